@@ -1,0 +1,163 @@
+"""Controlled vocabularies, with the glossary's English identifiers as values.
+
+The values are the public contract (they appear in event files, rule files and JSON output);
+Japanese labels for people live in :mod:`riskmon.i18n`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LineOfDefence(StrEnum):
+    """三線防御 (S4:41). Governance bodies and contractors sit outside the three lines."""
+
+    FIRST = "first"
+    SECOND = "second"
+    THIRD = "third"
+    GOVERNANCE = "governance"
+    EXTERNAL = "external"
+
+
+class UnitType(StrEnum):
+    PENSION_OFFICE = "pension_office"
+    ADMINISTRATION_CENTER = "administration_center"
+    HQ_BUSINESS_DEPARTMENT = "hq_business_department"
+    PENSION_CENTER = "pension_center"
+    REGIONAL_DIVISION = "regional_division"
+    RISK_MANAGEMENT_DEPARTMENT = "risk_management_department"
+    BUSINESS_QUALITY_MANAGEMENT_DEPARTMENT = "business_quality_management_department"
+    PROCUREMENT_PLANNING_DEPARTMENT = "procurement_planning_department"
+    INFORMATION_MANAGEMENT_OFFICE = "information_management_office"
+    SYSTEM_PLANNING_DEPARTMENT = "system_planning_department"
+    COMPLIANCE_DEPARTMENT = "compliance_department"
+    CSIRT = "csirt"
+    AUDIT_DEPARTMENT = "audit_department"
+    EXECUTIVE = "executive"
+    COMMITTEE = "committee"
+
+
+#: The line a unit type belongs to unless the units file says otherwise (S4:41; the second-line
+#: list there ends in 等, so the file may override).
+DEFAULT_LINE: dict[UnitType, LineOfDefence] = {
+    UnitType.PENSION_OFFICE: LineOfDefence.FIRST,
+    UnitType.ADMINISTRATION_CENTER: LineOfDefence.FIRST,
+    UnitType.HQ_BUSINESS_DEPARTMENT: LineOfDefence.FIRST,
+    UnitType.PENSION_CENTER: LineOfDefence.FIRST,
+    UnitType.REGIONAL_DIVISION: LineOfDefence.FIRST,
+    UnitType.RISK_MANAGEMENT_DEPARTMENT: LineOfDefence.SECOND,
+    UnitType.BUSINESS_QUALITY_MANAGEMENT_DEPARTMENT: LineOfDefence.SECOND,
+    UnitType.PROCUREMENT_PLANNING_DEPARTMENT: LineOfDefence.SECOND,
+    UnitType.INFORMATION_MANAGEMENT_OFFICE: LineOfDefence.SECOND,
+    UnitType.SYSTEM_PLANNING_DEPARTMENT: LineOfDefence.SECOND,
+    UnitType.COMPLIANCE_DEPARTMENT: LineOfDefence.SECOND,
+    UnitType.CSIRT: LineOfDefence.SECOND,
+    UnitType.AUDIT_DEPARTMENT: LineOfDefence.THIRD,
+    UnitType.EXECUTIVE: LineOfDefence.GOVERNANCE,
+    UnitType.COMMITTEE: LineOfDefence.GOVERNANCE,
+}
+
+
+class ErrorCategory(StrEnum):
+    # 重点三事案: 事務処理遅延、書類の紛失、誤送付・誤送信・誤交付 (S1:2104-2106)
+    PROCESSING_DELAY = "processing_delay"
+    DOCUMENT_LOSS = "document_loss"
+    MISDELIVERY = "misdelivery"
+    MISTRANSMISSION = "mistransmission"
+    MISISSUANCE = "misissuance"
+    # other categories named in the seeds (S0:1053, S0:1258, S1:840-842, S1:1101)
+    BENEFIT_ERROR = "benefit_error"
+    COLLECTION_ERROR = "collection_error"
+    ENROLMENT_ERROR = "enrolment_error"
+    RECORD_ERROR = "record_error"
+    DATA_ENTRY_ERROR = "data_entry_error"
+    PROCESSING_OMISSION = "processing_omission"
+    OTHER = "other"
+
+
+PRIORITY_INCIDENT_CATEGORIES: frozenset[ErrorCategory] = frozenset(
+    {
+        ErrorCategory.PROCESSING_DELAY,
+        ErrorCategory.DOCUMENT_LOSS,
+        ErrorCategory.MISDELIVERY,
+        ErrorCategory.MISTRANSMISSION,
+        ErrorCategory.MISISSUANCE,
+    }
+)
+
+
+class ReportKind(StrEnum):
+    """One channel, three kinds: 事件・事故・事務処理誤り報告 (S2:270)."""
+
+    PROCESSING_ERROR = "processing_error"
+    INCIDENT = "incident"
+    ACCIDENT = "accident"
+
+
+class ErrorStep(StrEnum):
+    """Steps in a 事務処理誤り case's life (S1:2162-2177), in their usual order."""
+
+    RISK_NOTIFIED = "risk_notified"
+    CUSTOMER_RESPONSE_DONE = "customer_response_done"
+    EXEC_REPORTED = "exec_reported"
+    CAUSE_ANALYZED = "cause_analyzed"
+    PREVENTION_SET = "prevention_set"
+    MANUAL_REVISED = "manual_revised"
+    CLOSED = "closed"
+
+
+class BusinessArea(StrEnum):
+    """適用・徴収・給付・記録管理・相談 (S1:39-41) plus HQ operations and outsourcing."""
+
+    ENROLMENT = "enrolment"
+    COLLECTION = "collection"
+    BENEFITS = "benefits"
+    RECORDS = "records"
+    CONSULTATION = "consultation"
+    HQ_OPERATIONS = "hq_operations"
+    OUTSOURCING = "outsourcing"
+    SYSTEM = "system"
+    OTHER = "other"
+
+
+class CauseCategory(StrEnum):
+    PROCEDURE = "procedure"  # 事務処理手順に起因 (S2:366)
+    SYSTEM = "system"  # システムに起因 (S2:366)
+    HUMAN_ERROR = "human_error"
+    RULE_NONCOMPLIANCE = "rule_noncompliance"
+    RULE_UNCLEAR = "rule_unclear"
+    CONTRACTOR = "contractor"  # S1:2156
+    UNKNOWN = "unknown"
+
+
+class DiscoveryChannel(StrEnum):
+    DAILY_REPORT = "daily_report"
+    ERROR_REPORT = "error_report"
+    CUSTOMER_VOICE = "customer_voice"
+    AWARD_CHECK = "award_check"
+    SYSTEM_CHECK = "system_check"
+    AUDIT = "audit"
+    OUTSOURCING_INSPECTION = "outsourcing_inspection"
+    CONTRACTOR_REPORT = "contractor_report"
+    OTHER = "other"
+
+
+class InspectionType(StrEnum):
+    """外部委託検査 (S1:1759-1761; S2:271-276)."""
+
+    PRE_COMMENCEMENT = "pre_commencement"
+    IN_PERFORMANCE = "in_performance"
+    DELIVERY = "delivery"
+    POST_COMPLETION = "post_completion"
+
+
+class InspectionAspect(StrEnum):
+    """What a 不適事項 concerns (S2:270; S1:1759)."""
+
+    PERFORMANCE_STRUCTURE = "performance_structure"
+    PERFORMANCE_METHOD = "performance_method"
+    PERSONAL_INFO_PROTECTION = "personal_info_protection"
+    INFOSEC_COMPLIANCE = "infosec_compliance"
+    STAFF_ROSTER = "staff_roster"
+    DELIVERABLE_QUALITY = "deliverable_quality"
+    OTHER = "other"

@@ -1,0 +1,219 @@
+"""Typed events (pydantic v2): the public contract of what comes in from the field.
+
+Every record is one flat object with ``event_id``, ``type``, ``unit_id`` and a timestamp field of
+its type. A naive datetime means the configured zone (Asia/Tokyo by default); aware datetimes are
+converted to it, so the same instant always serialises the same way and content hashes are stable.
+Unknown fields are refused rather than dropped: a misspelt field would otherwise be lost silently.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from riskmon.business_calendar import TOKYO
+from riskmon.events.enums import (
+    PRIORITY_INCIDENT_CATEGORIES,
+    BusinessArea,
+    CauseCategory,
+    DiscoveryChannel,
+    ErrorCategory,
+    ErrorStep,
+    InspectionAspect,
+    InspectionType,
+    ReportKind,
+)
+
+
+def field_error(field: str, ja: str, en: str) -> PydanticCustomError:
+    """A cross-field check's failure, pinned to the field a person should correct."""
+    return PydanticCustomError("inconsistent", "{en}", {"field": field, "ja": ja, "en": en})
+
+
+def _localize(value: datetime, info: ValidationInfo) -> datetime:
+    tz: ZoneInfo = (info.context or {}).get("tz", TOKYO)
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+
+
+#: A datetime that is always timezone-aware, in the configured zone.
+LocalDatetime = Annotated[datetime, AfterValidator(_localize)]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class EventBase(_Record):
+    event_id: Id
+    unit_id: Id
+
+
+class DailyReport(EventBase):
+    """拠点長の日次業務報告 (S1:2314-2316; S0:722-724)."""
+
+    type: Literal["daily_report"]
+    business_date: date
+    forms_received: Count
+    forms_processed: Count
+    forms_pending: Count
+    oldest_pending_days: Count
+    complaints: Count
+    suspected_errors: Count
+    note: Text
+    submitted_at: LocalDatetime | None = None
+    visitors: Count | None = None
+    max_wait_minutes: Count | None = None
+
+    @model_validator(mode="after")
+    def _backlog_consistent(self) -> DailyReport:
+        if self.forms_pending == 0 and self.oldest_pending_days > 0:
+            raise field_error(
+                "oldest_pending_days",
+                "未処理件数 (forms_pending) が 0 なのに最古の未処理日数が 0 より大きい",
+                "is above 0 while forms_pending is 0",
+            )
+        return self
+
+
+class ErrorReport(EventBase):
+    """事務処理誤り (or 事件・事故) report (S1:2162-2177; S2:270). ``unit_id`` is the 発生部署."""
+
+    type: Literal["error_report"]
+    case_id: Id
+    discovered_at: LocalDatetime
+    category: ErrorCategory
+    affected_customers: Count
+    personal_info_involved: bool
+    summary: Text
+    report_kind: ReportKind = ReportKind.PROCESSING_ERROR
+    occurred_at: LocalDatetime | None = None
+    business_area: BusinessArea = BusinessArea.OTHER
+    discovery_channel: DiscoveryChannel = DiscoveryChannel.OTHER
+    discovered_by_unit_id: Id | None = None
+    my_number_involved: bool = False
+    amount_impact_jpy: Count | None = None
+    contractor_id: Id | None = None
+    contract_id: Id | None = None
+
+    @property
+    def is_priority_incident(self) -> bool:
+        """重点三事案 (S1:2104-2106)."""
+        return self.category in PRIORITY_INCIDENT_CATEGORIES
+
+    @model_validator(mode="after")
+    def _occurred_before_discovery(self) -> ErrorReport:
+        if self.occurred_at is not None and self.occurred_at > self.discovered_at:
+            raise field_error(
+                "occurred_at", "発見日時 (discovered_at) より後になっている", "is later than discovered_at"
+            )
+        return self
+
+
+class ErrorUpdate(EventBase):
+    """A step in a 事務処理誤り case's life; ``unit_id`` is the unit that took the step."""
+
+    type: Literal["error_update"]
+    case_id: Id
+    at: LocalDatetime
+    step: ErrorStep
+    cause_category: CauseCategory | None = None
+    note: Text | None = None
+
+
+class Nonconformity(_Record):
+    """不適事項 found by an inspection (S2:270)."""
+
+    nc_id: Id
+    aspect: InspectionAspect
+    description: Text
+    due_on: date | None = None
+    resolved_on: date | None = None
+
+
+class InspectionResult(EventBase):
+    """外部委託検査 result; ``unit_id`` is the 事業担当部署 that inspected (S1:2326-2328)."""
+
+    type: Literal["inspection_result"]
+    inspection_id: Id
+    contract_id: Id
+    inspection_type: InspectionType
+    inspected_on: date
+    nonconformities: list[Nonconformity]
+    note: Text | None = None
+
+    @property
+    def nonconformity_count(self) -> int:
+        return len(self.nonconformities)
+
+    @model_validator(mode="after")
+    def _nonconformities_consistent(self) -> InspectionResult:
+        seen: set[str] = set()
+        for i, nc in enumerate(self.nonconformities):
+            if nc.nc_id in seen:
+                raise field_error(
+                    f"nonconformities.{i}.nc_id",
+                    f"'{nc.nc_id}' が同じ検査の中で2回使われている",
+                    f"'{nc.nc_id}' appears twice in this inspection",
+                )
+            seen.add(nc.nc_id)
+            if nc.resolved_on is not None and nc.resolved_on < self.inspected_on:
+                raise field_error(
+                    f"nonconformities.{i}.resolved_on",
+                    "検査日 (inspected_on) より前になっている",
+                    "is before inspected_on",
+                )
+        return self
+
+
+class NonconformityUpdate(EventBase):
+    """A 不適事項 remedied after the inspection day."""
+
+    type: Literal["nonconformity_update"]
+    nc_id: Id
+    resolved_on: date
+    note: Text | None = None
+
+
+class Contract(EventBase):
+    """外部委託 contract master; ``unit_id`` is the 事業担当部署."""
+
+    type: Literal["contract"]
+    contract_id: Id
+    contractor_id: Id
+    handles_personal_info: bool
+    start_on: date
+    end_on: date
+    new_contractor: bool
+    contractor_name: Text | None = None
+    title: Text | None = None
+
+    @model_validator(mode="after")
+    def _period_ordered(self) -> Contract:
+        if self.end_on < self.start_on:
+            raise field_error("end_on", "契約開始日 (start_on) より前になっている", "is before start_on")
+        return self
+
+
+AnyEvent = Annotated[
+    DailyReport | ErrorReport | ErrorUpdate | InspectionResult | NonconformityUpdate | Contract,
+    Field(discriminator="type"),
+]
+
+#: Validates any record; built once (building it is the expensive part).
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyEvent)

@@ -1,0 +1,131 @@
+"""The event families riskmon knows, in one table: adding a family is one entry here plus its
+model and typed table. Everything generic (ingest, idempotency, listing) reads this registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES
+from riskmon.events.models import (
+    Contract,
+    DailyReport,
+    ErrorReport,
+    ErrorUpdate,
+    InspectionResult,
+    NonconformityUpdate,
+)
+from riskmon.i18n import Lang, label
+
+
+@dataclass(frozen=True)
+class NaturalKey:
+    """A business identifier that must be unique across events, e.g. an error report's case_id."""
+
+    table: str
+    column: str
+    values: Callable[[BaseModel], list[str]]
+
+
+@dataclass(frozen=True)
+class EventFamily:
+    name: str
+    model: type[BaseModel]
+    time_field: str  # the field that places the event in time
+    unit_fields: tuple[str, ...] = ("unit_id",)  # fields that must name a known unit
+    natural_keys: tuple[NaturalKey, ...] = ()
+    children: str | None = None  # list field stored in its own table (nonconformities)
+    #: one line for listings, from the stored typed row
+    summary: Callable[[Mapping[str, Any], Lang], str] = field(default=lambda m, lang: "")
+
+    def occurred_at(self, event: BaseModel, tz: ZoneInfo) -> datetime:
+        value = getattr(event, self.time_field)
+        if isinstance(value, datetime):
+            return value
+        assert isinstance(value, date)
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+
+
+def _key(table: str, column: str) -> NaturalKey:
+    return NaturalKey(table, column, lambda m: [getattr(m, column)])
+
+
+def _daily_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    if lang == "ja":
+        return (
+            f"受付{m['forms_received']} 処理{m['forms_processed']} 未処理{m['forms_pending']}"
+            f"（最古{m['oldest_pending_days']}日）"
+        )
+    return (
+        f"received {m['forms_received']}, processed {m['forms_processed']}, "
+        f"pending {m['forms_pending']} (oldest {m['oldest_pending_days']} d)"
+    )
+
+
+def _error_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    mark = "★" if m["category"] in PRIORITY_INCIDENT_CATEGORIES else ""
+    return f"{mark}{label(m['category'], lang)} {m['case_id']}: {m['summary']}"
+
+
+def _update_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['case_id']}: {label(m['step'], lang)}"
+
+
+def _inspection_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    n = m["nonconformity_count"]
+    tail = (f"不適事項{n}件" if lang == "ja" else f"{n} nonconformities") if n else ""
+    return f"{label(m['inspection_type'], lang)} {m['contract_id']} {tail}".strip()
+
+
+def _nc_update_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['nc_id']} → {m['resolved_on']}"
+
+
+def _contract_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['contract_id']} {m['contractor_name'] or m['contractor_id']} {m['start_on']}–{m['end_on']}"
+
+
+FAMILIES: dict[str, EventFamily] = {
+    f.name: f
+    for f in (
+        EventFamily("daily_report", DailyReport, "business_date", summary=_daily_summary),
+        EventFamily(
+            "error_report",
+            ErrorReport,
+            "discovered_at",
+            unit_fields=("unit_id", "discovered_by_unit_id"),
+            natural_keys=(_key("error_reports", "case_id"),),
+            summary=_error_summary,
+        ),
+        EventFamily("error_update", ErrorUpdate, "at", summary=_update_summary),
+        EventFamily(
+            "inspection_result",
+            InspectionResult,
+            "inspected_on",
+            natural_keys=(
+                _key("inspections", "inspection_id"),
+                NaturalKey(
+                    "nonconformities",
+                    "nc_id",
+                    lambda m: [nc.nc_id for nc in m.nonconformities],  # type: ignore[attr-defined]
+                ),
+            ),
+            children="nonconformities",
+            summary=_inspection_summary,
+        ),
+        EventFamily("nonconformity_update", NonconformityUpdate, "resolved_on", summary=_nc_update_summary),
+        EventFamily(
+            "contract",
+            Contract,
+            "start_on",
+            natural_keys=(_key("contracts", "contract_id"),),
+            summary=_contract_summary,
+        ),
+    )
+}

@@ -1,0 +1,240 @@
+"""The ingest pipeline: files → records → validated events → stored batches.
+
+Pure orchestration around three replaceable steps (readers, validation, writer). Progress is
+reported through a small protocol so the CLI can draw a bar while tests stay silent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, select, update
+
+from riskmon.events.models import EVENT_ADAPTER
+from riskmon.events.registry import FAMILIES
+from riskmon.ingest.readers import UNITS_STEM, RawRecord, SourceFile, expand, stem_of
+from riskmon.ingest.reasons import Reason, translate, unknown_unit, validate_record
+from riskmon.ingest.units_loader import load_units
+from riskmon.store.tables import IngestRun, Unit
+from riskmon.store.writer import Accepted, BatchWriter, Rejection, content_hash
+
+#: How many rejections an ingest keeps in memory for its report (all are stored in the database).
+REPORT_REJECTIONS = 200
+
+
+class Progress(Protocol):
+    def start_file(self, path: Path, size: int) -> None: ...
+    def advance(self, position: int) -> None: ...
+    def end_file(self) -> None: ...
+
+
+class _NoProgress:
+    def start_file(self, path: Path, size: int) -> None:
+        pass
+
+    def advance(self, position: int) -> None:
+        pass
+
+    def end_file(self) -> None:
+        pass
+
+
+@dataclass
+class IngestReport:
+    run_id: int
+    status: str = "running"
+    accepted: Counter[str] = field(default_factory=Counter)
+    duplicates: Counter[str] = field(default_factory=Counter)
+    conflicts: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
+    files: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def total_rejected(self) -> int:
+        return sum(self.rejected.values()) + sum(self.conflicts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        types = sorted(set(self.accepted) | set(self.duplicates) | set(self.conflicts) | set(self.rejected))
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "files": self.files,
+            "by_type": {
+                t: {
+                    "accepted": self.accepted[t],
+                    "duplicates": self.duplicates[t],
+                    "conflicts": self.conflicts[t],
+                    "rejected": self.rejected[t],
+                }
+                for t in types
+            },
+            "totals": {
+                "accepted": sum(self.accepted.values()),
+                "duplicates": sum(self.duplicates.values()),
+                "conflicts": sum(self.conflicts.values()),
+                "rejected": sum(self.rejected.values()),
+            },
+        }
+
+    def _count(self, rejections: Iterable[Rejection]) -> None:
+        for r in rejections:
+            target = self.conflicts if r.kind == "conflict" else self.rejected
+            target[r.record_type or "?"] += 1
+            if len(self.rejections) < REPORT_REJECTIONS:
+                self.rejections.append(r)
+
+
+def ingest(
+    engine: Engine,
+    paths: list[Path],
+    *,
+    tz: ZoneInfo,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest files and folders. Interrupted runs raise after recording what was committed."""
+    progress = progress or _NoProgress()
+    files = expand(paths)
+    with engine.begin() as conn:
+        run = IngestRun(started_at=datetime.now(UTC), sources=[str(f) for f in files])
+        run_id = conn.execute(
+            IngestRun.__table__.insert().values(**run.model_dump(exclude={"id"})).returning(IngestRun.__table__.c.id)  # type: ignore[attr-defined]
+        ).scalar_one()
+    report = IngestReport(run_id=run_id, files=[str(f) for f in files])
+    writer = BatchWriter(engine.dialect.name, tz, run_id)
+    context = {"tz": tz}
+    try:
+        for path in files:
+            source = SourceFile(path)
+            progress.start_file(path, source.size)
+            if stem_of(path) == UNITS_STEM:
+                _ingest_units(engine, source, writer, report)
+            else:
+                _ingest_events(engine, source, writer, report, context, batch_size, progress)
+            progress.end_file()
+        report.status = "completed"
+    except KeyboardInterrupt:
+        report.status = "interrupted"
+        raise
+    except Exception as exc:
+        report.status = "failed"
+        _finish(engine, report, error=repr(exc))
+        raise
+    finally:
+        if report.status != "failed":
+            _finish(engine, report)
+    return report
+
+
+def _finish(engine: Engine, report: IngestReport, error: str | None = None) -> None:
+    table = IngestRun.__table__
+    with engine.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.id == report.run_id)
+            .values(  # type: ignore[attr-defined]
+                finished_at=datetime.now(UTC),
+                status=report.status,
+                error=error,
+                accepted=sum(report.accepted.values()),
+                duplicates=sum(report.duplicates.values()),
+                conflicts=sum(report.conflicts.values()),
+                rejected=sum(report.rejected.values()),
+            )
+        )
+
+
+def _ingest_units(engine: Engine, source: SourceFile, writer: BatchWriter, report: IngestReport) -> None:
+    with engine.begin() as conn:
+        stored, rejections = load_units(conn, source)
+        writer.write(conn, [], rejections)
+    report.accepted["unit"] += stored
+    report._count(rejections)
+
+
+def _ingest_events(
+    engine: Engine,
+    source: SourceFile,
+    writer: BatchWriter,
+    report: IngestReport,
+    context: dict[str, Any],
+    batch_size: int,
+    progress: Progress,
+) -> None:
+    with engine.connect() as conn:
+        known_units = frozenset(conn.execute(select(Unit.__table__.c.unit_id)).scalars())  # type: ignore[attr-defined]
+    batch: list[Accepted] = []
+    rejections: list[Rejection] = []
+
+    def flush() -> None:
+        with engine.begin() as conn:
+            outcome = writer.write(conn, batch, rejections)
+        # counted only after the commit: what is reported as accepted is durable
+        report.accepted.update(outcome.accepted)
+        report.duplicates.update(outcome.duplicates)
+        report._count(outcome.rejections)
+        batch.clear()
+        rejections.clear()
+        progress.advance(source.position)
+
+    for record in source:
+        checked = check_record(record, context, known_units)
+        (batch if isinstance(checked, Accepted) else rejections).append(checked)  # type: ignore[arg-type]
+        if len(batch) + len(rejections) >= batch_size:
+            flush()
+    flush()
+
+
+def check_record(record: RawRecord, context: dict[str, Any], known_units: frozenset[str]) -> Accepted | Rejection:
+    """Validate one raw record into an :class:`Accepted` event or a :class:`Rejection` with reasons."""
+    reasons = [Reason(f, "csv", ja, en) for f, ja, en in record.problems]
+    try:
+        event = validate_record(record.data if record.data is not None else record.text, context)
+    except ValidationError as exc:
+        head = _head(record)
+        reasons += translate(exc, head.get("type"))
+        unit = head.get("unit_id")
+        if isinstance(unit, str) and unit and unit not in known_units:
+            reasons.append(unknown_unit("unit_id", unit, known_units))
+        return _reject(record, reasons, head)
+    family = FAMILIES[event.type]
+    for name in family.unit_fields:
+        value = getattr(event, name)
+        if value is not None and value not in known_units:
+            reasons.append(unknown_unit(name, value, known_units))
+    if reasons:
+        return _reject(record, reasons, {"type": event.type, "event_id": event.event_id})
+    return Accepted(record.source, record.line, event, content_hash(EVENT_ADAPTER.dump_json(event)), record.text)
+
+
+def _head(record: RawRecord) -> dict[str, Any]:
+    """The type and event_id of a bad record, where they can still be read."""
+    data: Any = record.data
+    if data is None:
+        try:
+            data = json.loads(record.text)
+        except ValueError:
+            return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _reject(record: RawRecord, reasons: list[Reason], head: dict[str, Any]) -> Rejection:
+    kind = head.get("type")
+    eid = head.get("event_id")
+    return Rejection(
+        record.source,
+        record.line,
+        record.text,
+        reasons,
+        record_type=kind if isinstance(kind, str) and kind in FAMILIES else None,
+        event_id=str(eid)[:128] if isinstance(eid, str | int) else None,
+    )

@@ -1,0 +1,172 @@
+"""Streaming readers for ``.jsonl`` and ``.csv`` files (optionally ``.gz``).
+
+Both yield one :class:`RawRecord` at a time with its 1-based line number and the raw text, so
+memory stays flat whatever the file size and a rejected record can be quarantined verbatim.
+JSONL records are left as text: pydantic parses and validates them in one pass. CSV rows become
+mappings: empty cells count as absent, except for required text fields, where they mean "".
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+
+from riskmon.events.registry import FAMILIES
+
+EVENT_SUFFIXES = (".jsonl", ".csv", ".jsonl.gz", ".csv.gz", ".ndjson")
+#: Files with this stem hold the units master, loaded before any event file.
+UNITS_STEM = "units"
+
+
+@dataclass(slots=True)
+class RawRecord:
+    source: str
+    line: int
+    text: str
+    data: dict[str, Any] | None = None  # CSV rows; None for JSONL (validated from text)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (field, ja, en) found by the reader
+
+
+def _required_text_fields(model: type[BaseModel]) -> set[str]:
+    return {name for name, info in model.model_fields.items() if info.is_required() and info.annotation is str}
+
+
+_TEXT_FIELDS: dict[str, set[str]] = {name: _required_text_fields(f.model) for name, f in FAMILIES.items()}
+_JSON_CELLS = {"nonconformities"}
+
+
+def suffix_of(path: Path) -> str:
+    name = path.name.lower()
+    return next((s for s in EVENT_SUFFIXES if name.endswith(s)), "")
+
+
+def stem_of(path: Path) -> str:
+    return path.name[: len(path.name) - len(suffix_of(path))] if suffix_of(path) else path.stem
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files to read, in a stable order: units files first, then events by path."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*") if q.is_file() and suffix_of(q)))
+        else:
+            files.append(p)
+    return sorted(dict.fromkeys(files), key=lambda f: (stem_of(f) != UNITS_STEM, str(f)))
+
+
+def _open_text(path: Path) -> tuple[IO[str], IO[bytes]]:
+    """A text stream over the file plus the raw byte stream whose position measures progress."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the text wrapper
+    if path.name.lower().endswith(".gz"):
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig", newline=""), raw
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), raw
+
+
+class SourceFile:
+    """One input file; iterate it for records, read :attr:`position` for progress."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.source = os.path.abspath(path)
+        self.size = path.stat().st_size
+        self._raw: IO[bytes] | None = None
+
+    @property
+    def position(self) -> int:
+        return self._raw.tell() if self._raw and not self._raw.closed else self.size
+
+    def __iter__(self) -> Iterator[RawRecord]:
+        text, self._raw = _open_text(self.path)
+        with text:
+            if ".csv" in self.path.name.lower():
+                yield from self._csv(text)
+            else:
+                yield from self._jsonl(text)
+
+    def _jsonl(self, text: IO[str]) -> Iterator[RawRecord]:
+        for n, line in enumerate(text, 1):
+            stripped = line.strip()
+            if stripped:
+                yield RawRecord(self.source, n, stripped)
+
+    def _csv(self, text: IO[str]) -> Iterator[RawRecord]:
+        tap = _LineTap(text)
+        reader = csv.reader(tap)
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [h.strip() for h in header]
+        tap.take()
+        for row in reader:
+            start, raw = tap.take()
+            if not any(cell.strip() for cell in row):
+                continue
+            record = RawRecord(self.source, start, raw.rstrip("\r\n"))
+            if len(row) != len(header):
+                record.problems.append(
+                    (
+                        "",
+                        f"列の数が見出し行と合いません（{len(row)} 列、見出しは {len(header)} 列）",
+                        f"has {len(row)} columns but the header has {len(header)}",
+                    )
+                )
+            record.data = self._row_to_mapping(header, row, record)
+            yield record
+
+    @staticmethod
+    def _row_to_mapping(header: list[str], row: list[str], record: RawRecord) -> dict[str, Any]:
+        kind = next((c.strip() for h, c in zip(header, row, strict=False) if h == "type"), "")
+        text_fields = _TEXT_FIELDS.get(kind, set())
+        out: dict[str, Any] = {}
+        for name, cell in zip(header, row, strict=False):
+            value = cell.strip()
+            if value == "" and name not in text_fields:
+                continue
+            if name in _JSON_CELLS:
+                try:
+                    out[name] = json.loads(value)
+                except json.JSONDecodeError as exc:
+                    record.problems.append(
+                        (
+                            name,
+                            f"JSON として読めません: {exc.msg}（列 {exc.colno}）",
+                            f"is not valid JSON: {exc.msg} (column {exc.colno})",
+                        )
+                    )
+                continue
+            out[name] = value
+        return out
+
+
+class _LineTap:
+    """Feeds lines to ``csv.reader`` and remembers them, so each row's raw text and first line
+    number are known even when a quoted cell spans several lines."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self._buf: list[str] = []
+        self._next_line = 1
+
+    def __iter__(self) -> _LineTap:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._text)
+        self._buf.append(line)
+        return line
+
+    def take(self) -> tuple[int, str]:
+        start, raw = self._next_line, "".join(self._buf)
+        self._next_line += len(self._buf)
+        self._buf.clear()
+        return start, raw

@@ -1,0 +1,206 @@
+"""The schema: an event registry, one typed table per event family, master data and quarantine.
+
+``events`` holds what every event shares (identity, content hash, provenance) so idempotency and
+listing work across families. Each family also gets a typed table whose columns are the fields the
+rules query, so set-oriented rule work is plain SQL over typed columns, not JSON extraction.
+Schema changes go through Alembic (``riskmon/store/migrations``); this module is the source the
+migrations are written from.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from riskmon.store.types import TZDateTime
+
+
+def _tz(**kw: Any) -> Any:
+    return Field(sa_column=Column(TZDateTime(), **kw))
+
+
+def _event_fk() -> Any:
+    return Field(sa_column=Column(String(128), ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True))
+
+
+class Unit(SQLModel, table=True):
+    """Organisation master data: every unit with its line of defence and parent 地域部."""
+
+    __tablename__ = "units"
+    unit_id: str = Field(primary_key=True, max_length=128)
+    name_ja: str = Field(max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    unit_type: str = Field(max_length=64, index=True)
+    line: str = Field(max_length=16, index=True)
+    parent_unit_id: str | None = Field(default=None, max_length=128, index=True)
+    prefecture: str | None = Field(default=None, max_length=32)
+    active: bool = True
+    source_path: str | None = Field(default=None, max_length=1024)
+    source_line: int | None = None
+    updated_at: datetime = _tz(nullable=False)
+
+
+class IngestRun(SQLModel, table=True):
+    """One ``riskmon ingest`` invocation: what it read and what became of it."""
+
+    __tablename__ = "ingest_runs"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = _tz(nullable=False)
+    finished_at: datetime | None = _tz(nullable=True)
+    status: str = Field(default="running", max_length=16)  # running/completed/interrupted/failed
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    accepted: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Event(SQLModel, table=True):
+    """Registry of every accepted event, whatever its family."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_type_occurred", "type", "occurred_at"),)
+    event_id: str = Field(primary_key=True, max_length=128)
+    type: str = Field(max_length=32)
+    unit_id: str = Field(max_length=128, index=True)
+    occurred_at: datetime = _tz(nullable=False, index=True)
+    content_hash: str = Field(max_length=32)
+    source_path: str = Field(max_length=1024)
+    source_line: int
+    ingest_run_id: int = Field(index=True)
+
+
+class DailyReportRow(SQLModel, table=True):
+    __tablename__ = "daily_reports"
+    __table_args__ = (Index("ix_daily_reports_unit_date", "unit_id", "business_date"),)
+    event_id: str = _event_fk()
+    unit_id: str = Field(max_length=128)
+    business_date: date = Field(index=True)
+    forms_received: int
+    forms_processed: int
+    forms_pending: int
+    oldest_pending_days: int
+    complaints: int
+    suspected_errors: int
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    submitted_at: datetime | None = _tz(nullable=True)
+    visitors: int | None = None
+    max_wait_minutes: int | None = None
+
+
+class ErrorReportRow(SQLModel, table=True):
+    __tablename__ = "error_reports"
+    event_id: str = _event_fk()
+    unit_id: str = Field(max_length=128, index=True)
+    case_id: str = Field(max_length=128, unique=True)
+    discovered_at: datetime = _tz(nullable=False, index=True)
+    category: str = Field(max_length=32, index=True)
+    is_priority_incident: bool
+    affected_customers: int
+    personal_info_involved: bool
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    report_kind: str = Field(max_length=32)
+    occurred_at: datetime | None = _tz(nullable=True)
+    business_area: str = Field(max_length=32)
+    discovery_channel: str = Field(max_length=32)
+    discovered_by_unit_id: str | None = Field(default=None, max_length=128)
+    my_number_involved: bool
+    amount_impact_jpy: int | None = None
+    contractor_id: str | None = Field(default=None, max_length=128)
+    contract_id: str | None = Field(default=None, max_length=128)
+
+
+class ErrorUpdateRow(SQLModel, table=True):
+    __tablename__ = "error_updates"
+    __table_args__ = (Index("ix_error_updates_case_step", "case_id", "step"),)
+    event_id: str = _event_fk()
+    unit_id: str = Field(max_length=128)
+    case_id: str = Field(max_length=128)
+    at: datetime = _tz(nullable=False)
+    step: str = Field(max_length=32)
+    cause_category: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class InspectionRow(SQLModel, table=True):
+    __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_contract_type", "contract_id", "inspection_type"),)
+    event_id: str = _event_fk()
+    unit_id: str = Field(max_length=128)
+    inspection_id: str = Field(max_length=128, unique=True)
+    contract_id: str = Field(max_length=128)
+    inspection_type: str = Field(max_length=32)
+    inspected_on: date = Field(index=True)
+    nonconformity_count: int
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class NonconformityRow(SQLModel, table=True):
+    __tablename__ = "nonconformities"
+    nc_id: str = Field(primary_key=True, max_length=128)
+    event_id: str = Field(sa_column=Column(String(128), ForeignKey("events.event_id", ondelete="CASCADE"), index=True))
+    inspection_id: str = Field(max_length=128, index=True)
+    aspect: str = Field(max_length=32)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    due_on: date | None = None
+    resolved_on: date | None = None
+
+
+class NonconformityUpdateRow(SQLModel, table=True):
+    __tablename__ = "nonconformity_updates"
+    event_id: str = _event_fk()
+    unit_id: str = Field(max_length=128)
+    nc_id: str = Field(max_length=128, index=True)
+    resolved_on: date
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ContractRow(SQLModel, table=True):
+    __tablename__ = "contracts"
+    event_id: str = _event_fk()
+    unit_id: str = Field(max_length=128)
+    contract_id: str = Field(max_length=128, unique=True)
+    contractor_id: str = Field(max_length=128, index=True)
+    handles_personal_info: bool
+    start_on: date
+    end_on: date
+    new_contractor: bool
+    contractor_name: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=400)
+
+
+class Reject(SQLModel, table=True):
+    """Quarantine: every record that was not accepted, with where it came from and why."""
+
+    __tablename__ = "rejects"
+    __table_args__ = (UniqueConstraint("source_path", "line_no", "raw_hash", name="uq_rejects_source"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ingest_run_id: int = Field(index=True)
+    source_path: str = Field(max_length=1024)
+    line_no: int
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    raw_hash: str = Field(max_length=32)
+    record_type: str | None = Field(default=None, max_length=32)
+    event_id: str | None = Field(default=None, max_length=128, index=True)
+    kind: str = Field(max_length=16)  # invalid / conflict
+    reasons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    first_seen_at: datetime = _tz(nullable=False)
+    last_seen_at: datetime = _tz(nullable=False)
+    times_seen: int = 1
+    resolved_at: datetime | None = _tz(nullable=True)
+
+
+EVENT_TABLES: dict[str, type[SQLModel]] = {
+    "daily_report": DailyReportRow,
+    "error_report": ErrorReportRow,
+    "error_update": ErrorUpdateRow,
+    "inspection_result": InspectionRow,
+    "nonconformity_update": NonconformityUpdateRow,
+    "contract": ContractRow,
+}
+
+metadata = SQLModel.metadata
