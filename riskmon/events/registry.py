@@ -4,13 +4,13 @@ model and typed table. Everything generic (ingest, idempotency, listing) reads t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import Any
-from zoneinfo import ZoneInfo
+from functools import cached_property
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES
 from riskmon.events.models import (
@@ -30,13 +30,13 @@ class NaturalKey:
 
     table: str
     column: str
-    values: Callable[[BaseModel], list[str]]
+    values: Callable[[Any], list[str]]
 
 
 @dataclass(frozen=True)
 class EventFamily:
     name: str
-    model: type[BaseModel]
+    model: type[Any]  # a pydantic dataclass from riskmon.events.models
     time_field: str  # the field that places the event in time
     unit_fields: tuple[str, ...] = ("unit_id",)  # fields that must name a known unit
     natural_keys: tuple[NaturalKey, ...] = ()
@@ -44,12 +44,29 @@ class EventFamily:
     #: one line for listings, from the stored typed row
     summary: Callable[[Mapping[str, Any], Lang], str] = field(default=lambda m, lang: "")
 
-    def occurred_at(self, event: BaseModel, tz: ZoneInfo) -> datetime:
-        value = getattr(event, self.time_field)
-        if isinstance(value, datetime):
-            return value
-        assert isinstance(value, date)
-        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    @cached_property
+    def adapter(self) -> TypeAdapter[Any]:
+        return TypeAdapter(self.model)
+
+    @cached_property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(self.model))
+
+    @cached_property
+    def required_text_fields(self) -> frozenset[str]:
+        """Required fields of text type (an empty CSV cell there means "", not "missing")."""
+        hints = get_type_hints(self.model, include_extras=True)
+        return frozenset(
+            f.name
+            for f in dataclasses.fields(self.model)
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+            and _base_type(hints[f.name]) is str
+        )
+
+
+def _base_type(hint: Any) -> Any:
+    return get_args(hint)[0] if get_origin(hint) is Annotated else hint
 
 
 def _key(table: str, column: str) -> NaturalKey:
@@ -113,7 +130,7 @@ FAMILIES: dict[str, EventFamily] = {
                 NaturalKey(
                     "nonconformities",
                     "nc_id",
-                    lambda m: [nc.nc_id for nc in m.nonconformities],  # type: ignore[attr-defined]
+                    lambda m: [nc.nc_id for nc in m.nonconformities],
                 ),
             ),
             children="nonconformities",

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import BaseModel
-
 from riskmon.events.registry import FAMILIES
 
 EVENT_SUFFIXES = (".jsonl", ".csv", ".jsonl.gz", ".csv.gz", ".ndjson")
@@ -31,16 +29,16 @@ UNITS_STEM = "units"
 class RawRecord:
     source: str
     line: int
-    text: str
-    data: dict[str, Any] | None = None  # CSV rows; None for JSONL (validated from text)
+    raw: bytes | str  # JSONL lines stay bytes: pydantic parses them without a decode step
+    data: dict[str, Any] | None = None  # CSV rows; None for JSONL (validated from raw)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (field, ja, en) found by the reader
 
+    @property
+    def text(self) -> str:
+        return self.raw if isinstance(self.raw, str) else self.raw.decode("utf-8", errors="replace")
 
-def _required_text_fields(model: type[BaseModel]) -> set[str]:
-    return {name for name, info in model.model_fields.items() if info.is_required() and info.annotation is str}
 
-
-_TEXT_FIELDS: dict[str, set[str]] = {name: _required_text_fields(f.model) for name, f in FAMILIES.items()}
+_TEXT_FIELDS: dict[str, frozenset[str]] = {name: f.required_text_fields for name, f in FAMILIES.items()}
 _JSON_CELLS = {"nonconformities"}
 
 
@@ -64,12 +62,12 @@ def expand(paths: list[Path]) -> list[Path]:
     return sorted(dict.fromkeys(files), key=lambda f: (stem_of(f) != UNITS_STEM, str(f)))
 
 
-def _open_text(path: Path) -> tuple[IO[str], IO[bytes]]:
-    """A text stream over the file plus the raw byte stream whose position measures progress."""
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the text wrapper
+def _open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+    """A byte stream over the (decompressed) file plus the file whose position measures progress."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed through the returned stream
     if path.name.lower().endswith(".gz"):
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig", newline=""), raw
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), raw
+        return gzip.GzipFile(fileobj=raw), raw  # type: ignore[return-value]
+    return raw, raw
 
 
 class SourceFile:
@@ -86,18 +84,24 @@ class SourceFile:
         return self._raw.tell() if self._raw and not self._raw.closed else self.size
 
     def __iter__(self) -> Iterator[RawRecord]:
-        text, self._raw = _open_text(self.path)
-        with text:
+        stream, self._raw = _open_binary(self.path)
+        try:
             if ".csv" in self.path.name.lower():
-                yield from self._csv(text)
+                yield from self._csv(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
             else:
-                yield from self._jsonl(text)
+                yield from self._jsonl(stream)
+        finally:
+            stream.close()
+            self._raw.close()
 
-    def _jsonl(self, text: IO[str]) -> Iterator[RawRecord]:
-        for n, line in enumerate(text, 1):
+    def _jsonl(self, stream: IO[bytes]) -> Iterator[RawRecord]:
+        source = self.source
+        for n, line in enumerate(stream, 1):
             stripped = line.strip()
+            if n == 1 and stripped.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
+                stripped = stripped[3:]
             if stripped:
-                yield RawRecord(self.source, n, stripped)
+                yield RawRecord(source, n, stripped)
 
     def _csv(self, text: IO[str]) -> Iterator[RawRecord]:
         tap = _LineTap(text)
@@ -126,7 +130,7 @@ class SourceFile:
     @staticmethod
     def _row_to_mapping(header: list[str], row: list[str], record: RawRecord) -> dict[str, Any]:
         kind = next((c.strip() for h, c in zip(header, row, strict=False) if h == "type"), "")
-        text_fields = _TEXT_FIELDS.get(kind, set())
+        text_fields = _TEXT_FIELDS.get(kind, frozenset())
         out: dict[str, Any] = {}
         for name, cell in zip(header, row, strict=False):
             value = cell.strip()

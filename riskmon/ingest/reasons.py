@@ -59,7 +59,7 @@ def _short(value: Any) -> str:
 
 def _fields_of(record_type: str | None) -> list[str]:
     family = FAMILIES.get(record_type or "")
-    return list(family.model.model_fields) if family else []
+    return list(family.field_names) if family else []
 
 
 def translate(exc: ValidationError, record_type: str | None = None) -> list[Reason]:
@@ -99,7 +99,7 @@ def _one(err: Any, field: str, record_type: str | None) -> Reason:
         )
     if kind == "missing":
         return Reason(field, kind, "必須項目がありません", "required field is missing")
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         ja, en = _hint(field, _fields_of(record_type))
         return Reason(field, kind, f"この種類にはない項目です{ja}", f"is not a field of this event type{en}")
     if kind in ("enum", "literal_error"):

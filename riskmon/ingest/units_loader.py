@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from riskmon.events.units import UnitRecord
 from riskmon.ingest.readers import RawRecord, SourceFile
 from riskmon.ingest.reasons import Reason, translate, unknown_unit
-from riskmon.store.tables import Unit
+from riskmon.store.tables import Unit, table_of
 from riskmon.store.writer import Rejection
 
 
@@ -23,7 +23,7 @@ def _parse(record: RawRecord) -> tuple[UnitRecord | None, list[Reason]]:
     data: Any = record.data
     if data is None:
         try:
-            data = json.loads(record.text)
+            data = json.loads(record.raw)
         except json.JSONDecodeError as exc:
             return None, [
                 *reasons,
@@ -36,8 +36,15 @@ def _parse(record: RawRecord) -> tuple[UnitRecord | None, list[Reason]]:
     return (None if reasons else unit), reasons
 
 
-def load_units(conn: Connection, source: SourceFile) -> tuple[int, list[Rejection]]:
-    """Upsert the valid units of ``source``; returns how many were stored and the rejections."""
+_COMPARED = ("name_ja", "name_en", "unit_type", "line", "parent_unit_id", "prefecture", "active")
+
+
+def load_units(conn: Connection, source: SourceFile) -> tuple[int, int, list[Rejection]]:
+    """Upsert the valid units of ``source``.
+
+    Returns how many were new or changed, how many were already stored unchanged, and the
+    rejections.
+    """
     good: dict[str, tuple[RawRecord, UnitRecord]] = {}
     rejections: list[Rejection] = []
     for record in source:
@@ -57,8 +64,8 @@ def load_units(conn: Connection, source: SourceFile) -> tuple[int, list[Rejectio
             rejections.append(Rejection(record.source, record.line, record.text, reasons, record_type="unit"))
             continue
         good[unit.unit_id] = (record, unit)
-    table = Unit.__table__
-    known = set(good) | {row[0] for row in conn.execute(select(table.c.unit_id))}  # type: ignore[attr-defined]
+    table = table_of(Unit)
+    known = set(good) | {row[0] for row in conn.execute(select(table.c.unit_id))}
     for unit_id, (record, unit) in list(good.items()):
         if unit.parent_unit_id and unit.parent_unit_id not in known:
             rejections.append(
@@ -72,6 +79,10 @@ def load_units(conn: Connection, source: SourceFile) -> tuple[int, list[Rejectio
             )
             del good[unit_id]
     now = datetime.now(UTC)
+    stored = {
+        r["unit_id"]: tuple(r[c] for c in _COMPARED)
+        for r in conn.execute(select(table).where(table.c.unit_id.in_(list(good)))).mappings()
+    }
     rows = [
         {
             **unit.model_dump(exclude={"line"}),
@@ -83,6 +94,8 @@ def load_units(conn: Connection, source: SourceFile) -> tuple[int, list[Rejectio
         }
         for record, unit in good.values()
     ]
+    unchanged = [r for r in rows if stored.get(r["unit_id"]) == tuple(r[c] for c in _COMPARED)]
+    rows = [r for r in rows if r not in unchanged]
     if rows:
         ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
         cols = [c for c in rows[0] if c != "unit_id"]
@@ -90,4 +103,4 @@ def load_units(conn: Connection, source: SourceFile) -> tuple[int, list[Rejectio
             ins.on_conflict_do_update(index_elements=["unit_id"], set_={c: ins.excluded[c] for c in cols}),
             rows,
         )
-    return len(rows), rejections
+    return len(rows), len(unchanged), rejections

@@ -26,6 +26,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: index inserts during bulk ingest stay in memory
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 

@@ -14,14 +14,12 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f+00:00"
-
 
 def to_utc_text(value: datetime) -> str:
     """The SQLite storage form of an aware datetime (used by the bulk writer as well)."""
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r} cannot be stored; attach a zone first")
-    return value.astimezone(UTC).strftime(_SQLITE_FORMAT)
+    return value.astimezone(UTC).isoformat(" ", "microseconds")  # e.g. 2025-04-01 01:00:00.000000+00:00
 
 
 class TZDateTime(TypeDecorator[datetime]):

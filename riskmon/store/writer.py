@@ -1,29 +1,34 @@
 """Writing a validated batch: idempotency checks and inserts in one transaction.
 
-The bulk path uses the driver's ``executemany`` with values prepared once per column type, rather
-than the ORM, because per-row ORM work would dominate ingest time (docs/benchmarks.md). Every
-batch is one transaction: events, their typed rows and the batch's rejects commit together or not
-at all, so nothing reported as accepted can be lost and no half-batch is ever visible.
+Every batch is one transaction: registry rows, typed rows and the batch's rejects commit together
+or not at all, so nothing reported as accepted can be lost and no half-batch is ever visible.
+
+Speed: the common case is a batch of new events. It is tried first, optimistically — registry rows
+go in with ``ON CONFLICT DO NOTHING`` inside a savepoint, and if every row went in, the batch is
+new and no per-id look-ups were needed. Only when some id already exists is the savepoint rolled
+back and the batch sorted out record by record. Rows are cut from each event by one C-level
+``attrgetter`` and handed to the driver's ``executemany``; the ORM would dominate the cost
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import Enum
+from datetime import UTC, date, datetime
+from operator import attrgetter, itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
-from sqlalchemy import Boolean, Connection, Date, Table, select, tuple_, update
+from sqlalchemy import Connection, Date, Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from riskmon.events.registry import FAMILIES, EventFamily
+from riskmon.events.registry import FAMILIES
 from riskmon.ingest.reasons import Reason
-from riskmon.store.tables import EVENT_TABLES, Event, NonconformityRow, Reject
+from riskmon.store.tables import EVENT_TABLES, Event, NonconformityRow, Reject, Source, metadata, table_of
 from riskmon.store.types import TZDateTime, to_utc_text
 
 
@@ -31,9 +36,16 @@ from riskmon.store.types import TZDateTime, to_utc_text
 class Accepted:
     source: str
     line: int
-    event: BaseModel
-    content_hash: str
-    raw: str
+    event: Any  # one of the dataclasses in riskmon.events.models
+    raw: bytes | str
+
+    @property
+    def raw_hash(self) -> str:
+        return content_hash(self.raw if isinstance(self.raw, bytes) else self.raw.encode())
+
+    @property
+    def text(self) -> str:
+        return self.raw if isinstance(self.raw, str) else self.raw.decode("utf-8", errors="replace")
 
 
 @dataclass(slots=True)
@@ -54,160 +66,190 @@ class BatchOutcome:
     rejections: list[Rejection] = field(default_factory=list)
 
 
-def content_hash(canonical_json: bytes) -> str:
-    return hashlib.blake2b(canonical_json, digest_size=16).hexdigest()
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _tbl(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def _converter(col_type: Any, dialect: str) -> Callable[[Any], Any]:
-    if isinstance(col_type, TZDateTime):
-        if dialect == "sqlite":
-            return lambda v: None if v is None else to_utc_text(v)
-        return lambda v: v
-    if isinstance(col_type, Date) and dialect == "sqlite":
-        return lambda v: None if v is None else v.isoformat()
-    if isinstance(col_type, Boolean):
-        return lambda v: None if v is None else bool(v)
-    return lambda v: v.value if isinstance(v, Enum) else v
+def _converter(col_type: Any, dialect: str) -> Callable[[Any], Any] | None:
+    """The conversion a column needs before the driver sees it, if any (most need none)."""
+    if dialect == "sqlite" and isinstance(col_type, TZDateTime):
+        return to_utc_text
+    if dialect == "sqlite" and isinstance(col_type, Date):
+        return date.isoformat
+    return None
 
 
 class _InsertPlan:
     """A prepared ``INSERT`` for one table: column order, converters and the driver SQL."""
 
-    def __init__(self, table: Table, dialect: str) -> None:
-        self.table = table
+    def __init__(self, table: Table, dialect: str, suffix: str = "", *, from_mapping: bool = False) -> None:
         self.columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
-        self.converters = [_converter(table.c[name].type, dialect) for name in self.columns]
+        self._get = (itemgetter if from_mapping else attrgetter)(*self.columns)
+        self._fix = [
+            (i, conv)
+            for i, name in enumerate(self.columns)
+            if (conv := _converter(table.c[name].type, dialect)) is not None
+        ]
         mark = "?" if dialect == "sqlite" else "%s"
         self.sql = (
-            f"INSERT INTO {table.name} ({', '.join(self.columns)}) VALUES ({', '.join([mark] * len(self.columns))})"
+            f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
+            f"VALUES ({', '.join([mark] * len(self.columns))}){suffix}"
         )
 
-    def row(self, *sources: Any) -> tuple[Any, ...]:
-        """Values for one row, each column taken from the first source that has it."""
-        out = []
-        for name, conv in zip(self.columns, self.converters, strict=True):
-            for src in sources:
-                if isinstance(src, dict):
-                    if name in src:
-                        out.append(conv(src[name]))
-                        break
-                elif hasattr(src, name):
-                    out.append(conv(getattr(src, name)))
-                    break
-            else:
-                out.append(None)
-        return tuple(out)
+    def row(self, values: Any) -> Sequence[Any]:
+        """The row for one event (an object, or a mapping with ``from_mapping``)."""
+        cut = self._get(values)
+        if not self._fix:
+            return cut
+        out = list(cut)
+        for i, conv in self._fix:
+            if out[i] is not None:
+                out[i] = conv(out[i])
+        return out
+
+
+def register_source(conn: Connection, path: str) -> int:
+    """The id of an input file, adding it on first sight."""
+    table = table_of(Source)
+    found = conn.execute(select(table.c.id).where(table.c.path == path)).scalar()
+    if found is None:
+        found = conn.execute(insert(table).values(path=path).returning(table.c.id)).scalar_one()
+    return int(found)
 
 
 class BatchWriter:
-    """Writes batches for one ingest run on one connection's dialect."""
+    """Writes batches for one ingest run."""
 
     def __init__(self, dialect: str, tz: ZoneInfo, run_id: int) -> None:
         self.dialect = dialect
         self.tz = tz
         self.run_id = run_id
-        self._events = _InsertPlan(_tbl(Event), dialect)
-        self._typed = {name: _InsertPlan(_tbl(model), dialect) for name, model in EVENT_TABLES.items()}
-        self._children = _InsertPlan(_tbl(NonconformityRow), dialect)
+        self._registry = _InsertPlan(table_of(Event), dialect, " ON CONFLICT (event_id) DO NOTHING")
+        self._typed = {name: _InsertPlan(table_of(model), dialect) for name, model in EVENT_TABLES.items()}
+        self._children = _InsertPlan(table_of(NonconformityRow), dialect, from_mapping=True)
 
-    def write(self, conn: Connection, batch: Sequence[Accepted], rejections: list[Rejection]) -> BatchOutcome:
+    def write(
+        self, conn: Connection, batch: Sequence[Accepted], rejections: list[Rejection], source_id: int = 0
+    ) -> BatchOutcome:
         outcome = BatchOutcome(rejections=list(rejections))
-        fresh = self._drop_known(conn, batch, outcome)
-        fresh = self._drop_key_conflicts(conn, fresh, outcome)
-        self._insert(conn, fresh)
+        fresh = list(batch)
+        if any(FAMILIES[a.event.type].natural_keys for a in fresh):
+            fresh = self._drop_key_conflicts(conn, fresh, outcome)
+        if fresh:
+            savepoint = conn.begin_nested()
+            if self._register(conn, fresh, source_id) != len(fresh):
+                savepoint.rollback()  # some ids are known: sort the batch out one by one
+                fresh = self._drop_known(conn, fresh, outcome)
+                self._register(conn, fresh, source_id)
+            else:
+                savepoint.commit()
+            self._insert_typed(conn, fresh)
         for item in fresh:
-            kind = item.event.type  # type: ignore[attr-defined]
+            kind = item.event.type
             outcome.accepted[kind] = outcome.accepted.get(kind, 0) + 1
         self._quarantine(conn, outcome.rejections)
         self._resolve_fixed(conn, fresh)
         return outcome
 
     # -- idempotency ----------------------------------------------------------------------------
+    def _register(self, conn: Connection, batch: Sequence[Accepted], source_id: int) -> int:
+        rows = [(a.event.event_id, a.event.type, a.raw_hash, source_id, a.line, self.run_id) for a in batch]
+        if not rows:
+            return 0
+        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cur.executemany(self._registry.sql, rows)
+            return int(cur.rowcount)
+        finally:
+            cur.close()
+
     def _drop_known(self, conn: Connection, batch: Sequence[Accepted], out: BatchOutcome) -> list[Accepted]:
-        """Same id and content again is a duplicate (skipped); same id, other content a conflict."""
-        ids = list({a.event.event_id for a in batch})  # type: ignore[attr-defined]
-        stored: dict[str, tuple[str, str, int]] = {}
-        events = _tbl(Event)
-        for chunk in _chunks(ids, 5000):
-            q = select(events.c.event_id, events.c.content_hash, events.c.source_path, events.c.source_line)
-            for eid, h, src, line in conn.execute(q.where(events.c.event_id.in_(chunk))):
-                stored[eid] = (h, src, line)
+        """Same id and same content again is a duplicate (skipped); other content a conflict."""
+        stored = _stored_heads(conn, list({a.event.event_id for a in batch}))
+        seen: dict[str, Accepted] = {}
+        to_compare: list[tuple[Accepted, str, int]] = []
         fresh: list[Accepted] = []
         for item in batch:
-            eid = item.event.event_id  # type: ignore[attr-defined]
-            kind = item.event.type  # type: ignore[attr-defined]
-            if eid in stored:
-                h, src, line = stored[eid]
-                if h == item.content_hash:
-                    out.duplicates[kind] = out.duplicates.get(kind, 0) + 1
+            eid = item.event.event_id
+            first = seen.get(eid)
+            if first is not None:  # twice in one batch
+                if first.raw_hash == item.raw_hash or _same(first.event, item.event):
+                    _bump(out.duplicates, item)
                 else:
-                    out.rejections.append(_conflict(item, "event_id", eid, src, line))
+                    out.rejections.append(_conflict(item, "event_id", eid, first.source, first.line))
                 continue
-            stored[eid] = (item.content_hash, item.source, item.line)
-            fresh.append(item)
+            seen[eid] = item
+            if eid not in stored:
+                fresh.append(item)
+            elif stored[eid][0] == item.raw_hash:
+                _bump(out.duplicates, item)
+            else:
+                to_compare.append((item, stored[eid][1], stored[eid][2]))
+        if to_compare:
+            old = load_events(conn, [a.event.event_id for a, _, _ in to_compare], self.tz)
+            for item, src, line in to_compare:
+                before = old.get(item.event.event_id)
+                if before is not None and _same(before, item.event):
+                    _bump(out.duplicates, item)  # same content, written differently (CSV vs JSON, key order)
+                else:
+                    out.rejections.append(_conflict(item, "event_id", item.event.event_id, src, line))
         return fresh
 
     def _drop_key_conflicts(self, conn: Connection, batch: list[Accepted], out: BatchOutcome) -> list[Accepted]:
         """A business key (case_id, inspection_id, nc_id, contract_id) may belong to one event only."""
         claimed: dict[tuple[str, str], tuple[str, str, int]] = {}
-        wanted: dict[tuple[str, str], list[str]] = {}
+        wanted: dict[tuple[str, str], set[str]] = {}
         for item in batch:
-            for key in FAMILIES[item.event.type].natural_keys:  # type: ignore[attr-defined]
-                wanted.setdefault((key.table, key.column), []).extend(key.values(item.event))
+            for key in FAMILIES[item.event.type].natural_keys:
+                wanted.setdefault((key.table, key.column), set()).update(key.values(item.event))
+        events, sources = table_of(Event), table_of(Source)
         for (table_name, column), values in wanted.items():
-            table = _tbl(next(m for m in [*EVENT_TABLES.values(), NonconformityRow] if _tbl(m).name == table_name))
-            events = _tbl(Event)
-            q = select(table.c[column], events.c.event_id, events.c.source_path, events.c.source_line).join(
-                events, events.c.event_id == table.c.event_id
+            table = metadata.tables[table_name]
+            q = (
+                select(table.c[column], events.c.event_id, sources.c.path, events.c.source_line)
+                .join(events, events.c.event_id == table.c.event_id)
+                .join(sources, sources.c.id == events.c.source_id)
             )
-            for chunk in _chunks(list(set(values)), 5000):
+            for chunk in _chunks(sorted(values), 5000):
                 for value, eid, src, line in conn.execute(q.where(table.c[column].in_(chunk))):
                     claimed[(column, value)] = (eid, src, line)
         fresh: list[Accepted] = []
         for item in batch:
-            family = FAMILIES[item.event.type]  # type: ignore[attr-defined]
-            clash = _first_clash(family, item, claimed)
+            family = FAMILIES[item.event.type]
+            eid = item.event.event_id
+            clash = next(
+                (
+                    _conflict(item, key.column, value, owner[1], owner[2])
+                    for key in family.natural_keys
+                    for value in key.values(item.event)
+                    if (owner := claimed.get((key.column, value))) and owner[0] != eid
+                ),
+                None,
+            )
             if clash:
                 out.rejections.append(clash)
                 continue
             for key in family.natural_keys:
                 for value in key.values(item.event):
-                    claimed[(key.column, value)] = (item.event.event_id, item.source, item.line)  # type: ignore[attr-defined]
+                    claimed[(key.column, value)] = (eid, item.source, item.line)
             fresh.append(item)
         return fresh
 
     # -- inserts --------------------------------------------------------------------------------
-    def _insert(self, conn: Connection, batch: Iterable[Accepted]) -> None:
-        event_rows: list[tuple[Any, ...]] = []
-        typed_rows: dict[str, list[tuple[Any, ...]]] = {}
-        child_rows: list[tuple[Any, ...]] = []
+    def _insert_typed(self, conn: Connection, batch: Iterable[Accepted]) -> None:
+        typed_rows: dict[str, list[Sequence[Any]]] = {}
+        child_rows: list[Sequence[Any]] = []
         for item in batch:
             ev = item.event
-            family = FAMILIES[ev.type]  # type: ignore[attr-defined]
-            envelope = {
-                "occurred_at": family.occurred_at(ev, self.tz),
-                "content_hash": item.content_hash,
-                "source_path": item.source,
-                "source_line": item.line,
-                "ingest_run_id": self.run_id,
-            }
-            event_rows.append(self._events.row(envelope, ev))
-            typed_rows.setdefault(family.name, []).append(self._typed[family.name].row(ev))
-            if family.children:
-                for child in getattr(ev, family.children):
-                    child_rows.append(self._children.row(child, ev))
-        if not event_rows:
-            return
+            name = ev.type
+            typed_rows.setdefault(name, []).append(self._typed[name].row(ev))  # properties too
+            children = FAMILIES[name].children
+            if children:
+                link = {"event_id": ev.event_id, "inspection_id": ev.inspection_id}
+                child_rows.extend(self._children.row({**dataclasses.asdict(c), **link}) for c in getattr(ev, children))
         # the DBAPI cursor of the connection SQLAlchemy holds, inside its open transaction
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cur.executemany(self._events.sql, event_rows)
             for name, rows in typed_rows.items():
                 cur.executemany(self._typed[name].sql, rows)
             if child_rows:
@@ -220,25 +262,16 @@ class BatchWriter:
         if not rejections:
             return
         now = datetime.now(UTC)
-        table = _tbl(Reject)
-        rows = [
-            {
-                "ingest_run_id": self.run_id,
-                "source_path": r.source,
-                "line_no": r.line,
-                "raw": r.raw,
-                "raw_hash": content_hash(r.raw.encode()),
-                "record_type": r.record_type,
-                "event_id": r.event_id,
-                "kind": r.kind,
-                "reasons": [x.as_dict() for x in r.reasons],
-                "first_seen_at": now,
-                "last_seen_at": now,
-                "times_seen": 1,
-                "resolved_at": None,
-            }
-            for r in rejections
-        ]
+        table = table_of(Reject)
+        rows = {}
+        for r in rejections:  # one row per (file, line, text), even if a batch repeats it
+            raw_hash = content_hash(r.raw.encode())
+            rows[(r.source, r.line, raw_hash)] = {
+                "ingest_run_id": self.run_id, "source_path": r.source, "line_no": r.line, "raw": r.raw,
+                "raw_hash": raw_hash, "record_type": r.record_type, "event_id": r.event_id, "kind": r.kind,
+                "reasons": [x.as_dict() for x in r.reasons], "first_seen_at": now, "last_seen_at": now,
+                "times_seen": 1, "resolved_at": None,
+            }  # fmt: skip
         ins = (pg_insert if self.dialect == "postgresql" else sqlite_insert)(table)
         stmt = ins.on_conflict_do_update(
             index_elements=["source_path", "line_no", "raw_hash"],
@@ -251,47 +284,80 @@ class BatchWriter:
                 "resolved_at": None,
             },
         )
-        conn.execute(stmt, rows)
+        conn.execute(stmt, list(rows.values()))
 
     def _resolve_fixed(self, conn: Connection, batch: list[Accepted]) -> None:
-        """A line that was rejected before and is accepted now (the file was fixed) is resolved."""
+        """A record rejected before and accepted now (the file was fixed) marks its reject resolved:
+        matched by place (file and line), or for invalid records also by event_id."""
         if not batch:
             return
-        table = _tbl(Reject)
-        now = datetime.now(UTC)
-        ids = [a.event.event_id for a in batch]  # type: ignore[attr-defined]
-        places = [(a.source, a.line) for a in batch]
-        for chunk in _chunks(ids, 2000):
-            conn.execute(
-                update(table)
-                .where(table.c.resolved_at.is_(None), table.c.kind == "invalid", table.c.event_id.in_(chunk))
-                .values(resolved_at=now)
+        table = table_of(Reject)
+        open_rejects = conn.execute(
+            select(table.c.id, table.c.source_path, table.c.line_no, table.c.event_id, table.c.kind).where(
+                table.c.resolved_at.is_(None)
             )
-        open_places = set(
-            conn.execute(
-                select(table.c.source_path, table.c.line_no).where(
-                    table.c.resolved_at.is_(None), table.c.source_path.in_({s for s, _ in places})
+        ).all()
+        if not open_rejects:
+            return
+        places = {(a.source, a.line) for a in batch}
+        ids = {a.event.event_id for a in batch}
+        fixed = [
+            r.id
+            for r in open_rejects
+            if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in ids)
+        ]
+        for chunk in _chunks(fixed, 2000):
+            conn.execute(update(table).where(table.c.id.in_(chunk)).values(resolved_at=datetime.now(UTC)))
+
+
+def _stored_heads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str, int]]:
+    """event_id → (raw_hash, source path, line) for the ids already stored."""
+    events, sources = table_of(Event), table_of(Source)
+    out: dict[str, tuple[str, str, int]] = {}
+    q = select(events.c.event_id, events.c.raw_hash, sources.c.path, events.c.source_line).join(
+        sources, sources.c.id == events.c.source_id
+    )
+    for chunk in _chunks(ids, 5000):
+        for eid, h, src, line in conn.execute(q.where(events.c.event_id.in_(chunk))):
+            out[eid] = (h, src, line)
+    return out
+
+
+def load_events(conn: Connection, ids: list[str], tz: ZoneInfo) -> dict[str, Any]:
+    """Rebuild stored events as models (to compare content, or to show them)."""
+    events = table_of(Event)
+    by_type: dict[str, list[str]] = {}
+    for eid, kind in conn.execute(select(events.c.event_id, events.c.type).where(events.c.event_id.in_(ids))):
+        by_type.setdefault(kind, []).append(eid)
+    out: dict[str, Any] = {}
+    for kind, kind_ids in by_type.items():
+        family = FAMILIES[kind]
+        table = table_of(EVENT_TABLES[kind])
+        fields = set(family.field_names)
+        children: dict[str, list[dict[str, Any]]] = {}
+        if family.children:
+            nc = table_of(NonconformityRow)
+            for row in conn.execute(select(nc).where(nc.c.event_id.in_(kind_ids)).order_by(nc.c.nc_id)).mappings():
+                children.setdefault(row["event_id"], []).append(
+                    {k: v for k, v in row.items() if k not in ("event_id", "inspection_id") and v is not None}
                 )
-            ).tuples()
-        )
-        fixed = [p for p in places if p in open_places]
-        for chunk in _chunks(fixed, 500):
-            conn.execute(
-                update(table)
-                .where(table.c.resolved_at.is_(None), tuple_(table.c.source_path, table.c.line_no).in_(chunk))
-                .values(resolved_at=now)
-            )
+        for row in conn.execute(select(table).where(table.c.event_id.in_(kind_ids))).mappings():
+            data = {k: v for k, v in row.items() if k in fields and v is not None}
+            data["type"] = kind
+            if family.children:
+                data[family.children] = children.get(row["event_id"], [])
+            out[row["event_id"]] = family.adapter.validate_python(data, context={"tz": tz})
+    return out
 
 
-def _first_clash(
-    family: EventFamily, item: Accepted, claimed: dict[tuple[str, str], tuple[str, str, int]]
-) -> Rejection | None:
-    for key in family.natural_keys:
-        for value in key.values(item.event):
-            owner = claimed.get((key.column, value))
-            if owner and owner[0] != item.event.event_id:  # type: ignore[attr-defined]
-                return _conflict(item, key.column, value, owner[1], owner[2])
-    return None
+def _same(a: Any, b: Any) -> bool:
+    """Same content: dataclass equality compares every field (datetimes by instant)."""
+    return bool(a == b)
+
+
+def _bump(counter: dict[str, int], item: Accepted) -> None:
+    kind = item.event.type
+    counter[kind] = counter.get(kind, 0) + 1
 
 
 def _conflict(item: Accepted, column: str, value: str, src: str, line: int) -> Rejection:
@@ -299,10 +365,10 @@ def _conflict(item: Accepted, column: str, value: str, src: str, line: int) -> R
     return Rejection(
         item.source,
         item.line,
-        item.raw,
+        item.text,
         kind="conflict",
-        record_type=item.event.type,  # type: ignore[attr-defined]
-        event_id=item.event.event_id,  # type: ignore[attr-defined]
+        record_type=item.event.type,
+        event_id=item.event.event_id,
         reasons=[
             Reason(
                 column,

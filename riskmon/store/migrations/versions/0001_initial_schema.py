@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-22 17:13:25.624503
+Revises:
+Create Date: 2026-11-22 17:28:47.126364
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sqlmodel
 from alembic import op
 
 import riskmon.store.types
+
 
 revision = '0001'
 down_revision = None
@@ -24,20 +25,13 @@ def upgrade() -> None:
     op.create_table('events',
     sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('unit_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('occurred_at', riskmon.store.types.TZDateTime(timezone=True), nullable=False),
-    sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('source_path', sqlmodel.sql.sqltypes.AutoString(length=1024), nullable=False),
+    sa.Column('raw_hash', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
     sa.Column('source_line', sa.Integer(), nullable=False),
     sa.Column('ingest_run_id', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('event_id')
+    sa.PrimaryKeyConstraint('event_id'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_events_ingest_run_id'), ['ingest_run_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_events_occurred_at'), ['occurred_at'], unique=False)
-        batch_op.create_index('ix_events_type_occurred', ['type', 'occurred_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_events_unit_id'), ['unit_id'], unique=False)
-
     op.create_table('ingest_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('started_at', riskmon.store.types.TZDateTime(timezone=True), nullable=False),
@@ -73,6 +67,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rejects_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rejects_ingest_run_id'), ['ingest_run_id'], unique=False)
 
+    op.create_table('sources',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=1024), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('path')
+    )
     op.create_table('units',
     sa.Column('unit_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('name_ja', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -105,7 +105,8 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.event_id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id'),
-    sa.UniqueConstraint('contract_id')
+    sa.UniqueConstraint('contract_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('contracts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contracts_contractor_id'), ['contractor_id'], unique=False)
@@ -125,12 +126,9 @@ def upgrade() -> None:
     sa.Column('visitors', sa.Integer(), nullable=True),
     sa.Column('max_wait_minutes', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.event_id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('event_id')
+    sa.PrimaryKeyConstraint('event_id'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('daily_reports', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_daily_reports_business_date'), ['business_date'], unique=False)
-        batch_op.create_index('ix_daily_reports_unit_date', ['unit_id', 'business_date'], unique=False)
-
     op.create_table('error_reports',
     sa.Column('event_id', sa.String(length=128), nullable=False),
     sa.Column('unit_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
@@ -152,7 +150,8 @@ def upgrade() -> None:
     sa.Column('contract_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.event_id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id'),
-    sa.UniqueConstraint('case_id')
+    sa.UniqueConstraint('case_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('error_reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_error_reports_category'), ['category'], unique=False)
@@ -168,7 +167,8 @@ def upgrade() -> None:
     sa.Column('cause_category', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.event_id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('event_id')
+    sa.PrimaryKeyConstraint('event_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('error_updates', schema=None) as batch_op:
         batch_op.create_index('ix_error_updates_case_step', ['case_id', 'step'], unique=False)
@@ -184,7 +184,8 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.event_id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id'),
-    sa.UniqueConstraint('inspection_id')
+    sa.UniqueConstraint('inspection_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('inspections', schema=None) as batch_op:
         batch_op.create_index('ix_inspections_contract_type', ['contract_id', 'inspection_type'], unique=False)
@@ -199,7 +200,8 @@ def upgrade() -> None:
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('resolved_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.event_id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('nc_id')
+    sa.PrimaryKeyConstraint('nc_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('nonconformities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_nonconformities_event_id'), ['event_id'], unique=False)
@@ -212,7 +214,8 @@ def upgrade() -> None:
     sa.Column('resolved_on', sa.Date(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.event_id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('event_id')
+    sa.PrimaryKeyConstraint('event_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('nonconformity_updates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_nonconformity_updates_nc_id'), ['nc_id'], unique=False)
@@ -246,10 +249,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_error_reports_category'))
 
     op.drop_table('error_reports')
-    with op.batch_alter_table('daily_reports', schema=None) as batch_op:
-        batch_op.drop_index('ix_daily_reports_unit_date')
-        batch_op.drop_index(batch_op.f('ix_daily_reports_business_date'))
-
     op.drop_table('daily_reports')
     with op.batch_alter_table('contracts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contracts_contractor_id'))
@@ -261,17 +260,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_units_line'))
 
     op.drop_table('units')
+    op.drop_table('sources')
     with op.batch_alter_table('rejects', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rejects_ingest_run_id'))
         batch_op.drop_index(batch_op.f('ix_rejects_event_id'))
 
     op.drop_table('rejects')
     op.drop_table('ingest_runs')
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_events_unit_id'))
-        batch_op.drop_index('ix_events_type_occurred')
-        batch_op.drop_index(batch_op.f('ix_events_occurred_at'))
-        batch_op.drop_index(batch_op.f('ix_events_ingest_run_id'))
-
     op.drop_table('events')
     # ### end Alembic commands ###

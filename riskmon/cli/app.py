@@ -1,0 +1,53 @@
+"""The ``riskmon`` command: a thin shell around the core pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from riskmon.cli import cmd_events, cmd_sample, cmd_store
+from riskmon.cli.common import AppContext, ExitCode, example
+from riskmon.config import ConfigError, load_settings
+
+app = typer.Typer(
+    name="riskmon",
+    help="riskmon — 事務処理誤り・外部委託検査・日次業務報告のルール監視 (rule-based risk monitoring).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_show_locals=False,  # locals can hold connection strings
+    epilog=example("riskmon db upgrade", "riskmon ingest sample_events/", "riskmon events list --type error_report"),
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Optional[Path] = typer.Option(  # noqa: UP045 - typer reads the annotation at run time
+        None, "--config", envvar="RISKMON_CONFIG", help="config.toml to use (default: ./config.toml)."
+    ),
+    lang: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--lang", help="Language of labels and messages: ja (default) or en.", envvar="RISKMON_LANG"
+    ),
+) -> None:
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE)) from exc
+    chosen = lang or settings.display.lang
+    if chosen not in ("ja", "en"):
+        typer.echo(f"error: --lang must be ja or en, not {chosen!r}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE))
+    ctx.obj = AppContext(settings=settings, lang=chosen)  # type: ignore[arg-type]
+
+
+cmd_store.register(app)
+cmd_events.register(app)
+cmd_sample.register(app)
+
+
+def main() -> None:
+    app()

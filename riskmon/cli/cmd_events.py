@@ -1,0 +1,135 @@
+"""``events`` and ``units``: looking at what is stored."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from riskmon.cli.common import ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.events.registry import FAMILIES
+from riskmon.i18n import label
+from riskmon.store import queries
+
+
+def register(app: typer.Typer) -> None:
+    events = typer.Typer(help="取り込んだイベントの一覧・詳細 (stored events).", no_args_is_help=True)
+    app.add_typer(events, name="events")
+    events.command(
+        "list",
+        epilog=example(
+            "riskmon events list --type error_report --since 2025-05-01 --until 2025-05-31",
+            "riskmon events list --unit PO-0101 --format json",
+        ),
+    )(events_list)
+    events.command("show", epilog=example("riskmon events show ER-2025-0001"))(events_show)
+    units = typer.Typer(help="組織マスタ (units master).", no_args_is_help=True)
+    app.add_typer(units, name="units")
+    units.command("list", epilog=example("riskmon units list --type regional_division"))(units_list)
+
+
+def events_list(
+    ctx: typer.Context,
+    type_: Optional[str] = typer.Option(None, "--type", help="Event type, e.g. error_report."),  # noqa: UP045
+    unit: Optional[str] = typer.Option(None, "--unit", help="Unit id."),  # noqa: UP045
+    since: Optional[str] = typer.Option(None, "--since", help="From this date/time (inclusive)."),  # noqa: UP045
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this date (inclusive)."),  # noqa: UP045
+    limit: int = typer.Option(50, "--limit"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+) -> None:
+    """List events, newest first."""
+    app = app_context(ctx)
+    known = ", ".join(FAMILIES)
+    if type_ and type_ not in FAMILIES:
+        app.fail(
+            app.t(f"不明な種類: {type_}（{known}）", f"unknown type: {type_} ({known})"),
+            ExitCode.USAGE,
+        )
+    flt = queries.EventFilter(type_, unit, parse_when(since, app), parse_when(until, app, end_of_day=True), limit)
+    with app.require_schema().connect() as conn:
+        rows = queries.list_events(conn, flt, app.lang)
+        names = queries.unit_names(conn, app.lang)
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    out = [
+        (
+            r["event_id"],
+            label(r["type"], app.lang),
+            names.get(r["unit_id"], r["unit_id"]),
+            app.local(r["occurred_at"]),
+            r["summary"],
+        )
+        for r in rows
+    ]
+    cols = ["event_id", app.t("種類", "type"), app.t("組織", "unit"), app.t("日時", "when"), app.t("概要", "summary")]
+    app.out.print(table(app.t(f"イベント {len(rows)} 件", f"{len(rows)} events"), cols, out))
+
+
+def events_show(
+    ctx: typer.Context,
+    event_id: str = typer.Argument(..., help="The event_id."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+) -> None:
+    """Show one event with every field and where it came from."""
+    app = app_context(ctx)
+    with app.require_schema().connect() as conn:
+        ev = queries.get_event(conn, event_id)
+        names = queries.unit_names(conn, app.lang)
+    if ev is None:
+        app.fail(app.t(f"イベントがありません: {event_id}", f"no such event: {event_id}"))
+    if fmt is Format.json:
+        print_json(ev)
+        return
+    rows: list[tuple[str, str]] = [
+        ("event_id", ev["event_id"]),
+        ("type", f"{ev['type']}（{label(ev['type'], app.lang)}）"),
+        ("unit_id", f"{ev['unit_id']}（{names.get(ev['unit_id'], '?')}）"),
+        (app.t("出所", "source"), f"{ev['source_path']}:{ev['source_line']}"),
+        (app.t("取込実行", "ingest run"), str(ev["ingest_run_id"])),
+    ]
+    for key, value in ev["fields"].items():
+        if key in ("event_id", "unit_id"):
+            continue
+        if key == "nonconformities":
+            value = (
+                "\n".join(
+                    f"{nc['nc_id']} [{label(nc['aspect'], app.lang)}] {nc['description']}"
+                    f" due={nc['due_on'] or '-'} resolved={nc['resolved_on'] or '-'}"
+                    for nc in value
+                )
+                or "-"
+            )
+        elif hasattr(value, "astimezone"):
+            value = app.local(value, "%Y-%m-%d %H:%M:%S %Z")
+        elif isinstance(value, str) and label(value, app.lang) != value:
+            value = f"{value}（{label(value, app.lang)}）"
+        rows.append((key, "" if value is None else str(value)))
+    app.out.print(table(None, [app.t("項目", "field"), app.t("値", "value")], rows))
+
+
+def units_list(
+    ctx: typer.Context,
+    unit_type: Optional[str] = typer.Option(None, "--type", help="Unit type, e.g. pension_office."),  # noqa: UP045
+    line: Optional[str] = typer.Option(None, "--line", help="first, second or third."),  # noqa: UP045
+    fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+) -> None:
+    """List the units master with each unit's line of defence."""
+    app = app_context(ctx)
+    with app.require_schema().connect() as conn:
+        rows = queries.list_units(conn, unit_type=unit_type, line=line)
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    out = [
+        (
+            r["unit_id"],
+            r["name_ja"] if app.lang == "ja" else (r["name_en"] or r["name_ja"]),
+            label(r["unit_type"], app.lang),
+            label(r["line"], app.lang),
+            r["parent_unit_id"] or "",
+        )
+        for r in rows
+    ]
+    cols = ["unit_id", app.t("名称", "name"), app.t("種別", "type"), app.t("防衛線", "line"), app.t("上位", "parent")]
+    app.out.print(table(app.t(f"組織 {len(rows)} 件", f"{len(rows)} units"), cols, out))

@@ -1,0 +1,141 @@
+"""What every command shares: settings, language, database, and output in table or JSON form.
+
+The CLI is a thin shell: commands parse options, call the core, and render. Nothing here decides
+anything about risk.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum, IntEnum, StrEnum
+from functools import cached_property
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.config import Settings
+from riskmon.i18n import Lang
+from riskmon.store.db import make_engine, redact
+from riskmon.store.migrate import is_up_to_date
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    REJECTED = 3  # ran to the end, but some records were rejected (kept in quarantine)
+    INTERRUPTED = 130
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class FormatCsv(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    lang: Lang
+    out: Console = field(default_factory=lambda: Console(highlight=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def calendar(self) -> BusinessCalendar:
+        return BusinessCalendar.from_settings(self.settings)
+
+    def t(self, ja: str, en: str) -> str:
+        return ja if self.lang == "ja" else en
+
+    def require_schema(self) -> Engine:
+        """The engine, after checking the schema is current (a clear message beats a SQL error)."""
+        engine = self.engine
+        if not is_up_to_date(engine):
+            self.fail(
+                self.t(
+                    f"データベースのスキーマが最新ではありません: {redact(self.settings.database_url)}\n"
+                    "  riskmon db upgrade を実行してください",
+                    f"the database schema is not up to date: {redact(self.settings.database_url)}\n"
+                    "  run: riskmon db upgrade",
+                ),
+                ExitCode.USAGE,
+            )
+        return engine
+
+    def fail(self, message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
+        self.err.print(f"[bold red]{self.t('エラー', 'error')}:[/] {message}", markup=True)
+        raise typer.Exit(int(code))
+
+    def local(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext)
+    return obj
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2) + "\n")
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], **kw: Any) -> Table:
+    t = Table(title=title, header_style="bold", **kw)
+    for i, col in enumerate(columns):
+        t.add_column(col, overflow="fold", no_wrap=i == 0)  # ids and places stay whole
+    for row in rows:
+        t.add_row(*("" if v is None else str(v) for v in row))
+    return t
+
+
+def example(*lines: str) -> str:
+    """An epilog for ``--help`` with worked examples."""
+    return "Examples:\n\n" + "\n\n".join(f"  {line}" for line in lines)
+
+
+def parse_when(value: str | None, app: AppContext, *, end_of_day: bool = False) -> datetime | None:
+    """A date or datetime option; naive values are in the configured zone."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            dt = datetime(d.year, d.month, d.day, tzinfo=app.settings.tz)
+            return dt.replace(hour=23, minute=59, second=59) if end_of_day else dt
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        app.fail(app.t(f"日付/日時として読めません: {value}", f"not a date or date-time: {value}"), ExitCode.USAGE)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=app.settings.tz)
+
+
+Renderer = Callable[[AppContext], None]

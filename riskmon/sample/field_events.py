@@ -1,0 +1,221 @@
+"""Daily reports and 事務処理誤り cases with their lifecycle, for a span of business days.
+
+Calibration (domain.md §3, §8.8): about 33 errors a month nationally for ~300 offices (198 by end of
+September 2025, S2:366), a plausible share of 重点三事案, most cases handled on time and a few late
+(so the deadline rules have something real to find), a few offices whose backlog grows, and a few
+missed daily reports.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from riskmon.business_calendar import BusinessCalendar
+
+ERRORS_PER_MONTH_PER_300 = 33.0
+# category → (weight %, business area, personal info likely)
+CATEGORIES: dict[str, tuple[float, str, float]] = {
+    "misdelivery": (15, "benefits", 0.95),
+    "processing_delay": (8, "enrolment", 0.1),
+    "document_loss": (5, "records", 0.9),
+    "mistransmission": (4, "consultation", 0.95),
+    "misissuance": (3, "consultation", 0.9),
+    "benefit_error": (12, "benefits", 0.2),
+    "data_entry_error": (15, "records", 0.1),
+    "processing_omission": (12, "enrolment", 0.1),
+    "collection_error": (6, "collection", 0.1),
+    "enrolment_error": (8, "enrolment", 0.1),
+    "record_error": (7, "records", 0.2),
+    "other": (5, "other", 0.1),
+}
+SUMMARIES = {
+    "misdelivery": "年金決定通知書を別のお客様宛に誤って送付",
+    "processing_delay": "資格取得届の処理が標準処理期間を超えて遅延",
+    "document_loss": "お客様から預かった添付書類を紛失",
+    "mistransmission": "照会回答のFAXを誤った番号へ送信",
+    "misissuance": "窓口で別のお客様の証明書を交付",
+    "benefit_error": "加給年金額の計算誤りによる過少支給",
+    "data_entry_error": "被保険者記録の生年月日を誤入力",
+    "processing_omission": "免除申請の処理漏れ",
+    "collection_error": "保険料の還付処理誤り",
+    "enrolment_error": "適用事業所の取得日誤り",
+    "record_error": "記録統合の誤り",
+    "other": "その他の事務処理誤り",
+}
+PRIORITY = {"misdelivery", "processing_delay", "document_loss", "mistransmission", "misissuance"}
+CAUSES = ["human_error", "human_error", "procedure", "rule_noncompliance", "system", "rule_unclear", "contractor"]
+NOTES = ["", "", "", "", "", "", "来訪者多数", "システム端末1台故障", "職員1名研修参加", "電話問い合わせ増加"]
+
+
+def _tokyo(cal: BusinessCalendar, d: date, hour: float) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=cal.tz) + timedelta(hours=hour)
+
+
+def daily_reports(
+    cal: BusinessCalendar,
+    offices: list[str],
+    start: date,
+    end: date,
+    rng: random.Random,
+    *,
+    growing: set[str],
+    missing: dict[str, set[date]],
+) -> Iterator[dict[str, Any]]:
+    """One report per office and business day; ``growing`` offices build a backlog from mid-year."""
+    size = {o: rng.uniform(20, 120) for o in offices}
+    pending = {o: rng.randint(0, 8) for o in offices}
+    oldest = {o: 1 if pending[o] else 0 for o in offices}
+    days = list(cal.business_days(start, end))
+    for i, day in enumerate(days):
+        for office in offices:
+            received = _poisson(rng, size[office])
+            capacity = size[office] * rng.uniform(0.9, 1.1)
+            if office in growing and i > len(days) // 3:
+                capacity *= 0.85  # the office falls behind: staff shortage
+            processed = min(pending[office] + received, round(capacity))
+            pending[office] = pending[office] + received - processed
+            if pending[office] == 0:
+                oldest[office] = 0
+            elif office in growing and i > len(days) // 3:
+                oldest[office] += 1
+            else:
+                oldest[office] = rng.randint(1, 3)
+            if day in missing.get(office, ()):
+                continue
+            yield {
+                "event_id": f"DR-{day:%Y%m%d}-{office}",
+                "type": "daily_report",
+                "unit_id": office,
+                "business_date": day.isoformat(),
+                "forms_received": received,
+                "forms_processed": processed,
+                "forms_pending": pending[office],
+                "oldest_pending_days": oldest[office],
+                "complaints": _poisson(rng, 0.15),
+                "suspected_errors": _poisson(rng, 0.03),
+                "note": rng.choice(NOTES),
+                "submitted_at": _tokyo(cal, day, rng.uniform(17.0, 18.8)).isoformat(timespec="seconds"),
+            }
+
+
+def error_cases(
+    cal: BusinessCalendar,
+    offices: list[str],
+    hq: list[str],
+    contractors: list[tuple[str, str]],
+    start: date,
+    end: date,
+    rng: random.Random,
+) -> Iterator[dict[str, Any]]:
+    """Error reports followed by their updates; steps after ``end`` are not emitted."""
+    per_month = ERRORS_PER_MONTH_PER_300 * len(offices) / 316
+    open_days: dict[tuple[int, int], int] = {}
+    for d in cal.business_days(start, end):
+        open_days[(d.year, d.month)] = open_days.get((d.year, d.month), 0) + 1
+    cats = list(CATEGORIES)
+    weights = [CATEGORIES[c][0] for c in cats]
+    # a few offices with many errors, and one with a repeated category (recurrence)
+    hot = rng.sample(offices, k=max(1, len(offices) // 60))
+    office_weights = [6.0 if o in hot else 1.0 for o in offices]
+    repeat_office, repeat_cat = offices[len(offices) // 2], "misdelivery"
+    n = 0
+    for day in cal.business_days(start, end):
+        count = _poisson(rng, per_month / open_days[(day.year, day.month)])
+        if day.day == 10 and day.month in (6, 9, 1):
+            count += 1  # the recurring office
+        for j in range(count):
+            n += 1
+            is_repeat = day.day == 10 and day.month in (6, 9, 1) and j == count - 1
+            office = repeat_office if is_repeat else rng.choices(offices, weights=office_weights)[0]
+            category = repeat_cat if is_repeat else rng.choices(cats, weights=weights)[0]
+            hq_case = rng.random() < 0.06
+            yield from _case(
+                cal,
+                rng,
+                n,
+                day,
+                rng.choice(hq) if hq_case else office,
+                category,
+                rng.choice(contractors) if hq_case else None,
+                end,
+            )
+
+
+def _case(
+    cal: BusinessCalendar,
+    rng: random.Random,
+    n: int,
+    day: date,
+    unit: str,
+    category: str,
+    contractor: tuple[str, str] | None,
+    end: date,
+) -> Iterator[dict[str, Any]]:
+    case_id = f"ER-{day:%Y%m}-{n:05d}"
+    found = _tokyo(cal, day, rng.uniform(9, 16.5))
+    _, area, p_pi = CATEGORIES[category]
+    priority = category in PRIORITY
+    customers = 1 if rng.random() < 0.8 else rng.choice([2, 3, 5, 12, 40, 150])
+    report: dict[str, Any] = {
+        "event_id": f"{case_id}-R",
+        "type": "error_report",
+        "unit_id": unit,
+        "case_id": case_id,
+        "discovered_at": found.isoformat(timespec="seconds"),
+        "category": category,
+        "affected_customers": customers,
+        "personal_info_involved": rng.random() < p_pi,
+        "summary": SUMMARIES[category],
+        "business_area": "outsourcing" if contractor else area,
+        "discovery_channel": rng.choice(["daily_report", "customer_voice", "award_check", "system_check", "other"]),
+        "occurred_at": (found - timedelta(days=rng.randint(0, 20))).isoformat(timespec="seconds"),
+    }
+    if contractor:
+        report["contractor_id"] = contractor[0]
+    yield report
+    late = rng.random()
+    steps: list[tuple[str, datetime, dict[str, Any]]] = []
+    notify = found + timedelta(hours=rng.uniform(0.3, 3)) if late > 0.05 else found + timedelta(days=rng.randint(1, 4))
+    steps.append(("risk_notified", notify, {}))
+    response_days = rng.randint(1, 3 if priority else 4) if late > 0.08 else rng.randint(6, 15)
+    steps.append(("customer_response_done", _bday_time(cal, day, response_days, rng), {}))
+    if priority or customers >= 10:
+        steps.append(("exec_reported", _bday_time(cal, day, rng.randint(0, 1), rng), {}))
+    cause = _bday_time(cal, day, rng.randint(5, 15), rng)
+    steps.append(("cause_analyzed", cause, {"cause_category": rng.choice(CAUSES)}))
+    prevention = found + timedelta(days=rng.randint(10, 28) if late > 0.1 else rng.randint(35, 60))
+    steps.append(("prevention_set", prevention, {}))
+    if rng.random() < 0.1:
+        steps.append(("manual_revised", prevention + timedelta(days=rng.randint(10, 60)), {}))
+    steps.append(("closed", max(t for _, t, _ in steps) + timedelta(days=rng.randint(3, 20)), {}))
+    for step, at, extra in steps:
+        if at.date() > end:
+            continue
+        yield {
+            "event_id": f"{case_id}-{step}",
+            "type": "error_update",
+            "unit_id": "RMD" if step == "closed" else unit,
+            "case_id": case_id,
+            "at": at.isoformat(timespec="seconds"),
+            "step": step,
+            **extra,
+        }
+
+
+def _bday_time(cal: BusinessCalendar, d: date, n: int, rng: random.Random) -> datetime:
+    return _tokyo(cal, cal.add_business_days(d, n), rng.uniform(10, 17))
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
