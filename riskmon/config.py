@@ -15,7 +15,7 @@ import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -37,7 +37,10 @@ class TimeConfig(_Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
-        ZoneInfo(v)  # raises for an unknown zone name
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as 'Asia/Tokyo')") from exc
         return v
 
 

@@ -87,7 +87,8 @@ class SourceFile:
         stream, self._raw = _open_binary(self.path)
         try:
             if ".csv" in self.path.name.lower():
-                yield from self._csv(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+                # lines end at "\n" only, so a quoted cell holding a bare "\r" stays one cell
+                yield from self._csv(io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n"))
             else:
                 yield from self._jsonl(stream)
         finally:
@@ -111,7 +112,17 @@ class SourceFile:
             return
         header = [h.strip() for h in header]
         tap.take()
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a malformed row is one bad record, not a failed file
+                start, raw = tap.take()
+                record = RawRecord(self.source, start, raw.rstrip("\r\n"), data={})
+                record.problems.append(("", f"CSV の行として読めません: {exc}", f"not a readable CSV row: {exc}"))
+                yield record
+                continue
             start, raw = tap.take()
             if not any(cell.strip() for cell in row):
                 continue

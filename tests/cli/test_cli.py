@@ -1,0 +1,93 @@
+"""The CLI as a user runs it: real config, real SQLite file, real sample files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from riskmon.cli.app import app
+from tests.conftest import daily, error_report
+from tests.helpers import write_jsonl
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
+    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///var/t.db"\n', encoding="utf-8")
+    return CliRunner()
+
+
+def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
+    result = cli.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_commands_refuse_politely_before_the_schema_exists(cli: CliRunner) -> None:
+    code, out = invoke(cli, "events", "list")
+    assert code == 2
+    assert "riskmon db upgrade" in out
+
+
+def test_ingest_reports_rejects_with_file_line_and_field(cli: CliRunner, units_file: Path, tmp_path: Path) -> None:
+    assert invoke(cli, "db", "upgrade")[0] == 0
+    events = write_jsonl(tmp_path / "in.jsonl", [daily("d1"), daily("d2", forms_received="x")])
+    code, out = invoke(cli, "ingest", str(units_file), str(events))
+    assert code == 3
+    assert "in.jsonl:2: forms_received: 整数ではありません: 'x'" in out
+    code, out = invoke(cli, "--lang", "en", "rejects", "list", "--format", "json")
+    assert code == 0
+    [reject] = json.loads(out)
+    assert reject["line_no"] == 2 and reject["reasons"][0]["field"] == "forms_received"
+
+
+def test_ingest_json_summary_and_idempotent_rerun(cli: CliRunner, units_file: Path, tmp_path: Path) -> None:
+    invoke(cli, "db", "upgrade")
+    events = write_jsonl(tmp_path / "in.jsonl", [daily("d1"), error_report("e1", "C1")])
+    code, out = invoke(cli, "ingest", str(units_file), str(events), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["totals"]["accepted"] == 8
+    code, out = invoke(cli, "ingest", str(events), "--format", "json")
+    assert code == 0 and json.loads(out)["totals"] == {"accepted": 0, "duplicates": 2, "conflicts": 0, "rejected": 0}
+
+
+def test_events_list_and_show_in_both_languages(cli: CliRunner, units_file: Path, tmp_path: Path) -> None:
+    invoke(cli, "db", "upgrade")
+    invoke(cli, "ingest", str(units_file), str(write_jsonl(tmp_path / "in.jsonl", [error_report("e1", "C1")])))
+    code, out = invoke(cli, "events", "list", "--type", "error_report", "--format", "json")
+    assert code == 0
+    [row] = json.loads(out)
+    assert row["event_id"] == "e1" and row["occurred_at"].endswith("+00:00")
+    code, out = invoke(cli, "events", "show", "e1")
+    assert code == 0 and "誤送付" in out and "札幌中央年金事務所" in out
+    code, out = invoke(cli, "--lang", "en", "events", "show", "e1")
+    assert "misdelivery" in out and "Sapporo" in out
+    code, out = invoke(cli, "events", "show", "nope")
+    assert code == 1
+
+
+def test_unknown_type_filter_is_a_usage_error(cli: CliRunner) -> None:
+    invoke(cli, "db", "upgrade")
+    code, out = invoke(cli, "events", "list", "--type", "dialy_report")
+    assert code == 2 and "daily_report" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["ingest"], ["db", "upgrade"], ["events", "list"], ["events", "show"], ["rejects", "list"], ["sample", "generate"],
+     ["units", "list"]],
+)
+def test_every_command_has_help_with_an_example(cli: CliRunner, command: list[str]) -> None:
+    code, out = invoke(cli, *command, "--help")
+    assert code == 0
+    assert "Examples" in out and "riskmon " in out
+
+
+def test_bad_config_is_reported_with_the_key(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[display]\nlang = "fr"\n', encoding="utf-8")
+    code, out = invoke(cli, "events", "list")
+    assert code == 2 and "display.lang" in out

@@ -1,0 +1,115 @@
+"""Shared fixtures: real databases (SQLite files and a PostgreSQL schema per test), real files.
+
+PostgreSQL: ``RISKMON_TEST_POSTGRES_URL`` (default: the project machines' server at
+127.0.0.1:5432, database ``test``). Each test gets its own schema, dropped afterwards. Where no
+server answers, PostgreSQL cases are skipped with that reason — except under CI, where a missing
+server is a failure, because the storage tests must run against both backends there.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from riskmon.store.db import make_engine
+from riskmon.store.migrate import upgrade
+
+PG_URL = os.environ.get("RISKMON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_events"
+
+
+def _pg_unavailable() -> str | None:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: no server here
+        return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
+    return None
+
+
+_PG_REASON = _pg_unavailable()
+
+
+def pg_schema_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    if _PG_REASON:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL storage tests: {_PG_REASON}")
+        pytest.skip(_PG_REASON)
+    schema = f"riskmon_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(pg_schema_url(schema))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'riskmon.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """An empty database with the schema applied, once per backend."""
+    eng: Engine = request.getfixturevalue(f"{'pg' if request.param == 'postgresql' else 'sqlite'}_engine")
+    upgrade(eng)
+    return eng
+
+
+UNITS_CSV = """unit_id,name_ja,name_en,unit_type,line,parent_unit_id,prefecture,active
+RD01,北海道地域部,Hokkaido RD,regional_division,,,,true
+PO-001,札幌中央年金事務所,Sapporo,pension_office,,RD01,北海道,true
+PO-002,札幌東年金事務所,Sapporo-East,pension_office,,RD01,北海道,true
+HQ-NP,国民年金部,NP Dept.,hq_business_department,,,,true
+RMD,リスク統括部,Risk Mgmt,risk_management_department,,,,true
+AUD,監査部,Audit,audit_department,,,,true
+"""
+
+
+@pytest.fixture
+def units_file(tmp_path: Path) -> Path:
+    path = tmp_path / "units.csv"
+    path.write_text(UNITS_CSV, encoding="utf-8")
+    return path
+
+
+def daily(event_id: str, unit: str = "PO-001", day: str = "2025-04-01", **kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "event_id": event_id, "type": "daily_report", "unit_id": unit, "business_date": day,
+        "forms_received": 10, "forms_processed": 8, "forms_pending": 2, "oldest_pending_days": 1,
+        "complaints": 0, "suspected_errors": 0, "note": "",
+    }  # fmt: skip
+    rec.update(kw)
+    return rec
+
+
+def error_report(event_id: str, case_id: str, **kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "event_id": event_id, "type": "error_report", "unit_id": "PO-001", "case_id": case_id,
+        "discovered_at": "2025-04-01T10:00:00", "category": "misdelivery", "affected_customers": 1,
+        "personal_info_involved": True, "summary": "通知書を別のお客様へ送付",
+    }  # fmt: skip
+    rec.update(kw)
+    return rec
