@@ -18,12 +18,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# The main job on the embedded SQLite default: schema, sample year in, and what came of it.
+# The main job on the embedded SQLite default: schema, sample year in, rules checked, the year
+# evaluated as of its last evening, and what came of it.
 # The sample contains deliberately bad records: ingest exits 3 ("some rejected"), which is expected here.
+DEMO_AS_OF ?= 2026-03-31T23:00
 demo: $(STAMP)
 	$(BIN)/riskmon db upgrade
 	$(BIN)/riskmon ingest sample_events/ || test $$? -eq 3
 	$(BIN)/riskmon rejects list
+	$(BIN)/riskmon rules check
+	$(BIN)/riskmon evaluate --as-of $(DEMO_AS_OF)
+	$(BIN)/riskmon flags list --severity critical --limit 10
+	$(BIN)/riskmon flags list --rule R10
+	$(BIN)/riskmon flags show 1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -42,6 +42,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "audit_department": ("監査部", "Audit Dept."),
     "executive": ("役員", "executives"),
     "committee": ("委員会", "committee"),
+    "risk_management_committee": ("リスク管理委員会", "Risk Management Committee"),
+    "standing_executive_committee": ("常勤役員会", "Standing Executive Committee"),
     # error categories
     "processing_delay": ("事務処理遅延", "processing delay"),
     "document_loss": ("書類の紛失", "document loss"),

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from riskmon.cli import cmd_events, cmd_sample, cmd_store
+from riskmon.cli import cmd_events, cmd_rules, cmd_sample, cmd_store
 from riskmon.cli.common import AppContext, ExitCode, example
 from riskmon.config import ConfigError, load_settings
 
@@ -47,6 +47,7 @@ def _root(
 cmd_store.register(app)
 cmd_events.register(app)
 cmd_sample.register(app)
+cmd_rules.register(app)
 
 
 def main() -> None:

@@ -35,9 +35,7 @@ def register(app: typer.Typer) -> None:
     )(ingest_cmd)
     rejects = typer.Typer(help="取り込めなかったレコード (quarantine).", no_args_is_help=True)
     app.add_typer(rejects, name="rejects")
-    rejects.command("list", epilog=example("riskmon rejects list", "riskmon rejects list --all --format json"))(
-        rejects_list
-    )
+    rejects.command("list", epilog=example("riskmon rejects list", "riskmon rejects list --all --format json"))(rejects_list)
 
 
 def db_upgrade(ctx: typer.Context) -> None:
@@ -111,9 +109,7 @@ def ingest_cmd(
     try:
         if bar:
             with bar:
-                report = ingest(
-                    engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size, progress=bar
-                )
+                report = ingest(engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size, progress=bar)
         else:
             report = ingest(engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size)
     except KeyboardInterrupt:
@@ -148,10 +144,7 @@ def _rejection_json(r: object) -> dict[str, object]:
 
 def _print_report(app: AppContext, report: IngestReport) -> None:
     d = report.as_dict()
-    rows = [
-        (label(t, app.lang), c["accepted"], c["duplicates"], c["conflicts"], c["rejected"])
-        for t, c in d["by_type"].items()
-    ]
+    rows = [(label(t, app.lang), c["accepted"], c["duplicates"], c["conflicts"], c["rejected"]) for t, c in d["by_type"].items()]
     tot = d["totals"]
     rows.append((app.t("合計", "total"), tot["accepted"], tot["duplicates"], tot["conflicts"], tot["rejected"]))
     cols = [
@@ -169,9 +162,7 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
                 app.err.print(line, markup=False, soft_wrap=True)
         more = report.total_rejected - len(report.rejections)
         if more > 0:
-            app.err.print(
-                app.t(f"…ほか {more} 件（riskmon rejects list）", f"... and {more} more (see riskmon rejects list)")
-            )
+            app.err.print(app.t(f"…ほか {more} 件（riskmon rejects list）", f"... and {more} more (see riskmon rejects list)"))
 
 
 def format_reasons(source: str, line: int, reasons: list[Reason], app: AppContext) -> list[str]:

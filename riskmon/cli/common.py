@@ -72,8 +72,7 @@ class AppContext:
                 self.t(
                     f"データベースのスキーマが最新ではありません: {redact(self.settings.database_url)}\n"
                     "  riskmon db upgrade を実行してください",
-                    f"the database schema is not up to date: {redact(self.settings.database_url)}\n"
-                    "  run: riskmon db upgrade",
+                    f"the database schema is not up to date: {redact(self.settings.database_url)}\n  run: riskmon db upgrade",
                 ),
                 ExitCode.USAGE,
             )

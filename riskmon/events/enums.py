@@ -34,6 +34,8 @@ class UnitType(StrEnum):
     CSIRT = "csirt"
     AUDIT_DEPARTMENT = "audit_department"
     EXECUTIVE = "executive"
+    RISK_MANAGEMENT_COMMITTEE = "risk_management_committee"
+    STANDING_EXECUTIVE_COMMITTEE = "standing_executive_committee"
     COMMITTEE = "committee"
 
 
@@ -54,6 +56,8 @@ DEFAULT_LINE: dict[UnitType, LineOfDefence] = {
     UnitType.CSIRT: LineOfDefence.SECOND,
     UnitType.AUDIT_DEPARTMENT: LineOfDefence.THIRD,
     UnitType.EXECUTIVE: LineOfDefence.GOVERNANCE,
+    UnitType.RISK_MANAGEMENT_COMMITTEE: LineOfDefence.GOVERNANCE,
+    UnitType.STANDING_EXECUTIVE_COMMITTEE: LineOfDefence.GOVERNANCE,
     UnitType.COMMITTEE: LineOfDefence.GOVERNANCE,
 }
 

@@ -131,9 +131,7 @@ class ErrorReport(EventBase):
     @model_validator(mode="after")
     def _occurred_before_discovery(self) -> ErrorReport:
         if self.occurred_at is not None and self.occurred_at > self.discovered_at:
-            raise field_error(
-                "occurred_at", "発見日時 (discovered_at) より後になっている", "is later than discovered_at"
-            )
+            raise field_error("occurred_at", "発見日時 (discovered_at) より後になっている", "is later than discovered_at")
         return self
 
 

@@ -59,9 +59,7 @@ class EventFamily:
         return frozenset(
             f.name
             for f in dataclasses.fields(self.model)
-            if f.default is dataclasses.MISSING
-            and f.default_factory is dataclasses.MISSING
-            and _base_type(hints[f.name]) is str
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and _base_type(hints[f.name]) is str
         )
 
 
@@ -75,10 +73,7 @@ def _key(table: str, column: str) -> NaturalKey:
 
 def _daily_summary(m: Mapping[str, Any], lang: Lang) -> str:
     if lang == "ja":
-        return (
-            f"受付{m['forms_received']} 処理{m['forms_processed']} 未処理{m['forms_pending']}"
-            f"（最古{m['oldest_pending_days']}日）"
-        )
+        return f"受付{m['forms_received']} 処理{m['forms_processed']} 未処理{m['forms_pending']}（最古{m['oldest_pending_days']}日）"
     return (
         f"received {m['forms_received']}, processed {m['forms_processed']}, "
         f"pending {m['forms_pending']} (oldest {m['oldest_pending_days']} d)"

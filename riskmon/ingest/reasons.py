@@ -81,13 +81,9 @@ def _one(err: Any, field: str, record_type: str | None) -> Reason:
     if kind == "json_invalid":
         return Reason("", kind, f"JSON として読めません: {ctx.get('error')}", f"not valid JSON: {ctx.get('error')}")
     if kind in ("dict_type", "model_type", "model_attributes_type") and not field:
-        return Reason(
-            "", kind, "1行に1つの JSON オブジェクト {…} が必要です", "each line must be one JSON object {...}"
-        )
+        return Reason("", kind, "1行に1つの JSON オブジェクト {…} が必要です", "each line must be one JSON object {...}")
     if kind == "union_tag_not_found":
-        return Reason(
-            "type", "missing", "必須項目がありません（イベントの種類）", "required field is missing (the event type)"
-        )
+        return Reason("type", "missing", "必須項目がありません（イベントの種類）", "required field is missing (the event type)")
     if kind == "union_tag_invalid":
         ja, en = _hint(ctx.get("tag"), FAMILIES)
         known = ", ".join(FAMILIES)
@@ -117,9 +113,7 @@ def _one(err: Any, field: str, record_type: str | None) -> Reason:
     if kind in ("greater_than_equal", "greater_than"):
         limit = ctx.get("ge", ctx.get("gt"))
         op_ja = "以上" if kind == "greater_than_equal" else "より大きい数"
-        return Reason(
-            field, kind, f"{limit}{op_ja}が必要です: {_short(value)}", f"must be at least {limit}: {_short(value)}"
-        )
+        return Reason(field, kind, f"{limit}{op_ja}が必要です: {_short(value)}", f"must be at least {limit}: {_short(value)}")
     if kind in ("bool_parsing", "bool_type"):
         return Reason(
             field,
@@ -148,9 +142,7 @@ def _one(err: Any, field: str, record_type: str | None) -> Reason:
         return Reason(field, kind, f"{limit}文字を超えています", f"is longer than {limit} characters")
     if kind in ("string_type", "list_type"):
         what_ja, what_en = ("文字列", "text") if kind == "string_type" else ("リスト [...]", "a list [...]")
-        return Reason(
-            field, kind, f"{what_ja}で指定してください: {_short(value)}", f"must be {what_en}: {_short(value)}"
-        )
+        return Reason(field, kind, f"{what_ja}で指定してください: {_short(value)}", f"must be {what_en}: {_short(value)}")
     return Reason(field, kind, err["msg"], err["msg"])
 
 

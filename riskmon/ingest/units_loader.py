@@ -80,8 +80,7 @@ def load_units(conn: Connection, source: SourceFile) -> tuple[int, int, list[Rej
             del good[unit_id]
     now = datetime.now(UTC)
     stored = {
-        r["unit_id"]: tuple(r[c] for c in _COMPARED)
-        for r in conn.execute(select(table).where(table.c.unit_id.in_(list(good)))).mappings()
+        r["unit_id"]: tuple(r[c] for c in _COMPARED) for r in conn.execute(select(table).where(table.c.unit_id.in_(list(good)))).mappings()
     }
     rows = [
         {

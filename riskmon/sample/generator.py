@@ -51,9 +51,7 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
 
     first_fy, last_fy = cal.fiscal_year(spec.start) - 1, cal.fiscal_year(spec.end)
     scale = spec.offices / 300
-    contracts, inspections = outsourcing.generate(
-        cal, first_fy, last_fy, org.hq_departments, org.contractors, rng, scale
-    )
+    contracts, inspections = outsourcing.generate(cal, first_fy, last_fy, org.hq_departments, org.contractors, rng, scale)
     inspections += outsourcing.nc_updates(inspections, cal, spec.end)
     contract_cols = list(contracts[0]) if contracts else []
     result.files["contracts.csv"] = _write_csv(out / "contracts.csv", contract_cols, contracts)
@@ -71,9 +69,7 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
     return result
 
 
-def _missing_days(
-    cal: BusinessCalendar, offices: list[str], spec: SampleSpec, rng: random.Random
-) -> dict[str, set[date]]:
+def _missing_days(cal: BusinessCalendar, offices: list[str], spec: SampleSpec, rng: random.Random) -> dict[str, set[date]]:
     """A few offices miss daily reports: one day mid-year, and 1–3 days in the last week."""
     days = list(cal.business_days(spec.start, spec.end))
     chosen = rng.sample(offices, k=min(4, len(offices)))

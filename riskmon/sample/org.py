@@ -110,8 +110,8 @@ def build_org(offices: int, rng: random.Random, contractors: int = 40) -> Org:
         units.append(_unit(uid, ja, kind, en))
     units.append(_unit("AUD", "監査部", "audit_department", "Audit Dept."))
     units.append(_unit("EXEC", "役員", "executive", "Executives"))
-    units.append(_unit("SEC", "常勤役員会", "committee", "Standing Executive Committee"))
-    units.append(_unit("RMC", "リスク管理委員会", "committee", "Risk Management Committee"))
+    units.append(_unit("SEC", "常勤役員会", "standing_executive_committee", "Standing Executive Committee"))
+    units.append(_unit("RMC", "リスク管理委員会", "risk_management_committee", "Risk Management Committee"))
     names = sorted({f"株式会社{a}{b}" for a in _CO_A for b in _CO_B})
     chosen = rng.sample(names, k=min(contractors, len(names)))
     return Org(
@@ -123,9 +123,7 @@ def build_org(offices: int, rng: random.Random, contractors: int = 40) -> Org:
     )
 
 
-def _unit(
-    uid: str, ja: str, kind: str, en: str, *, parent: str | None = None, prefecture: str | None = None
-) -> dict[str, object]:
+def _unit(uid: str, ja: str, kind: str, en: str, *, parent: str | None = None, prefecture: str | None = None) -> dict[str, object]:
     return {
         "unit_id": uid,
         "name_ja": ja,

@@ -90,10 +90,7 @@ def generate(
     window_start = cal.fiscal_year_bounds(first_fy)[0]
     horizon = cal.fiscal_year_bounds(last_fy)[1]
     target = {
-        hv: {
-            t: (round(c * scale), nc if scale == 1.0 else round(nc * scale))
-            for t, (c, nc) in TARGETS.get(hv, DEFAULT_TARGET).items()
-        }
+        hv: {t: (round(c * scale), nc if scale == 1.0 else round(nc * scale)) for t, (c, nc) in TARGETS.get(hv, DEFAULT_TARGET).items()}
         for hv in halves
     }
     contracts: list[_Contract] = []

@@ -82,9 +82,7 @@ def get_event(conn: Connection, event_id: str) -> dict[str, Any] | None:
     if FAMILIES[head["type"]].children:
         nc = table_of(NonconformityRow)
         rows = conn.execute(select(nc).where(nc.c.event_id == event_id).order_by(nc.c.nc_id)).mappings()
-        out["fields"]["nonconformities"] = [
-            {k: v for k, v in dict(r).items() if k not in ("event_id", "inspection_id")} for r in rows
-        ]
+        out["fields"]["nonconformities"] = [{k: v for k, v in dict(r).items() if k not in ("event_id", "inspection_id")} for r in rows]
     return out
 
 

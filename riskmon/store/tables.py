@@ -230,3 +230,47 @@ def table_of(model: type[SQLModel]) -> Table:
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
     return table
+
+
+class EvaluationRun(SQLModel, table=True):
+    """One ``riskmon evaluate``: when it looked, with which rule versions, and what came of it."""
+
+    __tablename__ = "evaluation_runs"
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: datetime = _tz(nullable=False)
+    started_at: datetime = _tz(nullable=False)
+    finished_at: datetime | None = _tz(nullable=True)
+    duration_s: float | None = None
+    status: str = Field(default="running", max_length=16)
+    rule_versions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    errors: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Flag(SQLModel, table=True):
+    """A rule's finding about one subject; kept for good, its status follows the condition."""
+
+    __tablename__ = "flags"
+    __table_args__ = (Index("ix_flags_rule_status", "rule_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=400, unique=True)  # rule id + subject: the same finding keeps one flag
+    rule_id: str = Field(max_length=64)
+    rule_version: str = Field(max_length=32)
+    raised_run_id: int
+    last_run_id: int
+    subject: str = Field(max_length=300)
+    severity: str = Field(max_length=16, index=True)
+    risk_category: str = Field(max_length=32)
+    owner_line: str = Field(max_length=16, index=True)
+    owner_unit: str = Field(max_length=128, index=True)
+    escalation: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    title_ja: str = Field(sa_column=Column(Text, nullable=False))
+    title_en: str = Field(sa_column=Column(Text, nullable=False))
+    message_ja: str = Field(sa_column=Column(Text, nullable=False))
+    message_en: str = Field(sa_column=Column(Text, nullable=False))
+    due_at: datetime | None = _tz(nullable=True)
+    first_seen: datetime = _tz(nullable=False)
+    last_seen: datetime = _tz(nullable=False)
+    status: str = Field(default="open", max_length=16)  # open | cleared (the engine's view)
+    cleared_at: datetime | None = _tz(nullable=True)
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

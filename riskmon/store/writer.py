@@ -85,16 +85,9 @@ class _InsertPlan:
     def __init__(self, table: Table, dialect: str, suffix: str = "", *, from_mapping: bool = False) -> None:
         self.columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
         self._get = (itemgetter if from_mapping else attrgetter)(*self.columns)
-        self._fix = [
-            (i, conv)
-            for i, name in enumerate(self.columns)
-            if (conv := _converter(table.c[name].type, dialect)) is not None
-        ]
+        self._fix = [(i, conv) for i, name in enumerate(self.columns) if (conv := _converter(table.c[name].type, dialect)) is not None]
         mark = "?" if dialect == "sqlite" else "%s"
-        self.sql = (
-            f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
-            f"VALUES ({', '.join([mark] * len(self.columns))}){suffix}"
-        )
+        self.sql = f"INSERT INTO {table.name} ({', '.join(self.columns)}) VALUES ({', '.join([mark] * len(self.columns))}){suffix}"
 
     def row(self, values: Any) -> Sequence[Any]:
         """The row for one event (an object, or a mapping with ``from_mapping``)."""
@@ -128,9 +121,7 @@ class BatchWriter:
         self._typed = {name: _InsertPlan(table_of(model), dialect) for name, model in EVENT_TABLES.items()}
         self._children = _InsertPlan(table_of(NonconformityRow), dialect, from_mapping=True)
 
-    def write(
-        self, conn: Connection, batch: Sequence[Accepted], rejections: list[Rejection], source_id: int = 0
-    ) -> BatchOutcome:
+    def write(self, conn: Connection, batch: Sequence[Accepted], rejections: list[Rejection], source_id: int = 0) -> BatchOutcome:
         outcome = BatchOutcome(rejections=list(rejections))
         fresh = list(batch)
         if any(FAMILIES[a.event.type].natural_keys for a in fresh):
@@ -293,19 +284,13 @@ class BatchWriter:
             return
         table = table_of(Reject)
         open_rejects = conn.execute(
-            select(table.c.id, table.c.source_path, table.c.line_no, table.c.event_id, table.c.kind).where(
-                table.c.resolved_at.is_(None)
-            )
+            select(table.c.id, table.c.source_path, table.c.line_no, table.c.event_id, table.c.kind).where(table.c.resolved_at.is_(None))
         ).all()
         if not open_rejects:
             return
         places = {(a.source, a.line) for a in batch}
         ids = {a.event.event_id for a in batch}
-        fixed = [
-            r.id
-            for r in open_rejects
-            if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in ids)
-        ]
+        fixed = [r.id for r in open_rejects if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in ids)]
         for chunk in _chunks(fixed, 2000):
             conn.execute(update(table).where(table.c.id.in_(chunk)).values(resolved_at=datetime.now(UTC)))
 
@@ -314,9 +299,7 @@ def _stored_heads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str,
     """event_id → (raw_hash, source path, line) for the ids already stored."""
     events, sources = table_of(Event), table_of(Source)
     out: dict[str, tuple[str, str, int]] = {}
-    q = select(events.c.event_id, events.c.raw_hash, sources.c.path, events.c.source_line).join(
-        sources, sources.c.id == events.c.source_id
-    )
+    q = select(events.c.event_id, events.c.raw_hash, sources.c.path, events.c.source_line).join(sources, sources.c.id == events.c.source_id)
     for chunk in _chunks(ids, 5000):
         for eid, h, src, line in conn.execute(q.where(events.c.event_id.in_(chunk))):
             out[eid] = (h, src, line)
@@ -373,8 +356,7 @@ def _conflict(item: Accepted, column: str, value: str, src: str, line: int) -> R
             Reason(
                 column,
                 "conflict",
-                f"'{value}' は既に別の内容で登録済みです（{where}）。上書きはしません。"
-                "訂正は新しい event_id で送ってください",
+                f"'{value}' は既に別の内容で登録済みです（{where}）。上書きはしません。訂正は新しい event_id で送ってください",
                 f"'{value}' is already stored with different content ({where}); it is never overwritten."
                 " Send a correction under a new event_id",
             )

@@ -78,8 +78,15 @@ def test_unknown_type_filter_is_a_usage_error(cli: CliRunner) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["ingest"], ["db", "upgrade"], ["events", "list"], ["events", "show"], ["rejects", "list"], ["sample", "generate"],
-     ["units", "list"]],
+    [
+        ["ingest"],
+        ["db", "upgrade"],
+        ["events", "list"],
+        ["events", "show"],
+        ["rejects", "list"],
+        ["sample", "generate"],
+        ["units", "list"],
+    ],
 )
 def test_every_command_has_help_with_an_example(cli: CliRunner, command: list[str]) -> None:
     code, out = invoke(cli, *command, "--help")

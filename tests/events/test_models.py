@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -36,7 +36,7 @@ def test_aware_datetime_keeps_its_instant() -> None:
     assert ev.discovered_at == datetime(2025, 4, 1, 10, 0, tzinfo=TOKYO)
     assert ev == parse(error_report("e1", "C1", discovered_at="2025-04-01T10:00:00+09:00"))
     assert ev.discovered_at.tzinfo is not None
-    assert ev.discovered_at.astimezone(timezone.utc).hour == 1
+    assert ev.discovered_at.astimezone(UTC).hour == 1
 
 
 def test_priority_incident_is_derived_from_the_category() -> None:

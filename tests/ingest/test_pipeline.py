@@ -57,9 +57,7 @@ def test_same_content_written_differently_is_a_duplicate(engine: Engine, units_f
     assert report.total_rejected == 0
 
 
-def test_same_id_with_other_content_is_a_conflict_and_never_overwrites(
-    engine: Engine, units_file: Path, tmp_path: Path
-) -> None:
+def test_same_id_with_other_content_is_a_conflict_and_never_overwrites(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     first = write_jsonl(tmp_path / "a.jsonl", [daily("d1", forms_received=10)])
     second = write_jsonl(tmp_path / "b.jsonl", [daily("d1", forms_received=99)])
     run(engine, units_file, first)
@@ -72,9 +70,7 @@ def test_same_id_with_other_content_is_a_conflict_and_never_overwrites(
         assert conn.execute(select(table_of(DailyReportRow).c.forms_received)).scalar() == 10
 
 
-def test_business_key_reused_under_another_event_id_is_a_conflict(
-    engine: Engine, units_file: Path, tmp_path: Path
-) -> None:
+def test_business_key_reused_under_another_event_id_is_a_conflict(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "a.jsonl", [error_report("e1", "C1"), error_report("e2", "C1")])
     report = run(engine, units_file, path)
     assert report.accepted["error_report"] == 1
@@ -90,9 +86,7 @@ def test_duplicate_inside_one_batch(engine: Engine, units_file: Path, tmp_path: 
     assert report.conflicts["daily_report"] == 1
 
 
-def test_bad_records_are_kept_with_every_reason_and_good_ones_go_in(
-    engine: Engine, units_file: Path, tmp_path: Path
-) -> None:
+def test_bad_records_are_kept_with_every_reason_and_good_ones_go_in(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     path = write_jsonl(
         tmp_path / "mixed.jsonl",
         [daily("d1"), daily("d2", unit="PO-999", forms_received="x"), "{broken", daily("d3", day="2025-04-02")],

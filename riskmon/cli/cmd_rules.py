@@ -1,0 +1,257 @@
+"""``rules`` (check, list, test), ``evaluate`` and ``flags``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from riskmon.cli.common import (
+    AppContext,
+    ExitCode,
+    Format,
+    FormatCsv,
+    app_context,
+    example,
+    parse_when,
+    print_json,
+    table,
+)
+from riskmon.engine.evaluate import evaluate
+from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
+from riskmon.i18n import label
+from riskmon.rules.checker import RuleBook, load_rules
+from riskmon.rules.conditions import describe
+from riskmon.rules.spec import RISK_CATEGORY_LABELS
+from riskmon.rules.testing import run_tests
+from riskmon.store import migrate, queries
+
+RULES = Path("rules")
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def register(app: typer.Typer) -> None:
+    rules = typer.Typer(help="ルールの検査・一覧・テスト (rule files).", no_args_is_help=True)
+    app.add_typer(rules, name="rules")
+    rules.command("check", epilog=example("riskmon rules check", "riskmon rules check rules/r01_error_not_notified.yaml"))(rules_check)
+    rules.command("list", epilog=example("riskmon rules list", "riskmon --lang en rules list --format json"))(rules_list)
+    rules.command("test", epilog=example("riskmon rules test", "riskmon rules test rules/tests/r01_test.yaml"))(rules_test)
+    app.command("evaluate", epilog=example("riskmon evaluate", "riskmon evaluate --as-of 2026-03-31T23:00 --format json"))(evaluate_cmd)
+    flags = typer.Typer(help="検知されたフラグ (flags raised by the rules).", no_args_is_help=True)
+    app.add_typer(flags, name="flags")
+    flags.command("list", epilog=example("riskmon flags list --severity critical", "riskmon flags list --line first --format csv"))(
+        flags_list
+    )
+    flags.command("show", epilog=example("riskmon flags show 12"))(flags_show)
+
+
+def _book(app: AppContext, path: Path) -> RuleBook:
+    known = None
+    try:
+        if migrate.is_up_to_date(app.engine):
+            with app.engine.connect() as conn:
+                known = [u["unit_id"] for u in queries.list_units(conn)] or None
+    except Exception:  # no database yet: unit ids are not checked, unit types and templates still are
+        known = None
+    config = {"deadlines": app.settings.deadlines, "thresholds": app.settings.thresholds}
+    return load_rules(path, config, known)
+
+
+def _report_problems(app: AppContext, book: RuleBook) -> None:
+    for p in book.problems:
+        app.err.print(str(p), markup=False, soft_wrap=True)
+
+
+def rules_check(ctx: typer.Context, path: Path = typer.Argument(RULES, help="A rule file or folder.")) -> None:
+    """Check every rule file and report every problem as file:line:column: message."""
+    app = app_context(ctx)
+    book = _book(app, path)
+    _report_problems(app, book)
+    if book.problems:
+        app.err.print(app.t(f"{len(book.problems)} 件の問題があります", f"{len(book.problems)} problems"))
+        raise typer.Exit(int(ExitCode.ERROR))
+    app.out.print(app.t(f"ルール {len(book.rules)} 件: 問題なし", f"{len(book.rules)} rules: no problems"))
+
+
+def rules_list(
+    ctx: typer.Context,
+    path: Path = typer.Argument(RULES, help="A rule file or folder."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+) -> None:
+    """List the rules with their kind, severity, owner and sources."""
+    app = app_context(ctx)
+    book = _book(app, path)
+    _report_problems(app, book)
+    if fmt is Format.json:
+        print_json([{
+            "id": r.id, "version": r.version, "title": r.title, "kind": r.kind, "event": r.event, "enabled": r.enabled,
+            "severities": [t.severity for t in r.tiers], "risk_category": r.risk_category, "owner_line": r.owner_line,
+            "owner_unit": r.owner_unit, "escalation": list(r.escalation), "sources": list(r.sources), "file": r.file,
+            "condition": describe(r.when, app.lang),
+        } for r in book.rules])  # fmt: skip
+    else:
+        rows = [
+            (r.id, r.title[app.lang], r.kind, label(r.event, app.lang), "/".join(t.severity for t in r.tiers),
+             RISK_CATEGORY_LABELS[r.risk_category][0 if app.lang == "ja" else 1], label(r.owner_line, app.lang),
+             ", ".join(r.sources), "✓" if r.enabled else "-")
+            for r in book.rules
+        ]  # fmt: skip
+        cols = ["id", app.t("名称", "title"), app.t("種類", "kind"), app.t("対象", "event"), app.t("重大度", "severity"),
+                app.t("リスク区分", "risk"), app.t("担当", "owner"), app.t("根拠", "sources"), app.t("有効", "on")]  # fmt: skip
+        app.out.print(table(app.t(f"ルール {len(rows)} 件", f"{len(rows)} rules"), cols, rows))
+    if book.problems:
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+def rules_test(
+    ctx: typer.Context,
+    path: Path = typer.Argument(RULES / "tests", help="A rule test file or folder."),
+    rules_path: Path = typer.Option(RULES, "--rules", help="Where the rules are."),
+) -> None:
+    """Run rule tests: given events and a time, exactly these flags (like promtool test rules)."""
+    app = app_context(ctx)
+    book = _book(app, rules_path)
+    _report_problems(app, book)
+    results, problems = run_tests(path, book.rules, app.calendar)
+    for p in problems:
+        app.err.print(str(p), markup=False, soft_wrap=True)
+    failed = [r for r in results if not r.passed]
+    for r in results:
+        mark = "[green]PASS[/]" if r.passed else "[bold red]FAIL[/]"
+        app.out.print(f"{mark} {Path(r.file).name}: {r.name}")
+        if r.error:
+            app.out.print(f"    {r.error}", markup=False)
+        for m in r.missing:
+            app.out.print(f"    - {app.t('期待したが出なかった', 'expected, not raised')}: {m}", markup=False)
+        for u in r.unexpected:
+            app.out.print(f"    + {app.t('期待していない', 'raised, not expected')}: {u}", markup=False)
+    app.out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed or problems or book.problems or not results:
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+def evaluate_cmd(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date/time (default: now)."),  # noqa: UP045
+    path: Path = typer.Option(RULES, "--rules", help="Rule file or folder."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+) -> None:
+    """Evaluate all enabled rules over the stored events; idempotent for the same data and time."""
+    app = app_context(ctx)
+    engine = app.require_schema()
+    book = _book(app, path)
+    _report_problems(app, book)
+    if book.problems:
+        app.fail(app.t("ルールに問題があるため評価しません（riskmon rules check）",
+                       "rules have problems; not evaluating (see riskmon rules check)"))  # fmt: skip
+    when = parse_when(as_of, app, end_of_day=True) if as_of else datetime.now(app.settings.tz)
+    assert when is not None
+    with app.err.status(app.t("評価中…", "evaluating...")):
+        result = evaluate(engine, book.enabled, when, app.calendar)
+    if fmt is Format.json:
+        print_json(result.as_dict())
+    else:
+        rows = [(rid, n) for rid, n in sorted(result.per_rule.items())]
+        app.out.print(table(app.t(f"評価 run {result.run_id}（{app.local(when)} 時点）", f"run {result.run_id} as of {app.local(when)}"),
+                            [app.t("ルール", "rule"), app.t("該当", "flags")], rows))  # fmt: skip
+        c = result.counts
+        app.out.print(app.t(
+            f"新規 {c.get('raised', 0)}・継続 {c.get('updated', 0)}・再発 {c.get('reopened', 0)}"
+            f"・解消 {c.get('cleared', 0)}（{result.duration_s:.1f} 秒）",
+            f"raised {c.get('raised', 0)}, updated {c.get('updated', 0)}, reopened {c.get('reopened', 0)}, "
+            f"cleared {c.get('cleared', 0)} ({result.duration_s:.1f} s)",
+        ))  # fmt: skip
+    for rid, err in result.errors.items():
+        app.err.print(f"{rid}: {err}", markup=False)
+    if result.errors:
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+def flags_list(
+    ctx: typer.Context,
+    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
+    line: Optional[str] = typer.Option(None, "--line", help="first, second or third."),  # noqa: UP045
+    unit: Optional[str] = typer.Option(None, "--unit", help="Owner unit id."),  # noqa: UP045
+    rule: Optional[str] = typer.Option(None, "--rule"),  # noqa: UP045
+    status: str = typer.Option("open", "--status", help="open, cleared or all."),
+    since: Optional[str] = typer.Option(None, "--since", help="First seen on or after."),  # noqa: UP045
+    until: Optional[str] = typer.Option(None, "--until", help="First seen on or before."),  # noqa: UP045
+    limit: int = typer.Option(200, "--limit"),
+    fmt: FormatCsv = typer.Option(FormatCsv.table, "--format", help="table, json or csv."),
+) -> None:
+    """Flags, most severe first, then oldest."""
+    app = app_context(ctx)
+    flt = FlagFilter(severity, line, unit, rule, status, parse_when(since, app), parse_when(until, app, end_of_day=True), limit)
+    with app.require_schema().connect() as conn:
+        rows = list_flags(conn, flt)
+        names = queries.unit_names(conn, app.lang)
+    if fmt is FormatCsv.json:
+        print_json([as_json(r) for r in rows])
+        return
+    msg = "message_ja" if app.lang == "ja" else "message_en"
+    if fmt is FormatCsv.csv:
+        out = io.StringIO()
+        w = csv.writer(out)
+        w.writerow(
+            [
+                "id",
+                "rule_id",
+                "severity",
+                "status",
+                "owner_line",
+                "owner_unit",
+                "subject",
+                "first_seen",
+                "due_at",
+                "message",
+            ]
+        )
+        for r in rows:
+            w.writerow([r["id"], r["rule_id"], r["severity"], r["status"], r["owner_line"], r["owner_unit"], r["subject"],
+                        r["first_seen"].isoformat(), r["due_at"].isoformat() if r["due_at"] else "", r[msg]])  # fmt: skip
+        sys.stdout.write(out.getvalue())
+        return
+    table_rows = [
+        (r["id"], f"[{SEVERITY_STYLE[r['severity']]}]{r['severity']}[/]", r["rule_id"], label(r["owner_line"], app.lang),
+         names.get(r["owner_unit"], r["owner_unit"]), app.local(r["first_seen"], "%Y-%m-%d"), r[msg])
+        for r in rows
+    ]  # fmt: skip
+    cols = ["id", app.t("重大度", "severity"), app.t("ルール", "rule"), app.t("防衛線", "line"), app.t("担当", "owner"),
+            app.t("初検知", "first seen"), app.t("内容", "message")]  # fmt: skip
+    app.out.print(table(app.t(f"フラグ {len(rows)} 件", f"{len(rows)} flags"), cols, table_rows))
+
+
+def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The flag id."),
+               fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json.")) -> None:  # fmt: skip
+    """One flag with its evidence in words: source events, values observed, deadline or threshold."""
+    app = app_context(ctx)
+    with app.require_schema().connect() as conn:
+        row = get_flag(conn, flag_id)
+        names = queries.unit_names(conn, app.lang)
+    if row is None:
+        app.fail(app.t(f"フラグがありません: {flag_id}", f"no such flag: {flag_id}"))
+    if fmt is Format.json:
+        print_json(as_json(row))
+        return
+    ev = row["evidence"]
+    lines = [
+        (app.t("ルール", "rule"), f"{row['rule_id']} {row['title_ja'] if app.lang == 'ja' else row['title_en']} (v{row['rule_version']})"),
+        (app.t("対象", "subject"), row["subject"]),
+        (app.t("重大度", "severity"), row["severity"]),
+        (app.t("状態", "status"), row["status"] + (f" ({app.local(row['cleared_at'])})" if row["cleared_at"] else "")),
+        (app.t("リスク区分", "risk category"), RISK_CATEGORY_LABELS[row["risk_category"]][0 if app.lang == "ja" else 1]),
+        (app.t("担当", "owner"), f"{label(row['owner_line'], app.lang)} / {names.get(row['owner_unit'], row['owner_unit'])}"),
+        (app.t("エスカレーション", "escalation"), " → ".join(names.get(u, u) for u in row["escalation"])),
+        (app.t("内容", "message"), row["message_ja"] if app.lang == "ja" else row["message_en"]),
+        (app.t("期限", "due"), app.local(row["due_at"])),
+        (app.t("初検知 / 最終", "first / last seen"), f"{app.local(row['first_seen'])} / {app.local(row['last_seen'])}"),
+        (app.t("対象イベント", "source events"), ", ".join(ev.get("event_ids", [])) or "-"),
+        (app.t("条件", "condition"), ev.get("conditions", {}).get("filter", {}).get(app.lang, "") or "-"),
+        (app.t("観測値", "observed"), "\n".join(f"{k}: {v}" for k, v in {**ev.get("values", {}), **ev.get("observed", {})}.items())),
+    ]  # fmt: skip
+    app.out.print(table(None, [app.t("項目", "field"), app.t("値", "value")], lines))

@@ -1,0 +1,119 @@
+"""One evaluation run: rules × stored events as of a moment → flags, recorded as a run.
+
+Split of work (docs/architecture.md): SQL views and the kind builders do the set-oriented part
+(folding lifecycles, ages, business-day deadlines, window aggregates, candidate selection); the
+durable_rules engine makes every decision (does this fact meet the rule, at which severity); this
+module turns decisions into flags and records the run. A rule that fails is reported in the run
+and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.engine import durable_adapter, facts
+from riskmon.flags import render
+from riskmon.flags.store import NewFlag, save
+from riskmon.rules.spec import Rule
+from riskmon.store.tables import EvaluationRun, Unit, table_of
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    as_of: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    per_rule: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "as_of": self.as_of.isoformat(), "counts": self.counts,
+                "flags_by_rule": self.per_rule, "errors": self.errors, "duration_s": round(self.duration_s, 3)}  # fmt: skip
+
+
+def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCalendar) -> RunResult:
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    started = _time.perf_counter()
+    runs = table_of(EvaluationRun)
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            runs.insert().values(as_of=as_of, started_at=datetime.now(UTC), status="running",
+                                 rule_versions={r.id: r.version for r in rules}, counts={}, errors={})
+            .returning(runs.c.id)
+        ).scalar_one()  # fmt: skip
+    result = RunResult(run_id, as_of)
+    built: dict[str, list[facts.Fact]] = {}
+    with engine.connect() as conn:
+        unit_types = {r.unit_id: r.unit_type for r in conn.execute(select(table_of(Unit).c.unit_id, table_of(Unit).c.unit_type))}
+        for rule in rules:
+            try:
+                built[rule.id] = facts.build(rule, conn, as_of, cal)
+            except Exception as exc:  # one broken rule must not stop the night
+                result.errors[rule.id] = f"{exc.__class__.__name__}: {exc}"
+    ok_rules = [r for r in rules if r.id in built]
+    compiled = [facts.compile_rule(r) for r in ok_rules]
+    decided, engine_errors = durable_adapter.decide(compiled, {rid: [f.data for f in fs] for rid, fs in built.items()})
+    result.errors.update(engine_errors)
+    found: list[NewFlag] = []
+    by_type = _first_unit_by_type(unit_types)
+    for rule in ok_rules:
+        if rule.id in result.errors:
+            continue
+        hits = decided.get(rule.id, {})
+        result.per_rule[rule.id] = len(hits)
+        for idx, severity in sorted(hits.items()):
+            fact = built[rule.id][idx]
+            try:
+                found.append(_flag(rule, fact, severity, as_of, cal, by_type))
+            except Exception as exc:
+                result.errors[rule.id] = f"{exc.__class__.__name__}: {exc}"
+                break
+    evaluated = {r.id for r in ok_rules if r.id not in result.errors}
+    found = [f for f in found if f.values["rule_id"] in evaluated]
+    with engine.begin() as conn:
+        result.counts = save(conn, run_id, as_of, found, evaluated)
+        result.duration_s = _time.perf_counter() - started
+        conn.execute(update(runs).where(runs.c.id == run_id).values(
+            finished_at=datetime.now(UTC), duration_s=result.duration_s, counts=result.counts, errors=result.errors,
+            status="completed" if not result.errors else "completed_with_errors",
+        ))  # fmt: skip
+    return result
+
+
+def _first_unit_by_type(unit_types: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for unit_id, kind in sorted(unit_types.items()):
+        out.setdefault(kind, unit_id)
+    return out
+
+
+def _unit(ref: str, values: dict[str, Any], by_type: dict[str, str]) -> str:
+    """An owner or escalation entry: a template over the fact, a unit type, or a unit id."""
+    text = render.render(ref, values) if "{" in ref else ref
+    return by_type.get(text, text)
+
+
+def _flag(rule: Rule, fact: facts.Fact, severity: str, as_of: datetime, cal: BusinessCalendar,
+          by_type: dict[str, str]) -> NewFlag:  # fmt: skip
+    values = render.context(rule, fact, severity, as_of, cal.tz)
+    return NewFlag(
+        key=f"{rule.id}:{fact.subject}",
+        values={
+            "rule_id": rule.id, "rule_version": rule.version, "subject": fact.subject, "severity": severity,
+            "risk_category": rule.risk_category, "owner_line": rule.owner_line,
+            "owner_unit": _unit(rule.owner_unit, values, by_type),
+            "escalation": [u for u in (_unit(e, values, by_type) for e in rule.escalation) if u],
+            "title_ja": rule.title["ja"], "title_en": rule.title["en"],
+            "message_ja": render.render(rule.message["ja"], values),
+            "message_en": render.render(rule.message["en"], values),
+            "due_at": fact.due_at, "evidence": render.evidence(rule, fact, severity, cal.tz),
+        },
+    )  # fmt: skip

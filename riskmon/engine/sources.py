@@ -1,0 +1,177 @@
+"""SQL views that turn stored events into the rows rules reason about (fields in rules/vocabulary.py).
+
+Everything set-oriented happens here, in the database: lifecycle steps folded into one row per case,
+a contract's inspection history folded into one row per contract, time windows applied. Only rows
+inside the evaluation's time frame (``as_of``) are read, so a past evaluation is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
+
+from riskmon.i18n import label
+from riskmon.store.tables import (
+    ContractRow,
+    DailyReportRow,
+    ErrorReportRow,
+    ErrorUpdateRow,
+    InspectionRow,
+    NonconformityRow,
+    NonconformityUpdateRow,
+    Unit,
+    table_of,
+)
+
+STEPS = ("risk_notified", "customer_response_done", "exec_reported", "cause_analyzed", "prevention_set",
+         "manual_revised", "closed")  # fmt: skip
+
+
+def _unit_cols(table: Any) -> list[Any]:
+    u = table_of(Unit)
+    return [u.c.name_ja.label("unit_name"), u.c.unit_type.label("unit_type"), u.c.parent_unit_id.label("region_id")]
+
+
+def _join_unit(table: Any) -> Any:
+    u = table_of(Unit)
+    return table.outerjoin(u, u.c.unit_id == table.c.unit_id)
+
+
+def error_reports(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    er, up = table_of(ErrorReportRow), table_of(ErrorUpdateRow)
+    steps = (
+        select(up.c.case_id, *[func.min(case((up.c.step == s, up.c.at))).label(f"{s}_at") for s in STEPS])
+        .where(up.c.at <= as_of)
+        .group_by(up.c.case_id)
+        .subquery()
+    )
+    cause = (
+        select(up.c.case_id, func.max(up.c.cause_category).label("cause_category"))
+        .where(up.c.at <= as_of, up.c.cause_category.is_not(None))
+        .group_by(up.c.case_id)
+        .subquery()
+    )
+    q = (
+        select(er, *_unit_cols(er), *[steps.c[f"{s}_at"] for s in STEPS], cause.c.cause_category)
+        .select_from(_join_unit(er).outerjoin(steps, steps.c.case_id == er.c.case_id)
+                     .outerjoin(cause, cause.c.case_id == er.c.case_id))
+        .where(er.c.discovered_at <= as_of)
+        .order_by(er.c.case_id)
+    )  # fmt: skip
+    if since is not None:
+        q = q.where(er.c.discovered_at >= since)
+    for row in conn.execute(q).mappings():
+        out = dict(row)
+        out["closed"] = out["closed_at"] is not None
+        out["category_label"] = label(out["category"])
+        yield out
+
+
+def nonconformities(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    nc, ins, ct, nu = (table_of(m) for m in (NonconformityRow, InspectionRow, ContractRow, NonconformityUpdateRow))
+    day = as_of.date()
+    later = select(nu.c.nc_id, func.min(nu.c.resolved_on).label("fixed_on")).where(nu.c.resolved_on <= day).group_by(nu.c.nc_id).subquery()
+    q = (
+        select(
+            nc.c.nc_id, nc.c.aspect, nc.c.description, nc.c.due_on, nc.c.resolved_on.label("own_resolved_on"),
+            later.c.fixed_on, ins.c.event_id, ins.c.inspection_id, ins.c.contract_id, ins.c.inspection_type,
+            ins.c.inspected_on, ins.c.unit_id, *_unit_cols(ins), ct.c.handles_personal_info, ct.c.contractor_id,
+            ct.c.contractor_name,
+        )
+        .select_from(
+            _join_unit(ins).join(nc, nc.c.inspection_id == ins.c.inspection_id)
+            .outerjoin(ct, ct.c.contract_id == ins.c.contract_id).outerjoin(later, later.c.nc_id == nc.c.nc_id)
+        )
+        .where(ins.c.inspected_on <= day)
+        .order_by(nc.c.nc_id)
+    )  # fmt: skip
+    for row in conn.execute(q).mappings():
+        out = dict(row)
+        own, fixed = out.pop("own_resolved_on"), out.pop("fixed_on")
+        resolved = min([d for d in (own, fixed) if d is not None and d <= day], default=None)
+        out["resolved_on"], out["resolved"] = resolved, resolved is not None
+        yield out
+
+
+def inspections(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    ins = table_of(InspectionRow)
+    q = select(ins, *_unit_cols(ins)).select_from(_join_unit(ins)).where(ins.c.inspected_on <= as_of.date())
+    if since is not None:
+        q = q.where(ins.c.inspected_on >= since.date())
+    yield from (dict(r) for r in conn.execute(q.order_by(ins.c.inspection_id)).mappings())
+
+
+def contracts(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    ct, ins, nc = table_of(ContractRow), table_of(InspectionRow), table_of(NonconformityRow)
+    day = as_of.date()
+    open_nc = (
+        select(ins.c.contract_id, func.count().label("open_nonconformities"))
+        .select_from(ins.join(nc, nc.c.inspection_id == ins.c.inspection_id))
+        .where(ins.c.inspected_on <= day, or_(nc.c.resolved_on.is_(None), nc.c.resolved_on > day))
+        .group_by(ins.c.contract_id)
+        .subquery()
+    )
+    pre = ins.c.inspection_type == "pre_commencement"
+    history = (
+        select(
+            ins.c.contract_id,
+            func.min(case((pre, ins.c.inspected_on))).label("pre_commencement_on"),
+            func.max(case((and_(pre, ins.c.nonconformity_count == 0), literal(1)), else_=literal(0))).label("pre_ok"),
+            func.max(case((ins.c.inspection_type.in_(("in_performance", "delivery")), ins.c.inspected_on)))
+            .label("last_performance_inspection_on"),
+            func.min(case((ins.c.inspection_type == "post_completion", ins.c.inspected_on))).label("post_completion_on"),
+        )
+        .where(ins.c.inspected_on <= day)
+        .group_by(ins.c.contract_id)
+        .subquery()
+    )  # fmt: skip
+    q = (
+        select(ct, *_unit_cols(ct), history.c.pre_commencement_on, history.c.pre_ok,
+               history.c.last_performance_inspection_on, history.c.post_completion_on, open_nc.c.open_nonconformities)
+        .select_from(_join_unit(ct).outerjoin(history, history.c.contract_id == ct.c.contract_id)
+                     .outerjoin(open_nc, open_nc.c.contract_id == ct.c.contract_id))
+        .order_by(ct.c.contract_id)
+    )  # fmt: skip
+    for row in conn.execute(q).mappings():
+        out = dict(row)
+        out["pre_commencement_passed"] = bool(out.pop("pre_ok") or 0)
+        out["open_nonconformities"] = out["open_nonconformities"] or 0
+        out["started"] = out["start_on"] <= day
+        out["ended"] = out["end_on"] < day
+        out["active"] = out["started"] and not out["ended"]
+        yield out
+
+
+def daily_reports(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    dr = table_of(DailyReportRow)
+    q = select(dr, *_unit_cols(dr)).select_from(_join_unit(dr)).where(dr.c.business_date <= as_of.date())
+    if since is not None:
+        q = q.where(dr.c.business_date >= since.date())
+    yield from (dict(r) for r in conn.execute(q).mappings())
+
+
+def report_days(conn: Connection, first: date, last: date) -> set[tuple[str, date]]:
+    """(unit, business_date) pairs that have a daily report in ``[first, last]``."""
+    dr = table_of(DailyReportRow)
+    q = select(dr.c.unit_id, dr.c.business_date).where(dr.c.business_date.between(first, last)).distinct()
+    return {(u, d) for u, d in conn.execute(q).tuples()}
+
+
+def units(conn: Connection, types: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    u = table_of(Unit)
+    q = select(u).where(u.c.active.is_(True))
+    if types:
+        q = q.where(u.c.unit_type.in_(types))
+    return [dict(r) for r in conn.execute(q.order_by(u.c.unit_id)).mappings()]
+
+
+VIEWS = {
+    "error_report": error_reports,
+    "nonconformity": nonconformities,
+    "inspection_result": inspections,
+    "contract": contracts,
+    "daily_report": daily_reports,
+}

@@ -1,0 +1,66 @@
+"""Words for a flag: titles, messages (sandboxed templates) and the evidence a reviewer reads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from riskmon.engine.facts import Fact
+from riskmon.i18n import label
+from riskmon.rules.conditions import describe, fields_of
+from riskmon.rules.spec import Rule
+
+_ENV = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+
+
+def _plain(value: Any, tz: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def context(rule: Rule, fact: Fact, severity: str, as_of: datetime, tz: Any) -> dict[str, Any]:
+    data = {k: _plain(v, tz) for k, v in fact.data.items()}
+    threshold = (fact.observed or {}).get("threshold", {})
+    data.update({
+        "severity": severity, "as_of": _plain(as_of, tz), "due_at": _plain(fact.due_at, tz) if fact.due_at else "",
+        "threshold": threshold.get("critical" if severity == rule.tiers[-1].severity else "warn", ""),
+        "rule_title": rule.title["ja"], "category_label": label(fact.data.get("category")),
+    })  # fmt: skip
+    for key in ("period", "missing_dates", "value", "overdue_business_days"):
+        data.setdefault(key, "")
+    data.setdefault("last_seen", _plain((fact.observed or {}).get("last_seen"), tz) or "")
+    return data
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    return _ENV.from_string(template).render(values)
+
+
+def evidence(rule: Rule, fact: Fact, severity: str, tz: Any) -> dict[str, Any]:
+    """Why it fired, without opening the rule: source events and each condition's observed value."""
+    observed = {k: _plain(v, tz) for k, v in (fact.observed or {}).items() if not isinstance(v, dict | tuple | list)}
+    if fact.observed and "missing_dates" in fact.observed:
+        observed["missing_dates"] = [d.isoformat() for d in fact.observed["missing_dates"]]
+    if fact.observed and "threshold" in fact.observed:
+        observed.update({"value": fact.data.get("value"), "previous_value": fact.data.get("previous_value"),
+                         "change_pct": fact.data.get("change_pct"), **fact.observed["threshold"]})  # fmt: skip
+        first, last = fact.observed["window"]
+        observed["window"] = f"{first}..{last}"
+    used = sorted(fields_of(rule.when) | {f for t in rule.tiers for f in fields_of(t.when)} - {"__level__"})
+    return {
+        "event_ids": fact.event_ids,
+        "conditions": {
+            "filter": {"ja": describe(rule.when, "ja"), "en": describe(rule.when, "en")},
+            "severity": severity,
+        },
+        "values": {f: _plain(fact.data.get(f), tz) for f in used if f in fact.data},
+        "observed": observed,
+    }

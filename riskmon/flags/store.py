@@ -1,0 +1,107 @@
+"""Writing flags idempotently and reading them back.
+
+A flag's key is its rule and subject. Evaluating again updates the same row (last seen, current
+value, severity); a finding whose condition no longer holds is marked ``cleared``, never deleted;
+one that comes back is open again. Only rules that ran without error clear anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from riskmon.rules.spec import SEVERITIES
+from riskmon.store.tables import Flag, table_of
+
+
+@dataclass
+class NewFlag:
+    key: str
+    values: dict[str, Any]
+
+
+def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], evaluated_rules: set[str]) -> dict[str, int]:
+    table = table_of(Flag)
+    existing = {
+        r.key: r
+        for r in conn.execute(select(table.c.id, table.c.key, table.c.status, table.c.rule_id).where(table.c.rule_id.in_(evaluated_rules)))
+    }
+    counts = {"raised": 0, "updated": 0, "reopened": 0, "cleared": 0}
+    for flag in found:
+        old = existing.pop(flag.key, None)
+        values = {**flag.values, "last_run_id": run_id, "last_seen": as_of, "status": "open", "cleared_at": None}
+        if old is None:
+            conn.execute(table.insert().values(key=flag.key, raised_run_id=run_id, first_seen=as_of, **values))
+            counts["raised"] += 1
+        else:
+            conn.execute(update(table).where(table.c.id == old.id).values(**values))
+            counts["reopened" if old.status == "cleared" else "updated"] += 1
+    gone = [r.id for r in existing.values() if r.status == "open"]
+    if gone:
+        conn.execute(update(table).where(table.c.id.in_(gone)).values(status="cleared", cleared_at=as_of, last_run_id=run_id))
+        counts["cleared"] = len(gone)
+    return counts
+
+
+@dataclass(frozen=True)
+class FlagFilter:
+    severity: str | None = None
+    line: str | None = None
+    unit: str | None = None
+    rule: str | None = None
+    status: str | None = "open"
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 200
+
+
+def list_flags(conn: Connection, flt: FlagFilter) -> list[dict[str, Any]]:
+    """Most severe first, then oldest first."""
+    t = table_of(Flag)
+    q = select(t)
+    if flt.severity:
+        q = q.where(t.c.severity == flt.severity)
+    if flt.line:
+        q = q.where(t.c.owner_line == flt.line)
+    if flt.unit:
+        q = q.where(t.c.owner_unit == flt.unit)
+    if flt.rule:
+        q = q.where(t.c.rule_id == flt.rule)
+    if flt.status and flt.status != "all":
+        q = q.where(t.c.status == flt.status)
+    if flt.since:
+        q = q.where(t.c.first_seen >= flt.since)
+    if flt.until:
+        q = q.where(t.c.first_seen <= flt.until)
+    rows = [dict(r) for r in conn.execute(q).mappings()]
+    rows.sort(key=lambda r: (-SEVERITIES.index(r["severity"]), r["first_seen"], r["id"]))
+    return rows[: flt.limit]
+
+
+def get_flag(conn: Connection, flag_id: int) -> dict[str, Any] | None:
+    t = table_of(Flag)
+    row = conn.execute(select(t).where(t.c.id == flag_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def count_open(conn: Connection) -> dict[str, int]:
+    t = table_of(Flag)
+    q = select(t.c.severity, func.count()).where(t.c.status == "open").group_by(t.c.severity)
+    return {k: int(v) for k, v in conn.execute(q).tuples()}
+
+
+def as_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The public JSON shape of a flag (keys relied on by scripts)."""
+    return {
+        "id": row["id"], "rule_id": row["rule_id"], "rule_version": row["rule_version"], "subject": row["subject"],
+        "severity": row["severity"], "status": row["status"], "risk_category": row["risk_category"],
+        "owner_line": row["owner_line"], "owner_unit": row["owner_unit"], "escalation": row["escalation"],
+        "title": {"ja": row["title_ja"], "en": row["title_en"]},
+        "message": {"ja": row["message_ja"], "en": row["message_en"]},
+        "due_at": row["due_at"], "first_seen": row["first_seen"], "last_seen": row["last_seen"],
+        "cleared_at": row["cleared_at"], "raised_run_id": row["raised_run_id"], "last_run_id": row["last_run_id"],
+        "evidence": row["evidence"],
+    }  # fmt: skip

@@ -1,0 +1,1 @@
+"""Rules: the YAML language rule authors write, its loader and its checker."""

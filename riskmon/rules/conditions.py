@@ -1,0 +1,141 @@
+"""The condition language of rule files, and its compilation to durable_rules expressions.
+
+Authors write leaves such as ``{field: category, in: [misdelivery, misissuance]}`` or
+``{field: affected_customers, at_least: 10}`` and combine them with ``all``, ``any`` and ``not``.
+``not`` is pushed down to the leaves (De Morgan), because durable_rules has negated comparisons
+but no general negation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: leaf operator → (durable operator, negated leaf operator)
+OPERATORS: dict[str, tuple[str, str]] = {
+    "is": ("$eq", "is_not"),
+    "is_not": ("$neq", "is"),
+    "above": ("$gt", "at_most"),
+    "at_least": ("$gte", "below"),
+    "below": ("$lt", "at_least"),
+    "at_most": ("$lte", "above"),
+    "in": ("$or", "not_in"),
+    "not_in": ("$and", "in"),
+    "exists": ("$ex", "missing"),
+    "missing": ("$nex", "exists"),
+    "contains": ("$mt", "not_contains"),
+    "not_contains": ("$nmt", "contains"),
+}
+NUMERIC_OPS = {"above", "at_least", "below", "at_most"}
+COMBINATORS = {"all", "any", "not"}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str  # all | any
+    children: tuple[Condition, ...]
+
+
+Condition = Leaf | Node
+
+
+def negate(c: Condition) -> Condition:
+    if isinstance(c, Leaf):
+        return Leaf(c.field, OPERATORS[c.op][1], c.value)
+    return Node("any" if c.kind == "all" else "all", tuple(negate(x) for x in c.children))
+
+
+def fields_of(c: Condition | None) -> set[str]:
+    if c is None:
+        return set()
+    if isinstance(c, Leaf):
+        return {c.field}
+    return set().union(*(fields_of(x) for x in c.children))
+
+
+def to_durable(c: Condition) -> dict[str, Any]:
+    """A durable_rules expression over one message (alias-free: the caller wraps it)."""
+    if isinstance(c, Node):
+        parts = [to_durable(x) for x in c.children]
+        if len(parts) == 1:
+            return parts[0]
+        return {"$and" if c.kind == "all" else "$or": parts}
+    op = c.op
+    if op in ("is", "is_not"):
+        return {c.field: c.value} if op == "is" else {"$neq": {c.field: c.value}}
+    if op in ("in", "not_in"):
+        values = list(c.value)
+        if op == "in":
+            return {"$or": [{c.field: v} for v in values]} if len(values) > 1 else {c.field: values[0]}
+        return {"$and": [{"$neq": {c.field: v}} for v in values]} if len(values) > 1 else {"$neq": {c.field: values[0]}}
+    if op in ("exists", "missing"):
+        return {OPERATORS[op][0]: {c.field: 1}}
+    if op in ("contains", "not_contains"):
+        return {OPERATORS[op][0]: {c.field: ".*" + _escape(str(c.value)) + ".*"}}
+    return {OPERATORS[op][0]: {c.field: c.value}}
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([.*+?()\[\]{}|\\^$])", r"\\\1", text)
+
+
+def evaluate(c: Condition | None, fact: dict[str, Any]) -> bool:
+    """Plain-Python evaluation, used only to explain a decision in a flag's evidence."""
+    if c is None:
+        return True
+    if isinstance(c, Node):
+        results = (evaluate(x, fact) for x in c.children)
+        return all(results) if c.kind == "all" else any(results)
+    present = c.field in fact and fact[c.field] is not None
+    value = fact.get(c.field)
+    match c.op:
+        case "exists":
+            return present
+        case "missing":
+            return not present
+        case "is":
+            return present and value == c.value
+        case "is_not":
+            return not present or value != c.value
+        case "in":
+            return present and value in c.value
+        case "not_in":
+            return not present or value not in c.value
+        case "contains":
+            return present and str(c.value) in str(value)
+        case "not_contains":
+            return not present or str(c.value) not in str(value)
+        case "above":
+            return present and value > c.value
+        case "at_least":
+            return present and value >= c.value
+        case "below":
+            return present and value < c.value
+        case _:
+            return present and value <= c.value
+
+
+def describe(c: Condition | None, lang: str = "ja") -> str:
+    """The condition in words, for flag evidence and ``rules list``."""
+    if c is None:
+        return ""
+    if isinstance(c, Node):
+        glue = {"all": (" かつ ", " and "), "any": (" または ", " or ")}[c.kind][0 if lang == "ja" else 1]
+        return "(" + glue.join(describe(x, lang) for x in c.children) + ")"
+    words = {
+        "is": ("=", "="), "is_not": ("≠", "≠"), "above": (">", ">"), "at_least": ("≥", "≥"),
+        "below": ("<", "<"), "at_most": ("≤", "≤"), "in": ("∈", "in"), "not_in": ("∉", "not in"),
+        "exists": ("あり", "present"), "missing": ("なし", "absent"), "contains": ("を含む", "contains"),
+        "not_contains": ("を含まない", "does not contain"),
+    }[c.op][0 if lang == "ja" else 1]  # fmt: skip
+    if c.op in ("exists", "missing"):
+        return f"{c.field} {words}"
+    return f"{c.field} {words} {c.value}"

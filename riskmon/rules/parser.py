@@ -1,0 +1,484 @@
+"""Reading one rule from its YAML mapping, with a precise message for every mistake.
+
+Rule authors are not programmers: every problem names the file, line and column, says what is
+wrong in Japanese and English, and offers the nearest valid spelling. All problems in a file are
+reported at once; a rule with any problem is not used.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from riskmon.ingest.reasons import did_you_mean
+from riskmon.rules.conditions import COMBINATORS, NUMERIC_OPS, OPERATORS, Condition, Leaf, Node, negate
+from riskmon.rules.spec import KINDS, LINES, RISK_CATEGORIES, SEVERITIES, Period, Rule, Tier
+from riskmon.rules.vocabulary import DEFAULT_SUBJECT, KIND_FIELDS, NUMERIC, RESERVED_FIELDS, SOURCES, FieldType
+from riskmon.rules.yamlpos import Located, Path_, Problem
+
+COMMON = {"id", "title", "description", "kind", "event", "when", "severity", "risk_category", "owner",
+          "escalation", "message", "sources", "enabled", "subject"}  # fmt: skip
+BY_KIND = {
+    "match": set(),
+    "deadline": {"start", "stop", "due", "within", "escalate_after"},
+    "threshold": {"measure", "field", "window", "group_by", "warn", "critical", "direction", "compare", "threshold_on"},
+    "absence": {"expect_from", "every", "due_at", "lookback_business_days", "last", "since", "max_gap"},
+}
+PERIOD_UNITS = ("business_days", "business_hours", "days", "months")
+MEASURES = ("count", "sum", "max", "min", "avg", "latest")
+WINDOWS = ("rolling_days", "calendar", "fiscal")
+TEMPLATES = SandboxedEnvironment(autoescape=False)
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+
+
+def _msg(ja: str, en: str) -> str:
+    return f"{ja} / {en}"
+
+
+class RuleParser:
+    """Parses the rule at ``base`` inside ``doc``; problems accumulate in :attr:`problems`."""
+
+    def __init__(self, doc: Located, base: Path_, config: dict[str, Any]) -> None:
+        self.doc = doc
+        self.base = base
+        self.config = config
+        self.problems: list[Problem] = []
+        self.data: dict[str, Any] = {}
+
+    def err(self, path: Path_, ja: str, en: str) -> None:
+        self.problems.append(self.doc.at((*self.base, *path), _msg(ja, en)))
+
+    # -- entry ----------------------------------------------------------------------------------
+    def parse(self, raw: Any) -> Rule | None:
+        if not isinstance(raw, dict):
+            self.err((), "ルールは「キー: 値」の形で書いてください", "a rule must be a mapping of keys to values")
+            return None
+        self.data = raw
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            self._choice(("kind",), kind, KINDS, "kind")
+            return None
+        allowed = COMMON | BY_KIND[kind]
+        for key in raw:
+            if isinstance(key, bool):
+                self.problems.append(self.doc.at((*self.base, key, "__key__"), _msg(
+                    "YAML は on / off / yes / no を true / false と読みます。キーは引用符で囲んでください",
+                    "YAML reads on/off/yes/no as true/false: quote this key",
+                )))  # fmt: skip
+                continue
+            if key not in allowed:
+                guess = did_you_mean(str(key), allowed) or _other_kind(str(key), kind)
+                hint = f"（もしかして '{guess}'？）" if guess else ""
+                self.problems.append(self.doc.at((*self.base, key, "__key__"), _msg(
+                    f"'{key}' は {kind} ルールでは使えない項目です{hint}",
+                    f"'{key}' is not a key of a {kind} rule" + (f" (did you mean '{guess}'?)" if guess else ""),
+                )))  # fmt: skip
+        required = ["id", "title", "description", "severity", "risk_category", "owner", "message", "sources"]
+        if not (kind == "absence" and "expect_from" in raw):
+            required.append("event")
+        for key in required:
+            if key not in raw:
+                self.err((), f"必須項目 '{key}' がありません", f"required key '{key}' is missing")
+        rule_id = self._text("id")
+        if rule_id and not ID_RE.match(rule_id):
+            self.err(("id",), "id は英字で始まる英数字・_・- で書いてください", "id must be letters, digits, _ or -")
+        event = self._event(kind)
+        source: dict[str, FieldType] = SOURCES.get(event, {}) if event else {}
+        fields = {**source, **KIND_FIELDS[kind]} if event else {}
+        if kind == "threshold":
+            groups: list[Any] = raw["group_by"] if isinstance(raw.get("group_by"), list) else []
+            fields = {**{g: source[g] for g in groups if g in source}, **KIND_FIELDS[kind]}
+            if "unit_id" in groups:
+                fields.update({k: source[k] for k in ("unit_name", "unit_type", "region_id")})
+        filter_fields = dict(source)
+        when = self._condition(("when",), raw.get("when"), filter_fields if kind == "threshold" else fields)
+        extra = self._kind_specific(kind, event, fields)
+        tiers = self._severity(kind, fields)
+        owner_line, owner_unit = self._owner(fields)
+        message = self._localized("message", fields, templates=True)
+        title = self._localized("title", fields)
+        if "risk_category" in raw and raw["risk_category"] not in RISK_CATEGORIES:
+            self._choice(("risk_category",), raw["risk_category"], RISK_CATEGORIES, "risk_category")
+        sources = raw.get("sources")
+        if "sources" in raw and (not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources)):
+            self.err(("sources",), "根拠（例 'S1:2164'）を1つ以上のリストで書いてください",
+                     "give at least one source citation as a list, e.g. ['S1:2164']")  # fmt: skip
+        escalation = raw.get("escalation", [])
+        if not isinstance(escalation, list) or not all(isinstance(x, str) for x in escalation):
+            self.err(
+                ("escalation",),
+                "エスカレーション先は組織のリストで書いてください",
+                "escalation must be a list of units",
+            )
+            escalation = []
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            self.err(("enabled",), "true / false で書いてください", "must be true or false")
+        subject = self._subject(kind, event, fields)
+        if self.problems or not (rule_id and event and tiers and title and message):
+            return None
+        return Rule(
+            id=rule_id, title=title, description=str(raw.get("description", "")), kind=kind, event=event,
+            when=when, tiers=tiers, risk_category=raw["risk_category"], owner_line=owner_line, owner_unit=owner_unit,
+            escalation=tuple(escalation), message=message, sources=tuple(sources or ()), enabled=bool(enabled),
+            subject=subject, file=self.doc.file, raw=self._resolved(raw), **extra,
+        )  # fmt: skip
+
+    # -- pieces ---------------------------------------------------------------------------------
+    def _text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            self.err((key,), "文字で書いてください", "must be text")
+            return None
+        return str(value)
+
+    def _choice(self, path: Path_, value: Any, choices: tuple[str, ...] | list[str], what: str) -> None:
+        guess = did_you_mean(str(value), choices) if value is not None else None
+        listed = ", ".join(choices)
+        ja_hint = f"（もしかして '{guess}'？）" if guess else ""
+        en_hint = f" (did you mean '{guess}'?)" if guess else ""
+        if value is None:
+            self.err(path, f"'{what}' がありません。次のいずれか: {listed}", f"'{what}' is missing; one of: {listed}")
+        else:
+            self.err(path, f"'{value}' は {what} に使えません{ja_hint}。次のいずれか: {listed}",
+                     f"'{value}' is not a valid {what}{en_hint}; one of: {listed}")  # fmt: skip
+
+    def _event(self, kind: str) -> str | None:
+        event = self.data.get("event")
+        if kind == "absence" and event is None and "expect_from" in self.data:
+            return "daily_report"
+        if event not in SOURCES:
+            if "event" in self.data:
+                self._choice(("event",), event, list(SOURCES), "event")
+            return None
+        return str(event)
+
+    def _field(self, path: Path_, name: Any, fields: dict[str, FieldType]) -> FieldType | None:
+        if not isinstance(name, str):
+            self.err(path, "項目名を書いてください", "give a field name")
+            return None
+        if name in RESERVED_FIELDS:
+            self.err(path, f"'{name}' は予約語のため使えません", f"'{name}' is reserved by the rule engine")
+            return None
+        if name not in fields:
+            guess = did_you_mean(name, fields)
+            self.err(path, f"'{name}' はこのイベントにない項目です" + (f"（もしかして '{guess}'？）" if guess else ""),
+                     f"'{name}' is not a field of this event" + (f" (did you mean '{guess}'?)" if guess else ""))  # fmt: skip
+            return None
+        return fields[name]
+
+    def _condition(self, path: Path_, raw: Any, fields: dict[str, FieldType]) -> Condition | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not raw:
+            self.err(path, "条件は {field: …, 演算子: 値} か all / any / not で書いてください",
+                     "a condition is {field: ..., <operator>: value} or all / any / not")  # fmt: skip
+            return None
+        combinator = [k for k in raw if k in COMBINATORS]
+        if combinator:
+            key = combinator[0]
+            if len(raw) != 1:
+                self.err(path, f"'{key}' は単独で書いてください", f"'{key}' must stand alone in its mapping")
+                return None
+            if key == "not":
+                inner = self._condition((*path, "not"), raw["not"], fields)
+                return negate(inner) if inner else None
+            items = raw[key]
+            if not isinstance(items, list) or not items:
+                self.err((*path, key), f"'{key}' には条件のリストを書いてください", f"'{key}' takes a list of conditions")
+                return None
+            parts = [self._condition((*path, key, i), item, fields) for i, item in enumerate(items)]
+            if any(p is None for p in parts):
+                return None
+            return Node(key, tuple(p for p in parts if p is not None))
+        ops = [k for k in raw if k != "field"]
+        if "field" not in raw or len(ops) != 1 or ops[0] not in OPERATORS:
+            bad = next((k for k in ops if k not in OPERATORS), None)
+            guess = did_you_mean(str(bad), [*OPERATORS, *COMBINATORS]) if bad else None
+            listed = ", ".join(OPERATORS)
+            self.err((*path, bad) if bad else path,
+                     f"条件は field と演算子1つで書いてください（演算子: {listed}）" + (f"（もしかして '{guess}'？）" if guess else ""),
+                     f"a condition needs 'field' and one operator ({listed})"
+                     + (f" (did you mean '{guess}'?)" if guess else ""))  # fmt: skip
+            return None
+        op = ops[0]
+        ftype = self._field((*path, "field"), raw["field"], fields)
+        if ftype is None:
+            return None
+        value = self._value((*path, op), raw[op])
+        if op in NUMERIC_OPS and ftype not in NUMERIC:
+            self.err((*path, op), f"'{raw['field']}' は数値ではないため {op} は使えません",
+                     f"'{raw['field']}' is not a number, so '{op}' cannot be used")  # fmt: skip
+            return None
+        if op in ("exists", "missing"):
+            return Leaf(raw["field"], op, True)
+        if op in ("in", "not_in") and not isinstance(value, list):
+            self.err((*path, op), f"'{op}' には値のリストを書いてください", f"'{op}' takes a list of values")
+            return None
+        for i, v in enumerate(value if isinstance(value, list) else [value]):
+            self._check_value((*path, op, i) if isinstance(value, list) else (*path, op), v, ftype, raw["field"])
+        return Leaf(raw["field"], op, value)
+
+    def _check_value(self, path: Path_, value: Any, ftype: FieldType, name: str) -> None:
+        if isinstance(ftype, frozenset):
+            if value not in ftype:
+                self._choice(path, value, sorted(ftype), name)
+        elif ftype == "bool" and not isinstance(value, bool):
+            self.err(path, f"'{name}' は true / false です", f"'{name}' is true or false")
+        elif ftype in NUMERIC and (isinstance(value, bool) or not isinstance(value, int | float)):
+            self.err(path, f"'{name}' は数値です: {value!r}", f"'{name}' is a number: {value!r}")
+
+    def _value(self, path: Path_, raw: Any) -> Any:
+        """A literal, or ``{config: section.key}`` taken from config.toml."""
+        if isinstance(raw, dict) and set(raw) == {"config"}:
+            ref = str(raw["config"])
+            node: Any = self.config
+            for part in ref.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    self.err(path, f"config.toml に '{ref}' がありません", f"config.toml has no '{ref}'")
+                    return None
+                node = node[part]
+            return node
+        return raw
+
+    def _period(self, key: str) -> Period | None:
+        raw = self.data.get(key)
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in PERIOD_UNITS:
+            self.err((key,), f"期間は {{{' | '.join(PERIOD_UNITS)}: 数}} の1つで書いてください",
+                     f"a period is one of {{{' | '.join(PERIOD_UNITS)}: number}}")  # fmt: skip
+            return None
+        unit = next(iter(raw))
+        amount = self._value((key, unit), raw[unit])
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+            if amount is not None:
+                self.err((key, unit), f"0 以上の数で書いてください: {amount!r}", f"must be a number ≥ 0: {amount!r}")
+            return None
+        return Period(unit, float(amount))
+
+    def _date_field(self, key: str, fields: dict[str, FieldType], *, required: bool) -> str | None:
+        name = self.data.get(key)
+        if name is None:
+            if required:
+                self.err((), f"'{key}' がありません", f"'{key}' is missing")
+            return None
+        ftype = self._field((key,), name, fields)
+        if ftype is not None and ftype not in ("date", "datetime"):
+            self.err((key,), f"'{name}' は日付・日時の項目ではありません", f"'{name}' is not a date or date-time field")
+            return None
+        return str(name) if ftype else None
+
+    def _kind_specific(self, kind: str, event: str | None, fields: dict[str, FieldType]) -> dict[str, Any]:
+        if kind == "deadline":
+            within = self._period("within")
+            due = self._date_field("due", fields, required=False)
+            if within is None and due is None:
+                self.err((), "期限は within（期間）か due（期日の項目）で書いてください",
+                         "give the deadline as 'within' (a period) or 'due' (a date field)")  # fmt: skip
+            start = self._date_field("start", fields, required=due is None)
+            stop = self._date_field("stop", fields, required=False)
+            return {"start": start, "stop": stop, "within": within, "due_field": due}
+        if kind == "threshold":
+            return self._threshold(event)
+        if kind == "absence":
+            return self._absence(fields)
+        return {}
+
+    def _threshold(self, event: str | None) -> dict[str, Any]:
+        raw = self.data
+        measure = raw.get("measure", "count")
+        if measure not in MEASURES:
+            self._choice(("measure",), measure, MEASURES, "measure")
+        src = SOURCES.get(event or "", {})
+        mfield = raw.get("field")
+        if measure != "count":
+            ftype = self._field(("field",), mfield, src) if mfield is not None else None
+            if mfield is None:
+                self.err((), f"measure: {measure} には field が必要です", f"measure: {measure} needs a 'field'")
+            elif ftype is not None and ftype not in NUMERIC:
+                self.err(("field",), f"'{mfield}' は数値の項目ではありません", f"'{mfield}' is not a numeric field")
+        window = raw.get("window")
+        if not isinstance(window, dict) or len(window) != 1 or next(iter(window)) not in WINDOWS:
+            self.err(("window",), "window は {rolling_days: 30} / {calendar: month} / {fiscal: quarter|half|year}",
+                     "window is {rolling_days: 30}, {calendar: month} or {fiscal: quarter|half|year}")  # fmt: skip
+            window = {}
+        elif "rolling_days" in window:
+            window = {"rolling_days": self._value(("window", "rolling_days"), window["rolling_days"])}
+        elif window.get("calendar") not in (None, "month") or window.get("fiscal", "year") not in (
+            "quarter",
+            "half",
+            "year",
+        ):
+            self.err(("window",), "calendar は month、fiscal は quarter / half / year です",
+                     "calendar takes month; fiscal takes quarter, half or year")  # fmt: skip
+        group_by = raw.get("group_by", [])
+        if not isinstance(group_by, list):
+            self.err(("group_by",), "group_by は項目のリストです", "group_by is a list of fields")
+            group_by = []
+        for i, g in enumerate(group_by):
+            self._field(("group_by", i), g, src)
+        warn = self._value(("warn",), raw.get("warn"))
+        critical = self._value(("critical",), raw.get("critical"))
+        if warn is None and critical is None:
+            self.err((), "warn か critical の少なくとも一方が必要です", "give 'warn', 'critical' or both")
+        direction = raw.get("direction", "above")
+        if direction not in ("above", "below"):
+            self._choice(("direction",), direction, ("above", "below"), "direction")
+        compare = raw.get("compare")
+        if compare not in (None, "previous_period", "same_period_last_year"):
+            self._choice(("compare",), compare, ("previous_period", "same_period_last_year"), "compare")
+        on = raw.get("threshold_on", "value")
+        if on not in ("value", "change_pct"):
+            self._choice(("threshold_on",), on, ("value", "change_pct"), "threshold_on")
+        if on == "change_pct" and compare is None:
+            self.err(("threshold_on",), "threshold_on: change_pct には compare が必要です",
+                     "threshold_on: change_pct needs 'compare'")  # fmt: skip
+        return {"measure": measure, "measure_field": mfield, "window": window, "group_by": tuple(group_by),
+                "warn": warn, "critical": critical, "direction": direction, "compare": compare, "on": on}  # fmt: skip
+
+    def _absence(self, fields: dict[str, FieldType]) -> dict[str, Any]:
+        raw = self.data
+        if "expect_from" in raw:
+            from riskmon.events.enums import UnitType
+
+            types = raw["expect_from"] if isinstance(raw["expect_from"], list) else [raw["expect_from"]]
+            for i, t in enumerate(types):
+                if t not in {u.value for u in UnitType}:
+                    self._choice(("expect_from", i), t, [u.value for u in UnitType], "unit type")
+            due_at = raw.get("due_at", "10:00")
+            try:
+                due = time.fromisoformat(str(due_at))
+            except ValueError:
+                self.err(("due_at",), f"時刻は HH:MM で書いてください: {due_at!r}", f"a time is HH:MM: {due_at!r}")
+                due = time(10, 0)
+            lookback = raw.get("lookback_business_days", 5)
+            if not isinstance(lookback, int) or isinstance(lookback, bool) or not 1 <= lookback <= 60:
+                self.err(("lookback_business_days",), "1〜60 の整数です", "an integer from 1 to 60")
+                lookback = 5
+            return {"expect_from": tuple(types), "due_at": due, "lookback_business_days": lookback}
+        return {"last": self._date_field("last", fields, required=True),
+                "since": self._date_field("since", fields, required=True), "max_gap": self._period("max_gap")}  # fmt: skip
+
+    def _severity(self, kind: str, fields: dict[str, FieldType]) -> tuple[Tier, ...]:
+        raw = self.data.get("severity")
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            raw = {"default": raw}
+        if not isinstance(raw, dict):
+            self.err(("severity",), "severity は重大度か {default: …, escalate: […]} です",
+                     "severity is a level or {default: ..., escalate: [...]}")  # fmt: skip
+            return ()
+        if kind == "threshold":
+            tiers = []
+            for level in ("warn", "critical"):
+                sev = raw.get(level, {"warn": "medium", "critical": "high"}[level])
+                if sev not in SEVERITIES:
+                    self._choice(("severity", level), sev, SEVERITIES, "severity")
+                tiers.append(Tier(sev, Leaf("__level__", "at_least", 1 if level == "warn" else 2)))
+            return tuple(tiers)
+        default = raw.get("default")
+        if default not in SEVERITIES:
+            self._choice(("severity", "default"), default, SEVERITIES, "severity")
+            return ()
+        tiers = [Tier(default, None)]
+        for i, step in enumerate(raw.get("escalate", []) or []):
+            path: Path_ = ("severity", "escalate", i)
+            if not isinstance(step, dict) or "to" not in step or "when" not in step:
+                self.err(
+                    path,
+                    "escalate の各項目は {when: 条件, to: 重大度} です",
+                    "each escalate step is {when: condition, to: level}",
+                )
+                continue
+            if step["to"] not in SEVERITIES:
+                self._choice((*path, "to"), step["to"], SEVERITIES, "severity")
+                continue
+            cond = self._condition((*path, "when"), step["when"], fields)
+            if cond is not None:
+                tiers.append(Tier(step["to"], cond))
+        return tuple(sorted(tiers, key=lambda t: SEVERITIES.index(t.severity)))
+
+    def _owner(self, fields: dict[str, FieldType]) -> tuple[str, str]:
+        raw = self.data.get("owner")
+        if raw is None:
+            return "", ""
+        if not isinstance(raw, dict) or "line" not in raw or "unit" not in raw:
+            self.err(("owner",), "owner は {line: first|second|third, unit: 組織} です", "owner is {line: ..., unit: ...}")
+            return "", ""
+        if raw["line"] not in LINES:
+            self._choice(("owner", "line"), raw["line"], LINES, "line")
+        self._template(("owner", "unit"), str(raw["unit"]), fields)
+        return str(raw["line"]), str(raw["unit"])
+
+    def _localized(self, key: str, fields: dict[str, FieldType], *, templates: bool = False) -> dict[str, str]:
+        raw = self.data.get(key)
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict) or not isinstance(raw.get("ja"), str) or not isinstance(raw.get("en"), str):
+            self.err((key,), f"{key} は ja と en の両方を書いてください", f"{key} needs both 'ja' and 'en' text")
+            return {}
+        if templates:
+            for lang in ("ja", "en"):
+                self._template((key, lang), raw[lang], fields)
+        return {"ja": raw["ja"], "en": raw["en"]}
+
+    def _template(self, path: Path_, text: str, fields: dict[str, FieldType]) -> None:
+        try:
+            names = meta.find_undeclared_variables(TEMPLATES.parse(text))
+        except TemplateSyntaxError as exc:
+            self.err(path, f"テンプレートの書き方の誤り: {exc.message}", f"template syntax error: {exc.message}")
+            return
+        known = {*fields, *TEMPLATE_EXTRAS}
+        for name in sorted(names - known):
+            guess = did_you_mean(name, known)
+            self.err(path, f"テンプレートの '{name}' は使えない名前です" + (f"（もしかして '{guess}'？）" if guess else ""),
+                     f"template name '{name}' is unknown" + (f" (did you mean '{guess}'?)" if guess else ""))  # fmt: skip
+
+    def _subject(self, kind: str, event: str | None, fields: dict[str, FieldType]) -> tuple[str, ...]:
+        raw = self.data.get("subject")
+        if raw is None:
+            if kind == "threshold":
+                return (*self.data.get("group_by", []), "period")
+            if kind == "absence" and "expect_from" in self.data:
+                return ("unit_id",)
+            return tuple(DEFAULT_SUBJECT.get(event or "", []))
+        if not isinstance(raw, list):
+            self.err(("subject",), "subject は項目のリストです", "subject is a list of fields")
+            return ()
+        for i, name in enumerate(raw):
+            self._field(("subject", i), name, fields)
+        return tuple(raw)
+
+    def _resolved(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The rule with config references replaced by their values (what the version hash covers)."""
+
+        def walk(x: Any) -> Any:
+            if isinstance(x, dict):
+                if set(x) == {"config"}:
+                    return self._value((), x)
+                return {k: walk(v) for k, v in x.items()}
+            if isinstance(x, list):
+                return [walk(v) for v in x]
+            return x
+
+        return dict(walk(raw))
+
+
+#: names every message template may use besides the fact's fields
+TEMPLATE_EXTRAS = {"severity", "due_at", "as_of", "threshold", "period", "category_label", "rule_title",
+                   "missing_dates", "last_seen", "overdue_business_days", "value"}  # fmt: skip
+
+
+def _other_kind(key: str, kind: str) -> str | None:
+    for other, keys in BY_KIND.items():
+        if other != kind and key in keys:
+            return None
+    return None

@@ -1,0 +1,88 @@
+"""A checked rule, as the evaluator sees it: everything resolved, nothing left to interpret."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+from riskmon.rules.conditions import Condition
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+KINDS = ("match", "deadline", "threshold", "absence")
+RISK_CATEGORIES = ("administrative", "system", "information_security", "disaster_other", "reputational")
+RISK_CATEGORY_LABELS = {
+    "administrative": ("事務", "administrative"),
+    "system": ("システム", "system"),
+    "information_security": ("情報セキュリティ", "information security"),
+    "disaster_other": ("災害その他", "disaster and other"),
+    "reputational": ("信頼", "reputational"),
+}
+LINES = ("first", "second", "third")
+
+
+def severity_rank(s: str) -> int:
+    return SEVERITIES.index(s)
+
+
+@dataclass(frozen=True)
+class Period:
+    unit: str  # business_days | business_hours | days | months
+    amount: float
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A severity and the condition under which it applies (the default tier has none)."""
+
+    severity: str
+    when: Condition | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: dict[str, str]
+    description: str
+    kind: str
+    event: str
+    when: Condition | None
+    tiers: tuple[Tier, ...]  # lowest first; the highest whose condition holds wins
+    risk_category: str
+    owner_line: str
+    owner_unit: str  # a unit id, a unit type, or a template such as "{{ unit_id }}"
+    escalation: tuple[str, ...]
+    message: dict[str, str]
+    sources: tuple[str, ...]
+    enabled: bool
+    subject: tuple[str, ...]
+    file: str
+    # kind-specific
+    start: str | None = None
+    stop: str | None = None
+    due_field: str | None = None
+    within: Period | None = None
+    measure: str | None = None
+    measure_field: str | None = None
+    window: dict[str, Any] = field(default_factory=dict)
+    group_by: tuple[str, ...] = ()
+    warn: float | None = None
+    critical: float | None = None
+    direction: str = "above"
+    compare: str | None = None
+    on: str = "value"
+    expect_from: tuple[str, ...] = ()
+    due_at: time | None = None
+    lookback_business_days: int = 5
+    last: str | None = None
+    since: str | None = None
+    max_gap: Period | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def version(self) -> str:
+        """Content hash of the rule as written (after config values were filled in)."""
+        blob = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
