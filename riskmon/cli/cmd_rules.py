@@ -123,13 +123,13 @@ def rules_test(
     failed = [r for r in results if not r.passed]
     for r in results:
         mark = "[green]PASS[/]" if r.passed else "[bold red]FAIL[/]"
-        app.out.print(f"{mark} {Path(r.file).name}: {r.name}")
+        app.out.print(f"{mark} {Path(r.file).name}: {r.name}", soft_wrap=True)
         if r.error:
-            app.out.print(f"    {r.error}", markup=False)
+            app.out.print(f"    {r.error}", markup=False, soft_wrap=True)
         for m in r.missing:
-            app.out.print(f"    - {app.t('期待したが出なかった', 'expected, not raised')}: {m}", markup=False)
+            app.out.print(f"    - {app.t('期待したが出なかった', 'expected, not raised')}: {m}", markup=False, soft_wrap=True)
         for u in r.unexpected:
-            app.out.print(f"    + {app.t('期待していない', 'raised, not expected')}: {u}", markup=False)
+            app.out.print(f"    + {app.t('期待していない', 'raised, not expected')}: {u}", markup=False, soft_wrap=True)
     app.out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed or problems or book.problems or not results:
         raise typer.Exit(int(ExitCode.ERROR))

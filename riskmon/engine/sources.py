@@ -157,7 +157,7 @@ def report_days(conn: Connection, first: date, last: date) -> set[tuple[str, dat
     """(unit, business_date) pairs that have a daily report in ``[first, last]``."""
     dr = table_of(DailyReportRow)
     q = select(dr.c.unit_id, dr.c.business_date).where(dr.c.business_date.between(first, last)).distinct()
-    return {(u, d) for u, d in conn.execute(q).tuples()}
+    return {(u, d) for u, d in conn.execute(q)}
 
 
 def units(conn: Connection, types: tuple[str, ...] = ()) -> list[dict[str, Any]]:

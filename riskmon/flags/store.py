@@ -90,7 +90,7 @@ def get_flag(conn: Connection, flag_id: int) -> dict[str, Any] | None:
 def count_open(conn: Connection) -> dict[str, int]:
     t = table_of(Flag)
     q = select(t.c.severity, func.count()).where(t.c.status == "open").group_by(t.c.severity)
-    return {k: int(v) for k, v in conn.execute(q).tuples()}
+    return {k: int(v) for k, v in conn.execute(q)}
 
 
 def as_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -66,9 +66,11 @@ def load_rules(path: Path, config: dict[str, Any], known_units: Iterable[str] | 
                 )))  # fmt: skip
                 continue
             for where, unit in [(("owner", "unit"), rule.owner_unit)] + [(("escalation", i), u) for i, u in enumerate(rule.escalation)]:
-                if "{" in unit or unit in _UNIT_TYPES or units is None or unit in units:
+                if "{" in unit or unit in _UNIT_TYPES or (units is not None and unit in units):
                     continue
-                guess = did_you_mean(unit, [*units, *_UNIT_TYPES])
+                if units is None and not unit.islower():
+                    continue  # looks like a unit id, and there is no units master to check it against
+                guess = did_you_mean(unit, [*(units or ()), *_UNIT_TYPES])
                 book.problems.append(doc.at((*base, *where), (
                     f"'{unit}' は組織マスタにも組織種別にもありません" + (f"（もしかして '{guess}'？）" if guess else "")
                     + f" / '{unit}' is neither a known unit nor a unit type"

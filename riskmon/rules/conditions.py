@@ -48,8 +48,13 @@ Condition = Leaf | Node
 
 
 def negate(c: Condition) -> Condition:
+    """The exact negation. A comparison on an absent field is false, so its negation is
+    "absent, or the opposite comparison" (found by the property test in tests/rules)."""
     if isinstance(c, Leaf):
-        return Leaf(c.field, OPERATORS[c.op][1], c.value)
+        opposite = Leaf(c.field, OPERATORS[c.op][1], c.value)
+        if c.op in ("exists", "missing"):
+            return opposite
+        return Node("any", (Leaf(c.field, "missing", True), opposite))
     return Node("any" if c.kind == "all" else "all", tuple(negate(x) for x in c.children))
 
 
@@ -69,17 +74,18 @@ def to_durable(c: Condition) -> dict[str, Any]:
             return parts[0]
         return {"$and" if c.kind == "all" else "$or": parts}
     op = c.op
-    if op in ("is", "is_not"):
-        return {c.field: c.value} if op == "is" else {"$neq": {c.field: c.value}}
+    if op in ("is", "is_not"):  # every comparison needs the field present, as in evaluate()
+        return {c.field: c.value} if op == "is" else {"$and": [{"$ex": {c.field: 1}}, {"$neq": {c.field: c.value}}]}
     if op in ("in", "not_in"):
         values = list(c.value)
         if op == "in":
             return {"$or": [{c.field: v} for v in values]} if len(values) > 1 else {c.field: values[0]}
-        return {"$and": [{"$neq": {c.field: v}} for v in values]} if len(values) > 1 else {"$neq": {c.field: values[0]}}
+        return {"$and": [{"$ex": {c.field: 1}}, *({"$neq": {c.field: v}} for v in values)]}
     if op in ("exists", "missing"):
         return {OPERATORS[op][0]: {c.field: 1}}
     if op in ("contains", "not_contains"):
-        return {OPERATORS[op][0]: {c.field: ".*" + _escape(str(c.value)) + ".*"}}
+        match = {OPERATORS[op][0]: {c.field: ".*" + _escape(str(c.value)) + ".*"}}
+        return match if op == "contains" else {"$and": [{"$ex": {c.field: 1}}, match]}
     return {OPERATORS[op][0]: {c.field: c.value}}
 
 
@@ -104,15 +110,15 @@ def evaluate(c: Condition | None, fact: dict[str, Any]) -> bool:
         case "is":
             return present and value == c.value
         case "is_not":
-            return not present or value != c.value
+            return present and value != c.value
         case "in":
             return present and value in c.value
         case "not_in":
-            return not present or value not in c.value
+            return present and value not in c.value
         case "contains":
             return present and str(c.value) in str(value)
         case "not_contains":
-            return not present or str(c.value) not in str(value)
+            return present and str(c.value) not in str(value)
         case "above":
             return present and value > c.value
         case "at_least":

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-Path_ = tuple[str | int, ...]
+Path_ = tuple[str | int | bool, ...]
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,9 @@ def _walk(node: yaml.Node, path: Path_, out: dict[Path_, Position]) -> None:
     out[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+            k: str | bool = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+            if key.tag == "tag:yaml.org,2002:bool":  # on/off/yes/no: the data holds True/False
+                k = str(key.value).lower() in ("yes", "y", "true", "on")
             out[(*path, k, "__key__")] = Position(key.start_mark.line + 1, key.start_mark.column + 1)
             _walk(value, (*path, k), out)
     elif isinstance(node, yaml.SequenceNode):

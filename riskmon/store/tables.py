@@ -241,7 +241,7 @@ class EvaluationRun(SQLModel, table=True):
     started_at: datetime = _tz(nullable=False)
     finished_at: datetime | None = _tz(nullable=True)
     duration_s: float | None = None
-    status: str = Field(default="running", max_length=16)
+    status: str = Field(default="running", max_length=32)  # running / completed / completed_with_errors
     rule_versions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     errors: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('started_at', riskmon.store.types.TZDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', riskmon.store.types.TZDateTime(timezone=True), nullable=True),
     sa.Column('duration_s', sa.Float(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('rule_versions', sa.JSON(), nullable=False),
     sa.Column('counts', sa.JSON(), nullable=False),
     sa.Column('errors', sa.JSON(), nullable=False),

@@ -1,0 +1,77 @@
+"""rules check / list / test, evaluate and flags, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from riskmon.cli.app import app
+from tests.conftest import ROOT, error_report
+from tests.helpers import write_jsonl
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    return CliRunner()
+
+
+def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
+    result = cli.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_rules_check_passes_on_the_shipped_rules_and_fails_with_positions(cli: CliRunner, tmp_path: Path) -> None:
+    code, out = invoke(cli, "rules", "check")
+    assert code == 0 and "15" in out
+    path = tmp_path / "rules" / "r01_error_not_notified.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("stop: risk_notified_at", "stop: risk_notifed_at"), encoding="utf-8")
+    code, out = invoke(cli, "rules", "check")
+    assert code == 1
+    assert "rules/r01_error_not_notified.yaml:12:7:" in out and "did you mean 'risk_notified_at'" in out
+
+
+def test_rules_list_json(cli: CliRunner) -> None:
+    code, out = invoke(cli, "rules", "list", "--format", "json")
+    assert code == 0
+    rules = {r["id"]: r for r in json.loads(out)}
+    assert rules["R02"]["kind"] == "match" and rules["R02"]["sources"] == ["S1:2104-2110", "S3:429-439"]
+
+
+def test_rules_test_prints_a_readable_diff_on_failure(cli: CliRunner, tmp_path: Path) -> None:
+    code, out = invoke(cli, "rules", "test")
+    assert code == 0 and "0 failed" in out
+    test = tmp_path / "rules" / "tests" / "r02_test.yaml"
+    test.write_text(test.read_text(encoding="utf-8").replace("{rule_id: R02, subject: C1, severity: critical}",
+                                                             "{rule_id: R02, subject: C1, severity: low}"), encoding="utf-8")  # fmt: skip
+    code, out = invoke(cli, "rules", "test")
+    assert code == 1
+    assert "FAIL" in out and "expected, not raised" not in out  # Japanese by default
+    assert "期待したが出なかった" in out and "'severity': 'low'" in out
+
+
+def test_evaluate_then_flags(cli: CliRunner, units_file: Path, tmp_path: Path) -> None:
+    invoke(cli, "db", "upgrade")
+    invoke(cli, "ingest", str(units_file), str(write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1")])))
+    code, out = invoke(cli, "evaluate", "--as-of", "2025-04-10T12:00", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["counts"]["raised"] >= 2
+    code, again = invoke(cli, "evaluate", "--as-of", "2025-04-10T12:00", "--format", "json")
+    assert json.loads(again)["counts"]["raised"] == 0
+    code, out = invoke(cli, "flags", "list", "--format", "json")
+    rows = json.loads(out)
+    assert {r["rule_id"] for r in rows} >= {"R01", "R02"}
+    assert rows[0]["severity"] == "critical"
+    code, out = invoke(cli, "flags", "list", "--format", "csv", "--rule", "R01")
+    assert out.splitlines()[0].startswith("id,rule_id,severity")
+    code, out = invoke(cli, "--lang", "en", "flags", "show", str(rows[0]["id"]))
+    assert code == 0 and "source events" in out and "E1" in out
