@@ -102,10 +102,32 @@ class BusinessCalendar:
         return cur
 
     def business_days_between(self, start: date, end: date) -> int:
-        """Business days in the half-open interval ``(start, end]`` (negative when end < start)."""
+        """Business days in the half-open interval ``(start, end]`` (negative when end < start).
+
+        Uses per-year tables of running counts (built once per calendar and year), so a span of
+        years costs a few look-ups rather than a walk over every day.
+        """
         if end < start:
             return -self.business_days_between(end, start)
-        return sum(1 for d in iter_days(start + timedelta(days=1), end) if self.is_business_day(d))
+        if start.year == end.year:
+            return self._upto(end) - self._upto(start)
+        total = self._year_counts(start.year)[-1] - self._upto(start)
+        total += sum(self._year_counts(y)[-1] for y in range(start.year + 1, end.year))
+        return total + self._upto(end)
+
+    def _upto(self, d: date) -> int:
+        """Business days from 1 January of ``d``'s year up to and including ``d``."""
+        return self._year_counts(d.year)[d.timetuple().tm_yday - 1]
+
+    def _year_counts(self, year: int) -> list[int]:
+        cache: dict[int, list[int]] = self.__dict__.setdefault("_years", {})  # beside the frozen fields
+        if year not in cache:
+            running, counts = 0, []
+            for d in iter_days(date(year, 1, 1), date(year, 12, 31)):
+                running += self.is_business_day(d)
+                counts.append(running)
+            cache[year] = counts
+        return cache[year]
 
     def business_days(self, start: date, end: date) -> Iterator[date]:
         """Business days in the closed interval ``[start, end]``."""

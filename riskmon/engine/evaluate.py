@@ -53,9 +53,10 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
     built: dict[str, list[facts.Fact]] = {}
     with engine.connect() as conn:
         unit_types = {r.unit_id: r.unit_type for r in conn.execute(select(table_of(Unit).c.unit_id, table_of(Unit).c.unit_type))}
+        views = facts.Views(conn, as_of)
         for rule in rules:
             try:
-                built[rule.id] = facts.build(rule, conn, as_of, cal)
+                built[rule.id] = facts.build(rule, views, cal)
             except Exception as exc:  # one broken rule must not stop the night
                 result.errors[rule.id] = f"{exc.__class__.__name__}: {exc}"
     ok_rules = [r for r in rules if r.id in built]

@@ -66,14 +66,31 @@ def compile_rule(rule: Rule) -> CompiledRule:
     return CompiledRule(rule.id, rule.version, tuple(compiled), tuple(sorted(fields)))
 
 
-def build(rule: Rule, conn: Connection, as_of: datetime, cal: BusinessCalendar) -> list[Fact]:
+class Views:
+    """Each SQL view read once per evaluation run and shared by the rules that use it (seven rules
+    look at error cases; rows are copied before a rule adds its derived fields)."""
+
+    def __init__(self, conn: Connection, as_of: datetime) -> None:
+        self.conn = conn
+        self.as_of = as_of
+        self._rows: dict[tuple[str, datetime | None], list[dict[str, Any]]] = {}
+
+    def rows(self, event: str, since: datetime | None = None) -> list[dict[str, Any]]:
+        key = (event, since)
+        if key not in self._rows:
+            self._rows[key] = list(sources.VIEWS[event](self.conn, self.as_of, since))
+        return self._rows[key]
+
+
+def build(rule: Rule, views: Views, cal: BusinessCalendar) -> list[Fact]:
+    as_of, conn = views.as_of, views.conn
     if rule.kind == "threshold":
-        return _threshold(rule, conn, as_of, cal)
+        return _threshold(rule, views, cal)
     if rule.kind == "absence" and rule.expect_from:
         return _expected_reports(rule, conn, as_of, cal)
-    rows = sources.VIEWS[rule.event](conn, as_of, None)
     out = []
-    for row in rows:
+    for shared in views.rows(rule.event):
+        row = dict(shared)
         fact = Fact(row, _subject(rule, row), [row["event_id"]] if row.get("event_id") else [])
         if rule.kind == "deadline":
             _deadline(rule, fact, as_of, cal)
@@ -198,7 +215,8 @@ def window_bounds(rule: Rule, as_of: datetime, cal: BusinessCalendar) -> tuple[d
     return cal.fiscal_year_bounds(fy)[0], today, f"FY{fy}"
 
 
-def _threshold(rule: Rule, conn: Connection, as_of: datetime, cal: BusinessCalendar) -> list[Fact]:
+def _threshold(rule: Rule, views: Views, cal: BusinessCalendar) -> list[Fact]:
+    as_of = views.as_of
     first, last, label = window_bounds(rule, as_of, cal)
     shift = (last - first + timedelta(days=1)) if rule.compare == "previous_period" else None
     if rule.compare == "same_period_last_year":
@@ -208,12 +226,11 @@ def _threshold(rule: Rule, conn: Connection, as_of: datetime, cal: BusinessCalen
     else:
         prev = None
     lo = prev[0] if prev else first
-    view = sources.VIEWS[rule.event]
     time_field = {"error_report": "discovered_at", "nonconformity": "inspected_on", "inspection_result": "inspected_on",
                   "daily_report": "business_date", "contract": "start_on"}[rule.event]  # fmt: skip
     current: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     previous: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in view(conn, as_of, cal.at(lo, time(0))):
+    for row in views.rows(rule.event, cal.at(lo, time(0))):
         if rule.when is not None and not evaluate(rule.when, row):
             continue  # candidate selection; the threshold decision itself is the engine's
         when = row[time_field]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from riskmon.engine.facts import Fact
@@ -40,8 +41,13 @@ def context(rule: Rule, fact: Fact, severity: str, as_of: datetime, tz: Any) -> 
     return data
 
 
+@lru_cache(maxsize=512)
+def _compiled(template: str) -> Template:
+    return _ENV.from_string(template)
+
+
 def render(template: str, values: dict[str, Any]) -> str:
-    return _ENV.from_string(template).render(values)
+    return _compiled(template).render(values)
 
 
 def evidence(rule: Rule, fact: Fact, severity: str, tz: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from riskmon.rules.spec import SEVERITIES
 from riskmon.store.tables import Flag, table_of
@@ -30,15 +30,21 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
         for r in conn.execute(select(table.c.id, table.c.key, table.c.status, table.c.rule_id).where(table.c.rule_id.in_(evaluated_rules)))
     }
     counts = {"raised": 0, "updated": 0, "reopened": 0, "cleared": 0}
+    inserts, updates = [], []
     for flag in found:
         old = existing.pop(flag.key, None)
         values = {**flag.values, "last_run_id": run_id, "last_seen": as_of, "status": "open", "cleared_at": None}
         if old is None:
-            conn.execute(table.insert().values(key=flag.key, raised_run_id=run_id, first_seen=as_of, **values))
+            inserts.append({**values, "key": flag.key, "raised_run_id": run_id, "first_seen": as_of})
             counts["raised"] += 1
         else:
-            conn.execute(update(table).where(table.c.id == old.id).values(**values))
+            updates.append({**values, "flag_id": old.id})
             counts["reopened" if old.status == "cleared" else "updated"] += 1
+    if inserts:
+        conn.execute(table.insert(), inserts)
+    if updates:  # one executemany; every row carries the same keys
+        columns = {k: bindparam(k) for k in updates[0] if k != "flag_id"}
+        conn.execute(update(table).where(table.c.id == bindparam("flag_id")).values(**columns), updates)
     gone = [r.id for r in existing.values() if r.status == "open"]
     if gone:
         conn.execute(update(table).where(table.c.id.in_(gone)).values(status="cleared", cleared_at=as_of, last_run_id=run_id))

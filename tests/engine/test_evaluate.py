@@ -103,7 +103,7 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(
     run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1", category="misissuance")]))
     real = facts_module.build
 
-    def broken(rule: Rule, *args: object) -> object:
+    def broken(rule: Rule, *args: object) -> object:  # same signature as facts.build
         if rule.id == "R01":
             raise RuntimeError("view failed")
         return real(rule, *args)  # type: ignore[arg-type]
