@@ -84,8 +84,8 @@ def _prepare(size: str) -> tuple[Path, int, float]:
         subprocess.run([riskmon, "sample", "generate", "--offices", str(SIZES[size]), "--days", "365", "--seed", "7",
                         "--no-compress", "--out", str(folder), "--format", "json"], check=True, capture_output=True)  # fmt: skip
     db = OUT / f"eval-{size}.db"
-    events = sum(1 for f in folder.glob("*.jsonl") for _ in open(f, "rb")) + sum(
-        sum(1 for _ in open(f, "rb")) - 1 for f in folder.glob("*.csv") if f.name != "units.csv"
+    events = sum(_lines(f) for f in folder.glob("*.jsonl")) + sum(
+        _lines(f) - 1 for f in folder.glob("*.csv") if f.name != "units.csv"
     )
     if db.exists():
         return db, events, 0.0
@@ -96,6 +96,11 @@ def _prepare(size: str) -> tuple[Path, int, float]:
     if proc.returncode not in (0, 3):
         raise SystemExit(proc.stderr.decode())
     return db, events, time.perf_counter() - start
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
 
 
 def main() -> None:
@@ -124,7 +129,7 @@ def main() -> None:
         results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     print("| events | engine s | engine peak MB | SQL baseline s | ratio | flags | same flags |")
     print("|---:|---:|---:|---:|---:|---:|---|")
-    for size, r in results.items():
+    for r in results.values():
         e, s = r["engine"], r["sql"]
         print(f"| {r['events']:,} | {e['seconds']:.1f} | {e['peak_mb']:.0f} | {s['seconds']:.1f} | "
               f"{e['seconds'] / s['seconds']:.1f}× | {r['flags']:,} | {'yes' if r['same_flags'] else 'NO'} |")  # fmt: skip

@@ -143,7 +143,8 @@ def flags(db: str, as_of: datetime, cal: BusinessCalendar) -> set[tuple[str, str
     first7 = (as_of.astimezone(cal.tz).date() - timedelta(days=6)).isoformat()
     q = f"""SELECT unit_id, oldest_pending_days FROM (
               SELECT unit_id, oldest_pending_days, ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY business_date DESC) AS k
-              FROM daily_reports WHERE business_date BETWEEN '{first7}' AND (SELECT d FROM asof)) WHERE k = 1 AND oldest_pending_days >= 4"""
+              FROM daily_reports WHERE business_date BETWEEN '{first7}' AND (SELECT d FROM asof))
+            WHERE k = 1 AND oldest_pending_days >= 4"""
     out |= {("R14", f"{u}|{first7}..{p['asof_d']}", "high" if v >= 8 else "medium") for u, v in con.execute(q)}
     con.close()
     return out

@@ -43,7 +43,7 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
     if inserts:
         conn.execute(table.insert(), inserts)
     if updates:  # one executemany; every row carries the same keys
-        columns = {k: bindparam(k) for k in updates[0] if k != "flag_id"}
+        columns: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "flag_id"}
         conn.execute(update(table).where(table.c.id == bindparam("flag_id")).values(**columns), updates)
     gone = [r.id for r in existing.values() if r.status == "open"]
     if gone:
