@@ -34,6 +34,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check riskmon tests bench
+	$(BIN)/mypy riskmon
 
 lint: $(STAMP)
 	$(BIN)/ruff check riskmon tests bench
