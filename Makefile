@@ -31,6 +31,7 @@ demo: $(STAMP)
 	$(BIN)/riskmon flags list --severity critical --limit 10
 	$(BIN)/riskmon flags list --rule R10
 	$(BIN)/riskmon flags show 1
+	$(BIN)/python scripts/demo_review.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

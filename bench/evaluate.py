@@ -84,14 +84,13 @@ def _prepare(size: str) -> tuple[Path, int, float]:
         subprocess.run([riskmon, "sample", "generate", "--offices", str(SIZES[size]), "--days", "365", "--seed", "7",
                         "--no-compress", "--out", str(folder), "--format", "json"], check=True, capture_output=True)  # fmt: skip
     db = OUT / f"eval-{size}.db"
-    events = sum(_lines(f) for f in folder.glob("*.jsonl")) + sum(
-        _lines(f) - 1 for f in folder.glob("*.csv") if f.name != "units.csv"
-    )
-    if db.exists():
-        return db, events, 0.0
+    events = sum(_lines(f) for f in folder.glob("*.jsonl")) + sum(_lines(f) - 1 for f in folder.glob("*.csv") if f.name != "units.csv")
     env = {"RISKMON_DATABASE_URL": f"sqlite:///{db}", "PATH": str(ROOT / ".venv" / "bin")}
+    existed = db.exists()
+    subprocess.run([riskmon, "db", "upgrade"], check=True, capture_output=True, env=env)  # also migrates an older file
+    if existed:
+        return db, events, 0.0
     start = time.perf_counter()
-    subprocess.run([riskmon, "db", "upgrade"], check=True, capture_output=True, env=env)
     proc = subprocess.run([riskmon, "ingest", str(folder), "--format", "json"], capture_output=True, env=env)
     if proc.returncode not in (0, 3):
         raise SystemExit(proc.stderr.decode())

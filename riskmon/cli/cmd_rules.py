@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
         flags_list
     )
     flags.command("show", epilog=example("riskmon flags show 12"))(flags_show)
+    from riskmon.cli import cmd_review
+
+    cmd_review.register(app, flags)
 
 
 def _book(app: AppContext, path: Path) -> RuleBook:

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
+from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.engine import durable_adapter, facts
 from riskmon.flags import render
 from riskmon.flags.store import NewFlag, save
 from riskmon.rules.spec import Rule
-from riskmon.store.tables import EvaluationRun, Unit, table_of
+from riskmon.store.tables import AuditEntry, EvaluationRun, Unit, table_of
 
 
 @dataclass
@@ -81,12 +82,25 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
     found = [f for f in found if f.values["rule_id"] in evaluated]
     with engine.begin() as conn:
         result.counts = save(conn, run_id, as_of, found, evaluated)
+        _audit_run(conn, run_id, as_of, rules, result)
         result.duration_s = _time.perf_counter() - started
         conn.execute(update(runs).where(runs.c.id == run_id).values(
             finished_at=datetime.now(UTC), duration_s=result.duration_s, counts=result.counts, errors=result.errors,
             status="completed" if not result.errors else "completed_with_errors",
         ))  # fmt: skip
     return result
+
+
+def _audit_run(conn: Connection, run_id: int, as_of: datetime, rules: list[Rule], result: RunResult) -> None:
+    """The run, and every rule version it is the first to use, go into the audit log."""
+    t = table_of(AuditEntry)
+    for rule in rules:
+        subject = f"rule:{rule.id}@{rule.version}"
+        if conn.execute(select(t.c.seq).where(t.c.subject == subject).limit(1)).first() is None:
+            audit.append(conn, "riskmon", "rule_version_seen", subject, {"file": rule.file, "rule": rule.raw})
+    audit.append(conn, "riskmon", "evaluation_run", f"run:{run_id}",
+                 {"as_of": as_of.isoformat(), "counts": result.counts, "errors": result.errors,
+                  "rule_versions": {r.id: r.version for r in rules}})  # fmt: skip
 
 
 def _first_unit_by_type(unit_types: dict[str, str]) -> dict[str, str]:

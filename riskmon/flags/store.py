@@ -8,13 +8,31 @@ one that comes back is open again. Only rules that ran without error clear anyth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
+from riskmon import audit
 from riskmon.rules.spec import SEVERITIES
-from riskmon.store.tables import Flag, table_of
+from riskmon.store.tables import CaseEvent, Flag, table_of
+
+#: a new flag is a new case: open, unassigned, not yet escalated
+NEW_CASE: dict[str, Any] = {"review_status": "open", "closed_by": [], "escalation_level": 0}
+#: what reopening a case clears
+REOPENED_CASE: dict[str, Any] = {
+    "review_status": "open", "resolution": None, "resolution_note": None, "accepted_until": None, "duplicate_of": None,
+    "closed_by": [], "closed_at": None, "proposal": None, "escalation_level": 0,
+}  # fmt: skip
+
+
+def record_case_event(conn: Connection, actor: str, flag_id: int, action: str, before: str, after: str,
+                      detail: dict[str, Any], at: datetime) -> None:  # fmt: skip
+    """One step in a case's story, in ``case_events`` and the audit log, in the caller's transaction."""
+    clean = {k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in detail.items()}
+    conn.execute(table_of(CaseEvent).insert().values(flag_id=flag_id, at=at, actor=actor, action=action,
+                                                     from_status=before, to_status=after, detail=clean))  # fmt: skip
+    audit.append(conn, actor, action, f"flag:{flag_id}", {"from": before, "to": after, **clean}, at)
 
 
 @dataclass
@@ -27,24 +45,32 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
     table = table_of(Flag)
     existing = {
         r.key: r
-        for r in conn.execute(select(table.c.id, table.c.key, table.c.status, table.c.rule_id).where(table.c.rule_id.in_(evaluated_rules)))
+        for r in conn.execute(
+            select(table.c.id, table.c.key, table.c.status, table.c.review_status).where(table.c.rule_id.in_(evaluated_rules))
+        )
     }
     counts = {"raised": 0, "updated": 0, "reopened": 0, "cleared": 0}
     inserts, updates = [], []
+    recurred: list[tuple[int, str]] = []
     for flag in found:
         old = existing.pop(flag.key, None)
         values = {**flag.values, "last_run_id": run_id, "last_seen": as_of, "status": "open", "cleared_at": None}
         if old is None:
-            inserts.append({**values, "key": flag.key, "raised_run_id": run_id, "first_seen": as_of})
+            inserts.append({**values, "key": flag.key, "raised_run_id": run_id, "first_seen": as_of, **NEW_CASE})
             counts["raised"] += 1
         else:
             updates.append({**values, "flag_id": old.id})
             counts["reopened" if old.status == "cleared" else "updated"] += 1
+            if old.status == "cleared" and old.review_status in ("resolved", "dismissed"):
+                recurred.append((old.id, old.review_status))
     if inserts:
         conn.execute(table.insert(), inserts)
     if updates:  # one executemany; every row carries the same keys
         columns: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "flag_id"}
         conn.execute(update(table).where(table.c.id == bindparam("flag_id")).values(**columns), updates)
+    for flag_id, was in recurred:  # a closed case whose condition came back is open again
+        conn.execute(update(table).where(table.c.id == flag_id).values(**REOPENED_CASE))
+        record_case_event(conn, "riskmon", flag_id, "auto_reopen", was, "open", {"why": "condition recurred"}, as_of)
     gone = [r.id for r in existing.values() if r.status == "open"]
     if gone:
         conn.execute(update(table).where(table.c.id.in_(gone)).values(status="cleared", cleared_at=as_of, last_run_id=run_id))

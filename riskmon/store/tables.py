@@ -274,3 +274,72 @@ class Flag(SQLModel, table=True):
     status: str = Field(default="open", max_length=16)  # open | cleared (the engine's view)
     cleared_at: datetime | None = _tz(nullable=True)
     evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # the case, as people work it (riskmon/review); the engine's status above is shown beside it
+    review_status: str = Field(default="open", max_length=16, index=True)
+    assignee: str | None = Field(default=None, max_length=64)
+    acknowledged_at: datetime | None = _tz(nullable=True)
+    proposal: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    resolution: str | None = Field(default=None, max_length=32)
+    resolution_note: str | None = Field(default=None, sa_column=Column(Text))
+    accepted_until: date | None = None
+    duplicate_of: int | None = None
+    closed_by: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    closed_at: datetime | None = _tz(nullable=True)
+    escalation_level: int = 0
+
+
+class User(SQLModel, table=True):
+    """Who may act, from the users file the administrator edits."""
+
+    __tablename__ = "users"
+    user_id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    unit_id: str = Field(max_length=128)
+    role: str = Field(default="member", max_length=32)
+    email: str | None = Field(default=None, max_length=320)
+    active: bool = True
+
+
+class CaseEvent(SQLModel, table=True):
+    """One step in a flag's story as a case: who did what, from which status to which."""
+
+    __tablename__ = "case_events"
+    id: int | None = Field(default=None, primary_key=True)
+    flag_id: int = Field(index=True)
+    at: datetime = _tz(nullable=False)
+    actor: str = Field(max_length=64)  # a user id, or "riskmon" for the engine's own steps
+    action: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str | None = Field(default=None, max_length=32)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only, hash-chained log: each entry's hash covers its content and the previous hash."""
+
+    __tablename__ = "audit_log"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = _tz(nullable=False)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64)
+    subject: str = Field(max_length=400)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class Notification(SQLModel, table=True):
+    """Outbox: what a unit is told about a flag (new, escalated); one row per flag, unit and step."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("flag_id", "recipient_unit", "kind", "level", name="uq_outbox_once"),)
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _tz(nullable=False)
+    digest_date: date = Field(index=True)
+    recipient_unit: str = Field(max_length=128, index=True)
+    flag_id: int
+    kind: str = Field(max_length=16)  # new | escalated | reopened
+    level: int = 0
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    sent_at: datetime | None = _tz(nullable=True)

@@ -1,0 +1,293 @@
+"""Working flags as cases: users, case actions (singly or in bulk), history, escalation, the
+morning review, and the audit trail. Every action goes through riskmon.review.service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from riskmon import audit
+from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.flags.store import FlagFilter, list_flags
+from riskmon.i18n import label
+from riskmon.review.escalation import Ladder, escalate, write_digests
+from riskmon.review.queue import morning_queue
+from riskmon.review.service import Outcome, ReviewService
+from riskmon.review.users import UnknownUser, actor, load_users
+from riskmon.store import queries
+
+USER = typer.Option(None, "--user", envvar="RISKMON_USER", help="Act as this user (from the users file).")
+
+
+def register(app: typer.Typer, flags: typer.Typer) -> None:
+    users = typer.Typer(help="利用者 (users and their unit).", no_args_is_help=True)
+    app.add_typer(users, name="users")
+    users.command("load", epilog=example("riskmon users load sample_events/users.csv"))(users_load)
+    actions: list[tuple[str, Callable[..., None], str]] = [
+        ("ack", flags_ack, "riskmon flags ack 12 --user po001.sato"),
+        ("take", flags_take, "riskmon flags take 12 --user po001.sato"),
+        ("comment", flags_comment, "riskmon flags comment 12 '原因を確認中' --user rmd.suzuki"),
+        ("respond", flags_respond, "riskmon flags respond 12 '該当のお客様へ連絡済み' --user po001.sato"),
+        ("propose", flags_propose, "riskmon flags propose 12 --resolution remediated --note '再送付済み' --user po001.sato"),
+        ("resolve", flags_resolve, "riskmon flags resolve 12 --resolution remediated --note '確認済み' --user rmd.suzuki"),
+        ("confirm", flags_confirm, "riskmon flags confirm 12 --user rmd.tanaka"),
+        ("dismiss", flags_dismiss, "riskmon flags dismiss 12 --reason 'テストデータ' --user rmd.suzuki"),
+        ("reopen", flags_reopen, "riskmon flags reopen 12 --reason '再発' --user rmd.suzuki"),
+        ("history", flags_history, "riskmon flags history 12 --user aud.kato"),
+    ]
+    for name, fn, ex in actions:
+        flags.command(name, epilog=example(ex, f"riskmon flags {name} --rule R13 --severity low --user rmd.suzuki")
+                      if name in ("ack", "resolve", "dismiss") else example(ex))(fn)  # fmt: skip
+    app.command("escalate", epilog=example("riskmon escalate", "riskmon escalate --as-of 2026-03-31T23:30"))(escalate_cmd)
+    app.command("review", epilog=example("riskmon review --user rmd.suzuki", "riskmon review --user po001.sato --format json"))(review_cmd)
+    audit_app = typer.Typer(help="監査証跡 (tamper-evident audit trail).", no_args_is_help=True)
+    app.add_typer(audit_app, name="audit")
+    audit_app.command("verify", epilog=example("riskmon audit verify"))(audit_verify)
+
+
+def _service(app: AppContext) -> ReviewService:
+    return ReviewService(app.require_schema())
+
+
+def _targets(app: AppContext, ids: list[int] | None, rule: str | None, severity: str | None, unit: str | None) -> list[int]:
+    if ids:
+        return ids
+    if not (rule or severity or unit):
+        app.fail(app.t("フラグ番号か絞り込み（--rule/--severity/--unit）を指定してください",
+                       "give flag ids or a filter (--rule / --severity / --unit)"), ExitCode.USAGE)  # fmt: skip
+    with app.require_schema().connect() as conn:
+        return [f["id"] for f in list_flags(conn, FlagFilter(severity=severity, unit=unit, rule=rule, status="open", limit=100_000))]
+
+
+def _report(app: AppContext, outcomes: list[Outcome]) -> None:
+    if len(outcomes) == 1:
+        o = outcomes[0]
+        (app.out if o.ok else app.err).print(f"{o.flag_id}: {o.text(app.lang)}", markup=False)
+    else:
+        rows = [(o.flag_id, app.t("済", "done") if o.ok else app.t("拒否", "refused"), o.status, o.text(app.lang)) for o in outcomes]
+        app.out.print(table(None, ["id", app.t("結果", "result"), app.t("状態", "status"), app.t("理由", "why")], rows))
+    if any(not o.ok for o in outcomes):
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+def _who(app: AppContext, user: str | None) -> str:
+    try:
+        with app.require_schema().connect() as conn:
+            return actor(conn, user).user_id
+    except UnknownUser as exc:
+        app.fail(str(exc), ExitCode.USAGE)
+
+
+IDS = typer.Argument(None, help="Flag ids (or use a filter for a bulk action).")
+
+
+def flags_ack(
+    ctx: typer.Context,
+    ids: list[int] | None = IDS,
+    user: Optional[str] = USER,  # noqa: UP045
+    rule: str | None = typer.Option(None, "--rule"),
+    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
+    unit: str | None = typer.Option(None, "--unit"),
+    note: str | None = typer.Option(None, "--note"),
+) -> None:
+    """Acknowledge flags (one, several, or every open flag matching a filter)."""
+    app = app_context(ctx)
+    who = _who(app, user)
+    svc = _service(app)
+    _report(app, [svc.acknowledge(who, i, note) for i in _targets(app, ids, rule, severity, unit)])
+
+
+def flags_take(
+    ctx: typer.Context,
+    flag_id: int = typer.Argument(...),
+    user: Optional[str] = USER,  # noqa: UP045
+    assignee: str | None = typer.Option(None, "--assignee", help="Default: yourself."),
+) -> None:
+    """Take a flag on (in progress), for yourself or a colleague."""
+    app = app_context(ctx)
+    _report(app, [_service(app).take_on(_who(app, user), flag_id, assignee)])
+
+
+def flags_comment(ctx: typer.Context, flag_id: int = typer.Argument(...), text: str = typer.Argument(...), user: str | None = USER) -> None:
+    """Add a comment or evidence note to a case."""
+    app = app_context(ctx)
+    _report(app, [_service(app).comment(_who(app, user), flag_id, text)])
+
+
+def flags_respond(ctx: typer.Context, flag_id: int = typer.Argument(...), text: str = typer.Argument(...), user: str | None = USER) -> None:
+    """The first-line owner answers with what it did."""
+    app = app_context(ctx)
+    _report(app, [_service(app).comment(_who(app, user), flag_id, text, kind="response")])
+
+
+def _date(app: AppContext, value: str | None) -> date | None:
+    when = parse_when(value, app) if value else None
+    return when.date() if when else None
+
+
+def flags_propose(
+    ctx: typer.Context,
+    flag_id: int = typer.Argument(...),
+    user: Optional[str] = USER,  # noqa: UP045
+    resolution: str = typer.Option(..., "--resolution", help="remediated, explained, risk_accepted, duplicate"),
+    note: str = typer.Option(..., "--note"),
+    until: Optional[str] = typer.Option(None, "--until"),  # noqa: UP045
+    duplicate_of: int | None = typer.Option(None, "--duplicate-of"),
+) -> None:
+    """Propose a resolution (first or second line); the second line decides."""
+    app = app_context(ctx)
+    _report(app, [_service(app).propose(_who(app, user), flag_id, resolution, note, _date(app, until), duplicate_of)])
+
+
+def flags_resolve(
+    ctx: typer.Context,
+    ids: list[int] | None = IDS,
+    user: Optional[str] = USER,  # noqa: UP045
+    resolution: str = typer.Option(..., "--resolution", help="remediated, explained, risk_accepted, duplicate"),
+    note: str = typer.Option(..., "--note"),
+    until: Optional[str] = typer.Option(None, "--until"),  # noqa: UP045
+    duplicate_of: Optional[int] = typer.Option(None, "--duplicate-of"),  # noqa: UP045
+    rule: str | None = typer.Option(None, "--rule"),
+    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
+    unit: str | None = typer.Option(None, "--unit"),
+) -> None:
+    """Resolve (second line). High and critical flags then need another second-line person's `confirm`."""
+    app = app_context(ctx)
+    who, svc = _who(app, user), _service(app)
+    _report(app, [svc.resolve(who, i, resolution, note, _date(app, until), duplicate_of)
+                  for i in _targets(app, ids, rule, severity, unit)])  # fmt: skip
+
+
+def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), user: Optional[str] = USER) -> None:  # noqa: UP045
+    """Confirm another second-line user's closure of a high or critical flag (four eyes)."""
+    app = app_context(ctx)
+    _report(app, [_service(app).confirm(_who(app, user), flag_id)])
+
+
+def flags_dismiss(
+    ctx: typer.Context,
+    ids: list[int] | None = IDS,
+    user: Optional[str] = USER,  # noqa: UP045
+    reason: str = typer.Option("", "--reason", help="Why this is a false positive (required)."),
+    rule: str | None = typer.Option(None, "--rule"),
+    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
+    unit: str | None = typer.Option(None, "--unit"),
+) -> None:
+    """Dismiss as a false positive (second line, reason required)."""
+    app = app_context(ctx)
+    who, svc = _who(app, user), _service(app)
+    _report(app, [svc.dismiss(who, i, reason) for i in _targets(app, ids, rule, severity, unit)])
+
+
+def flags_reopen(
+    ctx: typer.Context,
+    flag_id: int = typer.Argument(...),
+    user: Optional[str] = USER,  # noqa: UP045
+    reason: str = typer.Option(..., "--reason"),
+) -> None:
+    """Reopen a resolved or dismissed flag (second line)."""
+    app = app_context(ctx)
+    _report(app, [_service(app).reopen(_who(app, user), flag_id, reason)])
+
+
+def flags_history(
+    ctx: typer.Context,
+    flag_id: int = typer.Argument(...),
+    user: Optional[str] = USER,  # noqa: UP045
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """The case's story in order."""
+    app = app_context(ctx)
+    rows = _service(app).history(_who(app, user), flag_id)
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    out = [(app.local(r["at"]), r["actor"], r["action"], f"{r['from_status'] or ''} → {r['to_status'] or ''}",
+            ", ".join(f"{k}: {v}" for k, v in r["detail"].items() if v is not None)) for r in rows]  # fmt: skip
+    app.out.print(table(app.t(f"フラグ {flag_id} の経過", f"history of flag {flag_id}"),
+                        [app.t("日時", "when"), app.t("実施者", "who"), app.t("操作", "action"), app.t("状態", "status"),
+                         app.t("内容", "detail")], out))  # fmt: skip
+
+
+def escalate_cmd(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of"),  # noqa: UP045
+    digests: Path = typer.Option(Path("var/outbox"), "--digests", help="Folder for the daily digest files."),
+) -> None:
+    """Apply the escalation ladder and automatic reopening; write the day's digest per recipient unit."""
+    app = app_context(ctx)
+    engine = app.require_schema()
+    when = parse_when(as_of, app, end_of_day=True) if as_of else datetime.now(app.settings.tz)
+    assert when is not None
+    reopened = ReviewService(engine, clock=lambda: when).automatic_reopen(when)
+    result = escalate(engine, when, app.calendar, Ladder.from_config(app.settings.escalation))
+    files = write_digests(engine, when, digests)
+    app.out.print(app.t(
+        f"通知 {result.notified} 件・エスカレーション {len(result.escalated)} 件・自動再オープン {len(reopened)} 件"
+        f"・ダイジェスト {len(files)} 通（{digests}）",
+        f"{result.notified} notifications, {len(result.escalated)} escalations, {len(reopened)} reopened, "
+        f"{len(files)} digests in {digests}",
+    ))  # fmt: skip
+
+
+def review_cmd(
+    ctx: typer.Context,
+    user: str | None = USER,
+    as_of: Optional[str] = typer.Option(None, "--as-of"),  # noqa: UP045
+    limit: int = typer.Option(40, "--limit"),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """The morning queue for the acting user: new, escalated and overdue first, by owner unit."""
+    app = app_context(ctx)
+    who = _who(app, user)
+    when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
+    assert when is not None
+    queue = morning_queue(app.require_schema(), who, when, app.calendar)
+    if fmt is Format.json:
+        print_json({"user": queue.user_id, "line": queue.line, "by_severity": dict(queue.by_severity), "by_line": dict(queue.by_line),
+                    "items": [{"id": f["id"], "bucket": f["bucket"], "rule_id": f["rule_id"], "severity": f["severity"],
+                               "owner_unit": f["owner_unit"], "review_status": f["review_status"]} for f in queue.items]})  # fmt: skip
+        return
+    with app.engine.connect() as conn:
+        names = queries.unit_names(conn, app.lang)
+    counts = " ".join(f"{s}:{queue.by_severity[s]}" for s in ("critical", "high", "medium", "low", "info") if queue.by_severity[s])
+    lines = " ".join(f"{label(k, app.lang)}:{v}" for k, v in sorted(queue.by_line.items()))
+    app.out.print(app.t(f"{who}（{label(queue.line, app.lang)}）の確認待ち {len(queue.items)} 件 — {counts} — {lines}",
+                        f"{who} ({queue.line} line): {len(queue.items)} open — {counts} — {lines}"))  # fmt: skip
+    bucket_label = {"new": ("新規", "new"), "escalated": ("エスカレーション", "escalated"), "overdue": ("期限超過", "overdue"),
+                    "other": ("その他", "other")}  # fmt: skip
+    rows = [(f["id"], bucket_label[f["bucket"]][0 if app.lang == "ja" else 1], f["severity"], names.get(f["owner_unit"], f["owner_unit"]),
+             f["rule_id"], f["review_status"], f["message_ja"] if app.lang == "ja" else f["message_en"])
+            for f in queue.items[:limit]]  # fmt: skip
+    app.out.print(table(None, ["id", app.t("区分", "bucket"), app.t("重大度", "severity"), app.t("担当", "owner"), app.t("ルール", "rule"),
+                               app.t("状態", "status"), app.t("内容", "message")], rows))  # fmt: skip
+
+
+def audit_verify(ctx: typer.Context) -> None:
+    """Check the hash chain of the audit log; say where it was edited, cut or reordered."""
+    app = app_context(ctx)
+    with app.require_schema().connect() as conn:
+        n, breaks = audit.verify(conn)
+    if not breaks:
+        app.out.print(app.t(f"監査証跡 {n} 件: 改ざんなし", f"audit log: {n} entries, chain intact"))
+        return
+    for b in breaks:
+        app.err.print(f"seq {b.seq}: {b.problem}: {b.detail}", markup=False)
+    raise typer.Exit(int(ExitCode.ERROR))
+
+
+def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.csv (user_id,name,unit_id,role,email,active)")) -> None:
+    """Load or update users from the file the administrator edits."""
+    app = app_context(ctx)
+    with app.require_schema().begin() as conn:
+        stored, bad = load_users(conn, path)
+    for line, reasons in bad:
+        for r in reasons:
+            app.err.print(f"{path}:{line}: {r.field + ': ' if r.field else ''}{r.text(app.lang)}", markup=False, soft_wrap=True)
+    app.out.print(app.t(f"利用者 {stored} 名を登録しました", f"{stored} users loaded"))
+    if bad:
+        raise typer.Exit(int(ExitCode.REJECTED))

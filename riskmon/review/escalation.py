@@ -1,0 +1,129 @@
+"""The escalation ladder: who is told about a flag, and when, in business days.
+
+A new flag notifies its owner unit. If the case stays unacknowledged (first step) or unresolved
+(later steps) for the configured number of business days since it was first seen, the next
+recipient on the rule's escalation path is told: e.g. office → its 地域部 → リスク統括部 → 役員.
+Critical flags start at a higher step at once. Each step is recorded on the case, in the audit
+log and in the outbox; the flag's ``escalation_level`` and the outbox's uniqueness make a re-run
+of the same night escalate nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from riskmon import audit
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.review.policy import OPEN_STATES
+from riskmon.store.tables import CaseEvent, Flag, Notification, Unit, table_of
+
+
+@dataclass(frozen=True)
+class Step:
+    after_business_days: int
+    until: str  # "acknowledged" or "resolved": the step applies while the case is not yet that
+
+
+@dataclass(frozen=True)
+class Ladder:
+    steps: tuple[Step, ...] = (Step(2, "acknowledged"), Step(5, "resolved"), Step(10, "resolved"))
+    critical_start: int = 2
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any]) -> Ladder:
+        if not raw:
+            return cls()
+        steps = tuple(Step(int(s["after_business_days"]), str(s.get("until", "resolved"))) for s in raw.get("steps", []))
+        return cls(steps or cls().steps, int(raw.get("critical_start", 2)))
+
+
+@dataclass
+class EscalationResult:
+    notified: int = 0
+    escalated: dict[int, int] = field(default_factory=dict)  # flag id → new level
+
+
+def due_level(flag: dict[str, Any], ladder: Ladder, as_of: datetime, cal: BusinessCalendar) -> int:
+    """How far up the ladder this flag should be as of ``as_of``."""
+    recipients = len(flag["escalation"])
+    waited = cal.business_days_between(flag["first_seen"].astimezone(cal.tz).date(), as_of.astimezone(cal.tz).date())
+    level = 0
+    for i, step in enumerate(ladder.steps, 1):
+        still = flag["acknowledged_at"] is None if step.until == "acknowledged" else flag["review_status"] in OPEN_STATES
+        if still and waited >= step.after_business_days:
+            level = i
+    if flag["severity"] == "critical":
+        level = max(level, ladder.critical_start)
+    return min(level, recipients)
+
+
+def escalate(engine: Engine, as_of: datetime, cal: BusinessCalendar, ladder: Ladder) -> EscalationResult:
+    result = EscalationResult()
+    t = table_of(Flag)
+    with engine.begin() as conn:
+        flags = conn.execute(select(t).where(t.c.status == "open", t.c.review_status.in_(OPEN_STATES))).mappings().all()
+        for flag in flags:
+            if _notify(conn, flag, flag["owner_unit"], "new", 0, as_of, cal):
+                result.notified += 1
+            target = due_level(dict(flag), ladder, as_of, cal)
+            if target <= flag["escalation_level"]:
+                continue
+            for level in range(flag["escalation_level"] + 1, target + 1):
+                unit = flag["escalation"][level - 1]
+                if _notify(conn, flag, unit, "escalated", level, as_of, cal):
+                    result.notified += 1
+                detail = {"level": level, "to": unit}
+                conn.execute(table_of(CaseEvent).insert().values(flag_id=flag["id"], at=as_of, actor="riskmon", action="escalated",
+                                                                 from_status=flag["review_status"], to_status=flag["review_status"],
+                                                                 detail=detail))  # fmt: skip
+                audit.append(conn, "riskmon", "escalated", f"flag:{flag['id']}", detail, as_of)
+            conn.execute(update(t).where(t.c.id == flag["id"]).values(escalation_level=target))
+            result.escalated[flag["id"]] = target
+    return result
+
+
+def _notify(conn: Connection, flag: Any, unit: str, kind: str, level: int, as_of: datetime, cal: BusinessCalendar) -> bool:
+    """Queue one notification; False if this exact one was queued before (re-runs add nothing)."""
+    t = table_of(Notification)
+    subject = f"[riskmon {flag['severity']}] {flag['title_ja']} ({flag['subject']})"
+    body = f"{flag['message_ja']}\n\n{flag['message_en']}\n\nriskmon flags show {flag['id']}"
+    row = {"created_at": as_of, "digest_date": as_of.astimezone(cal.tz).date(), "recipient_unit": unit, "flag_id": flag["id"],
+           "kind": kind, "level": level, "subject": subject, "body": body}  # fmt: skip
+    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t).values(**row)
+    # RETURNING tells reliably whether the row went in (rowcount is -1 on some drivers)
+    stmt = ins.on_conflict_do_nothing(index_elements=["flag_id", "recipient_unit", "kind", "level"]).returning(t.c.id)
+    return conn.execute(stmt).first() is not None
+
+
+def write_digests(engine: Engine, day: datetime, folder: Path) -> list[Path]:
+    """One Markdown digest per recipient unit for the notifications of ``day``."""
+    t, u = table_of(Notification), table_of(Unit)
+    with engine.connect() as conn:
+        names = {r.unit_id: r.name_ja for r in conn.execute(select(u.c.unit_id, u.c.name_ja))}
+        rows = (
+            conn.execute(select(t).where(t.c.digest_date == day.date()).order_by(t.c.recipient_unit, t.c.level.desc(), t.c.flag_id))
+            .mappings()
+            .all()
+        )
+    by_unit: dict[str, list[Any]] = {}
+    for r in rows:
+        by_unit.setdefault(r["recipient_unit"], []).append(r)
+    target = folder / day.date().isoformat()
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for unit, items in sorted(by_unit.items()):
+        lines = [f"# riskmon 通知 {day.date().isoformat()} — {names.get(unit, unit)}（{unit}）", ""]
+        for r in items:
+            label = "エスカレーション" if r["kind"] == "escalated" else "新規"
+            lines += [f"## {label}: {r['subject']}", "", r["body"], ""]
+        path = target / f"{unit}.md"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        written.append(path)
+    return written

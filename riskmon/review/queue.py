@@ -1,0 +1,54 @@
+"""The morning review queue: what the acting user should look at first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.review import policy
+from riskmon.review.users import actor
+from riskmon.rules.spec import SEVERITIES
+from riskmon.store.tables import Flag, table_of
+
+BUCKETS = ("new", "escalated", "overdue", "other")
+
+
+@dataclass
+class Queue:
+    user_id: str
+    line: str
+    items: list[dict[str, Any]] = field(default_factory=list)  # each with "bucket"
+    by_severity: Counter[str] = field(default_factory=Counter)
+    by_line: Counter[str] = field(default_factory=Counter)
+
+
+def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar) -> Queue:
+    """Open cases the user may see: new since the last business day, escalated, overdue, the rest;
+    within each, most severe first, grouped by owner unit."""
+    t = table_of(Flag)
+    with engine.connect() as conn:
+        who = actor(conn, user_id)
+        rows = [dict(r) for r in conn.execute(select(t).where(t.c.review_status.in_(policy.OPEN_STATES), t.c.status == "open")).mappings()]
+    since = cal.at(cal.previous_business_day(as_of.astimezone(cal.tz).date()), as_of.astimezone(cal.tz).timetz().replace(tzinfo=None))
+    queue = Queue(who.user_id, who.line)
+    for flag in rows:
+        if not policy.can_see(who, flag):
+            continue
+        if flag["first_seen"] >= since:
+            flag["bucket"] = "new"
+        elif flag["escalation_level"] > 0:
+            flag["bucket"] = "escalated"
+        elif flag["due_at"] is not None and flag["due_at"] < as_of:
+            flag["bucket"] = "overdue"
+        else:
+            flag["bucket"] = "other"
+        queue.items.append(flag)
+        queue.by_severity[flag["severity"]] += 1
+        queue.by_line[flag["owner_line"]] += 1
+    queue.items.sort(key=lambda f: (BUCKETS.index(f["bucket"]), f["owner_unit"], -SEVERITIES.index(f["severity"]), f["first_seen"]))
+    return queue
