@@ -44,6 +44,12 @@ def register(app: typer.Typer, flags: typer.Typer) -> None:
                       if name in ("ack", "resolve", "dismiss") else example(ex))(fn)  # fmt: skip
     app.command("escalate", epilog=example("riskmon escalate", "riskmon escalate --as-of 2026-03-31T23:30"))(escalate_cmd)
     app.command("review", epilog=example("riskmon review --user rmd.suzuki", "riskmon review --user po001.sato --format json"))(review_cmd)
+    report = typer.Typer(help="レポート (reports).", no_args_is_help=True)
+    app.add_typer(report, name="report")
+    assurance_help = example(
+        "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
+    )
+    report.command("assurance", epilog=assurance_help)(report_assurance)
     audit_app = typer.Typer(help="監査証跡 (tamper-evident audit trail).", no_args_is_help=True)
     app.add_typer(audit_app, name="audit")
     audit_app.command("verify", epilog=example("riskmon audit verify"))(audit_verify)
@@ -291,3 +297,27 @@ def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.
     app.out.print(app.t(f"利用者 {stored} 名を登録しました", f"{stored} users loaded"))
     if bad:
         raise typer.Exit(int(ExitCode.REJECTED))
+
+
+def report_assurance(
+    ctx: typer.Context,
+    period: str = typer.Option(..., "--period", help="FY2025 or 2025-04-01..2025-09-30"),
+    sample: int = typer.Option(10, "--sample", help="Closed cases to sample for audit testing."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the sample (the same seed gives the same sample)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (Markdown) or json."),
+) -> None:
+    """The third line's view of how well the second line works (Markdown, or JSON)."""
+    from riskmon.cli.cmd_rules import _book
+    from riskmon.review.assurance import assurance, parse_period, to_markdown
+
+    app = app_context(ctx)
+    try:
+        first, last = parse_period(period)
+    except ValueError:
+        app.fail(app.t(f"期間として読めません: {period}", f"not a period: {period}"), ExitCode.USAGE)
+    rules = [r.id for r in _book(app, Path("rules")).rules]
+    result = assurance(app.require_schema(), first, last, app.calendar, rules, sample_size=sample, seed=seed)
+    if fmt is Format.json:
+        print_json(result.data)
+    else:
+        app.out.print(to_markdown(result, app.lang), markup=False, soft_wrap=True)

@@ -1,0 +1,82 @@
+"""The review commands as people use them: acting as a user, refusals, history, audit verify."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from riskmon.cli.app import app
+from riskmon.store.db import make_engine
+from riskmon.store.tables import AuditEntry, table_of
+from tests.conftest import ROOT, error_report
+from tests.helpers import write_jsonl
+from tests.review.test_service import USERS
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, units_file: Path) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RISKMON_USER", raising=False)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    runner = CliRunner()
+    (tmp_path / "users.csv").write_text(USERS + "bad,名前,PO-999,member\n", encoding="utf-8")
+    for args in (["db", "upgrade"], ["ingest", str(units_file), str(write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1")]))],
+                 ["evaluate", "--as-of", "2025-04-10T12:00"]):  # fmt: skip
+        assert runner.invoke(app, args).exit_code == 0
+    return runner
+
+
+def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
+    result = cli.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_users_file_errors_name_the_line(cli: CliRunner) -> None:
+    code, out = invoke(cli, "users", "load", "users.csv")
+    assert code == 3 and "users.csv:9: unit_id:" in out and "'PO-999'" in out
+
+
+def test_acting_needs_a_known_user_and_refusals_exit_non_zero(cli: CliRunner) -> None:
+    invoke(cli, "users", "load", "users.csv")
+    code, out = invoke(cli, "flags", "ack", "1")
+    assert code == 2 and "--user" in out
+    code, out = invoke(cli, "flags", "ack", "1", "--user", "nobody")
+    assert code == 2 and "nobody" in out
+    code, out = invoke(cli, "--lang", "en", "flags", "dismiss", "1", "--reason", "誤検知", "--user", "po1")
+    assert code == 1 and "only the second line may" in out
+    code, out = invoke(cli, "flags", "ack", "1", "--user", "po1")
+    assert code == 0
+    code, out = invoke(cli, "flags", "history", "1", "--user", "auditor", "--format", "json")
+    assert [e["action"] for e in json.loads(out)] == ["acknowledge"]
+
+
+def test_bulk_action_reports_each_flag(cli: CliRunner) -> None:
+    invoke(cli, "users", "load", "users.csv")
+    code, out = invoke(cli, "--lang", "en", "flags", "ack", "--rule", "R01", "--rule", "R01", "--user", "risk1")
+    assert code == 0
+    code, out = invoke(cli, "--lang", "en", "flags", "resolve", "--severity", "critical", "--resolution", "remediated",
+                       "--note", "ok", "--user", "risk1")  # fmt: skip
+    assert code == 0 and "done" in out
+
+
+def test_review_escalate_and_audit_verify(cli: CliRunner, tmp_path: Path) -> None:
+    invoke(cli, "users", "load", "users.csv")
+    code, out = invoke(cli, "review", "--user", "risk1", "--as-of", "2025-04-10T13:00", "--format", "json")
+    assert code == 0 and json.loads(out)["items"]
+    code, out = invoke(cli, "--lang", "en", "escalate", "--as-of", "2025-04-17T23:00", "--digests", str(tmp_path / "out"))
+    assert code == 0 and "escalations" in out
+    assert list((tmp_path / "out" / "2025-04-17").glob("*.md"))
+    code, out = invoke(cli, "audit", "verify")
+    assert code == 0 and "改ざんなし" in out
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'riskmon.db'}")
+    with engine.begin() as conn:
+        conn.execute(update(table_of(AuditEntry)).where(table_of(AuditEntry).c.seq == 1).values(subject="forged"))
+    code, out = invoke(cli, "audit", "verify")
+    assert code == 1 and "seq 1: edited" in out
