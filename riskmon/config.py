@@ -56,6 +56,15 @@ class IngestConfig(_Section):
     batch_size: int = Field(5000, ge=1, le=100_000)
 
 
+class NotifyConfig(_Section):
+    """Outbox delivery by SMTP; with no host, notifications stay in the outbox and the digests."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    sender: str = "riskmon@localhost"
+    starttls: bool = False
+
+
 class DisplayConfig(_Section):
     lang: Lang = "ja"
 
@@ -66,6 +75,7 @@ class Settings(_Section):
     calendar: CalendarConfig = CalendarConfig()
     ingest: IngestConfig = IngestConfig()
     display: DisplayConfig = DisplayConfig()
+    notify: NotifyConfig = NotifyConfig()
     # Sections owned by later pipeline stages (rules defaults, escalation, jobs) are kept as raw
     # tables here and validated by the stage that reads them.
     deadlines: dict[str, Any] = {}

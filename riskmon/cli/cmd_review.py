@@ -14,6 +14,7 @@ from riskmon import audit
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
 from riskmon.flags.store import FlagFilter, list_flags
 from riskmon.i18n import label
+from riskmon.review.delivery import deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.queue import morning_queue
 from riskmon.review.service import Outcome, ReviewService
@@ -232,6 +233,10 @@ def escalate_cmd(
     reopened = ReviewService(engine, clock=lambda: when).automatic_reopen(when)
     result = escalate(engine, when, app.calendar, Ladder.from_config(app.settings.escalation))
     files = write_digests(engine, when, digests)
+    sent = deliver(engine, app.settings.notify)
+    if app.settings.notify.smtp_host:
+        app.out.print(app.t(f"メール {sent.messages} 通（通知 {sent.notifications} 件）を送信しました",
+                            f"sent {sent.messages} e-mails ({sent.notifications} notifications)"))  # fmt: skip
     app.out.print(app.t(
         f"通知 {result.notified} 件・エスカレーション {len(result.escalated)} 件・自動再オープン {len(reopened)} 件"
         f"・ダイジェスト {len(files)} 通（{digests}）",

@@ -15,7 +15,7 @@ from riskmon.store.db import make_engine
 from riskmon.store.tables import AuditEntry, table_of
 from tests.conftest import ROOT, error_report
 from tests.helpers import write_jsonl
-from tests.review.test_service import USERS
+from tests.review.conftest import USERS
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from sqlalchemy import Engine
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.review.assurance import assurance, parse_period, to_markdown
 from riskmon.review.service import ReviewService
-from tests.review.test_service import flags  # noqa: F401 - the fixture
 
 CAL = BusinessCalendar()
 
 
-def test_assurance_measures_the_second_line(engine: Engine, flags: dict[str, int]) -> None:  # noqa: F811
+def test_assurance_measures_the_second_line(engine: Engine, flags: dict[str, int]) -> None:
     svc = ReviewService(engine)
     svc.acknowledge("po1", flags["medium"])
     svc.resolve("risk1", flags["medium"], "explained", "理由あり")

@@ -4,7 +4,6 @@ automatic reopening and the tamper-evident audit trail — on SQLite and Postgre
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text, update
@@ -15,42 +14,12 @@ from riskmon.engine.evaluate import evaluate
 from riskmon.review.escalation import Ladder, escalate
 from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService
-from riskmon.review.users import load_users
 from riskmon.store.tables import AuditEntry, Flag, Notification, table_of
-from tests.conftest import error_report
 from tests.engine.test_evaluate import shipped
-from tests.helpers import count, run, write_jsonl
+from tests.helpers import count
+from tests.review.conftest import NOW
 
 CAL = BusinessCalendar()
-NOW = datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO)
-USERS = """user_id,name,unit_id,role
-po1,事務所長,PO-001,site_manager
-po2,別の事務所長,PO-002,site_manager
-rd1,地域部,RD01,regional_manager
-hq1,事業部,HQ-NP,member
-risk1,リスク1,RMD,risk_officer
-risk2,リスク2,RMD,risk_officer
-auditor,監査,AUD,auditor
-"""
-
-
-@pytest.fixture
-def flags(engine: Engine, units_file: Path, tmp_path: Path) -> dict[str, int]:
-    """Three flags owned by PO-001: a high one (R01 not notified), a critical one (R02) and a medium one."""
-    events = [error_report("E1", "C1", category="data_entry_error", discovered_at="2025-04-08T10:00:00"),
-              error_report("E2", "C2", category="misissuance"),
-              error_report("E3", "C3", category="record_error")]  # fmt: skip
-    run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", events))
-    users = tmp_path / "users.csv"
-    users.write_text(USERS, encoding="utf-8")
-    with engine.begin() as conn:
-        assert load_users(conn, users) == (7, [])
-    evaluate(engine, shipped("R01", "R02", "R03"), NOW, CAL)
-    t = table_of(Flag)
-    with engine.connect() as conn:
-        rows = {(r.rule_id, r.subject): (r.id, r.severity) for r in conn.execute(select(t.c.id, t.c.rule_id, t.c.subject, t.c.severity))}
-    assert rows[("R01", "C1")][1] == "high" and rows[("R02", "C2")][1] == "critical" and rows[("R03", "C3")][1] == "medium"
-    return {"high": rows[("R01", "C1")][0], "critical": rows[("R02", "C2")][0], "medium": rows[("R03", "C3")][0]}
 
 
 def status(engine: Engine, flag_id: int) -> dict[str, object]:
