@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -52,7 +52,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _messages(rule: CompiledRule, facts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _messages(rule: CompiledRule, facts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     if len(facts) > SID_SIZE * MAX_SIDS:
         raise EngineError(f"{rule.rule_id}: {len(facts)} facts exceed the engine's partition limit")
     out = []
@@ -65,7 +65,7 @@ def _messages(rule: CompiledRule, facts: Sequence[dict[str, Any]]) -> list[dict[
     return out
 
 
-def _decide_here(rules: Sequence[CompiledRule], facts: dict[str, Sequence[dict[str, Any]]]) -> dict[str, Any]:
+def _decide_here(rules: Sequence[CompiledRule], facts: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
     import durable_rules_engine as engine  # imported in the child only
 
     decided: dict[str, dict[int, int]] = {}
@@ -109,7 +109,7 @@ def _drain(engine: Any, handle: int) -> list[int]:
             payload = engine.complete_and_start_action(handle, state_handle)
 
 
-def _child(conn: Any, rules: Sequence[CompiledRule], facts: dict[str, Sequence[dict[str, Any]]]) -> None:
+def _child(conn: Any, rules: Sequence[CompiledRule], facts: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
     try:
         conn.send(_decide_here(rules, facts))
     except BaseException:  # report, never hang the parent
@@ -118,7 +118,9 @@ def _child(conn: Any, rules: Sequence[CompiledRule], facts: dict[str, Sequence[d
         conn.close()
 
 
-def decide(rules: Sequence[CompiledRule], facts: dict[str, Sequence[dict[str, Any]]]) -> tuple[dict[str, dict[int, str]], dict[str, str]]:
+def decide(
+    rules: Sequence[CompiledRule], facts: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> tuple[dict[str, dict[int, str]], dict[str, str]]:
     """For each rule: fact index → severity of the highest tier whose condition holds.
 
     Runs in a forked child so the engine's memory is returned when it exits. Returns the

@@ -1,0 +1,233 @@
+"""The numbers in a committee pack, computed from the store as of a moment.
+
+Everything here is plain data (dicts, lists, numbers, strings) so the same data renders to
+Markdown, HTML and xlsx, hashes reproducibly, and is kept to compare with the next pack.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from riskmon.business_calendar import BusinessCalendar, add_months
+from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES, ErrorCategory, InspectionType
+from riskmon.i18n import label
+from riskmon.rules.spec import SEVERITIES
+from riskmon.store.tables import (
+    CaseEvent,
+    ContractRow,
+    ErrorReportRow,
+    ErrorUpdateRow,
+    Flag,
+    InspectionRow,
+    NonconformityRow,
+    NonconformityUpdateRow,
+    Unit,
+    table_of,
+)
+
+#: the transparent office risk score printed in the pack
+SCORE_FORMULA = (
+    "score = 3 × open critical + 2 × open high + 1 × open medium + 2 × 重点三事案 + 1 × other errors (period)"
+    " + max(0, oldest pending days − 4)"
+)
+
+
+def era(fy: int) -> str:
+    """令和N年度 for a fiscal year (令和元年 = 2019)."""
+    n = fy - 2018
+    return f"令和{'元' if n == 1 else n}年度"
+
+
+def period_label(first: date, last: date, cal: BusinessCalendar, lang: str = "ja") -> str:
+    fy = cal.fiscal_year(first)
+    for half in (1, 2):
+        if (first, last) == cal.fiscal_half_bounds(fy, half):
+            return f"{era(fy)}（{'上期' if half == 1 else '下期'}）" if lang == "ja" else f"FY{fy} H{half}"
+    if (first, last) == cal.fiscal_year_bounds(fy):
+        return era(fy) if lang == "ja" else f"FY{fy}"
+    return f"{first.isoformat()}〜{last.isoformat()}" if lang == "ja" else f"{first.isoformat()} to {last.isoformat()}"
+
+
+def inspections(conn: Connection, first: date, last: date) -> dict[str, Any]:
+    """外部委託検査の実施状況, in the layout of the FY2025 progress report (S2:271-276)."""
+    ins, nc = table_of(InspectionRow), table_of(NonconformityRow)
+    prev = (add_months(first, -12), add_months(last, -12))
+
+    def counts(lo: date, hi: date) -> dict[str, tuple[int, int]]:
+        q = (
+            select(ins.c.inspection_type, func.count(), func.coalesce(func.sum(ins.c.nonconformity_count), 0))
+            .where(ins.c.inspected_on.between(lo, hi))
+            .group_by(ins.c.inspection_type)
+        )
+        return {t: (int(n), int(k)) for t, n, k in conn.execute(q)}
+
+    now, before = counts(first, last), counts(*prev)
+    rows = [
+        {"type": t.value, "label": label(t), "count": now.get(t.value, (0, 0))[0], "nonconformities": now.get(t.value, (0, 0))[1],
+         "prev_count": before.get(t.value, (0, 0))[0], "prev_nonconformities": before.get(t.value, (0, 0))[1]}
+        for t in InspectionType
+    ]  # fmt: skip
+    ct, nu = table_of(ContractRow), table_of(NonconformityUpdateRow)
+    fixed = select(nu.c.nc_id, func.min(nu.c.resolved_on).label("fixed_on")).group_by(nu.c.nc_id).subquery()
+    q = (
+        select(nc.c.nc_id, nc.c.aspect, nc.c.description, nc.c.due_on, nc.c.resolved_on, fixed.c.fixed_on, ins.c.inspected_on,
+               ins.c.inspection_type, ins.c.contract_id, ct.c.contractor_id, ct.c.contractor_name)
+        .select_from(ins.join(nc, nc.c.inspection_id == ins.c.inspection_id).outerjoin(ct, ct.c.contract_id == ins.c.contract_id)
+                     .outerjoin(fixed, fixed.c.nc_id == nc.c.nc_id))
+        .where(ins.c.inspected_on.between(first, last))
+        .order_by(ins.c.inspected_on, nc.c.nc_id)
+    )  # fmt: skip
+    details = []
+    for r in conn.execute(q).mappings():
+        remedied = r["resolved_on"] or r["fixed_on"]
+        details.append({
+            "nc_id": r["nc_id"], "inspected_on": r["inspected_on"].isoformat(), "inspection_type": label(r["inspection_type"]),
+            "contractor": r["contractor_name"] or r["contractor_id"] or "", "contract_id": r["contract_id"],
+            "aspect": label(r["aspect"]), "description": r["description"],
+            "due_on": r["due_on"].isoformat() if r["due_on"] else "",
+            "remediation": _remediation(remedied, r["inspected_on"]),
+        })  # fmt: skip
+    return {"rows": rows, "details": details, "previous": [prev[0].isoformat(), prev[1].isoformat()]}
+
+
+def _remediation(remedied: date | None, inspected_on: date) -> str:
+    if remedied is None:
+        return "未解消"
+    return "検査当日に解消" if remedied == inspected_on else f"{remedied.isoformat()} 解消"
+
+
+def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: BusinessCalendar) -> dict[str, Any]:
+    """事務処理誤り: by month, category (重点三事案 first), business area and cause; year to date; overdue priority cases."""
+    er, up = table_of(ErrorReportRow), table_of(ErrorUpdateRow)
+    tz = cal.tz
+    fy_start = cal.fiscal_year_bounds(cal.fiscal_year(last))[0]
+    lo = min(first, fy_start)
+    rows = [dict(r) for r in conn.execute(
+        select(er.c.case_id, er.c.unit_id, er.c.category, er.c.business_area, er.c.discovered_at)
+        .where(er.c.discovered_at >= cal.at(lo, datetime.min.time()), er.c.discovered_at <= cal.end_of_day(last))).mappings()]  # fmt: skip
+    causes = dict(
+        conn.execute(
+            select(up.c.case_id, func.max(up.c.cause_category)).where(up.c.cause_category.is_not(None)).group_by(up.c.case_id)
+        ).all()
+    )
+    in_period = [r for r in rows if first <= r["discovered_at"].astimezone(tz).date() <= last]
+    months: Counter[str] = Counter(r["discovered_at"].astimezone(tz).strftime("%Y-%m") for r in in_period)
+    month_keys = []
+    m = date(first.year, first.month, 1)
+    while m <= last:
+        month_keys.append(m.strftime("%Y-%m"))
+        m = add_months(m, 1)
+    cats = Counter(r["category"] for r in in_period)
+    order = sorted(ErrorCategory, key=lambda c: (c not in PRIORITY_INCIDENT_CATEGORIES, list(ErrorCategory).index(c)))
+    categories = [{"category": c.value, "label": label(c), "count": cats.get(c.value, 0), "priority": c in PRIORITY_INCIDENT_CATEGORIES}
+                  for c in order]  # fmt: skip
+    areas = Counter(label(r["business_area"]) for r in in_period)
+    cause_counts = Counter(label(causes.get(r["case_id"], "unknown")) for r in in_period)
+    ytd = sum(1 for r in rows if fy_start <= r["discovered_at"].astimezone(tz).date() <= last)
+    return {
+        "total": len(in_period), "priority": sum(1 for r in in_period if r["category"] in PRIORITY_INCIDENT_CATEGORIES),
+        "by_month": [{"month": k, "count": months.get(k, 0)} for k in month_keys], "by_category": categories,
+        "by_area": [{"label": k, "count": v} for k, v in areas.most_common()],
+        "by_cause": [{"label": k, "count": v} for k, v in cause_counts.most_common()],
+        "year_to_date": {"from": fy_start.isoformat(), "to": last.isoformat(), "count": ytd},
+    }  # fmt: skip
+
+
+def overdue_priority(conn: Connection, as_of: datetime, cal: BusinessCalendar, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Open deadline flags on 重点三事案 cases: who owns them and how many business days overdue."""
+    f = table_of(Flag)
+    rows = conn.execute(select(f).where(f.c.status == "open", f.c.review_status.in_(("open", "acknowledged", "in_progress")),
+                                        f.c.rule_id.in_(("R01", "R03P", "R04")), f.c.due_at.is_not(None))).mappings().all()  # fmt: skip
+    out = []
+    for r in rows:
+        values = r["evidence"].get("values", {})
+        if r["rule_id"] == "R04" and values.get("is_priority_incident") is not True:
+            continue
+        if r["rule_id"] == "R01" and r["evidence"].get("observed", {}).get("done_at") is not None:
+            continue
+        days = cal.business_days_between(r["due_at"].astimezone(cal.tz).date(), as_of.astimezone(cal.tz).date())
+        out.append({"flag_id": r["id"], "case_id": r["subject"], "rule_id": r["rule_id"], "title": r["title_ja"],
+                    "owner": names.get(r["owner_unit"], r["owner_unit"]), "due": r["due_at"].astimezone(cal.tz).date().isoformat(),
+                    "business_days_overdue": days})  # fmt: skip
+    return sorted(out, key=lambda x: (-x["business_days_overdue"], x["case_id"]))
+
+
+def flags_summary(conn: Connection, first: date, last: date, cal: BusinessCalendar) -> dict[str, Any]:
+    f, ev = table_of(Flag), table_of(CaseEvent)
+    lo, hi = cal.at(first, datetime.min.time()), cal.end_of_day(last)
+    cols = (
+        f.c.id,
+        f.c.severity,
+        f.c.owner_line,
+        f.c.risk_category,
+        f.c.first_seen,
+        f.c.status,
+        f.c.review_status,
+        f.c.closed_at,
+        f.c.due_at,
+    )
+    rows = [dict(r) for r in conn.execute(select(*cols)).mappings()]
+    opened = [r for r in rows if lo <= r["first_seen"] <= hi]
+    resolved = [r for r in rows if r["closed_at"] is not None and lo <= r["closed_at"] <= hi]
+    open_now = [r for r in rows if r["status"] == "open" and r["review_status"] in ("open", "acknowledged", "in_progress")]
+    overdue = [r for r in open_now if r["due_at"] is not None and r["due_at"] < hi]
+    escalations = conn.execute(select(func.count()).select_from(ev).where(ev.c.action == "escalated", ev.c.at.between(lo, hi))).scalar_one()
+
+    def by(key: str, items: list[dict[str, Any]]) -> dict[str, int]:
+        return dict(Counter(r[key] for r in items))
+
+    return {
+        "opened": len(opened), "resolved": len(resolved), "open": len(open_now), "overdue": len(overdue), "escalations": int(escalations),
+        "open_by_line": by("owner_line", open_now),
+        "open_by_severity": {s: c for s in reversed(SEVERITIES) if (c := by("severity", open_now).get(s))},
+        "open_by_risk_category": by("risk_category", open_now), "overdue_by_line": by("owner_line", overdue),
+        "opened_by_severity": by("severity", opened),
+    }  # fmt: skip
+
+
+def risky_offices(
+    conn: Connection, first: date, last: date, cal: BusinessCalendar, names: dict[str, str], top: int = 10
+) -> list[dict[str, Any]]:
+    """Offices ranked by the transparent score in :data:`SCORE_FORMULA`."""
+    f, er, u = table_of(Flag), table_of(ErrorReportRow), table_of(Unit)
+    offices = {r[0] for r in conn.execute(select(u.c.unit_id).where(u.c.unit_type.in_(("pension_office", "administration_center"))))}
+    parts: dict[str, Counter[str]] = defaultdict(Counter)
+    weight = {"critical": 3, "high": 2, "medium": 1}
+    for unit, sev in conn.execute(
+        select(f.c.owner_unit, f.c.severity).where(f.c.status == "open", f.c.review_status.in_(("open", "acknowledged", "in_progress")))
+    ):
+        if unit in offices and sev in weight:
+            parts[unit][f"open_{sev}"] += 1
+    q = select(er.c.unit_id, er.c.is_priority_incident).where(
+        er.c.discovered_at.between(cal.at(first, datetime.min.time()), cal.end_of_day(last))
+    )
+    for unit, priority in conn.execute(q):
+        if unit in offices:
+            parts[unit]["priority" if priority else "other_errors"] += 1
+    from riskmon.store.tables import DailyReportRow
+
+    dr = table_of(DailyReportRow)
+    week = dr.c.business_date.between(last - timedelta(days=6), last)
+    latest = select(dr.c.unit_id, func.max(dr.c.business_date).label("d")).where(week).group_by(dr.c.unit_id).subquery()
+    for unit, days in conn.execute(
+        select(dr.c.unit_id, dr.c.oldest_pending_days).join(
+            latest, and_(latest.c.unit_id == dr.c.unit_id, latest.c.d == dr.c.business_date)
+        )
+    ):
+        if days > 4:
+            parts[unit]["backlog"] = days - 4
+    scored: list[dict[str, Any]] = []
+    for unit, p in parts.items():
+        score = 3 * p["open_critical"] + 2 * p["open_high"] + p["open_medium"] + 2 * p["priority"] + p["other_errors"] + p["backlog"]
+        scored.append({"unit_id": unit, "name": names.get(unit, unit), "score": score, **{k: p[k] for k in
+                       ("open_critical", "open_high", "open_medium", "priority", "other_errors", "backlog")}})  # fmt: skip
+    return sorted(scored, key=lambda x: (-x["score"], x["unit_id"]))[:top]
+
+
+def unit_names(conn: Connection) -> dict[str, str]:
+    u = table_of(Unit)
+    return {r.unit_id: r.name_ja for r in conn.execute(select(u.c.unit_id, u.c.name_ja))}
