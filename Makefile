@@ -32,6 +32,11 @@ demo: $(STAMP)
 	$(BIN)/riskmon flags list --rule R10
 	$(BIN)/riskmon flags show 1
 	$(BIN)/python scripts/demo_review.py
+	$(BIN)/riskmon report committee --from 2025-04-01 --to 2025-09-30
+	$(BIN)/riskmon report committee --from 2026-02-01 --to 2026-03-31 --as-of $(DEMO_AS_OF)
+	$(BIN)/riskmon report monthly --month 2025-05
+	$(BIN)/riskmon report assurance --period FY2025
+	@echo "Reports: $$(pwd)/var/reports  (committee_*/committee.{md,html,xlsx}, monthly_*/monthly.{md,xlsx})"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

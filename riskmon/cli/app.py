@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from riskmon.cli import cmd_events, cmd_rules, cmd_sample, cmd_store
+from riskmon.cli import cmd_events, cmd_jobs, cmd_rules, cmd_sample, cmd_store
 from riskmon.cli.common import AppContext, ExitCode, example
 from riskmon.config import ConfigError, load_settings
 
@@ -48,6 +48,7 @@ cmd_store.register(app)
 cmd_events.register(app)
 cmd_sample.register(app)
 cmd_rules.register(app)
+cmd_jobs.register(app)
 
 
 def main() -> None:

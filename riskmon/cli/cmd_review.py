@@ -51,6 +51,9 @@ def register(app: typer.Typer, flags: typer.Typer) -> None:
         "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
     )
     report.command("assurance", epilog=assurance_help)(report_assurance)
+    from riskmon.cli import cmd_reports
+
+    cmd_reports.register(report)
     audit_app = typer.Typer(help="監査証跡 (tamper-evident audit trail).", no_args_is_help=True)
     app.add_typer(audit_app, name="audit")
     audit_app.command("verify", epilog=example("riskmon audit verify"))(audit_verify)

@@ -343,3 +343,41 @@ class Notification(SQLModel, table=True):
     subject: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     sent_at: datetime | None = _tz(nullable=True)
+
+
+class Report(SQLModel, table=True):
+    """A report as generated: its period, as-of time, data hash and the data itself (to compare
+    with the next one and to prove a regenerated file shows the same numbers)."""
+
+    __tablename__ = "reports"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)  # committee | monthly
+    period_from: date
+    period_to: date
+    as_of: datetime = _tz(nullable=False)
+    data_hash: str = Field(max_length=64)
+    folder: str = Field(max_length=1024)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job (by the scheduler or by hand), with its outcome."""
+
+    __tablename__ = "job_runs"
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64, index=True)
+    as_of: datetime = _tz(nullable=False)
+    started_at: datetime = _tz(nullable=False)
+    finished_at: datetime | None = _tz(nullable=True)
+    trigger: str = Field(max_length=16)  # schedule | catch_up | manual
+    status: str = Field(max_length=16)  # running | ok | failed | skipped
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class JobLock(SQLModel, table=True):
+    """Who is running a job now; two scheduler processes never run the same job at once."""
+
+    __tablename__ = "job_locks"
+    job: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    expires_at: datetime = _tz(nullable=False)

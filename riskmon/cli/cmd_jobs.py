@@ -1,0 +1,83 @@
+"""``scheduler run``, ``jobs list`` and ``jobs run``: thin shells over riskmon.scheduler."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from sqlalchemy import func, select
+
+from riskmon.cli.common import ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.scheduler import runner
+from riskmon.scheduler.jobs import JOBS, cron_of
+from riskmon.store.tables import JobRun, table_of
+
+
+def register(app: typer.Typer) -> None:
+    sched = typer.Typer(help="スケジューラ (APScheduler, in the foreground).", no_args_is_help=True)
+    app.add_typer(sched, name="scheduler")
+    sched.command("run", epilog=example("riskmon scheduler run", "RISKMON_CONFIG=/etc/riskmon/config.toml riskmon scheduler run"))(
+        scheduler_run
+    )
+    jobs = typer.Typer(help="定期ジョブ (scheduled jobs).", no_args_is_help=True)
+    app.add_typer(jobs, name="jobs")
+    jobs.command("list", epilog=example("riskmon jobs list", "riskmon jobs list --format json"))(jobs_list)
+    jobs.command("run", epilog=example("riskmon jobs run nightly", "riskmon jobs run monthly_publication --as-of 2025-06-02T07:30"))(
+        jobs_run
+    )
+
+
+def scheduler_run(ctx: typer.Context) -> None:
+    """Run the schedule in the foreground: catch up what was missed, then wait for the next times."""
+    app = app_context(ctx)
+    engine = app.require_schema()
+    for o in runner.catch_up(app.settings, engine, datetime.now(app.settings.tz)):
+        app.out.print(f"catch-up {o.job}: {o.status} {o.detail[:200]}", markup=False)
+    scheduler = runner.build_scheduler(app.settings)
+    app.out.print(app.t("スケジューラを開始しました（Ctrl-C で停止）", "scheduler started (Ctrl-C to stop)"))
+    try:
+        scheduler.start()  # type: ignore[attr-defined]
+    except (KeyboardInterrupt, SystemExit):
+        app.out.print(app.t("停止しました", "stopped"))
+
+
+def jobs_list(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """Each job with its schedule, next time, and its last run's outcome."""
+    app = app_context(ctx)
+    runs = table_of(JobRun)
+    now = datetime.now(app.settings.tz)
+    rows = []
+    with app.require_schema().connect() as conn:
+        for name, job in JOBS.items():
+            last = conn.execute(select(runs).where(runs.c.job == name).order_by(runs.c.id.desc()).limit(1)).mappings().first()
+            failures = conn.execute(
+                select(func.count()).select_from(runs).where(runs.c.job == name, runs.c.status == "failed")
+            ).scalar_one()
+            nxt = runner.trigger_for(app.settings, name).get_next_fire_time(None, now)
+            rows.append({"job": name, "title": job.title, "cron": cron_of(app.settings, name), "next": nxt,
+                         "last_as_of": last["as_of"] if last else None, "last_status": last["status"] if last else None,
+                         "last_detail": (last["detail"] or "")[:120] if last else None, "failures": int(failures)})  # fmt: skip
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    app.out.print(table(app.t("定期ジョブ", "jobs"), [app.t("ジョブ", "job"), app.t("内容", "title"), "cron", app.t("次回", "next"),
+                                                     app.t("前回", "last"), app.t("結果", "outcome"), app.t("失敗数", "failures")],
+                        [(r["job"], r["title"], r["cron"], app.local(r["next"]), app.local(r["last_as_of"]), r["last_status"] or "-",
+                          r["failures"]) for r in rows]))  # fmt: skip
+
+
+def jobs_run(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help=", ".join(JOBS)),
+    as_of: str | None = typer.Option(None, "--as-of", help="Run as of this time (default: now)."),
+) -> None:
+    """Run a job now, by hand, optionally for a past date (same result as the scheduled run)."""
+    app = app_context(ctx)
+    if name not in JOBS:
+        app.fail(app.t(f"不明なジョブ: {name}（{', '.join(JOBS)}）", f"unknown job: {name} ({', '.join(JOBS)})"), ExitCode.USAGE)
+    when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
+    assert when is not None
+    outcome = runner.run_job(app.settings, app.require_schema(), name, when, trigger="manual", clock=lambda: datetime.now(UTC))
+    (app.out if outcome.status != "failed" else app.err).print(f"{name}: {outcome.status}\n{outcome.detail}", markup=False, soft_wrap=True)
+    if outcome.status == "failed":
+        raise typer.Exit(int(ExitCode.ERROR))

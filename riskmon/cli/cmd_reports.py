@@ -1,0 +1,81 @@
+"""``report committee`` and ``report monthly``: the packs people hand to the committee."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from riskmon.cli.common import ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.reports import committee, monthly
+
+
+def register(report: typer.Typer) -> None:
+    report.command(
+        "committee",
+        epilog=example(
+            "riskmon report committee --from 2025-04-01 --to 2025-09-30",
+            "riskmon report committee --from 2026-02-01 --to 2026-03-31 --out packs/",
+        ),
+    )(report_committee)
+    report.command("monthly", epilog=example("riskmon report monthly --month 2025-05"))(report_monthly)
+
+
+def report_committee(
+    ctx: typer.Context,
+    first: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
+    last: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Data as of (default: the end of --to)."),  # noqa: UP045
+    out: Path = typer.Option(Path("var/reports"), "--out", help="Parent folder; the pack goes in a dated folder inside."),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Write the リスク管理委員会 pack (Markdown, self-contained HTML with charts, xlsx) for a period."""
+    from riskmon.cli.cmd_rules import _book
+
+    app = app_context(ctx)
+    try:
+        lo, hi = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError:
+        app.fail(app.t("日付は YYYY-MM-DD で指定してください", "dates are YYYY-MM-DD"), ExitCode.USAGE)
+    when = parse_when(as_of, app, end_of_day=True) if as_of else app.calendar.end_of_day(hi)
+    assert when is not None
+    engine = app.require_schema()
+    versions = {r.id: r.version for r in _book(app, Path("rules")).rules}
+    content = committee.build(engine, lo, hi, when, app.calendar, versions)
+    written = committee.write(engine, content, out / f"committee_{lo.isoformat()}_{hi.isoformat()}", app.calendar)
+    _report_files(app, written.files, written.data_hash, fmt)
+
+
+def report_monthly(
+    ctx: typer.Context,
+    month: str = typer.Option(..., "--month", help="YYYY-MM"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Data as of (default: the end of the month)."),  # noqa: UP045
+    out: Path = typer.Option(Path("var/reports"), "--out"),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Write the 月次公表 draft: the month's 事務処理誤り with their response status."""
+    app = app_context(ctx)
+    try:
+        year, mon = monthly.month_of(month)
+    except ValueError:
+        app.fail(app.t("月は YYYY-MM で指定してください", "the month is YYYY-MM"), ExitCode.USAGE)
+    from riskmon.business_calendar import month_bounds
+
+    when = parse_when(as_of, app, end_of_day=True) if as_of else app.calendar.end_of_day(month_bounds(year, mon)[1])
+    assert when is not None
+    files = monthly.write(app.require_schema(), year, mon, when, app.calendar, out / f"monthly_{year}-{mon:02d}")
+    _report_files(app, files, None, fmt)
+
+
+def _report_files(app: object, files: list[Path], digest: str | None, fmt: Format) -> None:
+    from riskmon.cli.common import AppContext
+
+    assert isinstance(app, AppContext)
+    if fmt is Format.json:
+        print_json({"files": [str(f) for f in files], "data_hash": digest})
+        return
+    app.out.print(table(app.t("出力しました", "written"), [app.t("ファイル", "file")], [[str(f)] for f in files]))
+    if digest:
+        app.out.print(f"data hash: {digest}")

@@ -1,0 +1,79 @@
+"""Writing report files reproducibly: the same data gives byte-identical files.
+
+Markdown and HTML come from Jinja templates beside this module (autoescaped for HTML); the xlsx
+holds the pack's tables, with its timestamps pinned to the report's as-of time and the zip
+entries re-stamped, because spreadsheet writers otherwise stamp the current time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    return TEMPLATES.get_template(template).render(**context)
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+    return path
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], as_of: datetime) -> Path:
+    """One sheet per table (first row is the header)."""
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="E8EEF5")
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title[:31])
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                cell = ws.cell(row=r, column=c, value=value)
+                if r == 1:
+                    cell.font, cell.fill = head_font, head_fill
+        for col in ws.columns:
+            width = max(len(str(c.value or "")) for c in col)
+            ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
+    stamp = as_of.replace(tzinfo=None, microsecond=0)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "riskmon"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_restamp(buffer.getvalue(), stamp.isoformat() + "Z"))
+    return path
+
+
+def _restamp(data: bytes, stamp: str) -> bytes:
+    """The same zip with fixed entry times and document dates (openpyxl writes the save time into
+    docProps/core.xml whatever we set), so regenerating the file changes no byte."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
+            dst.writestr(fixed, content)
+    return out.getvalue()

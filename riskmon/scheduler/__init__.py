@@ -1,0 +1,1 @@
+"""Scheduled jobs: what runs when (jobs.py), and running them safely (runner.py)."""

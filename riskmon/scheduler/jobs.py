@@ -1,0 +1,167 @@
+"""The jobs, each a pure function of (settings, engine, as-of time): the scheduler and
+``riskmon jobs run NAME --as-of …`` call the same code, so a job run by hand for a past date gives
+the scheduled run's result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from riskmon.business_calendar import BusinessCalendar, add_months
+from riskmon.config import Settings
+from riskmon.engine.evaluate import evaluate
+from riskmon.ingest.pipeline import ingest
+from riskmon.reports import committee, monthly
+from riskmon.review.delivery import deliver
+from riskmon.review.escalation import Ladder, escalate, write_digests
+from riskmon.review.service import ReviewService
+from riskmon.rules.checker import load_rules
+from riskmon.store.tables import Flag, table_of
+
+JobFn = Callable[[Settings, Engine, datetime], str]
+
+
+class Skip(Exception):
+    """The job has nothing to do at this time (e.g. not the first business day of the month)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    title: str
+    cron: str  # default; [jobs.<name>] cron = "..." in config.toml overrides
+    run: JobFn
+
+
+def _paths(settings: Settings) -> tuple[Path, Path, Path]:
+    jobs = settings.jobs
+    base = settings.base_dir
+    return (base / str(jobs.get("inbox", "var/inbox")), base / str(jobs.get("reports", "var/reports")),
+            base / str(jobs.get("rules", "rules")))  # fmt: skip
+
+
+def _cal(settings: Settings) -> BusinessCalendar:
+    return BusinessCalendar.from_settings(settings)
+
+
+def _rules(settings: Settings) -> list:  # type: ignore[type-arg]
+    book = load_rules(_paths(settings)[2], {"deadlines": settings.deadlines, "thresholds": settings.thresholds})
+    if book.problems:
+        raise RuntimeError("rule problems: " + "; ".join(map(str, book.problems[:5])))
+    return book.enabled
+
+
+def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
+    """Ingest the inbox, evaluate, reopen and escalate, write digests, deliver mail."""
+    inbox, _, _ = _paths(settings)
+    cal = _cal(settings)
+    parts = []
+    if inbox.exists() and any(inbox.iterdir()):
+        report = ingest(engine, [inbox], tz=settings.tz, batch_size=settings.ingest.batch_size)
+        parts.append(f"ingest: {sum(report.accepted.values())} accepted, {report.total_rejected} rejected")
+    run = evaluate(engine, _rules(settings), as_of, cal)
+    parts.append(f"evaluate: run {run.run_id} {run.counts}")
+    reopened = ReviewService(engine, clock=lambda: as_of).automatic_reopen(as_of)
+    esc = escalate(engine, as_of, cal, Ladder.from_config(settings.escalation))
+    digests = write_digests(engine, as_of, _paths(settings)[1].parent / "outbox")
+    sent = deliver(engine, settings.notify)
+    parts.append(f"escalate: {len(esc.escalated)} escalated, {len(reopened)} reopened, {len(digests)} digests, {sent.messages} mails")
+    if run.errors:
+        raise RuntimeError(f"rules failed: {run.errors}; " + "; ".join(parts))
+    return "; ".join(parts)
+
+
+def weekly_digest(settings: Settings, engine: Engine, as_of: datetime) -> str:
+    """Before the 常勤役員会 (S0:734): new critical and high flags of the week and what is overdue."""
+    cal = _cal(settings)
+    since = as_of - timedelta(days=7)
+    f = table_of(Flag)
+    with engine.connect() as conn:
+        new = (
+            conn.execute(select(f).where(f.c.first_seen >= since, f.c.severity.in_(("critical", "high"))).order_by(f.c.severity, f.c.id))
+            .mappings()
+            .all()
+        )
+        overdue = conn.execute(select(f).where(f.c.status == "open", f.c.review_status.in_(("open", "acknowledged", "in_progress")),
+                                               f.c.due_at < as_of)).mappings().all()  # fmt: skip
+    day = as_of.astimezone(cal.tz).date()
+    lines = [f"# 常勤役員会向け週次ダイジェスト {day.isoformat()}", "", f"## 今週の critical / high（{len(new)} 件）", ""]
+    lines += [f"- [{r['severity']}] {r['message_ja']}" for r in new]
+    lines += ["", f"## 期限超過（{len(overdue)} 件）", ""]
+    by_line: dict[str, int] = {}
+    for r in overdue:
+        by_line[r["owner_line"]] = by_line.get(r["owner_line"], 0) + 1
+    lines += [f"- {k}: {v}" for k, v in sorted(by_line.items())]
+    path = _paths(settings)[1] / f"weekly_{day.isoformat()}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f"{path} ({len(new)} new, {len(overdue)} overdue)"
+
+
+def _first_business_day(cal: BusinessCalendar, day: date) -> bool:
+    return day == cal.next_business_day(date(day.year, day.month, 1), inclusive=True)
+
+
+def monthly_publication(settings: Settings, engine: Engine, as_of: datetime) -> str:
+    """月次公表 draft for the previous month, on the first business day of the month (S1:2090)."""
+    cal = _cal(settings)
+    day = as_of.astimezone(cal.tz).date()
+    if not _first_business_day(cal, day):
+        raise Skip(f"{day} is not the first business day of the month")
+    prev = add_months(date(day.year, day.month, 1), -1)
+    files = monthly.write(engine, prev.year, prev.month, as_of, cal, _paths(settings)[1] / f"monthly_{prev:%Y-%m}")
+    return ", ".join(map(str, files))
+
+
+def _pack(settings: Settings, engine: Engine, as_of: datetime, first: date, last: date) -> str:
+    cal = _cal(settings)
+    versions = {r.id: r.version for r in _rules(settings)}
+    content = committee.build(engine, first, last, as_of, cal, versions)
+    written = committee.write(engine, content, _paths(settings)[1] / f"committee_{first.isoformat()}_{last.isoformat()}", cal)
+    return f"{written.folder} ({written.data_hash[:12]})"
+
+
+def committee_pack(settings: Settings, engine: Engine, as_of: datetime) -> str:
+    """Every two months (S2:270): the pack for the two months just ended, on the first business day."""
+    cal = _cal(settings)
+    day = as_of.astimezone(cal.tz).date()
+    if not _first_business_day(cal, day):
+        raise Skip(f"{day} is not the first business day of the month")
+    this_month = date(day.year, day.month, 1)
+    return _pack(settings, engine, as_of, add_months(this_month, -2), this_month - timedelta(days=1))
+
+
+def half_year_review(settings: Settings, engine: Engine, as_of: datetime) -> str:
+    """After each fiscal half: the half's pack; after March also the year's (年次公表 groundwork)."""
+    cal = _cal(settings)
+    day = as_of.astimezone(cal.tz).date()
+    if not _first_business_day(cal, day):
+        raise Skip(f"{day} is not the first business day of the month")
+    ended = add_months(date(day.year, day.month, 1), -1)
+    fy, half = cal.fiscal_year(ended), cal.fiscal_half(ended)
+    lo, hi = cal.fiscal_half_bounds(fy, half)
+    out = [_pack(settings, engine, as_of, lo, hi)]
+    if half == 2:
+        out.append(_pack(settings, engine, as_of, *cal.fiscal_year_bounds(fy)))
+    return "; ".join(out)
+
+
+JOBS: dict[str, Job] = {
+    j.name: j
+    for j in (
+        Job("nightly", "夜間処理（取込・評価・エスカレーション）", "0 2 * * *", nightly),
+        Job("weekly_digest", "常勤役員会向け週次ダイジェスト", "0 7 * * mon", weekly_digest),
+        Job("monthly_publication", "事務処理誤りの月次公表（案）", "30 7 1-7 * *", monthly_publication),
+        Job("committee_pack", "リスク管理委員会資料（2か月ごと）", "0 8 1-7 2,4,6,8,10,12 *", committee_pack),
+        Job("half_year_review", "半期・年次レビュー", "30 8 1-7 4,10 *", half_year_review),
+    )
+}
+
+
+def cron_of(settings: Settings, name: str) -> str:
+    section = settings.jobs.get(name)
+    return str(section.get("cron")) if isinstance(section, dict) and section.get("cron") else JOBS[name].cron

@@ -1,0 +1,91 @@
+"""The committee pack on the sample year: the progress-report table exactly, reproducible files,
+and what changed since the previous pack."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from riskmon.business_calendar import TOKYO, BusinessCalendar
+from riskmon.engine.evaluate import evaluate
+from riskmon.reports import committee, monthly
+from riskmon.reports.data import period_label
+from tests.conftest import ROOT
+from tests.engine.test_evaluate import shipped
+from tests.helpers import run
+
+CAL = BusinessCalendar()
+AS_OF = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    from riskmon.store.db import make_engine
+    from riskmon.store.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('sample') / 'r.db'}")
+    upgrade(engine)
+    run(engine, ROOT / "sample_events")
+    evaluate(engine, shipped(), AS_OF, CAL)
+    return engine
+
+
+def test_h1_inspection_table_matches_the_progress_report(sample_db: Engine) -> None:
+    content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, {"R01": "x"})
+    rows = {
+        r["type"]: (r["count"], r["nonconformities"], r["prev_count"], r["prev_nonconformities"]) for r in content["inspections"]["rows"]
+    }
+    assert rows == {"pre_commencement": (65, 0, 98, 0), "in_performance": (178, 3, 181, 1), "delivery": (1368, 0, 1345, 0),
+                    "post_completion": (112, 0, 139, 0)}  # fmt: skip
+    assert [d["remediation"] for d in content["inspections"]["details"]] == ["検査当日に解消"] * 3
+    assert 170 <= content["errors"]["total"] <= 230
+    assert content["errors"]["by_category"][0]["priority"] is True
+
+
+def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Path) -> None:
+    content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, {"R01": "x"})
+    a = committee.write(sample_db, content, tmp_path / "a", CAL)
+    time.sleep(1.1)  # writers that stamp the save time would now differ
+    b = committee.write(sample_db, committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, {"R01": "x"}),
+                        tmp_path / "b", CAL)  # fmt: skip
+    assert a.data_hash == b.data_hash
+    for fa, fb in zip(a.files, b.files, strict=True):
+        assert hashlib.sha256(fa.read_bytes()).digest() == hashlib.sha256(fb.read_bytes()).digest(), fa.name
+    md = (tmp_path / "a" / "committee.md").read_text(encoding="utf-8")
+    assert "| 履行中検査 | 178 | 3 | 181 | 1 |" in md and "令和7年度（上期）" in md and "令和6年度（上期）" in md
+    html = (tmp_path / "a" / "committee.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "@page { size: A4" in html and "<script" not in html
+    ws = load_workbook(tmp_path / "a" / "committee.xlsx")["外部委託検査"]
+    assert [c.value for c in ws[3]] == ["履行中検査", 178, 3, 181, 1]
+
+
+def test_the_next_pack_says_what_changed(sample_db: Engine, tmp_path: Path) -> None:
+    july = datetime(2025, 7, 31, 23, 0, tzinfo=TOKYO)
+    evaluate(sample_db, shipped(), july, CAL)  # the flags as they stood at the first pack
+    first = committee.build(sample_db, date(2025, 6, 1), date(2025, 7, 31), july, CAL, {})
+    committee.write(sample_db, first, tmp_path / "p1", CAL)
+    evaluate(sample_db, shipped(), datetime(2025, 9, 30, 23, 0, tzinfo=TOKYO), CAL)
+    second = committee.build(sample_db, date(2025, 8, 1), date(2025, 9, 30), AS_OF, CAL, {})
+    assert second["changes"]["previous"] == "2025-06-01〜2025-07-31"
+    assert second["changes"]["new"] or second["changes"]["resolved"]
+
+
+def test_monthly_publication_list(sample_db: Engine, tmp_path: Path) -> None:
+    items = monthly.rows(sample_db, 2025, 5, datetime(2025, 6, 2, 7, 30, tzinfo=TOKYO), CAL)
+    assert 15 <= len(items) <= 60
+    assert {i["response"] for i in items} <= {"対応済み", "対応中"}
+    files = monthly.write(sample_db, 2025, 5, datetime(2025, 6, 2, 7, 30, tzinfo=TOKYO), CAL, tmp_path)
+    assert "2025年5月分" in files[0].read_text(encoding="utf-8")
+
+
+def test_period_labels() -> None:
+    assert period_label(date(2025, 4, 1), date(2025, 9, 30), CAL) == "令和7年度（上期）"
+    assert period_label(date(2025, 10, 1), date(2026, 3, 31), CAL) == "令和7年度（下期）"
+    assert period_label(date(2019, 4, 1), date(2020, 3, 31), CAL) == "令和元年度"
+    assert period_label(date(2025, 4, 1), date(2025, 5, 31), CAL) == "2025-04-01〜2025-05-31"

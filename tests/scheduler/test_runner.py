@@ -1,0 +1,97 @@
+"""Catch-up, locking and failure paths of the scheduler, driven by a controllable clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from riskmon.business_calendar import TOKYO
+from riskmon.config import Settings
+from riskmon.scheduler import jobs, runner
+from riskmon.store.tables import JobRun, table_of
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(base_dir=tmp_path, jobs={"reports": str(tmp_path / "reports"), "inbox": str(tmp_path / "inbox"),
+                                             "rules": str(Path(__file__).resolve().parents[2] / "rules")})  # fmt: skip
+
+
+def outcomes(engine: Engine, job: str) -> list[tuple[str, str]]:
+    t = table_of(JobRun)
+    with engine.connect() as conn:
+        return [(r.trigger, r.status) for r in conn.execute(select(t.c.trigger, t.c.status).where(t.c.job == job).order_by(t.c.id))]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
+
+
+def test_missed_runs_are_caught_up_once_and_coalesced(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[datetime] = []
+    monkeypatch.setitem(jobs.JOBS, "nightly", jobs.Job("nightly", "t", "0 2 * * *", lambda s, e, t: calls.append(t) or "ok"))
+    runner.run_job(settings, engine, "nightly", at("2025-06-01T02:00"), trigger="schedule")
+    # down from the 1st to the 4th at 09:00: three nights missed, within a 24 h grace only the last counts
+    due = runner.missed(settings, engine, at("2025-06-04T09:00"))
+    assert due["nightly"] == at("2025-06-04T02:00")
+    runner.catch_up(settings, engine, at("2025-06-04T09:00"))
+    assert calls[-1] == at("2025-06-04T02:00") and len(calls) == 2
+    assert outcomes(engine, "nightly")[-1] == ("catch_up", "ok")
+    assert "nightly" not in runner.missed(settings, engine, at("2025-06-04T09:05"))  # nothing twice
+
+
+def test_a_held_lock_makes_the_second_process_skip(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = at("2025-06-02T07:30")
+    assert runner.acquire(engine, "weekly_digest", "other-host:1", now, 120)
+    out = runner.run_job(settings, engine, "weekly_digest", now, clock=lambda: now, holder="me:2")
+    assert out.status == "skipped" and "another process" in out.detail
+    later = now + timedelta(hours=3)  # the other process died: its lock expired
+    monkeypatch.setitem(jobs.JOBS, "weekly_digest", jobs.Job("weekly_digest", "t", "0 7 * * mon", lambda s, e, t: "ran"))
+    assert runner.run_job(settings, engine, "weekly_digest", later, clock=lambda: later, holder="me:2").status == "ok"
+
+
+def test_a_failing_job_is_recorded_and_the_others_still_run(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(s: Settings, e: Engine, t: datetime) -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(jobs.JOBS, "weekly_digest", jobs.Job("weekly_digest", "t", "0 7 * * mon", boom))
+    monkeypatch.setitem(jobs.JOBS, "nightly", jobs.Job("nightly", "t", "0 2 * * *", lambda s, e, t: "ok"))
+    results = runner.catch_up(settings, engine, at("2025-06-02T09:00"))  # a Monday: both were due
+    by_job = {r.job: r for r in results}
+    assert by_job["weekly_digest"].status == "failed" and "disk full" in by_job["weekly_digest"].detail
+    assert by_job["nightly"].status == "ok"
+    assert runner.acquire(engine, "weekly_digest", "x", at("2025-06-02T09:01"), 1)  # the failed run released its lock
+    assert "weekly_digest" in runner.missed(settings, engine, at("2025-06-02T09:02"))  # retried: a failure is not a run
+
+
+def test_monthly_job_waits_for_the_first_business_day(engine: Engine, settings: Settings) -> None:
+    # 2025-11-01 is a Saturday, 11-03 文化の日: the first business day is Tuesday 4 November
+    assert runner.run_job(settings, engine, "monthly_publication", at("2025-11-03T07:30")).status == "skipped"
+    out = runner.run_job(settings, engine, "monthly_publication", at("2025-11-04T07:30"))
+    assert out.status == "ok" and "monthly_2025-10" in out.detail
+
+
+def test_by_hand_for_a_past_date_equals_the_scheduled_run(engine: Engine, settings: Settings) -> None:
+    first = runner.run_job(settings, engine, "monthly_publication", at("2025-06-02T07:30"), trigger="schedule")
+    path = Path(first.detail.split(", ")[1])
+    before = path.read_bytes()
+    again = runner.run_job(settings, engine, "monthly_publication", at("2025-06-02T07:30"), trigger="manual")
+    assert again.status == "ok" and path.read_bytes() == before
+
+
+def test_scheduler_persists_its_jobs_in_the_database(engine: Engine, settings: Settings) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    url = engine.url.render_as_string(hide_password=False)
+    scheduler = runner.build_scheduler(settings.model_copy(update={"database": settings.database.model_copy(update={"url": url})}),
+                                       blocking=False)  # fmt: skip
+    assert isinstance(scheduler, BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        assert {j.id for j in scheduler.get_jobs()} == set(jobs.JOBS)
+        assert str(scheduler.get_job("nightly").trigger.timezone) == "Asia/Tokyo"
+    finally:
+        scheduler.shutdown(wait=False)
