@@ -43,8 +43,9 @@ def report_committee(
     assert when is not None
     engine = app.require_schema()
     versions = {r.id: r.version for r in _book(app, Path("rules")).rules}
-    content = committee.build(engine, lo, hi, when, app.calendar, versions)
-    written = committee.write(engine, content, out / f"committee_{lo.isoformat()}_{hi.isoformat()}", app.calendar)
+    content = committee.build(engine, lo, hi, when, app.calendar, versions, app.lang)
+    suffix = "" if app.lang == "ja" else f"_{app.lang}"
+    written = committee.write(engine, content, out / f"committee_{lo.isoformat()}_{hi.isoformat()}{suffix}", app.calendar)
     _report_files(app, written.files, written.data_hash, fmt)
 
 

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from riskmon.business_calendar import BusinessCalendar, add_months
-from riskmon.i18n import label
+from riskmon.i18n import Lang, label
 from riskmon.reports import data as d
 from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
+from riskmon.reports.words import words
 from riskmon.rules.spec import RISK_CATEGORY_LABELS, SEVERITIES
 from riskmon.store.tables import Flag, Report, table_of
 
@@ -32,9 +33,10 @@ class Written:
     data_hash: str
 
 
-def build(engine: Engine, first: date, last: date, as_of: datetime, cal: BusinessCalendar, rule_versions: dict[str, str]) -> dict[str, Any]:
+def build(engine: Engine, first: date, last: date, as_of: datetime, cal: BusinessCalendar, rule_versions: dict[str, str],
+          lang: Lang = "ja") -> dict[str, Any]:  # fmt: skip
     with engine.connect() as conn:
-        names = d.unit_names(conn)
+        names = d.unit_names(conn, lang)
         f = table_of(Flag)
         open_flags = {
             r.key: r.severity
@@ -44,12 +46,13 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
         }
         content = {
             "kind": "committee",
+            "lang": lang,
             "period": {"from": first.isoformat(), "to": last.isoformat()},
             "as_of": as_of.isoformat(),
             "rule_versions": dict(sorted(rule_versions.items())),
-            "inspections": d.inspections(conn, first, last),
-            "errors": d.errors(conn, first, last, as_of, cal),
-            "overdue_priority": d.overdue_priority(conn, as_of, cal, names),
+            "inspections": d.inspections(conn, first, last, lang),
+            "errors": d.errors(conn, first, last, as_of, cal, lang),
+            "overdue_priority": d.overdue_priority(conn, as_of, cal, names, lang),
             "flags": d.flags_summary(conn, first, last, cal),
             "risky_offices": d.risky_offices(conn, first, last, cal, names),
             "score_formula": d.SCORE_FORMULA,
@@ -84,13 +87,15 @@ def data_hash(content: dict[str, Any]) -> str:
 def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCalendar) -> Written:
     first, last = date.fromisoformat(content["period"]["from"]), date.fromisoformat(content["period"]["to"])
     digest = data_hash(content)
-    months = [(m["month"][5:] + "月", m["count"]) for m in content["errors"]["by_month"]]
+    lang = content.get("lang", "ja")
+    months = [(m["month"][5:] + ("月" if lang == "ja" else ""), m["count"]) for m in content["errors"]["by_month"]]
     cats = [(c["label"], c["count"]) for c in content["errors"]["by_category"] if c["count"]]
     context = {
-        **content, "data_hash": digest, "period_label": d.period_label(first, last, cal),
-        "prev_label": d.period_label(add_months(first, -12), add_months(last, -12), cal),
-        "line_labels": {k: label(k) for k in ("first", "second", "third", "governance", "external")},
-        "risk_labels": {k: v[0] for k, v in RISK_CATEGORY_LABELS.items()},
+        **content, "data_hash": digest, "period_label": d.period_label(first, last, cal, lang),
+        "prev_label": d.period_label(add_months(first, -12), add_months(last, -12), cal, lang),
+        "line_labels": {k: label(k, lang) for k in ("first", "second", "third", "governance", "external")},
+        "risk_labels": {k: v[0 if lang == "ja" else 1] for k, v in RISK_CATEGORY_LABELS.items()},
+        "t": words(lang), "sep": "、" if lang == "ja" else ", ",
         "month_chart": bar_chart(months),
         "category_chart": bar_chart(cats, highlight={c["label"] for c in content["errors"]["by_category"] if c["priority"]}),
     }  # fmt: skip

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES, ErrorCategory, InspectionType
-from riskmon.i18n import label
+from riskmon.i18n import Lang, label
 from riskmon.rules.spec import SEVERITIES
 from riskmon.store.tables import (
     CaseEvent,
@@ -52,7 +52,7 @@ def period_label(first: date, last: date, cal: BusinessCalendar, lang: str = "ja
     return f"{first.isoformat()}〜{last.isoformat()}" if lang == "ja" else f"{first.isoformat()} to {last.isoformat()}"
 
 
-def inspections(conn: Connection, first: date, last: date) -> dict[str, Any]:
+def inspections(conn: Connection, first: date, last: date, lang: Lang = "ja") -> dict[str, Any]:
     """外部委託検査の実施状況, in the layout of the FY2025 progress report (S2:271-276)."""
     ins, nc = table_of(InspectionRow), table_of(NonconformityRow)
     prev = (add_months(first, -12), add_months(last, -12))
@@ -67,7 +67,7 @@ def inspections(conn: Connection, first: date, last: date) -> dict[str, Any]:
 
     now, before = counts(first, last), counts(*prev)
     rows = [
-        {"type": t.value, "label": label(t), "count": now.get(t.value, (0, 0))[0], "nonconformities": now.get(t.value, (0, 0))[1],
+        {"type": t.value, "label": label(t, lang), "count": now.get(t.value, (0, 0))[0], "nonconformities": now.get(t.value, (0, 0))[1],
          "prev_count": before.get(t.value, (0, 0))[0], "prev_nonconformities": before.get(t.value, (0, 0))[1]}
         for t in InspectionType
     ]  # fmt: skip
@@ -85,22 +85,24 @@ def inspections(conn: Connection, first: date, last: date) -> dict[str, Any]:
     for r in conn.execute(q).mappings():
         remedied = r["resolved_on"] or r["fixed_on"]
         details.append({
-            "nc_id": r["nc_id"], "inspected_on": r["inspected_on"].isoformat(), "inspection_type": label(r["inspection_type"]),
+            "nc_id": r["nc_id"], "inspected_on": r["inspected_on"].isoformat(), "inspection_type": label(r["inspection_type"], lang),
             "contractor": r["contractor_name"] or r["contractor_id"] or "", "contract_id": r["contract_id"],
-            "aspect": label(r["aspect"]), "description": r["description"],
+            "aspect": label(r["aspect"], lang), "description": r["description"],
             "due_on": r["due_on"].isoformat() if r["due_on"] else "",
-            "remediation": _remediation(remedied, r["inspected_on"]),
+            "remediation": _remediation(remedied, r["inspected_on"], lang),
         })  # fmt: skip
     return {"rows": rows, "details": details, "previous": [prev[0].isoformat(), prev[1].isoformat()]}
 
 
-def _remediation(remedied: date | None, inspected_on: date) -> str:
+def _remediation(remedied: date | None, inspected_on: date, lang: Lang = "ja") -> str:
     if remedied is None:
-        return "未解消"
-    return "検査当日に解消" if remedied == inspected_on else f"{remedied.isoformat()} 解消"
+        return "未解消" if lang == "ja" else "open"
+    if remedied == inspected_on:
+        return "検査当日に解消" if lang == "ja" else "remedied on the inspection day"
+    return f"{remedied.isoformat()} 解消" if lang == "ja" else f"remedied {remedied.isoformat()}"
 
 
-def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: BusinessCalendar) -> dict[str, Any]:
+def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: BusinessCalendar, lang: Lang = "ja") -> dict[str, Any]:
     """事務処理誤り: by month, category (重点三事案 first), business area and cause; year to date; overdue priority cases."""
     er, up = table_of(ErrorReportRow), table_of(ErrorUpdateRow)
     tz = cal.tz
@@ -123,10 +125,12 @@ def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: Busi
         m = add_months(m, 1)
     cats = Counter(r["category"] for r in in_period)
     order = sorted(ErrorCategory, key=lambda c: (c not in PRIORITY_INCIDENT_CATEGORIES, list(ErrorCategory).index(c)))
-    categories = [{"category": c.value, "label": label(c), "count": cats.get(c.value, 0), "priority": c in PRIORITY_INCIDENT_CATEGORIES}
-                  for c in order]  # fmt: skip
-    areas = Counter(label(r["business_area"]) for r in in_period)
-    cause_counts = Counter(label(causes.get(r["case_id"], "unknown")) for r in in_period)
+    categories = [
+        {"category": c.value, "label": label(c, lang), "count": cats.get(c.value, 0), "priority": c in PRIORITY_INCIDENT_CATEGORIES}
+        for c in order
+    ]
+    areas = Counter(label(r["business_area"], lang) for r in in_period)
+    cause_counts = Counter(label(causes.get(r["case_id"], "unknown"), lang) for r in in_period)
     ytd = sum(1 for r in rows if fy_start <= r["discovered_at"].astimezone(tz).date() <= last)
     return {
         "total": len(in_period), "priority": sum(1 for r in in_period if r["category"] in PRIORITY_INCIDENT_CATEGORIES),
@@ -137,11 +141,14 @@ def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: Busi
     }  # fmt: skip
 
 
-def overdue_priority(conn: Connection, as_of: datetime, cal: BusinessCalendar, names: dict[str, str]) -> list[dict[str, Any]]:
+def overdue_priority(
+    conn: Connection, as_of: datetime, cal: BusinessCalendar, names: dict[str, str], lang: Lang = "ja"
+) -> list[dict[str, Any]]:
     """Open deadline flags on 重点三事案 cases: who owns them and how many business days overdue."""
     f = table_of(Flag)
     rows = conn.execute(select(f).where(f.c.status == "open", f.c.review_status.in_(("open", "acknowledged", "in_progress")),
-                                        f.c.rule_id.in_(("R01", "R03P", "R04")), f.c.due_at.is_not(None))).mappings().all()  # fmt: skip
+                                        f.c.rule_id.in_(("R01", "R03P", "R04")), f.c.due_at.is_not(None),
+                                        f.c.due_at < as_of, f.c.first_seen <= as_of)).mappings().all()  # fmt: skip
     out = []
     for r in rows:
         values = r["evidence"].get("values", {})
@@ -150,7 +157,8 @@ def overdue_priority(conn: Connection, as_of: datetime, cal: BusinessCalendar, n
         if r["rule_id"] == "R01" and r["evidence"].get("observed", {}).get("done_at") is not None:
             continue
         days = cal.business_days_between(r["due_at"].astimezone(cal.tz).date(), as_of.astimezone(cal.tz).date())
-        out.append({"flag_id": r["id"], "case_id": r["subject"], "rule_id": r["rule_id"], "title": r["title_ja"],
+        out.append({"flag_id": r["id"], "case_id": r["subject"], "rule_id": r["rule_id"],
+                    "title": r["title_ja"] if lang == "ja" else r["title_en"],
                     "owner": names.get(r["owner_unit"], r["owner_unit"]), "due": r["due_at"].astimezone(cal.tz).date().isoformat(),
                     "business_days_overdue": days})  # fmt: skip
     return sorted(out, key=lambda x: (-x["business_days_overdue"], x["case_id"]))
@@ -228,6 +236,9 @@ def risky_offices(
     return sorted(scored, key=lambda x: (-x["score"], x["unit_id"]))[:top]
 
 
-def unit_names(conn: Connection) -> dict[str, str]:
+def unit_names(conn: Connection, lang: Lang = "ja") -> dict[str, str]:
     u = table_of(Unit)
-    return {r.unit_id: r.name_ja for r in conn.execute(select(u.c.unit_id, u.c.name_ja))}
+    return {
+        r.unit_id: r.name_ja if lang == "ja" else (r.name_en or r.name_ja)
+        for r in conn.execute(select(u.c.unit_id, u.c.name_ja, u.c.name_en))
+    }

@@ -12,18 +12,27 @@ def bar_chart(items: list[tuple[str, int]], *, width: int = 640, height: int = 2
     if not items:
         return ""
     top = max(v for _, v in items) or 1
-    margin, base = 28, height - 40
-    step = (width - 2 * margin) / len(items)
+    rotate = len(items) > 8 or max(len(n) for n, _ in items) > 4
+    if rotate:
+        height += 50
+    margin, base = (64 if rotate else 28), height - (90 if rotate else 40)
+    step = (width - margin - 28) / len(items)
     bar = step * 0.7
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              f'role="img" font-family="{FONT}" font-size="11">',
-             f'<line x1="{margin}" y1="{base}" x2="{width - margin}" y2="{base}" stroke="#555"/>']  # fmt: skip
+             f'<line x1="{margin}" y1="{base}" x2="{width - 28}" y2="{base}" stroke="#555"/>']  # fmt: skip
     for i, (name, value) in enumerate(items):
         h = (base - 20) * value / top
         x = margin + i * step + (step - bar) / 2
         colour = "#c0392b" if highlight and name in highlight else "#2f6fa7"
         parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}"/>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle">{value}</text>')
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 14:.1f}" text-anchor="middle">{escape(name)}</text>')
+        lx, ly = x + bar / 2, base + 14
+        if rotate:  # many or long labels: slanted, so neighbours never overlap
+            parts.append(
+                f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="end" transform="rotate(-35 {lx:.1f} {ly:.1f})">{escape(name)}</text>'
+            )
+        else:
+            parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -8,7 +8,6 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
@@ -16,24 +15,10 @@ from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.engine.evaluate import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.reports.data import period_label
-from tests.conftest import ROOT
 from tests.engine.test_evaluate import shipped
-from tests.helpers import run
 
 CAL = BusinessCalendar()
 AS_OF = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    from riskmon.store.db import make_engine
-    from riskmon.store.migrate import upgrade
-
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('sample') / 'r.db'}")
-    upgrade(engine)
-    run(engine, ROOT / "sample_events")
-    evaluate(engine, shipped(), AS_OF, CAL)
-    return engine
 
 
 def test_h1_inspection_table_matches_the_progress_report(sample_db: Engine) -> None:
