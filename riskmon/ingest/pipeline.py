@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy import Engine, select, update
 
+from riskmon import audit
 from riskmon.events.registry import FAMILIES
 from riskmon.ingest.readers import UNITS_STEM, RawRecord, SourceFile, expand, stem_of
 from riskmon.ingest.reasons import Reason, translate, unknown_unit, validate_record
@@ -171,6 +172,8 @@ def _finish(engine: Engine, report: IngestReport, error: str | None = None) -> N
                 rejected=sum(report.rejected.values()),
             )
         )
+        audit.append(conn, "riskmon", "ingest_run", f"ingest:{report.run_id}",
+                     {**report.as_dict(), "error": error})  # fmt: skip
 
 
 def _ingest_units(engine: Engine, source: SourceFile, writer: BatchWriter, report: IngestReport) -> None:

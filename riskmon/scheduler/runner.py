@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from riskmon import audit
 from riskmon.config import Settings
 from riskmon.scheduler.jobs import JOBS, Skip, cron_of
 from riskmon.store.tables import JobLock, JobRun, table_of
@@ -85,6 +86,8 @@ def run_job(settings: Settings, engine: Engine, name: str, as_of: datetime, *, t
     with engine.begin() as conn:
         conn.execute(update(runs).where(runs.c.id == run_id).values(
             status=outcome.status, detail=outcome.detail[-4000:], finished_at=(clock or (lambda: datetime.now(UTC)))()))  # fmt: skip
+        audit.append(conn, who, "job_run", f"job:{name}", {"as_of": as_of.isoformat(), "trigger": trigger, "status": outcome.status,
+                                                           "detail": outcome.detail[-500:]}, now)  # fmt: skip
     return outcome
 
 
