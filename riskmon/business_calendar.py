@@ -8,7 +8,7 @@ business day is a weekday that is neither a Japanese public holiday (from the ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -209,7 +209,3 @@ def _add_months(d: date, n: int) -> date:
 
 def _months_since_fy_start(d: date, start_month: int) -> int:
     return (d.month - start_month) % 12
-
-
-def default_calendar(extra_closures: Iterable[date] = ()) -> BusinessCalendar:
-    return BusinessCalendar(extra_closures=frozenset(extra_closures))

@@ -301,7 +301,7 @@ def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.
         stored, bad = load_users(conn, path)
     for line, reasons in bad:
         for r in reasons:
-            app.err.print(f"{path}:{line}: {r.field + ': ' if r.field else ''}{r.text(app.lang)}", markup=False, soft_wrap=True)
+            app.err.print(f"{path}:{line}: {r.describe(app.lang)}", markup=False, soft_wrap=True)
     app.out.print(app.t(f"利用者 {stored} 名を登録しました", f"{stored} users loaded"))
     if bad:
         raise typer.Exit(int(ExitCode.REJECTED))

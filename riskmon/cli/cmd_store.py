@@ -168,7 +168,7 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
 def format_reasons(source: str, line: int, reasons: list[Reason], app: AppContext) -> list[str]:
     """``file:line: field: reason`` lines, the form editors and people both read."""
     where = f"{_display_path(source)}:{line}"
-    return [f"{where}: {r.field + ': ' if r.field else ''}{r.text(app.lang)}" for r in reasons]
+    return [f"{where}: {r.describe(app.lang)}" for r in reasons]
 
 
 def _display_path(source: str) -> str:
@@ -202,7 +202,7 @@ def rejects_list(
             (
                 f"{_display_path(r['source_path'])}:{r['line_no']}",
                 label(r["record_type"], app.lang) if r["record_type"] else "?",
-                "\n".join(f"{x.field + ': ' if x.field else ''}{x.text(app.lang)}" for x in reasons),
+                "\n".join(x.describe(app.lang) for x in reasons),
                 app.local(r["last_seen_at"]),
                 app.local(r["resolved_at"]) or "-",
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum, IntEnum, StrEnum
@@ -135,6 +135,3 @@ def parse_when(value: str | None, app: AppContext, *, end_of_day: bool = False) 
     except ValueError:
         app.fail(app.t(f"日付/日時として読めません: {value}", f"not a date or date-time: {value}"), ExitCode.USAGE)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=app.settings.tz)
-
-
-Renderer = Callable[[AppContext], None]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from riskmon import audit
 from riskmon.rules.spec import SEVERITIES
@@ -117,12 +117,6 @@ def get_flag(conn: Connection, flag_id: int) -> dict[str, Any] | None:
     t = table_of(Flag)
     row = conn.execute(select(t).where(t.c.id == flag_id)).mappings().first()
     return dict(row) if row else None
-
-
-def count_open(conn: Connection) -> dict[str, int]:
-    t = table_of(Flag)
-    q = select(t.c.severity, func.count()).where(t.c.status == "open").group_by(t.c.severity)
-    return {k: int(v) for k, v in conn.execute(q)}
 
 
 def as_json(row: dict[str, Any]) -> dict[str, Any]:

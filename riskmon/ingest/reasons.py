@@ -30,6 +30,10 @@ class Reason:
     def text(self, lang: Lang) -> str:
         return self.ja if lang == "ja" else self.en
 
+    def describe(self, lang: Lang) -> str:
+        """``field: reason``, the way it follows ``file:line:`` in every report."""
+        return f"{self.field}: {self.text(lang)}" if self.field else self.text(lang)
+
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "code": self.code, "ja": self.ja, "en": self.en}
 

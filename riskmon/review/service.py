@@ -19,7 +19,7 @@ from riskmon.flags.store import REOPENED_CASE, record_case_event
 from riskmon.review import policy
 from riskmon.review.policy import Refused
 from riskmon.review.users import Actor, actor
-from riskmon.store.tables import CaseEvent, Flag, User, table_of
+from riskmon.store.tables import CaseEvent, Flag, table_of
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,6 @@ class ReviewService:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     # -- reading -------------------------------------------------------------------------------
-    def visible_flags(self, user_id: str, flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            who = actor(conn, user_id)
-        return [f for f in flags if policy.can_see(who, f)]
-
     def history(self, user_id: str, flag_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             who = actor(conn, user_id)
@@ -131,7 +126,7 @@ class ReviewService:
             policy.require_state(flag, policy.CLOSED_STATES, "reopen")
             if not reason.strip():
                 raise Refused("再オープンの理由が必要です", "reopening needs a reason")
-            return _reopened(), {"reason": reason}
+            return dict(REOPENED_CASE), {"reason": reason}
 
         return self._run("reopen", user_id, flag_id, act, ("再オープンしました", "reopened"))
 
@@ -185,7 +180,7 @@ class ReviewService:
                 if changes:
                     conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flag_id).values(**changes))
                 to_status = changes.get("review_status", flag["review_status"])
-                _record(conn, who.user_id, flag_id, action, flag["review_status"], to_status, detail, self.clock())
+                record_case_event(conn, who.user_id, flag_id, action, flag["review_status"], to_status, detail, self.clock())
             ja, en = done
             if "proposal" in changes and "review_status" not in changes and action in ("resolve", "dismiss"):
                 ja, en = (
@@ -218,14 +213,3 @@ def _closed(p: dict[str, Any], by: list[str], at: datetime) -> dict[str, Any]:
         "resolution_note": p["note"], "accepted_until": date.fromisoformat(p["until"]) if p.get("until") else None,
         "duplicate_of": p.get("duplicate_of"), "closed_by": by, "closed_at": at, "proposal": None,
     }  # fmt: skip
-
-
-def _reopened() -> dict[str, Any]:
-    return dict(REOPENED_CASE)
-
-
-_record = record_case_event
-
-
-def known_user(conn: Connection, user_id: str) -> bool:
-    return conn.execute(select(table_of(User).c.user_id).where(table_of(User).c.user_id == user_id)).first() is not None

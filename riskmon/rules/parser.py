@@ -71,7 +71,7 @@ class RuleParser:
                 )))  # fmt: skip
                 continue
             if key not in allowed:
-                guess = did_you_mean(str(key), allowed) or _other_kind(str(key), kind)
+                guess = did_you_mean(str(key), allowed)
                 hint = f"（もしかして '{guess}'？）" if guess else ""
                 self.problems.append(self.doc.at((*self.base, key, "__key__"), _msg(
                     f"'{key}' は {kind} ルールでは使えない項目です{hint}",
@@ -475,10 +475,3 @@ class RuleParser:
 #: names every message template may use besides the fact's fields
 TEMPLATE_EXTRAS = {"severity", "due_at", "as_of", "threshold", "period", "category_label", "rule_title",
                    "missing_dates", "last_seen", "overdue_business_days", "value"}  # fmt: skip
-
-
-def _other_kind(key: str, kind: str) -> str | None:
-    for other, keys in BY_KIND.items():
-        if other != kind and key in keys:
-            return None
-    return None

@@ -102,16 +102,18 @@ def weekly_digest(settings: Settings, engine: Engine, as_of: datetime) -> str:
     return f"{path} ({len(new)} new, {len(overdue)} overdue)"
 
 
-def _first_business_day(cal: BusinessCalendar, day: date) -> bool:
-    return day == cal.next_business_day(date(day.year, day.month, 1), inclusive=True)
+def _first_business_day(settings: Settings, as_of: datetime) -> tuple[BusinessCalendar, date]:
+    """The calendar and the day, for a job that runs only on the first business day of a month."""
+    cal = _cal(settings)
+    day = as_of.astimezone(cal.tz).date()
+    if day != cal.next_business_day(date(day.year, day.month, 1), inclusive=True):
+        raise Skip(f"{day} is not the first business day of the month")
+    return cal, day
 
 
 def monthly_publication(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """月次公表 draft for the previous month, on the first business day of the month (S1:2090)."""
-    cal = _cal(settings)
-    day = as_of.astimezone(cal.tz).date()
-    if not _first_business_day(cal, day):
-        raise Skip(f"{day} is not the first business day of the month")
+    cal, day = _first_business_day(settings, as_of)
     prev = add_months(date(day.year, day.month, 1), -1)
     files = monthly.write(engine, prev.year, prev.month, as_of, cal, _paths(settings)[1] / f"monthly_{prev:%Y-%m}")
     return ", ".join(map(str, files))
@@ -127,20 +129,14 @@ def _pack(settings: Settings, engine: Engine, as_of: datetime, first: date, last
 
 def committee_pack(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """Every two months (S2:270): the pack for the two months just ended, on the first business day."""
-    cal = _cal(settings)
-    day = as_of.astimezone(cal.tz).date()
-    if not _first_business_day(cal, day):
-        raise Skip(f"{day} is not the first business day of the month")
+    _, day = _first_business_day(settings, as_of)
     this_month = date(day.year, day.month, 1)
     return _pack(settings, engine, as_of, add_months(this_month, -2), this_month - timedelta(days=1))
 
 
 def half_year_review(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """After each fiscal half: the half's pack; after March also the year's (年次公表 groundwork)."""
-    cal = _cal(settings)
-    day = as_of.astimezone(cal.tz).date()
-    if not _first_business_day(cal, day):
-        raise Skip(f"{day} is not the first business day of the month")
+    cal, day = _first_business_day(settings, as_of)
     ended = add_months(date(day.year, day.month, 1), -1)
     fy, half = cal.fiscal_year(ended), cal.fiscal_half(ended)
     lo, hi = cal.fiscal_half_bounds(fy, half)

@@ -119,9 +119,3 @@ def list_units(conn: Connection, *, unit_type: str | None = None, line: str | No
     if line:
         q = q.where(u.c.line == line)
     return [dict(r) for r in conn.execute(q).mappings()]
-
-
-def count_events_by_type(conn: Connection) -> dict[str, int]:
-    ev = table_of(Event)
-    q = select(ev.c.type, func.count()).group_by(ev.c.type)
-    return {k: int(v) for k, v in conn.execute(q)}
