@@ -39,7 +39,9 @@ class RunResult:
                 "flags_by_rule": self.per_rule, "errors": self.errors, "duration_s": round(self.duration_s, 3)}  # fmt: skip
 
 
-def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCalendar) -> RunResult:
+def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCalendar,
+             default_escalation: tuple[str, ...] = ()) -> RunResult:  # fmt: skip
+    """Evaluate ``rules`` as of ``as_of``; a rule without its own escalation path gets ``default_escalation``."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     started = _time.perf_counter()
@@ -74,7 +76,7 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
         for idx, severity in sorted(hits.items()):
             fact = built[rule.id][idx]
             try:
-                found.append(_flag(rule, fact, severity, as_of, cal, by_type))
+                found.append(_flag(rule, fact, severity, as_of, cal, by_type, default_escalation))
             except Exception as exc:
                 result.errors[rule.id] = f"{exc.__class__.__name__}: {exc}"
                 break
@@ -117,7 +119,7 @@ def _unit(ref: str, values: dict[str, Any], by_type: dict[str, str]) -> str:
 
 
 def _flag(rule: Rule, fact: facts.Fact, severity: str, as_of: datetime, cal: BusinessCalendar,
-          by_type: dict[str, str]) -> NewFlag:  # fmt: skip
+          by_type: dict[str, str], default_escalation: tuple[str, ...] = ()) -> NewFlag:  # fmt: skip
     values = render.context(rule, fact, severity, as_of, cal.tz)
     return NewFlag(
         key=f"{rule.id}:{fact.subject}",
@@ -125,7 +127,7 @@ def _flag(rule: Rule, fact: facts.Fact, severity: str, as_of: datetime, cal: Bus
             "rule_id": rule.id, "rule_version": rule.version, "subject": fact.subject, "severity": severity,
             "risk_category": rule.risk_category, "owner_line": rule.owner_line,
             "owner_unit": _unit(rule.owner_unit, values, by_type),
-            "escalation": [u for u in (_unit(e, values, by_type) for e in rule.escalation) if u],
+            "escalation": [u for u in (_unit(e, values, by_type) for e in rule.escalation or default_escalation) if u],
             "title_ja": rule.title["ja"], "title_en": rule.title["en"],
             "message_ja": render.render(rule.message["ja"], values),
             "message_en": render.render(rule.message["en"], values),

@@ -63,7 +63,7 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     if inbox.exists() and any(inbox.iterdir()):
         report = ingest(engine, [inbox], tz=settings.tz, batch_size=settings.ingest.batch_size)
         parts.append(f"ingest: {sum(report.accepted.values())} accepted, {report.total_rejected} rejected")
-    run = evaluate(engine, _rules(settings), as_of, cal)
+    run = evaluate(engine, _rules(settings), as_of, cal, tuple(settings.escalation.get("default_path", ())))
     parts.append(f"evaluate: run {run.run_id} {run.counts}")
     reopened = ReviewService(engine, clock=lambda: as_of).automatic_reopen(as_of)
     esc = escalate(engine, as_of, cal, Ladder.from_config(settings.escalation))

@@ -125,3 +125,14 @@ def test_the_sample_year_raises_every_kind_of_finding(engine: Engine) -> None:
     for rule_id in ("R01", "R02", "R03", "R04", "R05", "R08", "R09", "R10", "R11", "R12", "R13", "R14"):
         assert result.per_rule[rule_id] > 0, rule_id
     assert result.per_rule["R08"] == 6  # 1 + 3 (H1 FY2024/FY2025, S2:271-276) + 2 in FY2025 H2
+
+
+def test_a_rule_without_an_escalation_path_gets_the_configured_default(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    import dataclasses
+
+    run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1", category="misissuance")]))
+    [rule] = shipped("R02")
+    bare = dataclasses.replace(rule, escalation=())
+    evaluate(engine, [bare], at("2025-04-10T12:00"), CAL, ("{{ region_id }}", "risk_management_department"))
+    [flag] = flags(engine)
+    assert flag["escalation"] == ["RD01", "RMD"]
