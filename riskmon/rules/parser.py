@@ -8,7 +8,6 @@ reported at once; a rule with any problem is not used.
 from __future__ import annotations
 
 import re
-from datetime import time
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta
@@ -16,7 +15,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from riskmon.ingest.reasons import did_you_mean
 from riskmon.rules.conditions import COMBINATORS, NUMERIC_OPS, OPERATORS, Condition, Leaf, Node, negate
-from riskmon.rules.spec import KINDS, LINES, RISK_CATEGORIES, SEVERITIES, Period, Rule, Tier
+from riskmon.rules.kinds import kind_parts
+from riskmon.rules.spec import KINDS, LINES, RISK_CATEGORIES, SEVERITIES, Rule, Tier
 from riskmon.rules.vocabulary import DEFAULT_SUBJECT, KIND_FIELDS, NUMERIC, RESERVED_FIELDS, SOURCES, FieldType
 from riskmon.rules.yamlpos import Located, Path_, Problem
 
@@ -28,9 +28,6 @@ BY_KIND = {
     "threshold": {"measure", "field", "window", "group_by", "warn", "critical", "direction", "compare", "threshold_on"},
     "absence": {"expect_from", "every", "due_at", "lookback_business_days", "last", "since", "max_gap"},
 }
-PERIOD_UNITS = ("business_days", "business_hours", "days", "months")
-MEASURES = ("count", "sum", "max", "min", "avg", "latest")
-WINDOWS = ("rolling_days", "calendar", "fiscal")
 TEMPLATES = SandboxedEnvironment(autoescape=False)
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
 
@@ -96,7 +93,7 @@ class RuleParser:
                 fields.update({k: source[k] for k in ("unit_name", "unit_type", "region_id")})
         filter_fields = dict(source)
         when = self._condition(("when",), raw.get("when"), filter_fields if kind == "threshold" else fields)
-        extra = self._kind_specific(kind, event, fields)
+        extra = kind_parts(self, kind, event, fields)
         tiers = self._severity(kind, fields)
         owner_line, owner_unit = self._owner(fields)
         message = self._localized("message", fields, templates=True)
@@ -246,125 +243,6 @@ class RuleParser:
                 node = node[part]
             return node
         return raw
-
-    def _period(self, key: str) -> Period | None:
-        raw = self.data.get(key)
-        if raw is None:
-            return None
-        if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in PERIOD_UNITS:
-            self.err((key,), f"期間は {{{' | '.join(PERIOD_UNITS)}: 数}} の1つで書いてください",
-                     f"a period is one of {{{' | '.join(PERIOD_UNITS)}: number}}")  # fmt: skip
-            return None
-        unit = next(iter(raw))
-        amount = self._value((key, unit), raw[unit])
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
-            if amount is not None:
-                self.err((key, unit), f"0 以上の数で書いてください: {amount!r}", f"must be a number ≥ 0: {amount!r}")
-            return None
-        return Period(unit, float(amount))
-
-    def _date_field(self, key: str, fields: dict[str, FieldType], *, required: bool) -> str | None:
-        name = self.data.get(key)
-        if name is None:
-            if required:
-                self.err((), f"'{key}' がありません", f"'{key}' is missing")
-            return None
-        ftype = self._field((key,), name, fields)
-        if ftype is not None and ftype not in ("date", "datetime"):
-            self.err((key,), f"'{name}' は日付・日時の項目ではありません", f"'{name}' is not a date or date-time field")
-            return None
-        return str(name) if ftype else None
-
-    def _kind_specific(self, kind: str, event: str | None, fields: dict[str, FieldType]) -> dict[str, Any]:
-        if kind == "deadline":
-            within = self._period("within")
-            due = self._date_field("due", fields, required=False)
-            if within is None and due is None:
-                self.err((), "期限は within（期間）か due（期日の項目）で書いてください",
-                         "give the deadline as 'within' (a period) or 'due' (a date field)")  # fmt: skip
-            start = self._date_field("start", fields, required=due is None)
-            stop = self._date_field("stop", fields, required=False)
-            return {"start": start, "stop": stop, "within": within, "due_field": due}
-        if kind == "threshold":
-            return self._threshold(event)
-        if kind == "absence":
-            return self._absence(fields)
-        return {}
-
-    def _threshold(self, event: str | None) -> dict[str, Any]:
-        raw = self.data
-        measure = raw.get("measure", "count")
-        if measure not in MEASURES:
-            self._choice(("measure",), measure, MEASURES, "measure")
-        src = SOURCES.get(event or "", {})
-        mfield = raw.get("field")
-        if measure != "count":
-            ftype = self._field(("field",), mfield, src) if mfield is not None else None
-            if mfield is None:
-                self.err((), f"measure: {measure} には field が必要です", f"measure: {measure} needs a 'field'")
-            elif ftype is not None and ftype not in NUMERIC:
-                self.err(("field",), f"'{mfield}' は数値の項目ではありません", f"'{mfield}' is not a numeric field")
-        window = raw.get("window")
-        if not isinstance(window, dict) or len(window) != 1 or next(iter(window)) not in WINDOWS:
-            self.err(("window",), "window は {rolling_days: 30} / {calendar: month} / {fiscal: quarter|half|year}",
-                     "window is {rolling_days: 30}, {calendar: month} or {fiscal: quarter|half|year}")  # fmt: skip
-            window = {}
-        elif "rolling_days" in window:
-            window = {"rolling_days": self._value(("window", "rolling_days"), window["rolling_days"])}
-        elif window.get("calendar") not in (None, "month") or window.get("fiscal", "year") not in (
-            "quarter",
-            "half",
-            "year",
-        ):
-            self.err(("window",), "calendar は month、fiscal は quarter / half / year です",
-                     "calendar takes month; fiscal takes quarter, half or year")  # fmt: skip
-        group_by = raw.get("group_by", [])
-        if not isinstance(group_by, list):
-            self.err(("group_by",), "group_by は項目のリストです", "group_by is a list of fields")
-            group_by = []
-        for i, g in enumerate(group_by):
-            self._field(("group_by", i), g, src)
-        warn = self._value(("warn",), raw.get("warn"))
-        critical = self._value(("critical",), raw.get("critical"))
-        if warn is None and critical is None:
-            self.err((), "warn か critical の少なくとも一方が必要です", "give 'warn', 'critical' or both")
-        direction = raw.get("direction", "above")
-        if direction not in ("above", "below"):
-            self._choice(("direction",), direction, ("above", "below"), "direction")
-        compare = raw.get("compare")
-        if compare not in (None, "previous_period", "same_period_last_year"):
-            self._choice(("compare",), compare, ("previous_period", "same_period_last_year"), "compare")
-        on = raw.get("threshold_on", "value")
-        if on not in ("value", "change_pct"):
-            self._choice(("threshold_on",), on, ("value", "change_pct"), "threshold_on")
-        if on == "change_pct" and compare is None:
-            self.err(("threshold_on",), "threshold_on: change_pct には compare が必要です",
-                     "threshold_on: change_pct needs 'compare'")  # fmt: skip
-        return {"measure": measure, "measure_field": mfield, "window": window, "group_by": tuple(group_by),
-                "warn": warn, "critical": critical, "direction": direction, "compare": compare, "on": on}  # fmt: skip
-
-    def _absence(self, fields: dict[str, FieldType]) -> dict[str, Any]:
-        raw = self.data
-        if "expect_from" in raw:
-            from riskmon.events.enums import UnitType
-
-            types = raw["expect_from"] if isinstance(raw["expect_from"], list) else [raw["expect_from"]]
-            for i, t in enumerate(types):
-                if t not in {u.value for u in UnitType}:
-                    self._choice(("expect_from", i), t, [u.value for u in UnitType], "unit type")
-            due_at = raw.get("due_at", "10:00")
-            try:
-                due = time.fromisoformat(str(due_at))
-            except ValueError:
-                self.err(("due_at",), f"時刻は HH:MM で書いてください: {due_at!r}", f"a time is HH:MM: {due_at!r}")
-                due = time(10, 0)
-            lookback = raw.get("lookback_business_days", 5)
-            if not isinstance(lookback, int) or isinstance(lookback, bool) or not 1 <= lookback <= 60:
-                self.err(("lookback_business_days",), "1〜60 の整数です", "an integer from 1 to 60")
-                lookback = 5
-            return {"expect_from": tuple(types), "due_at": due, "lookback_business_days": lookback}
-        return {"last": self._date_field("last", fields, required=True),
-                "since": self._date_field("since", fields, required=True), "max_gap": self._period("max_gap")}  # fmt: skip
 
     def _severity(self, kind: str, fields: dict[str, FieldType]) -> tuple[Tier, ...]:
         raw = self.data.get("severity")
