@@ -22,8 +22,11 @@ def _period(p: RuleParser, key: str) -> Period | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in PERIOD_UNITS:
-        p.err((key,), f"期間は {{{' | '.join(PERIOD_UNITS)}: 数}} の1つで書いてください",
-              f"a period is one of {{{' | '.join(PERIOD_UNITS)}: number}}")  # fmt: skip
+        p.err(
+            (key,),
+            f"期間は {{{' | '.join(PERIOD_UNITS)}: 数}} の1つで書いてください",
+            f"a period is one of {{{' | '.join(PERIOD_UNITS)}: number}}",
+        )
         return None
     unit = next(iter(raw))
     amount = p._value((key, unit), raw[unit])
@@ -52,8 +55,11 @@ def kind_parts(p: RuleParser, kind: str, event: str | None, fields: dict[str, Fi
         within = _period(p, "within")
         due = _date_field(p, "due", fields, required=False)
         if within is None and due is None:
-            p.err((), "期限は within（期間）か due（期日の項目）で書いてください",
-                     "give the deadline as 'within' (a period) or 'due' (a date field)")  # fmt: skip
+            p.err(
+                (),
+                "期限は within（期間）か due（期日の項目）で書いてください",
+                "give the deadline as 'within' (a period) or 'due' (a date field)",
+            )
         start = _date_field(p, "start", fields, required=due is None)
         stop = _date_field(p, "stop", fields, required=False)
         return {"start": start, "stop": stop, "within": within, "due_field": due}
@@ -79,8 +85,11 @@ def _threshold(p: RuleParser, event: str | None) -> dict[str, Any]:
             p.err(("field",), f"'{mfield}' は数値の項目ではありません", f"'{mfield}' is not a numeric field")
     window = raw.get("window")
     if not isinstance(window, dict) or len(window) != 1 or next(iter(window)) not in WINDOWS:
-        p.err(("window",), "window は {rolling_days: 30} / {calendar: month} / {fiscal: quarter|half|year}",
-                 "window is {rolling_days: 30}, {calendar: month} or {fiscal: quarter|half|year}")  # fmt: skip
+        p.err(
+            ("window",),
+            "window は {rolling_days: 30} / {calendar: month} / {fiscal: quarter|half|year}",
+            "window is {rolling_days: 30}, {calendar: month} or {fiscal: quarter|half|year}",
+        )
         window = {}
     elif "rolling_days" in window:
         window = {"rolling_days": p._value(("window", "rolling_days"), window["rolling_days"])}
@@ -89,8 +98,11 @@ def _threshold(p: RuleParser, event: str | None) -> dict[str, Any]:
         "half",
         "year",
     ):
-        p.err(("window",), "calendar は month、fiscal は quarter / half / year です",
-                 "calendar takes month; fiscal takes quarter, half or year")  # fmt: skip
+        p.err(
+            ("window",),
+            "calendar は month、fiscal は quarter / half / year です",
+            "calendar takes month; fiscal takes quarter, half or year",
+        )
     group_by = raw.get("group_by", [])
     if not isinstance(group_by, list):
         p.err(("group_by",), "group_by は項目のリストです", "group_by is a list of fields")
@@ -111,10 +123,18 @@ def _threshold(p: RuleParser, event: str | None) -> dict[str, Any]:
     if on not in ("value", "change_pct"):
         p._choice(("threshold_on",), on, ("value", "change_pct"), "threshold_on")
     if on == "change_pct" and compare is None:
-        p.err(("threshold_on",), "threshold_on: change_pct には compare が必要です",
-                 "threshold_on: change_pct needs 'compare'")  # fmt: skip
-    return {"measure": measure, "measure_field": mfield, "window": window, "group_by": tuple(group_by),
-            "warn": warn, "critical": critical, "direction": direction, "compare": compare, "on": on}  # fmt: skip
+        p.err(("threshold_on",), "threshold_on: change_pct には compare が必要です", "threshold_on: change_pct needs 'compare'")
+    return {
+        "measure": measure,
+        "measure_field": mfield,
+        "window": window,
+        "group_by": tuple(group_by),
+        "warn": warn,
+        "critical": critical,
+        "direction": direction,
+        "compare": compare,
+        "on": on,
+    }
 
 
 def _absence(p: RuleParser, fields: dict[str, FieldType]) -> dict[str, Any]:
@@ -137,5 +157,8 @@ def _absence(p: RuleParser, fields: dict[str, FieldType]) -> dict[str, Any]:
             p.err(("lookback_business_days",), "1〜60 の整数です", "an integer from 1 to 60")
             lookback = 5
         return {"expect_from": tuple(types), "due_at": due, "lookback_business_days": lookback}
-    return {"last": _date_field(p, "last", fields, required=True),
-            "since": _date_field(p, "since", fields, required=True), "max_gap": _period(p, "max_gap")}  # fmt: skip
+    return {
+        "last": _date_field(p, "last", fields, required=True),
+        "since": _date_field(p, "since", fields, required=True),
+        "max_gap": _period(p, "max_gap"),
+    }
