@@ -122,10 +122,16 @@ def flags_take(
     _report(app, [_service(app).take_on(_who(app, user), flag_id, assignee)])
 
 
-def flags_comment(ctx: typer.Context, flag_id: int = typer.Argument(...), text: str = typer.Argument(...), user: str | None = USER) -> None:
+def flags_comment(
+    ctx: typer.Context,
+    flag_id: int = typer.Argument(...),
+    text: str = typer.Argument(...),
+    user: str | None = USER,
+    evidence: bool = typer.Option(False, "--evidence", help="Record it as an evidence note rather than a comment."),
+) -> None:
     """Add a comment or evidence note to a case."""
     app = app_context(ctx)
-    _report(app, [_service(app).comment(_who(app, user), flag_id, text)])
+    _report(app, [_service(app).comment(_who(app, user), flag_id, text, kind="evidence" if evidence else "comment")])
 
 
 def flags_respond(ctx: typer.Context, flag_id: int = typer.Argument(...), text: str = typer.Argument(...), user: str | None = USER) -> None:
@@ -227,6 +233,7 @@ def escalate_cmd(
     ctx: typer.Context,
     as_of: Optional[str] = typer.Option(None, "--as-of"),  # noqa: UP045
     digests: Path = typer.Option(Path("var/outbox"), "--digests", help="Folder for the daily digest files."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """Apply the escalation ladder and automatic reopening; write the day's digest per recipient unit."""
     app = app_context(ctx)
@@ -237,6 +244,10 @@ def escalate_cmd(
     result = escalate(engine, when, app.calendar, Ladder.from_config(app.settings.escalation))
     files = write_digests(engine, when, digests)
     sent = deliver(engine, app.settings.notify)
+    if fmt is Format.json:
+        print_json({"notified": result.notified, "escalated": result.escalated, "reopened": reopened,
+                    "digests": [str(f) for f in files], "mails": sent.messages})  # fmt: skip
+        return
     if app.settings.notify.smtp_host:
         app.out.print(app.t(f"メール {sent.messages} 通（通知 {sent.notifications} 件）を送信しました",
                             f"sent {sent.messages} e-mails ({sent.notifications} notifications)"))  # fmt: skip
@@ -281,11 +292,16 @@ def review_cmd(
                                app.t("状態", "status"), app.t("内容", "message")], rows))  # fmt: skip
 
 
-def audit_verify(ctx: typer.Context) -> None:
+def audit_verify(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json.")) -> None:
     """Check the hash chain of the audit log; say where it was edited, cut or reordered."""
     app = app_context(ctx)
     with app.require_schema().connect() as conn:
         n, breaks = audit.verify(conn)
+    if fmt is Format.json:
+        print_json({"entries": n, "intact": not breaks, "breaks": [b.__dict__ for b in breaks]})
+        if breaks:
+            raise typer.Exit(int(ExitCode.ERROR))
+        return
     if not breaks:
         app.out.print(app.t(f"監査証跡 {n} 件: 改ざんなし", f"audit log: {n} entries, chain intact"))
         return
