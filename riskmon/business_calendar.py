@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from riskmon.config import Settings
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -47,10 +49,7 @@ class BusinessCalendar:
     business_hours: tuple[time, time] = (time(8, 30), time(17, 15))
 
     @classmethod
-    def from_settings(cls, settings: object) -> BusinessCalendar:
-        from riskmon.config import Settings
-
-        assert isinstance(settings, Settings)
+    def from_settings(cls, settings: Settings) -> BusinessCalendar:
         closure = tuple((int(m), int(d)) for m, d in (s.split("-") for s in settings.calendar.year_end_closure))
         return cls(
             year_end_closure=closure,

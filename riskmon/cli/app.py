@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from riskmon.cli import cmd_events, cmd_jobs, cmd_rules, cmd_sample, cmd_store
+from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store
 from riskmon.cli.common import AppContext, ExitCode, example
 from riskmon.config import ConfigError, load_settings
 
@@ -47,7 +47,11 @@ def _root(
 cmd_store.register(app)
 cmd_events.register(app)
 cmd_sample.register(app)
-cmd_rules.register(app)
+_flags = cmd_rules.register(app)
+_report = typer.Typer(help="レポート (committee pack, 月次公表, assurance).", no_args_is_help=True)
+app.add_typer(_report, name="report")
+cmd_review.register(app, _flags, _report)
+cmd_reports.register(_report)
 cmd_jobs.register(app)
 
 

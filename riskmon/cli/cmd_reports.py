@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from riskmon.cli.common import ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.business_calendar import month_bounds
+from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
 from riskmon.reports import committee, monthly
 
 
@@ -32,8 +33,6 @@ def report_committee(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Write the リスク管理委員会 pack (Markdown, self-contained HTML with charts, xlsx) for a period."""
-    from riskmon.cli.cmd_rules import _book
-
     app = app_context(ctx)
     try:
         lo, hi = date.fromisoformat(first), date.fromisoformat(last)
@@ -42,7 +41,7 @@ def report_committee(
     when = parse_when(as_of, app, end_of_day=True) if as_of else app.calendar.end_of_day(hi)
     assert when is not None
     engine = app.require_schema()
-    versions = {r.id: r.version for r in _book(app, Path("rules")).rules}
+    versions = {r.id: r.version for r in load_rulebook(app, Path("rules")).rules}
     content = committee.build(engine, lo, hi, when, app.calendar, versions, app.lang)
     suffix = "" if app.lang == "ja" else f"_{app.lang}"
     written = committee.write(engine, content, out / f"committee_{lo.isoformat()}_{hi.isoformat()}{suffix}", app.calendar)
@@ -62,18 +61,13 @@ def report_monthly(
         year, mon = monthly.month_of(month)
     except ValueError:
         app.fail(app.t("月は YYYY-MM で指定してください", "the month is YYYY-MM"), ExitCode.USAGE)
-    from riskmon.business_calendar import month_bounds
-
     when = parse_when(as_of, app, end_of_day=True) if as_of else app.calendar.end_of_day(month_bounds(year, mon)[1])
     assert when is not None
     files = monthly.write(app.require_schema(), year, mon, when, app.calendar, out / f"monthly_{year}-{mon:02d}")
     _report_files(app, files, None, fmt)
 
 
-def _report_files(app: object, files: list[Path], digest: str | None, fmt: Format) -> None:
-    from riskmon.cli.common import AppContext
-
-    assert isinstance(app, AppContext)
+def _report_files(app: AppContext, files: list[Path], digest: str | None, fmt: Format) -> None:
     if fmt is Format.json:
         print_json({"files": [str(f) for f in files], "data_hash": digest})
         return

@@ -11,9 +11,10 @@ from typing import Optional
 import typer
 
 from riskmon import audit
-from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
 from riskmon.flags.store import FlagFilter, list_flags
 from riskmon.i18n import label
+from riskmon.review.assurance import assurance, parse_period, to_markdown
 from riskmon.review.delivery import deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.queue import morning_queue
@@ -24,7 +25,7 @@ from riskmon.store import queries
 USER = typer.Option(None, "--user", envvar="RISKMON_USER", help="Act as this user (from the users file).")
 
 
-def register(app: typer.Typer, flags: typer.Typer) -> None:
+def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
     users = typer.Typer(help="利用者 (users and their unit).", no_args_is_help=True)
     app.add_typer(users, name="users")
     users.command("load", epilog=example("riskmon users load sample_events/users.csv"))(users_load)
@@ -45,15 +46,10 @@ def register(app: typer.Typer, flags: typer.Typer) -> None:
                       if name in ("ack", "resolve", "dismiss") else example(ex))(fn)  # fmt: skip
     app.command("escalate", epilog=example("riskmon escalate", "riskmon escalate --as-of 2026-03-31T23:30"))(escalate_cmd)
     app.command("review", epilog=example("riskmon review --user rmd.suzuki", "riskmon review --user po001.sato --format json"))(review_cmd)
-    report = typer.Typer(help="レポート (reports).", no_args_is_help=True)
-    app.add_typer(report, name="report")
     assurance_help = example(
         "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
     )
     report.command("assurance", epilog=assurance_help)(report_assurance)
-    from riskmon.cli import cmd_reports
-
-    cmd_reports.register(report)
     audit_app = typer.Typer(help="監査証跡 (tamper-evident audit trail).", no_args_is_help=True)
     app.add_typer(audit_app, name="audit")
     audit_app.command("verify", epilog=example("riskmon audit verify"))(audit_verify)
@@ -331,15 +327,12 @@ def report_assurance(
     fmt: Format = typer.Option(Format.table, "--format", help="table (Markdown) or json."),
 ) -> None:
     """The third line's view of how well the second line works (Markdown, or JSON)."""
-    from riskmon.cli.cmd_rules import _book
-    from riskmon.review.assurance import assurance, parse_period, to_markdown
-
     app = app_context(ctx)
     try:
         first, last = parse_period(period)
     except ValueError:
         app.fail(app.t(f"期間として読めません: {period}", f"not a period: {period}"), ExitCode.USAGE)
-    rules = [r.id for r in _book(app, Path("rules")).rules]
+    rules = [r.id for r in load_rulebook(app, Path("rules")).rules]
     result = assurance(app.require_schema(), first, last, app.calendar, rules, sample_size=sample, seed=seed)
     if fmt is Format.json:
         print_json(result.data)

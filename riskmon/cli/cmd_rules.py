@@ -18,6 +18,7 @@ from riskmon.cli.common import (
     FormatCsv,
     app_context,
     example,
+    load_rulebook,
     parse_when,
     print_json,
     table,
@@ -25,17 +26,18 @@ from riskmon.cli.common import (
 from riskmon.engine.evaluate import evaluate
 from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
 from riskmon.i18n import label
-from riskmon.rules.checker import RuleBook, load_rules
+from riskmon.rules.checker import RuleBook
 from riskmon.rules.conditions import describe
 from riskmon.rules.spec import RISK_CATEGORY_LABELS
 from riskmon.rules.testing import run_tests
-from riskmon.store import migrate, queries
+from riskmon.store import queries
 
 RULES = Path("rules")
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer) -> typer.Typer:
+    """Add rules, evaluate and flags; returns the flags group for the case commands."""
     rules = typer.Typer(help="ルールの検査・一覧・テスト (rule files).", no_args_is_help=True)
     app.add_typer(rules, name="rules")
     rules.command("check", epilog=example("riskmon rules check", "riskmon rules check rules/r01_error_not_notified.yaml"))(rules_check)
@@ -48,21 +50,11 @@ def register(app: typer.Typer) -> None:
         flags_list
     )
     flags.command("show", epilog=example("riskmon flags show 12"))(flags_show)
-    from riskmon.cli import cmd_review
-
-    cmd_review.register(app, flags)
+    return flags
 
 
 def _book(app: AppContext, path: Path) -> RuleBook:
-    known = None
-    try:
-        if migrate.is_up_to_date(app.engine):
-            with app.engine.connect() as conn:
-                known = [u["unit_id"] for u in queries.list_units(conn)] or None
-    except Exception:  # no database yet: unit ids are not checked, unit types and templates still are
-        known = None
-    config = {"deadlines": app.settings.deadlines, "thresholds": app.settings.thresholds}
-    return load_rules(path, config, known)
+    return load_rulebook(app, path)
 
 
 def _report_problems(app: AppContext, book: RuleBook) -> None:

@@ -13,6 +13,7 @@ from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.ingest.reasons import Reason
 from riskmon.store import migrate, queries
 from riskmon.store.db import redact
+from riskmon.store.writer import Rejection
 
 #: Below this many bytes in total no progress bar is drawn (it would only flicker).
 PROGRESS_MIN_BYTES = 2_000_000
@@ -128,10 +129,7 @@ def ingest_cmd(
         raise typer.Exit(int(ExitCode.REJECTED))
 
 
-def _rejection_json(r: object) -> dict[str, object]:
-    from riskmon.store.writer import Rejection
-
-    assert isinstance(r, Rejection)
+def _rejection_json(r: Rejection) -> dict[str, object]:
     return {
         "source": r.source,
         "line": r.line,

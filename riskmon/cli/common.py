@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum, IntEnum, StrEnum
 from functools import cached_property
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -23,8 +24,10 @@ from sqlalchemy import Engine
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
 from riskmon.i18n import Lang
+from riskmon.rules.checker import RuleBook, load_rules
 from riskmon.store.db import make_engine, redact
 from riskmon.store.migrate import is_up_to_date
+from riskmon.store.queries import list_units
 
 
 class ExitCode(IntEnum):
@@ -84,6 +87,18 @@ class AppContext:
 
     def local(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
+
+
+def load_rulebook(app: AppContext, path: Path) -> RuleBook:
+    """The rules under ``path``, checked against the units master when the database has one."""
+    known = None
+    try:
+        if is_up_to_date(app.engine):
+            with app.engine.connect() as conn:
+                known = [u["unit_id"] for u in list_units(conn)] or None
+    except Exception:  # no database yet: unit ids are not checked, unit types and templates still are
+        known = None
+    return load_rules(path, {"deadlines": app.settings.deadlines, "thresholds": app.settings.thresholds}, known)
 
 
 def app_context(ctx: typer.Context) -> AppContext:

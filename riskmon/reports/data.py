@@ -19,6 +19,7 @@ from riskmon.rules.spec import SEVERITIES
 from riskmon.store.tables import (
     CaseEvent,
     ContractRow,
+    DailyReportRow,
     ErrorReportRow,
     ErrorUpdateRow,
     Flag,
@@ -216,8 +217,6 @@ def risky_offices(
     for unit, priority in conn.execute(q):
         if unit in offices:
             parts[unit]["priority" if priority else "other_errors"] += 1
-    from riskmon.store.tables import DailyReportRow
-
     dr = table_of(DailyReportRow)
     week = dr.c.business_date.between(last - timedelta(days=6), last)
     latest = select(dr.c.unit_id, func.max(dr.c.business_date).label("d")).where(week).group_by(dr.c.unit_id).subquery()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from riskmon.events.enums import UnitType
 from riskmon.rules.spec import Period
 from riskmon.rules.vocabulary import NUMERIC, SOURCES, FieldType
 
@@ -140,8 +141,6 @@ def _threshold(p: RuleParser, event: str | None) -> dict[str, Any]:
 def _absence(p: RuleParser, fields: dict[str, FieldType]) -> dict[str, Any]:
     raw = p.data
     if "expect_from" in raw:
-        from riskmon.events.enums import UnitType
-
         types = raw["expect_from"] if isinstance(raw["expect_from"], list) else [raw["expect_from"]]
         for i, t in enumerate(types):
             if t not in {u.value for u in UnitType}:

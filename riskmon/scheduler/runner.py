@@ -26,8 +26,9 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from riskmon import audit
-from riskmon.config import Settings
+from riskmon.config import Settings, load_settings
 from riskmon.scheduler.jobs import JOBS, Skip, cron_of
+from riskmon.store.db import make_engine, normalize_url
 from riskmon.store.tables import JobLock, JobRun, table_of
 
 Clock = Callable[[], datetime]
@@ -127,9 +128,6 @@ def catch_up(settings: Settings, engine: Engine, now: datetime, clock: Clock | N
 
 def scheduled(name: str) -> None:
     """The callable APScheduler stores (by reference) for every job."""
-    from riskmon.config import load_settings
-    from riskmon.store.db import make_engine
-
     settings = load_settings()
     run_job(settings, make_engine(settings.database_url), name, datetime.now(settings.tz), trigger="schedule")
 
@@ -139,8 +137,6 @@ def build_scheduler(settings: Settings, *, blocking: bool = True) -> object:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
-
-    from riskmon.store.db import normalize_url
 
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(
