@@ -40,11 +40,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check riskmon tests bench
+	$(BIN)/ruff check riskmon tests bench scripts
 	$(BIN)/mypy riskmon
 
 lint: $(STAMP)
-	$(BIN)/ruff check riskmon tests bench
+	$(BIN)/ruff check riskmon tests bench scripts
 	$(BIN)/ruff format --check riskmon tests bench
 	$(BIN)/mypy riskmon
 
