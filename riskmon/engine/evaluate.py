@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, select, text, update
 
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar
@@ -83,6 +83,7 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
     evaluated = {r.id for r in ok_rules if r.id not in result.errors}
     found = [f for f in found if f.values["rule_id"] in evaluated]
     with engine.begin() as conn:
+        _serialise_saves(conn, run_id)
         result.counts = save(conn, run_id, as_of, found, evaluated)
         _audit_run(conn, run_id, as_of, rules, result)
         result.duration_s = _time.perf_counter() - started
@@ -91,6 +92,16 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
             status="completed" if not result.errors else "completed_with_errors",
         ))  # fmt: skip
     return result
+
+
+def _serialise_saves(conn: Connection, run_id: int) -> None:
+    """Two evaluations saving at once (a manual run beside the nightly one) must not both see a
+    flag as new: take the write lock before reading the existing flags. PostgreSQL: an advisory
+    transaction lock; SQLite: a first write, which makes this transaction the only writer."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 7_452_114})
+    runs = table_of(EvaluationRun)
+    conn.execute(update(runs).where(runs.c.id == run_id).values(status="saving"))
 
 
 def _audit_run(conn: Connection, run_id: int, as_of: datetime, rules: list[Rule], result: RunResult) -> None:

@@ -195,7 +195,9 @@ class ReviewService:
 
 
 def _flag(conn: Connection, flag_id: int) -> dict[str, Any]:
-    row = conn.execute(select(table_of(Flag)).where(table_of(Flag).c.id == flag_id)).mappings().first()
+    """The case, locked for this transaction on PostgreSQL (SQLite has one writer at a time), so two
+    people acting on one flag at once are applied one after the other."""
+    row = conn.execute(select(table_of(Flag)).where(table_of(Flag).c.id == flag_id).with_for_update()).mappings().first()
     if row is None:
         raise Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
     return dict(row)

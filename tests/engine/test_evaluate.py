@@ -136,3 +136,25 @@ def test_a_rule_without_an_escalation_path_gets_the_configured_default(engine: E
     evaluate(engine, [bare], at("2025-04-10T12:00"), CAL, ("{{ region_id }}", "risk_management_department"))
     [flag] = flags(engine)
     assert flag["escalation"] == ["RD01", "RMD"]
+
+
+def test_two_evaluations_at_once_never_duplicate_a_flag(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    import threading
+
+    run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", [error_report(f"E{i}", f"C{i}") for i in range(20)]))
+    rules = shipped("R01", "R02")
+    errors: list[BaseException] = []
+
+    def go() -> None:
+        try:
+            evaluate(engine, rules, at("2025-04-10T12:00"), CAL)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(flags(engine)) == 40  # 20 cases × (R01, R02), each once
