@@ -83,6 +83,7 @@ class _InsertPlan:
     """A prepared ``INSERT`` for one table: column order, converters and the driver SQL."""
 
     def __init__(self, table: Table, dialect: str, suffix: str = "", *, from_mapping: bool = False) -> None:
+        self.table = table.name
         self.columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
         self._get = (itemgetter if from_mapping else attrgetter)(*self.columns)
         self._fix = [(i, conv) for i, name in enumerate(self.columns) if (conv := _converter(table.c[name].type, dialect)) is not None]
@@ -149,7 +150,13 @@ class BatchWriter:
             return 0
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cur.executemany(self._registry.sql, rows)
+            if self.dialect == "postgresql":  # COPY into a scratch table, then one INSERT … ON CONFLICT
+                cur.execute("CREATE TEMP TABLE IF NOT EXISTS riskmon_new_events (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+                cur.execute("DELETE FROM riskmon_new_events")  # a rolled-back savepoint may have left rows
+                _copy(cur, "riskmon_new_events", self._registry.columns, rows)
+                cur.execute("INSERT INTO events SELECT * FROM riskmon_new_events ON CONFLICT (event_id) DO NOTHING")
+            else:
+                cur.executemany(self._registry.sql, rows)
             return int(cur.rowcount)
         finally:
             cur.close()
@@ -242,11 +249,18 @@ class BatchWriter:
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             for name, rows in typed_rows.items():
-                cur.executemany(self._typed[name].sql, rows)
+                self._bulk(cur, self._typed[name], rows)
             if child_rows:
-                cur.executemany(self._children.sql, child_rows)
+                self._bulk(cur, self._children, child_rows)
         finally:
             cur.close()
+
+    def _bulk(self, cur: Any, plan: _InsertPlan, rows: list[Sequence[Any]]) -> None:
+        """COPY on PostgreSQL (a round trip per batch, not per row); executemany on SQLite."""
+        if self.dialect == "postgresql":
+            _copy(cur, plan.table, plan.columns, rows)
+        else:
+            cur.executemany(plan.sql, rows)
 
     def _quarantine(self, conn: Connection, rejections: list[Rejection]) -> None:
         """Keep every rejected record; seeing the same bad line again only bumps its counter."""
@@ -293,6 +307,12 @@ class BatchWriter:
         fixed = [r.id for r in open_rejects if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in ids)]
         for chunk in _chunks(fixed, 2000):
             conn.execute(update(table).where(table.c.id.in_(chunk)).values(resolved_at=datetime.now(UTC)))
+
+
+def _copy(cur: Any, table: str, columns: list[str], rows: Sequence[Sequence[Any]]) -> None:
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _stored_heads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str, int]]:
