@@ -11,13 +11,14 @@ from typing import Optional
 import typer
 
 from riskmon import audit
+from riskmon.cli.cmd_rules import SEVERITY_STYLE
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
 from riskmon.flags.store import FlagFilter, list_flags
 from riskmon.i18n import label
 from riskmon.review.assurance import assurance, parse_period, to_markdown
 from riskmon.review.delivery import deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
-from riskmon.review.queue import morning_queue
+from riskmon.review.queue import BUCKETS, morning_queue
 from riskmon.review.service import Outcome, ReviewService
 from riskmon.review.users import UnknownUser, actor, load_users
 from riskmon.store import queries
@@ -281,11 +282,33 @@ def review_cmd(
                         f"{who} ({queue.line} line): {len(queue.items)} open — {counts} — {lines}"))  # fmt: skip
     bucket_label = {"new": ("新規", "new"), "escalated": ("エスカレーション", "escalated"), "overdue": ("期限超過", "overdue"),
                     "other": ("その他", "other")}  # fmt: skip
-    rows = [(f["id"], bucket_label[f["bucket"]][0 if app.lang == "ja" else 1], f["severity"], names.get(f["owner_unit"], f["owner_unit"]),
-             f["rule_id"], f["review_status"], f["message_ja"] if app.lang == "ja" else f["message_en"])
-            for f in queue.items[:limit]]  # fmt: skip
-    app.out.print(table(None, ["id", app.t("区分", "bucket"), app.t("重大度", "severity"), app.t("担当", "owner"), app.t("ルール", "rule"),
-                               app.t("状態", "status"), app.t("内容", "message")], rows))  # fmt: skip
+    shown = queue.items[:limit]
+    cols = [
+        app.t("担当", "owner"),
+        "id",
+        app.t("重大度", "severity"),
+        app.t("ルール", "rule"),
+        app.t("状態", "status"),
+        app.t("内容", "message"),
+    ]
+    for bucket in BUCKETS:  # one table per bucket, a section per owner unit
+        items = [f for f in shown if f["bucket"] == bucket]
+        if not items:
+            continue
+        out = table(
+            f"{bucket_label[bucket][0 if app.lang == 'ja' else 1]}（{sum(1 for f in queue.items if f['bucket'] == bucket)}）", cols, []
+        )
+        previous = None
+        for f in items:
+            if previous is not None and f["owner_unit"] != previous:
+                out.add_section()
+            unit = names.get(f["owner_unit"], f["owner_unit"]) if f["owner_unit"] != previous else ""
+            out.add_row(unit, str(f["id"]), f"[{SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]", f["rule_id"], f["review_status"],
+                        f["message_ja"] if app.lang == "ja" else f["message_en"])  # fmt: skip
+            previous = f["owner_unit"]
+        app.out.print(out)
+    if len(queue.items) > limit:
+        app.out.print(app.t(f"…ほか {len(queue.items) - limit} 件（--limit）", f"... and {len(queue.items) - limit} more (--limit)"))
 
 
 def audit_verify(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json.")) -> None:
