@@ -6,12 +6,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.i18n import label
+from riskmon.reports.committee import data_hash
 from riskmon.reports.render import write_text, write_xlsx
-from riskmon.store.tables import ErrorReportRow, ErrorUpdateRow, Unit, table_of
+from riskmon.store.tables import ErrorReportRow, ErrorUpdateRow, Report, Unit, table_of
 
 HEADER = ["発見日", "拠点", "分類", "概要", "影響を受けたお客様（名）", "お客様対応", "再発防止策"]
 
@@ -41,9 +42,11 @@ def rows(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessCa
 
 def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessCalendar, folder: Path) -> list[Path]:
     items = rows(engine, year, month, as_of, cal)
+    content = {"kind": "monthly", "month": f"{year}-{month:02d}", "as_of": as_of.isoformat(), "items": items}
+    digest = data_hash(content)
     title = f"事務処理誤りの月次公表（案） {year}年{month}月分"
-    lines = [f"# {title}", "", f"データ時点: {as_of.isoformat()}　件数: {len(items)}", "", "| " + " | ".join(HEADER) + " |",
-             "|" + "---|" * len(HEADER)]  # fmt: skip
+    lines = [f"# {title}", "", f"データ時点: {as_of.isoformat()}　件数: {len(items)}　データハッシュ: `{digest}`", "",
+             "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]  # fmt: skip
     for i in items:
         lines.append(
             f"| {i['date']} | {i['office']} | {i['category']} | {i['summary']} | {i['customers']} | {i['response']} | {i['prevention']} |"
@@ -53,6 +56,10 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
         [i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"]] for i in items
     ]
     xlsx = write_xlsx(folder / "monthly.xlsx", {f"{year}-{month:02d}": sheet}, as_of)
+    first, last = month_bounds(year, month)
+    with engine.begin() as conn:  # kept, like the committee packs, with the hash of what it showed
+        conn.execute(insert(table_of(Report)).values(kind="monthly", period_from=first, period_to=last, as_of=as_of,
+                                                      data_hash=digest, folder=str(folder), data=content))  # fmt: skip
     return [md, xlsx]
 
 
