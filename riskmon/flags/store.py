@@ -123,7 +123,8 @@ def as_json(row: dict[str, Any]) -> dict[str, Any]:
     """The public JSON shape of a flag (keys relied on by scripts)."""
     return {
         "id": row["id"], "rule_id": row["rule_id"], "rule_version": row["rule_version"], "subject": row["subject"],
-        "severity": row["severity"], "status": row["status"], "risk_category": row["risk_category"],
+        "severity": row["severity"], "status": row["status"], "review_status": row["review_status"],
+        "assignee": row["assignee"], "risk_category": row["risk_category"],
         "owner_line": row["owner_line"], "owner_unit": row["owner_unit"], "escalation": row["escalation"],
         "title": {"ja": row["title_ja"], "en": row["title_en"]},
         "message": {"ja": row["message_ja"], "en": row["message_en"]},
