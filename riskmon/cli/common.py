@@ -90,7 +90,12 @@ class AppContext:
 
 
 def load_rulebook(app: AppContext, path: Path) -> RuleBook:
-    """The rules under ``path``, checked against the units master when the database has one."""
+    """The rules under ``path``, checked against the units master when the database has one.
+
+    A relative path that does not exist here is looked up beside config.toml, so commands work
+    from any folder of a deployment."""
+    if not path.is_absolute() and not path.exists():
+        path = app.settings.base_dir / path
     known = None
     try:
         if is_up_to_date(app.engine):
