@@ -53,10 +53,6 @@ def register(app: typer.Typer) -> typer.Typer:
     return flags
 
 
-def _book(app: AppContext, path: Path) -> RuleBook:
-    return load_rulebook(app, path)
-
-
 def _report_problems(app: AppContext, book: RuleBook) -> None:
     for p in book.problems:
         app.err.print(str(p), markup=False, soft_wrap=True)
@@ -65,7 +61,7 @@ def _report_problems(app: AppContext, book: RuleBook) -> None:
 def rules_check(ctx: typer.Context, path: Path = typer.Argument(RULES, help="A rule file or folder.")) -> None:
     """Check every rule file and report every problem as file:line:column: message."""
     app = app_context(ctx)
-    book = _book(app, path)
+    book = load_rulebook(app, path)
     _report_problems(app, book)
     if book.problems:
         app.err.print(app.t(f"{len(book.problems)} 件の問題があります", f"{len(book.problems)} problems"))
@@ -80,7 +76,7 @@ def rules_list(
 ) -> None:
     """List the rules with their kind, severity, owner and sources."""
     app = app_context(ctx)
-    book = _book(app, path)
+    book = load_rulebook(app, path)
     _report_problems(app, book)
     if fmt is Format.json:
         print_json([{
@@ -110,7 +106,7 @@ def rules_test(
 ) -> None:
     """Run rule tests: given events and a time, exactly these flags (like promtool test rules)."""
     app = app_context(ctx)
-    book = _book(app, rules_path)
+    book = load_rulebook(app, rules_path)
     _report_problems(app, book)
     results, problems = run_tests(path, book.rules, app.calendar)
     for p in problems:
@@ -139,7 +135,7 @@ def evaluate_cmd(
     """Evaluate all enabled rules over the stored events; idempotent for the same data and time."""
     app = app_context(ctx)
     engine = app.require_schema()
-    book = _book(app, path)
+    book = load_rulebook(app, path)
     _report_problems(app, book)
     if book.problems:
         app.fail(app.t("ルールに問題があるため評価しません（riskmon rules check）",

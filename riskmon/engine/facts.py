@@ -68,7 +68,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
 
 class Views:
     """Each SQL view read once per evaluation run and shared by the rules that use it (seven rules
-    look at error cases; rows are copied before a rule adds its derived fields)."""
+    look at error cases); a rule's derived fields are layered over the shared rows, not copied in."""
 
     def __init__(self, conn: Connection, as_of: datetime) -> None:
         self.conn = conn
@@ -229,8 +229,7 @@ def _threshold(rule: Rule, views: Views, cal: BusinessCalendar) -> list[Fact]:
     else:
         prev = None
     lo = prev[0] if prev else first
-    time_field = {"error_report": "discovered_at", "nonconformity": "inspected_on", "inspection_result": "inspected_on",
-                  "daily_report": "business_date", "contract": "start_on"}[rule.event]  # fmt: skip
+    time_field = sources.TIME_FIELD[rule.event]
     current: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     previous: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in views.rows(rule.event, cal.at(lo, time(0))):

@@ -168,6 +168,10 @@ def units(conn: Connection, types: tuple[str, ...] = ()) -> list[dict[str, Any]]
     return [dict(r) for r in conn.execute(q.order_by(u.c.unit_id)).mappings()]
 
 
+#: the field that places each view's rows in time (what threshold windows count by)
+TIME_FIELD = {"error_report": "discovered_at", "nonconformity": "inspected_on", "inspection_result": "inspected_on",
+              "daily_report": "business_date", "contract": "start_on"}  # fmt: skip
+
 VIEWS = {
     "error_report": error_reports,
     "nonconformity": nonconformities,

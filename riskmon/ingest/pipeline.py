@@ -221,7 +221,7 @@ def _ingest_events(
 
 def check_record(record: RawRecord, context: dict[str, Any], known_units: frozenset[str]) -> Accepted | Rejection:
     """Validate one raw record into an :class:`Accepted` event or a :class:`Rejection` with reasons."""
-    reasons = [Reason(f, "csv", ja, en) for f, ja, en in record.problems]
+    reasons = list(record.problems)
     try:
         event = validate_record(record.data if record.data is not None else record.raw, context)
     except ValidationError as exc:

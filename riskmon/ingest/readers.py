@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from riskmon.events.registry import FAMILIES
+from riskmon.ingest.reasons import Reason
 
 EVENT_SUFFIXES = (".jsonl", ".csv", ".jsonl.gz", ".csv.gz", ".ndjson")
 #: Files with this stem hold the units master, loaded before any event file.
@@ -31,7 +32,7 @@ class RawRecord:
     line: int
     raw: bytes | str  # JSONL lines stay bytes: pydantic parses them without a decode step
     data: dict[str, Any] | None = None  # CSV rows; None for JSONL (validated from raw)
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (field, ja, en) found by the reader
+    problems: list[Reason] = field(default_factory=list)  # found by the reader (CSV shape, JSON cells)
 
     @property
     def text(self) -> str:
@@ -120,7 +121,7 @@ class SourceFile:
             except csv.Error as exc:  # a malformed row is one bad record, not a failed file
                 start, raw = tap.take()
                 record = RawRecord(self.source, start, raw.rstrip("\r\n"), data={})
-                record.problems.append(("", f"CSV の行として読めません: {exc}", f"not a readable CSV row: {exc}"))
+                record.problems.append(Reason("", "csv", f"CSV の行として読めません: {exc}", f"not a readable CSV row: {exc}"))
                 yield record
                 continue
             start, raw = tap.take()
@@ -129,8 +130,9 @@ class SourceFile:
             record = RawRecord(self.source, start, raw.rstrip("\r\n"))
             if len(row) != len(header):
                 record.problems.append(
-                    (
+                    Reason(
                         "",
+                        "csv",
                         f"列の数が見出し行と合いません（{len(row)} 列、見出しは {len(header)} 列）",
                         f"has {len(row)} columns but the header has {len(header)}",
                     )
@@ -152,8 +154,9 @@ class SourceFile:
                     out[name] = json.loads(value)
                 except json.JSONDecodeError as exc:
                     record.problems.append(
-                        (
+                        Reason(
                             name,
+                            "json_invalid",
                             f"JSON として読めません: {exc.msg}（列 {exc.colno}）",
                             f"is not valid JSON: {exc.msg} (column {exc.colno})",
                         )

@@ -19,7 +19,7 @@ from riskmon.store.writer import Rejection
 
 
 def _parse(record: RawRecord) -> tuple[UnitRecord | None, list[Reason]]:
-    reasons = [Reason(f, "csv", ja, en) for f, ja, en in record.problems]
+    reasons = list(record.problems)
     data: Any = record.data
     if data is None:
         try:

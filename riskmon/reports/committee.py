@@ -23,6 +23,7 @@ from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
 from riskmon.reports.words import words
 from riskmon.rules.spec import RISK_CATEGORY_LABELS, SEVERITIES
+from riskmon.store.queries import unit_names
 from riskmon.store.tables import Flag, Report, table_of
 
 
@@ -36,7 +37,7 @@ class Written:
 def build(engine: Engine, first: date, last: date, as_of: datetime, cal: BusinessCalendar, rule_versions: dict[str, str],
           lang: Lang = "ja") -> dict[str, Any]:  # fmt: skip
     with engine.connect() as conn:
-        names = d.unit_names(conn, lang)
+        names = unit_names(conn, lang)
         f = table_of(Flag)
         open_flags = {
             r.key: r.severity

@@ -233,11 +233,3 @@ def risky_offices(
         scored.append({"unit_id": unit, "name": names.get(unit, unit), "score": score, **{k: p[k] for k in
                        ("open_critical", "open_high", "open_medium", "priority", "other_errors", "backlog")}})  # fmt: skip
     return sorted(scored, key=lambda x: (-x["score"], x["unit_id"]))[:top]
-
-
-def unit_names(conn: Connection, lang: Lang = "ja") -> dict[str, str]:
-    u = table_of(Unit)
-    return {
-        r.unit_id: r.name_ja if lang == "ja" else (r.name_en or r.name_ja)
-        for r in conn.execute(select(u.c.unit_id, u.c.name_ja, u.c.name_en))
-    }

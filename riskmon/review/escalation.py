@@ -22,7 +22,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.review.policy import OPEN_STATES
-from riskmon.store.tables import CaseEvent, Flag, Notification, Unit, table_of
+from riskmon.store.queries import unit_names
+from riskmon.store.tables import CaseEvent, Flag, Notification, table_of
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,9 @@ def _notify(conn: Connection, flag: Any, unit: str, kind: str, level: int, as_of
 
 def write_digests(engine: Engine, day: datetime, folder: Path) -> list[Path]:
     """One Markdown digest per recipient unit for the notifications of ``day``."""
-    t, u = table_of(Notification), table_of(Unit)
+    t = table_of(Notification)
     with engine.connect() as conn:
-        names = {r.unit_id: r.name_ja for r in conn.execute(select(u.c.unit_id, u.c.name_ja))}
+        names = unit_names(conn, "ja")
         rows = (
             conn.execute(select(t).where(t.c.digest_date == day.date()).order_by(t.c.recipient_unit, t.c.level.desc(), t.c.flag_id))
             .mappings()

@@ -38,10 +38,11 @@ class Accepted:
     line: int
     event: Any  # one of the dataclasses in riskmon.events.models
     raw: bytes | str
+    raw_hash: str = ""  # filled in once, below: the duplicate checks compare it more than once
 
-    @property
-    def raw_hash(self) -> str:
-        return content_hash(self.raw if isinstance(self.raw, bytes) else self.raw.encode())
+    def __post_init__(self) -> None:
+        if not self.raw_hash:
+            self.raw_hash = content_hash(self.raw if isinstance(self.raw, bytes) else self.raw.encode())
 
     @property
     def text(self) -> str:

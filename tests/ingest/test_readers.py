@@ -49,8 +49,8 @@ def test_csv_empty_optional_cells_are_absent_and_json_cells_parsed(tmp_path: Pat
         w.writerow(["i3", "inspection_result"])
     good, broken, short = list(SourceFile(path))
     assert good.data == {"event_id": "i1", "type": "inspection_result", "nonconformities": json.loads(nc)}
-    assert broken.problems and broken.problems[0][0] == "nonconformities"
-    assert short.problems and "columns" in short.problems[0][2]
+    assert broken.problems and broken.problems[0].field == "nonconformities"
+    assert short.problems and "columns" in short.problems[0].en
 
 
 def test_expand_puts_units_files_first(tmp_path: Path) -> None:
@@ -85,5 +85,5 @@ def test_malformed_csv_row_is_one_bad_record_and_reading_goes_on(tmp_path: Path)
     path.write_bytes(b"event_id,note\nd1,ok\n,\r0\nd3,fine\n")
     recs = list(SourceFile(path))
     assert [r.line for r in recs] == [2, 3, 4]
-    assert recs[1].problems and "CSV" in recs[1].problems[0][1]
+    assert recs[1].problems and "CSV" in recs[1].problems[0].ja
     assert recs[2].data == {"event_id": "d3", "note": "fine"}
