@@ -39,7 +39,7 @@ def _rules():  # type: ignore[no-untyped-def]
     from riskmon.rules.checker import load_rules
 
     s = load_settings(ROOT / "config.toml")
-    book = load_rules(ROOT / "rules", {"deadlines": s.deadlines, "thresholds": s.thresholds})
+    book = load_rules(ROOT / "rules", s.rule_values)
     assert not book.problems, book.problems
     return book.enabled
 

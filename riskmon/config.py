@@ -89,6 +89,16 @@ class Settings(_Section):
         return ZoneInfo(self.time.timezone)
 
     @property
+    def rule_values(self) -> dict[str, Any]:
+        """What rule files may refer to as ``{config: section.key}``."""
+        return {"deadlines": self.deadlines, "thresholds": self.thresholds}
+
+    @property
+    def default_escalation(self) -> tuple[str, ...]:
+        """The escalation path used by rules that do not name their own."""
+        return tuple(self.escalation.get("default_path", ()))
+
+    @property
     def database_url(self) -> str:
         """The URL with a relative SQLite path resolved against the config file's folder."""
         url = os.environ.get("RISKMON_DATABASE_URL") or self.database.url

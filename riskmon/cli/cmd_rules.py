@@ -143,7 +143,7 @@ def evaluate_cmd(
     when = parse_when(as_of, app, end_of_day=True) if as_of else datetime.now(app.settings.tz)
     assert when is not None
     with app.err.status(app.t("評価中…", "evaluating...")):
-        result = evaluate(engine, book.enabled, when, app.calendar, tuple(app.settings.escalation.get("default_path", ())))
+        result = evaluate(engine, book.enabled, when, app.calendar, app.settings.default_escalation)
     if fmt is Format.json:
         print_json(result.as_dict())
     else:

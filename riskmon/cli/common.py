@@ -103,7 +103,7 @@ def load_rulebook(app: AppContext, path: Path) -> RuleBook:
                 known = [u["unit_id"] for u in list_units(conn)] or None
     except Exception:  # no database yet: unit ids are not checked, unit types and templates still are
         known = None
-    return load_rules(path, {"deadlines": app.settings.deadlines, "thresholds": app.settings.thresholds}, known)
+    return load_rules(path, app.settings.rule_values, known)
 
 
 def app_context(ctx: typer.Context) -> AppContext:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 from typing import Any
 
 from riskmon.rules.conditions import Condition
@@ -81,8 +82,11 @@ class Rule:
     max_gap: Period | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """Content hash of the rule as written (after config values were filled in)."""
+        """Content hash of the rule as written (after config values were filled in).
+
+        Cached because the evaluator stamps it on every flag the rule raises.
+        """
         blob = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -49,7 +49,7 @@ def _cal(settings: Settings) -> BusinessCalendar:
 
 
 def _rules(settings: Settings) -> list:  # type: ignore[type-arg]
-    book = load_rules(_paths(settings)[2], {"deadlines": settings.deadlines, "thresholds": settings.thresholds})
+    book = load_rules(_paths(settings)[2], settings.rule_values)
     if book.problems:
         raise RuntimeError("rule problems: " + "; ".join(map(str, book.problems[:5])))
     return book.enabled
@@ -63,7 +63,7 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     if inbox.exists() and any(inbox.iterdir()):
         report = ingest(engine, [inbox], tz=settings.tz, batch_size=settings.ingest.batch_size)
         parts.append(f"ingest: {sum(report.accepted.values())} accepted, {report.total_rejected} rejected")
-    run = evaluate(engine, _rules(settings), as_of, cal, tuple(settings.escalation.get("default_path", ())))
+    run = evaluate(engine, _rules(settings), as_of, cal, settings.default_escalation)
     parts.append(f"evaluate: run {run.run_id} {run.counts}")
     reopened = ReviewService(engine, clock=lambda: as_of).automatic_reopen(as_of)
     esc = escalate(engine, as_of, cal, Ladder.from_config(settings.escalation))

@@ -24,7 +24,7 @@ CAL = BusinessCalendar()
 
 def shipped(*ids: str) -> list[Rule]:
     s = load_settings(ROOT / "config.toml")
-    book = load_rules(ROOT / "rules", {"deadlines": s.deadlines, "thresholds": s.thresholds})
+    book = load_rules(ROOT / "rules", s.rule_values)
     assert book.problems == []
     return [r for r in book.rules if not ids or r.id in ids]
 

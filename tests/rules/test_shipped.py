@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 def _book():  # type: ignore[no-untyped-def]
     s = load_settings(ROOT / "config.toml")
-    return load_rules(ROOT / "rules", {"deadlines": s.deadlines, "thresholds": s.thresholds})
+    return load_rules(ROOT / "rules", s.rule_values)
 
 
 def test_shipped_rules_have_no_problems_and_cite_seeds() -> None:
