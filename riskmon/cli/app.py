@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -25,12 +24,8 @@ app = typer.Typer(
 @app.callback()
 def _root(
     ctx: typer.Context,
-    config: Optional[Path] = typer.Option(  # noqa: UP045 - typer reads the annotation at run time
-        None, "--config", envvar="RISKMON_CONFIG", help="config.toml to use (default: ./config.toml)."
-    ),
-    lang: Optional[str] = typer.Option(  # noqa: UP045
-        None, "--lang", help="Language of labels and messages: ja (default) or en.", envvar="RISKMON_LANG"
-    ),
+    config: Path | None = typer.Option(None, "--config", envvar="RISKMON_CONFIG", help="config.toml to use (default: ./config.toml)."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of labels and messages: ja (default) or en.", envvar="RISKMON_LANG"),
 ) -> None:
     try:
         settings = load_settings(config)

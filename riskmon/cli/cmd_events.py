@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from riskmon.cli.common import ExitCode, Format, app_context, example, parse_when, print_json, table
@@ -30,10 +28,10 @@ def register(app: typer.Typer) -> None:
 
 def events_list(
     ctx: typer.Context,
-    type_: Optional[str] = typer.Option(None, "--type", help="Event type, e.g. error_report."),  # noqa: UP045
-    unit: Optional[str] = typer.Option(None, "--unit", help="Unit id."),  # noqa: UP045
-    since: Optional[str] = typer.Option(None, "--since", help="From this date/time (inclusive)."),  # noqa: UP045
-    until: Optional[str] = typer.Option(None, "--until", help="Up to this date (inclusive)."),  # noqa: UP045
+    type_: str | None = typer.Option(None, "--type", help="Event type, e.g. error_report."),
+    unit: str | None = typer.Option(None, "--unit", help="Unit id."),
+    since: str | None = typer.Option(None, "--since", help="From this date/time (inclusive)."),
+    until: str | None = typer.Option(None, "--until", help="Up to this date (inclusive)."),
     limit: int = typer.Option(50, "--limit"),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
@@ -110,8 +108,8 @@ def events_show(
 
 def units_list(
     ctx: typer.Context,
-    unit_type: Optional[str] = typer.Option(None, "--type", help="Unit type, e.g. pension_office."),  # noqa: UP045
-    line: Optional[str] = typer.Option(None, "--line", help="first, second or third."),  # noqa: UP045
+    unit_type: str | None = typer.Option(None, "--type", help="Unit type, e.g. pension_office."),
+    line: str | None = typer.Option(None, "--line", help="first, second or third."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """List the units master with each unit's line of defence."""

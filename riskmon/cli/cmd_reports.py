@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,7 +27,7 @@ def report_committee(
     ctx: typer.Context,
     first: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
     last: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Data as of (default: the end of --to)."),  # noqa: UP045
+    as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of --to)."),
     out: Path = typer.Option(Path("var/reports"), "--out", help="Parent folder; the pack goes in a dated folder inside."),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
@@ -51,7 +50,7 @@ def report_committee(
 def report_monthly(
     ctx: typer.Context,
     month: str = typer.Option(..., "--month", help="YYYY-MM"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Data as of (default: the end of the month)."),  # noqa: UP045
+    as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of the month)."),
     out: Path = typer.Option(Path("var/reports"), "--out"),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:

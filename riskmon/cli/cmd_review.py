@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -95,9 +94,9 @@ IDS = typer.Argument(None, help="Flag ids (or use a filter for a bulk action).")
 def flags_ack(
     ctx: typer.Context,
     ids: list[int] | None = IDS,
-    user: Optional[str] = USER,  # noqa: UP045
+    user: str | None = USER,
     rule: str | None = typer.Option(None, "--rule"),
-    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
+    severity: str | None = typer.Option(None, "--severity"),
     unit: str | None = typer.Option(None, "--unit"),
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
@@ -111,7 +110,7 @@ def flags_ack(
 def flags_take(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: Optional[str] = USER,  # noqa: UP045
+    user: str | None = USER,
     assignee: str | None = typer.Option(None, "--assignee", help="Default: yourself."),
 ) -> None:
     """Take a flag on (in progress), for yourself or a colleague."""
@@ -145,10 +144,10 @@ def _date(app: AppContext, value: str | None) -> date | None:
 def flags_propose(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: Optional[str] = USER,  # noqa: UP045
+    user: str | None = USER,
     resolution: str = typer.Option(..., "--resolution", help="remediated, explained, risk_accepted, duplicate"),
     note: str = typer.Option(..., "--note"),
-    until: Optional[str] = typer.Option(None, "--until"),  # noqa: UP045
+    until: str | None = typer.Option(None, "--until"),
     duplicate_of: int | None = typer.Option(None, "--duplicate-of"),
 ) -> None:
     """Propose a resolution (first or second line); the second line decides."""
@@ -159,13 +158,13 @@ def flags_propose(
 def flags_resolve(
     ctx: typer.Context,
     ids: list[int] | None = IDS,
-    user: Optional[str] = USER,  # noqa: UP045
+    user: str | None = USER,
     resolution: str = typer.Option(..., "--resolution", help="remediated, explained, risk_accepted, duplicate"),
     note: str = typer.Option(..., "--note"),
-    until: Optional[str] = typer.Option(None, "--until"),  # noqa: UP045
-    duplicate_of: Optional[int] = typer.Option(None, "--duplicate-of"),  # noqa: UP045
+    until: str | None = typer.Option(None, "--until"),
+    duplicate_of: int | None = typer.Option(None, "--duplicate-of"),
     rule: str | None = typer.Option(None, "--rule"),
-    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
+    severity: str | None = typer.Option(None, "--severity"),
     unit: str | None = typer.Option(None, "--unit"),
 ) -> None:
     """Resolve (second line). High and critical flags then need another second-line person's `confirm`."""
@@ -175,7 +174,7 @@ def flags_resolve(
                   for i in _targets(app, ids, rule, severity, unit)])  # fmt: skip
 
 
-def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), user: Optional[str] = USER) -> None:  # noqa: UP045
+def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), user: str | None = USER) -> None:
     """Confirm another second-line user's closure of a high or critical flag (four eyes)."""
     app = app_context(ctx)
     _report(app, [_service(app).confirm(_who(app, user), flag_id)])
@@ -184,10 +183,10 @@ def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), user: 
 def flags_dismiss(
     ctx: typer.Context,
     ids: list[int] | None = IDS,
-    user: Optional[str] = USER,  # noqa: UP045
+    user: str | None = USER,
     reason: str = typer.Option("", "--reason", help="Why this is a false positive (required)."),
     rule: str | None = typer.Option(None, "--rule"),
-    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
+    severity: str | None = typer.Option(None, "--severity"),
     unit: str | None = typer.Option(None, "--unit"),
 ) -> None:
     """Dismiss as a false positive (second line, reason required)."""
@@ -199,7 +198,7 @@ def flags_dismiss(
 def flags_reopen(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: Optional[str] = USER,  # noqa: UP045
+    user: str | None = USER,
     reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """Reopen a resolved or dismissed flag (second line)."""
@@ -210,7 +209,7 @@ def flags_reopen(
 def flags_history(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: Optional[str] = USER,  # noqa: UP045
+    user: str | None = USER,
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """The case's story in order."""
@@ -228,7 +227,7 @@ def flags_history(
 
 def escalate_cmd(
     ctx: typer.Context,
-    as_of: Optional[str] = typer.Option(None, "--as-of"),  # noqa: UP045
+    as_of: str | None = typer.Option(None, "--as-of"),
     digests: Path = typer.Option(Path("var/outbox"), "--digests", help="Folder for the daily digest files."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
@@ -259,7 +258,7 @@ def escalate_cmd(
 def review_cmd(
     ctx: typer.Context,
     user: str | None = USER,
-    as_of: Optional[str] = typer.Option(None, "--as-of"),  # noqa: UP045
+    as_of: str | None = typer.Option(None, "--as-of"),
     limit: int = typer.Option(40, "--limit"),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:

@@ -7,7 +7,6 @@ import io
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -128,7 +127,7 @@ def rules_test(
 
 def evaluate_cmd(
     ctx: typer.Context,
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date/time (default: now)."),  # noqa: UP045
+    as_of: str | None = typer.Option(None, "--as-of", help="Evaluate as of this date/time (default: now)."),
     path: Path = typer.Option(RULES, "--rules", help="Rule file or folder."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
@@ -165,13 +164,13 @@ def evaluate_cmd(
 
 def flags_list(
     ctx: typer.Context,
-    severity: Optional[str] = typer.Option(None, "--severity"),  # noqa: UP045
-    line: Optional[str] = typer.Option(None, "--line", help="first, second or third."),  # noqa: UP045
-    unit: Optional[str] = typer.Option(None, "--unit", help="Owner unit id."),  # noqa: UP045
-    rule: Optional[str] = typer.Option(None, "--rule"),  # noqa: UP045
+    severity: str | None = typer.Option(None, "--severity"),
+    line: str | None = typer.Option(None, "--line", help="first, second or third."),
+    unit: str | None = typer.Option(None, "--unit", help="Owner unit id."),
+    rule: str | None = typer.Option(None, "--rule"),
     status: str = typer.Option("open", "--status", help="open, cleared or all."),
-    since: Optional[str] = typer.Option(None, "--since", help="First seen on or after."),  # noqa: UP045
-    until: Optional[str] = typer.Option(None, "--until", help="First seen on or before."),  # noqa: UP045
+    since: str | None = typer.Option(None, "--since", help="First seen on or after."),
+    until: str | None = typer.Option(None, "--until", help="First seen on or before."),
     limit: int = typer.Option(200, "--limit"),
     fmt: FormatCsv = typer.Option(FormatCsv.table, "--format", help="table, json or csv."),
 ) -> None:
