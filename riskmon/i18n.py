@@ -107,9 +107,14 @@ def label(value: str | Enum | None, lang: Lang = "ja") -> str:
     pair = _LABELS.get(str(key))
     if pair is None:
         return str(key)
+    return pick(pair, lang)
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The wording for ``lang`` from a ``(ja, en)`` pair, the shape every label table uses."""
     return pair[0] if lang == "ja" else pair[1]
 
 
 def msg(ja: str, en: str, lang: Lang) -> str:
     """Pick one of a message's two wordings."""
-    return ja if lang == "ja" else en
+    return pick((ja, en), lang)

@@ -13,7 +13,7 @@ from riskmon import audit
 from riskmon.cli.cmd_rules import SEVERITY_STYLE
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
 from riskmon.flags.store import FlagFilter, list_flags
-from riskmon.i18n import label
+from riskmon.i18n import label, pick
 from riskmon.review.assurance import assurance, parse_period, to_markdown
 from riskmon.review.delivery import deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
@@ -294,9 +294,7 @@ def review_cmd(
         items = [f for f in shown if f["bucket"] == bucket]
         if not items:
             continue
-        out = table(
-            f"{bucket_label[bucket][0 if app.lang == 'ja' else 1]}（{sum(1 for f in queue.items if f['bucket'] == bucket)}）", cols, []
-        )
+        out = table(f"{pick(bucket_label[bucket], app.lang)}（{sum(1 for f in queue.items if f['bucket'] == bucket)}）", cols, [])
         previous = None
         for f in items:
             if previous is not None and f["owner_unit"] != previous:

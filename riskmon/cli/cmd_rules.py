@@ -24,7 +24,7 @@ from riskmon.cli.common import (
 )
 from riskmon.engine.evaluate import evaluate
 from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
-from riskmon.i18n import label
+from riskmon.i18n import label, pick
 from riskmon.rules.checker import RuleBook
 from riskmon.rules.conditions import describe
 from riskmon.rules.spec import RISK_CATEGORY_LABELS
@@ -87,7 +87,7 @@ def rules_list(
     else:
         rows = [
             (r.id, r.title[app.lang], r.kind, label(r.event, app.lang), "/".join(t.severity for t in r.tiers),
-             RISK_CATEGORY_LABELS[r.risk_category][0 if app.lang == "ja" else 1], label(r.owner_line, app.lang),
+             pick(RISK_CATEGORY_LABELS[r.risk_category], app.lang), label(r.owner_line, app.lang),
              ", ".join(r.sources), "✓" if r.enabled else "-")
             for r in book.rules
         ]  # fmt: skip
@@ -234,7 +234,7 @@ def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The 
         (app.t("対象", "subject"), row["subject"]),
         (app.t("重大度", "severity"), row["severity"]),
         (app.t("状態", "status"), row["status"] + (f" ({app.local(row['cleared_at'])})" if row["cleared_at"] else "")),
-        (app.t("リスク区分", "risk category"), RISK_CATEGORY_LABELS[row["risk_category"]][0 if app.lang == "ja" else 1]),
+        (app.t("リスク区分", "risk category"), pick(RISK_CATEGORY_LABELS[row["risk_category"]], app.lang)),
         (app.t("担当", "owner"), f"{label(row['owner_line'], app.lang)} / {names.get(row['owner_unit'], row['owner_unit'])}"),
         (app.t("エスカレーション", "escalation"), " → ".join(names.get(u, u) for u in row["escalation"])),
         (app.t("内容", "message"), row["message_ja"] if app.lang == "ja" else row["message_en"]),

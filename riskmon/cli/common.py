@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
-from riskmon.i18n import Lang
+from riskmon.i18n import Lang, msg
 from riskmon.rules.checker import RuleBook, load_rules
 from riskmon.store.db import make_engine, redact
 from riskmon.store.migrate import is_up_to_date
@@ -65,7 +65,7 @@ class AppContext:
         return BusinessCalendar.from_settings(self.settings)
 
     def t(self, ja: str, en: str) -> str:
-        return ja if self.lang == "ja" else en
+        return msg(ja, en, self.lang)
 
     def require_schema(self) -> Engine:
         """The engine, after checking the schema is current (a clear message beats a SQL error)."""

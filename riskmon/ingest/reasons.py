@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from riskmon.events.models import EVENT_ADAPTER
 from riskmon.events.registry import FAMILIES
-from riskmon.i18n import Lang
+from riskmon.i18n import Lang, msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Reason:
     en: str
 
     def text(self, lang: Lang) -> str:
-        return self.ja if lang == "ja" else self.en
+        return msg(self.ja, self.en, lang)
 
     def describe(self, lang: Lang) -> str:
         """``field: reason``, the way it follows ``file:line:`` in every report."""

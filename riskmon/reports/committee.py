@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from riskmon.business_calendar import BusinessCalendar, add_months
-from riskmon.i18n import Lang, label
+from riskmon.i18n import Lang, label, pick
 from riskmon.reports import data as d
 from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
@@ -95,7 +95,7 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         **content, "data_hash": digest, "period_label": d.period_label(first, last, cal, lang),
         "prev_label": d.period_label(add_months(first, -12), add_months(last, -12), cal, lang),
         "line_labels": {k: label(k, lang) for k in ("first", "second", "third", "governance", "external")},
-        "risk_labels": {k: v[0 if lang == "ja" else 1] for k, v in RISK_CATEGORY_LABELS.items()},
+        "risk_labels": {k: pick(v, lang) for k, v in RISK_CATEGORY_LABELS.items()},
         "t": words(lang), "sep": "、" if lang == "ja" else ", ",
         "month_chart": bar_chart(months),
         "category_chart": bar_chart(cats, highlight={c["label"] for c in content["errors"]["by_category"] if c["priority"]}),

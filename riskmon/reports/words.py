@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from riskmon.i18n import pick
+
 WORDS: dict[str, tuple[str, str]] = {
     "stop": ("。", "."),
     "title": ("リスク管理委員会資料", "Risk Management Committee pack"),
@@ -69,4 +71,4 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def words(lang: str) -> dict[str, str]:
-    return {k: v[0] if lang == "ja" else v[1] for k, v in WORDS.items()}
+    return {k: pick(v, lang) for k, v in WORDS.items()}

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from riskmon import audit
 from riskmon.flags.store import REOPENED_CASE, record_case_event
+from riskmon.i18n import pick
 from riskmon.review import policy
 from riskmon.review.policy import Refused
 from riskmon.review.users import Actor, actor
@@ -31,7 +32,7 @@ class Outcome:
     message_en: str
 
     def text(self, lang: str) -> str:
-        return self.message_ja if lang == "ja" else self.message_en
+        return pick((self.message_ja, self.message_en), lang)
 
 
 class ReviewService:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from riskmon.i18n import pick
+
 #: leaf operator → (durable operator, negated leaf operator)
 OPERATORS: dict[str, tuple[str, str]] = {
     "is": ("$eq", "is_not"),
@@ -134,14 +136,14 @@ def describe(c: Condition | None, lang: str = "ja") -> str:
     if c is None:
         return ""
     if isinstance(c, Node):
-        glue = {"all": (" かつ ", " and "), "any": (" または ", " or ")}[c.kind][0 if lang == "ja" else 1]
+        glue = pick({"all": (" かつ ", " and "), "any": (" または ", " or ")}[c.kind], lang)
         return "(" + glue.join(describe(x, lang) for x in c.children) + ")"
-    words = {
+    words = pick({
         "is": ("=", "="), "is_not": ("≠", "≠"), "above": (">", ">"), "at_least": ("≥", "≥"),
         "below": ("<", "<"), "at_most": ("≤", "≤"), "in": ("∈", "in"), "not_in": ("∉", "not in"),
         "exists": ("あり", "present"), "missing": ("なし", "absent"), "contains": ("を含む", "contains"),
         "not_contains": ("を含まない", "does not contain"),
-    }[c.op][0 if lang == "ja" else 1]  # fmt: skip
+    }[c.op], lang)  # fmt: skip
     if c.op in ("exists", "missing"):
         return f"{c.field} {words}"
     return f"{c.field} {words} {c.value}"
