@@ -8,6 +8,7 @@ but no general negation.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -71,10 +72,15 @@ def fields_of(c: Condition | None) -> set[str]:
 def to_durable(c: Condition) -> dict[str, Any]:
     """A durable_rules expression over one message (alias-free: the caller wraps it)."""
     if isinstance(c, Node):
-        parts = [to_durable(x) for x in c.children]
-        if len(parts) == 1:
-            return parts[0]
-        return {"$and" if c.kind == "all" else "$or": parts}
+        # all(all(x, y), z) is all(x, y, z), and a repeated part adds nothing: both kept as written,
+        # they multiply the engine's nodes (a negated tree of 6 leaves was refused: error code 113)
+        key = "$and" if c.kind == "all" else "$or"
+        parts: dict[str, dict[str, Any]] = {}
+        for child in c.children:
+            part = to_durable(child)
+            for p in part[key] if set(part) == {key} else [part]:
+                parts.setdefault(json.dumps(p, sort_keys=True, default=str), p)
+        return next(iter(parts.values())) if len(parts) == 1 else {key: list(parts.values())}
     op = c.op
     if op in ("is", "is_not"):  # every comparison needs the field present, as in evaluate()
         return {c.field: c.value} if op == "is" else {"$and": [{"$ex": {c.field: 1}}, {"$neq": {c.field: c.value}}]}

@@ -29,8 +29,20 @@ def test_durable_expressions() -> None:
     assert to_durable(Leaf("x", "missing", True)) == {"$nex": {"x": 1}}
     assert to_durable(Leaf("s", "contains", "a.b")) == {"$mt": {"s": ".*a\\.b.*"}}
     assert to_durable(Node("all", (Leaf("x", "is", 1), Leaf("y", "is_not", 2)))) == {
-        "$and": [{"x": 1}, {"$and": [{"$ex": {"y": 1}}, {"$neq": {"y": 2}}]}]
+        "$and": [{"x": 1}, {"$ex": {"y": 1}}, {"$neq": {"y": 2}}]  # nested "all"s flattened
     }
+    assert to_durable(Node("any", (Leaf("x", "is", 1), Leaf("x", "is", 1)))) == {"x": 1}  # repeats dropped
+
+
+def test_a_negated_tree_of_repeated_leaves_stays_within_the_engine_limits() -> None:
+    """Found by the property test below: nested, repeated alternatives made durable_rules refuse
+    the ruleset (error code 113) although the condition is small."""
+    from riskmon.engine.durable_adapter import CompiledRule, CompiledTier, decide
+
+    a = Leaf("a", "is", 0)
+    c = Node("all", (Node("all", (a, Node("all", (a, a)))), Node("all", (a, Node("all", (a, a))))))
+    rule = CompiledRule("P", "v", (CompiledTier("low", to_durable(negate(c))),), ("a",))
+    assert decide([rule], {"P": [{}, {"a": 0}, {"a": 1}]}) == ({"P": {0: "low", 2: "low"}}, {})
 
 
 @settings(max_examples=40, deadline=None)
