@@ -54,6 +54,8 @@ class CalendarConfig(_Section):
 
 class IngestConfig(_Section):
     batch_size: int = Field(5000, ge=1, le=100_000)
+    #: processes validating large JSONL files while the ingest writes; unset = one per usable CPU
+    workers: int | None = Field(None, ge=1, le=64)
 
 
 class NotifyConfig(_Section):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -32,6 +33,7 @@ def register(app: typer.Typer) -> None:
         epilog=example(
             "riskmon ingest sample_events/",
             "riskmon ingest inbox/2025-05-01.jsonl inbox/errors.csv --format json",
+            "riskmon ingest big/daily_reports.jsonl --workers 2",
         ),
     )(ingest_cmd)
     rejects = typer.Typer(help="取り込めなかったレコード (quarantine).", no_args_is_help=True)
@@ -93,6 +95,9 @@ def ingest_cmd(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Files or folders of .jsonl / .csv (optionally .gz)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Processes validating large JSONL files (default: config, else one per CPU; 1 = none)."
+    ),
 ) -> None:
     """Load events (and units files) into the store.
 
@@ -107,12 +112,14 @@ def ingest_cmd(
     engine = app.require_schema()
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
     bar = _Bar(app) if total >= PROGRESS_MIN_BYTES and app.err.is_terminal else None
+    run = partial(ingest, engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size,
+                  workers=workers or app.settings.ingest.workers)  # fmt: skip
     try:
         if bar:
             with bar:
-                report = ingest(engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size, progress=bar)
+                report = run(progress=bar)
         else:
-            report = ingest(engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size)
+            report = run()
     except KeyboardInterrupt:
         app.err.print(
             app.t(

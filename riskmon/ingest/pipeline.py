@@ -7,7 +7,6 @@ reported through a small protocol so the CLI can draw a bar while tests stay sil
 from __future__ import annotations
 
 import gc
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,16 +16,16 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
 from sqlalchemy import Engine, select, update
 
 from riskmon import audit
-from riskmon.events.registry import FAMILIES
-from riskmon.ingest.readers import UNITS_STEM, RawRecord, SourceFile, expand, stem_of
-from riskmon.ingest.reasons import Reason, translate, unknown_unit, validate_record
+from riskmon.ingest import parallel
+from riskmon.ingest.prepare import Preparer
+from riskmon.ingest.readers import UNITS_STEM, SourceFile, expand, stem_of
 from riskmon.ingest.units_loader import load_units
+from riskmon.store.batch import PreparedBatch, Rejection
 from riskmon.store.tables import IngestRun, Unit, table_of
-from riskmon.store.writer import Accepted, BatchWriter, Rejection, register_source
+from riskmon.store.writer import BatchWriter, register_source
 
 #: How many rejections an ingest keeps in memory for its report (all are stored in the database).
 REPORT_REJECTIONS = 200
@@ -119,9 +118,14 @@ def ingest(
     *,
     tz: ZoneInfo,
     batch_size: int = 5000,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest files and folders. Interrupted runs raise after recording what was committed."""
+    """Ingest files and folders. Interrupted runs raise after recording what was committed.
+
+    ``workers``: processes that validate large JSONL files while this one writes (None: one per
+    usable CPU; 1: validate here). The result is the same either way (riskmon.ingest.parallel).
+    """
     progress = progress or _NoProgress()
     files = expand(paths)
     with engine.begin() as conn:
@@ -131,7 +135,7 @@ def ingest(
         ).scalar_one()
     report = IngestReport(run_id=run_id, files=[str(f) for f in files])
     writer = BatchWriter(engine.dialect.name, tz, run_id)
-    context = {"tz": tz}
+    workers = parallel.usable_cpus() if workers is None else workers
     try:
         with _bulk_gc():
             for path in files:
@@ -140,7 +144,7 @@ def ingest(
                 if stem_of(path) == UNITS_STEM:
                     _ingest_units(engine, source, writer, report)
                 else:
-                    _ingest_events(engine, source, writer, report, context, batch_size, progress)
+                    _ingest_events(engine, source, writer, report, tz, batch_size, workers, progress)
                 progress.end_file()
         report.status = "completed"
     except KeyboardInterrupt:
@@ -179,7 +183,7 @@ def _finish(engine: Engine, report: IngestReport, error: str | None = None) -> N
 def _ingest_units(engine: Engine, source: SourceFile, writer: BatchWriter, report: IngestReport) -> None:
     with engine.begin() as conn:
         stored, unchanged, rejections = load_units(conn, source)
-        writer.write(conn, [], rejections)
+        writer.write(conn, PreparedBatch(source.source, rejections=rejections))
     report.accepted["unit"] += stored
     report.duplicates["unit"] += unchanged
     report._count(rejections)
@@ -190,76 +194,20 @@ def _ingest_events(
     source: SourceFile,
     writer: BatchWriter,
     report: IngestReport,
-    context: dict[str, Any],
+    tz: ZoneInfo,
     batch_size: int,
+    workers: int,
     progress: Progress,
 ) -> None:
     with engine.begin() as conn:
         known_units = frozenset(conn.execute(select(table_of(Unit).c.unit_id)).scalars())
         source_id = register_source(conn, source.source)
-    batch: list[Accepted] = []
-    rejections: list[Rejection] = []
-
-    def flush() -> None:
+    preparer = Preparer(engine.dialect.name, tz, known_units)
+    for batch in parallel.batches(source, preparer, batch_size, workers):
         with engine.begin() as conn:
-            outcome = writer.write(conn, batch, rejections, source_id)
+            outcome = writer.write(conn, batch, source_id)
         # counted only after the commit: what is reported as accepted is durable
         report.accepted.update(outcome.accepted)
         report.duplicates.update(outcome.duplicates)
         report._count(outcome.rejections)
-        batch.clear()
-        rejections.clear()
         progress.advance(source.position)
-
-    for record in source:
-        checked = check_record(record, context, known_units)
-        (batch if isinstance(checked, Accepted) else rejections).append(checked)  # type: ignore[arg-type]
-        if len(batch) + len(rejections) >= batch_size:
-            flush()
-    flush()
-
-
-def check_record(record: RawRecord, context: dict[str, Any], known_units: frozenset[str]) -> Accepted | Rejection:
-    """Validate one raw record into an :class:`Accepted` event or a :class:`Rejection` with reasons."""
-    reasons = list(record.problems)
-    try:
-        event = validate_record(record.data if record.data is not None else record.raw, context)
-    except ValidationError as exc:
-        head = _head(record)
-        reasons += translate(exc, head.get("type"))
-        unit = head.get("unit_id")
-        if isinstance(unit, str) and unit and unit not in known_units:
-            reasons.append(unknown_unit("unit_id", unit, known_units))
-        return _reject(record, reasons, head)
-    family = FAMILIES[event.type]
-    for name in family.unit_fields:
-        value = getattr(event, name)
-        if value is not None and value not in known_units:
-            reasons.append(unknown_unit(name, value, known_units))
-    if reasons:
-        return _reject(record, reasons, {"type": event.type, "event_id": event.event_id})
-    return Accepted(record.source, record.line, event, record.raw)
-
-
-def _head(record: RawRecord) -> dict[str, Any]:
-    """The type and event_id of a bad record, where they can still be read."""
-    data: Any = record.data
-    if data is None:
-        try:
-            data = json.loads(record.raw)
-        except ValueError:
-            return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _reject(record: RawRecord, reasons: list[Reason], head: dict[str, Any]) -> Rejection:
-    kind = head.get("type")
-    eid = head.get("event_id")
-    return Rejection(
-        record.source,
-        record.line,
-        record.text,
-        reasons,
-        record_type=kind if isinstance(kind, str) and kind in FAMILIES else None,
-        event_id=str(eid)[:128] if isinstance(eid, str | int) else None,
-    )

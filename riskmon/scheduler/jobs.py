@@ -61,7 +61,7 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     cal = _cal(settings)
     parts = []
     if inbox.exists() and any(inbox.iterdir()):
-        report = ingest(engine, [inbox], tz=settings.tz, batch_size=settings.ingest.batch_size)
+        report = ingest(engine, [inbox], tz=settings.tz, batch_size=settings.ingest.batch_size, workers=settings.ingest.workers)
         parts.append(f"ingest: {sum(report.accepted.values())} accepted, {report.total_rejected} rejected")
     run = evaluate(engine, _rules(settings), as_of, cal, settings.default_escalation)
     parts.append(f"evaluate: run {run.run_id} {run.counts}")

@@ -6,58 +6,31 @@ or not at all, so nothing reported as accepted can be lost and no half-batch is 
 Speed: the common case is a batch of new events. It is tried first, optimistically — registry rows
 go in with ``ON CONFLICT DO NOTHING`` inside a savepoint, and if every row went in, the batch is
 new and no per-id look-ups were needed. Only when some id already exists is the savepoint rolled
-back and the batch sorted out record by record. Rows are cut from each event by one C-level
-``attrgetter`` and handed to the driver's ``executemany``; the ORM would dominate the cost
-(docs/benchmarks.md).
+back and the batch sorted out record by record. Rows arrive already cut (riskmon.store.rows, where
+the records were validated) and go to the driver's ``executemany`` (``COPY`` on PostgreSQL); the
+ORM would dominate the cost (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from operator import attrgetter, itemgetter
+from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Date, Table, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from riskmon.events.registry import FAMILIES
-from riskmon.ingest.reasons import Reason
+from riskmon.ingest.reasons import Reason, validate_record
+from riskmon.store.batch import Accepted, PreparedBatch, Rejection, content_hash
+from riskmon.store.rows import InsertPlan, RowMaker
 from riskmon.store.tables import EVENT_TABLES, Event, NonconformityRow, Reject, Source, metadata, table_of
-from riskmon.store.types import TZDateTime, to_utc_text
 
-
-@dataclass(slots=True)
-class Accepted:
-    source: str
-    line: int
-    event: Any  # one of the dataclasses in riskmon.events.models
-    raw: bytes | str
-    raw_hash: str = ""  # filled in once, below: the duplicate checks compare it more than once
-
-    def __post_init__(self) -> None:
-        if not self.raw_hash:
-            self.raw_hash = content_hash(self.raw if isinstance(self.raw, bytes) else self.raw.encode())
-
-    @property
-    def text(self) -> str:
-        return self.raw if isinstance(self.raw, str) else self.raw.decode("utf-8", errors="replace")
-
-
-@dataclass(slots=True)
-class Rejection:
-    source: str
-    line: int
-    raw: str
-    reasons: list[Reason]
-    kind: str = "invalid"  # invalid | conflict
-    record_type: str | None = None
-    event_id: str | None = None
+__all__ = ["Accepted", "BatchOutcome", "BatchWriter", "PreparedBatch", "Rejection", "load_events", "register_source"]
 
 
 @dataclass
@@ -65,42 +38,6 @@ class BatchOutcome:
     accepted: dict[str, int] = field(default_factory=dict)
     duplicates: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _converter(col_type: Any, dialect: str) -> Callable[[Any], Any] | None:
-    """The conversion a column needs before the driver sees it, if any (most need none)."""
-    if dialect == "sqlite" and isinstance(col_type, TZDateTime):
-        return to_utc_text
-    if dialect == "sqlite" and isinstance(col_type, Date):
-        return date.isoformat
-    return None
-
-
-class _InsertPlan:
-    """A prepared ``INSERT`` for one table: column order, converters and the driver SQL."""
-
-    def __init__(self, table: Table, dialect: str, suffix: str = "", *, from_mapping: bool = False) -> None:
-        self.table = table.name
-        self.columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
-        self._get = (itemgetter if from_mapping else attrgetter)(*self.columns)
-        self._fix = [(i, conv) for i, name in enumerate(self.columns) if (conv := _converter(table.c[name].type, dialect)) is not None]
-        mark = "?" if dialect == "sqlite" else "%s"
-        self.sql = f"INSERT INTO {table.name} ({', '.join(self.columns)}) VALUES ({', '.join([mark] * len(self.columns))}){suffix}"
-
-    def row(self, values: Any) -> Sequence[Any]:
-        """The row for one event (an object, or a mapping with ``from_mapping``)."""
-        cut = self._get(values)
-        if not self._fix:
-            return cut
-        out = list(cut)
-        for i, conv in self._fix:
-            if out[i] is not None:
-                out[i] = conv(out[i])
-        return out
 
 
 def register_source(conn: Connection, path: str) -> int:
@@ -119,34 +56,43 @@ class BatchWriter:
         self.dialect = dialect
         self.tz = tz
         self.run_id = run_id
-        self._registry = _InsertPlan(table_of(Event), dialect, " ON CONFLICT (event_id) DO NOTHING")
-        self._typed = {name: _InsertPlan(table_of(model), dialect) for name, model in EVENT_TABLES.items()}
-        self._children = _InsertPlan(table_of(NonconformityRow), dialect, from_mapping=True)
+        self._registry = InsertPlan(table_of(Event), dialect, " ON CONFLICT (event_id) DO NOTHING")
+        self._plans = RowMaker(dialect)
 
-    def write(self, conn: Connection, batch: Sequence[Accepted], rejections: list[Rejection], source_id: int = 0) -> BatchOutcome:
-        outcome = BatchOutcome(rejections=list(rejections))
-        fresh = list(batch)
-        if any(FAMILIES[a.event.type].natural_keys for a in fresh):
-            fresh = self._drop_key_conflicts(conn, fresh, outcome)
-        if fresh:
+    def write(self, conn: Connection, batch: PreparedBatch, source_id: int = 0) -> BatchOutcome:
+        outcome = BatchOutcome(rejections=list(batch.rejections))
+        items: list[Accepted] | None = None  # made only when the batch must be sorted out one by one
+        if any(FAMILIES[kind].natural_keys for kind in set(batch.types)):
+            items = self._drop_key_conflicts(conn, batch.items(), outcome)
+        rows = self._registry_rows(batch, items, source_id)
+        if rows:
             savepoint = conn.begin_nested()
-            if self._register(conn, fresh, source_id) != len(fresh):
+            if self._register(conn, rows) != len(rows):
                 savepoint.rollback()  # some ids are known: sort the batch out one by one
-                fresh = self._drop_known(conn, fresh, outcome)
-                self._register(conn, fresh, source_id)
+                items = self._drop_known(conn, batch.items() if items is None else items, outcome)
+                self._register(conn, self._registry_rows(batch, items, source_id))
             else:
                 savepoint.commit()
-            self._insert_typed(conn, fresh)
-        for item in fresh:
-            kind = item.event.type
+        if items is None:  # the common case: every record of the batch is new
+            types, typed, children = batch.types, batch.rows, [r for rs in batch.children.values() for r in rs]
+            lines, ids = batch.lines, batch.event_ids
+        else:
+            types, typed, children = [a.type for a in items], [a.row for a in items], [r for a in items for r in a.children]
+            lines, ids = [a.line for a in items], [a.event_id for a in items]
+        self._insert_typed(conn, types, typed, children)
+        for kind in types:
             outcome.accepted[kind] = outcome.accepted.get(kind, 0) + 1
         self._quarantine(conn, outcome.rejections)
-        self._resolve_fixed(conn, fresh)
+        self._resolve_fixed(conn, batch.source, lines, ids)
         return outcome
 
     # -- idempotency ----------------------------------------------------------------------------
-    def _register(self, conn: Connection, batch: Sequence[Accepted], source_id: int) -> int:
-        rows = [(a.event.event_id, a.event.type, a.raw_hash, source_id, a.line, self.run_id) for a in batch]
+    def _registry_rows(self, batch: PreparedBatch, items: list[Accepted] | None, source_id: int) -> list[Sequence[Any]]:
+        if items is None:
+            return list(zip(batch.event_ids, batch.types, batch.hashes, repeat(source_id), batch.lines, repeat(self.run_id)))
+        return [(a.event_id, a.type, a.raw_hash, source_id, a.line, self.run_id) for a in items]
+
+    def _register(self, conn: Connection, rows: list[Sequence[Any]]) -> int:
         if not rows:
             return 0
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -162,17 +108,23 @@ class BatchWriter:
         finally:
             cur.close()
 
+    def _event(self, item: Accepted) -> Any:
+        """The validated event, re-validated from its raw JSON if a worker process checked it."""
+        if item.event is None:
+            item.event = validate_record(item.raw, {"tz": self.tz})
+        return item.event
+
     def _drop_known(self, conn: Connection, batch: Sequence[Accepted], out: BatchOutcome) -> list[Accepted]:
         """Same id and same content again is a duplicate (skipped); other content a conflict."""
-        stored = _stored_heads(conn, list({a.event.event_id for a in batch}))
+        stored = _stored_heads(conn, list({a.event_id for a in batch}))
         seen: dict[str, Accepted] = {}
         to_compare: list[tuple[Accepted, str, int]] = []
         fresh: list[Accepted] = []
         for item in batch:
-            eid = item.event.event_id
+            eid = item.event_id
             first = seen.get(eid)
             if first is not None:  # twice in one batch
-                if first.raw_hash == item.raw_hash or _same(first.event, item.event):
+                if first.raw_hash == item.raw_hash or _same(self._event(first), self._event(item)):
                     _bump(out.duplicates, item)
                 else:
                     out.rejections.append(_conflict(item, "event_id", eid, first.source, first.line))
@@ -185,13 +137,13 @@ class BatchWriter:
             else:
                 to_compare.append((item, stored[eid][1], stored[eid][2]))
         if to_compare:
-            old = load_events(conn, [a.event.event_id for a, _, _ in to_compare], self.tz)
+            old = load_events(conn, [a.event_id for a, _, _ in to_compare], self.tz)
             for item, src, line in to_compare:
-                before = old.get(item.event.event_id)
-                if before is not None and _same(before, item.event):
+                before = old.get(item.event_id)
+                if before is not None and _same(before, self._event(item)):
                     _bump(out.duplicates, item)  # same content, written differently (CSV vs JSON, key order)
                 else:
-                    out.rejections.append(_conflict(item, "event_id", item.event.event_id, src, line))
+                    out.rejections.append(_conflict(item, "event_id", item.event_id, src, line))
         return fresh
 
     def _drop_key_conflicts(self, conn: Connection, batch: list[Accepted], out: BatchOutcome) -> list[Accepted]:
@@ -199,8 +151,8 @@ class BatchWriter:
         claimed: dict[tuple[str, str], tuple[str, str, int]] = {}
         wanted: dict[tuple[str, str], set[str]] = {}
         for item in batch:
-            for key in FAMILIES[item.event.type].natural_keys:
-                wanted.setdefault((key.table, key.column), set()).update(key.values(item.event))
+            for key in FAMILIES[item.type].natural_keys:
+                wanted.setdefault((key.table, key.column), set()).update(key.values(self._event(item)))
         events, sources = table_of(Event), table_of(Source)
         for (table_name, column), values in wanted.items():
             table = metadata.tables[table_name]
@@ -214,13 +166,13 @@ class BatchWriter:
                     claimed[(column, value)] = (eid, src, line)
         fresh: list[Accepted] = []
         for item in batch:
-            family = FAMILIES[item.event.type]
-            eid = item.event.event_id
+            family = FAMILIES[item.type]
+            eid = item.event_id
             clash = next(
                 (
                     _conflict(item, key.column, value, owner[1], owner[2])
                     for key in family.natural_keys
-                    for value in key.values(item.event)
+                    for value in key.values(self._event(item))
                     if (owner := claimed.get((key.column, value))) and owner[0] != eid
                 ),
                 None,
@@ -229,34 +181,27 @@ class BatchWriter:
                 out.rejections.append(clash)
                 continue
             for key in family.natural_keys:
-                for value in key.values(item.event):
+                for value in key.values(self._event(item)):
                     claimed[(key.column, value)] = (eid, item.source, item.line)
             fresh.append(item)
         return fresh
 
     # -- inserts --------------------------------------------------------------------------------
-    def _insert_typed(self, conn: Connection, batch: Iterable[Accepted]) -> None:
-        typed_rows: dict[str, list[Sequence[Any]]] = {}
-        child_rows: list[Sequence[Any]] = []
-        for item in batch:
-            ev = item.event
-            name = ev.type
-            typed_rows.setdefault(name, []).append(self._typed[name].row(ev))  # properties too
-            children = FAMILIES[name].children
-            if children:
-                link = {"event_id": ev.event_id, "inspection_id": ev.inspection_id}
-                child_rows.extend(self._children.row({**dataclasses.asdict(c), **link}) for c in getattr(ev, children))
+    def _insert_typed(self, conn: Connection, types: Sequence[str], rows: Sequence[Sequence[Any]], children: list[Sequence[Any]]) -> None:
+        by_table: dict[str, list[Sequence[Any]]] = {}
+        for kind, row in zip(types, rows, strict=True):
+            by_table.setdefault(kind, []).append(row)
         # the DBAPI cursor of the connection SQLAlchemy holds, inside its open transaction
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            for name, rows in typed_rows.items():
-                self._bulk(cur, self._typed[name], rows)
-            if child_rows:
-                self._bulk(cur, self._children, child_rows)
+            for kind, typed in by_table.items():
+                self._bulk(cur, self._plans.typed[kind], typed)
+            if children:
+                self._bulk(cur, self._plans.children, children)
         finally:
             cur.close()
 
-    def _bulk(self, cur: Any, plan: _InsertPlan, rows: list[Sequence[Any]]) -> None:
+    def _bulk(self, cur: Any, plan: InsertPlan, rows: list[Sequence[Any]]) -> None:
         """COPY on PostgreSQL (a round trip per batch, not per row); executemany on SQLite."""
         if self.dialect == "postgresql":
             _copy(cur, plan.table, plan.columns, rows)
@@ -292,10 +237,10 @@ class BatchWriter:
         )
         conn.execute(stmt, list(rows.values()))
 
-    def _resolve_fixed(self, conn: Connection, batch: list[Accepted]) -> None:
+    def _resolve_fixed(self, conn: Connection, source: str, lines: Sequence[int], ids: Sequence[str]) -> None:
         """A record rejected before and accepted now (the file was fixed) marks its reject resolved:
         matched by place (file and line), or for invalid records also by event_id."""
-        if not batch:
+        if not lines:
             return
         table = table_of(Reject)
         open_rejects = conn.execute(
@@ -303,9 +248,8 @@ class BatchWriter:
         ).all()
         if not open_rejects:
             return
-        places = {(a.source, a.line) for a in batch}
-        ids = {a.event.event_id for a in batch}
-        fixed = [r.id for r in open_rejects if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in ids)]
+        places = {(source, line) for line in lines}
+        fixed = [r.id for r in open_rejects if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in set(ids))]
         for chunk in _chunks(fixed, 2000):
             conn.execute(update(table).where(table.c.id.in_(chunk)).values(resolved_at=datetime.now(UTC)))
 
@@ -360,7 +304,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _bump(counter: dict[str, int], item: Accepted) -> None:
-    kind = item.event.type
+    kind = item.type
     counter[kind] = counter.get(kind, 0) + 1
 
 
@@ -371,8 +315,8 @@ def _conflict(item: Accepted, column: str, value: str, src: str, line: int) -> R
         item.line,
         item.text,
         kind="conflict",
-        record_type=item.event.type,
-        event_id=item.event.event_id,
+        record_type=item.type,
+        event_id=item.event_id,
         reasons=[
             Reason(
                 column,

@@ -134,9 +134,9 @@ def test_interrupted_ingest_keeps_committed_batches_and_leaves_no_half_batch(
     real = writer_module.BatchWriter._insert_typed
     calls = {"n": 0}
 
-    def flaky(self: writer_module.BatchWriter, conn: object, batch: object) -> None:
+    def flaky(self: writer_module.BatchWriter, conn: object, *rows: object) -> None:
         calls["n"] += 1
-        real(self, conn, batch)  # type: ignore[arg-type]
+        real(self, conn, *rows)  # type: ignore[arg-type]
         if calls["n"] == fail_on_batch:
             raise KeyboardInterrupt  # Ctrl-C after rows were written, before the commit
 

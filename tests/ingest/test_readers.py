@@ -87,3 +87,29 @@ def test_malformed_csv_row_is_one_bad_record_and_reading_goes_on(tmp_path: Path)
     assert [r.line for r in recs] == [2, 3, 4]
     assert recs[1].problems and "CSV" in recs[1].problems[0].ja
     assert recs[2].data == {"event_id": "d3", "note": "fine"}
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.sampled_from([b'{"a":1}', b"", b"  ", b'{"b":"\xe3\x81\x82"}\r', b"\xef\xbb\xbf{}", b"x" * 70]), max_size=40),
+    st.booleans(),
+    st.integers(1, 9),
+    st.integers(1, 64),
+)
+def test_line_blocks_number_lines_as_the_line_by_line_reader_does(
+    lines: list[bytes], final_newline: bool, per_block: int, read_size: int
+) -> None:
+    """Workers get blocks of lines (riskmon.ingest.parallel); numbering and stripping must match."""
+    from riskmon.ingest.readers import _line_blocks, jsonl_lines
+
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    want = []
+    for n, line in enumerate(io.BytesIO(data), 1):
+        stripped = line.strip()
+        stripped = stripped[3:] if n == 1 and stripped.startswith(b"\xef\xbb\xbf") else stripped
+        if stripped:
+            want.append((n, stripped))
+    blocks = list(_line_blocks(io.BytesIO(data), per_block, read_size))
+    assert [x for first, block in blocks for x in jsonl_lines(first, block)] == want
+    assert b"".join(block for _, block in blocks) == data
+    assert all(block.count(b"\n") == per_block for _, block in blocks[:-1])

@@ -1,0 +1,102 @@
+"""What the writer is handed: a prepared batch of accepted records plus the batch's rejections.
+
+A :class:`PreparedBatch` is columnar — one list per attribute, in file order — because it may be
+built in a worker process and pickled back: a million small objects would cost more to pickle than
+to validate. The writer's common path (a batch of new events) reads the columns directly;
+:class:`Accepted` items are made only when a batch needs sorting out record by record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from riskmon.ingest.reasons import Reason
+
+_blake2b = hashlib.blake2b
+
+
+def content_hash(data: bytes) -> str:
+    """The fingerprint that tells a re-sent record from a changed one without re-reading it
+    (:meth:`PreparedBatch.accept` computes the same inline: it runs once per record)."""
+    return _blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class Rejection:
+    source: str
+    line: int
+    raw: str
+    reasons: list[Reason]
+    kind: str = "invalid"  # invalid | conflict
+    record_type: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(slots=True)
+class Accepted:
+    """One valid record, with the rows it will be stored as."""
+
+    source: str
+    line: int
+    raw: bytes | str
+    event_id: str
+    type: str
+    raw_hash: str
+    row: Sequence[Any]  # its row in the family's typed table
+    children: list[Sequence[Any]]  # rows of its 不適事項, for inspections
+    event: Any = None  # the validated event; None when validated in another process (see Writer)
+
+    @property
+    def text(self) -> str:
+        return self.raw if isinstance(self.raw, str) else self.raw.decode("utf-8", errors="replace")
+
+
+@dataclass
+class PreparedBatch:
+    """Validated records of one source file, ready to write in one transaction."""
+
+    source: str
+    lines: list[int] = field(default_factory=list)
+    raws: list[bytes | str] = field(default_factory=list)
+    event_ids: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+    rows: list[Sequence[Any]] = field(default_factory=list)
+    children: dict[int, list[Sequence[Any]]] = field(default_factory=dict)  # index → child rows
+    events: list[Any] | None = field(default_factory=list)  # None once pickled to another process
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def accept(self, line: int, raw: bytes | str, event: Any, row: Sequence[Any], children: list[Sequence[Any]]) -> None:
+        if children:
+            self.children[len(self.lines)] = children
+        self.lines.append(line)
+        self.raws.append(raw)
+        self.event_ids.append(event.event_id)
+        self.types.append(event.type)
+        self.hashes.append(_blake2b(raw if isinstance(raw, bytes) else raw.encode(), digest_size=16).hexdigest())
+        self.rows.append(row)
+        if self.events is not None:
+            self.events.append(event)
+
+    @property
+    def size(self) -> int:
+        """Records in the batch, accepted or not."""
+        return len(self.lines) + len(self.rejections)
+
+    def without_events(self) -> PreparedBatch:
+        """The batch as it travels between processes: the columns, not the event objects."""
+        self.events = None
+        return self
+
+    def items(self) -> list[Accepted]:
+        """The accepted records one by one, for the writer's record-by-record path."""
+        events: Sequence[Any] = self.events if self.events is not None else [None] * len(self.lines)
+        return [
+            Accepted(self.source, line, raw, eid, kind, h, row, self.children.get(i, []), ev)
+            for i, (line, raw, eid, kind, h, row, ev) in enumerate(
+                zip(self.lines, self.raws, self.event_ids, self.types, self.hashes, self.rows, events, strict=True)
+            )
+        ]

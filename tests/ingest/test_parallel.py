@@ -1,0 +1,158 @@
+"""Worker processes must not change what an ingest does: same report, same rows, same rejects.
+
+Each test ingests the same messy file twice — prepared in worker processes on the backend under
+test, and in-process on a fresh SQLite file — and compares everything a user can see.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from riskmon.business_calendar import TOKYO
+from riskmon.ingest import parallel
+from riskmon.ingest.pipeline import IngestReport, ingest
+from riskmon.store.db import make_engine
+from riskmon.store.migrate import upgrade
+from riskmon.store.tables import DailyReportRow, Event, NonconformityRow, Reject, table_of
+from tests.conftest import daily, error_report
+from tests.helpers import write_jsonl
+
+BATCH = 7  # many small batches, so duplicates and conflicts fall across batch boundaries
+
+
+def _inspection(event_id: str, inspection_id: str, nc_id: str) -> dict[str, object]:
+    return {
+        "event_id": event_id, "type": "inspection_result", "unit_id": "HQ-NP", "inspection_id": inspection_id,
+        "contract_id": "K1", "inspection_type": "in_performance", "inspected_on": "2025-05-01",
+        "nonconformities": [{"nc_id": nc_id, "aspect": "staff_roster", "description": "名簿の記載漏れ", "resolved_on": "2025-05-01"}],
+    }  # fmt: skip
+
+
+def _messy(path: Path) -> Path:
+    records: list[dict[str, object] | str] = [daily(f"d{i:03d}", day=f"2025-04-{i % 28 + 1:02d}") for i in range(40)]
+    records[3] = daily("d003", day="2025-04-04", note="同じ内容")
+    records += [
+        daily("d003", day="2025-04-04", note="同じ内容"),  # same again, another batch: a duplicate
+        daily("d005", day="2025-04-30", forms_received=99),  # same id, other content: a conflict
+        "{not json",
+        "",
+        daily("bad1", forms_pending="many"),
+        daily("bad2", unit="PO-999"),
+        error_report("e1", "C1"),
+        error_report("e2", "C1"),  # case C1 already belongs to e1
+        _inspection("i1", "INS-1", "NC-1"),
+        _inspection("i2", "INS-2", "NC-1"),  # NC-1 already belongs to i1
+    ]
+    records += [daily(f"z{i:03d}", unit="PO-002") for i in range(20)]
+    return write_jsonl(path, records)
+
+
+def _edited(src: Path, path: Path) -> Path:
+    """The file sent again: most lines unchanged, some rewritten (same content), some changed."""
+    out = []
+    for n, line in enumerate(src.read_text(encoding="utf-8").splitlines()):
+        try:
+            rec: Any = json.loads(line)
+        except ValueError:
+            out.append(line)
+            continue
+        if n % 5 == 0:
+            line = json.dumps(dict(reversed(list(rec.items()))), ensure_ascii=False)  # key order only
+        elif n % 7 == 0 and rec.get("type") == "daily_report":
+            line = json.dumps({**rec, "complaints": 3}, ensure_ascii=False)  # changed: conflicts
+        out.append(line)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def _seen(engine: Engine, report: IngestReport) -> dict[str, Any]:
+    """What a user can see of an ingest, in a form that compares across backends."""
+    events, daily_rows, ncs, rejects = (table_of(m) for m in (Event, DailyReportRow, NonconformityRow, Reject))
+    with engine.connect() as conn:
+        stored = sorted(conn.execute(select(events.c.event_id, events.c.type, events.c.raw_hash, events.c.source_line)).all())
+        rows = sorted((r.event_id, str(r.business_date), r.forms_pending, r.note) for r in conn.execute(select(daily_rows)))
+        nc = sorted(conn.execute(select(ncs.c.nc_id, ncs.c.event_id)).all())
+        quarantined = sorted(
+            (r.line_no, r.kind, r.event_id, tuple(x["code"] for x in r.reasons), r.resolved_at is None)
+            for r in conn.execute(select(rejects))
+        )
+    return {
+        "report": {k: v for k, v in report.as_dict().items() if k != "run_id"},
+        "reported": sorted((r.line, r.kind, r.event_id, tuple(x.code for x in r.reasons)) for r in report.rejections),
+        "stored": [(eid, kind, h, line) for eid, kind, h, line in stored],
+        "rows": rows,
+        "nonconformities": nc,
+        "quarantine": quarantined,
+    }
+
+
+@pytest.fixture
+def in_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Send every JSONL file to workers, and count the files that went."""
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    used: list[int] = []
+    real = parallel._in_workers
+
+    def counted(*args: Any) -> Any:
+        used.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(parallel, "_in_workers", counted)
+    return used
+
+
+def test_workers_ingest_exactly_what_one_process_does(engine: Engine, units_file: Path, tmp_path: Path, in_workers: list[int]) -> None:
+    first = _messy(tmp_path / "events.jsonl")
+    second = _edited(first, tmp_path / "events-again.jsonl")
+    reference = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    upgrade(reference)
+    for eng in (engine, reference):
+        ingest(eng, [units_file], tz=TOKYO)
+    for path in (first, second, first):  # new, then sent again edited, then the original again
+        got = ingest(engine, [path], tz=TOKYO, batch_size=BATCH, workers=2)
+        want = ingest(reference, [path], tz=TOKYO, batch_size=BATCH, workers=1)
+        assert _seen(engine, got) == _seen(reference, want)
+    assert len(in_workers) == 3
+    assert got.total_rejected > 0 and sum(got.duplicates.values()) > 0  # the file did exercise both paths
+    reference.dispose()
+
+
+def test_interrupting_a_parallel_ingest_keeps_committed_batches(
+    sqlite_engine: Engine, units_file: Path, tmp_path: Path, in_workers: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgrade(sqlite_engine)
+    ingest(sqlite_engine, [units_file], tz=TOKYO)
+    path = write_jsonl(tmp_path / "a.jsonl", [daily(f"d{i:03d}") for i in range(50)])
+    from riskmon.store import writer as writer_module
+
+    real = writer_module.BatchWriter.write
+    calls = {"n": 0}
+
+    def interrupted(self: writer_module.BatchWriter, *args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(writer_module.BatchWriter, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2)
+    monkeypatch.setattr(writer_module.BatchWriter, "write", real)
+    resumed = ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2)
+    assert resumed.duplicates == {"daily_report": 20} and resumed.accepted == {"daily_report": 30}
+    assert len(in_workers) == 2
+
+
+def test_csv_and_small_files_stay_in_process(sqlite_engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    upgrade(sqlite_engine)
+    used: list[int] = []
+    real = parallel._in_workers
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "_in_workers", lambda *a: used.append(1) or real(*a))
+        report = ingest(sqlite_engine, [units_file, write_jsonl(tmp_path / "a.jsonl", [daily("d1")])], tz=TOKYO, workers=2)
+    assert report.accepted == {"unit": 6, "daily_report": 1} and used == []
