@@ -58,7 +58,10 @@ def db_status(ctx: typer.Context) -> None:
 
 
 class _Bar:
-    """Draws a rich progress bar per file (bytes read), on stderr."""
+    """Draws a rich progress bar per file (bytes read), on stderr.
+
+    Redrawn after each batch rather than by rich's refresh thread: with no other thread running,
+    the ingest may fork worker processes safely (riskmon.ingest.parallel)."""
 
     def __init__(self, app: AppContext) -> None:
         self._progress = Progress(
@@ -68,6 +71,7 @@ class _Bar:
             TimeRemainingColumn(),
             console=app.err,
             transient=True,
+            auto_refresh=False,
         )
         self._task: TaskID | None = None
 
@@ -80,15 +84,17 @@ class _Bar:
 
     def start_file(self, path: Path, size: int) -> None:
         self._task = self._progress.add_task(path.name, total=size)
+        self._progress.refresh()
 
     def advance(self, position: int) -> None:
         if self._task is not None:
-            self._progress.update(self._task, completed=position)
+            self._progress.update(self._task, completed=position, refresh=True)
 
     def end_file(self) -> None:
         if self._task is not None:
             self._progress.remove_task(self._task)
             self._task = None
+            self._progress.refresh()
 
 
 def ingest_cmd(
