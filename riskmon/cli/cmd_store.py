@@ -10,6 +10,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.i18n import label
+from riskmon.ingest.parallel import WorkerLost
 from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.ingest.reasons import Reason
 from riskmon.store import migrate, queries
@@ -134,6 +135,8 @@ def ingest_cmd(
             )
         )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except WorkerLost as exc:
+        app.fail(app.t(exc.ja, exc.en))
     if fmt is Format.json:
         print_json(report.as_dict() | {"rejections": [_rejection_json(r) for r in report.rejections]})
     else:

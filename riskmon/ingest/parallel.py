@@ -14,12 +14,13 @@ same :class:`~riskmon.ingest.prepare.Preparer`.
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 import threading
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from riskmon.ingest.prepare import Preparer
@@ -57,16 +58,36 @@ def batches(source: SourceFile, preparer: Preparer, batch_size: int, workers: in
         yield from _in_workers(source, preparer, batch_size, workers)
 
 
+class WorkerLost(RuntimeError):
+    """A worker process ended without an answer (killed, out of memory): the batches committed so
+    far are kept, and the same command continues where it stopped."""
+
+    def __init__(self, source: str) -> None:
+        self.ja = (
+            f"{source}: 検証用のワーカープロセスが応答なく終了しました（メモリ不足など）。"
+            "確定済みのバッチは保存されています。再実行するか、--workers 1 で実行してください"
+        )
+        self.en = (
+            f"{source}: a worker process ended without an answer (out of memory?); committed batches"
+            " are kept. Run again, or with --workers 1"
+        )
+        super().__init__(self.en)
+
+
 def _in_workers(source: SourceFile, preparer: Preparer, batch_size: int, workers: int) -> Iterator[PreparedBatch]:
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(preparer,)) as pool:
-        pending: deque[multiprocessing.pool.AsyncResult[PreparedBatch]] = deque()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(preparer,))
+    pending: deque[Future[PreparedBatch]] = deque()
+    try:
         for first, block in source.jsonl_blocks(batch_size):
-            pending.append(pool.apply_async(_prepare, (source.source, first, block)))
+            pending.append(pool.submit(_prepare, source.source, first, block))
             if len(pending) > 2 * workers:  # a bounded read-ahead keeps memory flat
-                yield pending.popleft().get()
+                yield pending.popleft().result()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise WorkerLost(source.source) from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_worker(preparer: Preparer) -> None:

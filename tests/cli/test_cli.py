@@ -98,3 +98,22 @@ def test_bad_config_is_reported_with_the_key(cli: CliRunner, tmp_path: Path) -> 
     (tmp_path / "config.toml").write_text('[display]\nlang = "fr"\n', encoding="utf-8")
     code, out = invoke(cli, "events", "list")
     assert code == 2 and "display.lang" in out
+
+
+def test_ingest_with_a_lost_worker_says_what_to_do(
+    cli: CliRunner, units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskmon.ingest import parallel
+
+    assert invoke(cli, "db", "upgrade")[0] == 0
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "_prepare", _exit_at_once)
+    code, out = invoke(cli, "ingest", str(units_file), str(write_jsonl(tmp_path / "a.jsonl", [daily("d1")])), "--workers", "2")
+    assert code == 1
+    assert "ワーカープロセスが応答なく終了しました" in out and "--workers 1" in out
+
+
+def _exit_at_once(*args: object) -> None:
+    import os
+
+    os._exit(9)

@@ -7,6 +7,7 @@ test, and in-process on a fresh SQLite file — and compares everything a user c
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from riskmon.ingest import parallel
 from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
-from riskmon.store.tables import DailyReportRow, Event, NonconformityRow, Reject, table_of
+from riskmon.store.tables import DailyReportRow, Event, IngestRun, NonconformityRow, Reject, table_of
 from tests.conftest import daily, error_report
 from tests.helpers import write_jsonl
 
@@ -156,3 +157,25 @@ def test_csv_and_small_files_stay_in_process(sqlite_engine: Engine, units_file: 
         mp.setattr(parallel, "_in_workers", lambda *a: used.append(1) or real(*a))
         report = ingest(sqlite_engine, [units_file, write_jsonl(tmp_path / "a.jsonl", [daily("d1")])], tz=TOKYO, workers=2)
     assert report.accepted == {"unit": 6, "daily_report": 1} and used == []
+
+
+def _die(*args: Any) -> Any:
+    os._exit(9)  # as the kernel's OOM killer would end it: no answer, no exception
+
+
+def test_a_worker_that_dies_fails_the_ingest_instead_of_hanging(
+    sqlite_engine: Engine, units_file: Path, tmp_path: Path, in_workers: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgrade(sqlite_engine)
+    ingest(sqlite_engine, [units_file], tz=TOKYO)
+    path = write_jsonl(tmp_path / "a.jsonl", [daily(f"d{i:03d}") for i in range(50)])
+    real = parallel._prepare
+    monkeypatch.setattr(parallel, "_prepare", _die)  # forked workers inherit the patched module
+    with pytest.raises(parallel.WorkerLost, match="worker process ended"):
+        ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2)
+    with sqlite_engine.connect() as conn:
+        status = conn.execute(select(table_of(IngestRun).c.status).order_by(table_of(IngestRun).c.id.desc())).scalar()
+    assert status == "failed"
+    monkeypatch.setattr(parallel, "_prepare", real)
+    assert ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2).accepted == {"daily_report": 50}
+    assert len(in_workers) == 2
