@@ -248,8 +248,8 @@ class BatchWriter:
         ).all()
         if not open_rejects:
             return
-        places = {(source, line) for line in lines}
-        fixed = [r.id for r in open_rejects if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in set(ids))]
+        places, accepted_ids = {(source, line) for line in lines}, set(ids)
+        fixed = [r.id for r in open_rejects if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in accepted_ids)]
         for chunk in _chunks(fixed, 2000):
             conn.execute(update(table).where(table.c.id.in_(chunk)).values(resolved_at=datetime.now(UTC)))
 
