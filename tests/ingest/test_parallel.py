@@ -123,12 +123,17 @@ def test_workers_ingest_exactly_what_one_process_does(engine: Engine, units_file
     reference.dispose()
 
 
-def test_interrupting_a_parallel_ingest_keeps_committed_batches(
-    sqlite_engine: Engine, units_file: Path, tmp_path: Path, in_workers: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def fifty(sqlite_engine: Engine, units_file: Path, tmp_path: Path) -> Path:
+    """A database with the units in, and a file of 50 daily reports (5 batches of 10)."""
     upgrade(sqlite_engine)
     ingest(sqlite_engine, [units_file], tz=TOKYO)
-    path = write_jsonl(tmp_path / "a.jsonl", [daily(f"d{i:03d}") for i in range(50)])
+    return write_jsonl(tmp_path / "a.jsonl", [daily(f"d{i:03d}") for i in range(50)])
+
+
+def test_interrupting_a_parallel_ingest_keeps_committed_batches(
+    sqlite_engine: Engine, fifty: Path, in_workers: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from riskmon.store import writer as writer_module
 
     real = writer_module.BatchWriter.write
@@ -142,21 +147,27 @@ def test_interrupting_a_parallel_ingest_keeps_committed_batches(
 
     monkeypatch.setattr(writer_module.BatchWriter, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2)
+        ingest(sqlite_engine, [fifty], tz=TOKYO, batch_size=10, workers=2)
     monkeypatch.setattr(writer_module.BatchWriter, "write", real)
-    resumed = ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2)
+    resumed = ingest(sqlite_engine, [fifty], tz=TOKYO, batch_size=10, workers=2)
     assert resumed.duplicates == {"daily_report": 20} and resumed.accepted == {"daily_report": 30}
     assert len(in_workers) == 2
 
 
-def test_csv_and_small_files_stay_in_process(sqlite_engine: Engine, units_file: Path, tmp_path: Path) -> None:
+def test_small_files_and_csv_files_stay_in_process(sqlite_engine: Engine, units_file: Path, tmp_path: Path) -> None:
     upgrade(sqlite_engine)
     used: list[int] = []
     real = parallel._in_workers
+    csv_path = tmp_path / "b.csv"
+    csv_path.write_text("type,event_id,unit_id,case_id,discovered_at,category,affected_customers,personal_info_involved,summary\n"
+                        "error_report,e1,PO-001,C1,2025-04-01T10:00:00,misdelivery,1,true,誤送付\n", encoding="utf-8")  # fmt: skip
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(parallel, "_in_workers", lambda *a: used.append(1) or real(*a))
-        report = ingest(sqlite_engine, [units_file, write_jsonl(tmp_path / "a.jsonl", [daily("d1")])], tz=TOKYO, workers=2)
-    assert report.accepted == {"unit": 6, "daily_report": 1} and used == []
+        small = ingest(sqlite_engine, [units_file, write_jsonl(tmp_path / "a.jsonl", [daily("d1")])], tz=TOKYO, workers=2)
+        mp.setattr(parallel, "PARALLEL_MIN_BYTES", 0)  # even at any size, CSV rows are read here
+        from_csv = ingest(sqlite_engine, [csv_path], tz=TOKYO, workers=2)
+    assert small.accepted == {"unit": 6, "daily_report": 1} and from_csv.accepted == {"error_report": 1}
+    assert used == []
 
 
 def _die(*args: Any) -> Any:
@@ -164,18 +175,15 @@ def _die(*args: Any) -> Any:
 
 
 def test_a_worker_that_dies_fails_the_ingest_instead_of_hanging(
-    sqlite_engine: Engine, units_file: Path, tmp_path: Path, in_workers: list[int], monkeypatch: pytest.MonkeyPatch
+    sqlite_engine: Engine, fifty: Path, in_workers: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    upgrade(sqlite_engine)
-    ingest(sqlite_engine, [units_file], tz=TOKYO)
-    path = write_jsonl(tmp_path / "a.jsonl", [daily(f"d{i:03d}") for i in range(50)])
     real = parallel._prepare
     monkeypatch.setattr(parallel, "_prepare", _die)  # forked workers inherit the patched module
     with pytest.raises(parallel.WorkerLost, match="worker process ended"):
-        ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2)
+        ingest(sqlite_engine, [fifty], tz=TOKYO, batch_size=10, workers=2)
     with sqlite_engine.connect() as conn:
         status = conn.execute(select(table_of(IngestRun).c.status).order_by(table_of(IngestRun).c.id.desc())).scalar()
     assert status == "failed"
     monkeypatch.setattr(parallel, "_prepare", real)
-    assert ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2).accepted == {"daily_report": 50}
+    assert ingest(sqlite_engine, [fifty], tz=TOKYO, batch_size=10, workers=2).accepted == {"daily_report": 50}
     assert len(in_workers) == 2
