@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -60,13 +61,14 @@ def _peak_mb() -> float:
 
 def _child(*args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
-def _median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+def _median_of(runs: list[dict[str, float]]) -> dict[str, Any]:
     """The run with the median time, and the highest peak memory of all runs."""
-    chosen = dict(sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2])
-    chosen["runs"] = [round(r["seconds"], 1) for r in runs]  # type: ignore[assignment]
+    chosen: dict[str, Any] = dict(sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2])
+    chosen["runs"] = [round(r["seconds"], 1) for r in runs]
     for key in ("peak_mb", "worker_peak_mb"):
         chosen[key] = max(r.get(key, 0.0) for r in runs)
     return chosen

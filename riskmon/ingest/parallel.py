@@ -47,7 +47,7 @@ def fork_is_safe() -> bool:
 
 def batches(source: SourceFile, preparer: Preparer, batch_size: int, workers: int) -> Iterator[PreparedBatch]:
     """The file's records as prepared batches of ``batch_size``, in file order."""
-    if ".csv" in source.path.name.lower():
+    if source.is_csv:
         records = iter(source)
         while chunk := list(islice(records, batch_size)):
             yield preparer.prepare(source.source, chunk)

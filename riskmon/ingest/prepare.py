@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from riskmon.events.models import EVENT_ADAPTER
 from riskmon.events.registry import FAMILIES
 from riskmon.ingest.readers import RawRecord, jsonl_lines
-from riskmon.ingest.reasons import Reason, translate, unknown_unit
+from riskmon.ingest.reasons import Reason, translate, unknown_unit, validate_record
 from riskmon.store.batch import PreparedBatch, Rejection
 from riskmon.store.rows import RowMaker
 
@@ -35,12 +34,11 @@ class Preparer:
         """The records' batch. One tight loop: at a million records, every call per record counts."""
         batch = PreparedBatch(source)
         rejections, accept = batch.rejections, batch.accept
-        typed, child_rows, unit_fields = self.rows.typed, self.rows.child_rows, self._unit_fields
-        from_json, from_data = EVENT_ADAPTER.validate_json, EVENT_ADAPTER.validate_python
+        typed_row, child_rows, unit_fields = self.rows.typed_row, self.rows.child_rows, self._unit_fields
         context, known = self.context, self.known_units
         for record in records:
             try:
-                event = from_json(record.raw, context=context) if record.data is None else from_data(record.data, context=context)
+                event = validate_record(record.raw if record.data is None else record.data, context)
             except ValidationError as exc:
                 rejections.append(self._invalid(record, exc))
                 continue
@@ -50,7 +48,7 @@ class Preparer:
                 reasons = record.problems + [unknown_unit(name, v, known) for name, v in bad]
                 rejections.append(_reject(record, reasons, {"type": kind, "event_id": event.event_id}))
                 continue
-            accept(record.line, record.raw, event, typed[kind].row(event), child_rows(event))
+            accept(record.line, record.raw, event, typed_row(event), child_rows(event))
         return batch
 
     def prepare_block(self, source: str, first: int, block: bytes) -> PreparedBatch:

@@ -84,23 +84,23 @@ class SourceFile:
     def position(self) -> int:
         return self._raw.tell() if self._raw and not self._raw.closed else self.size
 
+    @property
+    def is_csv(self) -> bool:
+        return ".csv" in self.path.name.lower()
+
     def __iter__(self) -> Iterator[RawRecord]:
+        if not self.is_csv:
+            for first, block in self.jsonl_blocks(5000):
+                for n, line in jsonl_lines(first, block):
+                    yield RawRecord(self.source, n, line)
+            return
         stream, self._raw = _open_binary(self.path)
         try:
-            if ".csv" in self.path.name.lower():
-                # lines end at "\n" only, so a quoted cell holding a bare "\r" stays one cell
-                yield from self._csv(io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n"))
-            else:
-                yield from self._jsonl(stream)
+            # lines end at "\n" only, so a quoted cell holding a bare "\r" stays one cell
+            yield from self._csv(io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n"))
         finally:
             stream.close()
             self._raw.close()
-
-    def _jsonl(self, stream: IO[bytes]) -> Iterator[RawRecord]:
-        source = self.source
-        for first, block in _line_blocks(stream, 5000):
-            for n, line in jsonl_lines(first, block):
-                yield RawRecord(source, n, line)
 
     def jsonl_blocks(self, lines: int) -> Iterator[tuple[int, bytes]]:
         """The file as blocks of ``lines`` whole lines, each with its first line number — what a

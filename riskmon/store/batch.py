@@ -15,13 +15,10 @@ from typing import Any
 
 from riskmon.ingest.reasons import Reason
 
-_blake2b = hashlib.blake2b
-
 
 def content_hash(data: bytes) -> str:
-    """The fingerprint that tells a re-sent record from a changed one without re-reading it
-    (:meth:`PreparedBatch.accept` computes the same inline: it runs once per record)."""
-    return _blake2b(data, digest_size=16).hexdigest()
+    """The fingerprint that tells a re-sent record from a changed one without re-reading it."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass(slots=True)
@@ -76,7 +73,7 @@ class PreparedBatch:
         self.raws.append(raw)
         self.event_ids.append(event.event_id)
         self.types.append(event.type)
-        self.hashes.append(_blake2b(raw if isinstance(raw, bytes) else raw.encode(), digest_size=16).hexdigest())
+        self.hashes.append(content_hash(raw if isinstance(raw, bytes) else raw.encode()))
         self.rows.append(row)
         if self.events is not None:
             self.events.append(event)
