@@ -9,9 +9,11 @@ server is a failure, because the storage tests must run against both backends th
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -113,3 +115,28 @@ def error_report(event_id: str, case_id: str, **kw: object) -> dict[str, object]
     }  # fmt: skip
     rec.update(kw)
     return rec
+
+
+@pytest.fixture
+def worker_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per file sent to worker processes: how many threads the ingest process had then."""
+    from riskmon.ingest import parallel
+
+    runs: list[int] = []
+    real = parallel._in_workers
+
+    def counted(*args: Any) -> Any:
+        runs.append(threading.active_count())
+        return real(*args)
+
+    monkeypatch.setattr(parallel, "_in_workers", counted)
+    return runs
+
+
+@pytest.fixture
+def in_workers(worker_runs: list[int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Send every JSONL file to workers, however small (see worker_runs)."""
+    from riskmon.ingest import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    return worker_runs

@@ -101,16 +101,16 @@ def test_bad_config_is_reported_with_the_key(cli: CliRunner, tmp_path: Path) -> 
 
 
 def test_ingest_with_a_lost_worker_says_what_to_do(
-    cli: CliRunner, units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: CliRunner, units_file: Path, tmp_path: Path, in_workers: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from riskmon.ingest import parallel
 
     assert invoke(cli, "db", "upgrade")[0] == 0
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "_prepare", _exit_at_once)
     code, out = invoke(cli, "ingest", str(units_file), str(write_jsonl(tmp_path / "a.jsonl", [daily("d1")])), "--workers", "2")
     assert code == 1
     assert "ワーカープロセスが応答なく終了しました" in out and "--workers 1" in out
+    assert len(in_workers) == 1
 
 
 def _exit_at_once(*args: object) -> None:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
-from typing import Any
 
-import pytest
 from rich.console import Console
 from sqlalchemy import Engine
 
@@ -15,7 +12,6 @@ from riskmon.business_calendar import TOKYO
 from riskmon.cli.cmd_store import _Bar
 from riskmon.cli.common import AppContext
 from riskmon.config import Settings
-from riskmon.ingest import parallel
 from riskmon.ingest.pipeline import ingest
 from riskmon.store.migrate import upgrade
 from tests.conftest import daily
@@ -23,24 +19,15 @@ from tests.helpers import write_jsonl
 
 
 def test_ingest_at_a_terminal_draws_the_bar_and_still_uses_workers(
-    sqlite_engine: Engine, units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_engine: Engine, units_file: Path, tmp_path: Path, in_workers: list[int]
 ) -> None:
     upgrade(sqlite_engine)
     ingest(sqlite_engine, [units_file], tz=TOKYO)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    used: list[int] = []
-    real = parallel._in_workers
-
-    def counted(*args: Any) -> Any:
-        used.append(threading.active_count())
-        return real(*args)
-
-    monkeypatch.setattr(parallel, "_in_workers", counted)
     screen = io.StringIO()
     app = AppContext(Settings(), "ja", err=Console(file=screen, force_terminal=True, width=100))
     path = write_jsonl(tmp_path / "a.jsonl", [daily(f"d{i:03d}") for i in range(30)])
     with _Bar(app) as bar:
         report = ingest(sqlite_engine, [path], tz=TOKYO, batch_size=10, workers=2, progress=bar)
     assert report.accepted == {"daily_report": 30}
-    assert used == [1]  # no refresh thread beside the ingest: forking workers was safe
+    assert in_workers == [1]  # no refresh thread beside the ingest: forking workers was safe
     assert "a.jsonl" in screen.getvalue()

@@ -92,21 +92,6 @@ def _seen(engine: Engine, report: IngestReport) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def in_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Send every JSONL file to workers, and count the files that went."""
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    used: list[int] = []
-    real = parallel._in_workers
-
-    def counted(*args: Any) -> Any:
-        used.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(parallel, "_in_workers", counted)
-    return used
-
-
 def test_workers_ingest_exactly_what_one_process_does(engine: Engine, units_file: Path, tmp_path: Path, in_workers: list[int]) -> None:
     first = _messy(tmp_path / "events.jsonl")
     second = _edited(first, tmp_path / "events-again.jsonl")
@@ -154,20 +139,18 @@ def test_interrupting_a_parallel_ingest_keeps_committed_batches(
     assert len(in_workers) == 2
 
 
-def test_small_files_and_csv_files_stay_in_process(sqlite_engine: Engine, units_file: Path, tmp_path: Path) -> None:
+def test_small_files_and_csv_files_stay_in_process(
+    sqlite_engine: Engine, units_file: Path, tmp_path: Path, worker_runs: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     upgrade(sqlite_engine)
-    used: list[int] = []
-    real = parallel._in_workers
     csv_path = tmp_path / "b.csv"
     csv_path.write_text("type,event_id,unit_id,case_id,discovered_at,category,affected_customers,personal_info_involved,summary\n"
                         "error_report,e1,PO-001,C1,2025-04-01T10:00:00,misdelivery,1,true,誤送付\n", encoding="utf-8")  # fmt: skip
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(parallel, "_in_workers", lambda *a: used.append(1) or real(*a))
-        small = ingest(sqlite_engine, [units_file, write_jsonl(tmp_path / "a.jsonl", [daily("d1")])], tz=TOKYO, workers=2)
-        mp.setattr(parallel, "PARALLEL_MIN_BYTES", 0)  # even at any size, CSV rows are read here
-        from_csv = ingest(sqlite_engine, [csv_path], tz=TOKYO, workers=2)
+    small = ingest(sqlite_engine, [units_file, write_jsonl(tmp_path / "a.jsonl", [daily("d1")])], tz=TOKYO, workers=2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)  # even at any size, CSV rows are read here
+    from_csv = ingest(sqlite_engine, [csv_path], tz=TOKYO, workers=2)
     assert small.accepted == {"unit": 6, "daily_report": 1} and from_csv.accepted == {"error_report": 1}
-    assert used == []
+    assert worker_runs == []
 
 
 def _die(*args: Any) -> Any:
