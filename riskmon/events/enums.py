@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class LineOfDefence(StrEnum):
-    """三線防御 (S4:41). Governance bodies and contractors sit outside the three lines."""
-
-    FIRST = "first"
-    SECOND = "second"
-    THIRD = "third"
-    GOVERNANCE = "governance"
-    EXTERNAL = "external"
+from riskmon.domain import LineOfDefence
 
 
 class UnitType(StrEnum):

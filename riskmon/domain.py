@@ -1,0 +1,184 @@
+"""The vocabulary of flags and cases, typed once, with every label in one catalogue.
+
+Status strings used to be spelled out wherever they were needed (``("open", "acknowledged",
+"in_progress")`` five times); a typo there was a silent bug. Here each concept is a ``StrEnum``
+whose values are the public contract (database columns, JSON output, rule files), and the groups
+that code asks about (open states, four-eyes severities) are defined beside them.
+
+Labels: :data:`LABELS` maps every member to its (Japanese, English) pair. One word per concept,
+in the 機構's usage: a flag that is acknowledged is 「受領」, the four-eyes second signature is
+「承認」 (never 確認 for both); a closed case is 「完了」; a dismissed flag 「却下」, while a refused
+input record is a 「取込エラー」. ``tests/test_domain.py`` fails when a member lacks a label.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "CLOSED_STATES",
+    "FOUR_EYES",
+    "LABELS",
+    "OPEN_STATES",
+    "CaseAction",
+    "FlagStatus",
+    "Line",
+    "LineOfDefence",
+    "Resolution",
+    "ReviewStatus",
+    "RiskCategory",
+    "RuleKind",
+    "Severity",
+    "label_of",
+]
+
+
+class LineOfDefence(StrEnum):
+    """三線防御 (S4:41). Governance bodies and contractors sit outside the three lines."""
+
+    FIRST = "first"
+    SECOND = "second"
+    THIRD = "third"
+    GOVERNANCE = "governance"
+    EXTERNAL = "external"
+
+
+#: Short name, so code reads ``Line.SECOND``.
+Line = LineOfDefence
+
+
+class Severity(StrEnum):
+    """How much a flag matters; ordered, lowest first (``Severity.rank``)."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+
+_SEVERITY_ORDER = tuple(Severity)
+
+
+class FlagStatus(StrEnum):
+    """The engine's view of a flag: is its condition still true?"""
+
+    OPEN = "open"  # the condition holds
+    CLEARED = "cleared"  # the condition no longer holds
+    RETIRED = "retired"  # the rule that raised it was removed or disabled
+
+
+class ReviewStatus(StrEnum):
+    """The case, as people work it (riskmon.review)."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+OPEN_STATES: tuple[ReviewStatus, ...] = (ReviewStatus.OPEN, ReviewStatus.ACKNOWLEDGED, ReviewStatus.IN_PROGRESS)
+CLOSED_STATES: tuple[ReviewStatus, ...] = (ReviewStatus.RESOLVED, ReviewStatus.DISMISSED)
+#: Closing a flag of these severities needs a second second-line person (four eyes).
+FOUR_EYES: tuple[Severity, ...] = (Severity.HIGH, Severity.CRITICAL)
+
+
+class Resolution(StrEnum):
+    REMEDIATED = "remediated"
+    EXPLAINED = "explained"
+    RISK_ACCEPTED = "risk_accepted"
+    DUPLICATE = "duplicate"
+    FALSE_POSITIVE = "false_positive"  # what a dismissal records
+
+
+class CaseAction(StrEnum):
+    """A step in a case's history (``case_events.action``)."""
+
+    RAISED = "raised"
+    ACKNOWLEDGE = "acknowledge"
+    TAKE_ON = "take_on"
+    COMMENT = "comment"
+    RESPONSE = "response"
+    PROPOSE = "propose"
+    RESOLVE = "resolve"
+    DISMISS = "dismiss"
+    CONFIRM = "confirm"
+    REOPEN = "reopen"
+    AUTO_REOPEN = "auto_reopen"
+    ESCALATE = "escalate"
+    RETIRE = "retire"
+
+
+class RuleKind(StrEnum):
+    MATCH = "match"
+    DEADLINE = "deadline"
+    THRESHOLD = "threshold"
+    ABSENCE = "absence"
+
+
+class RiskCategory(StrEnum):
+    ADMINISTRATIVE = "administrative"
+    SYSTEM = "system"
+    INFORMATION_SECURITY = "information_security"
+    DISASTER_OTHER = "disaster_other"
+    REPUTATIONAL = "reputational"
+
+
+LABELS: dict[StrEnum, tuple[str, str]] = {
+    Line.FIRST: ("第一線", "first line"),
+    Line.SECOND: ("第二線", "second line"),
+    Line.THIRD: ("第三線", "third line"),
+    Line.GOVERNANCE: ("ガバナンス", "governance"),
+    Line.EXTERNAL: ("外部", "external"),
+    Severity.INFO: ("情報", "info"),
+    Severity.LOW: ("低", "low"),
+    Severity.MEDIUM: ("中", "medium"),
+    Severity.HIGH: ("高", "high"),
+    Severity.CRITICAL: ("重大", "critical"),
+    FlagStatus.OPEN: ("発生中", "open"),
+    FlagStatus.CLEARED: ("解消", "cleared"),
+    FlagStatus.RETIRED: ("ルール廃止", "rule retired"),
+    ReviewStatus.OPEN: ("未対応", "open"),
+    ReviewStatus.ACKNOWLEDGED: ("受領", "acknowledged"),
+    ReviewStatus.IN_PROGRESS: ("対応中", "in progress"),
+    ReviewStatus.RESOLVED: ("完了", "resolved"),
+    ReviewStatus.DISMISSED: ("却下", "dismissed"),
+    Resolution.REMEDIATED: ("是正済み", "remediated"),
+    Resolution.EXPLAINED: ("説明により完了", "explained"),
+    Resolution.RISK_ACCEPTED: ("リスク受容", "risk accepted"),
+    Resolution.DUPLICATE: ("重複", "duplicate"),
+    Resolution.FALSE_POSITIVE: ("誤検知", "false positive"),
+    CaseAction.RAISED: ("発生", "raised"),
+    CaseAction.ACKNOWLEDGE: ("受領", "acknowledge"),
+    CaseAction.TAKE_ON: ("担当", "take on"),
+    CaseAction.COMMENT: ("コメント", "comment"),
+    CaseAction.RESPONSE: ("回答", "response"),
+    CaseAction.PROPOSE: ("完了の提案", "propose"),
+    CaseAction.RESOLVE: ("完了", "resolve"),
+    CaseAction.DISMISS: ("却下", "dismiss"),
+    CaseAction.CONFIRM: ("承認", "confirm"),
+    CaseAction.REOPEN: ("再開", "reopen"),
+    CaseAction.AUTO_REOPEN: ("自動再開", "automatic reopen"),
+    CaseAction.ESCALATE: ("エスカレーション", "escalate"),
+    CaseAction.RETIRE: ("ルール廃止による終了", "retired with its rule"),
+    RuleKind.MATCH: ("該当", "match"),
+    RuleKind.DEADLINE: ("期限", "deadline"),
+    RuleKind.THRESHOLD: ("しきい値", "threshold"),
+    RuleKind.ABSENCE: ("未提出・途絶", "absence"),
+    RiskCategory.ADMINISTRATIVE: ("事務", "administrative"),
+    RiskCategory.SYSTEM: ("システム", "system"),
+    RiskCategory.INFORMATION_SECURITY: ("情報セキュリティ", "information security"),
+    RiskCategory.DISASTER_OTHER: ("災害その他", "disaster and other"),
+    RiskCategory.REPUTATIONAL: ("信頼", "reputational"),
+}
+
+
+def label_of(member: StrEnum, lang: str = "ja") -> str:
+    """The label of a domain value in ``lang``; a KeyError here is a bug caught by the tests."""
+    ja, en = LABELS[member]
+    return en if lang == "en" else ja
