@@ -30,8 +30,9 @@ if TYPE_CHECKING:  # the CSV side needs no openpyxl
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 #: whitespace that itself starts a formula-like cell (before any stripping)
 FORMULA_WHITESPACE = ("\t", "\r")
-#: control characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE)
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: characters XML 1.0 cannot carry: control characters (openpyxl refuses them), and U+FFFE, U+FFFF
+#: and lone surrogates (openpyxl writes them, and the workbook then cannot be opened)
+_NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def looks_like_formula(text: str) -> bool:
@@ -54,8 +55,8 @@ def xlsx_text(text: str) -> str:
     """The text as an xlsx file can hold it.
 
     The file is XML: a carriage return comes back as a line feed whatever is written, so line
-    breaks are written as line feeds; control characters XML cannot carry at all (which openpyxl
-    refuses with an exception that would stop the whole pack) become U+FFFD."""
+    breaks are written as line feeds; characters XML cannot carry at all become U+FFFD, so one
+    odd record neither stops the whole pack nor makes the workbook unreadable."""
     return _NOT_IN_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
