@@ -32,8 +32,9 @@ def recover_crashed(app: AppContext, engine: Engine) -> None:
     """Before a job, an ingest or an evaluation: runs left ``running`` by a dead process are marked
     ``crashed`` (riskmon.scheduler.recovery), and the user is told."""
     for c in recover(engine, datetime.now(UTC)):
-        app.err.print(app.t(f"{c.table} {c.run_id} は異常終了していました（{c.holder}: {c.why}）。crashed として記録しました",
-                            f"{c.table} {c.run_id} had crashed ({c.holder}: {c.why}); recorded as crashed"), markup=False)  # fmt: skip
+        text = app.t(f"{c.table} {c.run_id} は異常終了していました（{c.holder}: {c.why}）。crashed として記録しました",
+                     f"{c.table} {c.run_id} had crashed ({c.holder}: {c.why}); recorded as crashed")  # fmt: skip
+        app.err.print(text, markup=False, soft_wrap=True)
 
 
 def scheduler_run(ctx: typer.Context) -> None:

@@ -91,7 +91,8 @@ def job_runs(engine: Engine) -> list[tuple[str, str, datetime]]:
 def audited(engine: Engine, action: str) -> list[tuple[str, dict[str, object]]]:
     t = table_of(AuditEntry)
     with engine.connect() as conn:
-        return [(r.subject, r.payload) for r in conn.execute(select(t.c.subject, t.c.payload).where(t.c.action == action).order_by(t.c.seq))]
+        rows = conn.execute(select(t.c.subject, t.c.payload).where(t.c.action == action).order_by(t.c.seq))
+        return [(r.subject, r.payload) for r in rows]
 
 
 def count_where(engine: Engine, model: type, **eq: object) -> int:
@@ -125,8 +126,9 @@ def test_a_killed_nightly_is_recovered_and_caught_up_for_its_fire_time(engine: E
     assert "nightly" not in runner.missed(settings, engine, FIRE + timedelta(hours=7, minutes=5))  # done once, not again
 
 
-def test_a_lease_is_renewed_while_the_holder_lives_and_lapses_when_it_is_killed(engine: Engine, tmp_path: Path,
-                                                                               processes: list[subprocess.Popen[bytes]]) -> None:  # fmt: skip
+def test_a_lease_is_renewed_while_the_holder_lives_and_lapses_when_it_is_killed(
+    engine: Engine, tmp_path: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
     """Across hosts only the lease can tell: node-a's heartbeat keeps a 2 s lease alive well past
     2 s; once node-a is killed, the lease lapses and node-b takes the lock."""
     proc = start("lease", engine, tmp_path)
