@@ -172,7 +172,7 @@ def flags_list(
     line: str | None = typer.Option(None, "--line", help="first, second or third."),
     unit: str | None = typer.Option(None, "--unit", help="Owner unit id."),
     rule: str | None = typer.Option(None, "--rule"),
-    status: str = typer.Option("open", "--status", help="open, cleared or all."),
+    status: str = typer.Option("open", "--status", help="open, cleared, retired or all."),
     since: str | None = typer.Option(None, "--since", help="First seen on or after."),
     until: str | None = typer.Option(None, "--until", help="First seen on or before."),
     limit: int = typer.Option(200, "--limit"),
