@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import typer
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
-from riskmon.cli.common import ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
 from riskmon.scheduler import runner
 from riskmon.scheduler.jobs import JOBS, cron_of
+from riskmon.scheduler.recovery import recover
 from riskmon.store.tables import JobRun, table_of
 
 
@@ -27,10 +28,20 @@ def register(app: typer.Typer) -> None:
     )
 
 
+def recover_crashed(app: AppContext, engine: Engine) -> None:
+    """Before a job, an ingest or an evaluation: runs left ``running`` by a dead process are marked
+    ``crashed`` (riskmon.scheduler.recovery), and the user is told."""
+    for c in recover(engine, datetime.now(UTC)):
+        text = app.t(f"{c.table} {c.run_id} は異常終了していました（{c.holder}: {c.why}）。crashed として記録しました",
+                     f"{c.table} {c.run_id} had crashed ({c.holder}: {c.why}); recorded as crashed")  # fmt: skip
+        app.err.print(text, markup=False, soft_wrap=True)
+
+
 def scheduler_run(ctx: typer.Context) -> None:
     """Run the schedule in the foreground: catch up what was missed, then wait for the next times."""
     app = app_context(ctx)
     engine = app.require_schema()
+    recover_crashed(app, engine)
     for o in runner.catch_up(app.settings, engine, datetime.now(app.settings.tz)):
         app.out.print(f"catch-up {o.job}: {o.status} {o.detail[:200]}", markup=False)
     scheduler = runner.build_scheduler(app.settings)
@@ -77,7 +88,10 @@ def jobs_run(
         app.fail(app.t(f"不明なジョブ: {name}（{', '.join(JOBS)}）", f"unknown job: {name} ({', '.join(JOBS)})"), ExitCode.USAGE)
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
     assert when is not None
-    outcome = runner.run_job(app.settings, app.require_schema(), name, when, trigger="manual", clock=lambda: datetime.now(UTC))
-    (app.out if outcome.status != "failed" else app.err).print(f"{name}: {outcome.status}\n{outcome.detail}", markup=False, soft_wrap=True)
-    if outcome.status == "failed":
+    engine = app.require_schema()
+    recover_crashed(app, engine)
+    outcome = runner.run_job(app.settings, engine, name, when, trigger="manual", clock=lambda: datetime.now(UTC))
+    text = app.t(*outcome.note) if outcome.note else outcome.detail
+    (app.out if outcome.status in runner.DONE else app.err).print(f"{name}: {outcome.status}\n{text}", markup=False, soft_wrap=True)
+    if outcome.status not in runner.DONE:  # failed, or not run because another process has the job
         raise typer.Exit(int(ExitCode.ERROR))

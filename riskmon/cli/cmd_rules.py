@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import (
     AppContext,
     ExitCode,
@@ -135,6 +136,7 @@ def evaluate_cmd(
     """Evaluate all enabled rules over the stored events; idempotent for the same data and time."""
     app = app_context(ctx)
     engine = app.require_schema()
+    recover_crashed(app, engine)  # runs left 'running' by a dead process are marked crashed
     book = load_rulebook(app, path)
     _report_problems(app, book)
     if book.problems:
@@ -143,7 +145,9 @@ def evaluate_cmd(
     when = parse_when(as_of, app, end_of_day=True) if as_of else datetime.now(app.settings.tz)
     assert when is not None
     with app.err.status(app.t("評価中…", "evaluating...")):
-        result = evaluate(engine, book.enabled, when, app.calendar, app.settings.default_escalation)
+        # a folder is the rule book: flags of its removed or disabled rules are retired; one file is not
+        result = evaluate(engine, book.enabled, when, app.calendar, app.settings.default_escalation,
+                          rule_book=book.rules if path.is_dir() else None)  # fmt: skip
     if fmt is Format.json:
         print_json(result.as_dict())
     else:
@@ -153,9 +157,9 @@ def evaluate_cmd(
         c = result.counts
         app.out.print(app.t(
             f"新規 {c.get('raised', 0)}・継続 {c.get('updated', 0)}・再発 {c.get('reopened', 0)}"
-            f"・解消 {c.get('cleared', 0)}（{result.duration_s:.1f} 秒）",
+            f"・解消 {c.get('cleared', 0)}・廃止 {c.get('retired', 0)}（{result.duration_s:.1f} 秒）",
             f"raised {c.get('raised', 0)}, updated {c.get('updated', 0)}, reopened {c.get('reopened', 0)}, "
-            f"cleared {c.get('cleared', 0)} ({result.duration_s:.1f} s)",
+            f"cleared {c.get('cleared', 0)}, retired {c.get('retired', 0)} ({result.duration_s:.1f} s)",
         ))  # fmt: skip
     for rid, err in result.errors.items():
         app.err.print(f"{rid}: {err}", markup=False)
@@ -169,7 +173,7 @@ def flags_list(
     line: str | None = typer.Option(None, "--line", help="first, second or third."),
     unit: str | None = typer.Option(None, "--unit", help="Owner unit id."),
     rule: str | None = typer.Option(None, "--rule"),
-    status: str = typer.Option("open", "--status", help="open, cleared or all."),
+    status: str = typer.Option("open", "--status", help="open, cleared, retired or all."),
     since: str | None = typer.Option(None, "--since", help="First seen on or after."),
     until: str | None = typer.Option(None, "--until", help="First seen on or before."),
     limit: int = typer.Option(200, "--limit"),

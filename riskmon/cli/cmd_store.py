@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.i18n import label
 from riskmon.ingest.parallel import WorkerLost
@@ -117,6 +118,7 @@ def ingest_cmd(
     if missing:
         app.fail(app.t("見つかりません: ", "not found: ") + ", ".join(map(str, missing)), ExitCode.USAGE)
     engine = app.require_schema()
+    recover_crashed(app, engine)  # runs left 'running' by a dead process are marked crashed
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
     bar = _Bar(app) if total >= PROGRESS_MIN_BYTES and app.err.is_terminal else None
     run = partial(ingest, engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size,

@@ -4,12 +4,14 @@ Split of work (docs/architecture.md): SQL views and the kind builders do the set
 (folding lifecycles, ages, business-day deadlines, window aggregates, candidate selection); the
 durable_rules engine makes every decision (does this fact meet the rule, at which severity); this
 module turns decisions into flags and records the run. A rule that fails is reported in the run
-and does not stop the others.
+and does not stop the others. Given the whole rule book, a run also retires the open flags of
+rules that are no longer in it or are disabled (riskmon.flags.store.retire).
 """
 
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +22,7 @@ from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.engine import durable_adapter, facts
 from riskmon.flags import render
-from riskmon.flags.store import NewFlag, save
+from riskmon.flags.store import NewFlag, retire, save
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import AuditEntry, EvaluationRun, Unit, table_of
 
@@ -40,8 +42,12 @@ class RunResult:
 
 
 def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCalendar,
-             default_escalation: tuple[str, ...] = ()) -> RunResult:  # fmt: skip
-    """Evaluate ``rules`` as of ``as_of``; a rule without its own escalation path gets ``default_escalation``."""
+             default_escalation: tuple[str, ...] = (), *, rule_book: Sequence[Rule] | None = None) -> RunResult:  # fmt: skip
+    """Evaluate ``rules`` as of ``as_of``; a rule without its own escalation path gets ``default_escalation``.
+
+    ``rule_book``: every rule of the book, disabled ones included. When given, ``rules`` is taken
+    to be the book's whole enabled set, and the open flags of any other rule are retired. Without
+    it (rule tests, a single rule file) nothing is retired."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     started = _time.perf_counter()
@@ -85,6 +91,8 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
     with engine.begin() as conn:
         _serialise_saves(conn, run_id)
         result.counts = save(conn, run_id, as_of, found, evaluated)
+        if rule_book is not None:
+            result.counts["retired"] = retire(conn, run_id, as_of, {r.id for r in rules}, {r.id for r in rule_book})
         _audit_run(conn, run_id, as_of, rules, result)
         result.duration_s = _time.perf_counter() - started
         conn.execute(update(runs).where(runs.c.id == run_id).values(

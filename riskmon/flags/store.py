@@ -3,6 +3,12 @@
 A flag's key is its rule and subject. Evaluating again updates the same row (last seen, current
 value, severity); a finding whose condition no longer holds is marked ``cleared``, never deleted;
 one that comes back is open again. Only rules that ran without error clear anything.
+
+A flag whose rule left the rule book (removed, or ``enabled: false``) is ``retired`` (:func:`retire`):
+no run would ever clear it, so it would stay open and keep climbing the escalation ladder and
+filling the review queues — both look only at open flags. The case (``review_status``) is
+left as people had it; a case event says in both languages why the flag was retired. If the
+rule comes back and still finds the condition, the flag is open again.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from sqlalchemy import Connection, bindparam, select, update
 from riskmon import audit
 from riskmon.rules.spec import SEVERITIES
 from riskmon.store.tables import CaseEvent, Flag, table_of
+
+#: the engine's view of a flag (``flags.status``); ``review_status`` is the case's
+ENGINE_STATUSES = ("open", "cleared", "retired")
 
 #: a new flag is a new case: open, unassigned, not yet escalated
 NEW_CASE: dict[str, Any] = {"review_status": "open", "closed_by": [], "escalation_level": 0}
@@ -52,6 +61,7 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
     counts = {"raised": 0, "updated": 0, "reopened": 0, "cleared": 0}
     inserts, updates = [], []
     recurred: list[tuple[int, str]] = []
+    restored: list[tuple[int, str, str]] = []
     for flag in found:
         old = existing.pop(flag.key, None)
         values = {**flag.values, "last_run_id": run_id, "last_seen": as_of, "status": "open", "cleared_at": None}
@@ -60,9 +70,11 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
             counts["raised"] += 1
         else:
             updates.append({**values, "flag_id": old.id})
-            counts["reopened" if old.status == "cleared" else "updated"] += 1
+            counts["reopened" if old.status in ("cleared", "retired") else "updated"] += 1
             if old.status == "cleared" and old.review_status in ("resolved", "dismissed"):
                 recurred.append((old.id, old.review_status))
+            if old.status == "retired":
+                restored.append((old.id, old.review_status, flag.values["rule_id"]))
     if inserts:
         conn.execute(table.insert(), inserts)
     if updates:  # one executemany; every row carries the same keys
@@ -71,11 +83,42 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
     for flag_id, was in recurred:  # a closed case whose condition came back is open again
         conn.execute(update(table).where(table.c.id == flag_id).values(**REOPENED_CASE))
         record_case_event(conn, "riskmon", flag_id, "auto_reopen", was, "open", {"why": "condition recurred"}, as_of)
+    for flag_id, review, rule_id in restored:
+        record_case_event(conn, "riskmon", flag_id, "restored", review, review,
+                          {"why": "rule_restored", "rule_id": rule_id,
+                           "ja": f"ルール {rule_id} が再び評価され、条件が成り立っているため、フラグを再開しました",
+                           "en": f"rule {rule_id} is evaluated again and its condition holds: the flag is open again"}, as_of)  # fmt: skip
     gone = [r.id for r in existing.values() if r.status == "open"]
     if gone:
         conn.execute(update(table).where(table.c.id.in_(gone)).values(status="cleared", cleared_at=as_of, last_run_id=run_id))
         counts["cleared"] = len(gone)
     return counts
+
+
+_LEAVES = ("（エスカレーション・レビュー対象から外れます）", " (it leaves escalation and the review queues)")
+_RETIRED_WHY = {
+    "rule_removed": ("ルール {rule} がルールブックから削除されたため、このフラグを廃止しました" + _LEAVES[0],
+                     "rule {rule} was removed from the rule book: this flag is retired" + _LEAVES[1]),
+    "rule_disabled": ("ルール {rule} が無効（enabled: false）にされたため、このフラグを廃止しました" + _LEAVES[0],
+                      "rule {rule} was disabled (enabled: false): this flag is retired" + _LEAVES[1]),
+}  # fmt: skip
+
+
+def retire(conn: Connection, run_id: int, as_of: datetime, active_rules: set[str], rule_book: set[str]) -> int:
+    """Retire the open flags of every rule that is not active: ``rule_book`` holds the ids of
+    every rule in the book, enabled or not, to tell a disabled rule from a removed one."""
+    table = table_of(Flag)
+    rows = conn.execute(select(table.c.id, table.c.rule_id, table.c.review_status)
+                        .where(table.c.status == "open", table.c.rule_id.not_in(active_rules)).order_by(table.c.id)).all()  # fmt: skip
+    if not rows:
+        return 0
+    conn.execute(update(table).where(table.c.id.in_([r.id for r in rows])).values(status="retired", cleared_at=as_of, last_run_id=run_id))
+    for r in rows:
+        why = "rule_disabled" if r.rule_id in rule_book else "rule_removed"
+        ja, en = (text.format(rule=r.rule_id) for text in _RETIRED_WHY[why])
+        record_case_event(conn, "riskmon", r.id, "retired", r.review_status, r.review_status,
+                          {"why": why, "rule_id": r.rule_id, "ja": ja, "en": en}, as_of)  # fmt: skip
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from riskmon.reports import committee, monthly
 from riskmon.review.delivery import deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.service import ReviewService
-from riskmon.rules.checker import load_rules
+from riskmon.rules.checker import RuleBook, load_rules
 from riskmon.store.tables import Flag, table_of
 
 JobFn = Callable[[Settings, Engine, datetime], str]
@@ -48,11 +48,15 @@ def _cal(settings: Settings) -> BusinessCalendar:
     return BusinessCalendar.from_settings(settings)
 
 
-def _rules(settings: Settings) -> list:  # type: ignore[type-arg]
+def _book(settings: Settings) -> RuleBook:
     book = load_rules(_paths(settings)[2], settings.rule_values)
     if book.problems:
         raise RuntimeError("rule problems: " + "; ".join(map(str, book.problems[:5])))
-    return book.enabled
+    return book
+
+
+def _rules(settings: Settings) -> list:  # type: ignore[type-arg]
+    return _book(settings).enabled
 
 
 def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
@@ -63,7 +67,8 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     if inbox.exists() and any(inbox.iterdir()):
         report = ingest(engine, [inbox], tz=settings.tz, batch_size=settings.ingest.batch_size, workers=settings.ingest.workers)
         parts.append(f"ingest: {sum(report.accepted.values())} accepted, {report.total_rejected} rejected")
-    run = evaluate(engine, _rules(settings), as_of, cal, settings.default_escalation)
+    book = _book(settings)  # the whole book: flags of removed or disabled rules are retired
+    run = evaluate(engine, book.enabled, as_of, cal, settings.default_escalation, rule_book=book.rules)
     parts.append(f"evaluate: run {run.run_id} {run.counts}")
     reopened = ReviewService(engine, clock=lambda: as_of).automatic_reopen(as_of)
     esc = escalate(engine, as_of, cal, Ladder.from_config(settings.escalation))

@@ -1,94 +1,114 @@
-"""Running jobs safely: a database lock per job, a record of every run, catch-up after downtime.
+"""Running jobs safely: one run per fire time, a lock per job, a record of every run, catch-up.
 
-- **Locking**: a job runs only while its row in ``job_locks`` is held; a second process (or a
-  second scheduler) finds it held and records the run as skipped. A lock left by a crashed
-  process expires after ``lock_minutes``.
+- **Fire times**: a scheduled or caught-up run is *for* a fire time of the job's cron, and the
+  job runs as of that time, not the wall clock — a catch-up at 09:00 of the 02:00 nightly
+  evaluates as of 02:00, exactly as the scheduled run would have. The run claims
+  ``(job, fire time)`` first (riskmon.scheduler.claims): two schedulers firing the same time
+  produce one run and one ``duplicate``.
+- **Locking**: a job runs only while it holds its lock (riskmon.scheduler.locks: holder liveness
+  and a lease renewed by a heartbeat). A run that finds the lock held by a live process is
+  recorded ``locked`` — which is *not* done: catch-up runs the fire time later. A lock of a dead
+  process is broken at once (same host) or when its lease runs out (another host).
+- **Recovery**: every run first marks the runs of dead processes ``crashed``
+  (riskmon.scheduler.recovery).
 - **Records**: every run — scheduled, caught up or by hand — is a row in ``job_runs`` with its
   outcome; a failure keeps its error and never stops the other jobs; the next schedule retries.
-- **Catch-up**: on start, a job whose latest scheduled time passed while nothing was running
-  (and is within the grace period) runs once, now, for that time — several missed runs
-  coalesce into one. APScheduler's own misfire handling is therefore kept minimal.
+- **Catch-up**: on start, a job whose latest fire time within the grace period has no completed
+  scheduled run (``ok``, or ``skipped`` for a day with nothing to do) runs once, for that time —
+  several missed runs coalesce into one. Runs by hand (``riskmon jobs run --as-of …``, even for a
+  future time) are not fire times and never stand in for one.
 
 The clock is a parameter everywhere, so tests drive all of this with a controllable time.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, exists, insert, select, update
 
 from riskmon import audit
 from riskmon.config import Settings, load_settings
+from riskmon.liveness import current_id
+from riskmon.scheduler import claims, locks
 from riskmon.scheduler.jobs import JOBS, Skip, cron_of
-from riskmon.store.db import make_engine, normalize_url
-from riskmon.store.tables import JobLock, JobRun, table_of
+from riskmon.scheduler.recovery import recover
+from riskmon.store.db import make_engine
+from riskmon.store.tables import JobRun, table_of
 
 Clock = Callable[[], datetime]
+
+#: outcomes that complete a fire time; locked, duplicate, failed and crashed runs do not
+DONE = ("ok", "skipped")
+#: triggers whose as-of is a fire time of the job's schedule
+FIRED = ("schedule", "catch_up")
+#: how far back a scheduled call looks for the fire time it was called for (APScheduler runs a
+#: job within its misfire grace of 60 s, or not at all)
+FIRE_LOOKBACK = timedelta(hours=1)
+
+
+def _wall() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
 class RunOutcome:
     job: str
-    status: str  # ok | failed | skipped
+    status: str  # ok | failed | skipped | locked | duplicate
     detail: str
-
-
-def holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def acquire(engine: Engine, job: str, holder: str, now: datetime, minutes: int) -> bool:
-    t = table_of(JobLock)
-    with engine.begin() as conn:
-        conn.execute(delete(t).where(t.c.job == job, t.c.expires_at < now))
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(t).values(job=job, holder=holder, expires_at=now + timedelta(minutes=minutes)))
-        return True
-    except IntegrityError:
-        return False
-
-
-def release(engine: Engine, job: str, holder: str) -> None:
-    t = table_of(JobLock)
-    with engine.begin() as conn:
-        conn.execute(delete(t).where(t.c.job == job, t.c.holder == holder))
+    note: tuple[str, str] | None = None  # (ja, en) for people, where the detail is not a sentence
 
 
 def run_job(settings: Settings, engine: Engine, name: str, as_of: datetime, *, trigger: str = "manual",
             clock: Clock | None = None, holder: str | None = None) -> RunOutcome:  # fmt: skip
-    """Run one job for ``as_of`` under its lock and record the outcome."""
-    now = (clock or (lambda: datetime.now(UTC)))()
-    who = holder or holder_id()
+    """Run one job for ``as_of`` (a fire time unless ``trigger`` is manual) and record the outcome."""
+    clock = clock or _wall
+    now = clock()
+    who = holder or current_id()
+    lease = locks.Lease.from_settings(settings.jobs)
+    recover(engine, now, who, lease)
     runs = table_of(JobRun)
-    lock_minutes = int(settings.jobs.get("lock_minutes", 120))
     with engine.begin() as conn:
-        run_id = conn.execute(insert(runs).values(job=name, as_of=as_of, started_at=now, trigger=trigger, status="running")
-                              .returning(runs.c.id)).scalar_one()  # fmt: skip
-    if not acquire(engine, name, who, now, lock_minutes):
-        outcome = RunOutcome(name, "skipped", "another process is running this job")
+        run_id = conn.execute(insert(runs).values(job=name, as_of=as_of, started_at=now, trigger=trigger, status="running",
+                                                  holder=who).returning(runs.c.id)).scalar_one()  # fmt: skip
+    taken = claims.claim(engine, name, as_of, run_id, who, now) if trigger in FIRED else None
+    if taken is not None:
+        outcome = RunOutcome(name, "duplicate", f"fire time {as_of.isoformat()} is run {taken[0]} ({taken[1]})",
+                             (f"この実行時刻（{as_of.isoformat()}）は実行 {taken[0]} が担当しています（{taken[1]}）",
+                              f"this fire time ({as_of.isoformat()}) belongs to run {taken[0]} ({taken[1]})"))  # fmt: skip
+    elif not locks.acquire(engine, name, who, now, lease):
+        other = locks.holder_of(engine, name) or "?"
+        outcome = RunOutcome(name, "locked", f"another process is running this job: {other}",
+                             (f"別のプロセス（{other}）がこのジョブを実行中です。終わった後にもう一度実行してください",
+                              f"another process ({other}) is running this job; run it again when it has finished"))  # fmt: skip
     else:
-        try:
-            outcome = RunOutcome(name, "ok", JOBS[name].run(settings, engine, as_of))
-        except Skip as skip:
-            outcome = RunOutcome(name, "skipped", str(skip))
-        except Exception:  # a failed job is recorded and retried by its next schedule
-            outcome = RunOutcome(name, "failed", traceback.format_exc(limit=8))
-        finally:
-            release(engine, name, who)
+        outcome = _run_locked(settings, engine, name, as_of, who, lease, clock)
     with engine.begin() as conn:
         conn.execute(update(runs).where(runs.c.id == run_id).values(
-            status=outcome.status, detail=outcome.detail[-4000:], finished_at=(clock or (lambda: datetime.now(UTC)))()))  # fmt: skip
+            status=outcome.status, detail=outcome.detail[-4000:], finished_at=clock()))  # fmt: skip
         audit.append(conn, who, "job_run", f"job:{name}", {"as_of": as_of.isoformat(), "trigger": trigger, "status": outcome.status,
                                                            "detail": outcome.detail[-500:]}, now)  # fmt: skip
+    return outcome
+
+
+def _run_locked(settings: Settings, engine: Engine, name: str, as_of: datetime, who: str, lease: locks.Lease,
+                clock: Clock) -> RunOutcome:  # fmt: skip
+    try:
+        with locks.Heartbeat(engine, name, who, lease, clock) as beat:
+            try:
+                outcome = RunOutcome(name, "ok", JOBS[name].run(settings, engine, as_of))
+            except Skip as skip:
+                outcome = RunOutcome(name, "skipped", str(skip))
+            except Exception:  # a failed job is recorded and retried by its next schedule
+                outcome = RunOutcome(name, "failed", traceback.format_exc(limit=8))
+        if beat.lost:
+            outcome = RunOutcome(name, outcome.status, outcome.detail + "\n(warning: the job lock's lease was lost while running)")
+    finally:
+        locks.release(engine, name, who)
     return outcome
 
 
@@ -106,44 +126,58 @@ def last_due(trigger: CronTrigger, since: datetime, now: datetime) -> datetime |
 
 
 def missed(settings: Settings, engine: Engine, now: datetime) -> dict[str, datetime]:
-    """Jobs whose latest scheduled time passed with no run for it, within the grace period."""
+    """Jobs whose latest fire time within the grace period has no completed (or running) fired run."""
     grace = timedelta(hours=float(settings.jobs.get("catch_up_grace_hours", 24)))
     runs = table_of(JobRun)
     out: dict[str, datetime] = {}
     with engine.connect() as conn:
         for name in JOBS:
-            last_run = conn.execute(select(runs.c.as_of).where(runs.c.job == name, runs.c.status.in_(("ok", "skipped")))
-                                    .order_by(runs.c.as_of.desc()).limit(1)).scalar()  # fmt: skip
-            since = last_run or (now - grace)
-            due = last_due(trigger_for(settings, name), max(since, now - grace), now)
-            if due is not None:
+            due = last_due(trigger_for(settings, name), now - grace, now)
+            if due is None:
+                continue
+            held = conn.execute(select(exists().where(runs.c.job == name, runs.c.as_of == due, runs.c.trigger.in_(FIRED),
+                                                      runs.c.status.in_((*DONE, "running"))))).scalar()  # fmt: skip
+            if not held:
                 out[name] = due
     return out
 
 
 def catch_up(settings: Settings, engine: Engine, now: datetime, clock: Clock | None = None) -> list[RunOutcome]:
-    """Run each missed job once, for its latest missed time (coalesced)."""
+    """Run each missed job once, for its latest missed fire time (coalesced)."""
+    recover(engine, now, lease=locks.Lease.from_settings(settings.jobs))  # a crashed run is missed, not running
     return [run_job(settings, engine, name, due, trigger="catch_up", clock=clock) for name, due in missed(settings, engine, now).items()]
 
 
+def fire_and_run(settings: Settings, engine: Engine, name: str, now: datetime, clock: Clock | None = None) -> RunOutcome:
+    """What APScheduler calls at a fire time: run the job as of that fire time, not of ``now``
+    (APScheduler 3 does not pass the scheduled time, so it is recomputed from the trigger)."""
+    fire = last_due(trigger_for(settings, name), now - FIRE_LOOKBACK, now) or now
+    return run_job(settings, engine, name, fire, trigger="schedule", clock=clock)
+
+
 def scheduled(name: str) -> None:
-    """The callable APScheduler stores (by reference) for every job."""
+    """The callable APScheduler holds (by reference) for every job."""
     settings = load_settings()
-    run_job(settings, make_engine(settings.database_url), name, datetime.now(settings.tz), trigger="schedule")
+    engine = make_engine(settings.database_url)
+    try:
+        fire_and_run(settings, engine, name, datetime.now(settings.tz))
+    finally:
+        engine.dispose()
 
 
 def build_scheduler(settings: Settings, *, blocking: bool = True) -> object:
-    """APScheduler 3 with its jobs persisted in the same database, times in the configured zone."""
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    """APScheduler 3 in the configured zone, with its schedule in memory, built from config.toml.
+
+    Deliberately no shared (SQLAlchemy) job store: APScheduler 3 does not support two schedulers
+    on one job store — each reads and advances the other's next run times, so a job can run twice
+    or be missed. Each instance keeps its own schedule; the database makes each fire time run
+    once (riskmon.scheduler.claims) and catch-up covers the time an instance was down.
+    """
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     kind = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = kind(
-        jobstores={"default": SQLAlchemyJobStore(url=normalize_url(settings.database_url), tablename="apscheduler_jobs")},
-        timezone=settings.tz,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
-    )
+    scheduler = kind(timezone=settings.tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     for name in JOBS:
         scheduler.add_job("riskmon.scheduler.runner:scheduled", trigger=trigger_for(settings, name), args=[name], id=name,
                           name=JOBS[name].title, replace_existing=True)  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from riskmon.liveness import current_id
 from riskmon.store.types import TZDateTime
 
 #: Tables keyed by a text id are stored as the id's own B-tree on SQLite (no hidden rowid index),
@@ -24,6 +25,12 @@ _NO_ROWID = {"sqlite_with_rowid": False}
 
 def _tz(**kw: Any) -> Any:
     return Field(sa_column=Column(TZDateTime(), **kw))
+
+
+def _holder() -> Any:
+    """The process that runs this record (riskmon.liveness), filled in on every insert, ORM or Core,
+    so that a crashed run can be recognised and marked ``crashed`` (riskmon.scheduler.recovery)."""
+    return Field(default_factory=current_id, sa_column=Column(String(128), nullable=True, default=current_id))
 
 
 def _event_fk() -> Any:
@@ -54,13 +61,14 @@ class IngestRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     started_at: datetime = _tz(nullable=False)
     finished_at: datetime | None = _tz(nullable=True)
-    status: str = Field(default="running", max_length=16)  # running/completed/interrupted/failed
+    status: str = Field(default="running", max_length=16)  # running/completed/interrupted/failed/crashed
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     accepted: int = 0
     duplicates: int = 0
     conflicts: int = 0
     rejected: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text))
+    holder: str | None = _holder()
 
 
 class Source(SQLModel, table=True):
@@ -241,10 +249,11 @@ class EvaluationRun(SQLModel, table=True):
     started_at: datetime = _tz(nullable=False)
     finished_at: datetime | None = _tz(nullable=True)
     duration_s: float | None = None
-    status: str = Field(default="running", max_length=32)  # running / completed / completed_with_errors
+    status: str = Field(default="running", max_length=32)  # running / saving / completed / completed_with_errors / crashed
     rule_versions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     errors: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    holder: str | None = _holder()
 
 
 class Flag(SQLModel, table=True):
@@ -271,7 +280,7 @@ class Flag(SQLModel, table=True):
     due_at: datetime | None = _tz(nullable=True)
     first_seen: datetime = _tz(nullable=False)
     last_seen: datetime = _tz(nullable=False)
-    status: str = Field(default="open", max_length=16)  # open | cleared (the engine's view)
+    status: str = Field(default="open", max_length=16)  # open | cleared | retired (the engine's view)
     cleared_at: datetime | None = _tz(nullable=True)
     evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # the case, as people work it (riskmon/review); the engine's status above is shown beside it
@@ -370,14 +379,30 @@ class JobRun(SQLModel, table=True):
     started_at: datetime = _tz(nullable=False)
     finished_at: datetime | None = _tz(nullable=True)
     trigger: str = Field(max_length=16)  # schedule | catch_up | manual
-    status: str = Field(max_length=16)  # running | ok | failed | skipped
+    # running | ok | failed | skipped (nothing to do that day) | locked | duplicate | crashed; only ok
+    # and skipped mean the fire time is done (riskmon.scheduler.runner)
+    status: str = Field(max_length=16)
     detail: str | None = Field(default=None, sa_column=Column(Text))
+    holder: str | None = _holder()
 
 
 class JobLock(SQLModel, table=True):
-    """Who is running a job now; two scheduler processes never run the same job at once."""
+    """Who is running a job now; two scheduler processes never run the same job at once. The
+    holder renews ``expires_at`` (a short lease) while it runs (riskmon.scheduler.locks)."""
 
     __tablename__ = "job_locks"
     job: str = Field(primary_key=True, max_length=64)
     holder: str = Field(max_length=128)
     expires_at: datetime = _tz(nullable=False)
+
+
+class JobClaim(SQLModel, table=True):
+    """One scheduled fire time of a job, claimed by the run that carries it out: the primary key
+    makes each fire run at most once however many schedulers fire it."""
+
+    __tablename__ = "job_claims"
+    job: str = Field(primary_key=True, max_length=64)
+    fire_at: datetime = Field(sa_column=Column(TZDateTime(), primary_key=True))
+    run_id: int
+    holder: str = Field(max_length=128)
+    claimed_at: datetime = _tz(nullable=False)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO
 from riskmon.config import Settings
-from riskmon.scheduler import jobs, runner
+from riskmon.scheduler import jobs, locks, runner
 from riskmon.store.tables import JobRun, table_of
 
 
@@ -43,12 +43,13 @@ def test_missed_runs_are_caught_up_once_and_coalesced(engine: Engine, settings: 
     assert "nightly" not in runner.missed(settings, engine, at("2025-06-04T09:05"))  # nothing twice
 
 
-def test_a_held_lock_makes_the_second_process_skip(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_held_lock_makes_the_second_process_wait_not_skip(engine: Engine, settings: Settings,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     now = at("2025-06-02T07:30")
-    assert runner.acquire(engine, "weekly_digest", "other-host:1", now, 120)
+    assert locks.acquire(engine, "weekly_digest", "other-host:1", now, locks.Lease())
     out = runner.run_job(settings, engine, "weekly_digest", now, clock=lambda: now, holder="me:2")
-    assert out.status == "skipped" and "another process" in out.detail
-    later = now + timedelta(hours=3)  # the other process died: its lock expired
+    assert out.status == "locked" and "another process" in out.detail
+    later = now + timedelta(minutes=3)  # the other host stopped renewing its lease: it is dead
     monkeypatch.setitem(jobs.JOBS, "weekly_digest", jobs.Job("weekly_digest", "t", "0 7 * * mon", lambda s, e, t: "ran"))
     assert runner.run_job(settings, engine, "weekly_digest", later, clock=lambda: later, holder="me:2").status == "ok"
 
@@ -63,7 +64,7 @@ def test_a_failing_job_is_recorded_and_the_others_still_run(engine: Engine, sett
     by_job = {r.job: r for r in results}
     assert by_job["weekly_digest"].status == "failed" and "disk full" in by_job["weekly_digest"].detail
     assert by_job["nightly"].status == "ok"
-    assert runner.acquire(engine, "weekly_digest", "x", at("2025-06-02T09:01"), 1)  # the failed run released its lock
+    assert locks.acquire(engine, "weekly_digest", "x", at("2025-06-02T09:01"), locks.Lease())  # the failed run released its lock
     assert "weekly_digest" in runner.missed(settings, engine, at("2025-06-02T09:02"))  # retried: a failure is not a run
 
 
@@ -82,8 +83,12 @@ def test_by_hand_for_a_past_date_equals_the_scheduled_run(engine: Engine, settin
     assert again.status == "ok" and path.read_bytes() == before
 
 
-def test_scheduler_persists_its_jobs_in_the_database(engine: Engine, settings: Settings) -> None:
+def test_scheduler_keeps_its_schedule_in_memory_not_in_a_shared_job_store(engine: Engine, settings: Settings) -> None:
+    """APScheduler 3 does not support two schedulers on one job store (docs/scheduler.md): each
+    instance builds its schedule from the configuration; the database only coordinates runs."""
+    from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
+    from sqlalchemy import inspect
 
     url = engine.url.render_as_string(hide_password=False)
     scheduler = runner.build_scheduler(settings.model_copy(update={"database": settings.database.model_copy(update={"url": url})}),
@@ -93,5 +98,7 @@ def test_scheduler_persists_its_jobs_in_the_database(engine: Engine, settings: S
     try:
         assert {j.id for j in scheduler.get_jobs()} == set(jobs.JOBS)
         assert str(scheduler.get_job("nightly").trigger.timezone) == "Asia/Tokyo"
+        assert isinstance(scheduler._lookup_jobstore("default"), MemoryJobStore)
     finally:
         scheduler.shutdown(wait=False)
+    assert "apscheduler_jobs" not in inspect(engine).get_table_names()

@@ -1,0 +1,81 @@
+"""Issue 9 items 9 and 11 as a user meets them on the command line: a job that is locked is not
+reported as done, a crashed run is named when the next command starts, and ``riskmon evaluate``
+over the rule folder retires the flags of a deleted rule file (not when given one rule file)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from riskmon.cli.app import app
+from riskmon.liveness import current
+from riskmon.scheduler import locks
+from riskmon.store.db import make_engine
+from riskmon.store.tables import IngestRun, table_of
+from tests.conftest import ROOT, error_report
+from tests.helpers import write_jsonl
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    return runner
+
+
+def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
+    result = cli.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_a_locked_job_run_by_hand_says_so_and_fails(cli: CliRunner, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'riskmon.db'}")
+    assert locks.acquire(engine, "weekly_digest", "other-host:7:", datetime.now(UTC), locks.Lease())
+    code, out = invoke(cli, "--lang", "en", "jobs", "run", "weekly_digest", "--as-of", "2025-06-02T07:00")
+    assert code == 1
+    assert "weekly_digest: locked\nanother process (other-host:7:) is running this job; run it again when it has finished" in out
+    code, out = invoke(cli, "jobs", "run", "weekly_digest", "--as-of", "2025-06-02T07:00")
+    assert code == 1 and "別のプロセス（other-host:7:）がこのジョブを実行中です" in out
+    assert "Traceback" not in out
+
+
+def test_the_next_ingest_names_and_marks_a_crashed_ingest(cli: CliRunner, tmp_path: Path, units_file: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'riskmon.db'}")
+    t = table_of(IngestRun)
+    with engine.begin() as conn:  # what a killed `riskmon ingest` leaves behind
+        conn.execute(t.insert().values(started_at=datetime.now(UTC), sources=["big.jsonl"], status="running",
+                                       holder=f"{current().host}:{dead.pid}:"))  # fmt: skip
+    code, out = invoke(cli, "--lang", "en", "ingest", str(units_file))
+    assert code == 0 and "ingest_runs 1 had crashed" in out and "recorded as crashed" in out
+    with engine.connect() as conn:
+        assert [r.status for r in conn.execute(select(t.c.status).order_by(t.c.id))] == ["crashed", "completed"]
+
+
+def test_evaluate_over_the_rule_folder_retires_the_flags_of_a_deleted_rule(cli: CliRunner, tmp_path: Path, units_file: Path) -> None:
+    invoke(cli, "ingest", str(units_file), str(write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1", category="misissuance")])))
+    code, out = invoke(cli, "evaluate", "--as-of", "2025-04-10T12:00", "--format", "json")
+    assert code == 0 and json.loads(out)["counts"]["retired"] == 0
+    (tmp_path / "rules" / "r02_priority_incident.yaml").unlink()
+    code, out = invoke(cli, "evaluate", "--as-of", "2025-04-10T12:00", "--rules", "rules/r01_error_not_notified.yaml", "--format", "json")
+    assert code == 0 and "retired" not in json.loads(out)["counts"]  # one rule file is not the rule book
+    code, out = invoke(cli, "evaluate", "--as-of", "2025-04-11T12:00", "--format", "json")
+    assert code == 0 and json.loads(out)["counts"]["retired"] == 1
+    code, out = invoke(cli, "flags", "list", "--status", "retired", "--format", "json")
+    assert [(r["rule_id"], r["subject"], r["status"]) for r in json.loads(out)] == [("R02", "C1", "retired")]
+    code, out = invoke(cli, "flags", "list", "--format", "json")
+    assert {r["rule_id"] for r in json.loads(out)} == {"R01", "R03P", "R13"}  # R02 is gone from the open list
