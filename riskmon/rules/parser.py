@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, meta
 
 from riskmon.ingest.reasons import did_you_mean
-from riskmon.rules import templates
+from riskmon.rules import engine_probe, templates
 from riskmon.rules.conditions import COMBINATORS, NUMERIC_OPS, OPERATORS, Condition, Leaf, Node, negate
 from riskmon.rules.kinds import kind_parts
 from riskmon.rules.spec import KINDS, LINES, RISK_CATEGORIES, SEVERITIES, Rule, Tier
@@ -52,6 +52,8 @@ class RuleParser:
         self.config = config
         self.problems: list[Problem] = []
         self.data: dict[str, Any] = {}
+        #: every ``contains`` value with its path, for the checker to try in the real engine
+        self.contains: list[tuple[Path_, str]] = []
 
     def err(self, path: Path_, ja: str, en: str) -> None:
         self.problems.append(self.doc.at((*self.base, *path), _msg(ja, en)))
@@ -230,6 +232,11 @@ class RuleParser:
             return None
         for i, v in enumerate(value if isinstance(value, list) else [value]):
             self._check_value((*path, op, i) if isinstance(value, list) else (*path, op), v, ftype, raw["field"])
+        if op in ("contains", "not_contains"):
+            if (problem := engine_probe.too_long(str(value))) is not None:
+                self.problems.append(self.doc.at((*self.base, *path, op), problem))
+                return None
+            self.contains.append(((*self.base, *path, op), str(value)))
         return Leaf(raw["field"], op, value)
 
     def _check_value(self, path: Path_, value: Any, ftype: FieldType, name: str) -> None:
