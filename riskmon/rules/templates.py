@@ -181,9 +181,21 @@ def parse(source: str) -> nodes.Template:
         tree = ENV.parse(source)
     except RecursionError:
         raise TemplateRefused("テンプレートの入れ子が深すぎます", "the template is nested too deeply") from None
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):  # reaching for internals first: it says the most
+        _check_name(node)
     for node in tree.find_all(nodes.Node):
         _check(node)
     return tree
+
+
+def _check_name(node: nodes.Getattr | nodes.Getitem) -> None:
+    name = None
+    if isinstance(node, nodes.Getattr):
+        name = node.attr
+    elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        name = node.arg.value
+    if name is not None and name.startswith("_"):
+        raise TemplateRefused(f"'{name}' のような _ で始まる名前は使えません", f"names starting with _ such as '{name}' are not allowed")
 
 
 def _check(node: nodes.Node) -> None:
@@ -195,13 +207,6 @@ def _check(node: nodes.Node) -> None:
             )
     if isinstance(node, nodes.For) and (node.recursive or any(True for _ in node.find_all(nodes.For))):
         raise TemplateRefused("for ループは入れ子にできません", "for loops cannot be nested or recursive")
-    name = None
-    if isinstance(node, nodes.Getattr):
-        name = node.attr
-    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-        name = node.arg.value
-    if name is not None and name.startswith("_"):
-        raise TemplateRefused(f"'{name}' のような _ で始まる名前は使えません", f"names starting with _ such as '{name}' are not allowed")
     if isinstance(node, nodes.Filter) and node.name not in ENV.filters:
         listed = ", ".join(SAFE_FILTERS)
         raise TemplateRefused(f"フィルタ '{node.name}' は使えません（使えるもの: {listed}）",
