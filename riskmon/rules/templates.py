@@ -181,18 +181,18 @@ def parse(source: str) -> nodes.Template:
         tree = ENV.parse(source)
     except RecursionError:
         raise TemplateRefused("テンプレートの入れ子が深すぎます", "the template is nested too deeply") from None
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):  # reaching for internals first: it says the most
-        _check_name(node)
+    for found in tree.find_all((nodes.Getattr, nodes.Getitem)):  # reaching for internals first: it says the most
+        _check_name(found)
     for node in tree.find_all(nodes.Node):
         _check(node)
     return tree
 
 
-def _check_name(node: nodes.Getattr | nodes.Getitem) -> None:
+def _check_name(node: nodes.Node) -> None:
     name = None
     if isinstance(node, nodes.Getattr):
         name = node.attr
-    elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
         name = node.arg.value
     if name is not None and name.startswith("_"):
         raise TemplateRefused(f"'{name}' のような _ で始まる名前は使えません", f"names starting with _ such as '{name}' are not allowed")
