@@ -6,15 +6,13 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import Template
 
 from riskmon.engine.facts import Fact
 from riskmon.i18n import label
+from riskmon.rules import templates
 from riskmon.rules.conditions import describe, fields_of
 from riskmon.rules.spec import Rule
-
-_ENV = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 
 
 def _plain(value: Any, tz: Any) -> Any:
@@ -43,11 +41,14 @@ def context(rule: Rule, fact: Fact, severity: str, as_of: datetime, tz: Any) -> 
 
 @lru_cache(maxsize=512)
 def _compiled(template: str) -> Template:
-    return _ENV.from_string(template)
+    return templates.compile_template(template)
 
 
 def render(template: str, values: dict[str, Any]) -> str:
-    return _compiled(template).render(values)
+    """The template over ``values`` in the guarded sandbox (riskmon/rules/templates.py): a template
+    that breaks a limit raises ``TemplateRefused`` quickly, whatever the values, and the evaluator
+    records it against its rule instead of hanging the night."""
+    return templates.render(_compiled(template), values)
 
 
 def evidence(rule: Rule, fact: Fact, severity: str, tz: Any) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from typing import Any
 
 from riskmon.events.enums import UnitType
 from riskmon.ingest.reasons import did_you_mean
+from riskmon.rules import engine_probe
 from riskmon.rules.parser import RuleParser
 from riskmon.rules.spec import Rule
-from riskmon.rules.yamlpos import Problem, load
+from riskmon.rules.yamlpos import Located, Path_, Problem, load
 
 _UNIT_TYPES = {u.value for u in UnitType}
 
@@ -39,6 +40,7 @@ def load_rules(path: Path, config: dict[str, Any], known_units: Iterable[str] | 
         book.problems.append(Problem(str(path), 1, 1, f"見つかりません / not found: {path}"))
         return book
     seen: dict[str, Rule] = {}
+    contains: list[tuple[Located, Path_, str]] = []
     units = set(known_units) if known_units is not None else None
     for file in rule_files(path):
         doc, problems = load(file)
@@ -57,6 +59,7 @@ def load_rules(path: Path, config: dict[str, Any], known_units: Iterable[str] | 
             parser = RuleParser(doc, base, config)
             rule = parser.parse(raw)
             book.problems.extend(parser.problems)
+            contains.extend((doc, where, value) for where, value in parser.contains)
             if rule is None:
                 continue
             if rule.id in seen:
@@ -78,6 +81,8 @@ def load_rules(path: Path, config: dict[str, Any], known_units: Iterable[str] | 
                 )))  # fmt: skip
             seen[rule.id] = rule
             book.rules.append(rule)
+    refused = engine_probe.refused(value for _, _, value in contains)  # one engine process for all
+    book.problems.extend(doc.at(where, refused[value]) for doc, where, value in contains if value in refused)
     bad_files = {p.file for p in book.problems}
     book.rules = [r for r in book.rules if r.file not in bad_files]  # a file with any problem is not used
     return book

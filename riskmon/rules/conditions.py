@@ -98,7 +98,8 @@ def to_durable(c: Condition) -> dict[str, Any]:
 
 
 def _escape(text: str) -> str:
-    return re.sub(r"([.*+?()\[\]{}|\\^$])", r"\\\1", text)
+    """durable_rules has its own regex dialect: ``%`` (not a backslash) escapes its special characters."""
+    return re.sub(r"([.|?*+()\[\]{}%])", r"%\1", text)
 
 
 def evaluate(c: Condition | None, fact: dict[str, Any]) -> bool:

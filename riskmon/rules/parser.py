@@ -11,13 +11,21 @@ import re
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta
-from jinja2.sandbox import SandboxedEnvironment
 
 from riskmon.ingest.reasons import did_you_mean
+from riskmon.rules import engine_probe, templates
 from riskmon.rules.conditions import COMBINATORS, NUMERIC_OPS, OPERATORS, Condition, Leaf, Node, negate
 from riskmon.rules.kinds import kind_parts
 from riskmon.rules.spec import KINDS, LINES, RISK_CATEGORIES, SEVERITIES, Rule, Tier
-from riskmon.rules.vocabulary import DEFAULT_SUBJECT, KIND_FIELDS, NUMERIC, RESERVED_FIELDS, SOURCES, FieldType
+from riskmon.rules.vocabulary import (
+    DEFAULT_SUBJECT,
+    KIND_FIELDS,
+    NUMERIC,
+    RESERVED_FIELDS,
+    SOURCES,
+    FieldType,
+    sample_value,
+)
 from riskmon.rules.yamlpos import Located, Path_, Problem
 
 COMMON = {"id", "title", "description", "kind", "event", "when", "severity", "risk_category", "owner",
@@ -28,7 +36,6 @@ BY_KIND = {
     "threshold": {"measure", "field", "window", "group_by", "warn", "critical", "direction", "compare", "threshold_on"},
     "absence": {"expect_from", "every", "due_at", "lookback_business_days", "last", "since", "max_gap"},
 }
-TEMPLATES = SandboxedEnvironment(autoescape=False)
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
 
 
@@ -45,6 +52,8 @@ class RuleParser:
         self.config = config
         self.problems: list[Problem] = []
         self.data: dict[str, Any] = {}
+        #: every ``contains`` value with its path, for the checker to try in the real engine
+        self.contains: list[tuple[Path_, str]] = []
 
     def err(self, path: Path_, ja: str, en: str) -> None:
         self.problems.append(self.doc.at((*self.base, *path), _msg(ja, en)))
@@ -112,6 +121,9 @@ class RuleParser:
                 "escalation must be a list of units",
             )
             escalation = []
+        for i, entry in enumerate(escalation):
+            if "{" in entry:
+                self._template(("escalation", i), entry, fields)
         enabled = raw.get("enabled", True)
         if not isinstance(enabled, bool):
             self.err(("enabled",), "true / false で書いてください", "must be true or false")
@@ -220,6 +232,11 @@ class RuleParser:
             return None
         for i, v in enumerate(value if isinstance(value, list) else [value]):
             self._check_value((*path, op, i) if isinstance(value, list) else (*path, op), v, ftype, raw["field"])
+        if op in ("contains", "not_contains"):
+            if (problem := engine_probe.too_long(str(value))) is not None:
+                self.problems.append(self.doc.at((*self.base, *path, op), problem))
+                return None
+            self.contains.append(((*self.base, *path, op), str(value)))
         return Leaf(raw["field"], op, value)
 
     def _check_value(self, path: Path_, value: Any, ftype: FieldType, name: str) -> None:
@@ -309,16 +326,30 @@ class RuleParser:
         return {"ja": raw["ja"], "en": raw["en"]}
 
     def _template(self, path: Path_, text: str, fields: dict[str, FieldType]) -> None:
+        """Refuse now whatever the sandbox would refuse at evaluation: the static limits, unknown
+        names, and a trial render over sample values of the fields (riskmon/rules/templates.py)."""
         try:
-            names = meta.find_undeclared_variables(TEMPLATES.parse(text))
+            names = meta.find_undeclared_variables(templates.parse(text))
         except TemplateSyntaxError as exc:
             self.err(path, f"テンプレートの書き方の誤り: {exc.message}", f"template syntax error: {exc.message}")
+            return
+        except templates.TemplateRefused as exc:
+            self.err(path, f"このテンプレートは使えません: {exc.ja}", f"template refused: {exc.en}")
             return
         known = {*fields, *TEMPLATE_EXTRAS}
         for name in sorted(names - known):
             guess = did_you_mean(name, known)
             self.err(path, f"テンプレートの '{name}' は使えない名前です" + (f"（もしかして '{guess}'？）" if guess else ""),
                      f"template name '{name}' is unknown" + (f" (did you mean '{guess}'?)" if guess else ""))  # fmt: skip
+        if names - known:
+            return
+        try:
+            templates.render(templates.compile_template(text), {**{f: sample_value(t) for f, t in fields.items()}, **TEMPLATE_EXTRAS})
+        except templates.TemplateRefused as exc:
+            self.err(path, f"このテンプレートは使えません: {exc.ja}", f"template refused: {exc.en}")
+        except Exception as exc:  # what the evaluation would record against the rule
+            self.err(path, f"テンプレートを見本の値で展開すると失敗します（{exc.__class__.__name__}: {exc}）",
+                     f"the template fails with sample values ({exc.__class__.__name__}: {exc})")  # fmt: skip
 
     def _subject(self, kind: str, event: str | None, fields: dict[str, FieldType]) -> tuple[str, ...]:
         raw = self.data.get("subject")
@@ -350,6 +381,10 @@ class RuleParser:
         return dict(walk(raw))
 
 
-#: names every message template may use besides the fact's fields
-TEMPLATE_EXTRAS = {"severity", "due_at", "as_of", "threshold", "period", "category_label", "rule_title",
-                   "missing_dates", "last_seen", "overdue_business_days", "value"}  # fmt: skip
+#: names every message template may use besides the fact's fields, with the sample value ``rules check``
+#: renders each template with (as riskmon/flags/render.py gives them: times and dates already text)
+TEMPLATE_EXTRAS: dict[str, object] = {
+    "severity": "high", "due_at": "2025-04-02 17:15", "as_of": "2025-04-03 23:00", "threshold": 3,
+    "period": "2025-04-01..2025-04-30", "category_label": "誤送付", "rule_title": "ルール名",
+    "missing_dates": "2025-04-01, 2025-04-02", "last_seen": "2025-04-01", "overdue_business_days": 2, "value": 3,
+}  # fmt: skip

@@ -47,7 +47,7 @@ def run_tests(path: Path, rules: list[Rule], cal: BusinessCalendar) -> tuple[lis
     problems: list[Problem] = []
     by_id = {r.id: r for r in rules}
     for file in test_files(path):
-        doc, errs = load(file)
+        doc, errs = load(file, allow_aliases=True)
         problems.extend(errs)
         if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("tests"), list):
             if doc is not None:

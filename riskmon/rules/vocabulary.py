@@ -95,3 +95,13 @@ KIND_FIELDS: dict[str, dict[str, FieldType]] = {
 RESERVED_FIELDS = frozenset({"id", "sid"})
 
 NUMERIC = {"int", "float"}
+
+_SAMPLES: dict[str, object] = {"int": 3, "float": 2.5, "bool": True, "date": "2025-04-01", "datetime": "2025-04-01 09:00"}
+
+
+def sample_value(ftype: FieldType) -> object:
+    """A plausible value of a field as a message template sees it (dates already text), so that
+    ``rules check`` can render each template once and refuse what evaluation would refuse."""
+    if isinstance(ftype, frozenset):
+        return sorted(ftype)[0]
+    return _SAMPLES.get(ftype, "サンプル")
