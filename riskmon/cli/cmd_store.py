@@ -14,7 +14,7 @@ from riskmon.ingest.parallel import WorkerLost
 from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.ingest.reasons import Reason
 from riskmon.store import migrate, queries
-from riskmon.store.db import redact
+from riskmon.store.db import make_engine, redact
 from riskmon.store.writer import Rejection
 
 #: Below this many bytes in total no progress bar is drawn (it would only flicker).
@@ -43,9 +43,11 @@ def register(app: typer.Typer) -> None:
 
 
 def db_upgrade(ctx: typer.Context) -> None:
-    """Create or migrate the schema to the latest version (Alembic)."""
+    """Create or migrate the schema to the latest version (Alembic).
+
+    The one command that creates a database; every other command refuses to run without one."""
     app = app_context(ctx)
-    migrate.upgrade(app.engine)
+    migrate.upgrade(make_engine(app.settings.database_url))
     app.out.print(app.t("スキーマは最新です", "schema is up to date") + f": {redact(app.settings.database_url)}")
 
 
