@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
+from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label
 from riskmon.ingest.parallel import WorkerLost
 from riskmon.ingest.pipeline import IngestReport, ingest
@@ -197,14 +198,16 @@ def _display_path(source: str) -> str:
 def rejects_list(
     ctx: typer.Context,
     include_resolved: bool = typer.Option(False, "--all", help="Include rejects fixed by a later ingest."),
-    limit: int = typer.Option(100, "--limit", help="Show at most this many."),
+    limit: int | None = limit_option(100),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """Records that were not accepted, with every reason. Fix the file and ingest it again."""
     app = app_context(ctx)
+    cap = effective_limit(limit, 100, fmt is Format.json)
     with app.require_schema().connect() as conn:
-        rows = queries.list_rejects(conn, include_resolved=include_resolved, limit=limit)
         total = queries.count_rejects(conn, include_resolved=include_resolved)
+        rows = queries.list_rejects(conn, include_resolved=include_resolved, limit=total if cap is None else cap)
+    note_cut(app, len(rows), total)
     if fmt is Format.json:
         print_json(rows)
         return
