@@ -29,7 +29,7 @@ _LINE_ALIASES = {"1": "first", "2": "second", "3": "third", "1st": "first", "2nd
 
 def guess(value: str, allowed: Iterable[str], aliases: Mapping[str, str] | None = None) -> str | None:
     """The allowed value the user most likely meant: same letters in another case, an alias or
-    label (第一線 → first), or the closest spelling (difflib)."""
+    label (第一線 → first), the only value it begins, or the closest spelling (difflib)."""
     choices = list(allowed)
     folded = {c.casefold(): c for c in choices}
     key = value.strip().casefold()
@@ -38,6 +38,9 @@ def guess(value: str, allowed: Iterable[str], aliases: Mapping[str, str] | None 
     known = {**{k.casefold(): v for k, v in (aliases or {}).items()}, **_labels_of(choices)}
     if key in known:
         return known[key]
+    starting = [c for c in choices if c.casefold().startswith(key)] if key else []
+    if len(starting) == 1:  # "daily" → daily_report
+        return starting[0]
     close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
     return folded[close[0]] if close else None
 

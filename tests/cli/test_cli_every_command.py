@@ -72,7 +72,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("rejects", "list"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("events", "list"): [
-        Case(("events", "list", "--type", "dialy_report"), ExitCode.USAGE, "--type: 'dialy_report' はありません（もしかして 'daily_report'？）"),
+        Case(("events", "list", "--type", "dialy_report"), ExitCode.USAGE, "'dialy_report' はありません（もしかして 'daily_report'？）"),
         Case(("events", "list", "--unit", "PO-0O1"), ExitCode.USAGE, "--unit: 'PO-0O1' はありません（もしかして 'PO-001'？）"),
         Case(("events", "list", "--limit", "-1"), ExitCode.USAGE, "--limit は 1 以上です（-1 は使えません）"),
         Case(("events", "list", "--since", "yesterday"), ExitCode.USAGE, "日付/日時として読めません: yesterday"),
@@ -124,21 +124,33 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("flags", "ack", "1", "--user", "risk1"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("flags", "take"): [
-        Case(("flags", "take", "1", "--user", "risk1", "--assignee", "nobody"), ExitCode.ERROR,
-             "1: 利用者 'nobody' は登録されていないか無効です"),  # fmt: skip
+        Case(
+            ("flags", "take", "1", "--user", "risk1", "--assignee", "nobody"),
+            ExitCode.ERROR,
+            "1: 利用者 'nobody' は登録されていないか無効です",
+        ),
         Case(("flags", "take", "999", "--user", "risk1"), ExitCode.ERROR, "999: フラグ 999 はありません"),
     ],
     ("flags", "comment"): [Case(("flags", "comment", "999", "x", "--user", "risk1"), ExitCode.ERROR, "フラグ 999 はありません")],
     ("flags", "respond"): [Case(("flags", "respond", "1", "x", "--user", "po2"), ExitCode.ERROR, "PO-002 の担当ではありません")],
     ("flags", "propose"): [
-        Case(("flags", "propose", "1", "--resolution", "fixed", "--note", "x", "--user", "po1"), ExitCode.ERROR,
-             "解決区分は remediated, explained, risk_accepted, duplicate のいずれかです"),  # fmt: skip
+        Case(
+            ("flags", "propose", "1", "--resolution", "fixed", "--note", "x", "--user", "po1"),
+            ExitCode.ERROR,
+            "解決区分は remediated, explained, risk_accepted, duplicate のいずれかです",
+        ),
     ],
     ("flags", "resolve"): [
-        Case(("flags", "resolve", "999", "--resolution", "remediated", "--note", "x", "--user", "risk1"), ExitCode.ERROR,
-             "フラグ 999 はありません"),  # fmt: skip
-        Case(("flags", "resolve", "--rule", "R99", "--resolution", "remediated", "--note", "x", "--user", "risk1"), ExitCode.USAGE,
-             "--rule: 'R99' はありません"),  # fmt: skip
+        Case(
+            ("flags", "resolve", "999", "--resolution", "remediated", "--note", "x", "--user", "risk1"),
+            ExitCode.ERROR,
+            "フラグ 999 はありません",
+        ),
+        Case(
+            ("flags", "resolve", "--rule", "R99", "--resolution", "remediated", "--note", "x", "--user", "risk1"),
+            ExitCode.USAGE,
+            "--rule: 'R99' はありません",
+        ),
     ],
     ("flags", "confirm"): [Case(("flags", "confirm", "999", "--user", "risk2"), ExitCode.ERROR, "フラグ 999 はありません")],
     ("flags", "dismiss"): [
