@@ -104,7 +104,7 @@ def classify(exc: BaseException, database_url: str | None = None) -> CliError | 
 
 
 def unreadable(path: str | Path, exc: BaseException) -> CliError:
-    """A file the command was asked to read and could not: which file, and why in words."""
+    """A file the command was asked to read (or write) and could not: which file, and why in words."""
     if isinstance(exc, UnicodeDecodeError):
         return CliError(
             f"{path}: UTF-8 ではありません（{exc.start} バイト目）。Excel の『CSV UTF-8』で保存し直してください",
@@ -118,7 +118,7 @@ def unreadable(path: str | Path, exc: BaseException) -> CliError:
     if isinstance(exc, PermissionError):
         return CliError(f"{path}: 読み取り（書き込み）の権限がありません", f"{path}: permission denied", ExitCode.ERROR)
     reason = getattr(exc, "strerror", None) or errno.errorcode.get(getattr(exc, "errno", 0) or 0, "") or str(exc)
-    return CliError(f"{path}: 読めません: {reason}", f"{path}: cannot be read: {reason}", ExitCode.ERROR)
+    return CliError(f"{path}: 読み書きできません: {reason}", f"{path}: cannot be read or written: {reason}", ExitCode.ERROR)
 
 
 @contextmanager

@@ -90,6 +90,11 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("sample", "generate"): [
         Case(("sample", "generate", "--start", "2025-13-01"), ExitCode.USAGE, "--start: '2025-13-01' is not a date"),
         Case(("sample", "generate", "--offices", "0"), ExitCode.USAGE, "--offices"),
+        Case(
+            ("sample", "generate", "--out", "users.csv", "--offices", "1", "--days", "1"),
+            ExitCode.ERROR,
+            "users.csv: 読み書きできません: File exists",
+        ),
     ],
     ("rules", "check"): [
         Case(("rules", "check", "nope.yaml"), ExitCode.ERROR, "nope.yaml:1:1: 見つかりません / not found"),
@@ -189,7 +194,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("scheduler", "run"): [Case(("scheduler", "run"), ExitCode.USAGE, NO_DB, "empty")],
     ("jobs", "list"): [Case(("jobs", "list"), ExitCode.USAGE, NO_DB, "empty")],
     ("jobs", "run"): [
-        Case(("jobs", "run", "nightlly"), ExitCode.USAGE, "不明なジョブ: nightlly"),
+        Case(("jobs", "run", "nightlly"), ExitCode.USAGE, "不明なジョブ: nightlly（もしかして 'nightly'？ "),
         Case(("jobs", "run", "nightly"), ExitCode.USAGE, NO_DB, "empty"),
     ],
 }
