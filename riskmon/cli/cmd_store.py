@@ -10,12 +10,13 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 
 from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
+from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label
 from riskmon.ingest.parallel import WorkerLost
 from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.ingest.reasons import Reason
 from riskmon.store import migrate, queries
-from riskmon.store.db import redact
+from riskmon.store.db import make_engine, redact
 from riskmon.store.writer import Rejection
 
 #: Below this many bytes in total no progress bar is drawn (it would only flicker).
@@ -44,9 +45,11 @@ def register(app: typer.Typer) -> None:
 
 
 def db_upgrade(ctx: typer.Context) -> None:
-    """Create or migrate the schema to the latest version (Alembic)."""
+    """Create or migrate the schema to the latest version (Alembic).
+
+    The one command that creates a database; every other command refuses to run without one."""
     app = app_context(ctx)
-    migrate.upgrade(app.engine)
+    migrate.upgrade(make_engine(app.settings.database_url))
     app.out.print(app.t("スキーマは最新です", "schema is up to date") + f": {redact(app.settings.database_url)}")
 
 
@@ -197,14 +200,16 @@ def _display_path(source: str) -> str:
 def rejects_list(
     ctx: typer.Context,
     include_resolved: bool = typer.Option(False, "--all", help="Include rejects fixed by a later ingest."),
-    limit: int = typer.Option(100, "--limit", help="Show at most this many."),
+    limit: int | None = limit_option(100),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """Records that were not accepted, with every reason. Fix the file and ingest it again."""
     app = app_context(ctx)
+    cap = effective_limit(limit, 100, fmt is Format.json)
     with app.require_schema().connect() as conn:
-        rows = queries.list_rejects(conn, include_resolved=include_resolved, limit=limit)
         total = queries.count_rejects(conn, include_resolved=include_resolved)
+        rows = queries.list_rejects(conn, include_resolved=include_resolved, limit=total if cap is None else cap)
+    note_cut(app, len(rows), total)
     if fmt is Format.json:
         print_json(rows)
         return
