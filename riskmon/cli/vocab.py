@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Connection, select
 
 from riskmon.cli.errors import CliError, ExitCode
+from riskmon.domain import FlagStatus
 from riskmon.events.enums import LineOfDefence, UnitType
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import label
@@ -20,7 +21,7 @@ from riskmon.rules.spec import LINES, SEVERITIES
 from riskmon.store.tables import Flag, Unit, table_of
 
 #: --status of ``flags list``: the detection status, or both
-FLAG_STATUSES = ("open", "cleared", "all")
+FLAG_STATUSES = (*(s.value for s in FlagStatus), "all")
 #: more values than this are not all listed in the message (units: hundreds of them)
 LIST_AT_MOST = 20
 #: what people type for a line of defence
