@@ -112,7 +112,7 @@ VOCABULARY_ERRORS = [
     (["flags", "list", "--severity", "Critical"],
      "error: --severity: no such value 'Critical' (did you mean 'critical'?); allowed values: info, low, medium, high, critical"),
     (["flags", "list", "--line", "1"], "error: --line: no such value '1' (did you mean 'first'?); allowed values: first, second, third"),
-    (["flags", "list", "--status", "resolved"], "error: --status: no such value 'resolved'; allowed values: open, cleared, all"),
+    (["flags", "list", "--status", "resolved"], "error: --status: no such value 'resolved'; allowed values: open, cleared, retired, all"),
     (["flags", "list", "--rule", "r01"], "error: --rule: no such value 'r01' (did you mean 'R01'?)"),
     (["flags", "list", "--unit", "PO-01"],
      "error: --unit: no such value 'PO-01' (did you mean 'PO-001'?); allowed values: AUD, HQ-NP, PO-001, PO-002, RD01, RMD"),
