@@ -84,6 +84,7 @@ class Settings(_Section):
     thresholds: dict[str, Any] = {}
     escalation: dict[str, Any] = {}
     jobs: dict[str, Any] = {}
+    audit: dict[str, Any] = {}  # key_file, anchors_file: validated by riskmon.audit.keys
     base_dir: Path = Path(".")
 
     @property

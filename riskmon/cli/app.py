@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from riskmon import audit
 from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store
 from riskmon.cli.common import AppContext, ExitCode, example
 from riskmon.config import ConfigError, load_settings
@@ -37,6 +38,7 @@ def _root(
         typer.echo(f"error: --lang must be ja or en, not {chosen!r}", err=True)
         raise typer.Exit(int(ExitCode.USAGE))
     ctx.obj = AppContext(settings=settings, lang=chosen)  # type: ignore[arg-type]
+    audit.configure(settings, chosen)  # type: ignore[arg-type]
 
 
 cmd_store.register(app)
@@ -51,4 +53,8 @@ cmd_jobs.register(app)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except audit.AuditError as exc:  # a missing or unreadable audit key, from any command that records
+        typer.echo(exc.headline(), err=True)
+        raise SystemExit(int(ExitCode.USAGE)) from None
