@@ -117,9 +117,8 @@ def flag_states(conn: Connection, audited: AuditedCases) -> list[Break]:
         seen.add(f["id"])
         status, resolution = replay(audited.by_flag.get(f["id"], []))
         if f["review_status"] != status or (status in CLOSED and f["resolution"] != resolution):
-            closed = status in CLOSED or f["review_status"] in CLOSED
-            stored = f"{f['review_status']}/{f['resolution']}" if closed else f["review_status"]
-            want = f"{status}/{resolution}" if closed else status
+            stored = f"{f['review_status']}/{f['resolution']}" if f["review_status"] in CLOSED else f["review_status"]
+            want = f"{status}/{resolution}" if status in CLOSED else status
             breaks.append(Break(0, "flag_state",
                                 f"flag {f['id']}: stored case state {stored}, but its audited case events give {want}",
                                 f"フラグ {f['id']}: 保存されている状態は {stored} ですが、"

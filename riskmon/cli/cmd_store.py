@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from riskmon.cli import cmd_review
+from riskmon.cli import cmd_audit
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.i18n import label
 from riskmon.ingest.parallel import WorkerLost
@@ -48,7 +48,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     app = app_context(ctx)
     setup = migrate.upgrade(app.engine)
     app.out.print(app.t("スキーマは最新です", "schema is up to date") + f": {redact(app.settings.database_url)}")
-    cmd_review.audit_upgrade_note(app, setup)
+    cmd_audit.audit_upgrade_note(app, setup)
 
 
 def db_status(ctx: typer.Context) -> None:
