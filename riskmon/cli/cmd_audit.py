@@ -43,7 +43,8 @@ def audit_verify(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "-
                             f"checked against {v.anchors} anchors): chain intact"), soft_wrap=True)  # fmt: skip
         return
     for b in v.breaks:
-        app.err.print(f"seq {b.seq}: {b.problem}: {b.text(app.lang)}", markup=False, soft_wrap=True)
+        where = f"seq {b.seq}: " if b.seq else ""  # the cross-checks' findings concern a table row, not an entry
+        app.err.print(f"{where}{b.problem}: {b.text(app.lang)}", markup=False, soft_wrap=True)
     app.err.print(app.t(f"監査証跡に {len(v.breaks)} 件の問題があります", f"{len(v.breaks)} problems in the audit trail"))
     raise typer.Exit(int(ExitCode.ERROR))
 
