@@ -86,6 +86,7 @@ class Settings(_Section):
     thresholds: dict[str, Any] = {}
     escalation: dict[str, Any] = {}
     jobs: dict[str, Any] = {}
+    audit: dict[str, Any] = {}  # key_file, anchors_file: validated by riskmon.audit.keys
     base_dir: Path = Path(".")
     #: the file these settings came from; None when none was found and the defaults apply (the
     #: CLI names it, so a command run in the wrong folder says what it looked for)

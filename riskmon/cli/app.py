@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from riskmon import audit
 from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store
 from riskmon.cli.common import AppContext, example
 from riskmon.cli.errors import CliError, ExitCode, GuardedGroup
@@ -34,6 +35,7 @@ def _root(
     if chosen not in ("ja", "en"):
         raise CliError(f"--lang は ja か en です（{chosen!r} は使えません）", f"--lang must be ja or en, not {chosen!r}", ExitCode.USAGE)
     ctx.obj = AppContext(settings=settings, lang=chosen)  # type: ignore[arg-type]
+    audit.configure(settings, chosen)  # type: ignore[arg-type]
 
 
 cmd_store.register(app)

@@ -10,8 +10,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from riskmon import audit
-from riskmon.cli import vocab
+from riskmon.cli import cmd_audit, vocab
 from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
 from riskmon.cli.common import AppContext, CliError, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
 from riskmon.cli.errors import reading
@@ -54,9 +53,7 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
         "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
     )
     report.command("assurance", epilog=assurance_help)(report_assurance)
-    audit_app = typer.Typer(help="監査証跡 (tamper-evident audit trail).", no_args_is_help=True)
-    app.add_typer(audit_app, name="audit")
-    audit_app.command("verify", epilog=example("riskmon audit verify"))(audit_verify)
+    cmd_audit.register(app)
 
 
 def _service(app: AppContext) -> ReviewService:
@@ -318,24 +315,6 @@ def review_cmd(
                         f["message_ja"] if app.lang == "ja" else f["message_en"])  # fmt: skip
             previous = f["owner_unit"]
         app.out.print(out)
-
-
-def audit_verify(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json.")) -> None:
-    """Check the hash chain of the audit log; say where it was edited, cut or reordered."""
-    app = app_context(ctx)
-    with app.require_schema().connect() as conn:
-        n, breaks = audit.verify(conn)
-    if fmt is Format.json:
-        print_json({"entries": n, "intact": not breaks, "breaks": [b.__dict__ for b in breaks]})
-        if breaks:
-            raise typer.Exit(int(ExitCode.ERROR))
-        return
-    if not breaks:
-        app.out.print(app.t(f"監査証跡 {n} 件: 改ざんなし", f"audit log: {n} entries, chain intact"))
-        return
-    for b in breaks:
-        app.err.print(f"seq {b.seq}: {b.problem}: {b.detail}", markup=False)
-    raise typer.Exit(int(ExitCode.ERROR))
 
 
 def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.csv (user_id,name,unit_id,role,email,active)")) -> None:

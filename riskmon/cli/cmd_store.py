@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from riskmon.cli import cmd_audit
 from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
@@ -49,8 +50,9 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     The one command that creates a database; every other command refuses to run without one."""
     app = app_context(ctx)
-    migrate.upgrade(make_engine(app.settings.database_url))
+    setup = migrate.upgrade(make_engine(app.settings.database_url))
     app.out.print(app.t("スキーマは最新です", "schema is up to date") + f": {redact(app.settings.database_url)}")
+    cmd_audit.audit_upgrade_note(app, setup)
 
 
 def db_status(ctx: typer.Context) -> None:

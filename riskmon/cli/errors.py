@@ -21,6 +21,7 @@ from rich.console import Console
 from sqlalchemy.exc import DBAPIError, OperationalError
 from typer.core import TyperGroup
 
+from riskmon.audit.keys import AuditError
 from riskmon.config import ConfigError
 from riskmon.i18n import Lang, msg
 from riskmon.review.policy import Refused
@@ -81,6 +82,8 @@ def classify(exc: BaseException, database_url: str | None = None) -> CliError | 
         ja, en = _split_bilingual(str(exc))
         return CliError(ja, en, ExitCode.USAGE)
     if isinstance(exc, ConfigError):
+        return CliError(exc.ja, exc.en, ExitCode.USAGE)
+    if isinstance(exc, AuditError):  # a missing or unreadable audit key, from any command that records
         return CliError(exc.ja, exc.en, ExitCode.USAGE)
     if _is_busy(exc):
         where = redact(database_url) if database_url else ""

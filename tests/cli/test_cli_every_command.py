@@ -110,7 +110,11 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("flags", "list"): [
         Case(("flags", "list", "--severity", "Critical"), ExitCode.USAGE, "--severity: 'Critical' はありません（もしかして 'critical'？）"),
         Case(("flags", "list", "--line", "1"), ExitCode.USAGE, "使える値: first, second, third"),
-        Case(("flags", "list", "--status", "resolved"), ExitCode.USAGE, "--status: 'resolved' はありません。使える値: open, cleared, retired, all"),
+        Case(
+            ("flags", "list", "--status", "resolved"),
+            ExitCode.USAGE,
+            "--status: 'resolved' はありません。使える値: open, cleared, retired, all",
+        ),
         Case(("flags", "list", "--rule", "R1"), ExitCode.USAGE, "--rule: 'R1' はありません"),
         Case(("flags", "list", "--unit", "PO-999"), ExitCode.USAGE, "--unit: 'PO-999' はありません"),
         Case(("flags", "list", "--limit", "0"), ExitCode.USAGE, "--limit は 1 以上です"),
