@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 
 import typer
@@ -9,6 +10,10 @@ import typer
 from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store
 from riskmon.cli.common import AppContext, ExitCode, example
 from riskmon.config import ConfigError, load_settings
+from riskmon.i18n import Lang, msg
+from riskmon.store.db import DatabaseBusy
+
+_LANG: ContextVar[Lang] = ContextVar("riskmon_lang", default="ja")  # for errors caught in main()
 
 app = typer.Typer(
     name="riskmon",
@@ -37,6 +42,7 @@ def _root(
         typer.echo(f"error: --lang must be ja or en, not {chosen!r}", err=True)
         raise typer.Exit(int(ExitCode.USAGE))
     ctx.obj = AppContext(settings=settings, lang=chosen)  # type: ignore[arg-type]
+    _LANG.set(ctx.obj.lang)
 
 
 cmd_store.register(app)
@@ -51,4 +57,8 @@ cmd_jobs.register(app)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except DatabaseBusy as exc:  # expected when another process keeps writing: words, not a traceback
+        typer.echo(f"{msg('エラー', 'error', _LANG.get())}: {exc.text(_LANG.get())}", err=True)
+        raise SystemExit(int(ExitCode.ERROR)) from None
