@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -83,7 +84,7 @@ def _begun_for_a_statement() -> bool:
     none (``engine.connect()``, "autobegin": reading), False for an explicit ``begin()`` (writing).
     SQLAlchemy tells the ``begin`` event neither, so the caller is looked up on the stack, a few
     frames up; tests/store/test_sqlite_locking.py fails if a SQLAlchemy release moves it."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     for _ in range(12):
         if frame is None:
             break
