@@ -34,17 +34,20 @@ DEFAULT_BUSY_TIMEOUT_S = 30.0
 
 
 class DatabaseBusy(Exception):
-    """Another process kept the database's write lock for longer than the busy timeout."""
+    """Another process kept the database's write lock longer than the busy timeout, or (``ingest``)
+    an evaluation waited too long for running ingests to finish (riskmon.store.consistency)."""
 
-    def __init__(self, database: str, waited_s: float) -> None:
-        self.ja = (
-            f"データベースが使用中です（{database}）。{waited_s:g} 秒待ちましたが、別の処理（取込・評価・レビューなど）が"
-            "書き込みを続けています。しばらくしてから再実行してください"
+    def __init__(self, database: str, waited_s: float, ingest: bool = False) -> None:
+        who_ja, who_en = (
+            ("実行中の取込が終わりません", "an ingest run still had not finished")
+            if ingest
+            else (
+                "別の処理（取込・評価・レビューなど）が書き込みを続けています",
+                "another process (an ingest, an evaluation, a review …) kept writing",
+            )
         )
-        self.en = (
-            f"the database is busy ({database}): waited {waited_s:g} s while another process (an ingest, an evaluation,"
-            " a review …) kept writing. Try again shortly"
-        )
+        self.ja = f"データベースが使用中です（{database}）。{waited_s:g} 秒待ちましたが、{who_ja}。しばらくしてから再実行してください"
+        self.en = f"the database is busy ({database}): waited {waited_s:g} s while {who_en}. Try again shortly"
         super().__init__(self.en)
 
     def text(self, lang: Lang) -> str:
