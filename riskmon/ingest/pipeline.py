@@ -24,6 +24,7 @@ from riskmon.ingest.prepare import Preparer
 from riskmon.ingest.readers import UNITS_STEM, SourceFile, expand, stem_of
 from riskmon.ingest.units_loader import load_units
 from riskmon.store.batch import PreparedBatch, Rejection
+from riskmon.store.consistency import holds_ingest_lock
 from riskmon.store.tables import IngestRun, Unit, table_of
 from riskmon.store.writer import BatchWriter, register_source
 
@@ -112,6 +113,7 @@ def _bulk_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+@holds_ingest_lock  # an evaluation never reads a run half-loaded (riskmon.store.consistency)
 def ingest(
     engine: Engine,
     paths: list[Path],
