@@ -25,6 +25,8 @@ from riskmon.events.models import EVENT_ADAPTER, MAX_YEAR, MIN_YEAR
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang, msg
 
+#: The bounds of a date field (riskmon.events.models.Day), as pydantic reports them.
+_DAY_LIMITS = {date(MIN_YEAR, 1, 1).isoformat(), date(MAX_YEAR, 12, 31).isoformat()}
 #: How deep JSON may nest before the parser refuses it (jiter's fixed limit; no record field
 #: nests more than 3 levels, so anything deeper is refused by validation long before).
 JSON_MAX_DEPTH = 200
@@ -124,7 +126,7 @@ def _one(err: Any, field: str, record_type: str | None) -> Reason:
         )
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return Reason(field, kind, f"整数ではありません: '{_short(value)}'", f"not a whole number: '{_short(value)}'")
-    if kind == "year_range" or (kind in ("greater_than_equal", "less_than_equal") and isinstance(ctx.get("ge", ctx.get("le")), date)):
+    if kind == "year_range" or (kind in ("greater_than_equal", "less_than_equal") and str(ctx.get("ge", ctx.get("le"))) in _DAY_LIMITS):
         shown = ctx.get("value", value)
         return Reason(
             field,
@@ -235,12 +237,12 @@ def _json_reason(data: bytes, error: str) -> Reason:
 
 def not_utf8(line: int | None = None) -> Reason:
     """Text that is not UTF-8 — in practice a file saved by Excel as Shift_JIS (CP932)."""
-    at_ja, at_en = (f"{line} 行目が", f"line {line} is") if line else ("", "")
+    at_ja, at_en = (f"{line} 行目が ", f"line {line} is ") if line else ("", "is ")
     return Reason(
         "",
         "not_utf8",
         f"{at_ja}UTF-8 ではありません（Shift_JIS などで保存されています）。Excel では『CSV UTF-8』で保存し直してください",
-        f"{at_en or 'is '}not UTF-8 (saved as Shift_JIS or similar?); in Excel, save it again as 'CSV UTF-8'",
+        f"{at_en}not UTF-8 (saved as Shift_JIS or similar?); in Excel, save it again as 'CSV UTF-8'",
     )
 
 
