@@ -133,27 +133,25 @@ class SourceFile:
             return
         starts = _RecordStarts(header)
         while True:
+            error: csv.Error | None = None
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:  # a malformed row is one bad record, not a failed file
-                start, raw = tap.take()
-                record = RawRecord(self.source, start, raw.rstrip("\r\n"), data={})
-                record.problems.append(Reason("", "csv", f"CSV の行として読めません: {exc}", f"not a readable CSV row: {exc}"))
-                yield record
-                continue
+                row, error = [], exc
             if tap.error is not None and tap.pending:
                 break  # the row was cut off where the file stopped being readable: not a record
             problems: list[Reason] = []
-            cut = starts.cut(tap.pending)
-            if cut:
+            if cut := starts.cut(tap.pending):
                 row = starts.cells("".join(tap.pending[:cut]))
                 start, raw = tap.take(cut)  # the lines after the cut are read again as records
                 problems.append(_unclosed_quote())
             else:
                 start, raw = tap.take()
-                if raw.count('"') % 2:
+                if error is not None:
+                    problems.append(Reason("", "csv", f"CSV の行として読めません: {error}", f"not a readable CSV row: {error}"))
+                elif raw.count('"') % 2:
                     problems.append(_unclosed_quote())
             if not problems and not any(cell.strip() for cell in row):
                 continue
@@ -211,7 +209,11 @@ class _RecordStarts:
 
     @staticmethod
     def cells(text: str) -> list[str]:
-        return next(csv.reader([text]), [])
+        """``text`` read as one CSV row on its own ([] if it cannot be)."""
+        try:
+            return next(csv.reader([text]), [])
+        except csv.Error:
+            return []
 
     def cut(self, lines: list[str]) -> int:
         """The index of the first line after the first that starts a record; 0 if none does."""
