@@ -176,6 +176,8 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
         app.t("却下", "rejected"),
     ]
     app.out.print(table(app.t(f"取込結果 (run {report.run_id})", f"ingest run {report.run_id}"), cols, rows))
+    for source, reason in report.skipped:  # recognised but not events (a users file)
+        app.err.print(f"{_display_path(source)}: {reason.describe(app.lang)}", markup=False, soft_wrap=True)
     if report.rejections:
         app.err.print(app.t("取り込めなかったレコード:", "rejected records:"))
         for r in report.rejections:
@@ -188,7 +190,7 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
 
 def format_reasons(source: str, line: int, reasons: list[Reason], app: AppContext) -> list[str]:
     """``file:line: field: reason`` lines, the form editors and people both read."""
-    where = f"{_display_path(source)}:{line}"
+    where = _display_path(source) + (f":{line}" if line else "")  # line 0: the file as a whole
     return [f"{where}: {r.describe(app.lang)}" for r in reasons]
 
 
@@ -223,7 +225,7 @@ def rejects_list(
         reasons = [Reason.from_dict(x) for x in r["reasons"]]
         out.append(
             (
-                f"{_display_path(r['source_path'])}:{r['line_no']}",
+                _display_path(r["source_path"]) + (f":{r['line_no']}" if r["line_no"] else ""),
                 label(r["record_type"], app.lang) if r["record_type"] else "?",
                 "\n".join(x.describe(app.lang) for x in reasons),
                 app.local(r["last_seen_at"]),
