@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store
+from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store, cmd_web
 from riskmon.cli.common import AppContext, ExitCode, example
 from riskmon.config import ConfigError, load_settings
 
@@ -48,6 +48,7 @@ app.add_typer(_report, name="report")
 cmd_review.register(app, _flags, _report)
 cmd_reports.register(_report)
 cmd_jobs.register(app)
+cmd_web.register(app)
 
 
 def main() -> None:
