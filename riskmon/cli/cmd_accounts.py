@@ -41,9 +41,7 @@ def set_password(
     ctx: typer.Context,
     user_id: str = typer.Argument(..., help="The user (from the users file)."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the new password from the first line of standard input."),
-    generate: bool = typer.Option(
-        False, "--generate", help="Generate a one-time password, print it once; it must be changed at first login."
-    ),
+    generate: bool = typer.Option(False, "--generate", help="Print a generated one-time password, to be changed at first login."),
 ) -> None:
     """Set a user's web password (prompts twice), or generate a one-time one. Ends the user's sessions."""
     app = app_context(ctx)
@@ -62,8 +60,9 @@ def set_password(
     except RiskmonError as exc:
         app.fail(exc.text(app.lang))
     if issued is not None:
-        app.out.print(app.t(f"{user_id} の一時パスワード（この一度だけ表示します。初回ログイン時に変更が必要です）:",
-                            f"one-time password for {user_id} (shown only now; it must be changed at first login):"), markup=False)  # fmt: skip
+        note = app.t(f"{user_id} の一時パスワード（この一度だけ表示します。初回ログイン時に変更が必要です）:",
+                     f"one-time password for {user_id} (shown only now; it must be changed at first login):")  # fmt: skip
+        app.out.print(note, markup=False)
         typer.echo(issued)
     else:
         app.out.print(app.t(f"{user_id} のパスワードを設定しました", f"password set for {user_id}"), markup=False)

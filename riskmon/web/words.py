@@ -22,30 +22,30 @@ WORDS: dict[str, tuple[str, str]] = {
     "login_help": (
         "パスワードを忘れた場合やロックされた場合は、利用者管理の担当者に連絡してください",
         "If you forgot your password or are locked out, contact your user administrator",
-    ),  # fmt: skip
+    ),
     "password_title": ("パスワード変更", "Change password"),
     "password_forced": (
         "初回ログインのため、発行されたパスワードを新しいパスワードに変更してください",
         "This is your first login: replace the issued password with a new one",
-    ),  # fmt: skip
+    ),
     "current_password": ("現在のパスワード", "Current password"),
     "new_password": ("新しいパスワード", "New password"),
     "confirm_password": ("新しいパスワード（確認）", "New password (again)"),
     "password_rule": (
         "12文字以上。よく使われるパスワードと利用者IDを含むものは使えません",
         "At least 12 characters; common passwords and ones containing your user id are refused",
-    ),  # fmt: skip
+    ),
     "password_mismatch": ("新しいパスワードが確認欄と一致しません", "the two new passwords differ"),
     "change_button": ("変更する", "Change"),
     "password_changed": (
         "パスワードを変更しました。他の端末のセッションは終了しました",
         "Password changed; your sessions elsewhere were ended",
-    ),  # fmt: skip
+    ),
     "queue_title": ("本日の確認", "Today's review"),
     "queue_intro": (
         "あなたが確認できる未完了のフラグです（重大度の高いもの、古いものから）",
         "Open flags you may see, most severe and oldest first",
-    ),  # fmt: skip
+    ),
     "queue_empty": ("確認するフラグはありません", "Nothing to review"),
     "total": ("合計", "Total"),
     "count_suffix": ("件", ""),
@@ -65,7 +65,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "csrf_body": (
         "フォームの有効期限が切れたか、不正な要求です。ページを読み込み直してから、もう一度操作してください",
         "The form has expired or the request was forged. Reload the page and try again",
-    ),  # fmt: skip
+    ),
     "not_found_title": ("ページが見つかりません", "Page not found"),
     "back_to_start": ("最初のページへ", "Back to the start page"),
     "session_ended": ("セッションが終了しました。もう一度ログインしてください", "Your session has ended; please log in again"),
