@@ -70,11 +70,14 @@ def seed(engine: Engine, folder: Path) -> dict[str, int]:
     evaluate(engine, rules, NOW, BusinessCalendar())
     t = table_of(Flag)
     with engine.connect() as conn:
-        rows = {f"{r.rule_id}:{r.subject}": (r.id, r.owner_unit) for r in conn.execute(select(t.c.id, t.c.rule_id, t.c.subject, t.c.owner_unit))}
+        rows = {
+            f"{r.rule_id}:{r.subject}": (r.id, r.owner_unit) for r in conn.execute(select(t.c.id, t.c.rule_id, t.c.subject, t.c.owner_unit))
+        }
     # R01 (risk dept. not notified) fires for all three cases; R02 for C2, R03 for C3
     assert sorted(rows) == ["R01:C1", "R01:C2", "R01:C3", "R02:C2", "R03:C3"]
     assert sorted(unit for _, unit in rows.values()) == ["PO-001", "PO-001", "PO-001", "PO-002", "PO-002"]
     return {key: flag_id for key, (flag_id, _) in rows.items()}
+
 
 def csrf_of(html: str) -> str:
     """The page's CSRF token (from its meta tag)."""

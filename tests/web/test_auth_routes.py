@@ -66,7 +66,10 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(engine: Engine, cli
     assert (known.status_code, unknown.status_code) == (401, 401)
     assert BAD in known.text and BAD in unknown.text
     failed = entries(engine, "login_failed")
-    assert [(e["actor"], e["payload"]["known_user"], e["payload"]["channel"]) for e in failed] == [("po1", True, "web"), ("nobody", False, "web")]
+    assert [(e["actor"], e["payload"]["known_user"], e["payload"]["channel"]) for e in failed] == [
+        ("po1", True, "web"),
+        ("nobody", False, "web"),
+    ]
 
 
 def test_five_failures_lock_the_account_for_a_growing_time(engine: Engine, client: TestClient, clock: Clock) -> None:
@@ -144,7 +147,12 @@ def test_admin_revokes_every_session_of_a_user(engine: Engine, make_client: Call
     assert laptop.get("/").status_code == 303 and desk.get("/").status_code == 303
     assert other.get("/").status_code == 200
     [entry] = entries(engine, "sessions_revoked")
-    assert (entry["actor"], entry["subject"], entry["payload"]["channel"], len(entry["payload"]["sessions"])) == ("cli:admin", "user:po1", "cli", 2)
+    assert (entry["actor"], entry["subject"], entry["payload"]["channel"], len(entry["payload"]["sessions"])) == (
+        "cli:admin",
+        "user:po1",
+        "cli",
+        2,
+    )
 
 
 def test_a_generated_password_must_be_changed_at_first_login(engine: Engine, client: TestClient, clock: Clock) -> None:
@@ -164,7 +172,11 @@ def test_a_generated_password_must_be_changed_at_first_login(engine: Engine, cli
                                         "new_password": new, "confirm_password": new})  # fmt: skip
     assert (ok.status_code, ok.headers["location"]) == (303, "/?changed=1")
     assert client.get("/").status_code == 200
-    assert [e["action"] for e in entries(engine) if e["subject"] == "user:po1"][-3:] == ["login", "password_change_refused", "password_change"]
+    assert [e["action"] for e in entries(engine) if e["subject"] == "user:po1"][-3:] == [
+        "login",
+        "password_change_refused",
+        "password_change",
+    ]
     n, breaks = _verify(engine)
     assert breaks == [] and n == len(entries(engine))
 
