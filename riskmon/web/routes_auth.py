@@ -70,9 +70,10 @@ def login(request: Request, user_id: Annotated[str, Form()] = "", password: Anno
 def logout(request: Request) -> Response:
     ctx = context(request)
     session = current_session(request)
+    lang = language(request)  # kept across the logout: the next login page speaks the same language
     if session is not None:
         ctx.accounts.logout(session)
-    response = RedirectResponse("/login?bye=1", status_code=303)
+    response = RedirectResponse(f"/login?bye=1&lang={lang}", status_code=303)
     response.delete_cookie(ctx.cookie_name, path="/", secure=ctx.settings.web.https, httponly=True, samesite="lax")
     return response
 

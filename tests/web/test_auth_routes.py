@@ -130,7 +130,7 @@ def test_logout_revokes_the_session(engine: Engine, client: TestClient) -> None:
     cookie = client.cookies["riskmon_session"]
     page = client.get("/")
     r = client.post("/logout", data={"csrf_token": csrf_of(page.text)})
-    assert (r.status_code, r.headers["location"]) == (303, "/login?bye=1")
+    assert (r.status_code, r.headers["location"]) == (303, "/login?bye=1&lang=ja")
     client.cookies.set("riskmon_session", cookie)  # replaying the old cookie
     assert client.get("/").status_code == 303
     [entry] = entries(engine, "logout")
