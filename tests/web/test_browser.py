@@ -28,7 +28,14 @@ from tests.conftest import ROOT
 from tests.web.support import PASSWORD, Clock, seed
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 EXPECTED_STATUS = "Failed to load resource: the server responded with a status of 4"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
 
@@ -58,7 +65,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     env = {**os.environ, "RISKMON_CONFIG": str(config)}
     env.pop("RISKMON_DATABASE_URL", None)
     log = (folder / "server.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
