@@ -25,6 +25,7 @@ from riskmon.cli.common import (
 from riskmon.engine.evaluate import evaluate
 from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
 from riskmon.i18n import label, pick
+from riskmon.reports.safe_cells import csv_row
 from riskmon.rules.checker import RuleBook
 from riskmon.rules.conditions import describe
 from riskmon.rules.spec import RISK_CATEGORY_LABELS
@@ -202,8 +203,8 @@ def flags_list(
             ]
         )
         for r in rows:
-            w.writerow([r["id"], r["rule_id"], r["severity"], r["status"], r["owner_line"], r["owner_unit"], r["subject"],
-                        r["first_seen"].isoformat(), r["due_at"].isoformat() if r["due_at"] else "", r[msg]])  # fmt: skip
+            w.writerow(csv_row([r["id"], r["rule_id"], r["severity"], r["status"], r["owner_line"], r["owner_unit"], r["subject"],
+                                r["first_seen"].isoformat(), r["due_at"].isoformat() if r["due_at"] else "", r[msg]]))  # fmt: skip
         sys.stdout.write(out.getvalue())
         return
     table_rows = [

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, insert, select
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.i18n import label
 from riskmon.reports.committee import data_hash
+from riskmon.reports.markdown import md_text
 from riskmon.reports.render import write_text, write_xlsx
 from riskmon.store.tables import ErrorReportRow, ErrorUpdateRow, Report, Unit, table_of
 
@@ -47,10 +48,9 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
     title = f"事務処理誤りの月次公表（案） {year}年{month}月分"
     lines = [f"# {title}", "", f"データ時点: {as_of.isoformat()}　件数: {len(items)}　データハッシュ: `{digest}`", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]  # fmt: skip
-    for i in items:
-        lines.append(
-            f"| {i['date']} | {i['office']} | {i['category']} | {i['summary']} | {i['customers']} | {i['response']} | {i['prevention']} |"
-        )
+    for i in items:  # office and summary are other people's text: escaped (riskmon.reports.markdown)
+        cells = (i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"])
+        lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
     md = write_text(folder / "monthly.md", "\n".join(lines) + "\n")
     sheet = [HEADER] + [
         [i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"]] for i in items

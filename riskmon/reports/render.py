@@ -1,8 +1,15 @@
 """Writing report files reproducibly: the same data gives byte-identical files.
 
-Markdown and HTML come from Jinja templates beside this module (autoescaped for HTML); the xlsx
-holds the pack's tables, with its timestamps pinned to the report's as-of time and the zip
-entries re-stamped, because spreadsheet writers otherwise stamp the current time.
+Markdown and HTML come from Jinja templates beside this module; the xlsx holds the pack's
+tables, with its timestamps pinned to the report's as-of time and the zip entries re-stamped,
+because spreadsheet writers otherwise stamp the current time.
+
+Everything in a report that comes from data (unit names, event text, contractor names) was
+written by someone else, so no output can carry it as markup: ``*.html.j2`` templates are
+always HTML-autoescaped (charts arrive as ``Markup`` built from escaped text), ``*.md.j2``
+templates pass every value through :func:`~riskmon.reports.markdown.md_text`, and the xlsx
+writes text through :mod:`~riskmon.reports.safe_cells`. A template of any other kind is refused
+rather than rendered unescaped.
 """
 
 from __future__ import annotations
@@ -14,21 +21,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+from riskmon.reports.markdown import md_text
+from riskmon.reports.safe_cells import put
+
+_LOADER = FileSystemLoader(Path(__file__).with_name("templates"))
+#: HTML: every value escaped (``autoescape=True``, not an extension list a ``.html.j2`` name misses)
+HTML = Environment(loader=_LOADER, autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+#: Markdown: every value escaped as Markdown text
+MARKDOWN = Environment(loader=_LOADER, autoescape=False, finalize=md_text, undefined=StrictUndefined, keep_trailing_newline=True)
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def render(template: str, context: dict[str, Any]) -> str:
-    return TEMPLATES.get_template(template).render(**context)
+    if template.endswith(".html.j2"):
+        env = HTML
+    elif template.endswith(".md.j2"):
+        env = MARKDOWN
+    else:
+        raise ValueError(f"{template}: report templates are *.html.j2 or *.md.j2 (each has its own escaping)")
+    return env.get_template(template).render(**context)
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -46,7 +61,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], as_of: datetime) 
         ws = wb.create_sheet(title[:31])
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row, 1):
-                cell = ws.cell(row=r, column=c, value=value)
+                cell = put(ws, r, c, value)
                 if r == 1:
                     cell.font, cell.fill = head_font, head_fill
         for col in ws.columns:

@@ -1,16 +1,20 @@
-"""Inline SVG bar charts: no JavaScript, no external files, prints on A4."""
+"""Inline SVG bar charts: no JavaScript, no external files, prints on A4.
+
+A chart is returned as ``Markup`` so the autoescaping HTML template inserts it as it is; that is
+safe only because every label is escaped here and every other part is a number or our constant.
+"""
 
 from __future__ import annotations
 
-from html import escape
+from markupsafe import Markup, escape
 
 FONT = "'Noto Sans CJK JP','Hiragino Sans','Yu Gothic','Meiryo',sans-serif"
 
 
-def bar_chart(items: list[tuple[str, int]], *, width: int = 640, height: int = 220, highlight: set[str] | None = None) -> str:
+def bar_chart(items: list[tuple[str, int]], *, width: int = 640, height: int = 220, highlight: set[str] | None = None) -> Markup:
     """Vertical bars with value labels; ``highlight`` labels are drawn in the accent colour."""
     if not items:
-        return ""
+        return Markup("")
     top = max(v for _, v in items) or 1
     rotate = len(items) > 8 or max(len(n) for n, _ in items) > 4
     if rotate:
@@ -21,7 +25,8 @@ def bar_chart(items: list[tuple[str, int]], *, width: int = 640, height: int = 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              f'role="img" font-family="{FONT}" font-size="11">',
              f'<line x1="{margin}" y1="{base}" x2="{width - 28}" y2="{base}" stroke="#555"/>']  # fmt: skip
-    for i, (name, value) in enumerate(items):
+    for i, (name, number) in enumerate(items):
+        value = int(number)  # a number, never text, goes into the markup unescaped
         h = (base - 20) * value / top
         x = margin + i * step + (step - bar) / 2
         colour = "#c0392b" if highlight and name in highlight else "#2f6fa7"
@@ -35,4 +40,4 @@ def bar_chart(items: list[tuple[str, int]], *, width: int = 640, height: int = 2
         else:
             parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle">{escape(name)}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))  # labels escaped above; the rest are numbers and constants

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import BusinessCalendar
+from riskmon.reports.markdown import md_text
 from riskmon.rules.spec import SEVERITIES
 from riskmon.store.tables import CaseEvent, Flag, Unit, User, table_of
 
@@ -117,7 +118,8 @@ def to_markdown(report: Assurance, lang: str = "ja") -> str:
 
 
 def _kv(d: dict[str, Any]) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in d.items())
+    """Keys can be reviewers' free text (dismissal reasons): escaped, never Markdown or HTML."""
+    return ", ".join(f"{md_text(k)}: {v}" for k, v in d.items())
 
 
 def _pct(x: float | None) -> str:
