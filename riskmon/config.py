@@ -73,6 +73,21 @@ class DisplayConfig(_Section):
     lang: Lang = "ja"
 
 
+class WebConfig(_Section):
+    """The web application (riskmon/web; docs/web.md): cookie security, session lifetimes, lockout."""
+
+    https: bool = False  # served through TLS (a reverse proxy): cookies get Secure and the __Host- prefix
+    idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    absolute_hours: int = Field(12, ge=1, le=24 * 7)
+    lockout_threshold: int = Field(5, ge=1, le=100)  # failed logins for one account before it is locked
+    address_threshold: int = Field(20, ge=1, le=1000)  # failed logins from one client address before it is locked
+    lockout_base_seconds: int = Field(60, ge=1)  # first lock; each further lock doubles it
+    lockout_max_seconds: int = Field(3600, ge=1)
+    failure_window_minutes: int = Field(15, ge=1)  # failures older than this no longer count
+    proxy_headers: bool = False  # trust X-Forwarded-For from forwarded_allow_ips (behind a reverse proxy)
+    forwarded_allow_ips: str = "127.0.0.1"
+
+
 class Settings(_Section):
     database: DatabaseConfig = DatabaseConfig()
     time: TimeConfig = TimeConfig()
@@ -80,6 +95,7 @@ class Settings(_Section):
     ingest: IngestConfig = IngestConfig()
     display: DisplayConfig = DisplayConfig()
     notify: NotifyConfig = NotifyConfig()
+    web: WebConfig = WebConfig()
     # Sections owned by later pipeline stages (rules defaults, escalation, jobs) are kept as raw
     # tables here and validated by the stage that reads them.
     deadlines: dict[str, Any] = {}

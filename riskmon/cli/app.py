@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from riskmon import audit
-from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store
+from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store, cmd_web
 from riskmon.cli.common import AppContext, example
 from riskmon.cli.errors import CliError, ExitCode, GuardedGroup
 from riskmon.config import load_settings
@@ -47,6 +47,7 @@ app.add_typer(_report, name="report")
 cmd_review.register(app, _flags, _report)
 cmd_reports.register(_report)
 cmd_jobs.register(app)
+cmd_web.register(app)
 
 
 def main() -> None:

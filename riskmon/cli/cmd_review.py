@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from riskmon.cli import cmd_audit, vocab
+from riskmon.cli import cmd_accounts, cmd_audit, vocab
 from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
 from riskmon.cli.common import AppContext, CliError, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
 from riskmon.cli.errors import reading
@@ -32,6 +32,7 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
     users = typer.Typer(help="利用者 (users and their unit).", no_args_is_help=True)
     app.add_typer(users, name="users")
     users.command("load", epilog=example("riskmon users load sample_events/users.csv"))(users_load)
+    cmd_accounts.register(users)
     actions: list[tuple[str, Callable[..., None], str]] = [
         ("ack", flags_ack, "riskmon flags ack 12 --user po001.sato"),
         ("take", flags_take, "riskmon flags take 12 --user po001.sato"),
