@@ -225,6 +225,10 @@ class Reject(SQLModel, table=True):
     last_seen_at: datetime = _tz(nullable=False)
     times_seen: int = 1
     resolved_at: datetime | None = _tz(nullable=True)
+    # a second-line person's "dealt with" (the web's 取込エラー page), audited; a later ingest may still resolve it
+    handled_by: str | None = Field(default=None, max_length=64)
+    handled_at: datetime | None = _tz(nullable=True)
+    handled_note: str | None = Field(default=None, sa_column=Column(Text))
 
 
 EVENT_TABLES: dict[str, type[SQLModel]] = {

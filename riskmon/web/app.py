@@ -26,7 +26,7 @@ from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
 from riskmon.errors import NotFound, Refused, RiskmonError
 from riskmon.store.db import make_engine
-from riskmon.web import routes_auth, routes_queue
+from riskmon.web import routes_auth, routes_detail, routes_events, routes_flags, routes_quarantine, routes_queue, routes_users
 from riskmon.web.auth import Accounts
 from riskmon.web.csrf import CsrfRefused, csrf_guard
 from riskmon.web.deps import LoginRequired, PasswordChangeRequired, WebContext, language, render, templates_env
@@ -52,7 +52,8 @@ def create_app(source: Settings | _HasSettings, *, engine: Engine | None = None,
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(routes_auth.router)
-    app.include_router(routes_queue.router)
+    for module in (routes_queue, routes_flags, routes_detail, routes_events, routes_quarantine, routes_users):
+        app.include_router(module.router)
     _handlers(app)
     return app
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -21,14 +23,19 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
-from riskmon.domain import Line, ReviewStatus, Severity, label_of
+from riskmon.domain import CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity, label_of
+from riskmon.i18n import label as i18n_label
+from riskmon.review import permissions
 from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.web.auth import Accounts
 from riskmon.web.sessions import Session
 from riskmon.web.words import word
 
 LANGS = ("ja", "en")
-_KINDS: dict[str, type[Severity] | type[ReviewStatus] | type[Line]] = {"severity": Severity, "review": ReviewStatus, "line": Line}
+_KINDS: dict[str, type[StrEnum]] = {
+    "severity": Severity, "review": ReviewStatus, "line": Line, "category": RiskCategory, "resolution": Resolution,
+    "action": CaseAction, "engine": FlagStatus,
+}  # fmt: skip
 _UNSET = object()
 
 
@@ -126,13 +133,27 @@ def render(request: Request, template: str, lang: str, status: int = 200, **valu
     session = current_session(request)
 
     def label(kind: str, value: str | None) -> str:
-        return "" if value is None else label_of(_KINDS[kind](value), lang)
+        """A domain value's label; anything else (an event type, a step) through the i18n table, or as it is."""
+        if value is None:
+            return ""
+        try:
+            return label_of(_KINDS[kind](value), lang)
+        except (KeyError, ValueError):
+            return i18n_label(value, "en" if lang == "en" else "ja")
 
     def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(ctx.settings.tz).strftime(fmt) if value else ""
 
+    viewer = values.get("viewer")
+    who = viewer.actor if isinstance(viewer, Viewer) else None
+    nav = {"quarantine": who is not None and permissions.can_read_quarantine(who),
+           "users": who is not None and permissions.can_administer_users(who)}  # fmt: skip
+
+    def query(**params: Any) -> str:
+        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
     html = ctx.templates.get_template(template).render(
-        t=lambda key: word(key, lang), lang=lang, label=label, local=local, path=request.url.path,
+        t=lambda key: word(key, lang), lang=lang, label=label, local=local, path=request.url.path, nav=nav, query=query,
         csrf_token=session.csrf_token if session else "", **values,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status)

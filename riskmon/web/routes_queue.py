@@ -1,5 +1,7 @@
 """本日の確認 — the morning queue, read through riskmon.review.queue, which applies
-riskmon.review.policy for the logged-in user (a first-line user sees only its units' flags)."""
+riskmon.review.policy for the logged-in user (a first-line user sees only its units' flags).
+承認待ち (four-eyes proposals by others this user may confirm) is asked of
+riskmon.review.permissions; read-only users get the overview without it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from riskmon.review import permissions
 from riskmon.review.queue import BUCKETS, morning_queue
 from riskmon.store.queries import list_units
 from riskmon.web.deps import Viewer, context, render, require_viewer
@@ -23,5 +26,8 @@ def queue_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewe
     with ctx.engine.connect() as conn:
         units = {u["unit_id"]: (u["name_en"] or u["name_ja"]) if viewer.lang == "en" else u["name_ja"] for u in list_units(conn)}
     groups: list[tuple[str, list[dict[str, Any]]]] = [(b, [f for f in queue.items if f["bucket"] == b]) for b in BUCKETS]
+    read_only = permissions.read_only(viewer.actor)
+    if not read_only:  # four-eyes proposals by others that this user may confirm, first
+        groups.insert(0, ("awaiting", [f for f in queue.items if permissions.awaits_me(viewer.actor, f)]))
     return render(request, "queue.html", viewer.lang, viewer=viewer, groups=groups, total=len(queue.items), units=units,
-                  as_of=as_of, changed=bool(changed))  # fmt: skip
+                  as_of=as_of, changed=bool(changed), read_only=read_only)  # fmt: skip

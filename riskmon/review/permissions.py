@@ -1,0 +1,122 @@
+"""What one person may do with one flag, asked of :mod:`riskmon.review.policy` — never decided here.
+
+Why a separate module: the web pages must show *only* the actions a user may take (no button that
+ends in a refusal), and must filter lists in SQL rather than load every flag to ask ``can_see``.
+Both are questions to the policy, so they live beside it in the review layer, not in a route or
+a template. Every answer is computed by running the policy's own checks (``require_*``) and
+noting which ones refuse, so a rule changed in the policy changes the pages with it.
+
+The service (:class:`riskmon.review.service.ReviewService`) still checks every action again when
+it is carried out: this module only decides what to *offer*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, true
+
+from riskmon.review import policy
+from riskmon.review.users import Actor
+
+#: every case action a person can take from the web, in the order the detail page offers them
+ACTIONS = ("acknowledge", "take_on", "comment", "response", "propose", "resolve", "dismiss", "confirm", "reopen")
+#: the role that manages accounts (利用者管理)
+USER_ADMIN = "user_admin"
+
+
+def _field(flag: Any, name: str) -> Any:
+    """A flag as a row mapping or as a typed record: the policy is moving to records."""
+    return flag[name] if isinstance(flag, Mapping) else getattr(flag, name)
+
+
+def _passes(check: Callable[[], None]) -> bool:
+    try:
+        check()
+    except policy.Refused:
+        return False
+    return True
+
+
+def allowed_actions(actor: Actor, flag: Any) -> set[str]:
+    """The case actions ``actor`` may take on ``flag`` now (an empty set for read-only users)."""
+    if not _passes(lambda: policy.require_can_change(actor, flag)):
+        return set()
+    second = _passes(lambda: policy.require_second_line(actor, "", ""))
+    allowed = {"comment"}
+    if _passes(lambda: policy.require_state(flag, ("open",), "acknowledge")):
+        allowed.add("acknowledge")
+    if _passes(lambda: policy.require_state(flag, ("open", "acknowledged"), "take on")):
+        allowed.add("take_on")
+    if actor.line == "first":
+        allowed.add("response")
+    is_open = _passes(lambda: policy.require_state(flag, policy.OPEN_STATES, "propose"))
+    pending = awaiting_confirmation(flag)
+    if is_open and not pending:
+        allowed.add("propose")
+        if second:
+            allowed.update({"resolve", "dismiss"})
+    if second and pending and pending.get("by") != actor.user_id:
+        allowed.add("confirm")
+    if second and _passes(lambda: policy.require_state(flag, policy.CLOSED_STATES, "reopen")):
+        allowed.add("reopen")
+    return allowed
+
+
+def awaiting_confirmation(flag: Any) -> dict[str, Any] | None:
+    """The second-line closure proposal waiting for a second person (four eyes), if any."""
+    p = _field(flag, "proposal")
+    if isinstance(p, Mapping) and p.get("line") == "second" and p.get("kind") in ("resolve", "dismiss"):
+        return dict(p)
+    return None
+
+
+def awaits_me(actor: Actor, flag: Any) -> bool:
+    """A four-eyes proposal by someone else that ``actor`` may confirm (the queue's 承認待ち)."""
+    return "confirm" in allowed_actions(actor, flag)
+
+
+def read_only(actor: Actor) -> bool:
+    """Third line and governance: they see everything and change nothing."""
+    return actor.line not in ("first", "second")
+
+
+def can_see_unit(actor: Actor, unit_id: str | None) -> bool:
+    """Events and their units follow the flags' rule: the first line sees its own units only."""
+    return policy.can_see(actor, {"owner_unit": unit_id, "id": None})
+
+
+def visible_clause(actor: Actor, flags: Table) -> ColumnElement[bool]:
+    """``policy.can_see`` as a WHERE clause on the flags table, so lists are filtered in SQL."""
+    if policy.can_see(actor, {"owner_unit": None, "id": None}):
+        return true()
+    return flags.c.owner_unit.in_(sorted(actor.units_overseen))
+
+
+def can_read_quarantine(actor: Actor) -> bool:
+    """取込エラー are the second line's work (data quality of what the first line sends)."""
+    return _passes(lambda: policy.require_second_line(actor, "", ""))
+
+
+def can_administer_users(actor: Actor) -> bool:
+    return actor.role == USER_ADMIN
+
+
+def why_not(actor: Actor, flag: Any, action: str) -> tuple[str, str]:
+    """The policy's reason ``action`` is not open to ``actor`` on ``flag`` (Japanese, English)."""
+    checks: list[Callable[[], None]] = [lambda: policy.require_can_change(actor, flag)]
+    if action in ("resolve", "dismiss", "confirm", "reopen"):
+        checks.append(lambda: policy.require_second_line(actor, "解決・却下・承認・再開", "resolve, dismiss, confirm or reopen"))
+    for check in checks:
+        try:
+            check()
+        except policy.Refused as refusal:
+            return refusal.ja, refusal.en
+    if action == "confirm" and (p := awaiting_confirmation(flag)) and p.get("by") == actor.user_id:
+        return "提案者本人は承認できません（四つの目の原則）", "the proposer cannot confirm their own closure (four eyes)"
+    if action == "propose" and awaiting_confirmation(flag):
+        return "承認待ちの完了提案があるため、新しい提案はできません", "a closure awaiting confirmation cannot be replaced by a new proposal"
+    if action not in ACTIONS:
+        return f"不明な操作です: {action}", f"unknown action: {action}"
+    return "このフラグの現在の状態では実行できません", "not possible in the flag's current state"

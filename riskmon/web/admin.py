@@ -1,0 +1,139 @@
+"""利用者管理: what a ``user_admin`` may change about other people's accounts, audited.
+
+Why here and not in a route: the rules (only ``user_admin`` acts; nobody changes their own role or
+deactivates themselves; deactivating ends every session at once) must hold whichever page or
+command asks, and each change — or refused attempt — must land in the hash-chained audit log in
+the same transaction as the change. The users master (:mod:`riskmon.review.users`) keeps the
+facts (unit, role, active); passwords and sessions stay with :class:`~riskmon.web.auth.Accounts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from riskmon import audit
+from riskmon.review.permissions import USER_ADMIN, can_administer_users
+from riskmon.review.users import Actor
+from riskmon.store.tables import Unit, User, WebCredential, WebSession, table_of
+from riskmon.web.auth import Accounts
+from riskmon.web.sessions import revoke_all
+
+#: the roles an administrator can give (the users file may hold others; they are shown as they are)
+ROLES = ("member", "site_manager", "risk_officer", "auditor", "executive", USER_ADMIN)
+
+
+class AdminRefused(Exception):
+    def __init__(self, ja: str, en: str) -> None:
+        super().__init__(en)
+        self.ja, self.en = ja, en
+
+
+@dataclass(frozen=True)
+class Done:
+    ja: str
+    en: str
+    secret: str | None = None  # a generated one-time password, shown once
+
+
+class UserAdmin:
+    def __init__(self, engine: Engine, accounts: Accounts) -> None:
+        self.engine, self.accounts = engine, accounts
+
+    def list_users(self) -> list[dict[str, Any]]:
+        """Every user with their unit, line, whether a password is set and how many live sessions."""
+        u, un, c, s = table_of(User), table_of(Unit), table_of(WebCredential), table_of(WebSession)
+        now = self.accounts.clock()
+        live = (
+            select(s.c.user_id, func.count().label("n"))
+            .where(s.c.revoked_at.is_(None), s.c.expires_at > now, s.c.user_id.is_not(None))
+            .group_by(s.c.user_id)
+            .subquery()
+        )
+        q = (
+            select(u, un.c.name_ja, un.c.name_en, un.c.line, c.c.must_change, c.c.user_id.label("has_password"), live.c.n)
+            .join(un, un.c.unit_id == u.c.unit_id, isouter=True)
+            .join(c, c.c.user_id == u.c.user_id, isouter=True)
+            .join(live, live.c.user_id == u.c.user_id, isouter=True)
+            .order_by(u.c.unit_id, u.c.user_id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def set_role(self, by: Actor, user_id: str, role: str, session_ref: str) -> Done:
+        def change(conn: Connection, target: dict[str, Any]) -> Done:
+            if user_id == by.user_id:
+                raise AdminRefused("自分自身の役割は変更できません", "nobody can change their own role")
+            if role not in ROLES:
+                raise AdminRefused(f"役割は {', '.join(ROLES)} のいずれかです", f"the role must be one of {', '.join(ROLES)}")
+            if role == target["role"]:
+                raise AdminRefused("役割は変わっていません", "the role is unchanged")
+            conn.execute(update(table_of(User)).where(table_of(User).c.user_id == user_id).values(role=role))
+            revoked = revoke_all(conn, user_id, self.accounts.clock())  # the new role applies from a fresh login
+            self._audit(conn, by, "role_change", user_id, session_ref, before=target["role"], after=role, revoked_sessions=revoked)
+            return Done(f"{user_id} の役割を {role} にしました", f"{user_id} now has the role {role}")
+
+        return self._run(by, "role_change", user_id, session_ref, change)
+
+    def set_active(self, by: Actor, user_id: str, active: bool, session_ref: str) -> Done:
+        action = "user_activated" if active else "user_deactivated"
+
+        def change(conn: Connection, target: dict[str, Any]) -> Done:
+            if user_id == by.user_id:
+                raise AdminRefused("自分自身を有効・無効にはできません", "nobody can activate or deactivate themselves")
+            if bool(target["active"]) == active:
+                raise AdminRefused("状態は変わっていません", "nothing to change")
+            conn.execute(update(table_of(User)).where(table_of(User).c.user_id == user_id).values(active=active))
+            revoked = [] if active else revoke_all(conn, user_id, self.accounts.clock())
+            self._audit(conn, by, action, user_id, session_ref, revoked_sessions=revoked)
+            if active:
+                return Done(f"{user_id} を有効にしました", f"{user_id} is active")
+            return Done(f"{user_id} を無効にし、セッション {len(revoked)} 件を終了しました",
+                        f"{user_id} is deactivated; {len(revoked)} session(s) ended")  # fmt: skip
+
+        return self._run(by, action, user_id, session_ref, change)
+
+    def reset_password(self, by: Actor, user_id: str, session_ref: str) -> Done:
+        """A generated one-time password (to be changed at first login); every session ends."""
+        self._check(by, "password_set", user_id, session_ref)
+        secret = self.accounts.set_password(user_id, None, by=by.user_id, channel="web")
+        return Done(f"{user_id} の一時パスワードを発行しました。この画面でのみ表示します",
+                    f"a one-time password for {user_id} was issued; it is shown only here", secret)  # fmt: skip
+
+    def revoke_sessions(self, by: Actor, user_id: str, session_ref: str) -> Done:
+        self._check(by, "sessions_revoked", user_id, session_ref)
+        n = self.accounts.revoke_sessions(user_id, by=by.user_id, channel="web")
+        return Done(f"{user_id} のセッション {n} 件を終了しました", f"{n} session(s) of {user_id} ended")
+
+    def require_admin(self, by: Actor, action: str, session_ref: str) -> None:
+        """Refuse (and audit) anyone but a user_admin, e.g. a look at the users page."""
+        if not can_administer_users(by):
+            with self.engine.begin() as conn:
+                self._audit(conn, by, f"refused:{action}", "*", session_ref, reason="only a user_admin may manage users")
+            raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
+
+    # -- machinery ------------------------------------------------------------------------------
+    def _check(self, by: Actor, action: str, user_id: str, session_ref: str) -> None:
+        """Permission and existence, with the refusal audited."""
+        self._run(by, action, user_id, session_ref, lambda conn, target: Done("", ""))
+
+    def _run(self, by: Actor, action: str, user_id: str, session_ref: str, change: Any) -> Done:
+        try:
+            with self.engine.begin() as conn:
+                if not can_administer_users(by):
+                    raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
+                row = conn.execute(select(table_of(User)).where(table_of(User).c.user_id == user_id)).mappings().first()
+                if row is None:
+                    raise AdminRefused(f"利用者 '{user_id}' は登録されていません", f"unknown user '{user_id}'")
+                done: Done = change(conn, dict(row))
+                return done
+        except AdminRefused as refusal:
+            with self.engine.begin() as conn:
+                self._audit(conn, by, f"refused:{action}", user_id, session_ref, reason=refusal.en)
+            raise
+
+    def _audit(self, conn: Connection, by: Actor, action: str, user_id: str, session_ref: str, **payload: Any) -> None:
+        audit.append(conn, by.user_id, action, f"user:{user_id}"[:400], {"channel": "web", "session": session_ref, **payload},
+                     self.accounts.clock())  # fmt: skip

@@ -1,0 +1,159 @@
+"""フラグ詳細: the flag, its evidence, its rule, its case timeline, and only the actions this user
+may take (:func:`riskmon.review.permissions.allowed_actions`). Actions post to the review service;
+its refusal or a form problem comes back inline (an htmx partial swap of the actions panel).
+
+A POST for an action the user may not take — a forged form from a read-only user, say — still
+goes to the service, so the refusal is audited, and is answered with 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from riskmon import audit
+from riskmon.events.registry import FAMILIES
+from riskmon.flags.store import get_flag
+from riskmon.i18n import Lang
+from riskmon.review import permissions, policy
+from riskmon.review.service import Outcome, ReviewService
+from riskmon.store.tables import EVENT_TABLES, Event, table_of
+from riskmon.web.deps import Viewer, context, render, require_viewer
+from riskmon.web.routes_flags import unit_names
+from riskmon.web.rule_source import rule_text
+
+router = APIRouter()
+
+
+def rules_folder(request: Request) -> Path:
+    paths = getattr(context(request).settings, "paths", None)
+    folder = getattr(paths, "rules", None)
+    return Path(folder) if folder else Path("rules")
+
+
+def linked_events(request: Request, event_ids: list[str], lang: Lang) -> list[dict[str, Any]]:
+    """The evidence's source events, each with its one-line summary (shown escaped)."""
+    ev = table_of(Event)
+    out: list[dict[str, Any]] = []
+    with context(request).engine.connect() as conn:
+        heads = {r.event_id: r.type for r in conn.execute(select(ev.c.event_id, ev.c.type).where(ev.c.event_id.in_(event_ids[:50])))}
+        for event_id in event_ids[:50]:
+            kind = heads.get(event_id)
+            if kind is None:
+                out.append({"event_id": event_id, "type": None, "summary": ""})
+                continue
+            t = table_of(EVENT_TABLES[kind])
+            row = conn.execute(select(t).where(t.c.event_id == event_id)).mappings().first()
+            out.append({"event_id": event_id, "type": kind, "summary": FAMILIES[kind].summary(dict(row or {}), lang) if row else ""})
+    return out
+
+
+def lateness(request: Request, due: datetime | None) -> dict[str, int] | None:
+    """How late the case is against its due date: calendar days and business days (None if not late)."""
+    ctx = context(request)
+    now = ctx.clock()
+    if due is None or due >= now:
+        return None
+    tz = ctx.calendar.tz
+    return {"days": (now - due).days, "business_days": ctx.calendar.business_days_between(due.astimezone(tz).date(), now.astimezone(tz).date())}
+
+
+def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **extra: Any) -> Response:
+    ctx = context(request)
+    with ctx.engine.connect() as conn:
+        flag = get_flag(conn, flag_id)
+    if flag is None:
+        return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
+    try:
+        history = ReviewService(ctx.engine, ctx.clock).history(viewer.actor.user_id, flag_id)  # audits a refused look
+    except policy.Refused as refusal:
+        message = refusal.en if viewer.lang == "en" else refusal.ja
+        return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="", message=message, viewer=viewer)
+    lang: Lang = "en" if viewer.lang == "en" else "ja"
+    values = {
+        "viewer": viewer, "flag": flag, "history": history, "units": unit_names(request, viewer.lang),
+        "events": linked_events(request, list(flag["evidence"].get("event_ids") or []), lang),
+        "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag["rule_id"], flag["rule_version"]),
+        "late": lateness(request, flag["due_at"]), "allowed": permissions.allowed_actions(viewer.actor, flag),
+        "pending": permissions.awaiting_confirmation(flag), "read_only": permissions.read_only(viewer.actor),
+        "error": "", "form": {}, "done": request.query_params.get("done", ""),
+    }  # fmt: skip
+    values.update(extra)
+    template = "_actions.html" if extra.get("partial") else "flag_detail.html"
+    return render(request, template, viewer.lang, status, **values)
+
+
+@router.get("/flags/{flag_id}")
+def flag_detail(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(require_viewer)]) -> Response:
+    return _page(request, viewer, flag_id)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+@router.post("/flags/{flag_id}/act")
+def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(require_viewer)],
+             action: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "", resolution: Annotated[str, Form()] = "",
+             until: Annotated[str, Form()] = "", duplicate_of: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    ctx = context(request)
+    service = ReviewService(ctx.engine, ctx.clock)
+    user = viewer.actor.user_id
+    with ctx.engine.connect() as conn:
+        flag = get_flag(conn, flag_id)
+    if flag is None:
+        return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
+    allowed = permissions.allowed_actions(viewer.actor, flag)
+    form = {"action": action, "note": note, "resolution": resolution, "until": until, "duplicate_of": duplicate_of}
+    problem = ""
+    if until.strip() and _date(until) is None:
+        problem = "期限は日付（YYYY-MM-DD）で入力してください" if viewer.lang == "ja" else "the end date must be a date (YYYY-MM-DD)"
+    elif duplicate_of.strip() and not duplicate_of.strip().isdigit():
+        problem = "元のフラグ番号は数字で入力してください" if viewer.lang == "ja" else "the original flag must be a number"
+    if problem and action in allowed:
+        return _answer(request, viewer, flag_id, action, problem, form)
+    if action not in allowed:  # a forged or stale form: refused before the service, and audited
+        ja, en = permissions.why_not(viewer.actor, flag, action)
+        with ctx.engine.begin() as conn:
+            audit.append(conn, user, f"refused:{action[:32] or '-'}", f"flag:{flag_id}", {"reason": en, "channel": "web"}, ctx.clock())
+        return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="forbidden_body",
+                      message=en if viewer.lang == "en" else ja, viewer=viewer)  # fmt: skip
+    dup = int(duplicate_of) if duplicate_of.strip().isdigit() else None
+    outcome: Outcome
+    if action == "acknowledge":
+        outcome = service.acknowledge(user, flag_id, note or None)
+    elif action == "take_on":
+        outcome = service.take_on(user, flag_id)
+    elif action in ("comment", "response"):
+        outcome = service.comment(user, flag_id, note, kind=action)
+    elif action == "propose":
+        outcome = service.propose(user, flag_id, resolution, note, _date(until), dup)
+    elif action == "resolve":
+        outcome = service.resolve(user, flag_id, resolution, note, _date(until), dup)
+    elif action == "dismiss":
+        outcome = service.dismiss(user, flag_id, note)
+    elif action == "confirm":
+        outcome = service.confirm(user, flag_id)
+    else:
+        outcome = service.reopen(user, flag_id, note)
+    if not outcome.ok:
+        return _answer(request, viewer, flag_id, action, outcome.text(viewer.lang), form)
+    target = f"/flags/{flag_id}?done={action}"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def _answer(request: Request, viewer: Viewer, flag_id: int, action: str, error: str, form: dict[str, str]) -> Response:
+    """A problem with the form: the actions panel again, with the message beside the form it concerns."""
+    partial = bool(request.headers.get("HX-Request"))
+    # htmx swaps only 2xx answers by default, so the partial comes as 200; a plain form post gets 400
+    return _page(request, viewer, flag_id, 200 if partial else 400, error=error, form=form, partial=partial, failed=action)

@@ -1,0 +1,120 @@
+"""フラグ一覧: filtered, sorted, paged in SQL (:mod:`riskmon.web.flag_list`), exported, and
+worked in bulk through the review service — each item checked and reported on its own, so one
+refused flag never hides the others' outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response, StreamingResponse
+
+from riskmon.review import permissions
+from riskmon.review.service import ReviewService
+from riskmon.store.queries import list_units
+from riskmon.web import export, flag_list
+from riskmon.web.deps import Viewer, context, render, require_viewer
+
+router = APIRouter()
+BULK_ACTIONS = ("acknowledge", "take_on", "comment")
+
+
+def unit_names(request: Request, lang: str) -> dict[str, str]:
+    with context(request).engine.connect() as conn:
+        return {u["unit_id"]: (u["name_en"] or u["name_ja"]) if lang == "en" else u["name_ja"] for u in list_units(conn)}
+
+
+def _choices(request: Request) -> dict[str, list[str]]:
+    """The values the filter controls offer (units, 地域部, rules)."""
+    from sqlalchemy import select
+
+    from riskmon.store.tables import Flag, table_of
+
+    with context(request).engine.connect() as conn:
+        units = list_units(conn)
+        f = table_of(Flag)
+        rules = [r[0] for r in conn.execute(select(f.c.rule_id).distinct().order_by(f.c.rule_id))]
+    return {
+        "units": [u["unit_id"] for u in units],
+        "regions": [u["unit_id"] for u in units if u["unit_type"] == "regional_division"],
+        "rules": rules,
+    }
+
+
+@router.get("/flags")
+def flags_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)]) -> Response:
+    ctx = context(request)
+    with ctx.engine.connect() as conn:
+        fq = flag_list.parse(request.query_params, conn)
+        page = None if fq.problems else flag_list.page_of(conn, viewer.actor, fq, ctx.settings.tz)
+    status = 400 if fq.problems else 200
+    return render(request, "flags.html", viewer.lang, status, viewer=viewer, fq=fq, page=page, units=unit_names(request, viewer.lang),
+                  choices=_choices(request), read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
+                  summary=None, sizes=flag_list.PAGE_SIZES, sorts=flag_list.SORTS)  # fmt: skip
+
+
+@router.get("/flags/export.{fmt}")
+def flags_export(request: Request, fmt: str, viewer: Annotated[Viewer, Depends(require_viewer)]) -> Response:
+    ctx = context(request)
+    if fmt not in ("csv", "xlsx"):
+        return Response(status_code=404)
+    with ctx.engine.connect() as conn:
+        fq = flag_list.parse(request.query_params, conn)
+    if fq.problems:
+        return render(request, "flags.html", viewer.lang, 400, viewer=viewer, fq=fq, page=None, units=unit_names(request, viewer.lang),
+                      choices=_choices(request), read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
+                      summary=None, sizes=flag_list.PAGE_SIZES, sorts=flag_list.SORTS)  # fmt: skip
+    units, lang, tz = unit_names(request, viewer.lang), viewer.lang, ctx.settings.tz
+    stamp = ctx.clock().astimezone(tz).strftime("%Y%m%d-%H%M")
+    disposition = {"Content-Disposition": f'attachment; filename="riskmon-flags-{stamp}.{fmt}"'}
+    if fmt == "xlsx":
+        with ctx.engine.connect() as conn:
+            body = export.xlsx_bytes(flag_list.stream(conn, viewer.actor, fq, tz), units, lang, tz)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, media_type=media, headers=disposition)
+
+    def chunks() -> Iterator[bytes]:
+        with ctx.engine.connect() as conn:
+            yield from export.csv_chunks(flag_list.stream(conn, viewer.actor, fq, tz), units, lang, tz)
+
+    return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8", headers=disposition)
+
+
+@router.post("/flags/bulk")
+def flags_bulk(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)], ids: Annotated[list[str], Form()] = [],  # noqa: B006
+               bulk_action: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    """Each selected flag goes through the service on its own; the page lists what happened to each."""
+    ctx = context(request)
+    service = ReviewService(ctx.engine, ctx.clock)
+    results: list[dict[str, Any]] = []
+    problems: list[tuple[str, str]] = []
+    numbers = [int(i) for i in ids if i.isdigit()]
+    if permissions.read_only(viewer.actor):  # a forged POST: every item refused and audited by the service
+        for flag_id in numbers[:500] or [0]:
+            outcome = service.comment(viewer.actor.user_id, flag_id, note or "-")
+            results.append({"id": flag_id, "ok": outcome.ok, "text": outcome.text(viewer.lang)})
+    elif bulk_action not in BULK_ACTIONS:
+        problems.append(("一括操作を選んでください", "choose a bulk action"))
+    if not numbers and not results:
+        problems.append(("フラグを1件以上選んでください", "select at least one flag"))
+    if bulk_action == "comment" and not note.strip():
+        problems.append(("コメントを入力してください", "write the comment"))
+    if not problems and not results:
+        for flag_id in numbers[:500]:
+            if bulk_action == "acknowledge":
+                outcome = service.acknowledge(viewer.actor.user_id, flag_id, note or None)
+            elif bulk_action == "take_on":
+                outcome = service.take_on(viewer.actor.user_id, flag_id)
+            else:
+                outcome = service.comment(viewer.actor.user_id, flag_id, note)
+            results.append({"id": flag_id, "ok": outcome.ok, "text": outcome.text(viewer.lang)})
+    with ctx.engine.connect() as conn:
+        fq = flag_list.parse(request.query_params, conn)
+        page = flag_list.page_of(conn, viewer.actor, fq, ctx.settings.tz) if not fq.problems else None
+    summary = {"done": sum(r["ok"] for r in results), "failed": [r for r in results if not r["ok"]], "problems": problems,
+               "action": bulk_action}  # fmt: skip
+    status = 403 if permissions.read_only(viewer.actor) else 400 if problems else 200
+    return render(request, "flags.html", viewer.lang, status, viewer=viewer, fq=fq, page=page, units=unit_names(request, viewer.lang),
+                  choices=_choices(request), read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
+                  summary=summary, sizes=flag_list.PAGE_SIZES, sorts=flag_list.SORTS)  # fmt: skip

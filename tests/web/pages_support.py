@@ -1,0 +1,65 @@
+"""More seed for the page tests, on top of :func:`tests.web.support.seed`.
+
+Adds a second risk officer (four eyes), an executive (governance), a user administrator, the
+regional division's own user, and events that pages show: a case C9 at PO-002 whose summary is a
+script tag (and its R01 flag), the lifecycle steps of case C1, an inspection whose 不適事項
+description is a script tag, and a file with one bad record (the quarantine).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.config import WebConfig, load_settings
+from riskmon.engine.evaluate import evaluate
+from riskmon.review.users import load_users
+from riskmon.rules.checker import load_rules
+from riskmon.store.tables import Flag, table_of
+from riskmon.web.auth import Accounts
+from tests.conftest import ROOT, error_report
+from tests.helpers import run, write_jsonl
+from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS, Clock
+
+MORE_UNITS = UNITS + "EXE,役員,Executives,executive,,,,true\n"
+MORE_USERS = USERS + """risk2,リスク担当二,RMD,risk_officer
+exec1,役員一,EXE,executive
+admin1,管理担当,RMD,user_admin
+rd1,地域部長,RD01,site_manager
+"""
+EVERYONE = ("po1", "po2", "risk1", "risk2", "auditor", "exec1", "admin1", "rd1")
+
+
+def seed_pages(engine: Engine, folder: Path) -> dict[str, int]:
+    """Extends the basic seed (which must have run); returns every flag id by ``rule:case``."""
+    units = folder / "units2.csv"
+    units.write_text(MORE_UNITS, encoding="utf-8")
+    events = [
+        error_report("E9", "C9", unit_id="PO-002", summary=EVIL, category="misdelivery"),
+        {"event_id": "U1", "type": "error_update", "unit_id": "PO-001", "case_id": "C1", "at": "2025-04-08T15:00:00",
+         "step": "customer_response_done", "note": "お客様へ説明済み"},
+        {"event_id": "U2", "type": "error_update", "unit_id": "PO-001", "case_id": "C1", "at": "2025-04-09T11:00:00",
+         "step": "cause_analyzed", "cause_category": "human_error", "note": EVIL},
+        {"event_id": "I1", "type": "inspection_result", "unit_id": "PO-002", "inspection_id": "INS-1", "contract_id": "K-1",
+         "inspection_type": "in_performance", "inspected_on": "2025-04-07",
+         "nonconformities": [{"nc_id": "NC-1", "aspect": "personal_info_protection", "description": EVIL, "due_on": "2025-05-01"}]},
+    ]  # fmt: skip
+    bad = folder / "bad.jsonl"
+    bad.write_text(json.dumps({"event_id": "X1", "type": "error_report", "unit_id": "PO-001"}) + "\n", encoding="utf-8")
+    run(engine, units, write_jsonl(folder / "more.jsonl", events), bad)
+    users = folder / "users2.csv"
+    users.write_text(MORE_USERS, encoding="utf-8")
+    with engine.begin() as conn:
+        assert load_users(conn, users) == (8, [])
+    settings = load_settings(ROOT / "config.toml")
+    rules = [r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03")]
+    evaluate(engine, rules, NOW, BusinessCalendar())
+    accounts = Accounts(engine, WebConfig(), Clock())
+    for user in EVERYONE:
+        accounts.set_password(user, PASSWORD, by="test")
+    t = table_of(Flag)
+    with engine.connect() as conn:
+        return {f"{r.rule_id}:{r.subject}": r.id for r in conn.execute(select(t.c.id, t.c.rule_id, t.c.subject))}
