@@ -9,20 +9,22 @@ description is a script tag, and a file with one bad record (the quarantine).
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.config import WebConfig, load_settings
+from riskmon.config import load_settings
 from riskmon.engine.evaluate import evaluate
 from riskmon.review.users import load_users
 from riskmon.rules.checker import load_rules
-from riskmon.store.tables import Flag, table_of
-from riskmon.web.auth import Accounts
+from riskmon.store.tables import Flag, WebCredential, table_of
+from riskmon.rules.spec import Rule
+from riskmon.web.passwords import hash_password
 from tests.conftest import ROOT, error_report
 from tests.helpers import run, write_jsonl
-from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS, Clock
+from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS
 
 MORE_UNITS = UNITS + "EXE,役員,Executives,executive,,,,true\n"
 MORE_USERS = USERS + """risk2,リスク担当二,RMD,risk_officer
@@ -31,6 +33,17 @@ admin1,管理担当,RMD,user_admin
 rd1,地域部長,RD01,site_manager
 """
 EVERYONE = ("po1", "po2", "risk1", "risk2", "auditor", "exec1", "admin1", "rd1")
+
+
+@cache
+def _rules() -> list[Rule]:
+    settings = load_settings(ROOT / "config.toml")
+    return [r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03")]
+
+
+@cache
+def _hash() -> str:
+    return hash_password(PASSWORD)
 
 
 def seed_pages(engine: Engine, folder: Path) -> dict[str, int]:
@@ -54,12 +67,12 @@ def seed_pages(engine: Engine, folder: Path) -> dict[str, int]:
     users.write_text(MORE_USERS, encoding="utf-8")
     with engine.begin() as conn:
         assert load_users(conn, users) == (8, [])
-    settings = load_settings(ROOT / "config.toml")
-    rules = [r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03")]
-    evaluate(engine, rules, NOW, BusinessCalendar())
-    accounts = Accounts(engine, WebConfig(), Clock())
-    for user in EVERYONE:
-        accounts.set_password(user, PASSWORD, by="test")
+    evaluate(engine, _rules(), NOW, BusinessCalendar())
+    # argon2 costs half a second a hash on a busy machine: the new users share one hash of the test password
+    c = table_of(WebCredential)
+    with engine.begin() as conn:
+        conn.execute(c.insert(), [{"user_id": u, "password_hash": _hash(), "must_change": False, "changed_at": NOW, "lang": None}
+                                  for u in EVERYONE if u not in ("po1", "po2", "risk1", "auditor")])  # fmt: skip
     t = table_of(Flag)
     with engine.connect() as conn:
         return {f"{r.rule_id}:{r.subject}": r.id for r in conn.execute(select(t.c.id, t.c.rule_id, t.c.subject))}

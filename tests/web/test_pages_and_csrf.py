@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from riskmon.store.tables import AuditEntry, table_of
-from riskmon.web import csrf
+from riskmon.review import permissions
+from riskmon.web import csrf, export, flag_list, routes_events
 from riskmon.web.security import CSP
 from riskmon.web.words import WORDS
 from tests.web.support import EVIL, csrf_of, login
@@ -71,9 +72,11 @@ def test_every_state_changing_route_is_guarded(client: TestClient) -> None:
     """Any POST route, today's or a later one, is refused without the token: the guard is app-wide."""
     login(client, "po1")
     posts = sorted(r.path for r in _routes(client.app.routes) if "POST" in getattr(r, "methods", ()))  # type: ignore[attr-defined]
-    assert posts == ["/login", "/logout", "/password"]
+    assert posts == ["/admin/users/{user_id}", "/flags/bulk", "/flags/{flag_id}/act", "/login", "/logout", "/password",
+                     "/quarantine/{reject_id}/handled"]  # fmt: skip
     for path in posts:
-        assert client.post(path, data={"x": "1"}).status_code == 403, path
+        concrete = path.replace("{user_id}", "po2").replace("{flag_id}", "1").replace("{reject_id}", "1")
+        assert client.post(concrete, data={"x": "1"}).status_code == 403, path
     assert csrf.HEADER == "X-CSRF-Token"
 
 
@@ -133,7 +136,10 @@ def test_every_word_a_template_uses_exists_in_both_languages() -> None:
     used = set()
     for template in (WEB / "templates").glob("*.html"):
         used |= set(re.findall(r"t\('([a-z_]+)'\)", template.read_text(encoding="utf-8")))
-    used |= {f"bucket_{b}" for b in ("new", "escalated", "overdue", "other")} | {"csrf_title", "csrf_body", "not_found_title"}
+    used |= {f"bucket_{b}" for b in ("awaiting", "new", "escalated", "overdue", "other")} | {"csrf_title", "csrf_body", "not_found_title"}
+    used |= {f"act_{a}" for a in permissions.ACTIONS} | {f"sort_{s}" for s in flag_list.SORTS} | {f"by_{b}" for b in routes_events.LOOKUPS}
+    used |= {f"f_{f}" for f in ("severity", "status", "line", "unit", "region", "rule", "category", "since", "until", "q", "sort", "dir", "per")}
+    used |= {"forbidden_title", "forbidden_body", "quarantine_second_line", "flags_title"} | set(export.COLUMNS)
     assert sorted(used - set(WORDS)) == []
     assert [k for k, (ja, en) in WORDS.items() if not ja or (not en and k != "count_suffix")] == []
 
