@@ -116,7 +116,10 @@ def why_not(actor: Actor, flag: Any, action: str) -> tuple[str, str]:
     if action == "confirm" and (p := awaiting_confirmation(flag)) and p.get("by") == actor.user_id:
         return "提案者本人は承認できません（四つの目の原則）", "the proposer cannot confirm their own closure (four eyes)"
     if action == "propose" and awaiting_confirmation(flag):
-        return "承認待ちの完了提案があるため、新しい提案はできません", "a closure awaiting confirmation cannot be replaced by a new proposal"
+        return (
+            "承認待ちの完了提案があるため、新しい提案はできません",
+            "a closure awaiting confirmation cannot be replaced by a new proposal",
+        )
     if action not in ACTIONS:
         return f"不明な操作です: {action}", f"unknown action: {action}"
     return "このフラグの現在の状態では実行できません", "not possible in the flag's current state"

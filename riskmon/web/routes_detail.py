@@ -60,7 +60,10 @@ def lateness(request: Request, due: datetime | None) -> dict[str, int] | None:
     if due is None or due >= now:
         return None
     tz = ctx.calendar.tz
-    return {"days": (now - due).days, "business_days": ctx.calendar.business_days_between(due.astimezone(tz).date(), now.astimezone(tz).date())}
+    return {
+        "days": (now - due).days,
+        "business_days": ctx.calendar.business_days_between(due.astimezone(tz).date(), now.astimezone(tz).date()),
+    }
 
 
 def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **extra: Any) -> Response:

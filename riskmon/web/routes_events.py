@@ -64,7 +64,7 @@ def events_page(request: Request, viewer: Annotated[Viewer, Depends(require_view
             unit = found["unit_id"] if found else None
             values["case"] = found
         else:
-            found = q in values["units"] or None
+            found = {"unit_id": q} if q in values["units"] else None
             unit = q
             if found:
                 flt = queries.EventFilter(unit_id=q, limit=100)
@@ -78,6 +78,8 @@ def events_page(request: Request, viewer: Annotated[Viewer, Depends(require_view
             audit.append(conn, viewer.actor.user_id, "refused:event_read", f"{by}:{q}",
                          {"reason": f"{unit} is not a unit of {viewer.actor.unit_id}", "channel": "web"}, ctx.clock())  # fmt: skip
         values.update(event=None, case=None, listing=None)
-        values["error"] = (f"「{q}」は {viewer.actor.unit_id} の担当ではありません", f"'{q}' does not belong to {viewer.actor.unit_id}")[lang == "en"]
+        values["error"] = (f"「{q}」は {viewer.actor.unit_id} の担当ではありません", f"'{q}' does not belong to {viewer.actor.unit_id}")[
+            lang == "en"
+        ]
         return render(request, "events.html", viewer.lang, 403, **values)
     return render(request, "events.html", viewer.lang, **values)

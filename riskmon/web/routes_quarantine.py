@@ -51,7 +51,9 @@ def quarantine_page(request: Request, viewer: Annotated[Viewer, Depends(require_
         elif file:
             q = q.where(rj.c.source_path == file)
         if run and (not run.isdigit() or int(run) not in runs):
-            problems.append(f"'{run}' is not an ingest run with rejected records" if en else f"「{run}」は取込エラーのある取込実行ではありません")
+            problems.append(
+                f"'{run}' is not an ingest run with rejected records" if en else f"「{run}」は取込エラーのある取込実行ではありません"
+            )
         elif run:
             q = q.where(rj.c.ingest_run_id == int(run))
         if show not in ("open", "all"):

@@ -172,6 +172,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "until": ("リスク受容の期限", "Risk accepted until"),
     "duplicate_of": ("重複元のフラグ番号", "Original flag (duplicate of)"),
     "done_ok": ("記録しました", "Recorded"),
+    "done_pending": (
+        "記録しました。別の第二線担当者の承認待ちです（四つの目）",
+        "Recorded; it needs confirmation by another second-line user (four eyes)",
+    ),
     "back_to_list": ("フラグ一覧へ", "Back to the flags"),
     "events_title": ("イベント", "Events"),
     "lookup_by": ("検索の種類", "Look up by"),
@@ -195,9 +199,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "col_event": ("イベントID", "Event id"),
     "col_type": ("種類", "Type"),
     "quarantine_title": ("取込エラー", "Import errors"),
-    "quarantine_intro": ("取り込めなかったレコードです。ファイルを直して再度取り込むか、対応済みにしてください",
-                         "Records that were not accepted. Fix the file and ingest again, or mark them as dealt with"),
-    "quarantine_second_line": ("取込エラーは第二線だけが扱います。記録されました", "Only the second line handles import errors; the attempt was recorded"),
+    "quarantine_intro": (
+        "取り込めなかったレコードです。ファイルを直して再度取り込むか、対応済みにしてください",
+        "Records that were not accepted. Fix the file and ingest again, or mark them as dealt with",
+    ),
+    "quarantine_second_line": (
+        "取込エラーは第二線だけが扱います。記録されました",
+        "Only the second line handles import errors; the attempt was recorded",
+    ),
     "q_file": ("ファイル", "File"),
     "q_run": ("取込実行", "Ingest run"),
     "q_show": ("表示", "Show"),

@@ -19,19 +19,22 @@ from riskmon.config import load_settings
 from riskmon.engine.evaluate import evaluate
 from riskmon.review.users import load_users
 from riskmon.rules.checker import load_rules
-from riskmon.store.tables import Flag, WebCredential, table_of
 from riskmon.rules.spec import Rule
+from riskmon.store.tables import Flag, WebCredential, table_of
 from riskmon.web.passwords import hash_password
 from tests.conftest import ROOT, error_report
 from tests.helpers import run, write_jsonl
 from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS
 
 MORE_UNITS = UNITS + "EXE,役員,Executives,executive,,,,true\n"
-MORE_USERS = USERS + """risk2,リスク担当二,RMD,risk_officer
+MORE_USERS = (
+    USERS
+    + """risk2,リスク担当二,RMD,risk_officer
 exec1,役員一,EXE,executive
 admin1,管理担当,RMD,user_admin
 rd1,地域部長,RD01,site_manager
 """
+)
 EVERYONE = ("po1", "po2", "risk1", "risk2", "auditor", "exec1", "admin1", "rd1")
 
 

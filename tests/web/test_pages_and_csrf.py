@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from riskmon.store.tables import AuditEntry, table_of
 from riskmon.review import permissions
+from riskmon.store.tables import AuditEntry, table_of
 from riskmon.web import csrf, export, flag_list, routes_events
 from riskmon.web.security import CSP
 from riskmon.web.words import WORDS
@@ -138,7 +138,9 @@ def test_every_word_a_template_uses_exists_in_both_languages() -> None:
         used |= set(re.findall(r"t\('([a-z_]+)'\)", template.read_text(encoding="utf-8")))
     used |= {f"bucket_{b}" for b in ("awaiting", "new", "escalated", "overdue", "other")} | {"csrf_title", "csrf_body", "not_found_title"}
     used |= {f"act_{a}" for a in permissions.ACTIONS} | {f"sort_{s}" for s in flag_list.SORTS} | {f"by_{b}" for b in routes_events.LOOKUPS}
-    used |= {f"f_{f}" for f in ("severity", "status", "line", "unit", "region", "rule", "category", "since", "until", "q", "sort", "dir", "per")}
+    used |= {
+        f"f_{f}" for f in ("severity", "status", "line", "unit", "region", "rule", "category", "since", "until", "q", "sort", "dir", "per")
+    }
     used |= {"forbidden_title", "forbidden_body", "quarantine_second_line", "flags_title"} | set(export.COLUMNS)
     assert sorted(used - set(WORDS)) == []
     assert [k for k, (ja, en) in WORDS.items() if not ja or (not en and k != "count_suffix")] == []

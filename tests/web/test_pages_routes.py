@@ -81,8 +81,12 @@ def test_every_page_for_every_role(as_: Callable[[str], TestClient], flags: dict
     got = [client.get(p.format(own=flags["R01:C1"], other=flags["R01:C3"])).status_code for p in PAGES]
     assert got == MATRIX[user]
     refused = [a for a, _ in audit_actions(engine, user) if a.startswith("refused:")]
-    expected = {"po1": ["refused:history", "refused:event_read", "refused:quarantine_read", "refused:users_read"],
-                "risk1": ["refused:users_read"]}.get(user, ["refused:quarantine_read", "refused:users_read"] if user != "admin1" else [])  # fmt: skip
+    others = ["refused:quarantine_read", "refused:users_read"]
+    expected = {
+        "po1": ["refused:history", "refused:event_read", *others],
+        "risk1": ["refused:users_read"],
+        "admin1": [],
+    }.get(user, others)
     assert refused == expected
 
 
@@ -109,7 +113,7 @@ def test_only_the_actions_this_user_may_take_are_offered(as_: Callable[[str], Te
     assert offered(as_("risk1").get(f"/flags/{own}").text) == ["acknowledge", "take_on", "comment", "propose", "resolve", "dismiss"]
     for reader in ("auditor", "exec1"):
         page = as_(reader).get(f"/flags/{own}").text
-        assert offered(page) == [] and "<form method=\"post\" action=\"/flags/" not in page
+        assert offered(page) == [] and '<form method="post" action="/flags/' not in page
         assert "閲覧のみ（第三線・ガバナンス）" in page
         listing = as_(reader).get("/flags").text
         assert 'id="bulk"' not in listing and 'type="checkbox"' not in listing
@@ -129,7 +133,9 @@ def test_a_forged_post_from_a_read_only_user_is_refused_and_audited(as_: Callabl
         ("refused:acknowledge", f"flag:{own}"), ("refused:comment", f"flag:{own}")]  # fmt: skip
 
 
-def test_the_first_line_cannot_act_on_another_office_s_flag(as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]) -> None:
+def test_the_first_line_cannot_act_on_another_office_s_flag(
+    as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]
+) -> None:
     other = flags["R01:C3"]
     r = post(as_("po1"), f"/flags/{other}/act", {"action": "acknowledge"})
     assert r.status_code == 403 and "PO-001 の担当ではありません" in r.text
@@ -241,21 +247,21 @@ def test_pagination_always_shows_the_total(as_: Callable[[str], TestClient], eng
 def test_exports_are_the_filtered_visible_set_and_formula_safe(as_: Callable[[str], TestClient], engine: Engine,
                                                               flags: dict[str, int]) -> None:  # fmt: skip
     with engine.begin() as conn:
-        conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flags["R01:C1"]).values(title_ja="=HYPERLINK(\"http://x\")"))
+        conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flags["R01:C1"]).values(title_ja='=HYPERLINK("http://x")'))
     client = as_("po1")
     r = client.get("/flags/export.csv?status=all")
     assert r.headers["content-type"] == "text/csv; charset=utf-8" and r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["番号", "重大度", "状態", "件名"]
     assert sorted(int(x[0]) for x in rows[1:]) == sorted(flags[k] for k in PO1)  # only po1's, every one
-    assert ["'=HYPERLINK(\"http://x\")"] == [x[3] for x in rows[1:] if int(x[0]) == flags["R01:C1"]]
+    assert [x[3] for x in rows[1:] if int(x[0]) == flags["R01:C1"]] == ['\'=HYPERLINK("http://x")']
     assert len(list(csv.reader(io.StringIO(client.get("/flags/export.csv?rule=R02&status=all").content.decode("utf-8-sig"))))) == 2
     x = client.get("/flags/export.xlsx?status=all&lang=en")
     ws = load_workbook(io.BytesIO(x.content)).active
     assert ws is not None
     assert [c.value for c in ws[1]][:4] == ["No.", "Severity", "Status", "Title"]
     assert ws.max_row == 4
-    evil = [row[0] for row in ws.iter_rows(min_row=2) if row[0].value == flags["R01:C1"]][0].row
+    evil = next(row[0].row for row in ws.iter_rows(min_row=2) if row[0].value == flags["R01:C1"])
     assert ws.cell(evil, 4).data_type == "s"
     assert client.get("/flags/export.csv?severity=nope").status_code == 400
 
@@ -352,12 +358,40 @@ def test_user_administration(as_: Callable[[str], TestClient], make_client: Call
 def test_script_in_event_text_renders_as_text_on_every_page(as_: Callable[[str], TestClient], flags: dict[str, int]) -> None:
     client = as_("risk1")
     pages = ["/", "/flags?status=all", f"/flags/{flags['R01:C9']}", "/events?by=event&q=E9", "/events?by=case&q=C9",
-             "/events?by=unit&q=PO-002", "/events?by=event&q=I1", "/events?by=case&q=C1", "/quarantine", "/flags?q=%3Cscript%3E"]  # fmt: skip
+             "/events?by=unit&q=PO-002", "/events?by=event&q=I1", "/events?by=case&q=C1",
+             "/quarantine", "/flags?q=%3Cscript%3E"]  # fmt: skip
     for path in pages:
         html = client.get(path).text
         assert EVIL not in html, path
     for path in pages[2:8]:
         assert ESCAPED in client.get(path).text, path
     detail = client.get(f"/flags/{flags['R01:C9']}").text
-    linked = detail.split("<ul class=\"events\">")[1].split("</ul>")[0]
+    linked = detail.split('<ul class="events">')[1].split("</ul>")[0]
     assert f'<span class="summary">★誤送付 C9: {ESCAPED}</span>' in linked
+
+
+def test_the_rule_is_shown_at_the_version_that_raised_the_flag(engine: Engine, flags: dict[str, int], clock: Any, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Same hash: the file is that version. Changed since: the current file, with a note that says so."""
+    import shutil
+
+    from riskmon.config import load_settings
+    from riskmon.web.app import create_app
+    from tests.conftest import ROOT
+
+    work = tmp_path / "cwd"
+    shutil.copytree(ROOT / "rules", work / "rules")
+    monkeypatch.chdir(work)
+    client = TestClient(create_app(load_settings(ROOT / "config.toml"), engine=engine, clock=clock), follow_redirects=False)
+    login(client, "risk1")
+    page = client.get(f"/flags/{flags['R03:C3']}").text
+    assert "このフラグを検知した版と同じです" in page and "id: R03" in page
+    rule = work / "rules" / "r03_customer_response_overdue.yaml"
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace('sources: ["S1:2166", "S1:2083"]', 'sources: ["S1:2166"]  # changed', 1), encoding="utf-8"
+    )
+    changed = client.get(f"/flags/{flags['R03:C3']}").text
+    assert "この版の YAML は保存されていないため、現在のファイルを表示しています" in changed and "# changed" in changed
+    rule.unlink()
+    assert "このルールは現在のルールブックにありません" in client.get(f"/flags/{flags['R03:C3']}").text
+    client.close()

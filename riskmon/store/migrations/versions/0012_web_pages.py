@@ -14,21 +14,21 @@ from alembic import op
 import riskmon.store.types
 
 
-revision = '0012_web_pages'
-down_revision = '0010_web_accounts_and_sessions'
+revision = "0012_web_pages"
+down_revision = "0010_web_accounts_and_sessions"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('rejects') as batch:
-        batch.add_column(sa.Column('handled_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch.add_column(sa.Column('handled_at', riskmon.store.types.TZDateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('handled_note', sa.Text(), nullable=True))
+    with op.batch_alter_table("rejects") as batch:
+        batch.add_column(sa.Column("handled_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+        batch.add_column(sa.Column("handled_at", riskmon.store.types.TZDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("handled_note", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('rejects') as batch:
-        batch.drop_column('handled_note')
-        batch.drop_column('handled_at')
-        batch.drop_column('handled_by')
+    with op.batch_alter_table("rejects") as batch:
+        batch.drop_column("handled_note")
+        batch.drop_column("handled_at")
+        batch.drop_column("handled_by")
