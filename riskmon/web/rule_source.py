@@ -9,6 +9,7 @@ result is kept until a rule file changes (by path, size and modification time).
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 from riskmon.rules.checker import load_rules, rule_files
 
 _lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[tuple[str, int, int], ...], dict[str, tuple[str, str]]]] = {}
+_cache: dict[tuple[Path, str], tuple[tuple[tuple[str, int, int], ...], dict[str, tuple[str, str]]]] = {}
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,17 @@ def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _book(folder: Path, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """rule id → (file, version), reloaded only when a file changed."""
+    """rule id → (file, version), reloaded only when a file changed. The key is the folder's
+    absolute path and the config values the rules are filled with: both change the versions."""
     stamp = _stamp(folder)
+    key = (folder.resolve(), json.dumps(values, sort_keys=True, default=str))
     with _lock:
-        cached = _cache.get(folder)
+        cached = _cache.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
     book = {r.id: (r.file, r.version) for r in load_rules(folder, values).rules}
     with _lock:
-        _cache[folder] = (stamp, book)
+        _cache[key] = (stamp, book)
     return book
 
 
