@@ -80,9 +80,7 @@ def pack(engine: Engine, **kw: Any) -> dict[str, Any]:
     return committee.build(engine, FIRST, LAST, T, CAL, shipped(*RULES), **kw)
 
 
-def test_a_regenerated_pack_is_byte_identical_after_later_events_and_case_actions(
-    engine: Engine, units_file: Path, tmp_path: Path
-) -> None:
+def test_a_regenerated_pack_is_byte_identical_after_later_events_and_case_actions(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     known_before_t(engine, units_file, tmp_path)
     evaluate(engine, shipped(*RULES), at("2025-09-30T23:00:00"), CAL)
     first = committee.write(engine, pack(engine), tmp_path / "a", CAL)
@@ -98,7 +96,10 @@ def test_a_regenerated_pack_is_byte_identical_after_later_events_and_case_action
     again = pack(engine)
     assert again["known_run"] == 1
     assert again["errors"]["total"] == 3  # C5, discovered 09-25 but ingested later, is not counted
-    assert {c["label"]: c["count"] for c in again["errors"]["by_cause"]} == {"人為的ミス": 1, "不明": 2}  # C2's October analysis is not known at T
+    assert {c["label"]: c["count"] for c in again["errors"]["by_cause"]} == {
+        "人為的ミス": 1,
+        "不明": 2,
+    }  # C2's October analysis is not known at T
     second = committee.write(engine, again, tmp_path / "b", CAL)
     assert second.data_hash == first.data_hash and (second.version, second.unchanged) == (1, True)
     for fa, fb in zip(first.files, second.files, strict=True):
