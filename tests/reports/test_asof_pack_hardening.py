@@ -21,7 +21,7 @@ from riskmon.engine.evaluate import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
-from riskmon.store.tables import Flag, Report, table_of
+from riskmon.store.tables import ErrorReportRow, Flag, Report, table_of
 from tests.conftest import error_report
 from tests.engine.test_evaluate import shipped
 from tests.helpers import run, write_jsonl
@@ -157,3 +157,22 @@ def test_a_regenerated_monthly_draft_is_the_same(engine: Engine, units_file: Pat
     for fa, fb in zip(a, b, strict=True):
         assert fa.read_bytes() == fb.read_bytes(), fa.name
     assert len(monthly.rows(engine, 2025, 9, T, CAL)) == 3  # without the recorded mark, the backdated C5 is known
+
+
+def test_the_h1_sample_pack_is_the_same_after_the_year_is_evaluated(sample_db: Engine) -> None:
+    """The issue's own case: the 上期 pack (data as of 2025-09-30) once counted 20 cause analyses
+    recorded in October and 92 flags about cases discovered later, once the demo had evaluated the
+    year at its end. (The sample year, loaded once per session on SQLite.)"""
+    h1 = (date(2025, 4, 1), date(2025, 9, 30))
+    before = committee.build(sample_db, *h1, T, CAL, shipped())
+    evaluate(sample_db, shipped(), at("2026-03-31T23:00:00"), CAL)  # what the demo does
+    after = committee.build(sample_db, *h1, T, CAL, shipped())
+    assert committee.data_hash(after) == committee.data_hash(before)
+    assert {c["label"]: c["count"] for c in after["errors"]["by_cause"]}["不明"] == 20  # analysed only in October
+    er, f = table_of(ErrorReportRow), table_of(Flag)
+    with sample_db.connect() as conn:
+        later = set(conn.execute(select(er.c.case_id).where(er.c.discovered_at > T)).scalars())
+        stored = conn.execute(select(func.count()).select_from(f).where(f.c.status == "open", f.c.subject.in_(later))).scalar_one()
+    assert stored == 92  # the year-end evaluation holds 92 open flags about cases discovered after 09-30 …
+    assert {k.split(":", 1)[1] for k in after["open_flags"]} & later == set()  # … and none of them is in the pack
+    assert (after["flags"]["open"], after["flags"]["overdue"], len(after["overdue_priority"])) == (145, 52, 16)
