@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.i18n import Lang, label, pick
 from riskmon.reports import data as d
@@ -141,6 +142,7 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         write_xlsx(folder / "committee.xlsx", _sheets(content, context), datetime.fromisoformat(content["as_of"])),
     ]
     version, unchanged = keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content)
+    audit.record_anchor(engine, "committee", folder)  # the chain's head, outside the database (docs/audit.md)
     return Written(folder, files, digest, version, unchanged)
 
 
