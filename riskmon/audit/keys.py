@@ -83,7 +83,7 @@ def _settings(settings: Settings | None) -> Settings:
 def paths(settings: Settings | None = None) -> AuditPaths:
     s = _settings(settings)
     try:
-        section = _AuditSection.model_validate(s.audit)
+        section = _AuditSection.model_validate(s.audit.model_dump() if isinstance(s.audit, BaseModel) else s.audit)
     except ValidationError as exc:
         problems = "; ".join(f"audit.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise AuditError(f"config.toml の [audit] が正しくありません: {problems}", f"config.toml [audit] is invalid: {problems}") from exc

@@ -6,6 +6,10 @@ durable_rules engine makes every decision (does this fact meet the rule, at whic
 module turns decisions into flags and records the run. A rule that fails is reported in the run
 and does not stop the others. Given the whole rule book, a run also retires the open flags of
 rules that are no longer in it or are disabled (riskmon.flags.store.retire).
+
+A dry run (``dry_run=True``) decides exactly as a real run and returns the flags it would raise,
+but writes nothing — no run record, no flags, no audit entry — so a rule author, a report for a
+past date or an embedding script can ask "what would the rules find" without changing the store.
 """
 
 from __future__ import annotations
@@ -36,23 +40,41 @@ class RunResult:
     per_rule: dict[str, int] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     duration_s: float = 0.0
+    dry_run: bool = False
+    #: the flags the run decided on (a real run saves them; a dry run only returns them)
+    flags: list[NewFlag] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "as_of": self.as_of.isoformat(), "counts": self.counts,
-                "flags_by_rule": self.per_rule, "errors": self.errors, "duration_s": round(self.duration_s, 3)}  # fmt: skip
+        out = {"run_id": self.run_id, "as_of": self.as_of.isoformat(), "counts": self.counts,
+               "flags_by_rule": self.per_rule, "errors": self.errors, "duration_s": round(self.duration_s, 3)}  # fmt: skip
+        if self.dry_run:
+            out |= {"dry_run": True, "flags": [_jsonable(f.values) for f in self.flags]}
+        return out
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCalendar,
-             default_escalation: tuple[str, ...] = (), *, rule_book: Sequence[Rule] | None = None) -> RunResult:  # fmt: skip
+             default_escalation: tuple[str, ...] = (), *, rule_book: Sequence[Rule] | None = None,
+             dry_run: bool = False) -> RunResult:  # fmt: skip
     """Evaluate ``rules`` as of ``as_of``; a rule without its own escalation path gets ``default_escalation``.
 
     ``rule_book``: every rule of the book, disabled ones included. When given, ``rules`` is taken
     to be the book's whole enabled set, and the open flags of any other rule are retired. Without
-    it (rule tests, a single rule file) nothing is retired."""
+    it (rule tests, a single rule file) nothing is retired. ``dry_run``: decide, return the flags
+    (``RunResult.flags``, ``run_id`` 0) and write nothing."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     started = _time.perf_counter()
     runs = table_of(EvaluationRun)
+    if dry_run:
+        result = RunResult(0, as_of, dry_run=True)
+        result.flags = _decide(engine, rules, as_of, cal, default_escalation, result)
+        result.counts = {"would_raise": len(result.flags)}
+        result.duration_s = _time.perf_counter() - started
+        return result
     with engine.begin() as conn:
         run_id = conn.execute(
             runs.insert().values(as_of=as_of, started_at=datetime.now(UTC), status="running",
@@ -60,6 +82,26 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
             .returning(runs.c.id)
         ).scalar_one()  # fmt: skip
     result = RunResult(run_id, as_of)
+    found = result.flags = _decide(engine, rules, as_of, cal, default_escalation, result)
+    evaluated = {r.id for r in rules if r.id in result.per_rule and r.id not in result.errors}
+    with engine.begin() as conn:
+        _serialise_saves(conn, run_id)
+        result.counts = save(conn, run_id, as_of, found, evaluated)
+        if rule_book is not None:
+            result.counts["retired"] = retire(conn, run_id, as_of, {r.id for r in rules}, {r.id for r in rule_book})
+        _audit_run(conn, run_id, as_of, rules, result)
+        result.duration_s = _time.perf_counter() - started
+        conn.execute(update(runs).where(runs.c.id == run_id).values(
+            finished_at=datetime.now(UTC), duration_s=result.duration_s, counts=result.counts, errors=result.errors,
+            status="completed" if not result.errors else "completed_with_errors",
+        ))  # fmt: skip
+    return result
+
+
+def _decide(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCalendar, default_escalation: tuple[str, ...],
+            result: RunResult) -> list[NewFlag]:  # fmt: skip
+    """Facts from one read snapshot, decisions by the engine, flags as they would be saved: the
+    part a real and a dry run share. Reads only; a rule that fails lands in ``result.errors``."""
     built: dict[str, list[facts.Fact]] = {}
     with read_snapshot(engine) as conn:  # committed data of finished ingest runs (riskmon.store.consistency)
         unit_types = {r.unit_id: r.unit_type for r in conn.execute(select(table_of(Unit).c.unit_id, table_of(Unit).c.unit_type))}
@@ -88,19 +130,7 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
                 result.errors[rule.id] = f"{exc.__class__.__name__}: {exc}"
                 break
     evaluated = {r.id for r in ok_rules if r.id not in result.errors}
-    found = [f for f in found if f.values["rule_id"] in evaluated]
-    with engine.begin() as conn:
-        _serialise_saves(conn, run_id)
-        result.counts = save(conn, run_id, as_of, found, evaluated)
-        if rule_book is not None:
-            result.counts["retired"] = retire(conn, run_id, as_of, {r.id for r in rules}, {r.id for r in rule_book})
-        _audit_run(conn, run_id, as_of, rules, result)
-        result.duration_s = _time.perf_counter() - started
-        conn.execute(update(runs).where(runs.c.id == run_id).values(
-            finished_at=datetime.now(UTC), duration_s=result.duration_s, counts=result.counts, errors=result.errors,
-            status="completed" if not result.errors else "completed_with_errors",
-        ))  # fmt: skip
-    return result
+    return [f for f in found if f.values["rule_id"] in evaluated]
 
 
 def _serialise_saves(conn: Connection, run_id: int) -> None:
