@@ -38,6 +38,7 @@ from riskmon.reports import committee, monthly
 from riskmon.review.assurance import Assurance, assurance
 from riskmon.review.delivery import Delivery, deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
+from riskmon.review.queue import Queue, morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.rules.checker import RuleBook, load_rules
@@ -218,6 +219,15 @@ class Riskmon:
         """Load or update users; returns how many were stored and the refused lines with reasons."""
         with self.ready().begin() as conn:
             return load_users(conn, Path(path))
+
+    def queue(self, user_id: str, as_of: datetime | None = None) -> Queue:
+        """The morning queue for a user: new, escalated and overdue first, by owner unit."""
+        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar)
+
+    def verify_audit(self) -> audit.Verification:
+        """Check the audit trail: the keyed chain, the anchors outside the database, the cross-checks."""
+        with self.ready().connect() as conn:
+            return audit.check(conn, self.settings)
 
     def escalate(self, as_of: datetime | None = None, *, digests: str | Path | None = None) -> Escalation:
         """The escalate-and-digest sequence, written once (``riskmon escalate``, the nightly job):

@@ -18,7 +18,7 @@ from riskmon.cli.errors import reading
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label, pick
 from riskmon.review.assurance import parse_period, to_markdown
-from riskmon.review.queue import BUCKETS, morning_queue
+from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
 from riskmon.review.users import UnknownUser, actor
 from riskmon.store import queries
@@ -276,7 +276,7 @@ def review_cmd(
     who = _who(app, user)
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
     assert when is not None
-    queue = morning_queue(app.require_schema(), who, when, app.calendar)
+    queue = app.riskmon.queue(who, when)
     shown = queue.items[:cap]
     note_cut(app, len(shown), len(queue.items))
     if fmt is Format.json:

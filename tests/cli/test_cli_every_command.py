@@ -196,6 +196,16 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("audit", "verify"): [Case(("audit", "verify"), ExitCode.USAGE, NO_DB, "empty")],
     ("audit", "anchor"): [Case(("audit", "anchor"), ExitCode.USAGE, NO_DB, "empty")],  # added by the audit work (issue #9)
     ("scheduler", "run"): [Case(("scheduler", "run"), ExitCode.USAGE, NO_DB, "empty")],
+    ("serve",): [  # added by the web work
+        Case(("serve", "--port", "0"), ExitCode.USAGE, "Invalid value for '--port'"),
+        Case(("serve",), ExitCode.USAGE, NO_DB, "empty"),
+    ],
+    ("users", "set-password"): [
+        Case(("users", "set-password", "po2", "--password-stdin", "--generate"), ExitCode.USAGE,
+             "--password-stdin と --generate は同時に指定できません"),  # fmt: skip
+        Case(("users", "set-password", "po2", "--generate"), ExitCode.USAGE, NO_DB, "empty"),
+    ],
+    ("users", "revoke-sessions"): [Case(("users", "revoke-sessions", "po2"), ExitCode.USAGE, NO_DB, "empty")],
     ("jobs", "list"): [Case(("jobs", "list"), ExitCode.USAGE, NO_DB, "empty")],
     ("jobs", "run"): [
         Case(("jobs", "run", "nightlly"), ExitCode.USAGE, "不明なジョブ: nightlly（もしかして 'nightly'？ "),
