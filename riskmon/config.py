@@ -95,7 +95,7 @@ class WebConfig(_Section):
 def _rule_value(value: Any) -> Any:
     """A number, a word, or a list of them; a TOML true/false or table is no value a rule compares with."""
     scalar = (int, float, str)
-    ok = (isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value)))
+    ok = isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
     if not ok or isinstance(value, bool) or (isinstance(value, list) and any(isinstance(v, bool) for v in value)):
         raise ValueError(f"expected a number, a word or a list of them, not {value!r}")
     return value

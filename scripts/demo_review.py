@@ -83,7 +83,8 @@ def main() -> None:
         story = cases.history("aud.kato", backlog)
         print(f"\n> history of flag {backlog} read by aud.kato: {len(story)} events")
         for e in story:
-            print(f"  {e['at'].astimezone(TOKYO):%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e['from_status'] or ''} → {e['to_status'] or ''}")
+            when = e["at"].astimezone(TOKYO)
+            print(f"  {when:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e['from_status'] or ''} → {e['to_status'] or ''}")
         done = rm.escalate(at("2026-04-03T23:30"))
         print(f"\n> escalate as of 2026-04-03T23:30: {done.notified} notifications, {len(done.escalated)} escalations, "
               f"{len(done.reopened)} reopened, {len(done.digests)} digests")  # fmt: skip

@@ -201,8 +201,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("serve",), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("users", "set-password"): [
-        Case(("users", "set-password", "po2", "--password-stdin", "--generate"), ExitCode.USAGE,
-             "--password-stdin と --generate は同時に指定できません"),  # fmt: skip
+        Case(("users", "set-password", "po2", "--password-stdin", "--generate"), ExitCode.USAGE, "--generate は同時に指定できません"),
         Case(("users", "set-password", "po2", "--generate"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("users", "revoke-sessions"): [Case(("users", "revoke-sessions", "po2"), ExitCode.USAGE, NO_DB, "empty")],

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 from typer.testing import CliRunner
 
-from riskmon.cli import common
+from riskmon import app as riskmon_app
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode, classify
 from riskmon.store.tables import AuditEntry, Flag, table_of
