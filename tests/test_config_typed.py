@@ -48,7 +48,8 @@ def test_an_unknown_key_in_every_section_is_refused(tmp_path: Path, section: str
         ("[deadlines]\nx = { a = 1 }", "deadlines.x: Value error, expected a number, a word or a list of them, not {'a': 1}"),
         ("[thresholds]\nBad-Name = 3", "thresholds: Value error, 'Bad-Name': names are lower-case letters, digits and _"
          " (rules write {config: section.name})"),
-        ("[jobs.nightly]\ncron = \"0 2 * *\"", "jobs.nightly.cron: Value error, not a crontab expression (Wrong number of fields; got 4, expected 5)"),
+        ("[jobs.nightly]\ncron = \"0 2 * *\"",
+         "jobs.nightly.cron: Value error, not a crontab expression (Wrong number of fields; got 4, expected 5)"),
         ("[escalation]\nsteps = [{ after_business_days = 2, until = \"later\" }]",
          "escalation.steps.0.until: Input should be 'acknowledged' or 'resolved'"),
         ("[jobs]\nlock_lease_seconds = 0", "jobs.lock_lease_seconds: Input should be greater than 0"),
