@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskmon import errors
 from riskmon.review.users import Actor
 
 OPEN_STATES = ("open", "acknowledged", "in_progress")
@@ -24,10 +25,9 @@ RESOLUTIONS = ("remediated", "explained", "risk_accepted", "duplicate")
 FOUR_EYES = ("high", "critical")
 
 
-class Refused(Exception):
+class Refused(errors.Refused):
     def __init__(self, ja: str, en: str) -> None:
-        super().__init__(en)
-        self.ja, self.en = ja, en
+        super().__init__(ja, en)
 
 
 def can_see(actor: Actor, flag: dict[str, Any]) -> bool:
