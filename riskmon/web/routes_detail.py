@@ -31,9 +31,8 @@ router = APIRouter()
 
 
 def rules_folder(request: Request) -> Path:
-    paths = getattr(context(request).settings, "paths", None)
-    folder = getattr(paths, "rules", None)
-    return Path(folder) if folder else Path("rules")
+    """``[paths] rules`` of the configuration, as the CLI and the scheduler read it."""
+    return context(request).settings.path("rules")
 
 
 def linked_events(request: Request, event_ids: list[str], lang: Lang) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -38,6 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
     db = folder / "riskmon.db"
     config = folder / "config.toml"
     config.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")  # the rule values the rule book needs
+    shutil.copytree(ROOT / "rules", folder / "rules")  # [paths] rules, beside the config file
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     seed(engine, folder)

@@ -381,8 +381,9 @@ def test_the_rule_is_shown_at_the_version_that_raised_the_flag(engine: Engine, f
 
     work = tmp_path / "cwd"
     shutil.copytree(ROOT / "rules", work / "rules")
-    monkeypatch.chdir(work)
-    client = TestClient(create_app(load_settings(ROOT / "config.toml"), engine=engine, clock=clock), follow_redirects=False)
+    shutil.copy(ROOT / "config.toml", work / "config.toml")  # [paths] rules is resolved against the config's folder
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(load_settings(work / "config.toml"), engine=engine, clock=clock), follow_redirects=False)
     login(client, "risk1")
     page = client.get(f"/flags/{flags['R03:C3']}").text
     assert "このフラグを検知した版と同じです" in page and "id: R03" in page
