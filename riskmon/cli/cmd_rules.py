@@ -30,7 +30,7 @@ from riskmon.reports.safe_cells import csv_row
 from riskmon.rules.checker import RuleBook
 from riskmon.rules.conditions import describe
 from riskmon.rules.spec import RISK_CATEGORY_LABELS
-from riskmon.rules.testing import run_tests
+from riskmon.ruletest import run_tests
 from riskmon.store import queries
 
 RULES = Path("rules")

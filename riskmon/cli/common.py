@@ -23,8 +23,8 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
+from riskmon.engine.rulebook import RuleBook, load_rules
 from riskmon.i18n import Lang, msg
-from riskmon.rules.checker import RuleBook, load_rules
 from riskmon.store.db import make_engine, redact
 from riskmon.store.migrate import is_up_to_date
 from riskmon.store.queries import list_units

@@ -14,12 +14,12 @@ from sqlalchemy import Engine, select
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.config import Settings
 from riskmon.engine.evaluate import evaluate
+from riskmon.engine.rulebook import RuleBook, load_rules
 from riskmon.ingest.pipeline import ingest
 from riskmon.reports import committee, monthly
 from riskmon.review.delivery import deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.service import ReviewService
-from riskmon.rules.checker import RuleBook, load_rules
 from riskmon.store.tables import Flag, table_of
 
 JobFn = Callable[[Settings, Engine, datetime], str]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from riskmon.rules.checker import load_rules
+from riskmon.rules.schema import DeadlineSpec, Period
 
 CONFIG = {"deadlines": {"days": 5}, "thresholds": {"n": 3}}
 GOOD = """\
@@ -39,7 +40,8 @@ def test_a_good_rule_has_no_problems(tmp_path: Path) -> None:
     book = load_rules(tmp_path, CONFIG)
     assert book.problems == []
     [rule] = book.rules
-    assert rule.within is not None and rule.within.amount == 5  # the config value, resolved
+    assert isinstance(rule.spec, DeadlineSpec)
+    assert rule.spec.within == Period(unit="business_days", amount=5.0)  # the config value, resolved
     assert len(rule.version) == 16
 
 
