@@ -64,6 +64,8 @@ def rules_check(ctx: typer.Context, path: Path = typer.Argument(RULES, help="A r
     app = app_context(ctx)
     book = load_rulebook(app, path)
     _report_problems(app, book)
+    for w in book.warnings:  # worth knowing, not a reason to refuse the rules
+        app.err.print(app.t("警告", "warning") + f": {w}", markup=False, soft_wrap=True)
     if book.problems:
         app.err.print(app.t(f"{len(book.problems)} 件の問題があります", f"{len(book.problems)} problems"))
         raise typer.Exit(int(ExitCode.ERROR))
@@ -109,7 +111,7 @@ def rules_test(
     app = app_context(ctx)
     book = load_rulebook(app, rules_path)
     _report_problems(app, book)
-    results, problems = run_tests(path, book.rules, app.calendar)
+    results, problems = run_tests(path, book.rules, app.calendar, book.broken_ids)
     for p in problems:
         app.err.print(str(p), markup=False, soft_wrap=True)
     failed = [r for r in results if not r.passed]
