@@ -47,9 +47,7 @@ def test_files(path: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml"))
 
 
-def run_tests(
-    path: Path, rules: list[Rule], cal: BusinessCalendar, broken: Iterable[str] = ()
-) -> tuple[list[CaseResult], list[Problem]]:
+def run_tests(path: Path, rules: list[Rule], cal: BusinessCalendar, broken: Iterable[str] = ()) -> tuple[list[CaseResult], list[Problem]]:
     """Run every case of every test file under ``path``.
 
     A test file naming a rule that does not exist is a failed result (so the summary counts it),
