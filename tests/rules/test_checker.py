@@ -115,7 +115,9 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error_and_code_tags_are_refused(tmp_path: Path) -> None:
     problems = check(tmp_path, "id: [unclosed\n")
-    assert problems and problems[0].startswith("r.yaml:2:1:") and "not valid YAML" in problems[0]
+    assert problems == [
+        "r.yaml:1:5: ここで開いた「[」が閉じられていません（「]」が必要です） / the '[' opened here is never closed (a ']' is missing)"
+    ]  # noqa: E501
     problems = check(tmp_path, "id: !!python/object/apply:os.system ['echo pwned']\n")
     assert problems and "not allowed" in problems[0]
 
