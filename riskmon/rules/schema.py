@@ -227,7 +227,7 @@ class DeadlineSpec(RuleSpec):
 
 class ThresholdSpec(RuleSpec):
     kind: Literal["threshold"]
-    severity: Levels = Levels()
+    severity: Levels
     measure: Literal["count", "sum", "max", "min", "avg", "latest"] = "count"
     measure_field: StrictStr | None = Field(None, alias="field")
     window: Annotated[dict[str, Any], BeforeValidator(_window)]

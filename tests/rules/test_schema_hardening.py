@@ -39,6 +39,7 @@ window: {rolling_days: 30}
 group_by: [unit_id]
 warn: 3
 critical: 5
+severity: {warn: medium, critical: high}
 risk_category: administrative
 owner: {line: first, unit: "{{ unit_id }}"}
 message: {ja: "{{ value }}", en: "{{ value }}"}
@@ -67,7 +68,7 @@ def test_a_threshold_written_as_text_is_refused_not_silently_disabled(tmp_path: 
 def test_inverted_levels_are_refused(tmp_path: Path, levels: str, direction: str) -> None:
     text = THRESHOLD.replace("warn: 3\ncritical: 5", f"{levels}\ndirection: {direction}")
     [problem] = problems(tmp_path, text)
-    assert problem.startswith("r.yaml:9:11: direction: " + direction)
+    assert problem.startswith("r.yaml:9:11: direction: " + direction), problem
     assert "逆になっています" in problem and "they are inverted" in problem
 
 
