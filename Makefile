@@ -7,12 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean serve
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "riskmon needs Python 3.11 or 3.12 (durable_rules does not import on 3.13)"; exit 1; }
+	@# the browser tests drive Debian's chromium (never a downloaded build) with the system Japanese fonts
+	@if [ "$$(id -u)" = 0 ]; then (command -v chromium >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1) || (apt-get update && apt-get install -y chromium fonts-noto-cjk); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -37,6 +39,10 @@ demo: $(STAMP)
 	$(BIN)/riskmon report monthly --month 2025-05
 	$(BIN)/riskmon report assurance --period FY2025
 	@echo "Reports: $$(pwd)/var/reports  (committee_*/committee.{md,html,xlsx}, monthly_*/monthly.{md,xlsx})"
+
+# The review web application on the demo database (http://127.0.0.1:8000/); accounts: docs/web.md
+serve: $(STAMP)
+	$(BIN)/riskmon serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -4,7 +4,9 @@ One validated object instead of scattered look-ups: a typo in the file is caught
 the file, key and reason, rather than as a silent default deep in a nightly run.
 
 Search order for the file: ``--config`` / ``RISKMON_CONFIG``, then ``./config.toml``. With no file
-the built-in defaults apply. ``RISKMON_DATABASE_URL`` overrides ``[database] url`` so tests and the
+the built-in defaults apply (``config_file`` is then None), but only ``riskmon db upgrade`` creates a
+database: any other command run outside a riskmon folder says which config and database it looked
+for instead of leaving an empty database behind. ``RISKMON_DATABASE_URL`` overrides ``[database] url`` so tests and the
 multi-user PostgreSQL deployment need no edited file.
 """
 
@@ -71,6 +73,21 @@ class DisplayConfig(_Section):
     lang: Lang = "ja"
 
 
+class WebConfig(_Section):
+    """The web application (riskmon/web; docs/web.md): cookie security, session lifetimes, lockout."""
+
+    https: bool = False  # served through TLS (a reverse proxy): cookies get Secure and the __Host- prefix
+    idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    absolute_hours: int = Field(12, ge=1, le=24 * 7)
+    lockout_threshold: int = Field(5, ge=1, le=100)  # failed logins for one account before it is locked
+    address_threshold: int = Field(20, ge=1, le=1000)  # failed logins from one client address before it is locked
+    lockout_base_seconds: int = Field(60, ge=1)  # first lock; each further lock doubles it
+    lockout_max_seconds: int = Field(3600, ge=1)
+    failure_window_minutes: int = Field(15, ge=1)  # failures older than this no longer count
+    proxy_headers: bool = False  # trust X-Forwarded-For from forwarded_allow_ips (behind a reverse proxy)
+    forwarded_allow_ips: str = "127.0.0.1"
+
+
 class Settings(_Section):
     database: DatabaseConfig = DatabaseConfig()
     time: TimeConfig = TimeConfig()
@@ -78,13 +95,18 @@ class Settings(_Section):
     ingest: IngestConfig = IngestConfig()
     display: DisplayConfig = DisplayConfig()
     notify: NotifyConfig = NotifyConfig()
+    web: WebConfig = WebConfig()
     # Sections owned by later pipeline stages (rules defaults, escalation, jobs) are kept as raw
     # tables here and validated by the stage that reads them.
     deadlines: dict[str, Any] = {}
     thresholds: dict[str, Any] = {}
     escalation: dict[str, Any] = {}
     jobs: dict[str, Any] = {}
+    audit: dict[str, Any] = {}  # key_file, anchors_file: validated by riskmon.audit.keys
     base_dir: Path = Path(".")
+    #: the file these settings came from; None when none was found and the defaults apply (the
+    #: CLI names it, so a command run in the wrong folder says what it looked for)
+    config_file: Path | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -110,24 +132,38 @@ class Settings(_Section):
         return url
 
 
+#: where the config is looked for when neither --config nor RISKMON_CONFIG names one
+DEFAULT_CONFIG = Path("config.toml")
+
+
 class ConfigError(Exception):
-    """A config file that cannot be used, with every problem in ``file: key: reason`` form."""
+    """A config file that cannot be used, with every problem in ``file: key: reason`` form.
+
+    ``str()`` is the English wording; ``ja`` the Japanese one (the CLI picks by --lang)."""
+
+    def __init__(self, en: str, ja: str | None = None) -> None:
+        super().__init__(en)
+        self.en, self.ja = en, ja or en
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """Read and validate the config file (see module docstring for the search order)."""
     chosen = path or os.environ.get("RISKMON_CONFIG")
-    file = Path(chosen) if chosen else Path("config.toml")
+    file = Path(chosen) if chosen else DEFAULT_CONFIG
     if not file.exists():
         if chosen:
-            raise ConfigError(f"{file}: config file not found")
+            raise ConfigError(f"{file}: config file not found", f"{file}: 設定ファイルが見つかりません")
         return Settings()
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: {exc}") from exc
+        raise ConfigError(f"{file}: {exc}", f"{file}: TOML として読めません: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 (byte {exc.start})", f"{file}: UTF-8 ではありません（{exc.start} バイト目）") from exc
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot be read: {exc.strerror}", f"{file}: 読めません: {exc.strerror}") from exc
     try:
-        return Settings.model_validate({**data, "base_dir": file.resolve().parent})
+        return Settings.model_validate({**data, "base_dir": file.resolve().parent, "config_file": file.resolve()})
     except ValidationError as exc:
         lines = [f"{file}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise ConfigError("\n".join(lines)) from exc
+        raise ConfigError("\n".join(lines), "設定ファイルに誤りがあります:\n" + "\n".join(lines)) from exc

@@ -20,6 +20,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "nonconformity_update": ("不適事項の改善", "nonconformity remedied"),
     "contract": ("外部委託契約", "outsourcing contract"),
     "unit": ("組織", "unit"),
+    "file": ("ファイル全体", "whole file"),  # a file-level reject (riskmon.ingest.files)
     # lines of defence
     "first": ("第一線", "first line"),
     "second": ("第二線", "second line"),

@@ -140,3 +140,12 @@ def in_workers(worker_runs: list[int], monkeypatch: pytest.MonkeyPatch) -> list[
 
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     return worker_runs
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_key(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The audit chain is keyed with a key kept outside the database (riskmon.audit.keys): every
+    test, and every riskmon it starts, gets one, and anchors go to a file outside the checkout."""
+    os.environ.setdefault("RISKMON_AUDIT_KEY", "riskmon-test-audit-key-" + "0" * 32)
+    os.environ.setdefault("RISKMON_AUDIT_ANCHORS", str(tmp_path_factory.mktemp("audit") / "audit-anchors.jsonl"))
+    return os.environ["RISKMON_AUDIT_KEY"]

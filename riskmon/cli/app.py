@@ -6,12 +6,15 @@ from pathlib import Path
 
 import typer
 
-from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store
-from riskmon.cli.common import AppContext, ExitCode, example
-from riskmon.config import ConfigError, load_settings
+from riskmon import audit
+from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store, cmd_web
+from riskmon.cli.common import AppContext, example
+from riskmon.cli.errors import CliError, ExitCode, GuardedGroup
+from riskmon.config import load_settings
 
 app = typer.Typer(
     name="riskmon",
+    cls=GuardedGroup,  # every expected failure of every command becomes a message: riskmon.cli.errors
     help="riskmon — 事務処理誤り・外部委託検査・日次業務報告のルール監視 (rule-based risk monitoring).",
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -27,16 +30,12 @@ def _root(
     config: Path | None = typer.Option(None, "--config", envvar="RISKMON_CONFIG", help="config.toml to use (default: ./config.toml)."),
     lang: str | None = typer.Option(None, "--lang", help="Language of labels and messages: ja (default) or en.", envvar="RISKMON_LANG"),
 ) -> None:
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(int(ExitCode.USAGE)) from exc
+    settings = load_settings(config)  # a ConfigError is reported by GuardedGroup with file and key
     chosen = lang or settings.display.lang
     if chosen not in ("ja", "en"):
-        typer.echo(f"error: --lang must be ja or en, not {chosen!r}", err=True)
-        raise typer.Exit(int(ExitCode.USAGE))
+        raise CliError(f"--lang は ja か en です（{chosen!r} は使えません）", f"--lang must be ja or en, not {chosen!r}", ExitCode.USAGE)
     ctx.obj = AppContext(settings=settings, lang=chosen)  # type: ignore[arg-type]
+    audit.configure(settings, chosen)  # type: ignore[arg-type]
 
 
 cmd_store.register(app)
@@ -48,7 +47,9 @@ app.add_typer(_report, name="report")
 cmd_review.register(app, _flags, _report)
 cmd_reports.register(_report)
 cmd_jobs.register(app)
+cmd_web.register(app)
 
 
 def main() -> None:
+    """The ``riskmon`` entry point; expected failures are mapped to messages by GuardedGroup (riskmon.cli.errors)."""
     app()

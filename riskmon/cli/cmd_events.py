@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import typer
 
-from riskmon.cli.common import ExitCode, Format, app_context, example, parse_when, print_json, table
-from riskmon.events.registry import FAMILIES
+from riskmon.cli import vocab
+from riskmon.cli.common import Format, app_context, example, parse_when, print_json, table
+from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label
 from riskmon.store import queries
 
@@ -32,21 +35,20 @@ def events_list(
     unit: str | None = typer.Option(None, "--unit", help="Unit id."),
     since: str | None = typer.Option(None, "--since", help="From this date/time (inclusive)."),
     until: str | None = typer.Option(None, "--until", help="Up to this date (inclusive)."),
-    limit: int = typer.Option(50, "--limit"),
+    limit: int | None = limit_option(50),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """List events, newest first."""
     app = app_context(ctx)
-    known = ", ".join(FAMILIES)
-    if type_ and type_ not in FAMILIES:
-        app.fail(
-            app.t(f"不明な種類: {type_}（{known}）", f"unknown type: {type_} ({known})"),
-            ExitCode.USAGE,
-        )
-    flt = queries.EventFilter(type_, unit, parse_when(since, app), parse_when(until, app, end_of_day=True), limit)
+    vocab.check_event_type(type_)
+    cap = effective_limit(limit, 50, fmt is not Format.table)
+    flt = queries.EventFilter(type_, unit, parse_when(since, app), parse_when(until, app, end_of_day=True))
     with app.require_schema().connect() as conn:
-        rows = queries.list_events(conn, flt, app.lang)
+        vocab.check_unit(conn, unit)
+        total = queries.count_events(conn, flt)
+        rows = queries.list_events(conn, replace(flt, limit=total if cap is None else min(cap, total)), app.lang)
         names = queries.unit_names(conn, app.lang)
+    note_cut(app, len(rows), total)
     if fmt is Format.json:
         print_json(rows)
         return
@@ -61,7 +63,7 @@ def events_list(
         for r in rows
     ]
     cols = ["event_id", app.t("種類", "type"), app.t("組織", "unit"), app.t("日時", "when"), app.t("概要", "summary")]
-    app.out.print(table(app.t(f"イベント {len(rows)} 件", f"{len(rows)} events"), cols, out))
+    app.out.print(table(app.t(f"イベント {len(rows)}/{total} 件", f"{len(rows)} of {total} events"), cols, out))
 
 
 def events_show(
@@ -109,11 +111,13 @@ def events_show(
 def units_list(
     ctx: typer.Context,
     unit_type: str | None = typer.Option(None, "--type", help="Unit type, e.g. pension_office."),
-    line: str | None = typer.Option(None, "--line", help="first, second or third."),
+    line: str | None = typer.Option(None, "--line", help="first, second, third, governance or external."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """List the units master with each unit's line of defence."""
     app = app_context(ctx)
+    vocab.check_unit_type(unit_type)
+    vocab.check_unit_line(line)
     with app.require_schema().connect() as conn:
         rows = queries.list_units(conn, unit_type=unit_type, line=line)
     if fmt is Format.json:

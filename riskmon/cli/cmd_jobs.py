@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import typer
 from sqlalchemy import Engine, func, select
 
+from riskmon.cli import vocab
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
 from riskmon.scheduler import runner
 from riskmon.scheduler.jobs import JOBS, cron_of
@@ -85,7 +86,12 @@ def jobs_run(
     """Run a job now, by hand, optionally for a past date (same result as the scheduled run)."""
     app = app_context(ctx)
     if name not in JOBS:
-        app.fail(app.t(f"不明なジョブ: {name}（{', '.join(JOBS)}）", f"unknown job: {name} ({', '.join(JOBS)})"), ExitCode.USAGE)
+        near = vocab.guess(name, JOBS)
+        hint_ja, hint_en = (f"もしかして '{near}'？ ", f"did you mean '{near}'? ") if near else ("", "")
+        app.fail(
+            app.t(f"不明なジョブ: {name}（{hint_ja}{', '.join(JOBS)}）", f"unknown job: {name} ({hint_en}{', '.join(JOBS)})"),
+            ExitCode.USAGE,
+        )
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
     assert when is not None
     engine = app.require_schema()

@@ -8,11 +8,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import typer
+from sqlalchemy import select
 
-from riskmon import audit
-from riskmon.cli.cmd_rules import SEVERITY_STYLE
-from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
-from riskmon.flags.store import FlagFilter, list_flags
+from riskmon.cli import cmd_accounts, cmd_audit, vocab
+from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
+from riskmon.cli.common import AppContext, CliError, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
+from riskmon.cli.errors import reading
+from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label, pick
 from riskmon.review.assurance import assurance, parse_period, to_markdown
 from riskmon.review.delivery import deliver
@@ -21,6 +23,7 @@ from riskmon.review.queue import BUCKETS, morning_queue
 from riskmon.review.service import Outcome, ReviewService
 from riskmon.review.users import UnknownUser, actor, load_users
 from riskmon.store import queries
+from riskmon.store.tables import User, table_of
 
 USER = typer.Option(None, "--user", envvar="RISKMON_USER", help="Act as this user (from the users file).")
 
@@ -29,6 +32,7 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
     users = typer.Typer(help="利用者 (users and their unit).", no_args_is_help=True)
     app.add_typer(users, name="users")
     users.command("load", epilog=example("riskmon users load sample_events/users.csv"))(users_load)
+    cmd_accounts.register(users)
     actions: list[tuple[str, Callable[..., None], str]] = [
         ("ack", flags_ack, "riskmon flags ack 12 --user po001.sato"),
         ("take", flags_take, "riskmon flags take 12 --user po001.sato"),
@@ -50,9 +54,7 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
         "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
     )
     report.command("assurance", epilog=assurance_help)(report_assurance)
-    audit_app = typer.Typer(help="監査証跡 (tamper-evident audit trail).", no_args_is_help=True)
-    app.add_typer(audit_app, name="audit")
-    audit_app.command("verify", epilog=example("riskmon audit verify"))(audit_verify)
+    cmd_audit.register(app)
 
 
 def _service(app: AppContext) -> ReviewService:
@@ -65,8 +67,7 @@ def _targets(app: AppContext, ids: list[int] | None, rule: str | None, severity:
     if not (rule or severity or unit):
         app.fail(app.t("フラグ番号か絞り込み（--rule/--severity/--unit）を指定してください",
                        "give flag ids or a filter (--rule / --severity / --unit)"), ExitCode.USAGE)  # fmt: skip
-    with app.require_schema().connect() as conn:
-        return [f["id"] for f in list_flags(conn, FlagFilter(severity=severity, unit=unit, rule=rule, status="open", limit=100_000))]
+    return [f["id"] for f in select_flags(app, severity, None, unit, rule, "open", None, None, None)[0]]
 
 
 def _report(app: AppContext, outcomes: list[Outcome]) -> None:
@@ -81,11 +82,19 @@ def _report(app: AppContext, outcomes: list[Outcome]) -> None:
 
 
 def _who(app: AppContext, user: str | None) -> str:
-    try:
-        with app.require_schema().connect() as conn:
+    """The acting user's id; an unknown one is a usage error with the nearest registered id."""
+    with app.require_schema().connect() as conn:
+        try:
             return actor(conn, user).user_id
-    except UnknownUser as exc:
-        app.fail(str(exc), ExitCode.USAGE)
+        except UnknownUser:
+            if not user:
+                raise CliError("利用者を --user か RISKMON_USER で指定してください", "no user given: use --user or RISKMON_USER",
+                               ExitCode.USAGE) from None  # fmt: skip
+            ids = [r[0] for r in conn.execute(select(table_of(User).c.user_id))]
+    near = vocab.guess(user, ids)
+    hint_ja, hint_en = (f"（もしかして '{near}'？）", f" (did you mean '{near}'?)") if near else ("", "")
+    raise CliError(f"利用者 '{user}' は登録されていないか無効です{hint_ja}（riskmon users load）",
+                   f"unknown or inactive user '{user}'{hint_en} (see riskmon users load)", ExitCode.USAGE)  # fmt: skip
 
 
 IDS = typer.Argument(None, help="Flag ids (or use a filter for a bulk action).")
@@ -259,19 +268,23 @@ def review_cmd(
     ctx: typer.Context,
     user: str | None = USER,
     as_of: str | None = typer.Option(None, "--as-of"),
-    limit: int = typer.Option(40, "--limit"),
+    limit: int | None = limit_option(40),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """The morning queue for the acting user: new, escalated and overdue first, by owner unit."""
     app = app_context(ctx)
+    cap = effective_limit(limit, 40, fmt is Format.json)
     who = _who(app, user)
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
     assert when is not None
     queue = morning_queue(app.require_schema(), who, when, app.calendar)
+    shown = queue.items[:cap]
+    note_cut(app, len(shown), len(queue.items))
     if fmt is Format.json:
         print_json({"user": queue.user_id, "line": queue.line, "by_severity": dict(queue.by_severity), "by_line": dict(queue.by_line),
+                    "total": len(queue.items),
                     "items": [{"id": f["id"], "bucket": f["bucket"], "rule_id": f["rule_id"], "severity": f["severity"],
-                               "owner_unit": f["owner_unit"], "review_status": f["review_status"]} for f in queue.items]})  # fmt: skip
+                               "owner_unit": f["owner_unit"], "review_status": f["review_status"]} for f in shown]})  # fmt: skip
         return
     with app.engine.connect() as conn:
         names = queries.unit_names(conn, app.lang)
@@ -281,7 +294,6 @@ def review_cmd(
                         f"{who} ({queue.line} line): {len(queue.items)} open — {counts} — {lines}"))  # fmt: skip
     bucket_label = {"new": ("新規", "new"), "escalated": ("エスカレーション", "escalated"), "overdue": ("期限超過", "overdue"),
                     "other": ("その他", "other")}  # fmt: skip
-    shown = queue.items[:limit]
     cols = [
         app.t("担当", "owner"),
         "id",
@@ -304,32 +316,12 @@ def review_cmd(
                         f["message_ja"] if app.lang == "ja" else f["message_en"])  # fmt: skip
             previous = f["owner_unit"]
         app.out.print(out)
-    if len(queue.items) > limit:
-        app.out.print(app.t(f"…ほか {len(queue.items) - limit} 件（--limit）", f"... and {len(queue.items) - limit} more (--limit)"))
-
-
-def audit_verify(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json.")) -> None:
-    """Check the hash chain of the audit log; say where it was edited, cut or reordered."""
-    app = app_context(ctx)
-    with app.require_schema().connect() as conn:
-        n, breaks = audit.verify(conn)
-    if fmt is Format.json:
-        print_json({"entries": n, "intact": not breaks, "breaks": [b.__dict__ for b in breaks]})
-        if breaks:
-            raise typer.Exit(int(ExitCode.ERROR))
-        return
-    if not breaks:
-        app.out.print(app.t(f"監査証跡 {n} 件: 改ざんなし", f"audit log: {n} entries, chain intact"))
-        return
-    for b in breaks:
-        app.err.print(f"seq {b.seq}: {b.problem}: {b.detail}", markup=False)
-    raise typer.Exit(int(ExitCode.ERROR))
 
 
 def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.csv (user_id,name,unit_id,role,email,active)")) -> None:
     """Load or update users from the file the administrator edits."""
     app = app_context(ctx)
-    with app.require_schema().begin() as conn:
+    with app.require_schema().begin() as conn, reading(path):
         stored, bad = load_users(conn, path)
     for line, reasons in bad:
         for r in reasons:

@@ -7,9 +7,11 @@ import io
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from riskmon.cli import vocab
 from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import (
     AppContext,
@@ -23,6 +25,7 @@ from riskmon.cli.common import (
     print_json,
     table,
 )
+from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.engine.evaluate import evaluate
 from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
 from riskmon.i18n import label, pick
@@ -178,15 +181,15 @@ def flags_list(
     status: str = typer.Option("open", "--status", help="open, cleared, retired or all."),
     since: str | None = typer.Option(None, "--since", help="First seen on or after."),
     until: str | None = typer.Option(None, "--until", help="First seen on or before."),
-    limit: int = typer.Option(200, "--limit"),
+    limit: int | None = limit_option(200),
     fmt: FormatCsv = typer.Option(FormatCsv.table, "--format", help="table, json or csv."),
 ) -> None:
     """Flags, most severe first, then oldest."""
     app = app_context(ctx)
-    flt = FlagFilter(severity, line, unit, rule, status, parse_when(since, app), parse_when(until, app, end_of_day=True), limit)
-    with app.require_schema().connect() as conn:
-        rows = list_flags(conn, flt)
-        names = queries.unit_names(conn, app.lang)
+    cap = effective_limit(limit, 200, fmt is not FormatCsv.table)
+    rows, total, names = select_flags(app, severity, line, unit, rule, status, parse_when(since, app),
+                                      parse_when(until, app, end_of_day=True), cap)  # fmt: skip
+    note_cut(app, len(rows), total)
     if fmt is FormatCsv.json:
         print_json([as_json(r) for r in rows])
         return
@@ -220,7 +223,23 @@ def flags_list(
     ]  # fmt: skip
     cols = ["id", app.t("重大度", "severity"), app.t("ルール", "rule"), app.t("防衛線", "line"), app.t("担当", "owner"),
             app.t("初検知", "first seen"), app.t("内容", "message")]  # fmt: skip
-    app.out.print(table(app.t(f"フラグ {len(rows)} 件", f"{len(rows)} flags"), cols, table_rows))
+    app.out.print(table(app.t(f"フラグ {len(rows)}/{total} 件", f"{len(rows)} of {total} flags"), cols, table_rows))
+
+
+def select_flags(app: AppContext, severity: str | None, line: str | None, unit: str | None, rule: str | None, status: str,
+                 since: datetime | None, until: datetime | None,
+                 cap: int | None) -> tuple[list[dict[str, Any]], int, dict[str, str]]:  # fmt: skip
+    """The flags matching the filters, each value first checked against its vocabulary: up to
+    ``cap`` of them, how many there are in all, and the unit names to show."""
+    vocab.check_severity(severity)
+    vocab.check_flag_line(line)
+    vocab.check_flag_status(status)
+    with app.require_schema().connect() as conn:
+        vocab.check_unit(conn, unit)
+        vocab.check_rule(conn, rule, [r.id for r in load_rulebook(app, RULES).rules] if rule else [])
+        matching = list_flags(conn, FlagFilter(severity, line, unit, rule, status, since, until, limit=sys.maxsize))
+        names = queries.unit_names(conn, app.lang)
+    return matching[:cap], len(matching), names
 
 
 def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The flag id."),

@@ -8,14 +8,16 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from riskmon.cli import cmd_audit
 from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
+from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label
 from riskmon.ingest.parallel import WorkerLost
 from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.ingest.reasons import Reason
 from riskmon.store import migrate, queries
-from riskmon.store.db import redact
+from riskmon.store.db import make_engine, redact
 from riskmon.store.writer import Rejection
 
 #: Below this many bytes in total no progress bar is drawn (it would only flicker).
@@ -44,10 +46,13 @@ def register(app: typer.Typer) -> None:
 
 
 def db_upgrade(ctx: typer.Context) -> None:
-    """Create or migrate the schema to the latest version (Alembic)."""
+    """Create or migrate the schema to the latest version (Alembic).
+
+    The one command that creates a database; every other command refuses to run without one."""
     app = app_context(ctx)
-    migrate.upgrade(app.engine)
+    setup = migrate.upgrade(make_engine(app.settings.database_url))
     app.out.print(app.t("スキーマは最新です", "schema is up to date") + f": {redact(app.settings.database_url)}")
+    cmd_audit.audit_upgrade_note(app, setup)
 
 
 def db_status(ctx: typer.Context) -> None:
@@ -171,6 +176,8 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
         app.t("却下", "rejected"),
     ]
     app.out.print(table(app.t(f"取込結果 (run {report.run_id})", f"ingest run {report.run_id}"), cols, rows))
+    for source, reason in report.skipped:  # recognised but not events (a users file)
+        app.err.print(f"{_display_path(source)}: {reason.describe(app.lang)}", markup=False, soft_wrap=True)
     if report.rejections:
         app.err.print(app.t("取り込めなかったレコード:", "rejected records:"))
         for r in report.rejections:
@@ -183,7 +190,7 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
 
 def format_reasons(source: str, line: int, reasons: list[Reason], app: AppContext) -> list[str]:
     """``file:line: field: reason`` lines, the form editors and people both read."""
-    where = f"{_display_path(source)}:{line}"
+    where = _display_path(source) + (f":{line}" if line else "")  # line 0: the file as a whole
     return [f"{where}: {r.describe(app.lang)}" for r in reasons]
 
 
@@ -197,14 +204,16 @@ def _display_path(source: str) -> str:
 def rejects_list(
     ctx: typer.Context,
     include_resolved: bool = typer.Option(False, "--all", help="Include rejects fixed by a later ingest."),
-    limit: int = typer.Option(100, "--limit", help="Show at most this many."),
+    limit: int | None = limit_option(100),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """Records that were not accepted, with every reason. Fix the file and ingest it again."""
     app = app_context(ctx)
+    cap = effective_limit(limit, 100, fmt is Format.json)
     with app.require_schema().connect() as conn:
-        rows = queries.list_rejects(conn, include_resolved=include_resolved, limit=limit)
         total = queries.count_rejects(conn, include_resolved=include_resolved)
+        rows = queries.list_rejects(conn, include_resolved=include_resolved, limit=total if cap is None else cap)
+    note_cut(app, len(rows), total)
     if fmt is Format.json:
         print_json(rows)
         return
@@ -216,7 +225,7 @@ def rejects_list(
         reasons = [Reason.from_dict(x) for x in r["reasons"]]
         out.append(
             (
-                f"{_display_path(r['source_path'])}:{r['line_no']}",
+                _display_path(r["source_path"]) + (f":{r['line_no']}" if r["line_no"] else ""),
                 label(r["record_type"], app.lang) if r["record_type"] else "?",
                 "\n".join(x.describe(app.lang) for x in reasons),
                 app.local(r["last_seen_at"]),

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum, IntEnum, StrEnum
+from enum import Enum, StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,22 +20,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.config import Settings
+from riskmon.cli.errors import CliError as CliError
+from riskmon.cli.errors import ExitCode as ExitCode
+from riskmon.cli.errors import show
+from riskmon.config import DEFAULT_CONFIG, Settings
 from riskmon.engine.rulebook import RuleBook, load_rules
 from riskmon.i18n import Lang, msg
-from riskmon.store.db import make_engine, redact
+from riskmon.store.db import make_engine, normalize_url, redact
 from riskmon.store.migrate import is_up_to_date
 from riskmon.store.queries import list_units
-
-
-class ExitCode(IntEnum):
-    OK = 0
-    ERROR = 1
-    USAGE = 2
-    REJECTED = 3  # ran to the end, but some records were rejected (kept in quarantine)
-    INTERRUPTED = 130
 
 
 class Format(StrEnum):
@@ -58,7 +54,36 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
+        """The database, which must already exist: only ``riskmon db upgrade`` creates one."""
+        missing = self.missing_database()
+        if missing is not None:
+            ja, en = self.where_config()
+            raise CliError(
+                f"データベースがありません: {missing}\n  {ja}\n"
+                "  riskmon のフォルダで実行するか --config で設定を指定してください。新しく作るときは riskmon db upgrade",
+                f"no database at {missing}\n  {en}\n"
+                "  run riskmon in its folder or name the config with --config; to create a new database: riskmon db upgrade",
+                ExitCode.USAGE,
+            )
         return make_engine(self.settings.database_url)
+
+    def missing_database(self) -> Path | None:
+        """The SQLite file named by the settings when it does not exist (PostgreSQL: never None)."""
+        url = make_url(normalize_url(self.settings.database_url))
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        path = Path(url.database)
+        return None if path.exists() else path
+
+    def where_config(self) -> tuple[str, str]:
+        """Which config file the settings came from, or where one was looked for."""
+        if self.settings.config_file is not None:
+            return f"設定ファイル: {self.settings.config_file}", f"config: {self.settings.config_file}"
+        looked = DEFAULT_CONFIG.resolve()
+        return (
+            f"設定ファイル {looked} がないため既定値を使いました（--config または RISKMON_CONFIG で指定できます）",
+            f"no config file at {looked}, so the defaults were used (name one with --config or RISKMON_CONFIG)",
+        )
 
     @cached_property
     def calendar(self) -> BusinessCalendar:
@@ -71,18 +96,18 @@ class AppContext:
         """The engine, after checking the schema is current (a clear message beats a SQL error)."""
         engine = self.engine
         if not is_up_to_date(engine):
-            self.fail(
-                self.t(
-                    f"データベースのスキーマが最新ではありません: {redact(self.settings.database_url)}\n"
-                    "  riskmon db upgrade を実行してください",
-                    f"the database schema is not up to date: {redact(self.settings.database_url)}\n  run: riskmon db upgrade",
-                ),
+            ja, en = self.where_config()
+            raise CliError(
+                f"データベースのスキーマが最新ではありません: {redact(self.settings.database_url)}\n  {ja}\n"
+                "  riskmon db upgrade を実行してください",
+                f"the database schema is not up to date: {redact(self.settings.database_url)}\n  {en}\n  run: riskmon db upgrade",
                 ExitCode.USAGE,
             )
         return engine
 
     def fail(self, message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
-        self.err.print(f"[bold red]{self.t('エラー', 'error')}:[/] {message}", markup=True)
+        """Stop with ``message`` (already in the user's language), printed the one way errors are."""
+        show(CliError(message, message, code), self.lang, self.err)
         raise typer.Exit(int(code))
 
     def local(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -98,10 +123,10 @@ def load_rulebook(app: AppContext, path: Path) -> RuleBook:
         path = app.settings.base_dir / path
     known = None
     try:
-        if is_up_to_date(app.engine):
+        if app.missing_database() is None and is_up_to_date(app.engine):
             with app.engine.connect() as conn:
                 known = [u["unit_id"] for u in list_units(conn)] or None
-    except Exception:  # no database yet: unit ids are not checked, unit types and templates still are
+    except Exception:  # no usable database: unit ids are not checked, unit types and templates still are
         known = None
     return load_rules(path, app.settings.rule_values, known)
 

@@ -24,6 +24,7 @@ from riskmon.engine import durable_adapter, facts
 from riskmon.flags import render
 from riskmon.flags.store import NewFlag, retire, save
 from riskmon.rules.spec import Rule
+from riskmon.store.consistency import read_snapshot
 from riskmon.store.tables import AuditEntry, EvaluationRun, Unit, table_of
 
 
@@ -60,7 +61,7 @@ def evaluate(engine: Engine, rules: list[Rule], as_of: datetime, cal: BusinessCa
         ).scalar_one()  # fmt: skip
     result = RunResult(run_id, as_of)
     built: dict[str, list[facts.Fact]] = {}
-    with engine.connect() as conn:
+    with read_snapshot(engine) as conn:  # committed data of finished ingest runs (riskmon.store.consistency)
         unit_types = {r.unit_id: r.unit_type for r in conn.execute(select(table_of(Unit).c.unit_id, table_of(Unit).c.unit_type))}
         views = facts.Views(conn, as_of)
         for rule in rules:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from riskmon.domain import LineOfDefence
+from riskmon.domain import LineOfDefence as LineOfDefence  # re-exported: events speak of lines too
 
 
 class UnitType(StrEnum):

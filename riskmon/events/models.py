@@ -8,6 +8,12 @@ million events (docs/benchmarks.md).
 A naive datetime means the configured zone (Asia/Tokyo by default); aware datetimes are kept as
 sent (they name the same instant, and compare equal to it, in any zone).
 Unknown fields are refused rather than dropped: a misspelt field would otherwise be lost silently.
+
+Every value is declared within what both databases store the same way, so a record is either
+refused here, with a reason, on SQLite and PostgreSQL alike, or stored by both: whole numbers are
+64-bit signed (``BIGINT``), dates and date-times lie in the years 1900–2200 (year 1 or 9999 with an
+offset cannot even be converted to UTC), text holds no NUL character (PostgreSQL cannot store it),
+and text is no longer than its column.
 """
 
 from __future__ import annotations
@@ -47,7 +53,23 @@ def field_error(field: str, ja: str, en: str) -> PydanticCustomError:
     return PydanticCustomError("inconsistent", "{en}", {"field": field, "ja": ja, "en": en})
 
 
+#: The years a date or date-time may lie in (docs/events.md): wide enough for any real record,
+#: narrow enough that every value converts to UTC and sorts the same on both databases.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: The largest whole number both databases store (a signed 64-bit ``BIGINT``).
+MAX_INT = 2**63 - 1
+
+
+def year_error(value: date) -> PydanticCustomError:
+    return PydanticCustomError(
+        "year_range", "year must be between {min} and {max}", {"min": MIN_YEAR, "max": MAX_YEAR, "value": value.isoformat()}
+    )
+
+
 def _localize(value: datetime, info: ValidationInfo) -> datetime:
+    # The year check lives here because this validator runs for every date-time anyway.
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise year_error(value)
     # Aware values are kept as sent: they denote the same instant in any zone, compare equal to
     # their converted form, and converting every one costs more than the rest of validation.
     if value.tzinfo is not None:
@@ -56,11 +78,23 @@ def _localize(value: datetime, info: ValidationInfo) -> datetime:
     return value.replace(tzinfo=tz)
 
 
+def no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("text_nul", "must not contain the NUL character")
+    return value
+
+
 #: A datetime that is always timezone-aware, in the configured zone.
 LocalDatetime = Annotated[datetime, AfterValidator(_localize)]
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Count = Annotated[int, Field(ge=0)]
+#: A date in the years MIN_YEAR..MAX_YEAR (checked in pydantic-core, no Python call).
+Day = Annotated[date, Field(ge=date(MIN_YEAR, 1, 1), le=date(MAX_YEAR, 12, 31))]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), AfterValidator(no_nul)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), AfterValidator(no_nul)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+#: Text for columns of 200 / 400 characters (PostgreSQL enforces the length, SQLite would not).
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(no_nul)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=400), AfterValidator(no_nul)]
 
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -79,7 +113,7 @@ class DailyReport(EventBase):
     """拠点長の日次業務報告 (S1:2314-2316; S0:722-724)."""
 
     type: Literal["daily_report"]
-    business_date: date
+    business_date: Day
     forms_received: Count
     forms_processed: Count
     forms_pending: Count
@@ -154,8 +188,8 @@ class Nonconformity:
     nc_id: Id
     aspect: InspectionAspect
     description: Text
-    due_on: date | None = None
-    resolved_on: date | None = None
+    due_on: Day | None = None
+    resolved_on: Day | None = None
 
 
 @record
@@ -166,7 +200,7 @@ class InspectionResult(EventBase):
     inspection_id: Id
     contract_id: Id
     inspection_type: InspectionType
-    inspected_on: date
+    inspected_on: Day
     nonconformities: list[Nonconformity]
     note: Text | None = None
 
@@ -200,7 +234,7 @@ class NonconformityUpdate(EventBase):
 
     type: Literal["nonconformity_update"]
     nc_id: Id
-    resolved_on: date
+    resolved_on: Day
     note: Text | None = None
 
 
@@ -212,11 +246,11 @@ class Contract(EventBase):
     contract_id: Id
     contractor_id: Id
     handles_personal_info: bool
-    start_on: date
-    end_on: date
+    start_on: Day
+    end_on: Day
     new_contractor: bool
-    contractor_name: Text | None = None
-    title: Text | None = None
+    contractor_name: Name | None = None
+    title: Title | None = None
 
     @model_validator(mode="after")
     def _period_ordered(self) -> Contract:

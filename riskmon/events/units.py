@@ -6,10 +6,15 @@ the unit type (S4:41) and may be overridden, because the seed's second-line list
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
 
 from riskmon.events.enums import DEFAULT_LINE, LineOfDefence, UnitType
-from riskmon.events.models import Id, Text, field_error
+from riskmon.events.models import Id, Name, field_error, no_nul
+
+#: A prefecture name fits the units table's 32-character column.
+Prefecture = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(no_nul)]
 
 
 class UnitRecord(BaseModel):
@@ -18,10 +23,10 @@ class UnitRecord(BaseModel):
     unit_id: Id
     name_ja: Id
     unit_type: UnitType
-    name_en: Text | None = None
+    name_en: Name | None = None
     line: LineOfDefence | None = None
     parent_unit_id: Id | None = None
-    prefecture: Text | None = None
+    prefecture: Prefecture | None = None
     active: bool = True
 
     @property

@@ -9,13 +9,25 @@ batches come back in file order, so duplicates and conflicts resolve exactly as 
 Workers are used for large JSONL files only, and only where a plain ``fork`` is safe (no other
 threads running, e.g. not inside the scheduler): everything else is prepared in-process, by the
 same :class:`~riskmon.ingest.prepare.Preparer`.
+
+Workers die with the ingest process and hold nothing of its database (issue #9 item 8). A forked
+worker starts with copies of every descriptor the ingest process had, its PostgreSQL sockets
+included: if the ingest was killed (``kill -9``, the OOM killer), workers blocked on their task
+queue lived on, and their copy of the socket kept the server from noticing the client had gone —
+the killed ingest's transaction stayed open and the next ingest waited for its row locks forever.
+So each worker, first thing, asks the kernel to SIGKILL it when its parent dies, checks the parent
+has not died already (the race before that request), and closes the sockets it inherited (closing
+a copy leaves the ingest's own connection untouched; the worker never talks to the database).
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import stat
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -75,7 +87,8 @@ class WorkerLost(RuntimeError):
 
 
 def _in_workers(source: SourceFile, preparer: Preparer, batch_size: int, workers: int) -> Iterator[PreparedBatch]:
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(preparer,))
+    fork = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_start_worker, initargs=(preparer, os.getpid()))
     pending: deque[Future[PreparedBatch]] = deque()
     try:
         for first, block in source.jsonl_blocks(batch_size):
@@ -90,10 +103,45 @@ def _in_workers(source: SourceFile, preparer: Preparer, batch_size: int, workers
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(preparer: Preparer) -> None:
+def _start_worker(preparer: Preparer, parent: int) -> None:
     global _preparer
+    _die_with(parent)
+    _close_inherited_sockets()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the ingest process to handle
     _preparer = preparer
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when ``parent`` dies; if it died before this was asked, go now.
+
+    Linux sends the signal when the thread that forked us ends: the pool forks from the ingest's
+    only thread (workers are used only when no other thread runs), so that is the ingest itself."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # adopted by init or a subreaper: the ingest is gone
+        os._exit(1)
+
+
+def _close_inherited_sockets() -> None:
+    """Close this worker's copies of the ingest's sockets (database connections).
+
+    The worker talks to the ingest through pipes only, so every socket here is inherited. Closing
+    a descriptor is not closing the connection: no goodbye is sent, the ingest's copy stays open."""
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except FileNotFoundError:  # no /proc (not Linux): the parent-death signal above is Linux-only too
+        return
+    for fd in fds:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:  # the descriptor of the listing itself, already closed
+            continue
 
 
 def _prepare(source: str, first: int, block: bytes) -> PreparedBatch:

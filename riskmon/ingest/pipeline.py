@@ -2,11 +2,18 @@
 
 Pure orchestration around three replaceable steps (readers, validation, writer). Progress is
 reported through a small protocol so the CLI can draw a bar while tests stay silent.
+
+Bad input never stops good input, at any level: a bad record is quarantined (prepare); a file
+that cannot be read, or not to its end, is one file-level reject and the other files still load
+(riskmon.ingest.files, readers); a users file is skipped with a note; and a record the database
+refuses although it passed validation is found by splitting its batch until it stands alone, then
+quarantined with the database's words while the rest of the batch is committed.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,15 +24,19 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy import exc as sa_exc
 
 from riskmon import audit
 from riskmon.ingest import parallel
+from riskmon.ingest.files import InputFile, plan
 from riskmon.ingest.prepare import Preparer
-from riskmon.ingest.readers import UNITS_STEM, SourceFile, expand, stem_of
+from riskmon.ingest.readers import SourceFile
+from riskmon.ingest.reasons import Reason
 from riskmon.ingest.units_loader import load_units
-from riskmon.store.batch import PreparedBatch, Rejection
+from riskmon.store.batch import PreparedBatch, Rejection, file_rejection
+from riskmon.store.consistency import holds_ingest_lock
 from riskmon.store.tables import IngestRun, Unit, table_of
-from riskmon.store.writer import BatchWriter, register_source
+from riskmon.store.writer import BatchOutcome, BatchWriter, register_source
 
 #: How many rejections an ingest keeps in memory for its report (all are stored in the database).
 REPORT_REJECTIONS = 200
@@ -58,6 +69,7 @@ class IngestReport:
     rejected: Counter[str] = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    skipped: list[tuple[str, Reason]] = field(default_factory=list)  # recognised, not events (users)
 
     @property
     def total_rejected(self) -> int:
@@ -84,6 +96,7 @@ class IngestReport:
                 "conflicts": sum(self.conflicts.values()),
                 "rejected": sum(self.rejected.values()),
             },
+            "skipped": [{"source": source, "reason": reason.as_dict()} for source, reason in self.skipped],
         }
 
     def _count(self, rejections: Iterable[Rejection]) -> None:
@@ -112,6 +125,7 @@ def _bulk_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+@holds_ingest_lock  # an evaluation never reads a run half-loaded (riskmon.store.consistency)
 def ingest(
     engine: Engine,
     paths: list[Path],
@@ -127,25 +141,19 @@ def ingest(
     usable CPU; 1: validate here). The result is the same either way (riskmon.ingest.parallel).
     """
     progress = progress or _NoProgress()
-    files = expand(paths)
+    files = plan(paths)
     with engine.begin() as conn:
-        run = IngestRun(started_at=datetime.now(UTC), sources=[str(f) for f in files])
+        run = IngestRun(started_at=datetime.now(UTC), sources=[str(f.path) for f in files])
         run_id = conn.execute(
             table_of(IngestRun).insert().values(**run.model_dump(exclude={"id"})).returning(table_of(IngestRun).c.id)
         ).scalar_one()
-    report = IngestReport(run_id=run_id, files=[str(f) for f in files])
+    report = IngestReport(run_id=run_id, files=[str(f.path) for f in files])
     writer = BatchWriter(engine.dialect.name, tz, run_id)
     workers = parallel.usable_cpus() if workers is None else workers
     try:
         with _bulk_gc():
-            for path in files:
-                source = SourceFile(path)
-                progress.start_file(path, source.size)
-                if stem_of(path) == UNITS_STEM:
-                    _ingest_units(engine, source, writer, report)
-                else:
-                    _ingest_events(engine, source, writer, report, tz, batch_size, workers, progress)
-                progress.end_file()
+            for item in files:
+                _ingest_file(engine, item, writer, report, tz, batch_size, workers, progress)
         report.status = "completed"
     except KeyboardInterrupt:
         report.status = "interrupted"
@@ -180,6 +188,54 @@ def _finish(engine: Engine, report: IngestReport, error: str | None = None) -> N
                      {**report.as_dict(), "error": error})  # fmt: skip
 
 
+def _ingest_file(
+    engine: Engine,
+    item: InputFile,
+    writer: BatchWriter,
+    report: IngestReport,
+    tz: ZoneInfo,
+    batch_size: int,
+    workers: int,
+    progress: Progress,
+) -> None:
+    """One file, whatever it turns out to be; only the database failing stops the run."""
+    name = os.path.abspath(item.path)
+    if item.role == "users":
+        assert item.reason is not None
+        report.skipped.append((name, item.reason))
+        with engine.begin() as conn:  # its rejects from when it was read as events were bogus
+            writer.resolve_file(conn, name, every_kind=True)
+        return
+    if item.role == "unreadable":
+        assert item.reason is not None
+        _reject_file(engine, writer, report, file_rejection(name, item.reason))
+        return
+    try:
+        source = SourceFile(item.path)
+    except OSError as error:
+        what = error.strerror or error.__class__.__name__
+        reason = Reason("", "file_unreadable", f"ファイルを開けません: {what}", f"cannot be opened: {what}")
+        _reject_file(engine, writer, report, file_rejection(name, reason))
+        return
+    progress.start_file(item.path, source.size)
+    if item.role == "units":
+        _ingest_units(engine, source, writer, report)
+    else:
+        _ingest_events(engine, source, writer, report, tz, batch_size, workers, progress)
+    progress.end_file()
+    if source.failure is not None:
+        _reject_file(engine, writer, report, file_rejection(source.source, source.failure))
+    else:
+        with engine.begin() as conn:
+            writer.resolve_file(conn, source.source)
+
+
+def _reject_file(engine: Engine, writer: BatchWriter, report: IngestReport, rejection: Rejection) -> None:
+    with engine.begin() as conn:
+        writer.write(conn, PreparedBatch(rejection.source, rejections=[rejection]))
+    report._count([rejection])
+
+
 def _ingest_units(engine: Engine, source: SourceFile, writer: BatchWriter, report: IngestReport) -> None:
     with engine.begin() as conn:
         stored, unchanged, rejections = load_units(conn, source)
@@ -203,11 +259,50 @@ def _ingest_events(
         known_units = frozenset(conn.execute(select(table_of(Unit).c.unit_id)).scalars())
         source_id = register_source(conn, source.source)
     preparer = Preparer(engine.dialect.name, tz, known_units)
+    refusals = _refusals(engine)
     for batch in parallel.batches(source, preparer, batch_size, workers):
-        with engine.begin() as conn:
-            outcome = writer.write(conn, batch, source_id)
-        # counted only after the commit: what is reported as accepted is durable
-        report.accepted.update(outcome.accepted)
-        report.duplicates.update(outcome.duplicates)
-        report._count(outcome.rejections)
+        for outcome in _write(engine, writer, batch, source_id, refusals):
+            # counted only after the commit: what is reported as accepted is durable
+            report.accepted.update(outcome.accepted)
+            report.duplicates.update(outcome.duplicates)
+            report._count(outcome.rejections)
         progress.advance(source.position)
+
+
+def _refusals(engine: Engine) -> tuple[type[BaseException], ...]:
+    """What a database (or its driver) raises for a value it will not store: data and integrity
+    errors, and the driver's own conversion errors. Not operational errors — a lost connection or
+    a busy database is no record's fault and must stop the run, not quarantine every record."""
+    dbapi = engine.dialect.dbapi
+    driver = tuple(getattr(dbapi, name) for name in ("DataError", "IntegrityError") if hasattr(dbapi, name))
+    return (sa_exc.DataError, sa_exc.IntegrityError, OverflowError, ValueError, *driver)
+
+
+def _write(
+    engine: Engine, writer: BatchWriter, batch: PreparedBatch, source_id: int, refusals: tuple[type[BaseException], ...]
+) -> list[BatchOutcome]:
+    """Write ``batch`` in one transaction; if the database refuses it, halve it until the refused
+    record stands alone, quarantine that record and commit the others (about log2(batch) extra
+    transactions per refused record, none when nothing is refused)."""
+    try:
+        with engine.begin() as conn:
+            return [writer.write(conn, batch, source_id)]
+    except refusals as error:
+        if not batch.lines:
+            raise  # only rejections in it: the quarantine itself failed, which no split can fix
+        if len(batch.lines) > 1:
+            first, second = batch.split()
+            return _write(engine, writer, first, source_id, refusals) + _write(engine, writer, second, source_id, refusals)
+        with engine.begin() as conn:
+            return [writer.write(conn, batch.refused(_refused(error)), source_id)]
+
+
+def _refused(error: BaseException) -> Reason:
+    words = str(getattr(error, "orig", None) or error).strip().splitlines()
+    said = (words[0] if words else error.__class__.__name__)[:300]
+    return Reason(
+        "",
+        "db_refused",
+        f"データベースが保存を拒否しました（{said}）。ほかのレコードは取り込みました",
+        f"the database refused to store it ({said}); the other records went in",
+    )

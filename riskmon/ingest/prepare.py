@@ -7,16 +7,16 @@ code runs in the ingest process or in worker processes (riskmon.ingest.parallel)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from riskmon.events.models import EVENT_ADAPTER
 from riskmon.events.registry import FAMILIES
 from riskmon.ingest.readers import RawRecord, jsonl_lines
-from riskmon.ingest.reasons import Reason, translate, unknown_unit, validate_record
+from riskmon.ingest.reasons import BadJson, Reason, parse_json, translate, unknown_unit
 from riskmon.store.batch import PreparedBatch, Rejection
 from riskmon.store.rows import RowMaker
 
@@ -35,12 +35,18 @@ class Preparer:
         batch = PreparedBatch(source)
         rejections, accept = batch.rejections, batch.accept
         typed_row, child_rows, unit_fields = self.rows.typed_row, self.rows.child_rows, self._unit_fields
-        context, known = self.context, self.known_units
+        context, known, validate = self.context, self.known_units, EVENT_ADAPTER.validate_python
         for record in records:
+            data = record.data
             try:
-                event = validate_record(record.raw if record.data is None else record.data, context)
+                if data is None:
+                    data = parse_json(record.raw)
+                event = validate(data, context=context)
+            except BadJson as exc:
+                rejections.append(_reject(record, [*record.problems, exc.reason], _lenient_head(record)))
+                continue
             except ValidationError as exc:
-                rejections.append(self._invalid(record, exc))
+                rejections.append(self._invalid(record, exc, data))
                 continue
             kind = event.type
             bad = [(name, v) for name in unit_fields[kind] if (v := getattr(event, name)) is not None and v not in known]
@@ -55,8 +61,8 @@ class Preparer:
         """:meth:`prepare` for a block of JSONL lines (see :meth:`SourceFile.jsonl_blocks`)."""
         return self.prepare(source, (RawRecord(source, n, raw) for n, raw in jsonl_lines(first, block)))
 
-    def _invalid(self, record: RawRecord, exc: ValidationError) -> Rejection:
-        head = _head(record)
+    def _invalid(self, record: RawRecord, exc: ValidationError, data: Any) -> Rejection:
+        head = data if isinstance(data, dict) else {}
         reasons = record.problems + translate(exc, head.get("type"))
         unit = head.get("unit_id")
         if isinstance(unit, str) and unit and unit not in self.known_units:
@@ -64,14 +70,13 @@ class Preparer:
         return _reject(record, reasons, head)
 
 
-def _head(record: RawRecord) -> dict[str, Any]:
-    """The type and event_id of a bad record, where they can still be read."""
-    data: Any = record.data
-    if data is None:
-        try:
-            data = json.loads(record.raw)
-        except ValueError:
-            return {}
+def _lenient_head(record: RawRecord) -> dict[str, Any]:
+    """The type and event_id of a record that did not parse strictly, where they can be read
+    (a key given twice still names them)."""
+    try:
+        data = parse_json(record.raw, duplicates=True)
+    except BadJson:
+        return {}
     return data if isinstance(data, dict) else {}
 
 

@@ -2,8 +2,18 @@
 
 Both yield one :class:`RawRecord` at a time with its 1-based line number and the raw text, so
 memory stays flat whatever the file size and a rejected record can be quarantined verbatim.
-JSONL records are left as text: pydantic parses and validates them in one pass. CSV rows become
-mappings: empty cells count as absent, except for required text fields, where they mean "".
+JSONL records are left as bytes: they are parsed strictly where they are validated. CSV rows
+become mappings: empty cells count as absent, except for required text fields, where they mean "".
+
+A file that stops being readable part-way — a truncated or corrupt ``.gz``, a CSV line that is
+not UTF-8 (a Shift_JIS export from Excel) — does not raise: reading ends at the last complete line,
+everything before it is handed on as usual, and :attr:`SourceFile.failure` says what went wrong
+and up to which line the file was read, to be kept as one file-level reject.
+
+A quoted CSV cell that is never closed would swallow the records after it into its text. A row
+is therefore refused when its quotes do not pair up, and a row that spans several lines is cut
+where a following line reads as a record of its own (the file's column count and a known event
+or unit type): that row is refused and the lines after the cut are read again as records.
 """
 
 from __future__ import annotations
@@ -11,19 +21,22 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from riskmon.events.enums import UnitType
 from riskmon.events.registry import FAMILIES
-from riskmon.ingest.reasons import Reason
+from riskmon.ingest.files import EVENT_SUFFIXES, UNITS_STEM, plan, stem_of, suffix_of
+from riskmon.ingest.reasons import BadJson, Reason, not_utf8, parse_json
 
-EVENT_SUFFIXES = (".jsonl", ".csv", ".jsonl.gz", ".csv.gz", ".ndjson")
-#: Files with this stem hold the units master, loaded before any event file.
-UNITS_STEM = "units"
+__all__ = ["EVENT_SUFFIXES", "UNITS_STEM", "RawRecord", "SourceFile", "expand", "jsonl_lines", "stem_of", "suffix_of"]
+
+#: What a damaged file raises while it is read: gzip's own errors, zlib's, and the OS's.
+READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @dataclass(slots=True)
@@ -43,42 +56,30 @@ _TEXT_FIELDS: dict[str, frozenset[str]] = {name: f.required_text_fields for name
 _JSON_CELLS = {"nonconformities"}
 
 
-def suffix_of(path: Path) -> str:
-    name = path.name.lower()
-    return next((s for s in EVENT_SUFFIXES if name.endswith(s)), "")
-
-
-def stem_of(path: Path) -> str:
-    return path.name[: len(path.name) - len(suffix_of(path))] if suffix_of(path) else path.stem
-
-
 def expand(paths: list[Path]) -> list[Path]:
-    """Files to read, in a stable order: units files first, then events by path."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.is_file() and suffix_of(q)))
-        else:
-            files.append(p)
-    return sorted(dict.fromkeys(files), key=lambda f: (stem_of(f) != UNITS_STEM, str(f)))
+    """The files that are read as units or events, units first (see riskmon.ingest.files.plan)."""
+    return [f.path for f in plan(paths) if f.role in ("units", "events")]
 
 
-def _open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+def _open_binary(path: Path) -> tuple[io.BufferedIOBase, IO[bytes]]:
     """A byte stream over the (decompressed) file plus the file whose position measures progress."""
     raw = open(path, "rb")  # noqa: SIM115 - closed through the returned stream
     if path.name.lower().endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw), raw  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=raw), raw
     return raw, raw
 
 
 class SourceFile:
-    """One input file; iterate it for records, read :attr:`position` for progress."""
+    """One input file; iterate it for records, read :attr:`position` for progress and, once
+    iterated, :attr:`failure` for why reading stopped early (None: the whole file was read)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.source = os.path.abspath(path)
         self.size = path.stat().st_size
         self._raw: IO[bytes] | None = None
+        self.failure: Reason | None = None
+        self.last_line = 0  # the last line read completely
 
     @property
     def position(self) -> int:
@@ -89,6 +90,7 @@ class SourceFile:
         return ".csv" in self.path.name.lower()
 
     def __iter__(self) -> Iterator[RawRecord]:
+        self.failure = None
         if not self.is_csv:
             for first, block in self.jsonl_blocks(5000):
                 for n, line in jsonl_lines(first, block):
@@ -96,8 +98,7 @@ class SourceFile:
             return
         stream, self._raw = _open_binary(self.path)
         try:
-            # lines end at "\n" only, so a quoted cell holding a bare "\r" stays one cell
-            yield from self._csv(io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n"))
+            yield from self._csv(_LineTap(stream))
         finally:
             stream.close()
             self._raw.close()
@@ -105,37 +106,57 @@ class SourceFile:
     def jsonl_blocks(self, lines: int) -> Iterator[tuple[int, bytes]]:
         """The file as blocks of ``lines`` whole lines, each with its first line number — what a
         worker process is sent, to split with :func:`jsonl_lines` (cheaper than single lines)."""
+        self.failure = None
         stream, self._raw = _open_binary(self.path)
+        errors: list[BaseException] = []
         try:
-            yield from _line_blocks(stream, lines)
+            for first, block in _line_blocks(stream, lines, errors=errors):
+                self.last_line = first + block.count(b"\n") - block.endswith(b"\n")
+                yield first, block
         finally:
             stream.close()
             self._raw.close()
+        if errors:
+            self.failure = read_failure(errors[0], self.last_line)
 
-    def _csv(self, text: IO[str]) -> Iterator[RawRecord]:
-        tap = _LineTap(text)
+    def _csv(self, tap: _LineTap) -> Iterator[RawRecord]:
         reader = csv.reader(tap)
         header = next(reader, None)
         if header is None:
+            self._stopped(tap)
             return
         header = [h.strip() for h in header]
         tap.take()
+        doubled = sorted({h for h in header if h and header.count(h) > 1})
+        if doubled:
+            self.failure = _doubled_columns(doubled)
+            return
+        starts = _RecordStarts(header)
         while True:
+            error: csv.Error | None = None
             try:
                 row = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:  # a malformed row is one bad record, not a failed file
+                row, error = [], exc
+            if tap.error is not None and tap.pending:
+                break  # the row was cut off where the file stopped being readable: not a record
+            problems: list[Reason] = []
+            if cut := starts.cut(tap.pending):
+                row = starts.cells("".join(tap.pending[:cut]))
+                start, raw = tap.take(cut)  # the lines after the cut are read again as records
+                problems.append(_unclosed_quote())
+            else:
                 start, raw = tap.take()
-                record = RawRecord(self.source, start, raw.rstrip("\r\n"), data={})
-                record.problems.append(Reason("", "csv", f"CSV の行として読めません: {exc}", f"not a readable CSV row: {exc}"))
-                yield record
+                if error is not None:
+                    problems.append(Reason("", "csv", f"CSV の行として読めません: {error}", f"not a readable CSV row: {error}"))
+                elif raw.count('"') % 2:
+                    problems.append(_unclosed_quote())
+            if not problems and not any(cell.strip() for cell in row):
                 continue
-            start, raw = tap.take()
-            if not any(cell.strip() for cell in row):
-                continue
-            record = RawRecord(self.source, start, raw.rstrip("\r\n"))
-            if len(row) != len(header):
+            record = RawRecord(self.source, start, raw.rstrip("\r\n"), problems=problems)
+            if len(row) != len(header) and not problems:
                 record.problems.append(
                     Reason(
                         "",
@@ -146,6 +167,12 @@ class SourceFile:
                 )
             record.data = self._row_to_mapping(header, row, record)
             yield record
+        self._stopped(tap)
+
+    def _stopped(self, tap: _LineTap) -> None:
+        self.last_line = tap.done
+        if tap.error is not None:
+            self.failure = read_failure(tap.error, tap.done, tap.error_line)
 
     @staticmethod
     def _row_to_mapping(header: list[str], row: list[str], record: RawRecord) -> dict[str, Any]:
@@ -158,19 +185,91 @@ class SourceFile:
                 continue
             if name in _JSON_CELLS:
                 try:
-                    out[name] = json.loads(value)
-                except json.JSONDecodeError as exc:
-                    record.problems.append(
-                        Reason(
-                            name,
-                            "json_invalid",
-                            f"JSON として読めません: {exc.msg}（列 {exc.colno}）",
-                            f"is not valid JSON: {exc.msg} (column {exc.colno})",
-                        )
-                    )
+                    out[name] = parse_json(value)
+                except BadJson as exc:
+                    bad = exc.reason
+                    record.problems.append(Reason(bad.field or name, bad.code, bad.ja, bad.en))
                 continue
             out[name] = value
         return out
+
+
+class _RecordStarts:
+    """Tells whether a line inside a multi-line CSV row reads as a record of its own: it has the
+    header's number of cells and a known event type (or, in a units master, a known unit type).
+    Files with neither column are checked by the quote count alone."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.width = len(header)
+        self.column, self.kinds = None, frozenset[str]()
+        for name, kinds in (("type", frozenset(FAMILIES)), ("unit_type", frozenset(t.value for t in UnitType))):
+            if name in header:
+                self.column, self.kinds = header.index(name), kinds
+                break
+
+    @staticmethod
+    def cells(text: str) -> list[str]:
+        """``text`` read as one CSV row on its own ([] if it cannot be)."""
+        try:
+            return next(csv.reader([text]), [])
+        except csv.Error:
+            return []
+
+    def cut(self, lines: list[str]) -> int:
+        """The index of the first line after the first that starts a record; 0 if none does."""
+        if len(lines) < 2 or self.column is None:
+            return 0
+        for i in range(1, len(lines)):
+            cells = self.cells(lines[i])
+            if len(cells) == self.width and cells[self.column].strip() in self.kinds:
+                return i
+        return 0
+
+
+def _unclosed_quote() -> Reason:
+    return Reason(
+        "",
+        "csv_quote",
+        '引用符 (") が閉じられていません。後の行を取り込んでしまわないよう、この行は取り込みません',
+        'has a quote (") that is never closed; the row is refused so that it cannot swallow the rows after it',
+    )
+
+
+def _doubled_columns(names: list[str]) -> Reason:
+    listed = ", ".join(names)
+    return Reason(
+        "",
+        "csv_header",
+        f"見出し行に同じ列名が2回あります: {listed}（どちらの列が正しいか決められないため、ファイルを読みません）",
+        f"the header names a column twice: {listed} (which one is meant cannot be told, so the file is not read)",
+    )
+
+
+def read_failure(exc: BaseException, last_line: int, bad_line: int = 0) -> Reason:
+    """Why a file stopped being readable, and how far it was read, in words."""
+    if isinstance(exc, UnicodeDecodeError):
+        what = not_utf8(bad_line or last_line + 1)
+        code, ja, en = what.code, what.ja, what.en
+    elif isinstance(exc, EOFError):
+        code = "file_truncated"
+        ja = "gzip ファイルが途中で切れています（転送やコピーが最後まで終わっていない？）"
+        en = "the gzip file is cut off (an unfinished transfer or copy?)"
+    elif isinstance(exc, gzip.BadGzipFile) and "Not a gzipped file" in str(exc):
+        code = "not_gzip"
+        ja, en = "名前は .gz ですが gzip 圧縮されたファイルではありません", "is named .gz but is not gzip-compressed"
+    elif isinstance(exc, gzip.BadGzipFile | zlib.error):
+        code = "file_corrupt"
+        ja, en = f"gzip ファイルが壊れています（{exc}）", f"the gzip file is corrupt ({exc})"
+    else:
+        what_os = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+        code, ja, en = "file_unreadable", f"ファイルを読めません: {what_os}", f"cannot be read: {what_os}"
+    if last_line:
+        ja += f"。{last_line} 行目までは読み込みました（その分は取り込み済み、それ以降は未取込）。ファイルを直して再度取り込んでください"
+        en += f"; read up to line {last_line} (those records are in, the rest is not). Fix the file and ingest it again"
+    else:
+        ja += "。何も取り込んでいません"
+        en += "; nothing was read from it"
+    return Reason("", code, ja, en)
 
 
 def jsonl_lines(first: int, block: bytes) -> Iterator[tuple[int, bytes]]:
@@ -183,11 +282,29 @@ def jsonl_lines(first: int, block: bytes) -> Iterator[tuple[int, bytes]]:
             yield n, stripped
 
 
-def _line_blocks(stream: IO[bytes], lines: int, read_size: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
-    """Blocks of ``lines`` lines (the last may be shorter), each ending at a line break."""
+def _line_blocks(
+    stream: io.BufferedIOBase, lines: int, read_size: int = 1 << 20, errors: list[BaseException] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """Blocks of ``lines`` lines (the last may be shorter), each ending at a line break.
+
+    With ``errors``, a read that fails (a damaged ``.gz``) ends the blocks instead of raising: the
+    error is appended and the unfinished last line is dropped, since it may be cut off. Reads go
+    through ``read1`` so that everything decompressed before the failure has been handed on.
+    """
     first, count, scanned = 1, 0, 0  # first line of the buffer; breaks found in buffer[:scanned]
     buffer = bytearray()
-    while chunk := stream.read(read_size):
+    while True:
+        try:
+            chunk = stream.read1(read_size)
+        except READ_ERRORS as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            if (end := buffer.rfind(b"\n") + 1) > 0:
+                yield first, bytes(buffer[:end])
+            return
+        if not chunk:
+            break
         buffer += chunk
         while (pos := buffer.find(b"\n", scanned)) >= 0:
             scanned, count = pos + 1, count + 1
@@ -201,24 +318,47 @@ def _line_blocks(stream: IO[bytes], lines: int, read_size: int = 1 << 20) -> Ite
 
 
 class _LineTap:
-    """Feeds lines to ``csv.reader`` and remembers them, so each row's raw text and first line
-    number are known even when a quoted cell spans several lines."""
+    """Feeds decoded lines to ``csv.reader`` and remembers them, so each row's raw text and first
+    line number are known even when a quoted cell spans several lines.
 
-    def __init__(self, text: IO[str]) -> None:
-        self._text = text
-        self._buf: list[str] = []
-        self._next_line = 1
+    Lines are decoded one by one (UTF-8, a byte-order mark on the first line dropped), so a line
+    that is not UTF-8, or a read that fails, ends the input exactly there: :attr:`error` keeps
+    why, and :attr:`done` counts the lines that belong to rows already taken.
+    """
+
+    def __init__(self, stream: io.BufferedIOBase) -> None:
+        self._lines = iter(stream)
+        self.pending: list[str] = []  # the lines of the row being read
+        self._again: list[str] = []  # lines handed back by take(), read again first
+        self.done = 0
+        self.error: BaseException | None = None
+        self.error_line = 0  # the line that could not be read
 
     def __iter__(self) -> _LineTap:
         return self
 
     def __next__(self) -> str:
-        line = next(self._text)
-        self._buf.append(line)
+        if self._again:
+            line = self._again.pop(0)
+        elif self.error is not None:
+            raise StopIteration
+        else:
+            try:
+                line = next(self._lines).decode("utf-8")
+            except (UnicodeDecodeError, *READ_ERRORS) as exc:
+                self.error, self.error_line = exc, self.done + len(self.pending) + 1
+                raise StopIteration from None
+            if self.done == 0 and not self.pending and line.startswith("\ufeff"):
+                line = line[1:]
+        self.pending.append(line)
         return line
 
-    def take(self) -> tuple[int, str]:
-        start, raw = self._next_line, "".join(self._buf)
-        self._next_line += len(self._buf)
-        self._buf.clear()
+    def take(self, keep: int | None = None) -> tuple[int, str]:
+        """The row read so far (its first ``keep`` lines) with its first line number; the other
+        lines are handed back to be read again."""
+        keep = len(self.pending) if keep is None else keep
+        start, raw = self.done + 1, "".join(self.pending[:keep])
+        self._again[:0] = self.pending[keep:]
+        self.done += keep
+        self.pending.clear()
         return start, raw

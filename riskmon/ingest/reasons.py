@@ -3,6 +3,10 @@
 Each reason names the field and says, in Japanese and English, what is wrong and what would be
 right, with a "did you mean" where a near spelling exists. Both wordings are stored, so the
 quarantine can be shown in either language later.
+
+JSON records are parsed here too (:func:`parse_json`), because how a record is parsed decides
+which failures exist: jiter refuses a key given twice in one object (json.loads and pydantic keep
+the last value silently) and bounds nesting without recursing in Python.
 """
 
 from __future__ import annotations
@@ -11,13 +15,21 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from jiter import from_json
 from pydantic import ValidationError
 
-from riskmon.events.models import EVENT_ADAPTER
+from riskmon.events.models import EVENT_ADAPTER, MAX_YEAR, MIN_YEAR
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang, msg
+
+#: The bounds of a date field (riskmon.events.models.Day), as pydantic reports them.
+_DAY_LIMITS = {date(MIN_YEAR, 1, 1).isoformat(), date(MAX_YEAR, 12, 31).isoformat()}
+#: How deep JSON may nest before the parser refuses it (jiter's fixed limit; no record field
+#: nests more than 3 levels, so anything deeper is refused by validation long before).
+JSON_MAX_DEPTH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +126,21 @@ def _one(err: Any, field: str, record_type: str | None) -> Reason:
         )
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return Reason(field, kind, f"整数ではありません: '{_short(value)}'", f"not a whole number: '{_short(value)}'")
+    if kind == "year_range" or (kind in ("greater_than_equal", "less_than_equal") and str(ctx.get("ge", ctx.get("le"))) in _DAY_LIMITS):
+        shown = ctx.get("value", value)
+        return Reason(
+            field,
+            "year_range",
+            f"年は {MIN_YEAR}〜{MAX_YEAR} の範囲で指定してください: '{_short(shown)}'",
+            f"the year must be between {MIN_YEAR} and {MAX_YEAR}: '{_short(shown)}'",
+        )
+    if kind == "less_than_equal":
+        limit = ctx.get("le")
+        return Reason(field, kind, f"{limit} 以下が必要です: {_short(value)}", f"must be at most {limit}: {_short(value)}")
+    if kind == "int_parsing_size":
+        return Reason(field, kind, "桁数が多すぎる整数です", "is a whole number with too many digits")
+    if kind == "text_nul":
+        return Reason(field, kind, "NUL 文字 (\\x00) は使えません", "must not contain the NUL character (\\x00)")
     if kind in ("greater_than_equal", "greater_than"):
         limit = ctx.get("ge", ctx.get("gt"))
         op_ja = "以上" if kind == "greater_than_equal" else "より大きい数"
@@ -160,8 +187,68 @@ def unknown_unit(field: str, unit_id: str, known: Iterable[str]) -> Reason:
     )
 
 
+class BadJson(ValueError):
+    """A JSON record that could not be parsed, with the reason to quarantine it under."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.en)
+        self.reason = reason
+
+
+_DUPLICATE = re.compile(r'^Detected duplicate key "(.*)" at line \d+ column \d+$', re.S)
+
+
+def parse_json(raw: bytes | str, *, duplicates: bool = False) -> Any:
+    """One JSON value, strictly: a key twice in one object, nesting deeper than
+    :data:`JSON_MAX_DEPTH`, ``NaN`` and text that is not UTF-8 raise :class:`BadJson`.
+
+    ``duplicates=True`` keeps the last value instead (only to name a bad record's type and id).
+    """
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    try:
+        return from_json(data, catch_duplicate_keys=not duplicates, allow_inf_nan=False, cache_mode="keys")
+    except ValueError as exc:
+        raise BadJson(_json_reason(data, str(exc))) from None
+
+
+def _json_reason(data: bytes, error: str) -> Reason:
+    if dup := _DUPLICATE.match(error):
+        key = dup.group(1)
+        return Reason(
+            key,
+            "duplicate_key",
+            "同じオブジェクトに同じ項目が2回あります（どちらの値が正しいか決められません）",
+            "appears twice in one object (which value is meant cannot be told)",
+        )
+    if error.startswith("recursion limit exceeded"):
+        return Reason(
+            "",
+            "json_depth",
+            f"JSON の入れ子が深すぎます（{JSON_MAX_DEPTH} 段まで）",
+            f"JSON is nested too deeply (at most {JSON_MAX_DEPTH} levels)",
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return not_utf8()
+    where = error.replace(" at line 1 column ", " at column ")
+    return Reason("", "json_invalid", f"JSON として読めません: {where}", f"not valid JSON: {where}")
+
+
+def not_utf8(line: int | None = None) -> Reason:
+    """Text that is not UTF-8 — in practice a file saved by Excel as Shift_JIS (CP932)."""
+    at_ja, at_en = (f"{line} 行目が ", f"line {line} is ") if line else ("", "is ")
+    return Reason(
+        "",
+        "not_utf8",
+        f"{at_ja}UTF-8 ではありません（Shift_JIS などで保存されています）。Excel では『CSV UTF-8』で保存し直してください",
+        f"{at_en}not UTF-8 (saved as Shift_JIS or similar?); in Excel, save it again as 'CSV UTF-8'",
+    )
+
+
 def validate_record(data: bytes | str | dict[str, Any], context: dict[str, Any]) -> Any:
-    """Validate one record of any family (JSON text or an already-parsed mapping)."""
-    if isinstance(data, dict):
-        return EVENT_ADAPTER.validate_python(data, context=context)
-    return EVENT_ADAPTER.validate_json(data, context=context)
+    """Validate one record of any family (JSON text or an already-parsed mapping).
+
+    Raises :class:`BadJson` for text that does not parse and ``ValidationError`` for the rest.
+    """
+    return EVENT_ADAPTER.validate_python(data if isinstance(data, dict) else parse_json(data), context=context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from riskmon.events.units import UnitRecord
 from riskmon.ingest.readers import RawRecord, SourceFile
-from riskmon.ingest.reasons import Reason, translate, unknown_unit
+from riskmon.ingest.reasons import BadJson, Reason, parse_json, translate, unknown_unit
 from riskmon.store.tables import Unit, table_of
 from riskmon.store.writer import Rejection
 
@@ -23,12 +22,9 @@ def _parse(record: RawRecord) -> tuple[UnitRecord | None, list[Reason]]:
     data: Any = record.data
     if data is None:
         try:
-            data = json.loads(record.raw)
-        except json.JSONDecodeError as exc:
-            return None, [
-                *reasons,
-                Reason("", "json_invalid", f"JSON として読めません: {exc.msg}", f"not valid JSON: {exc.msg}"),
-            ]
+            data = parse_json(record.raw)
+        except BadJson as exc:
+            return None, [*reasons, exc.reason]
     try:
         unit = UnitRecord.model_validate(data)
     except ValidationError as exc:

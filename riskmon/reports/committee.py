@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.i18n import Lang, label, pick
 from riskmon.reports import data as d
@@ -109,6 +110,7 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         conn.execute(insert(table_of(Report)).values(kind="committee", period_from=first, period_to=last,
                                                       as_of=datetime.fromisoformat(content["as_of"]), data_hash=digest,
                                                       folder=str(folder), data=json.loads(json.dumps(content, default=str))))  # fmt: skip
+    audit.record_anchor(engine, "committee", folder)  # the chain's head, outside the database (docs/audit.md)
     return Written(folder, files, digest)
 
 

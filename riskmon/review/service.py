@@ -19,7 +19,7 @@ from riskmon.flags.store import REOPENED_CASE, record_case_event
 from riskmon.i18n import pick
 from riskmon.review import policy
 from riskmon.review.policy import Refused
-from riskmon.review.users import Actor, actor
+from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.store.tables import CaseEvent, Flag, table_of
 
 
@@ -42,11 +42,17 @@ class ReviewService:
 
     # -- reading -------------------------------------------------------------------------------
     def history(self, user_id: str, flag_id: int) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            who = actor(conn, user_id)
-            policy.require_visible(who, _flag(conn, flag_id))
-            t = table_of(CaseEvent)
-            return [dict(r) for r in conn.execute(select(t).where(t.c.flag_id == flag_id).order_by(t.c.id)).mappings()]
+        """The case's events; a refused look (unknown or someone else's flag) is audited like a refused action."""
+        try:
+            with self.engine.connect() as conn:
+                who = actor(conn, user_id)
+                policy.require_visible(who, _flag(conn, flag_id))
+                t = table_of(CaseEvent)
+                return [dict(r) for r in conn.execute(select(t).where(t.c.flag_id == flag_id).order_by(t.c.id)).mappings()]
+        except Refused as refusal:
+            with self.engine.begin() as conn:
+                audit.append(conn, user_id, "refused:history", f"flag:{flag_id}", {"reason": refusal.en}, self.clock())
+            raise
 
     # -- actions -------------------------------------------------------------------------------
     def acknowledge(self, user_id: str, flag_id: int, note: str | None = None) -> Outcome:
@@ -62,7 +68,10 @@ class ReviewService:
             policy.require_can_change(who, flag)
             policy.require_state(flag, ("open", "acknowledged"), "take on")
             person = assignee or who.user_id
-            target = actor(conn, person)
+            try:
+                target = actor(conn, person)
+            except UnknownUser:
+                raise Refused(f"利用者 '{person}' は登録されていないか無効です", f"unknown or inactive user '{person}'") from None
             if not policy.can_see(target, flag) or target.line not in ("first", "second"):
                 raise Refused(f"{person} にはこのフラグを担当させられません", f"{person} cannot be assigned this flag")
             changes: dict[str, Any] = {"review_status": "in_progress", "assignee": person}

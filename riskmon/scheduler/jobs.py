@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.config import Settings
 from riskmon.engine.evaluate import evaluate
@@ -74,6 +75,7 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     esc = escalate(engine, as_of, cal, Ladder.from_config(settings.escalation))
     digests = write_digests(engine, as_of, _paths(settings)[1].parent / "outbox")
     sent = deliver(engine, settings.notify)
+    audit.record_anchor(engine, "nightly", settings=settings)  # the chain's head, outside the database (docs/audit.md)
     parts.append(f"escalate: {len(esc.escalated)} escalated, {len(reopened)} reopened, {len(digests)} digests, {sent.messages} mails")
     if run.errors:
         raise RuntimeError(f"rules failed: {run.errors}; " + "; ".join(parts))

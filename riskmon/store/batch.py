@@ -24,12 +24,17 @@ def content_hash(data: bytes) -> str:
 @dataclass(slots=True)
 class Rejection:
     source: str
-    line: int
+    line: int  # 0 for a file-level reject (the file as a whole could not be read)
     raw: str
     reasons: list[Reason]
-    kind: str = "invalid"  # invalid | conflict
-    record_type: str | None = None
+    kind: str = "invalid"  # invalid | conflict | file
+    record_type: str | None = None  # "file" for a file-level reject
     event_id: str | None = None
+
+
+def file_rejection(source: str, reason: Reason) -> Rejection:
+    """A file that could not be read (or not to its end), kept as one reject at line 0."""
+    return Rejection(source, 0, "", [reason], kind="file", record_type="file")
 
 
 @dataclass(slots=True)
@@ -82,6 +87,35 @@ class PreparedBatch:
     def size(self) -> int:
         """Records in the batch, accepted or not."""
         return len(self.lines) + len(self.rejections)
+
+    def split(self) -> tuple[PreparedBatch, PreparedBatch]:
+        """The accepted records in two halves (the rejections go with the first): how the
+        pipeline finds the record a database refuses, when validation let it through."""
+        half = len(self.lines) // 2
+        return self._part(0, half, self.rejections), self._part(half, len(self.lines), [])
+
+    def _part(self, lo: int, hi: int, rejections: list[Rejection]) -> PreparedBatch:
+        return PreparedBatch(
+            self.source,
+            self.lines[lo:hi],
+            self.raws[lo:hi],
+            self.event_ids[lo:hi],
+            self.types[lo:hi],
+            self.hashes[lo:hi],
+            self.rows[lo:hi],
+            {i - lo: rows for i, rows in self.children.items() if lo <= i < hi},
+            None if self.events is None else self.events[lo:hi],
+            rejections,
+        )
+
+    def refused(self, reason: Reason) -> PreparedBatch:
+        """The batch with every accepted record turned into a rejection for ``reason``."""
+        refused = [
+            Rejection(self.source, line, raw if isinstance(raw, str) else raw.decode("utf-8", "replace"), [reason],
+                      record_type=kind, event_id=eid)
+            for line, raw, kind, eid in zip(self.lines, self.raws, self.types, self.event_ids, strict=True)
+        ]  # fmt: skip
+        return PreparedBatch(self.source, rejections=self.rejections + refused)
 
     def without_events(self) -> PreparedBatch:
         """The batch as it travels between processes: the columns, not the event objects."""

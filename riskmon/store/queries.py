@@ -36,15 +36,7 @@ def list_events(conn: Connection, flt: EventFilter, lang: Lang) -> list[dict[str
         family = FAMILIES[name]
         table = table_of(EVENT_TABLES[name])
         when = table.c[family.time_field]
-        q = select(table)
-        if flt.unit_id:
-            q = q.where(table.c.unit_id == flt.unit_id)
-        is_date = isinstance(when.type, Date)
-        if flt.since:
-            q = q.where(when >= (flt.since.date() if is_date else flt.since))
-        if flt.until:
-            q = q.where(when <= (flt.until.date() if is_date else flt.until))
-        q = q.order_by(when.desc(), table.c.event_id).limit(flt.limit)
+        q = select(table).where(*_event_conditions(name, flt)).order_by(when.desc(), table.c.event_id).limit(flt.limit)
         rows = []
         for r in conn.execute(q).mappings():
             at = as_instant(r[family.time_field], tz or TOKYO)
@@ -55,6 +47,30 @@ def list_events(conn: Connection, flt: EventFilter, lang: Lang) -> list[dict[str
         per_family.append(rows)
     merged = heapq.merge(*per_family, key=lambda r: r["occurred_at"], reverse=True)
     return [r for _, r in zip(range(flt.limit), merged, strict=False)]
+
+
+def count_events(conn: Connection, flt: EventFilter) -> int:
+    """How many events match ``flt``, whatever its limit (the M of the CLI's "N of M")."""
+    total = 0
+    for name in [flt.type] if flt.type else list(FAMILIES):
+        table = table_of(EVENT_TABLES[name])
+        total += int(conn.execute(select(func.count()).select_from(table).where(*_event_conditions(name, flt))).scalar_one())
+    return total
+
+
+def _event_conditions(name: str, flt: EventFilter) -> list[Any]:
+    """The WHERE of one family's table for ``flt``: unit, and the time window on its own time field."""
+    table = table_of(EVENT_TABLES[name])
+    when = table.c[FAMILIES[name].time_field]
+    is_date = isinstance(when.type, Date)
+    out: list[Any] = []
+    if flt.unit_id:
+        out.append(table.c.unit_id == flt.unit_id)
+    if flt.since:
+        out.append(when >= (flt.since.date() if is_date else flt.since))
+    if flt.until:
+        out.append(when <= (flt.until.date() if is_date else flt.until))
+    return out
 
 
 def as_instant(value: date | datetime, tz: Any) -> datetime:

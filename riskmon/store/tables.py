@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from riskmon.liveness import current_id
@@ -31,6 +31,12 @@ def _holder() -> Any:
     """The process that runs this record (riskmon.liveness), filled in on every insert, ORM or Core,
     so that a crashed run can be recognised and marked ``crashed`` (riskmon.scheduler.recovery)."""
     return Field(default_factory=current_id, sa_column=Column(String(128), nullable=True, default=current_id))
+
+
+def _count(nullable: bool = False) -> Any:
+    """A count from the field: 64-bit on both backends (SQLite's INTEGER already is), as the event
+    models declare (riskmon.events.models.MAX_INT)."""
+    return Field(sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), nullable=nullable))
 
 
 def _event_fk() -> Any:
@@ -103,16 +109,16 @@ class DailyReportRow(SQLModel, table=True):
     event_id: str = _event_fk()
     unit_id: str = Field(max_length=128)
     business_date: date
-    forms_received: int
-    forms_processed: int
-    forms_pending: int
-    oldest_pending_days: int
-    complaints: int
-    suspected_errors: int
+    forms_received: int = _count()
+    forms_processed: int = _count()
+    forms_pending: int = _count()
+    oldest_pending_days: int = _count()
+    complaints: int = _count()
+    suspected_errors: int = _count()
     note: str = Field(sa_column=Column(Text, nullable=False))
     submitted_at: datetime | None = _tz(nullable=True)
-    visitors: int | None = None
-    max_wait_minutes: int | None = None
+    visitors: int | None = _count(nullable=True)
+    max_wait_minutes: int | None = _count(nullable=True)
 
 
 class ErrorReportRow(SQLModel, table=True):
@@ -124,7 +130,7 @@ class ErrorReportRow(SQLModel, table=True):
     discovered_at: datetime = _tz(nullable=False, index=True)
     category: str = Field(max_length=32, index=True)
     is_priority_incident: bool
-    affected_customers: int
+    affected_customers: int = _count()
     personal_info_involved: bool
     summary: str = Field(sa_column=Column(Text, nullable=False))
     report_kind: str = Field(max_length=32)
@@ -133,7 +139,7 @@ class ErrorReportRow(SQLModel, table=True):
     discovery_channel: str = Field(max_length=32)
     discovered_by_unit_id: str | None = Field(default=None, max_length=128)
     my_number_involved: bool
-    amount_impact_jpy: int | None = None
+    amount_impact_jpy: int | None = _count(nullable=True)
     contractor_id: str | None = Field(default=None, max_length=128)
     contract_id: str | None = Field(default=None, max_length=128)
 
@@ -406,3 +412,44 @@ class JobClaim(SQLModel, table=True):
     run_id: int
     holder: str = Field(max_length=128)
     claimed_at: datetime = _tz(nullable=False)
+
+
+class WebCredential(SQLModel, table=True):
+    """A user's local web password (argon2id), apart from the users master so ``users load`` never
+    touches it; ``must_change`` forces a generated password to be replaced at first login."""
+
+    __tablename__ = "web_credentials"
+    user_id: str = Field(primary_key=True, max_length=64)
+    password_hash: str = Field(max_length=255)
+    must_change: bool = True
+    changed_at: datetime = _tz(nullable=False)
+    lang: str | None = Field(default=None, max_length=8)  # the user's preferred language on the web
+
+
+class WebSession(SQLModel, table=True):
+    """A server-side web session. Only the SHA-256 of the cookie's value is stored, so a copy of the
+    table lets nobody in; a session without a user is the anonymous one that carries the login form's
+    CSRF token and is replaced (rotated) at login."""
+
+    __tablename__ = "web_sessions"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str | None = Field(default=None, max_length=64, index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _tz(nullable=False)
+    last_seen_at: datetime = _tz(nullable=False)
+    expires_at: datetime = _tz(nullable=False)  # the absolute lifetime
+    revoked_at: datetime | None = _tz(nullable=True)
+    client: str | None = Field(default=None, max_length=64)
+    lang: str | None = Field(default=None, max_length=8)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per account (``user:<id>``, kept for unknown ids too, so a lock says nothing
+    about whether the account exists) and per client address (``addr:<ip>``)."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=200)
+    failures: int = 0
+    lockouts: int = 0  # how many times it was locked: each lock lasts twice the one before
+    last_failure_at: datetime | None = _tz(nullable=True)
+    locked_until: datetime | None = _tz(nullable=True)

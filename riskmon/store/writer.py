@@ -216,12 +216,13 @@ class BatchWriter:
         table = table_of(Reject)
         rows = {}
         for r in rejections:  # one row per (file, line, text), even if a batch repeats it
-            raw_hash = content_hash(r.raw.encode())
+            raw = storable(r.raw)
+            raw_hash = content_hash(raw.encode("utf-8", "surrogatepass"))
             rows[(r.source, r.line, raw_hash)] = {
-                "ingest_run_id": self.run_id, "source_path": r.source, "line_no": r.line, "raw": r.raw,
-                "raw_hash": raw_hash, "record_type": r.record_type, "event_id": r.event_id, "kind": r.kind,
-                "reasons": [x.as_dict() for x in r.reasons], "first_seen_at": now, "last_seen_at": now,
-                "times_seen": 1, "resolved_at": None,
+                "ingest_run_id": self.run_id, "source_path": r.source, "line_no": r.line, "raw": raw,
+                "raw_hash": raw_hash, "record_type": r.record_type, "event_id": r.event_id and storable(r.event_id),
+                "kind": r.kind, "reasons": [{k: storable(v) for k, v in x.as_dict().items()} for x in r.reasons],
+                "first_seen_at": now, "last_seen_at": now, "times_seen": 1, "resolved_at": None,
             }  # fmt: skip
         ins = (pg_insert if self.dialect == "postgresql" else sqlite_insert)(table)
         stmt = ins.on_conflict_do_update(
@@ -236,6 +237,15 @@ class BatchWriter:
             },
         )
         conn.execute(stmt, list(rows.values()))
+
+    def resolve_file(self, conn: Connection, source: str, *, every_kind: bool = False) -> None:
+        """The file was read to its end this time: its file-level reject is resolved. With
+        ``every_kind``, all its rejects are (a users file once read as events: they were bogus)."""
+        table = table_of(Reject)
+        which = table.c.source_path == source
+        if not every_kind:
+            which &= table.c.kind == "file"
+        conn.execute(update(table).where(which, table.c.resolved_at.is_(None)).values(resolved_at=datetime.now(UTC)))
 
     def _resolve_fixed(self, conn: Connection, source: str, lines: Sequence[int], ids: Sequence[str]) -> None:
         """A record rejected before and accepted now (the file was fixed) marks its reject resolved:
@@ -252,6 +262,18 @@ class BatchWriter:
         fixed = [r.id for r in open_rejects if (r.source_path, r.line_no) in places or (r.kind == "invalid" and r.event_id in accepted_ids)]
         for chunk in _chunks(fixed, 2000):
             conn.execute(update(table).where(table.c.id.in_(chunk)).values(resolved_at=datetime.now(UTC)))
+
+
+def storable(text: str) -> str:
+    """Quarantined text as both databases store it: PostgreSQL cannot hold NUL (shown as ␀), and
+    neither driver can encode a lone surrogate (shown as "?")."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\u2400")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _copy(cur: Any, table: str, columns: list[str], rows: Sequence[Sequence[Any]]) -> None:

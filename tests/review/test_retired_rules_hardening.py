@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, select
 
+from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.engine.evaluate import evaluate
 from riskmon.review.escalation import Ladder, escalate
@@ -77,6 +78,11 @@ def test_flags_of_removed_and_disabled_rules_are_retired_and_leave_ladder_and_qu
     again = evaluate(engine, r01, NOW + timedelta(days=2), CAL, rule_book=[*r01, disabled_r03])
     assert again.counts["retired"] == 0
     assert [e[0] for e in events_of(engine, flags["critical"])].count("retired") == 1
+
+    # retirement is an audited step: the audit cross-check accepts the retired flags as they are
+    with engine.connect() as conn:
+        _, breaks = audit.verify(conn)
+    assert [b for b in breaks if b.problem in ("flag_state", "engine_state")] == []
 
 
 def test_a_restored_rule_opens_its_retired_flag_again(engine: Engine, flags: dict[str, int]) -> None:

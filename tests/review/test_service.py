@@ -184,6 +184,8 @@ def test_audit_verify_detects_tampering(engine: Engine, flags: dict[str, int], t
     assert n >= 4 and breaks == []
     t = table_of(AuditEntry)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # an owner or superuser gets past the append-only trigger
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
         if tamper == "edit":
             conn.execute(update(t).where(t.c.seq == 2).values(actor="someone-else"))
         elif tamper == "delete":

@@ -19,7 +19,7 @@ import riskmon.store.types
 # The id given for this change, "0006_job_claims_and_crash_recovery", is 34 characters: it does not fit
 # alembic_version.version_num (VARCHAR(32)) on PostgreSQL, so the revision is spelt 30 characters.
 revision = "0006_job_claims_crash_recovery"
-down_revision = "0004"
+down_revision = "0005_audit_hardening"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,36 @@
+"""``riskmon serve``: the review web application under uvicorn (docs/web.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from riskmon.cli.common import app_context, example
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve", epilog=example("riskmon serve", "riskmon serve --host 0.0.0.0 --port 8080 --workers 4"))(serve)
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (behind a reverse proxy: keep 127.0.0.1)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (use PostgreSQL for more than one)."),
+) -> None:
+    """Serve the web application on the same config.toml and database as the CLI."""
+    import uvicorn
+
+    app = app_context(ctx)
+    app.require_schema()  # a clear message now beats a SQL error on the first request
+    config = ctx.find_root().params.get("config")
+    if config:  # each worker process loads the settings again: hand it the same file
+        os.environ["RISKMON_CONFIG"] = str(Path(config).resolve())
+    web = app.settings.web
+    app.out.print(app.t(f"riskmon を http://{host}:{port}/ で提供します（終了は Ctrl+C）",
+                        f"serving riskmon on http://{host}:{port}/ (Ctrl+C stops)"), markup=False)  # fmt: skip
+    uvicorn.run("riskmon.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=web.proxy_headers, forwarded_allow_ips=web.forwarded_allow_ips,
+                server_header=False, log_level="info")  # fmt: skip

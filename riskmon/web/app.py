@@ -1,0 +1,98 @@
+"""The application factory: ``create_app(settings_or_riskmon)``.
+
+It takes a :class:`~riskmon.config.Settings` or anything that has one as ``.settings`` (the
+composition root ``riskmon.Riskmon``, which then also lends its ``engine``), so the web
+application is built on the same configuration and database as the CLI. ``clock`` is injectable
+so tests can move time past the idle and absolute session limits.
+
+``uvicorn`` starts it through :func:`app_from_env` (see ``riskmon serve``), which reads the same
+config file as the CLI (``RISKMON_CONFIG``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.config import Settings, load_settings
+from riskmon.errors import NotFound, Refused, RiskmonError
+from riskmon.store.db import make_engine
+from riskmon.web import routes_auth, routes_queue
+from riskmon.web.auth import Accounts
+from riskmon.web.csrf import CsrfRefused, csrf_guard
+from riskmon.web.deps import LoginRequired, PasswordChangeRequired, WebContext, language, render, templates_env
+from riskmon.web.security import SecurityHeaders
+
+STATIC = Path(__file__).with_name("static")
+
+
+class _HasSettings(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+
+
+def create_app(source: Settings | _HasSettings, *, engine: Engine | None = None, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    settings = source if isinstance(source, Settings) else source.settings
+    chosen = engine or getattr(source, "engine", None)
+    db = chosen if isinstance(chosen, Engine) else make_engine(settings.database_url)
+    now = clock or (lambda: datetime.now(UTC))
+    app = FastAPI(title="riskmon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_guard)])
+    app.state.ctx = WebContext(
+        settings, db, Accounts(db, settings.web, now), BusinessCalendar.from_settings(settings), now, templates_env()
+    )
+    app.add_middleware(SecurityHeaders, https=settings.web.https)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(routes_auth.router)
+    app.include_router(routes_queue.router)
+    _handlers(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory uvicorn calls in each worker process (``riskmon serve``)."""
+    return create_app(load_settings())
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        target = "/login" + (f"?next={request.url.path}" if request.method == "GET" and request.url.path != "/" else "")
+        return _redirect(request, target)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password(request: Request, exc: PasswordChangeRequired) -> Response:
+        return _redirect(request, "/password")
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, exc: CsrfRefused) -> Response:
+        lang = language(request)
+        return render(request, "error.html", lang, 403, title_key="csrf_title", body_key="csrf_body", message="")
+
+    @app.exception_handler(RiskmonError)
+    async def _refused(request: Request, exc: RiskmonError) -> Response:
+        lang = language(request)
+        status = 403 if isinstance(exc, Refused) else 404 if isinstance(exc, NotFound) else 400
+        return render(request, "error.html", lang, status, title_key="csrf_title", body_key="", message=exc.text(lang))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        lang = language(request)
+        if exc.status_code == 404:
+            return render(request, "error.html", lang, 404, title_key="not_found_title", body_key="", message="")
+        return Response(str(exc.detail), status_code=exc.status_code)
+
+
+def _redirect(request: Request, target: str) -> Response:
+    """303 for a page; for an htmx request, HX-Redirect so the whole page moves, not a fragment."""
+    if request.headers.get("HX-Request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

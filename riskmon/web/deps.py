@@ -1,0 +1,138 @@
+"""What every route needs: the application's context, the session, the language, the viewer.
+
+Routes get a :class:`Viewer` (the session and the :class:`~riskmon.review.users.Actor` the policy
+checks) from :func:`require_viewer`; without a live session they never run — the user is sent to
+the login page, and a user whose generated password is still unchanged only ever reaches the
+password page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import Engine
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.config import Settings
+from riskmon.domain import Line, ReviewStatus, Severity, label_of
+from riskmon.review.users import Actor, UnknownUser, actor
+from riskmon.web.auth import Accounts
+from riskmon.web.sessions import Session
+from riskmon.web.words import word
+
+LANGS = ("ja", "en")
+_KINDS: dict[str, type[Severity] | type[ReviewStatus] | type[Line]] = {"severity": Severity, "review": ReviewStatus, "line": Line}
+_UNSET = object()
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    engine: Engine
+    accounts: Accounts
+    calendar: BusinessCalendar
+    clock: Callable[[], datetime]
+    templates: Environment
+
+    @property
+    def cookie_name(self) -> str:
+        # __Host-: the browser refuses it unless Secure, Path=/ and no Domain — no subdomain can plant it
+        return "__Host-riskmon_session" if self.settings.web.https else "riskmon_session"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    session: Session
+    actor: Actor
+    lang: str
+
+
+class LoginRequired(Exception):
+    """No live session: answered with a redirect to the login page."""
+
+
+class PasswordChangeRequired(Exception):
+    """A generated password not yet changed: answered with a redirect to the password page."""
+
+
+def templates_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True, undefined=StrictUndefined)
+    return env
+
+
+def context(request: Request) -> WebContext:
+    ctx = request.app.state.ctx
+    assert isinstance(ctx, WebContext)
+    return ctx
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def current_session(request: Request) -> Session | None:
+    """The live session of this request's cookie (looked up once per request)."""
+    cached = getattr(request.state, "session", _UNSET)
+    if cached is _UNSET:
+        ctx = context(request)
+        cached = ctx.accounts.sessions.lookup(request.cookies.get(ctx.cookie_name))
+        request.state.session = cached
+    assert cached is None or isinstance(cached, Session)
+    return cached
+
+
+def language(request: Request) -> str:
+    """``?lang=`` (remembered in the session and as the user's preference), else the session's,
+    else the configured default (Japanese)."""
+    ctx = context(request)
+    session = current_session(request)
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        if session is not None and session.lang != asked:
+            ctx.accounts.sessions.set_lang(session.id_hash, asked)
+            if session.user_id:
+                ctx.accounts.set_lang(session.user_id, asked)
+        return asked
+    if session is not None and session.lang in LANGS:
+        return session.lang
+    return ctx.settings.display.lang
+
+
+def require_viewer(request: Request) -> Viewer:
+    ctx = context(request)
+    session = current_session(request)
+    if session is None or session.user_id is None:
+        raise LoginRequired()
+    try:
+        with ctx.engine.connect() as conn:
+            who = actor(conn, session.user_id)
+    except UnknownUser as exc:  # deactivated or removed since the login
+        raise LoginRequired() from exc
+    if request.url.path != "/password" and ctx.accounts.must_change(session.user_id):
+        raise PasswordChangeRequired()
+    return Viewer(session, who, language(request))
+
+
+def render(request: Request, template: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """A page in ``lang``; every value is escaped by the template engine (autoescape)."""
+    ctx = context(request)
+    session = current_session(request)
+
+    def label(kind: str, value: str | None) -> str:
+        return "" if value is None else label_of(_KINDS[kind](value), lang)
+
+    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return value.astimezone(ctx.settings.tz).strftime(fmt) if value else ""
+
+    html = ctx.templates.get_template(template).render(
+        t=lambda key: word(key, lang), lang=lang, label=label, local=local, path=request.url.path,
+        csrf_token=session.csrf_token if session else "", **values,
+    )  # fmt: skip
+    return HTMLResponse(html, status_code=status)
