@@ -117,7 +117,7 @@ def test_yaml_syntax_error_and_code_tags_are_refused(tmp_path: Path) -> None:
     problems = check(tmp_path, "id: [unclosed\n")
     assert problems == [
         "r.yaml:1:5: ここで開いた「[」が閉じられていません（「]」が必要です） / the '[' opened here is never closed (a ']' is missing)"
-    ]  # noqa: E501
+    ]
     problems = check(tmp_path, "id: !!python/object/apply:os.system ['echo pwned']\n")
     assert problems and "not allowed" in problems[0]
 
