@@ -56,7 +56,7 @@ def load_rules(path: Path, config: dict[str, Any], known_units: Iterable[str] | 
     """Every rule under ``path``, checked; every problem with its ``file:line:column``."""
     book = RuleBook()
     if not path.exists():
-        book.problems.append(Problem(str(path), 1, 1, msg(f"見つかりません: {path}", f"not found: {path}")))
+        book.problems.append(Problem(str(path), 1, 1, f"見つかりません / not found: {path}"))
         return book
     seen: dict[str, Rule] = {}
     contains: list[tuple[Located, Path_, str]] = []
