@@ -30,6 +30,7 @@ def report_committee(
     as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of --to)."),
     out: Path = typer.Option(Path("var/reports"), "--out", help="Parent folder; the pack goes in a dated folder inside."),
     fmt: Format = typer.Option(Format.table, "--format"),
+    refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first pack for this period knew."),
 ) -> None:
     """Write the リスク管理委員会 pack (Markdown, self-contained HTML with charts, xlsx) for a period."""
     app = app_context(ctx)
@@ -40,8 +41,8 @@ def report_committee(
     when = parse_when(as_of, app, end_of_day=True) if as_of else app.calendar.end_of_day(hi)
     assert when is not None
     engine = app.require_schema()
-    versions = {r.id: r.version for r in load_rulebook(app, Path("rules")).rules}
-    content = committee.build(engine, lo, hi, when, app.calendar, versions, app.lang)
+    rules = load_rulebook(app, Path("rules")).enabled  # the pack finds its flags again as of its data date
+    content = committee.build(engine, lo, hi, when, app.calendar, rules, app.lang, refresh=refresh)
     suffix = "" if app.lang == "ja" else f"_{app.lang}"
     written = committee.write(engine, content, out / f"committee_{lo.isoformat()}_{hi.isoformat()}{suffix}", app.calendar)
     _report_files(app, written.files, written.data_hash, fmt)

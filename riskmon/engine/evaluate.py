@@ -24,6 +24,7 @@ from riskmon.engine import durable_adapter, facts
 from riskmon.flags import render
 from riskmon.flags.store import NewFlag, retire, save
 from riskmon.rules.spec import Rule
+from riskmon.store.asof import AsOf
 from riskmon.store.consistency import read_snapshot
 from riskmon.store.tables import AuditEntry, EvaluationRun, Unit, table_of
 
@@ -154,3 +155,57 @@ def _flag(rule: Rule, fact: facts.Fact, severity: str, as_of: datetime, cal: Bus
             "due_at": fact.due_at, "evidence": render.evidence(rule, fact, severity, cal.tz),
         },
     )  # fmt: skip
+
+
+@dataclass
+class DryRun:
+    """What an evaluation would raise, written nowhere: each flag as a plain record (its ``key``
+    and the values a stored flag gets), with the rules that failed."""
+
+    as_of: datetime
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    per_rule: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def evaluate_dry(engine: Engine | Connection, rules: Sequence[Rule], as_of: datetime | AsOf, cal: BusinessCalendar,
+                 default_escalation: tuple[str, ...] = ()) -> DryRun:  # fmt: skip
+    """The flags the rules find over the data known ``as_of`` (riskmon.store.asof), without writing
+    anything: no run record, no flag, no audit entry. Reports use it so that what they show does not
+    depend on when evaluations happened to run. (A ``dry_run`` flag on :func:`evaluate` is being
+    added in parallel; this is the same computation, kept self-contained until the two meet.)"""
+    window = AsOf.of(as_of)
+    if isinstance(engine, Connection):
+        return _dry(engine, rules, window, cal, default_escalation)
+    with read_snapshot(engine) as conn:  # as a real run: finished ingest runs only (riskmon.store.consistency)
+        return _dry(conn, rules, window, cal, default_escalation)
+
+
+def _dry(conn: Connection, rules: Sequence[Rule], window: AsOf, cal: BusinessCalendar, default_escalation: tuple[str, ...]) -> DryRun:
+    out = DryRun(window.at)
+    unit_types = {r.unit_id: r.unit_type for r in conn.execute(select(table_of(Unit).c.unit_id, table_of(Unit).c.unit_type))}
+    views = facts.Views(conn, window)
+    built: dict[str, list[facts.Fact]] = {}
+    for rule in rules:
+        try:
+            built[rule.id] = facts.build(rule, views, cal)
+        except Exception as exc:  # one broken rule must not hide the others
+            out.errors[rule.id] = f"{exc.__class__.__name__}: {exc}"
+    ok_rules = [r for r in rules if r.id in built]
+    decided, engine_errors = durable_adapter.decide([facts.compile_rule(r) for r in ok_rules],
+                                                    {rid: [f.data for f in fs] for rid, fs in built.items()})  # fmt: skip
+    out.errors.update(engine_errors)
+    by_type = _first_unit_by_type(unit_types)
+    for rule in ok_rules:
+        if rule.id in out.errors:
+            continue
+        try:
+            found = [_flag(rule, built[rule.id][i], sev, window.at, cal, by_type, default_escalation)
+                     for i, sev in sorted(decided.get(rule.id, {}).items())]  # fmt: skip
+        except Exception as exc:
+            out.errors[rule.id] = f"{exc.__class__.__name__}: {exc}"
+            continue
+        out.per_rule[rule.id] = len(found)
+        out.flags += [{"key": f.key, **f.values} for f in found]
+    out.flags.sort(key=lambda f: str(f["key"]))
+    return out

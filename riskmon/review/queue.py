@@ -13,6 +13,7 @@ from riskmon.business_calendar import BusinessCalendar
 from riskmon.review import policy
 from riskmon.review.users import actor
 from riskmon.rules.spec import SEVERITIES
+from riskmon.store.asof import AsOf
 from riskmon.store.tables import Flag, table_of
 
 BUCKETS = ("new", "escalated", "overdue", "other")
@@ -29,11 +30,13 @@ class Queue:
 
 def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar) -> Queue:
     """Open cases the user may see: new since the last business day, escalated, overdue, the rest;
-    within each, most severe first, grouped by owner unit."""
+    within each, most severe first, grouped by owner unit. Only flags raised by ``as_of`` (the
+    as-of layer, riskmon.store.asof): a queue for a past morning does not show later flags."""
     t = table_of(Flag)
     with engine.connect() as conn:
         who = actor(conn, user_id)
-        rows = [dict(r) for r in conn.execute(select(t).where(t.c.review_status.in_(policy.OPEN_STATES), t.c.status == "open")).mappings()]
+        q = select(t).where(t.c.review_status.in_(policy.OPEN_STATES), t.c.status == "open", AsOf(as_of).flags_clause(t))
+        rows = [dict(r) for r in conn.execute(q).mappings()]
     since = cal.at(cal.previous_business_day(as_of.astimezone(cal.tz).date()), as_of.astimezone(cal.tz).timetz().replace(tzinfo=None))
     queue = Queue(who.user_id, who.line)
     for flag in rows:

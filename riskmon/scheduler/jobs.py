@@ -128,8 +128,7 @@ def monthly_publication(settings: Settings, engine: Engine, as_of: datetime) -> 
 
 def _pack(settings: Settings, engine: Engine, as_of: datetime, first: date, last: date) -> str:
     cal = _cal(settings)
-    versions = {r.id: r.version for r in _rules(settings)}
-    content = committee.build(engine, first, last, as_of, cal, versions)
+    content = committee.build(engine, first, last, as_of, cal, _rules(settings))
     written = committee.write(engine, content, _paths(settings)[1] / f"committee_{first.isoformat()}_{last.isoformat()}", cal)
     return f"{written.folder} ({written.data_hash[:12]})"
 

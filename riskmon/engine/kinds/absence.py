@@ -58,7 +58,7 @@ class Absence(Kind[AbsenceSpec]):
             day = cal.previous_business_day(day)
         if not days:
             return []
-        present = sources.report_days(conn, min(days), max(days))
+        present = sources.report_days(conn, min(days), max(days), views.window)
         out = []
         for unit in sources.units(conn, tuple(t.value for t in spec.expect_from or ())):
             missing = sorted(d for d in days if (unit["unit_id"], d) not in present)

@@ -24,6 +24,7 @@ from riskmon.engine import sources
 from riskmon.rules.conditions import Condition
 from riskmon.rules.schema import RuleSpec
 from riskmon.rules.spec import Rule
+from riskmon.store.asof import AsOf
 from riskmon.store.views import FieldType
 
 S = TypeVar("S", bound=RuleSpec)
@@ -42,15 +43,16 @@ class Views:
     """Each SQL view read once per evaluation run and shared by the rules that use it (seven rules
     look at error cases); a rule's derived fields are layered over the shared rows, not copied in."""
 
-    def __init__(self, conn: Connection, as_of: datetime) -> None:
+    def __init__(self, conn: Connection, as_of: datetime | AsOf) -> None:
         self.conn = conn
-        self.as_of = as_of
+        self.window = AsOf.of(as_of)  # what the views may read (riskmon.store.asof)
+        self.as_of = self.window.at
         self._rows: dict[tuple[str, datetime | None], list[dict[str, Any]]] = {}
 
     def rows(self, event: str, since: datetime | None = None) -> list[dict[str, Any]]:
         key = (event, since)
         if key not in self._rows:
-            self._rows[key] = list(sources.VIEWS[event].rows(self.conn, self.as_of, since))
+            self._rows[key] = list(sources.VIEWS[event].rows(self.conn, self.window, since))
         return self._rows[key]
 
 
