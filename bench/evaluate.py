@@ -36,7 +36,7 @@ def _peak_mb() -> float:
 
 def _rules():  # type: ignore[no-untyped-def]
     from riskmon.config import load_settings
-    from riskmon.rules.checker import load_rules
+    from riskmon.engine.rulebook import load_rules
 
     s = load_settings(ROOT / "config.toml")
     book = load_rules(ROOT / "rules", s.rule_values)

@@ -31,6 +31,7 @@ from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.config import Settings, load_settings
 from riskmon.engine.evaluate import RunResult, evaluate
+from riskmon.engine.rulebook import RuleBook, load_rules
 from riskmon.errors import Lang, RuleError, RuleProblem, SchemaOutdated, StoreError
 from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
@@ -41,7 +42,6 @@ from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.queue import Queue, morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
-from riskmon.rules.checker import RuleBook, load_rules
 from riskmon.store import migrate
 from riskmon.store.db import make_engine, normalize_url, redact
 from riskmon.store.queries import list_units
