@@ -48,7 +48,7 @@ def _evaluate(db: str) -> dict[str, object]:
     from sqlalchemy import select
 
     from riskmon.business_calendar import BusinessCalendar
-    from riskmon.engine.evaluate import evaluate
+    from riskmon.flags.evaluation import evaluate
     from riskmon.store.db import make_engine
     from riskmon.store.tables import Flag, table_of
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.ingest.pipeline import ingest
 from riskmon.rules.spec import Rule
 from riskmon.rules.words import did_you_mean, hint

@@ -26,7 +26,7 @@ from riskmon.cli.common import (
     table,
 )
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
-from riskmon.engine.evaluate import RunResult
+from riskmon.flags.evaluation import RunResult
 from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
 from riskmon.i18n import label, pick
 from riskmon.reports.safe_cells import csv_row

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.reports.data import period_label
 from tests.engine.test_evaluate import shipped
