@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.reports.markdown import md_text
+from riskmon.markdown import md_text
 from riskmon.rules.spec import SEVERITIES
 from riskmon.store.asof import AsOf, case_state_at
 from riskmon.store.tables import CaseEvent, Flag, Unit, User, table_of

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import time
 from functools import cached_property
 from typing import Any
 
 from riskmon.rules.conditions import Condition
+from riskmon.rules.schema import Period, RuleSpec
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-KINDS = ("match", "deadline", "threshold", "absence")
 RISK_CATEGORIES = ("administrative", "system", "information_security", "disaster_other", "reputational")
 RISK_CATEGORY_LABELS = {
     "administrative": ("事務", "administrative"),
@@ -29,12 +28,6 @@ def severity_rank(s: str) -> int:
 
 
 @dataclass(frozen=True)
-class Period:
-    unit: str  # business_days | business_hours | days | months
-    amount: float
-
-
-@dataclass(frozen=True)
 class Tier:
     """A severity and the condition under which it applies (the default tier has none)."""
 
@@ -44,6 +37,8 @@ class Tier:
 
 @dataclass(frozen=True)
 class Rule:
+    """A checked rule: the common parts resolved for the evaluator, the kind's own parts in ``spec``."""
+
     id: str
     title: dict[str, str]
     description: str
@@ -60,26 +55,9 @@ class Rule:
     enabled: bool
     subject: tuple[str, ...]
     file: str
-    # kind-specific
-    start: str | None = None
-    stop: str | None = None
-    due_field: str | None = None
-    within: Period | None = None
-    measure: str | None = None
-    measure_field: str | None = None
-    window: dict[str, Any] = field(default_factory=dict)
-    group_by: tuple[str, ...] = ()
-    warn: float | None = None
-    critical: float | None = None
-    direction: str = "above"
-    compare: str | None = None
-    on: str = "value"
-    expect_from: tuple[str, ...] = ()
-    due_at: time | None = None
-    lookback_business_days: int = 5
-    last: str | None = None
-    since: str | None = None
-    max_gap: Period | None = None
+    #: the kind-specific parts as the schema read them (riskmon/rules/schema.py); the engine's kind
+    #: (riskmon/engine/kinds/) reads its own spec from here
+    spec: RuleSpec | None = field(default=None, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @cached_property
@@ -90,3 +68,6 @@ class Rule:
         """
         blob = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+__all__ = ["LINES", "RISK_CATEGORIES", "RISK_CATEGORY_LABELS", "SEVERITIES", "Period", "Rule", "Tier", "severity_rank"]
