@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskmon.rules.checker import load_rules, rule_files
+from riskmon.engine.rulebook import load_rules
+from riskmon.rules.checker import rule_files
 
 _lock = threading.Lock()
 _cache: dict[tuple[Path, str], tuple[tuple[tuple[str, int, int], ...], dict[str, tuple[str, str]]]] = {}

@@ -16,9 +16,9 @@ from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import load_settings
-from riskmon.engine.evaluate import evaluate
+from riskmon.engine.rulebook import load_rules
+from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
-from riskmon.rules.checker import load_rules
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import Flag, WebCredential, table_of
 from riskmon.web.passwords import hash_password
