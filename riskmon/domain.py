@@ -16,10 +16,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "ACTING_LINES",
     "CLOSED_STATES",
+    "CLOSURES",
     "FOUR_EYES",
     "LABELS",
     "OPEN_STATES",
+    "PROPOSABLE",
+    "Bucket",
     "CaseAction",
     "FlagStatus",
     "Line",
@@ -88,12 +92,20 @@ CLOSED_STATES: tuple[ReviewStatus, ...] = (ReviewStatus.RESOLVED, ReviewStatus.D
 FOUR_EYES: tuple[Severity, ...] = (Severity.HIGH, Severity.CRITICAL)
 
 
+#: The lines whose people work cases; the third line and governance only read.
+ACTING_LINES: tuple[LineOfDefence, ...] = (LineOfDefence.FIRST, LineOfDefence.SECOND)
+
+
 class Resolution(StrEnum):
     REMEDIATED = "remediated"
     EXPLAINED = "explained"
     RISK_ACCEPTED = "risk_accepted"
     DUPLICATE = "duplicate"
     FALSE_POSITIVE = "false_positive"  # what a dismissal records
+
+
+#: What a person may choose when resolving (a dismissal records ``false_positive`` by itself).
+PROPOSABLE: tuple[Resolution, ...] = tuple(r for r in Resolution if r is not Resolution.FALSE_POSITIVE)
 
 
 class CaseAction(StrEnum):
@@ -105,13 +117,30 @@ class CaseAction(StrEnum):
     COMMENT = "comment"
     RESPONSE = "response"
     PROPOSE = "propose"
+    WITHDRAW = "withdraw"  # a pending proposal taken back, with a reason
     RESOLVE = "resolve"
     DISMISS = "dismiss"
     CONFIRM = "confirm"
     REOPEN = "reopen"
     AUTO_REOPEN = "auto_reopen"
-    ESCALATE = "escalate"
-    RETIRE = "retire"
+    # the engine's own steps, spelt as they have always been stored in case_events and the audit log
+    ESCALATED = "escalated"
+    RETIRED = "retired"
+    RESTORED = "restored"
+
+
+#: The closing actions; a proposal's ``kind`` is one of them, or ``resolve`` from the first line.
+CLOSURES: tuple[CaseAction, ...] = (CaseAction.RESOLVE, CaseAction.DISMISS)
+
+
+class Bucket(StrEnum):
+    """Where a flag sits in the morning queue, in the order the queue shows them."""
+
+    AWAITING_ME = "awaiting_me"  # a second-line closure proposed by someone else: mine to confirm
+    NEW = "new"
+    ESCALATED = "escalated"
+    OVERDUE = "overdue"
+    OTHER = "other"
 
 
 class RuleKind(StrEnum):
@@ -159,13 +188,20 @@ LABELS: dict[StrEnum, tuple[str, str]] = {
     CaseAction.COMMENT: ("コメント", "comment"),
     CaseAction.RESPONSE: ("回答", "response"),
     CaseAction.PROPOSE: ("完了の提案", "propose"),
+    CaseAction.WITHDRAW: ("提案の取下げ", "withdraw a proposal"),
     CaseAction.RESOLVE: ("完了", "resolve"),
     CaseAction.DISMISS: ("却下", "dismiss"),
     CaseAction.CONFIRM: ("承認", "confirm"),
     CaseAction.REOPEN: ("再開", "reopen"),
     CaseAction.AUTO_REOPEN: ("自動再開", "automatic reopen"),
-    CaseAction.ESCALATE: ("エスカレーション", "escalate"),
-    CaseAction.RETIRE: ("ルール廃止による終了", "retired with its rule"),
+    CaseAction.ESCALATED: ("エスカレーション", "escalated"),
+    CaseAction.RETIRED: ("ルール廃止による終了", "retired with its rule"),
+    CaseAction.RESTORED: ("ルール再開による再開", "restored with its rule"),
+    Bucket.AWAITING_ME: ("承認待ち（あなたの承認）", "awaiting my confirmation"),
+    Bucket.NEW: ("新規", "new"),
+    Bucket.ESCALATED: ("エスカレーション", "escalated"),
+    Bucket.OVERDUE: ("期限超過", "overdue"),
+    Bucket.OTHER: ("その他", "other"),
     RuleKind.MATCH: ("該当", "match"),
     RuleKind.DEADLINE: ("期限", "deadline"),
     RuleKind.THRESHOLD: ("しきい値", "threshold"),

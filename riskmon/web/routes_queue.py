@@ -3,11 +3,12 @@ riskmon.review.policy for the logged-in user (a first-line user sees only its un
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from riskmon.flags.repository import FlagRecord
 from riskmon.review.queue import BUCKETS, morning_queue
 from riskmon.store.queries import list_units
 from riskmon.web.deps import Viewer, context, render, require_viewer
@@ -22,6 +23,6 @@ def queue_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewe
     queue = morning_queue(ctx.engine, viewer.actor.user_id, as_of, ctx.calendar)
     with ctx.engine.connect() as conn:
         units = {u["unit_id"]: (u["name_en"] or u["name_ja"]) if viewer.lang == "en" else u["name_ja"] for u in list_units(conn)}
-    groups: list[tuple[str, list[dict[str, Any]]]] = [(b, [f for f in queue.items if f["bucket"] == b]) for b in BUCKETS]
+    groups: list[tuple[str, list[FlagRecord]]] = [(b, [i.flag for i in queue.in_bucket(b)]) for b in BUCKETS]
     return render(request, "queue.html", viewer.lang, viewer=viewer, groups=groups, total=len(queue.items), units=units,
                   as_of=as_of, changed=bool(changed))  # fmt: skip

@@ -50,6 +50,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "total": ("合計", "Total"),
     "count_suffix": ("件", ""),
     "as_of": ("基準時刻", "As of"),
+    "bucket_awaiting_me": ("承認待ち（あなたの承認）", "Awaiting my confirmation"),
     "bucket_new": ("新規（前営業日以降）", "New since the last business day"),
     "bucket_escalated": ("エスカレーション中", "Escalated"),
     "bucket_overdue": ("期限超過", "Overdue"),
