@@ -183,6 +183,7 @@ _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
         "x_risky": ("リスクの高い拠点", "Highest-risk offices"),
         "x_priority_mark": ("○", "yes"),
         "h_other_short": ("その他", "other"),
+        "h_deadline": ("期限", "due"),
         # the assurance report (riskmon.review.assurance)
         "a_title": ("第二線の有効性に関する保証レポート", "Assurance report on the second line"),
         "a_flags": ("フラグ", "flags"),

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from riskmon.business_calendar import BusinessCalendar, add_months
+from riskmon.domain import OPEN_STATES, CaseAction, FlagStatus, Severity
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES, ErrorCategory, InspectionType
 from riskmon.i18n import Lang, label
-from riskmon.rules.spec import SEVERITIES
 from riskmon.store.tables import (
     CaseEvent,
     ContractRow,
@@ -147,7 +147,7 @@ def overdue_priority(
 ) -> list[dict[str, Any]]:
     """Open deadline flags on 重点三事案 cases: who owns them and how many business days overdue."""
     f = table_of(Flag)
-    rows = conn.execute(select(f).where(f.c.status == "open", f.c.review_status.in_(("open", "acknowledged", "in_progress")),
+    rows = conn.execute(select(f).where(f.c.status == FlagStatus.OPEN, f.c.review_status.in_(OPEN_STATES),
                                         f.c.rule_id.in_(("R01", "R03P", "R04")), f.c.due_at.is_not(None),
                                         f.c.due_at < as_of, f.c.first_seen <= as_of)).mappings().all()  # fmt: skip
     out = []
@@ -182,9 +182,11 @@ def flags_summary(conn: Connection, first: date, last: date, cal: BusinessCalend
     rows = [dict(r) for r in conn.execute(select(*cols)).mappings()]
     opened = [r for r in rows if lo <= r["first_seen"] <= hi]
     resolved = [r for r in rows if r["closed_at"] is not None and lo <= r["closed_at"] <= hi]
-    open_now = [r for r in rows if r["status"] == "open" and r["review_status"] in ("open", "acknowledged", "in_progress")]
+    open_now = [r for r in rows if r["status"] == FlagStatus.OPEN and r["review_status"] in OPEN_STATES]
     overdue = [r for r in open_now if r["due_at"] is not None and r["due_at"] < hi]
-    escalations = conn.execute(select(func.count()).select_from(ev).where(ev.c.action == "escalated", ev.c.at.between(lo, hi))).scalar_one()
+    escalations = conn.execute(
+        select(func.count()).select_from(ev).where(ev.c.action == CaseAction.ESCALATED, ev.c.at.between(lo, hi))
+    ).scalar_one()
 
     def by(key: str, items: list[dict[str, Any]]) -> dict[str, int]:
         return dict(Counter(r[key] for r in items))
@@ -192,7 +194,7 @@ def flags_summary(conn: Connection, first: date, last: date, cal: BusinessCalend
     return {
         "opened": len(opened), "resolved": len(resolved), "open": len(open_now), "overdue": len(overdue), "escalations": int(escalations),
         "open_by_line": by("owner_line", open_now),
-        "open_by_severity": {s: c for s in reversed(SEVERITIES) if (c := by("severity", open_now).get(s))},
+        "open_by_severity": {s.value: c for s in reversed(Severity) if (c := by("severity", open_now).get(s))},
         "open_by_risk_category": by("risk_category", open_now), "overdue_by_line": by("owner_line", overdue),
         "opened_by_severity": by("severity", opened),
     }  # fmt: skip
@@ -205,9 +207,9 @@ def risky_offices(
     f, er, u = table_of(Flag), table_of(ErrorReportRow), table_of(Unit)
     offices = {r[0] for r in conn.execute(select(u.c.unit_id).where(u.c.unit_type.in_(("pension_office", "administration_center"))))}
     parts: dict[str, Counter[str]] = defaultdict(Counter)
-    weight = {"critical": 3, "high": 2, "medium": 1}
+    weight = {Severity.CRITICAL: 3, Severity.HIGH: 2, Severity.MEDIUM: 1}
     for unit, sev in conn.execute(
-        select(f.c.owner_unit, f.c.severity).where(f.c.status == "open", f.c.review_status.in_(("open", "acknowledged", "in_progress")))
+        select(f.c.owner_unit, f.c.severity).where(f.c.status == FlagStatus.OPEN, f.c.review_status.in_(OPEN_STATES))
     ):
         if unit in offices and sev in weight:
             parts[unit][f"open_{sev}"] += 1
