@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, func, select
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.domain import OPEN_STATES, CaseAction, FlagStatus, Severity
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES, ErrorCategory, InspectionType
-from riskmon.i18n import Lang, label
+from riskmon.i18n import Lang, label, phrase
 from riskmon.store.tables import (
     CaseEvent,
     ContractRow,
@@ -97,10 +97,10 @@ def inspections(conn: Connection, first: date, last: date, lang: Lang = "ja") ->
 
 def _remediation(remedied: date | None, inspected_on: date, lang: Lang = "ja") -> str:
     if remedied is None:
-        return "未解消" if lang == "ja" else "open"
+        return phrase("report", "nc_open", lang)
     if remedied == inspected_on:
-        return "検査当日に解消" if lang == "ja" else "remedied on the inspection day"
-    return f"{remedied.isoformat()} 解消" if lang == "ja" else f"remedied {remedied.isoformat()}"
+        return phrase("report", "nc_same_day", lang)
+    return phrase("report", "nc_remedied_on", lang).format(day=remedied.isoformat())
 
 
 def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: BusinessCalendar, lang: Lang = "ja") -> dict[str, Any]:

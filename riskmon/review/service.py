@@ -75,7 +75,7 @@ class ReviewService:
             policy.require_state(flag, (ReviewStatus.OPEN,), "acknowledge")
             return {"review_status": ReviewStatus.ACKNOWLEDGED, "acknowledged_at": self.clock()}, {"note": note}
 
-        return self._run(CaseAction.ACKNOWLEDGE, user_id, flag_id, act, ("受領しました", "acknowledged"))
+        return self._run(CaseAction.ACKNOWLEDGE, user_id, flag_id, act, ("受領しました", "receipt acknowledged"))
 
     def take_on(self, user_id: str, flag_id: int, assignee: str | None = None) -> Outcome:
         def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
