@@ -45,8 +45,9 @@ def main() -> None:
     riskmon("flags", "propose", backlog, "--resolution", "remediated", "--note", "応援体制で解消見込み", "--user", "po149.yamada")
     riskmon("flags", "dismiss", backlog, "--reason", "一時的なもの", "--user", "po149.yamada", expect_refusal=True)
     riskmon("flags", "resolve", backlog, "--resolution", "remediated", "--note", "応援体制を確認", "--user", "rmd.suzuki")
-    riskmon("flags", "confirm", backlog, "--user", "rmd.suzuki", expect_refusal=True)
-    riskmon("flags", "confirm", backlog, "--user", "rmd.tanaka")
+    pending = json.loads(riskmon("flags", "show", backlog, "--format", "json"))["proposal"]["id"]  # what the confirmation names
+    riskmon("flags", "confirm", backlog, "--user", "rmd.suzuki", "--proposal", pending, expect_refusal=True)
+    riskmon("flags", "confirm", backlog, "--user", "rmd.tanaka", "--proposal", pending)
     riskmon("flags", "take", missing, "--user", "rd06.sato", "--assignee", "po136.ito")
     riskmon("flags", "resolve", missing, "--resolution", "explained", "--note", "システム障害で送信できず、翌朝電話で報告済み",
             "--user", "rmd.suzuki")  # fmt: skip

@@ -23,7 +23,7 @@ from riskmon import audit
 from riskmon.domain import CLOSED_STATES, CaseAction, FlagStatus, ReviewStatus
 from riskmon.flags import repository
 from riskmon.flags.repository import FlagFilter as FlagFilter  # re-exported: the CLI's filters
-from riskmon.flags.repository import FlagRecord
+from riskmon.flags.repository import FlagRecord, Proposal
 from riskmon.store.tables import CaseEvent, Flag, table_of
 
 #: the engine's view of a flag (``flags.status``); ``review_status`` is the case's
@@ -152,4 +152,10 @@ def as_json(flag: FlagRecord | dict[str, Any]) -> dict[str, Any]:
         "due_at": row["due_at"], "first_seen": row["first_seen"], "last_seen": row["last_seen"],
         "cleared_at": row["cleared_at"], "raised_run_id": row["raised_run_id"], "last_run_id": row["last_run_id"],
         "evidence": row["evidence"],
+        "proposal": _proposal_json(row["proposal"]),
     }  # fmt: skip
+
+
+def _proposal_json(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The pending proposal with its ``id``, the digest a confirmation names (``--proposal``)."""
+    return None if not stored else {**stored, "id": Proposal.from_json(stored).digest}

@@ -87,7 +87,7 @@ def check_resolution(resolution: str, note: str | None, until: object, duplicate
     """The resolution as the domain's value, or a refusal saying what is missing."""
     if resolution not in PROPOSABLE:
         names = ", ".join(r.value for r in PROPOSABLE)
-        raise Refused(f"完了区分は {names} のいずれかです", f"resolution must be one of {names}")
+        raise Refused(f"解決区分は {names} のいずれかです", f"resolution must be one of {names}")
     chosen = Resolution(resolution)
     if chosen is Resolution.RISK_ACCEPTED and until is None:
         raise Refused("リスク受容には期限（--until）が必要です", "accepting a risk needs an end date (--until)")
