@@ -145,9 +145,10 @@ def _engine_state(f: RowMapping, runs: dict[int, datetime]) -> list[Break]:
             f"状態は open ですが、評価 {f['last_run_id']} の時点と合いません",
         )
     elif st in ("cleared", "retired") and (f["cleared_at"] != as_of or f["last_seen"] > as_of):
+        done_en, done_ja = ("clear", "解消") if st == "cleared" else ("retire", "廃止")
         en, ja = (
-            f"status {st}, but run {f['last_run_id']} did not clear or retire it",
-            f"状態は {st} ですが、評価 {f['last_run_id']} で解消・廃止されていません",
+            f"status {st}, but run {f['last_run_id']} did not {done_en} it",
+            f"状態は {st} ですが、評価 {f['last_run_id']} で{done_ja}されていません",
         )
     elif st not in ("open", "cleared", "retired"):
         en, ja = f"unknown engine status {st!r}", f"不明な状態 {st!r}"

@@ -23,6 +23,7 @@ from typer.core import TyperGroup
 
 from riskmon.audit.keys import AuditError
 from riskmon.config import ConfigError
+from riskmon.errors import RiskmonError
 from riskmon.i18n import Lang, msg
 from riskmon.review.policy import Refused
 from riskmon.review.users import UnknownUser
@@ -85,6 +86,8 @@ def classify(exc: BaseException, database_url: str | None = None) -> CliError | 
         return CliError(exc.ja, exc.en, ExitCode.USAGE)
     if isinstance(exc, AuditError):  # a missing or unreadable audit key, from any command that records
         return CliError(exc.ja, exc.en, ExitCode.USAGE)
+    if isinstance(exc, RiskmonError) and not _is_busy(exc):  # the root of riskmon's own errors (riskmon.errors)
+        return CliError(exc.ja, exc.en, ExitCode.ERROR)
     if _is_busy(exc):
         where = redact(database_url) if database_url else ""
         ja_where, en_where = (f"（{where}）", f" ({where})") if where else ("", "")

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from riskmon.domain import Line
+from riskmon.errors import IngestError
 from riskmon.events.models import Id, Text
 from riskmon.ingest.readers import SourceFile
 from riskmon.ingest.reasons import Reason, translate, unknown_unit
@@ -51,7 +52,8 @@ def load_users(conn: Connection, path: Path) -> tuple[int, list[tuple[int, list[
     units = {r[0] for r in conn.execute(select(table_of(Unit).c.unit_id))}
     good: list[dict[str, Any]] = []
     bad: list[tuple[int, list[Reason]]] = []
-    for record in SourceFile(path):
+    source = SourceFile(path)
+    for record in source:
         try:
             user = UserRecord.model_validate(record.data if record.data is not None else {})
         except ValidationError as exc:
@@ -61,6 +63,12 @@ def load_users(conn: Connection, path: Path) -> tuple[int, list[tuple[int, list[
             bad.append((record.line, [unknown_unit("unit_id", user.unit_id, units)]))
             continue
         good.append(user.model_dump())
+    if source.failure is not None:  # the master is loaded whole or not at all
+        ja, en = (source.failure.describe(lang).split("。" if lang == "ja" else ". ")[0] for lang in ("ja", "en"))
+        raise IngestError(
+            f"{path}: {ja}。利用者は1名も登録していません。ファイルを直して再度読み込んでください",
+            f"{path}: {en}. No user was loaded; fix the file and load it again",
+        )
     if good:
         t = table_of(User)
         ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t)

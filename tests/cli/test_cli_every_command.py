@@ -175,9 +175,16 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("users", "load"): [
         Case(("users", "load", "nope.csv"), ExitCode.USAGE, "nope.csv: ファイルが見つかりません"),
         Case(("users", "load", "rules"), ExitCode.USAGE, "rules: ファイルではなくフォルダです"),
-        Case(("users", "load", "sjis.csv"), ExitCode.ERROR, "sjis.csv: UTF-8 ではありません"),
+        Case(
+            ("users", "load", "sjis.csv"),
+            ExitCode.ERROR,
+            "sjis.csv: 2 行目が UTF-8 ではありません（Shift_JIS などで保存されています）。利用者は1名も登録していません",
+        ),
         Case(("users", "load", str(ROOT / "sample_events" / "users.csv")), ExitCode.USAGE, NO_DB, "empty"),
     ],
+    ("users", "set-password"): [Case(("users", "set-password", "risk1", "--password-stdin"), ExitCode.USAGE, NO_DB, "empty")],
+    ("users", "revoke-sessions"): [Case(("users", "revoke-sessions", "risk1"), ExitCode.USAGE, NO_DB, "empty")],
+    ("serve",): [Case(("serve",), ExitCode.USAGE, NO_DB, "empty")],
     ("escalate",): [
         Case(("escalate", "--as-of", "soon"), ExitCode.USAGE, "日付/日時として読めません: soon"),
         Case(("escalate",), ExitCode.USAGE, NO_DB, "empty"),
