@@ -13,13 +13,16 @@ multi-user PostgreSQL deployment need no edited file.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from riskmon import errors
 
 Lang = Literal["ja", "en"]
 
@@ -88,6 +91,93 @@ class WebConfig(_Section):
     forwarded_allow_ips: str = "127.0.0.1"
 
 
+#: a value rules may refer to as ``{config: section.key}``: a number, a word, or a list of them
+def _rule_value(value: Any) -> Any:
+    """A number, a word, or a list of them; a TOML true/false or table is no value a rule compares with."""
+    scalar = (int, float, str)
+    ok = isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
+    if not ok or isinstance(value, bool) or (isinstance(value, list) and any(isinstance(v, bool) for v in value)):
+        raise ValueError(f"expected a number, a word or a list of them, not {value!r}")
+    return value
+
+
+RuleValue = Annotated[Any, AfterValidator(_rule_value)]
+#: the names such a value may have: what a rule file can spell after ``config:``
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _named_values(values: dict[str, RuleValue]) -> dict[str, RuleValue]:
+    bad = [k for k in values if not _NAME.match(k)]
+    if bad:
+        raise ValueError(f"{', '.join(map(repr, bad))}: names are lower-case letters, digits and _ (rules write {{config: section.name}})")
+    return values
+
+
+class PathsConfig(_Section):
+    """Where riskmon reads and writes files; relative paths are resolved against the config
+    file's folder, so the CLI, the scheduler and an embedding script find the same folders
+    wherever they are started from."""
+
+    rules: Path = Path("rules")
+    reports: Path = Path("var/reports")
+    outbox: Path = Path("var/outbox")  # the daily digests, one file per recipient unit
+    inbox: Path = Path("var/inbox")  # the nightly job ingests every .jsonl / .csv here
+
+
+class JobSchedule(_Section):
+    cron: str | None = None  # crontab (5 fields) in the configured zone; None = the job's default
+
+    @field_validator("cron")
+    @classmethod
+    def _crontab(cls, v: str | None) -> str | None:
+        if v is not None:
+            from apscheduler.triggers.cron import CronTrigger  # only a config with a schedule pays for the import
+
+            try:
+                CronTrigger.from_crontab(v)
+            except ValueError as exc:
+                raise ValueError(f"not a crontab expression ({exc})") from exc
+        return v
+
+
+class JobsConfig(_Section):
+    """The scheduler (docs/scheduler.md): locks and catch-up, and a schedule per job."""
+
+    lock_lease_seconds: float = Field(120, gt=0)
+    lock_heartbeat_seconds: float = Field(30, gt=0)
+    catch_up_grace_hours: float = Field(24, ge=0)
+    nightly: JobSchedule = JobSchedule()
+    weekly_digest: JobSchedule = JobSchedule()
+    monthly_publication: JobSchedule = JobSchedule()
+    committee_pack: JobSchedule = JobSchedule()
+    half_year_review: JobSchedule = JobSchedule()
+
+    def cron(self, job: str) -> str | None:
+        schedule = getattr(self, job, None)
+        return schedule.cron if isinstance(schedule, JobSchedule) else None
+
+
+class EscalationStep(_Section):
+    after_business_days: int = Field(ge=0)
+    until: Literal["acknowledged", "resolved"] = "resolved"
+
+
+class EscalationConfig(_Section):
+    """The escalation ladder (riskmon.review.escalation)."""
+
+    critical_start: int = Field(2, ge=1)
+    #: the path for rules that name none of their own (templates over the flag's fields, unit types or ids)
+    default_path: list[str] = []
+    steps: list[EscalationStep] = []
+
+
+class AuditConfig(_Section):
+    """Where the audit key and anchors live (riskmon.audit.keys), relative to the config's folder."""
+
+    key_file: str = "var/audit.key"
+    anchors_file: str = "var/audit-anchors.jsonl"
+
+
 class Settings(_Section):
     database: DatabaseConfig = DatabaseConfig()
     time: TimeConfig = TimeConfig()
@@ -96,17 +186,22 @@ class Settings(_Section):
     display: DisplayConfig = DisplayConfig()
     notify: NotifyConfig = NotifyConfig()
     web: WebConfig = WebConfig()
-    # Sections owned by later pipeline stages (rules defaults, escalation, jobs) are kept as raw
-    # tables here and validated by the stage that reads them.
-    deadlines: dict[str, Any] = {}
-    thresholds: dict[str, Any] = {}
-    escalation: dict[str, Any] = {}
-    jobs: dict[str, Any] = {}
-    audit: dict[str, Any] = {}  # key_file, anchors_file: validated by riskmon.audit.keys
+    paths: PathsConfig = PathsConfig()
+    # free-form name → value tables the rules refer to as {config: deadlines.name}
+    deadlines: Annotated[dict[str, RuleValue], AfterValidator(_named_values)] = {}
+    thresholds: Annotated[dict[str, RuleValue], AfterValidator(_named_values)] = {}
+    escalation: EscalationConfig = EscalationConfig()
+    jobs: JobsConfig = JobsConfig()
+    audit: AuditConfig = AuditConfig()
     base_dir: Path = Path(".")
     #: the file these settings came from; None when none was found and the defaults apply (the
     #: CLI names it, so a command run in the wrong folder says what it looked for)
     config_file: Path | None = None
+
+    def path(self, name: Literal["rules", "reports", "outbox", "inbox"]) -> Path:
+        """A ``[paths]`` entry resolved against the config file's folder."""
+        value: Path = getattr(self.paths, name)
+        return value if value.is_absolute() else self.base_dir / value
 
     @property
     def tz(self) -> ZoneInfo:
@@ -120,7 +215,7 @@ class Settings(_Section):
     @property
     def default_escalation(self) -> tuple[str, ...]:
         """The escalation path used by rules that do not name their own."""
-        return tuple(self.escalation.get("default_path", ()))
+        return tuple(self.escalation.default_path)
 
     @property
     def database_url(self) -> str:
@@ -136,14 +231,13 @@ class Settings(_Section):
 DEFAULT_CONFIG = Path("config.toml")
 
 
-class ConfigError(Exception):
+class ConfigError(errors.ConfigError):
     """A config file that cannot be used, with every problem in ``file: key: reason`` form.
 
     ``str()`` is the English wording; ``ja`` the Japanese one (the CLI picks by --lang)."""
 
     def __init__(self, en: str, ja: str | None = None) -> None:
-        super().__init__(en)
-        self.en, self.ja = en, ja or en
+        super().__init__(ja or en, en)
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from riskmon.config import Settings, load_settings
+from riskmon.errors import RiskmonError
 from riskmon.i18n import Lang, msg
 
 ENV_KEY = "RISKMON_AUDIT_KEY"
@@ -30,16 +31,15 @@ ENV_ANCHORS = "RISKMON_AUDIT_ANCHORS"
 MIN_KEY_CHARS = 32
 
 
-class AuditError(Exception):
+class AuditError(RiskmonError):
     """A problem with the audit key or anchors that a person must fix; worded in both languages,
     shown in the language the CLI was started with (see :func:`configure`)."""
 
     def __init__(self, ja: str, en: str) -> None:
-        super().__init__(en)
-        self.ja, self.en = ja, en
+        super().__init__(ja, en)
 
-    def text(self, lang: Lang | None = None) -> str:
-        return msg(self.ja, self.en, lang or _state.lang)
+    def text(self, lang: str | None = None) -> str:
+        return msg(self.ja, self.en, "en" if (lang or _state.lang) == "en" else "ja")
 
     def __str__(self) -> str:
         return self.text()
@@ -83,7 +83,7 @@ def _settings(settings: Settings | None) -> Settings:
 def paths(settings: Settings | None = None) -> AuditPaths:
     s = _settings(settings)
     try:
-        section = _AuditSection.model_validate(s.audit)
+        section = _AuditSection.model_validate(s.audit.model_dump() if isinstance(s.audit, BaseModel) else s.audit)
     except ValidationError as exc:
         problems = "; ".join(f"audit.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise AuditError(f"config.toml の [audit] が正しくありません: {problems}", f"config.toml [audit] is invalid: {problems}") from exc

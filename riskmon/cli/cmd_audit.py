@@ -22,8 +22,8 @@ def audit_verify(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "-
     that flags and case events agree with the audited story. Exit status 1 if anything is wrong."""
     app = app_context(ctx)
     try:
-        with app.require_schema().connect() as conn:
-            v = audit.check(conn, app.settings)
+        app.require_schema()
+        v = app.riskmon.verify_audit()
     except audit.AuditError as exc:
         app.fail(exc.text(app.lang), ExitCode.USAGE)
     if fmt is Format.json:

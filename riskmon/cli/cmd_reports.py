@@ -7,9 +7,8 @@ from pathlib import Path
 
 import typer
 
-from riskmon.business_calendar import month_bounds
-from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
-from riskmon.reports import committee, monthly
+from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.reports import monthly
 
 
 def register(report: typer.Typer) -> None:
@@ -28,8 +27,9 @@ def report_committee(
     first: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
     last: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of --to)."),
-    out: Path = typer.Option(Path("var/reports"), "--out", help="Parent folder; the pack goes in a dated folder inside."),
+    out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports); the pack goes in a dated folder."),
     fmt: Format = typer.Option(Format.table, "--format"),
+    refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first pack for this period knew."),
 ) -> None:
     """Write the リスク管理委員会 pack (Markdown, self-contained HTML with charts, xlsx) for a period."""
     app = app_context(ctx)
@@ -37,13 +37,9 @@ def report_committee(
         lo, hi = date.fromisoformat(first), date.fromisoformat(last)
     except ValueError:
         app.fail(app.t("日付は YYYY-MM-DD で指定してください", "dates are YYYY-MM-DD"), ExitCode.USAGE)
-    when = parse_when(as_of, app, end_of_day=True) if as_of else app.calendar.end_of_day(hi)
-    assert when is not None
-    engine = app.require_schema()
-    versions = {r.id: r.version for r in load_rulebook(app, Path("rules")).rules}
-    content = committee.build(engine, lo, hi, when, app.calendar, versions, app.lang)
-    suffix = "" if app.lang == "ja" else f"_{app.lang}"
-    written = committee.write(engine, content, out / f"committee_{lo.isoformat()}_{hi.isoformat()}{suffix}", app.calendar)
+    when = parse_when(as_of, app, end_of_day=True) if as_of else None
+    app.require_schema()
+    written = app.riskmon.reports.committee(lo, hi, as_of=when, out=out, lang=app.lang, refresh=refresh)
     _report_files(app, written.files, written.data_hash, fmt)
 
 
@@ -51,7 +47,7 @@ def report_monthly(
     ctx: typer.Context,
     month: str = typer.Option(..., "--month", help="YYYY-MM"),
     as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of the month)."),
-    out: Path = typer.Option(Path("var/reports"), "--out"),
+    out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Write the 月次公表 draft: the month's 事務処理誤り with their response status."""
@@ -60,9 +56,9 @@ def report_monthly(
         year, mon = monthly.month_of(month)
     except ValueError:
         app.fail(app.t("月は YYYY-MM で指定してください", "the month is YYYY-MM"), ExitCode.USAGE)
-    when = parse_when(as_of, app, end_of_day=True) if as_of else app.calendar.end_of_day(month_bounds(year, mon)[1])
-    assert when is not None
-    files = monthly.write(app.require_schema(), year, mon, when, app.calendar, out / f"monthly_{year}-{mon:02d}")
+    when = parse_when(as_of, app, end_of_day=True) if as_of else None
+    app.require_schema()
+    files = app.riskmon.reports.monthly(year, mon, as_of=when, out=out)
     _report_files(app, files, None, fmt)
 
 

@@ -1,5 +1,6 @@
 """Working flags as cases: users, case actions (singly or in bulk), history, escalation, the
-morning review, and the audit trail. Every action goes through riskmon.review.service."""
+morning review, and the audit trail. Every action goes through the review service the
+riskmon.app.Riskmon holds (``Riskmon.cases``)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,15 @@ from sqlalchemy import select
 
 from riskmon.cli import cmd_accounts, cmd_audit, vocab
 from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
-from riskmon.cli.common import AppContext, CliError, ExitCode, Format, app_context, example, load_rulebook, parse_when, print_json, table
+from riskmon.cli.common import AppContext, CliError, ExitCode, Format, app_context, example, parse_when, print_json, table
 from riskmon.cli.errors import reading
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.domain import Severity
 from riskmon.i18n import label
-from riskmon.review.assurance import assurance, parse_period, to_markdown
-from riskmon.review.delivery import deliver
-from riskmon.review.escalation import Ladder, escalate, write_digests
-from riskmon.review.queue import BUCKETS, morning_queue
+from riskmon.review.assurance import parse_period, to_markdown
+from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
-from riskmon.review.users import UnknownUser, actor, load_users
+from riskmon.review.users import UnknownUser, actor
 from riskmon.store import queries
 from riskmon.store.tables import User, table_of
 
@@ -59,7 +58,8 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
 
 
 def _service(app: AppContext) -> ReviewService:
-    return ReviewService(app.require_schema())
+    app.require_schema()
+    return app.riskmon.cases
 
 
 def _targets(app: AppContext, ids: list[int] | None, rule: str | None, severity: str | None, unit: str | None) -> list[int]:
@@ -240,18 +240,17 @@ def flags_history(
 def escalate_cmd(
     ctx: typer.Context,
     as_of: str | None = typer.Option(None, "--as-of"),
-    digests: Path = typer.Option(Path("var/outbox"), "--digests", help="Folder for the daily digest files."),
+    digests: Path | None = typer.Option(None, "--digests", help="Folder for the daily digest files (default: [paths] outbox)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """Apply the escalation ladder and automatic reopening; write the day's digest per recipient unit."""
     app = app_context(ctx)
-    engine = app.require_schema()
+    app.require_schema()
     when = parse_when(as_of, app, end_of_day=True) if as_of else datetime.now(app.settings.tz)
     assert when is not None
-    reopened = ReviewService(engine, clock=lambda: when).automatic_reopen(when)
-    result = escalate(engine, when, app.calendar, Ladder.from_config(app.settings.escalation))
-    files = write_digests(engine, when, digests)
-    sent = deliver(engine, app.settings.notify)
+    done = app.riskmon.escalate(when, digests=digests)
+    result, reopened, files, sent = done, done.reopened, done.digests, done.delivery
+    digests = digests or app.riskmon.path("outbox")
     if fmt is Format.json:
         print_json({"notified": result.notified, "escalated": result.escalated, "reopened": reopened,
                     "digests": [str(f) for f in files], "mails": sent.messages})  # fmt: skip
@@ -280,7 +279,7 @@ def review_cmd(
     who = _who(app, user)
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
     assert when is not None
-    queue = morning_queue(app.require_schema(), who, when, app.calendar)
+    queue = app.riskmon.queue(who, when)
     shown = [{**i.flag.as_row(), "bucket": i.bucket} for i in queue.items[:cap]]
     note_cut(app, len(shown), len(queue.items))
     if fmt is Format.json:
@@ -322,8 +321,9 @@ def review_cmd(
 def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.csv (user_id,name,unit_id,role,email,active)")) -> None:
     """Load or update users from the file the administrator edits."""
     app = app_context(ctx)
-    with app.require_schema().begin() as conn, reading(path):
-        stored, bad = load_users(conn, path)
+    app.require_schema()
+    with reading(path):
+        stored, bad = app.riskmon.load_users(path)
     for line, reasons in bad:
         for r in reasons:
             app.err.print(f"{path}:{line}: {r.describe(app.lang)}", markup=False, soft_wrap=True)
@@ -345,8 +345,8 @@ def report_assurance(
         first, last = parse_period(period)
     except ValueError:
         app.fail(app.t(f"期間として読めません: {period}", f"not a period: {period}"), ExitCode.USAGE)
-    rules = [r.id for r in load_rulebook(app, Path("rules")).rules]
-    result = assurance(app.require_schema(), first, last, app.calendar, rules, sample_size=sample, seed=seed)
+    app.require_schema()
+    result = app.riskmon.reports.assurance(first, last, sample=sample, seed=seed)
     if fmt is Format.json:
         print_json(result.data)
     else:

@@ -26,7 +26,7 @@ from riskmon.cli.common import (
     table,
 )
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
-from riskmon.engine.evaluate import evaluate
+from riskmon.engine.evaluate import RunResult
 from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
 from riskmon.i18n import label, pick
 from riskmon.reports.safe_cells import csv_row
@@ -36,7 +36,6 @@ from riskmon.rules.spec import RISK_CATEGORY_LABELS
 from riskmon.rules.testing import run_tests
 from riskmon.store import queries
 
-RULES = Path("rules")
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
@@ -62,7 +61,10 @@ def _report_problems(app: AppContext, book: RuleBook) -> None:
         app.err.print(str(p), markup=False, soft_wrap=True)
 
 
-def rules_check(ctx: typer.Context, path: Path = typer.Argument(RULES, help="A rule file or folder.")) -> None:
+RULES_HELP = "A rule file or folder (default: [paths] rules in config.toml)."
+
+
+def rules_check(ctx: typer.Context, path: Path | None = typer.Argument(None, help=RULES_HELP)) -> None:
     """Check every rule file and report every problem as file:line:column: message."""
     app = app_context(ctx)
     book = load_rulebook(app, path)
@@ -75,7 +77,7 @@ def rules_check(ctx: typer.Context, path: Path = typer.Argument(RULES, help="A r
 
 def rules_list(
     ctx: typer.Context,
-    path: Path = typer.Argument(RULES, help="A rule file or folder."),
+    path: Path | None = typer.Argument(None, help=RULES_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """List the rules with their kind, severity, owner and sources."""
@@ -105,12 +107,13 @@ def rules_list(
 
 def rules_test(
     ctx: typer.Context,
-    path: Path = typer.Argument(RULES / "tests", help="A rule test file or folder."),
-    rules_path: Path = typer.Option(RULES, "--rules", help="Where the rules are."),
+    path: Path | None = typer.Argument(None, help="A rule test file or folder (default: the tests folder of the rules)."),
+    rules_path: Path | None = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     """Run rule tests: given events and a time, exactly these flags (like promtool test rules)."""
     app = app_context(ctx)
     book = load_rulebook(app, rules_path)
+    path = path or app.riskmon.rules_path(rules_path) / "tests"
     _report_problems(app, book)
     results, problems = run_tests(path, book.rules, app.calendar)
     for p in problems:
@@ -133,13 +136,15 @@ def rules_test(
 def evaluate_cmd(
     ctx: typer.Context,
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate as of this date/time (default: now)."),
-    path: Path = typer.Option(RULES, "--rules", help="Rule file or folder."),
+    path: Path | None = typer.Option(None, "--rules", help=RULES_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the flags the rules would raise; write nothing."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
 ) -> None:
     """Evaluate all enabled rules over the stored events; idempotent for the same data and time."""
     app = app_context(ctx)
     engine = app.require_schema()
-    recover_crashed(app, engine)  # runs left 'running' by a dead process are marked crashed
+    if not dry_run:  # runs left 'running' by a dead process are marked crashed (a dry run writes nothing)
+        recover_crashed(app, engine)
     book = load_rulebook(app, path)
     _report_problems(app, book)
     if book.problems:
@@ -149,10 +154,11 @@ def evaluate_cmd(
     assert when is not None
     with app.err.status(app.t("評価中…", "evaluating...")):
         # a folder is the rule book: flags of its removed or disabled rules are retired; one file is not
-        result = evaluate(engine, book.enabled, when, app.calendar, app.settings.default_escalation,
-                          rule_book=book.rules if path.is_dir() else None)  # fmt: skip
+        result = app.riskmon.evaluate(when, rules=path, dry_run=dry_run)
     if fmt is Format.json:
         print_json(result.as_dict())
+    elif dry_run:
+        _print_dry_run(app, result, when)
     else:
         rows = [(rid, n) for rid, n in sorted(result.per_rule.items())]
         app.out.print(table(app.t(f"評価 run {result.run_id}（{app.local(when)} 時点）", f"run {result.run_id} as of {app.local(when)}"),
@@ -168,6 +174,17 @@ def evaluate_cmd(
         app.err.print(f"{rid}: {err}", markup=False)
     if result.errors:
         raise typer.Exit(int(ExitCode.ERROR))
+
+
+def _print_dry_run(app: AppContext, result: RunResult, when: datetime) -> None:
+    """The flags a dry run would raise: nothing was written, so there are no ids yet."""
+    message = "message_ja" if app.lang == "ja" else "message_en"
+    rows = [(v["rule_id"], f"[{SEVERITY_STYLE[v['severity']]}]{v['severity']}[/]", v["owner_unit"], v["subject"], v[message])
+            for v in (f.values for f in result.flags)]  # fmt: skip
+    cols = [app.t("ルール", "rule"), app.t("重大度", "severity"), app.t("担当", "owner"), app.t("対象", "subject"),
+            app.t("内容", "message")]  # fmt: skip
+    app.out.print(table(app.t(f"試行評価（{app.local(when)} 時点）: {len(rows)} 件、何も保存していません",
+                              f"dry run as of {app.local(when)}: {len(rows)} flags, nothing saved"), cols, rows))  # fmt: skip
 
 
 def flags_list(
@@ -234,7 +251,7 @@ def select_flags(app: AppContext, severity: str | None, line: str | None, unit: 
     vocab.check_flag_status(status)
     with app.require_schema().connect() as conn:
         vocab.check_unit(conn, unit)
-        vocab.check_rule(conn, rule, [r.id for r in load_rulebook(app, RULES).rules] if rule else [])
+        vocab.check_rule(conn, rule, [r.id for r in load_rulebook(app).rules] if rule else [])
         matching = list_flags(conn, FlagFilter(severity, line, unit, rule, status, since, until, limit=sys.maxsize))
         names = queries.unit_names(conn, app.lang)
     return matching[:cap], len(matching), names

@@ -13,11 +13,10 @@ from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label
-from riskmon.ingest.parallel import WorkerLost
-from riskmon.ingest.pipeline import IngestReport, ingest
+from riskmon.ingest.pipeline import IngestReport
 from riskmon.ingest.reasons import Reason
 from riskmon.store import migrate, queries
-from riskmon.store.db import make_engine, redact
+from riskmon.store.db import redact
 from riskmon.store.writer import Rejection
 
 #: Below this many bytes in total no progress bar is drawn (it would only flicker).
@@ -50,7 +49,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     The one command that creates a database; every other command refuses to run without one."""
     app = app_context(ctx)
-    setup = migrate.upgrade(make_engine(app.settings.database_url))
+    setup = app.riskmon.upgrade()
     app.out.print(app.t("スキーマは最新です", "schema is up to date") + f": {redact(app.settings.database_url)}")
     cmd_audit.audit_upgrade_note(app, setup)
 
@@ -126,8 +125,7 @@ def ingest_cmd(
     recover_crashed(app, engine)  # runs left 'running' by a dead process are marked crashed
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
     bar = _Bar(app) if total >= PROGRESS_MIN_BYTES and app.err.is_terminal else None
-    run = partial(ingest, engine, paths, tz=app.settings.tz, batch_size=app.settings.ingest.batch_size,
-                  workers=workers or app.settings.ingest.workers)  # fmt: skip
+    run = partial(app.riskmon.ingest, paths, workers=workers)
     try:
         if bar:
             with bar:
@@ -142,8 +140,6 @@ def ingest_cmd(
             )
         )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    except WorkerLost as exc:
-        app.fail(app.t(exc.ja, exc.en))
     if fmt is Format.json:
         print_json(report.as_dict() | {"rejections": [_rejection_json(r) for r in report.rejections]})
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -31,6 +32,11 @@ def serve(
     web = app.settings.web
     app.out.print(app.t(f"riskmon を http://{host}:{port}/ で提供します（終了は Ctrl+C）",
                         f"serving riskmon on http://{host}:{port}/ (Ctrl+C stops)"), markup=False)  # fmt: skip
-    uvicorn.run("riskmon.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=web.proxy_headers, forwarded_allow_ips=web.forwarded_allow_ips,
-                server_header=False, log_level="info")  # fmt: skip
+    options: dict[str, Any] = {"host": host, "port": port, "proxy_headers": web.proxy_headers,
+                               "forwarded_allow_ips": web.forwarded_allow_ips, "server_header": False, "log_level": "info"}  # fmt: skip
+    if workers == 1:  # one process: the application is built from this command's own Riskmon
+        from riskmon.web.app import create_app
+
+        uvicorn.run(create_app(app.riskmon), **options)
+    else:  # several processes: each builds its own from the same config file
+        uvicorn.run("riskmon.web.app:app_from_env", factory=True, workers=workers, **options)

@@ -1,7 +1,7 @@
 """What every command shares: settings, language, database, and output in table or JSON form.
 
-The CLI is a thin shell: commands parse options, call the core, and render. Nothing here decides
-anything about risk.
+The CLI is a thin shell: commands parse options, make one call on the :class:`~riskmon.app.Riskmon`
+the context holds, and render. Nothing here decides anything about risk.
 """
 
 from __future__ import annotations
@@ -20,18 +20,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
+from riskmon.app import Riskmon
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.cli.errors import CliError as CliError
 from riskmon.cli.errors import ExitCode as ExitCode
 from riskmon.cli.errors import show
 from riskmon.config import DEFAULT_CONFIG, Settings
+from riskmon.errors import SchemaOutdated
 from riskmon.i18n import Lang, msg
-from riskmon.rules.checker import RuleBook, load_rules
-from riskmon.store.db import make_engine, normalize_url, redact
-from riskmon.store.migrate import is_up_to_date
-from riskmon.store.queries import list_units
+from riskmon.rules.checker import RuleBook
+from riskmon.store.db import redact
 
 
 class Format(StrEnum):
@@ -53,6 +52,11 @@ class AppContext:
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
 
     @cached_property
+    def riskmon(self) -> Riskmon:
+        """The composition root every command calls (riskmon.app)."""
+        return Riskmon(self.settings, lang=self.lang)
+
+    @cached_property
     def engine(self) -> Engine:
         """The database, which must already exist: only ``riskmon db upgrade`` creates one."""
         missing = self.missing_database()
@@ -65,15 +69,11 @@ class AppContext:
                 "  run riskmon in its folder or name the config with --config; to create a new database: riskmon db upgrade",
                 ExitCode.USAGE,
             )
-        return make_engine(self.settings.database_url)
+        return self.riskmon.engine
 
     def missing_database(self) -> Path | None:
         """The SQLite file named by the settings when it does not exist (PostgreSQL: never None)."""
-        url = make_url(normalize_url(self.settings.database_url))
-        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-            return None
-        path = Path(url.database)
-        return None if path.exists() else path
+        return self.riskmon.missing_database()
 
     def where_config(self) -> tuple[str, str]:
         """Which config file the settings came from, or where one was looked for."""
@@ -85,9 +85,9 @@ class AppContext:
             f"no config file at {looked}, so the defaults were used (name one with --config or RISKMON_CONFIG)",
         )
 
-    @cached_property
+    @property
     def calendar(self) -> BusinessCalendar:
-        return BusinessCalendar.from_settings(self.settings)
+        return self.riskmon.calendar
 
     def t(self, ja: str, en: str) -> str:
         return msg(ja, en, self.lang)
@@ -95,14 +95,16 @@ class AppContext:
     def require_schema(self) -> Engine:
         """The engine, after checking the schema is current (a clear message beats a SQL error)."""
         engine = self.engine
-        if not is_up_to_date(engine):
+        try:
+            self.riskmon.ready()
+        except SchemaOutdated:
             ja, en = self.where_config()
             raise CliError(
                 f"データベースのスキーマが最新ではありません: {redact(self.settings.database_url)}\n  {ja}\n"
                 "  riskmon db upgrade を実行してください",
                 f"the database schema is not up to date: {redact(self.settings.database_url)}\n  {en}\n  run: riskmon db upgrade",
                 ExitCode.USAGE,
-            )
+            ) from None
         return engine
 
     def fail(self, message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
@@ -114,21 +116,10 @@ class AppContext:
         return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
 
 
-def load_rulebook(app: AppContext, path: Path) -> RuleBook:
-    """The rules under ``path``, checked against the units master when the database has one.
-
-    A relative path that does not exist here is looked up beside config.toml, so commands work
-    from any folder of a deployment."""
-    if not path.is_absolute() and not path.exists():
-        path = app.settings.base_dir / path
-    known = None
-    try:
-        if app.missing_database() is None and is_up_to_date(app.engine):
-            with app.engine.connect() as conn:
-                known = [u["unit_id"] for u in list_units(conn)] or None
-    except Exception:  # no usable database: unit ids are not checked, unit types and templates still are
-        known = None
-    return load_rules(path, app.settings.rule_values, known)
+def load_rulebook(app: AppContext, path: Path | None = None) -> RuleBook:
+    """The rules under ``path`` (default ``[paths] rules``), checked against the units master
+    when the database has one (riskmon.app.Riskmon.check_rules)."""
+    return app.riskmon.check_rules(path)
 
 
 def app_context(ctx: typer.Context) -> AppContext:

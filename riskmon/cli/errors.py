@@ -22,10 +22,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from typer.core import TyperGroup
 
 from riskmon.audit.keys import AuditError
-from riskmon.config import ConfigError
-from riskmon.errors import RiskmonError
+from riskmon.errors import ConfigError, DatabaseBusy, RiskmonError, SchemaOutdated
 from riskmon.i18n import Lang, msg
-from riskmon.review.policy import Refused
 from riskmon.review.users import UnknownUser
 from riskmon.store.db import redact
 
@@ -52,10 +50,20 @@ class CliError(Exception):
         return msg(self.ja, self.en, lang)
 
 
-def _split_bilingual(text: str) -> tuple[str, str]:
-    """Messages raised as ``"english / 日本語"`` (riskmon.review.users) into their two wordings."""
-    en, sep, ja = text.partition(" / ")
-    return (ja, en) if sep else (text, text)
+#: exit status of each kind of :class:`~riskmon.errors.RiskmonError`, most specific first: what
+#: stops a command from starting is a usage error (2), what the command ran into is 1
+EXIT_CODES: tuple[tuple[type[RiskmonError], ExitCode], ...] = (
+    (DatabaseBusy, ExitCode.BUSY),
+    (SchemaOutdated, ExitCode.USAGE),
+    (ConfigError, ExitCode.USAGE),
+    (AuditError, ExitCode.USAGE),  # a missing or unreadable audit key, from any command that records
+    (UnknownUser, ExitCode.USAGE),
+    (RiskmonError, ExitCode.ERROR),  # Refused, NotFound, RuleError, IngestError, EngineError, StoreError …
+)
+
+
+def exit_code(exc: RiskmonError) -> ExitCode:
+    return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
 
 
 def _is_busy(exc: BaseException) -> bool:
@@ -77,17 +85,6 @@ def classify(exc: BaseException, database_url: str | None = None) -> CliError | 
     """The mapping exception → message → exit status; ``None`` for what is not expected (a bug)."""
     if isinstance(exc, CliError):
         return exc
-    if isinstance(exc, Refused):
-        return CliError(exc.ja, exc.en, ExitCode.ERROR)
-    if isinstance(exc, UnknownUser):
-        ja, en = _split_bilingual(str(exc))
-        return CliError(ja, en, ExitCode.USAGE)
-    if isinstance(exc, ConfigError):
-        return CliError(exc.ja, exc.en, ExitCode.USAGE)
-    if isinstance(exc, AuditError):  # a missing or unreadable audit key, from any command that records
-        return CliError(exc.ja, exc.en, ExitCode.USAGE)
-    if isinstance(exc, RiskmonError) and not _is_busy(exc):  # the root of riskmon's own errors (riskmon.errors)
-        return CliError(exc.ja, exc.en, ExitCode.ERROR)
     if _is_busy(exc):
         where = redact(database_url) if database_url else ""
         ja_where, en_where = (f"（{where}）", f" ({where})") if where else ("", "")
@@ -96,6 +93,8 @@ def classify(exc: BaseException, database_url: str | None = None) -> CliError | 
             f"the database is busy{en_where}: another riskmon process is writing. Run the same command again in a moment",
             ExitCode.BUSY,
         )
+    if isinstance(exc, RiskmonError):  # every error riskmon raises carries both wordings: text(lang)
+        return CliError(exc.text("ja"), exc.text("en"), exit_code(exc))
     if isinstance(exc, OperationalError):
         where = redact(database_url) if database_url else ""
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from riskmon import errors
+
 SID_SIZE = 1000
 MAX_SIDS = 1000
 #: set on every posted fact and required by every rule, so a rule with no condition of its own
@@ -42,8 +44,8 @@ class CompiledRule:
     fields: tuple[str, ...]  # fact fields the expressions read
 
 
-class EngineError(Exception):
-    """durable_rules refused a ruleset or failed while deciding."""
+class EngineError(errors.EngineError):
+    """durable_rules refused a ruleset or failed while deciding (English only: it names engine internals)."""
 
 
 def _jsonable(value: Any) -> Any:

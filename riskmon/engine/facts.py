@@ -20,6 +20,7 @@ from riskmon.engine import sources
 from riskmon.engine.durable_adapter import CompiledRule, CompiledTier
 from riskmon.rules.conditions import Condition, Leaf, Node, evaluate, fields_of, to_durable
 from riskmon.rules.spec import Period, Rule
+from riskmon.store.asof import AsOf
 
 
 @dataclass
@@ -70,15 +71,16 @@ class Views:
     """Each SQL view read once per evaluation run and shared by the rules that use it (seven rules
     look at error cases); a rule's derived fields are layered over the shared rows, not copied in."""
 
-    def __init__(self, conn: Connection, as_of: datetime) -> None:
+    def __init__(self, conn: Connection, as_of: datetime | AsOf) -> None:
         self.conn = conn
-        self.as_of = as_of
+        self.window = AsOf.of(as_of)  # what the views may read (riskmon.store.asof)
+        self.as_of = self.window.at
         self._rows: dict[tuple[str, datetime | None], list[dict[str, Any]]] = {}
 
     def rows(self, event: str, since: datetime | None = None) -> list[dict[str, Any]]:
         key = (event, since)
         if key not in self._rows:
-            self._rows[key] = list(sources.VIEWS[event](self.conn, self.as_of, since))
+            self._rows[key] = list(sources.VIEWS[event](self.conn, self.window, since))
         return self._rows[key]
 
 
@@ -87,7 +89,7 @@ def build(rule: Rule, views: Views, cal: BusinessCalendar) -> list[Fact]:
     if rule.kind == "threshold":
         return _threshold(rule, views, cal)
     if rule.kind == "absence" and rule.expect_from:
-        return _expected_reports(rule, conn, as_of, cal)
+        return _expected_reports(rule, conn, views.window, cal)
     out = []
     for shared in views.rows(rule.event):
         # derived fields go into a small dict layered over the shared row: no copy per rule,
@@ -174,8 +176,9 @@ def _gap(rule: Rule, fact: Fact, as_of: datetime) -> None:
     fact.observed = {"last_seen": last_day, "gap_days": row["gap_days"], "max_gap_days": _gap_limit_days(rule)}
 
 
-def _expected_reports(rule: Rule, conn: Connection, as_of: datetime, cal: BusinessCalendar) -> list[Fact]:
+def _expected_reports(rule: Rule, conn: Connection, window: AsOf, cal: BusinessCalendar) -> list[Fact]:
     """Daily-report style absence: each expected unit × each business day whose cut-off has passed."""
+    as_of = window.at
     due_time = rule.due_at or time(10, 0)
     day = cal.previous_business_day(as_of.date(), inclusive=True)
     days: list[date] = []
@@ -185,7 +188,7 @@ def _expected_reports(rule: Rule, conn: Connection, as_of: datetime, cal: Busine
         day = cal.previous_business_day(day)
     if not days:
         return []
-    present = sources.report_days(conn, min(days), max(days))
+    present = sources.report_days(conn, min(days), max(days), window)
     out = []
     for unit in sources.units(conn, rule.expect_from):
         missing = sorted(d for d in days if (unit["unit_id"], d) not in present)

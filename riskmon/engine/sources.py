@@ -2,7 +2,8 @@
 
 Everything set-oriented happens here, in the database: lifecycle steps folded into one row per case,
 a contract's inspection history folded into one row per contract, time windows applied. Only rows
-inside the evaluation's time frame (``as_of``) are read, so a past evaluation is reproducible.
+inside the evaluation's time frame are read, through the one as-of layer (riskmon.store.asof: an
+event's own time and, given a ``known_run``, when it was ingested), so a past evaluation is reproducible.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from riskmon.i18n import label
+from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
     ContractRow,
     DailyReportRow,
@@ -40,17 +42,17 @@ def _join_unit(table: Any) -> Any:
     return table.outerjoin(u, u.c.unit_id == table.c.unit_id)
 
 
-def error_reports(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
-    er, up = table_of(ErrorReportRow), table_of(ErrorUpdateRow)
+def error_reports(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    er, up, t = table_of(ErrorReportRow), table_of(ErrorUpdateRow), AsOf.of(as_of)
     steps = (
         select(up.c.case_id, *[func.min(case((up.c.step == s, up.c.at))).label(f"{s}_at") for s in STEPS])
-        .where(up.c.at <= as_of)
+        .where(t.events_clause(up, up.c.at))
         .group_by(up.c.case_id)
         .subquery()
     )
     cause = (
         select(up.c.case_id, func.max(up.c.cause_category).label("cause_category"))
-        .where(up.c.at <= as_of, up.c.cause_category.is_not(None))
+        .where(t.events_clause(up, up.c.at), up.c.cause_category.is_not(None))
         .group_by(up.c.case_id)
         .subquery()
     )
@@ -58,7 +60,7 @@ def error_reports(conn: Connection, as_of: datetime, since: datetime | None = No
         select(er, *_unit_cols(er), *[steps.c[f"{s}_at"] for s in STEPS], cause.c.cause_category)
         .select_from(_join_unit(er).outerjoin(steps, steps.c.case_id == er.c.case_id)
                      .outerjoin(cause, cause.c.case_id == er.c.case_id))
-        .where(er.c.discovered_at <= as_of)
+        .where(t.events_clause(er, er.c.discovered_at))
         .order_by(er.c.case_id)
     )  # fmt: skip
     if since is not None:
@@ -70,10 +72,16 @@ def error_reports(conn: Connection, as_of: datetime, since: datetime | None = No
         yield out
 
 
-def nonconformities(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+def nonconformities(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
     nc, ins, ct, nu = (table_of(m) for m in (NonconformityRow, InspectionRow, ContractRow, NonconformityUpdateRow))
-    day = as_of.date()
-    later = select(nu.c.nc_id, func.min(nu.c.resolved_on).label("fixed_on")).where(nu.c.resolved_on <= day).group_by(nu.c.nc_id).subquery()
+    t = AsOf.of(as_of)
+    day = t.day
+    later = (
+        select(nu.c.nc_id, func.min(nu.c.resolved_on).label("fixed_on"))
+        .where(t.events_clause(nu, nu.c.resolved_on))
+        .group_by(nu.c.nc_id)
+        .subquery()
+    )
     q = (
         select(
             nc.c.nc_id, nc.c.aspect, nc.c.description, nc.c.due_on, nc.c.resolved_on.label("own_resolved_on"),
@@ -85,7 +93,7 @@ def nonconformities(conn: Connection, as_of: datetime, since: datetime | None = 
             _join_unit(ins).join(nc, nc.c.inspection_id == ins.c.inspection_id)
             .outerjoin(ct, ct.c.contract_id == ins.c.contract_id).outerjoin(later, later.c.nc_id == nc.c.nc_id)
         )
-        .where(ins.c.inspected_on <= day)
+        .where(t.events_clause(ins, ins.c.inspected_on))
         .order_by(nc.c.nc_id)
     )  # fmt: skip
     for row in conn.execute(q).mappings():
@@ -96,21 +104,22 @@ def nonconformities(conn: Connection, as_of: datetime, since: datetime | None = 
         yield out
 
 
-def inspections(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
-    ins = table_of(InspectionRow)
-    q = select(ins, *_unit_cols(ins)).select_from(_join_unit(ins)).where(ins.c.inspected_on <= as_of.date())
+def inspections(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    ins, t = table_of(InspectionRow), AsOf.of(as_of)
+    q = select(ins, *_unit_cols(ins)).select_from(_join_unit(ins)).where(t.events_clause(ins, ins.c.inspected_on))
     if since is not None:
         q = q.where(ins.c.inspected_on >= since.date())
     yield from (dict(r) for r in conn.execute(q.order_by(ins.c.inspection_id)).mappings())
 
 
-def contracts(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+def contracts(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
     ct, ins, nc = table_of(ContractRow), table_of(InspectionRow), table_of(NonconformityRow)
-    day = as_of.date()
+    t = AsOf.of(as_of)
+    day = t.day
     open_nc = (
         select(ins.c.contract_id, func.count().label("open_nonconformities"))
         .select_from(ins.join(nc, nc.c.inspection_id == ins.c.inspection_id))
-        .where(ins.c.inspected_on <= day, or_(nc.c.resolved_on.is_(None), nc.c.resolved_on > day))
+        .where(t.events_clause(ins, ins.c.inspected_on), or_(nc.c.resolved_on.is_(None), nc.c.resolved_on > day))
         .group_by(ins.c.contract_id)
         .subquery()
     )
@@ -124,7 +133,7 @@ def contracts(conn: Connection, as_of: datetime, since: datetime | None = None) 
             .label("last_performance_inspection_on"),
             func.min(case((ins.c.inspection_type == "post_completion", ins.c.inspected_on))).label("post_completion_on"),
         )
-        .where(ins.c.inspected_on <= day)
+        .where(t.events_clause(ins, ins.c.inspected_on))
         .group_by(ins.c.contract_id)
         .subquery()
     )  # fmt: skip
@@ -133,6 +142,7 @@ def contracts(conn: Connection, as_of: datetime, since: datetime | None = None) 
                history.c.last_performance_inspection_on, history.c.post_completion_on, open_nc.c.open_nonconformities)
         .select_from(_join_unit(ct).outerjoin(history, history.c.contract_id == ct.c.contract_id)
                      .outerjoin(open_nc, open_nc.c.contract_id == ct.c.contract_id))
+        .where(t.known_clause(ct))  # a contract is known before it starts: only what was known counts
         .order_by(ct.c.contract_id)
     )  # fmt: skip
     for row in conn.execute(q).mappings():
@@ -145,18 +155,20 @@ def contracts(conn: Connection, as_of: datetime, since: datetime | None = None) 
         yield out
 
 
-def daily_reports(conn: Connection, as_of: datetime, since: datetime | None = None) -> Iterator[dict[str, Any]]:
-    dr = table_of(DailyReportRow)
-    q = select(dr, *_unit_cols(dr)).select_from(_join_unit(dr)).where(dr.c.business_date <= as_of.date())
+def daily_reports(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    dr, t = table_of(DailyReportRow), AsOf.of(as_of)
+    q = select(dr, *_unit_cols(dr)).select_from(_join_unit(dr)).where(t.events_clause(dr, dr.c.business_date))
     if since is not None:
         q = q.where(dr.c.business_date >= since.date())
     yield from (dict(r) for r in conn.execute(q).mappings())
 
 
-def report_days(conn: Connection, first: date, last: date) -> set[tuple[str, date]]:
-    """(unit, business_date) pairs that have a daily report in ``[first, last]``."""
+def report_days(conn: Connection, first: date, last: date, as_of: AsOf | None = None) -> set[tuple[str, date]]:
+    """(unit, business_date) pairs that have a daily report in ``[first, last]`` (known ``as_of``)."""
     dr = table_of(DailyReportRow)
     q = select(dr.c.unit_id, dr.c.business_date).where(dr.c.business_date.between(first, last)).distinct()
+    if as_of is not None:
+        q = q.where(as_of.known_clause(dr))
     return {(u, d) for u, d in conn.execute(q)}
 
 

@@ -35,6 +35,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
+from riskmon.errors import IngestError
 from riskmon.ingest.prepare import Preparer
 from riskmon.ingest.readers import SourceFile
 from riskmon.store.batch import PreparedBatch
@@ -70,7 +71,7 @@ def batches(source: SourceFile, preparer: Preparer, batch_size: int, workers: in
         yield from _in_workers(source, preparer, batch_size, workers)
 
 
-class WorkerLost(RuntimeError):
+class WorkerLost(IngestError):
     """A worker process ended without an answer (killed, out of memory): the batches committed so
     far are kept, and the same command continues where it stopped."""
 
@@ -83,7 +84,7 @@ class WorkerLost(RuntimeError):
             f"{source}: a worker process ended without an answer (out of memory?); committed batches"
             " are kept. Run again, or with --workers 1"
         )
-        super().__init__(self.en)
+        super().__init__(self.ja, self.en)
 
 
 def _in_workers(source: SourceFile, preparer: Preparer, batch_size: int, workers: int) -> Iterator[PreparedBatch]:

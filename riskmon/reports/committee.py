@@ -3,29 +3,40 @@
 Four parts: outsourcing inspections in the progress report's layout (S2:271-276), 事務処理誤り,
 flags, and what changed since the previous pack. The pack records its as-of time, the rule
 versions in force and a hash of its data, and is kept in ``reports`` for the next comparison.
+
+A pack is reproducible: it reads the store through the as-of layer (riskmon.store.asof) at its data
+date *and* at its ingest high-water mark ``known_run``, recorded in the pack. Regenerating a pack
+for the same period and data date reuses the ``known_run`` (and the previous pack it compared
+with) of its first generation, so later events — also backdated ones — and later case actions do
+not change it: the files are byte-identical and the data hash the same. ``refresh=True`` asks for
+today's knowledge instead; if that changes anything, the result is stored as a new version.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
-from riskmon.domain import OPEN_STATES, FlagStatus, Line, RiskCategory, Severity
+from riskmon.domain import Line, RiskCategory, Severity
 from riskmon.i18n import Lang, label, phrase
 from riskmon.reports import data as d
+from riskmon.reports.pack_flags import flags_at
 from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
 from riskmon.reports.words import words
+from riskmon.rules.spec import Rule
+from riskmon.store.asof import AsOf, high_water
 from riskmon.store.queries import unit_names
-from riskmon.store.tables import Flag, Report, table_of
+from riskmon.store.tables import Report, table_of
 
 
 @dataclass(frozen=True)
@@ -33,46 +44,73 @@ class Written:
     folder: Path
     files: list[Path]
     data_hash: str
+    version: int = 1  # how many different packs exist for this period and data date, this one included
+    unchanged: bool = False  # an identical pack had been generated before: nothing new was stored
 
 
-def build(engine: Engine, first: date, last: date, as_of: datetime, cal: BusinessCalendar, rule_versions: dict[str, str],
-          lang: Lang = "ja") -> dict[str, Any]:  # fmt: skip
+def build(engine: Engine, first: date, last: date, as_of: datetime, cal: BusinessCalendar, rules: Sequence[Rule],
+          lang: Lang = "ja", *, known_run: int | None = None, refresh: bool = False) -> dict[str, Any]:  # fmt: skip
+    """The pack's data as of ``as_of``; ``rules`` are the enabled rules of the book (their flags are
+    found again in a dry run, riskmon.reports.pack_flags). ``known_run``: the ingest high-water mark
+    to read at (default: the first generation's for this period and data date, else today's;
+    ``refresh=True``: today's)."""
     with engine.connect() as conn:
+        pinned = None if refresh else first_generation(conn, "committee", first, last, as_of)
+        if known_run is None:
+            recorded = pinned["data"].get("known_run") if pinned is not None else None
+            known_run = int(recorded) if recorded is not None else high_water(conn)
+        window = AsOf(as_of, known_run)
         names = unit_names(conn, lang)
-        f = table_of(Flag)
-        open_flags = {
-            r.key: r.severity
-            for r in conn.execute(select(f.c.key, f.c.severity).where(f.c.status == FlagStatus.OPEN, f.c.review_status.in_(OPEN_STATES)))
-        }
+        fa = flags_at(conn, rules, window, first, cal)
+        open_flags = {r["key"]: r["severity"] for r in fa.open_now()}
         content = {
             "kind": "committee",
             "lang": lang,
             "period": {"from": first.isoformat(), "to": last.isoformat()},
             "as_of": as_of.isoformat(),
-            "rule_versions": dict(sorted(rule_versions.items())),
-            "inspections": d.inspections(conn, first, last, lang),
-            "errors": d.errors(conn, first, last, as_of, cal, lang),
-            "overdue_priority": d.overdue_priority(conn, as_of, cal, names, lang),
-            "flags": d.flags_summary(conn, first, last, cal),
-            "risky_offices": d.risky_offices(conn, first, last, cal, names),
+            "known_run": known_run,
+            "rule_versions": dict(sorted((r.id, r.version) for r in rules)),
+            "inspections": d.inspections(conn, first, last, window, lang),
+            "errors": d.errors(conn, first, last, window, cal, lang),
+            "overdue_priority": d.overdue_priority(fa, cal, names, lang),
+            "flags": d.flags_summary(conn, fa, first, last, cal),
+            "risky_offices": d.risky_offices(conn, fa, first, last, cal, names),
             "score_formula": d.SCORE_FORMULA,
             "open_flags": dict(sorted(open_flags.items())),
         }
-        previous = conn.execute(
-            select(table_of(Report)).where(table_of(Report).c.kind == "committee", table_of(Report).c.period_to < last)
-            .order_by(table_of(Report).c.period_to.desc(), table_of(Report).c.id.desc()).limit(1)
-        ).mappings().first()  # fmt: skip
+        pinned_previous = pinned["data"].get("changes", {}).get("previous_id") if pinned is not None else None
+        previous = _previous(conn, last, as_of, pinned_previous)
     content["changes"] = _changes(previous, open_flags)
     return content
 
 
+def first_generation(conn: Connection, kind: str, first: date, last: date, as_of: datetime) -> Any:
+    """The first pack of ``kind`` generated for this period and data date (any language), if any:
+    what a regeneration must agree with."""
+    r = table_of(Report)
+    q = (select(r).where(r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
+         .order_by(r.c.id).limit(1))  # fmt: skip
+    return conn.execute(q).mappings().first()
+
+
+def _previous(conn: Connection, last: date, as_of: datetime, pinned_id: int | None) -> Any:
+    """The pack to compare with: the one the first generation compared with, or else the latest
+    committee pack for an earlier period whose data date is not after this one's."""
+    r = table_of(Report)
+    if pinned_id is not None:
+        return conn.execute(select(r).where(r.c.id == pinned_id)).mappings().first()
+    q = (select(r).where(r.c.kind == "committee", r.c.period_to < last, r.c.as_of <= as_of)
+         .order_by(r.c.period_to.desc(), r.c.id.desc()).limit(1))  # fmt: skip
+    return conn.execute(q).mappings().first()
+
+
 def _changes(previous: Any, now: dict[str, str]) -> dict[str, Any]:
     if previous is None:
-        return {"previous": None, "new": [], "resolved": [], "worsened": []}
+        return {"previous": None, "previous_id": None, "new": [], "resolved": [], "worsened": []}
     before: dict[str, str] = previous["data"].get("open_flags", {})
     rank = {s.value: s.rank for s in Severity}
     return {
-        "previous": f"{previous['period_from'].isoformat()}〜{previous['period_to'].isoformat()}",
+        "previous": f"{previous['period_from'].isoformat()}〜{previous['period_to'].isoformat()}", "previous_id": previous["id"],
         "new": sorted(set(now) - set(before)), "resolved": sorted(set(before) - set(now)),
         "worsened": [
             {"key": k, "before": before[k], "after": now[k]} for k in sorted(set(now) & set(before)) if rank[now[k]] > rank[before[k]]
@@ -105,12 +143,28 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         write_text(folder / "committee.html", render("committee.html.j2", context)),
         write_xlsx(folder / "committee.xlsx", _sheets(content, context), datetime.fromisoformat(content["as_of"])),
     ]
-    with engine.begin() as conn:
-        conn.execute(insert(table_of(Report)).values(kind="committee", period_from=first, period_to=last,
-                                                      as_of=datetime.fromisoformat(content["as_of"]), data_hash=digest,
-                                                      folder=str(folder), data=json.loads(json.dumps(content, default=str))))  # fmt: skip
+    version, unchanged = keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content)
     audit.record_anchor(engine, "committee", folder)  # the chain's head, outside the database (docs/audit.md)
-    return Written(folder, files, digest)
+    return Written(folder, files, digest, version, unchanged)
+
+
+def keep(engine: Engine, kind: str, first: date, last: date, as_of: datetime, digest: str, folder: Path,
+         content: dict[str, Any]) -> tuple[int, bool]:  # fmt: skip
+    """Store a generated report unless the identical one (same data hash) is already kept; return
+    its version (1 + how many different reports in its language precede it for the period and data
+    date) and whether it was already there."""
+    r = table_of(Report)
+    same = (r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
+    lang = content.get("lang", "ja")
+    with engine.begin() as conn:
+        rows = conn.execute(select(r.c.data_hash, r.c.data).where(*same).order_by(r.c.id)).all()
+        hashes = [h for h, data in rows if data.get("lang", "ja") == lang]
+        distinct = list(dict.fromkeys(hashes))
+        if digest in distinct:
+            return distinct.index(digest) + 1, True
+        conn.execute(insert(r).values(kind=kind, period_from=first, period_to=last, as_of=as_of, data_hash=digest,
+                                      folder=str(folder), data=json.loads(json.dumps(content, default=str))))  # fmt: skip
+        return len(distinct) + 1, False
 
 
 def _sheets(content: dict[str, Any], context: dict[str, Any]) -> dict[str, list[list[Any]]]:

@@ -1,7 +1,9 @@
 """The numbers in a committee pack, computed from the store as of a moment.
 
 Everything here is plain data (dicts, lists, numbers, strings) so the same data renders to
-Markdown, HTML and xlsx, hashes reproducibly, and is kept to compare with the next pack.
+Markdown, HTML and xlsx, hashes reproducibly, and is kept to compare with the next pack. Every
+query reads through the as-of layer (riskmon.store.asof): an event counts when its own time is at
+or before the data date and it was known then; flags come from riskmon.reports.pack_flags.
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from riskmon.business_calendar import BusinessCalendar, add_months
-from riskmon.domain import OPEN_STATES, CaseAction, FlagStatus, Severity
+from riskmon.domain import Severity
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES, ErrorCategory, InspectionType
 from riskmon.i18n import Lang, label, phrase
+from riskmon.reports.pack_flags import FlagsAt, escalations
+from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
-    CaseEvent,
     ContractRow,
     DailyReportRow,
     ErrorReportRow,
     ErrorUpdateRow,
-    Flag,
     InspectionRow,
     NonconformityRow,
     NonconformityUpdateRow,
@@ -53,7 +55,7 @@ def period_label(first: date, last: date, cal: BusinessCalendar, lang: str = "ja
     return f"{first.isoformat()}〜{last.isoformat()}" if lang == "ja" else f"{first.isoformat()} to {last.isoformat()}"
 
 
-def inspections(conn: Connection, first: date, last: date, lang: Lang = "ja") -> dict[str, Any]:
+def inspections(conn: Connection, first: date, last: date, window: AsOf, lang: Lang = "ja") -> dict[str, Any]:
     """外部委託検査の実施状況, in the layout of the FY2025 progress report (S2:271-276)."""
     ins, nc = table_of(InspectionRow), table_of(NonconformityRow)
     prev = (add_months(first, -12), add_months(last, -12))
@@ -61,7 +63,7 @@ def inspections(conn: Connection, first: date, last: date, lang: Lang = "ja") ->
     def counts(lo: date, hi: date) -> dict[str, tuple[int, int]]:
         q = (
             select(ins.c.inspection_type, func.count(), func.coalesce(func.sum(ins.c.nonconformity_count), 0))
-            .where(ins.c.inspected_on.between(lo, hi))
+            .where(ins.c.inspected_on.between(lo, hi), window.events_clause(ins, ins.c.inspected_on))
             .group_by(ins.c.inspection_type)
         )
         return {t: (int(n), int(k)) for t, n, k in conn.execute(q)}
@@ -73,18 +75,20 @@ def inspections(conn: Connection, first: date, last: date, lang: Lang = "ja") ->
         for t in InspectionType
     ]  # fmt: skip
     ct, nu = table_of(ContractRow), table_of(NonconformityUpdateRow)
-    fixed = select(nu.c.nc_id, func.min(nu.c.resolved_on).label("fixed_on")).group_by(nu.c.nc_id).subquery()
+    fixed = (select(nu.c.nc_id, func.min(nu.c.resolved_on).label("fixed_on"))
+             .where(window.events_clause(nu, nu.c.resolved_on)).group_by(nu.c.nc_id).subquery())  # fmt: skip
     q = (
         select(nc.c.nc_id, nc.c.aspect, nc.c.description, nc.c.due_on, nc.c.resolved_on, fixed.c.fixed_on, ins.c.inspected_on,
                ins.c.inspection_type, ins.c.contract_id, ct.c.contractor_id, ct.c.contractor_name)
         .select_from(ins.join(nc, nc.c.inspection_id == ins.c.inspection_id).outerjoin(ct, ct.c.contract_id == ins.c.contract_id)
                      .outerjoin(fixed, fixed.c.nc_id == nc.c.nc_id))
-        .where(ins.c.inspected_on.between(first, last))
+        .where(ins.c.inspected_on.between(first, last), window.events_clause(ins, ins.c.inspected_on))
         .order_by(ins.c.inspected_on, nc.c.nc_id)
     )  # fmt: skip
     details = []
     for r in conn.execute(q).mappings():
-        remedied = r["resolved_on"] or r["fixed_on"]
+        own = r["resolved_on"] if r["resolved_on"] is not None and r["resolved_on"] <= window.day else None
+        remedied = own or r["fixed_on"]
         details.append({
             "nc_id": r["nc_id"], "inspected_on": r["inspected_on"].isoformat(), "inspection_type": label(r["inspection_type"], lang),
             "contractor": r["contractor_name"] or r["contractor_id"] or "", "contract_id": r["contract_id"],
@@ -103,7 +107,7 @@ def _remediation(remedied: date | None, inspected_on: date, lang: Lang = "ja") -
     return phrase("report", "nc_remedied_on", lang).format(day=remedied.isoformat())
 
 
-def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: BusinessCalendar, lang: Lang = "ja") -> dict[str, Any]:
+def errors(conn: Connection, first: date, last: date, window: AsOf, cal: BusinessCalendar, lang: Lang = "ja") -> dict[str, Any]:
     """事務処理誤り: by month, category (重点三事案 first), business area and cause; year to date; overdue priority cases."""
     er, up = table_of(ErrorReportRow), table_of(ErrorUpdateRow)
     tz = cal.tz
@@ -111,10 +115,13 @@ def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: Busi
     lo = min(first, fy_start)
     rows = [dict(r) for r in conn.execute(
         select(er.c.case_id, er.c.unit_id, er.c.category, er.c.business_area, er.c.discovered_at)
-        .where(er.c.discovered_at >= cal.at(lo, datetime.min.time()), er.c.discovered_at <= cal.end_of_day(last))).mappings()]  # fmt: skip
-    causes = dict(
+        .where(er.c.discovered_at >= cal.at(lo, datetime.min.time()), er.c.discovered_at <= cal.end_of_day(last),
+               window.events_clause(er, er.c.discovered_at))).mappings()]  # fmt: skip
+    causes = dict(  # a cause analysed after the data date was not known then: 原因分析中 in this pack
         conn.execute(
-            select(up.c.case_id, func.max(up.c.cause_category)).where(up.c.cause_category.is_not(None)).group_by(up.c.case_id)
+            select(up.c.case_id, func.max(up.c.cause_category))
+            .where(up.c.cause_category.is_not(None), window.events_clause(up, up.c.at))
+            .group_by(up.c.case_id)
         ).all()
     )
     in_period = [r for r in rows if first <= r["discovered_at"].astimezone(tz).date() <= last]
@@ -142,57 +149,40 @@ def errors(conn: Connection, first: date, last: date, as_of: datetime, cal: Busi
     }  # fmt: skip
 
 
-def overdue_priority(
-    conn: Connection, as_of: datetime, cal: BusinessCalendar, names: dict[str, str], lang: Lang = "ja"
-) -> list[dict[str, Any]]:
-    """Open deadline flags on 重点三事案 cases: who owns them and how many business days overdue."""
-    f = table_of(Flag)
-    rows = conn.execute(select(f).where(f.c.status == FlagStatus.OPEN, f.c.review_status.in_(OPEN_STATES),
-                                        f.c.rule_id.in_(("R01", "R03P", "R04")), f.c.due_at.is_not(None),
-                                        f.c.due_at < as_of, f.c.first_seen <= as_of)).mappings().all()  # fmt: skip
+def overdue_priority(fa: FlagsAt, cal: BusinessCalendar, names: dict[str, str], lang: Lang = "ja") -> list[dict[str, Any]]:
+    """Deadline flags on 重点三事案 cases found at the data date, open as cases then, past their due time:
+    who owns them and how many business days overdue at the data date."""
+    as_of = fa.window.at
     out = []
-    for r in rows:
-        values = r["evidence"].get("values", {})
-        if r["rule_id"] == "R04" and values.get("is_priority_incident") is not True:
+    for r in fa.open_now():
+        if r["rule_id"] not in ("R01", "R03P", "R04") or r["due_at"] is None or not r["due_at"] < as_of:
+            continue
+        if r["rule_id"] == "R04" and r["evidence"].get("values", {}).get("is_priority_incident") is not True:
             continue
         if r["rule_id"] == "R01" and r["evidence"].get("observed", {}).get("done_at") is not None:
             continue
         days = cal.business_days_between(r["due_at"].astimezone(cal.tz).date(), as_of.astimezone(cal.tz).date())
-        out.append({"flag_id": r["id"], "case_id": r["subject"], "rule_id": r["rule_id"],
-                    "title": r["title_ja"] if lang == "ja" else r["title_en"],
+        out.append({"case_id": r["subject"], "rule_id": r["rule_id"], "title": r["title_ja"] if lang == "ja" else r["title_en"],
                     "owner": names.get(r["owner_unit"], r["owner_unit"]), "due": r["due_at"].astimezone(cal.tz).date().isoformat(),
                     "business_days_overdue": days})  # fmt: skip
-    return sorted(out, key=lambda x: (-x["business_days_overdue"], x["case_id"]))
+    return sorted(out, key=lambda x: (-x["business_days_overdue"], x["case_id"], x["rule_id"]))
 
 
-def flags_summary(conn: Connection, first: date, last: date, cal: BusinessCalendar) -> dict[str, Any]:
-    f, ev = table_of(Flag), table_of(CaseEvent)
-    lo, hi = cal.at(first, datetime.min.time()), cal.end_of_day(last)
-    cols = (
-        f.c.id,
-        f.c.severity,
-        f.c.owner_line,
-        f.c.risk_category,
-        f.c.first_seen,
-        f.c.status,
-        f.c.review_status,
-        f.c.closed_at,
-        f.c.due_at,
-    )
-    rows = [dict(r) for r in conn.execute(select(*cols)).mappings()]
-    opened = [r for r in rows if lo <= r["first_seen"] <= hi]
-    resolved = [r for r in rows if r["closed_at"] is not None and lo <= r["closed_at"] <= hi]
-    open_now = [r for r in rows if r["status"] == FlagStatus.OPEN and r["review_status"] in OPEN_STATES]
+def flags_summary(conn: Connection, fa: FlagsAt, first: date, last: date, cal: BusinessCalendar) -> dict[str, Any]:
+    """Within the period, as of the data date: raised (found at the data date, not at the start of
+    the period), closed (cases closed in the period), open and overdue (at the data date), escalated."""
+    lo, hi = cal.at(first, datetime.min.time()), min(cal.end_of_day(last), fa.window.at)
+    opened = [r for r in fa.now if r["key"] not in fa.before]
+    resolved = [s for s in fa.states.values() if s.is_closed and s.closed_at is not None and lo <= s.closed_at <= hi]
+    open_now = fa.open_now()
     overdue = [r for r in open_now if r["due_at"] is not None and r["due_at"] < hi]
-    escalations = conn.execute(
-        select(func.count()).select_from(ev).where(ev.c.action == CaseAction.ESCALATED, ev.c.at.between(lo, hi))
-    ).scalar_one()
 
     def by(key: str, items: list[dict[str, Any]]) -> dict[str, int]:
-        return dict(Counter(r[key] for r in items))
+        return dict(sorted(Counter(r[key] for r in items).items()))
 
     return {
-        "opened": len(opened), "resolved": len(resolved), "open": len(open_now), "overdue": len(overdue), "escalations": int(escalations),
+        "opened": len(opened), "resolved": len(resolved), "open": len(open_now), "overdue": len(overdue),
+        "escalations": escalations(conn, lo, hi, fa.window),
         "open_by_line": by("owner_line", open_now),
         "open_by_severity": {s.value: c for s in reversed(Severity) if (c := by("severity", open_now).get(s))},
         "open_by_risk_category": by("risk_category", open_now), "overdue_by_line": by("owner_line", overdue),
@@ -201,26 +191,25 @@ def flags_summary(conn: Connection, first: date, last: date, cal: BusinessCalend
 
 
 def risky_offices(
-    conn: Connection, first: date, last: date, cal: BusinessCalendar, names: dict[str, str], top: int = 10
+    conn: Connection, fa: FlagsAt, first: date, last: date, cal: BusinessCalendar, names: dict[str, str], top: int = 10
 ) -> list[dict[str, Any]]:
-    """Offices ranked by the transparent score in :data:`SCORE_FORMULA`."""
-    f, er, u = table_of(Flag), table_of(ErrorReportRow), table_of(Unit)
+    """Offices ranked by the transparent score in :data:`SCORE_FORMULA`, as of the data date."""
+    er, u, window = table_of(ErrorReportRow), table_of(Unit), fa.window
     offices = {r[0] for r in conn.execute(select(u.c.unit_id).where(u.c.unit_type.in_(("pension_office", "administration_center"))))}
     parts: dict[str, Counter[str]] = defaultdict(Counter)
     weight = {Severity.CRITICAL: 3, Severity.HIGH: 2, Severity.MEDIUM: 1}
-    for unit, sev in conn.execute(
-        select(f.c.owner_unit, f.c.severity).where(f.c.status == FlagStatus.OPEN, f.c.review_status.in_(OPEN_STATES))
-    ):
+    for flag in fa.open_now():
+        unit, sev = flag["owner_unit"], flag["severity"]
         if unit in offices and sev in weight:
             parts[unit][f"open_{sev}"] += 1
     q = select(er.c.unit_id, er.c.is_priority_incident).where(
-        er.c.discovered_at.between(cal.at(first, datetime.min.time()), cal.end_of_day(last))
+        er.c.discovered_at.between(cal.at(first, datetime.min.time()), cal.end_of_day(last)), window.events_clause(er, er.c.discovered_at)
     )
     for unit, priority in conn.execute(q):
         if unit in offices:
             parts[unit]["priority" if priority else "other_errors"] += 1
     dr = table_of(DailyReportRow)
-    week = dr.c.business_date.between(last - timedelta(days=6), last)
+    week = and_(dr.c.business_date.between(last - timedelta(days=6), last), window.events_clause(dr, dr.c.business_date))
     latest = select(dr.c.unit_id, func.max(dr.c.business_date).label("d")).where(week).group_by(dr.c.unit_id).subquery()
     for unit, days in conn.execute(
         select(dr.c.unit_id, dr.c.oldest_pending_days).join(

@@ -1,4 +1,8 @@
-"""The 月次公表 draft: the month's 事務処理誤り for publication (S1:2090; S1:2642-2647)."""
+"""The 月次公表 draft: the month's 事務処理誤り for publication (S1:2090; S1:2642-2647).
+
+Read through the as-of layer (riskmon.store.asof) like the committee pack: a draft regenerated for
+the same month and data date reuses the ingest high-water mark of its first generation.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,31 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.i18n import label
-from riskmon.reports.committee import data_hash
+from riskmon.reports.committee import data_hash, first_generation, keep
 from riskmon.reports.markdown import md_text
 from riskmon.reports.render import write_text, write_xlsx
-from riskmon.store.tables import ErrorReportRow, ErrorUpdateRow, Report, Unit, table_of
+from riskmon.store.asof import AsOf, high_water
+from riskmon.store.tables import ErrorReportRow, ErrorUpdateRow, Unit, table_of
 
 HEADER = ["発見日", "拠点", "分類", "概要", "影響を受けたお客様（名）", "お客様対応", "再発防止策"]
 
 
-def rows(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessCalendar) -> list[dict[str, Any]]:
+def rows(engine: Engine, year: int, month: int, as_of: datetime | AsOf, cal: BusinessCalendar) -> list[dict[str, Any]]:
     first, last = month_bounds(year, month)
+    window = AsOf.of(as_of)
     er, up, u = table_of(ErrorReportRow), table_of(ErrorUpdateRow), table_of(Unit)
     steps = (select(up.c.case_id, func.min(up.c.at).filter(up.c.step == "customer_response_done").label("responded"),
                     func.min(up.c.at).filter(up.c.step == "prevention_set").label("prevention"))
-             .where(up.c.at <= as_of).group_by(up.c.case_id).subquery())  # fmt: skip
+             .where(window.events_clause(up, up.c.at)).group_by(up.c.case_id).subquery())  # fmt: skip
     q = (select(er.c.case_id, er.c.discovered_at, er.c.category, er.c.summary, er.c.affected_customers, u.c.name_ja,
                 steps.c.responded, steps.c.prevention)
          .select_from(er.outerjoin(u, u.c.unit_id == er.c.unit_id).outerjoin(steps, steps.c.case_id == er.c.case_id))
          .where(er.c.discovered_at.between(cal.at(first, datetime.min.time()), cal.end_of_day(last)),
-                er.c.report_kind == "processing_error")
+                er.c.report_kind == "processing_error", window.events_clause(er, er.c.discovered_at))
          .order_by(er.c.discovered_at, er.c.case_id))  # fmt: skip
     out = []
     with engine.connect() as conn:
@@ -41,9 +47,14 @@ def rows(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessCa
     return out
 
 
-def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessCalendar, folder: Path) -> list[Path]:
-    items = rows(engine, year, month, as_of, cal)
-    content = {"kind": "monthly", "month": f"{year}-{month:02d}", "as_of": as_of.isoformat(), "items": items}
+def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessCalendar, folder: Path, *,
+          refresh: bool = False) -> list[Path]:  # fmt: skip
+    first, last = month_bounds(year, month)
+    with engine.connect() as conn:
+        pinned = None if refresh else first_generation(conn, "monthly", first, last, as_of)
+        known_run = int(pinned["data"]["known_run"]) if pinned is not None and "known_run" in pinned["data"] else high_water(conn)
+    items = rows(engine, year, month, AsOf(as_of, known_run), cal)
+    content = {"kind": "monthly", "month": f"{year}-{month:02d}", "as_of": as_of.isoformat(), "known_run": known_run, "items": items}
     digest = data_hash(content)
     title = f"事務処理誤りの月次公表（案） {year}年{month}月分"
     lines = [f"# {title}", "", f"データ時点: {as_of.isoformat()}　件数: {len(items)}　データハッシュ: `{digest}`", "",
@@ -56,10 +67,7 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
         [i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"]] for i in items
     ]
     xlsx = write_xlsx(folder / "monthly.xlsx", {f"{year}-{month:02d}": sheet}, as_of)
-    first, last = month_bounds(year, month)
-    with engine.begin() as conn:  # kept, like the committee packs, with the hash of what it showed
-        conn.execute(insert(table_of(Report)).values(kind="monthly", period_from=first, period_to=last, as_of=as_of,
-                                                      data_hash=digest, folder=str(folder), data=content))  # fmt: skip
+    keep(engine, "monthly", first, last, as_of, digest, folder, content)  # kept, like the committee packs
     return [md, xlsx]
 
 

@@ -22,13 +22,18 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Connection, true
 
+from riskmon import errors
 from riskmon.domain import ACTING_LINES, CLOSURES, FOUR_EYES, PROPOSABLE, Line, Resolution, ReviewStatus
-from riskmon.errors import Refused as Refused  # re-exported: callers catch riskmon.review.policy.Refused
 from riskmon.flags import repository
 from riskmon.flags.repository import FlagFilter, FlagRecord, Page, Proposal
 from riskmon.i18n import label
 from riskmon.review.users import Actor
 from riskmon.store.tables import Flag, table_of
+
+
+class Refused(errors.Refused):
+    def __init__(self, ja: str, en: str) -> None:
+        super().__init__(ja, en)
 
 
 def can_see(actor: Actor, flag: FlagRecord) -> bool:

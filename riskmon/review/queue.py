@@ -12,13 +12,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, and_
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.domain import OPEN_STATES, Bucket, FlagStatus, Line, Severity
+from riskmon.flags import repository
 from riskmon.flags.repository import FlagFilter, FlagRecord
 from riskmon.review import policy
 from riskmon.review.users import Actor, UnknownUser, actor
+from riskmon.store.asof import AsOf
 
 #: the buckets in the order the queue shows them
 BUCKETS: tuple[Bucket, ...] = tuple(Bucket)
@@ -45,10 +47,13 @@ class Queue:
 
 
 def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar) -> Queue:
-    """Open cases the user may see, bucketed; within each bucket by owner unit, most severe first, oldest first."""
+    """Open cases the user may see, bucketed; within each bucket by owner unit, most severe first,
+    oldest first. Only flags raised by ``as_of`` (the as-of layer, riskmon.store.asof): a queue for
+    a past morning does not show later flags."""
     with engine.connect() as conn:
         who = actor(conn, user_id)
-        flags = policy.visible_flags(conn, who, FlagFilter(status=FlagStatus.OPEN, review_status=OPEN_STATES), limit=None).items
+        scope = and_(policy.visibility(who), AsOf(as_of).flags_clause())
+        flags = repository.list_page(conn, FlagFilter(status=FlagStatus.OPEN, review_status=OPEN_STATES), None, scope=scope).items
         proposers = {p.by: _person(conn, p.by) for f in flags if (p := policy.pending_closure(f)) is not None}
     since = cal.at(cal.previous_business_day(as_of.astimezone(cal.tz).date()), as_of.astimezone(cal.tz).timetz().replace(tzinfo=None))
     queue = Queue(who.user_id, who.line)

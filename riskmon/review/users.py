@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from riskmon.domain import Line
-from riskmon.errors import IngestError
+from riskmon.errors import IngestError, NotFound
 from riskmon.events.models import Id, Text
 from riskmon.ingest.readers import SourceFile
 from riskmon.ingest.reasons import Reason, translate, unknown_unit
@@ -43,8 +43,10 @@ class Actor:
     person_id: str | None = None  # the person behind the account, when the users master links accounts
 
 
-class UnknownUser(Exception):
-    pass
+class UnknownUser(NotFound):
+    def __init__(self, text: str) -> None:  # raised as "english / 日本語"
+        en, _, ja = text.partition(" / ")
+        super().__init__(ja or en, en)
 
 
 def load_users(conn: Connection, path: Path) -> tuple[int, list[tuple[int, list[Reason]]]]:

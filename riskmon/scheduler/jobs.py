@@ -1,27 +1,22 @@
 """The jobs, each a pure function of (settings, engine, as-of time): the scheduler and
 ``riskmon jobs run NAME --as-of …`` call the same code, so a job run by hand for a past date gives
-the scheduled run's result."""
+the scheduled run's result. Each job is a few calls on a :class:`~riskmon.app.Riskmon` built over
+the runner's engine: the sequences themselves (ingest, evaluate, escalate-and-digest, the packs)
+exist once, in the composition root."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine, select
 
 from riskmon import audit
-from riskmon.business_calendar import BusinessCalendar, add_months
-from riskmon.config import Settings
 from riskmon.domain import FOUR_EYES, OPEN_STATES, FlagStatus
-from riskmon.engine.evaluate import evaluate
-from riskmon.ingest.pipeline import ingest
-from riskmon.reports import committee, monthly
-from riskmon.review.delivery import deliver
-from riskmon.review.escalation import Ladder, escalate, write_digests
-from riskmon.review.service import ReviewService
-from riskmon.rules.checker import RuleBook, load_rules
+from riskmon.app import Riskmon
+from riskmon.business_calendar import add_months
+from riskmon.config import Settings
 from riskmon.store.tables import Flag, table_of
 
 JobFn = Callable[[Settings, Engine, datetime], str]
@@ -39,45 +34,24 @@ class Job:
     run: JobFn
 
 
-def _paths(settings: Settings) -> tuple[Path, Path, Path]:
-    jobs = settings.jobs
-    base = settings.base_dir
-    return (base / str(jobs.get("inbox", "var/inbox")), base / str(jobs.get("reports", "var/reports")),
-            base / str(jobs.get("rules", "rules")))  # fmt: skip
-
-
-def _cal(settings: Settings) -> BusinessCalendar:
-    return BusinessCalendar.from_settings(settings)
-
-
-def _book(settings: Settings) -> RuleBook:
-    book = load_rules(_paths(settings)[2], settings.rule_values)
-    if book.problems:
-        raise RuntimeError("rule problems: " + "; ".join(map(str, book.problems[:5])))
-    return book
-
-
-def _rules(settings: Settings) -> list:  # type: ignore[type-arg]
-    return _book(settings).enabled
+def _riskmon(settings: Settings, engine: Engine) -> Riskmon:
+    return Riskmon(settings, engine=engine)
 
 
 def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """Ingest the inbox, evaluate, reopen and escalate, write digests, deliver mail."""
-    inbox, _, _ = _paths(settings)
-    cal = _cal(settings)
+    rm = _riskmon(settings, engine)
+    inbox = rm.path("inbox")
     parts = []
     if inbox.exists() and any(inbox.iterdir()):
-        report = ingest(engine, [inbox], tz=settings.tz, batch_size=settings.ingest.batch_size, workers=settings.ingest.workers)
+        report = rm.ingest([inbox])
         parts.append(f"ingest: {sum(report.accepted.values())} accepted, {report.total_rejected} rejected")
-    book = _book(settings)  # the whole book: flags of removed or disabled rules are retired
-    run = evaluate(engine, book.enabled, as_of, cal, settings.default_escalation, rule_book=book.rules)
+    run = rm.evaluate(as_of)  # the whole book ([paths] rules): flags of removed or disabled rules are retired
     parts.append(f"evaluate: run {run.run_id} {run.counts}")
-    reopened = ReviewService(engine, clock=lambda: as_of).automatic_reopen(as_of)
-    esc = escalate(engine, as_of, cal, Ladder.from_config(settings.escalation))
-    digests = write_digests(engine, as_of, _paths(settings)[1].parent / "outbox")
-    sent = deliver(engine, settings.notify)
+    esc = rm.escalate(as_of)
     audit.record_anchor(engine, "nightly", settings=settings)  # the chain's head, outside the database (docs/audit.md)
-    parts.append(f"escalate: {len(esc.escalated)} escalated, {len(reopened)} reopened, {len(digests)} digests, {sent.messages} mails")
+    parts.append(f"escalate: {len(esc.escalated)} escalated, {len(esc.reopened)} reopened, {len(esc.digests)} digests, "
+                 f"{esc.delivery.messages} mails")  # fmt: skip
     if run.errors:
         raise RuntimeError(f"rules failed: {run.errors}; " + "; ".join(parts))
     return "; ".join(parts)
@@ -85,7 +59,8 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
 
 def weekly_digest(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """Before the 常勤役員会 (S0:734): new critical and high flags of the week and what is overdue."""
-    cal = _cal(settings)
+    rm = _riskmon(settings, engine)
+    cal = rm.calendar
     since = as_of - timedelta(days=7)
     f = table_of(Flag)
     with engine.connect() as conn:
@@ -104,53 +79,52 @@ def weekly_digest(settings: Settings, engine: Engine, as_of: datetime) -> str:
     for r in overdue:
         by_line[r["owner_line"]] = by_line.get(r["owner_line"], 0) + 1
     lines += [f"- {k}: {v}" for k, v in sorted(by_line.items())]
-    path = _paths(settings)[1] / f"weekly_{day.isoformat()}.md"
+    path = rm.path("reports") / f"weekly_{day.isoformat()}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return f"{path} ({len(new)} new, {len(overdue)} overdue)"
 
 
-def _first_business_day(settings: Settings, as_of: datetime) -> tuple[BusinessCalendar, date]:
-    """The calendar and the day, for a job that runs only on the first business day of a month."""
-    cal = _cal(settings)
+def _first_business_day(rm: Riskmon, as_of: datetime) -> date:
+    """The day, for a job that runs only on the first business day of a month."""
+    cal = rm.calendar
     day = as_of.astimezone(cal.tz).date()
     if day != cal.next_business_day(date(day.year, day.month, 1), inclusive=True):
         raise Skip(f"{day} is not the first business day of the month")
-    return cal, day
+    return day
 
 
 def monthly_publication(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """月次公表 draft for the previous month, on the first business day of the month (S1:2090)."""
-    cal, day = _first_business_day(settings, as_of)
+    rm = _riskmon(settings, engine)
+    day = _first_business_day(rm, as_of)
     prev = add_months(date(day.year, day.month, 1), -1)
-    files = monthly.write(engine, prev.year, prev.month, as_of, cal, _paths(settings)[1] / f"monthly_{prev:%Y-%m}")
-    return ", ".join(map(str, files))
+    return ", ".join(map(str, rm.reports.monthly(prev.year, prev.month, as_of=as_of)))
 
 
-def _pack(settings: Settings, engine: Engine, as_of: datetime, first: date, last: date) -> str:
-    cal = _cal(settings)
-    versions = {r.id: r.version for r in _rules(settings)}
-    content = committee.build(engine, first, last, as_of, cal, versions)
-    written = committee.write(engine, content, _paths(settings)[1] / f"committee_{first.isoformat()}_{last.isoformat()}", cal)
+def _pack(rm: Riskmon, as_of: datetime, first: date, last: date) -> str:
+    written = rm.reports.committee(first, last, as_of=as_of, lang="ja")
     return f"{written.folder} ({written.data_hash[:12]})"
 
 
 def committee_pack(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """Every two months (S2:270): the pack for the two months just ended, on the first business day."""
-    _, day = _first_business_day(settings, as_of)
+    rm = _riskmon(settings, engine)
+    day = _first_business_day(rm, as_of)
     this_month = date(day.year, day.month, 1)
-    return _pack(settings, engine, as_of, add_months(this_month, -2), this_month - timedelta(days=1))
+    return _pack(rm, as_of, add_months(this_month, -2), this_month - timedelta(days=1))
 
 
 def half_year_review(settings: Settings, engine: Engine, as_of: datetime) -> str:
     """After each fiscal half: the half's pack; after March also the year's (年次公表 groundwork)."""
-    cal, day = _first_business_day(settings, as_of)
+    rm = _riskmon(settings, engine)
+    cal, day = rm.calendar, _first_business_day(rm, as_of)
     ended = add_months(date(day.year, day.month, 1), -1)
     fy, half = cal.fiscal_year(ended), cal.fiscal_half(ended)
     lo, hi = cal.fiscal_half_bounds(fy, half)
-    out = [_pack(settings, engine, as_of, lo, hi)]
+    out = [_pack(rm, as_of, lo, hi)]
     if half == 2:
-        out.append(_pack(settings, engine, as_of, *cal.fiscal_year_bounds(fy)))
+        out.append(_pack(rm, as_of, *cal.fiscal_year_bounds(fy)))
     return "; ".join(out)
 
 
@@ -167,5 +141,5 @@ JOBS: dict[str, Job] = {
 
 
 def cron_of(settings: Settings, name: str) -> str:
-    section = settings.jobs.get(name)
-    return str(section.get("cron")) if isinstance(section, dict) and section.get("cron") else JOBS[name].cron
+    """The job's schedule: ``[jobs.<name>] cron`` from config.toml, else its default."""
+    return settings.jobs.cron(name) or JOBS[name].cron

@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from riskmon import audit
+from riskmon.config import JobsConfig
 from riskmon.liveness import Holder
 from riskmon.store.tables import JobLock, table_of
 
@@ -40,9 +40,8 @@ class Lease:
     heartbeat: timedelta = timedelta(seconds=30)
 
     @classmethod
-    def from_settings(cls, jobs: dict[str, Any]) -> Lease:
-        return cls(timedelta(seconds=float(jobs.get("lock_lease_seconds", 120))),
-                   timedelta(seconds=float(jobs.get("lock_heartbeat_seconds", 30))))  # fmt: skip
+    def from_settings(cls, jobs: JobsConfig) -> Lease:
+        return cls(timedelta(seconds=jobs.lock_lease_seconds), timedelta(seconds=jobs.lock_heartbeat_seconds))
 
 
 def why_stale(holder: str, expires_at: datetime, now: datetime) -> str | None:

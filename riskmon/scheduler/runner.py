@@ -127,7 +127,7 @@ def last_due(trigger: CronTrigger, since: datetime, now: datetime) -> datetime |
 
 def missed(settings: Settings, engine: Engine, now: datetime) -> dict[str, datetime]:
     """Jobs whose latest fire time within the grace period has no completed (or running) fired run."""
-    grace = timedelta(hours=float(settings.jobs.get("catch_up_grace_hours", 24)))
+    grace = timedelta(hours=settings.jobs.catch_up_grace_hours)
     runs = table_of(JobRun)
     out: dict[str, datetime] = {}
     with engine.connect() as conn:
@@ -155,9 +155,10 @@ def fire_and_run(settings: Settings, engine: Engine, name: str, now: datetime, c
     return run_job(settings, engine, name, fire, trigger="schedule", clock=clock)
 
 
-def scheduled(name: str) -> None:
-    """The callable APScheduler holds (by reference) for every job."""
-    settings = load_settings()
+def scheduled(name: str, config: str | None = None) -> None:
+    """The callable APScheduler holds (by reference) for every job: it reads the same config file
+    the scheduler was started with (``--config`` / ``RISKMON_CONFIG``), not ./config.toml."""
+    settings = load_settings(config)
     engine = make_engine(settings.database_url)
     try:
         fire_and_run(settings, engine, name, datetime.now(settings.tz))
@@ -179,6 +180,7 @@ def build_scheduler(settings: Settings, *, blocking: bool = True) -> object:
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(timezone=settings.tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     for name in JOBS:
-        scheduler.add_job("riskmon.scheduler.runner:scheduled", trigger=trigger_for(settings, name), args=[name], id=name,
+        config = str(settings.config_file) if settings.config_file else None
+        scheduler.add_job("riskmon.scheduler.runner:scheduled", trigger=trigger_for(settings, name), args=[name, config], id=name,
                           name=JOBS[name].title, replace_existing=True)  # fmt: skip
     return scheduler

@@ -27,13 +27,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 
-from riskmon.i18n import Lang, msg
+from riskmon import errors
 
 #: How long a writer waits for SQLite's write lock before giving up with DatabaseBusy.
 DEFAULT_BUSY_TIMEOUT_S = 30.0
 
 
-class DatabaseBusy(Exception):
+class DatabaseBusy(errors.DatabaseBusy):
     """Another process kept the database's write lock longer than the busy timeout, or (``ingest``)
     an evaluation waited too long for running ingests to finish (riskmon.store.consistency)."""
 
@@ -48,10 +48,7 @@ class DatabaseBusy(Exception):
         )
         self.ja = f"データベースが使用中です（{database}）。{waited_s:g} 秒待ちましたが、{who_ja}。しばらくしてから再実行してください"
         self.en = f"the database is busy ({database}): waited {waited_s:g} s while {who_en}. Try again shortly"
-        super().__init__(self.en)
-
-    def text(self, lang: Lang) -> str:
-        return msg(self.ja, self.en, lang)
+        super().__init__(self.ja, self.en)
 
 
 def normalize_url(url: str) -> str:

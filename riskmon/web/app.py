@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from riskmon.app import Riskmon
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
 from riskmon.errors import NotFound, Refused, RiskmonError
@@ -40,7 +41,8 @@ class _HasSettings(Protocol):
     def settings(self) -> Settings: ...
 
 
-def create_app(source: Settings | _HasSettings, *, engine: Engine | None = None, clock: Callable[[], datetime] | None = None) -> FastAPI:
+def create_app(source: Settings | Riskmon | _HasSettings, *, engine: Engine | None = None,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:  # fmt: skip
     settings = source if isinstance(source, Settings) else source.settings
     chosen = engine or getattr(source, "engine", None)
     db = chosen if isinstance(chosen, Engine) else make_engine(settings.database_url)

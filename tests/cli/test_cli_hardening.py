@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 from typer.testing import CliRunner
 
-from riskmon.cli import common
+from riskmon import app as riskmon_app
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode, classify
 from riskmon.store.tables import AuditEntry, Flag, table_of
@@ -251,14 +251,14 @@ def test_a_locked_sqlite_database_is_a_message_and_exit_75(tmp_path: Path, monke
     (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///var/t.db"\n', encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    real = common.make_engine
+    real = riskmon_app.make_engine
 
     def short_wait(url: str, **kw: Any) -> Engine:
         eng = real(url, **kw)
         event.listen(eng, "connect", lambda dbapi_conn, _rec: dbapi_conn.execute("PRAGMA busy_timeout=50"))
         return eng
 
-    monkeypatch.setattr(common, "make_engine", short_wait)
+    monkeypatch.setattr(riskmon_app, "make_engine", short_wait)
     holder = sqlite3.connect(tmp_path / "var" / "t.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -22,7 +22,7 @@ AS_OF = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
 
 
 def test_h1_inspection_table_matches_the_progress_report(sample_db: Engine) -> None:
-    content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, {"R01": "x"})
+    content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     rows = {
         r["type"]: (r["count"], r["nonconformities"], r["prev_count"], r["prev_nonconformities"]) for r in content["inspections"]["rows"]
     }
@@ -34,10 +34,10 @@ def test_h1_inspection_table_matches_the_progress_report(sample_db: Engine) -> N
 
 
 def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Path) -> None:
-    content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, {"R01": "x"})
+    content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     a = committee.write(sample_db, content, tmp_path / "a", CAL)
     time.sleep(1.1)  # writers that stamp the save time would now differ
-    b = committee.write(sample_db, committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, {"R01": "x"}),
+    b = committee.write(sample_db, committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped()),
                         tmp_path / "b", CAL)  # fmt: skip
     assert a.data_hash == b.data_hash
     for fa, fb in zip(a.files, b.files, strict=True):
@@ -53,10 +53,10 @@ def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Pa
 def test_the_next_pack_says_what_changed(sample_db: Engine, tmp_path: Path) -> None:
     july = datetime(2025, 7, 31, 23, 0, tzinfo=TOKYO)
     evaluate(sample_db, shipped(), july, CAL)  # the flags as they stood at the first pack
-    first = committee.build(sample_db, date(2025, 6, 1), date(2025, 7, 31), july, CAL, {})
+    first = committee.build(sample_db, date(2025, 6, 1), date(2025, 7, 31), july, CAL, shipped())
     committee.write(sample_db, first, tmp_path / "p1", CAL)
     evaluate(sample_db, shipped(), datetime(2025, 9, 30, 23, 0, tzinfo=TOKYO), CAL)
-    second = committee.build(sample_db, date(2025, 8, 1), date(2025, 9, 30), AS_OF, CAL, {})
+    second = committee.build(sample_db, date(2025, 8, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     assert second["changes"]["previous"] == "2025-06-01〜2025-07-31"
     assert second["changes"]["new"] or second["changes"]["resolved"]
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.reports import committee
+from tests.engine.test_evaluate import shipped
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -22,7 +23,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine: the HTML screenshot check needs `apt-get install chromium`")
 def test_pack_renders_to_a_non_blank_page(sample_db: Engine, tmp_path: Path) -> None:
     content = committee.build(
-        sample_db, date(2025, 4, 1), date(2025, 9, 30), datetime(2025, 9, 30, 23, 0, tzinfo=TOKYO), BusinessCalendar(), {}
+        sample_db, date(2025, 4, 1), date(2025, 9, 30), datetime(2025, 9, 30, 23, 0, tzinfo=TOKYO), BusinessCalendar(), shipped()
     )
     written = committee.write(sample_db, content, tmp_path / "pack", BusinessCalendar())
     png = tmp_path / "pack.png"

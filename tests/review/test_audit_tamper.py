@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from riskmon import audit
 from riskmon.audit.chain import GENESIS, plain_digest
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.config import load_settings
+from riskmon.config import PathsConfig, load_settings
 from riskmon.reports import committee
 from riskmon.review.service import ReviewService
 from riskmon.scheduler.jobs import nightly
@@ -211,8 +211,8 @@ def test_each_committee_pack_and_nightly_run_records_an_anchor(engine: Engine, f
         database = audit.anchors.database_id(conn)
     in_pack = json.loads((written.folder / "audit-anchor.json").read_text(encoding="utf-8"))
     assert (in_pack["database"], in_pack["seq"], in_pack["hash"], in_pack["reason"]) == (database, seq, digest, "committee")
-    jobs = {"rules": str(ROOT / "rules"), "inbox": str(tmp_path / "inbox"), "reports": str(tmp_path / "r")}
-    settings = load_settings(ROOT / "config.toml").model_copy(update={"jobs": jobs})
+    paths = PathsConfig(rules=ROOT / "rules", inbox=tmp_path / "inbox", reports=tmp_path / "r", outbox=tmp_path / "outbox")
+    settings = load_settings(ROOT / "config.toml").model_copy(update={"paths": paths})
     nightly(settings, engine, datetime(2025, 4, 11, 2, tzinfo=TOKYO))
     mine = [json.loads(line) for line in anchors_file.read_text(encoding="utf-8").splitlines() if json.loads(line)["database"] == database]
     assert [a["reason"] for a in mine] == ["committee", "nightly"]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.config import Settings
+from riskmon.config import JobsConfig, PathsConfig, Settings
 from riskmon.engine import durable_adapter
 from riskmon.engine.evaluate import evaluate
 from riskmon.ingest import pipeline
@@ -40,9 +40,9 @@ def _hang(*_: Any, **__: Any) -> Any:
 
 def main(mode: str, url: str, workdir: Path) -> None:
     engine = make_engine(url)
-    settings = Settings(base_dir=workdir, jobs={"reports": str(workdir / "reports"), "inbox": str(workdir / "inbox"),
-                                                "lock_lease_seconds": 2 if mode == "lease" else 120,
-                                                "lock_heartbeat_seconds": 0.5 if mode == "lease" else 30})  # fmt: skip
+    settings = Settings(base_dir=workdir, paths=PathsConfig(reports=workdir / "reports", inbox=workdir / "inbox"),
+                        jobs=JobsConfig(lock_lease_seconds=2 if mode == "lease" else 120,
+                                        lock_heartbeat_seconds=0.5 if mode == "lease" else 30))  # fmt: skip
     if mode == "hang":
         pipeline._ingest_events = _hang  # type: ignore[assignment]
         durable_adapter.decide = _hang

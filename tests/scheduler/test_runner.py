@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO
-from riskmon.config import Settings
+from riskmon.config import PathsConfig, Settings
 from riskmon.scheduler import jobs, locks, runner
 from riskmon.store.tables import JobRun, table_of
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(base_dir=tmp_path, jobs={"reports": str(tmp_path / "reports"), "inbox": str(tmp_path / "inbox"),
-                                             "rules": str(Path(__file__).resolve().parents[2] / "rules")})  # fmt: skip
+    return Settings(base_dir=tmp_path, paths=PathsConfig(reports=tmp_path / "reports", inbox=tmp_path / "inbox",
+                                                         rules=Path(__file__).resolve().parents[2] / "rules"))  # fmt: skip
 
 
 def outcomes(engine: Engine, job: str) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import TOKYO
-from riskmon.config import Settings
+from riskmon.config import PathsConfig, Settings
 from riskmon.liveness import Holder, current
 from riskmon.scheduler import jobs, locks, runner
 from riskmon.scheduler.recovery import recover
@@ -31,7 +31,7 @@ WAIT_S = 90  # generous: two CPUs are shared by several test runs
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(base_dir=tmp_path, jobs={"reports": str(tmp_path / "reports"), "inbox": str(tmp_path / "inbox")})
+    return Settings(base_dir=tmp_path, paths=PathsConfig(reports=tmp_path / "reports", inbox=tmp_path / "inbox"))
 
 
 @pytest.fixture

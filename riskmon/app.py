@@ -1,0 +1,309 @@
+"""``Riskmon``: the one composition root, the API the CLI, the scheduler, the web application and
+embedding scripts all use.
+
+Before this class, the glue — which database, which calendar, which rule folder, which steps make
+"the night's escalation" — lived in the CLI, and the scheduler and the demo each copied it. Here
+it is written once: built from a config file (:meth:`Riskmon.from_config`) or a
+:class:`~riskmon.config.Settings`, a ``Riskmon`` owns the database engine, the business calendar,
+the rule book (loaded lazily from ``[paths] rules``) and the services, and every caller is a thin
+shell: parse → one ``Riskmon`` call → render. Failures are :class:`~riskmon.errors.RiskmonError`
+subclasses carrying Japanese and English text; nothing here prints.
+
+    with Riskmon.from_config("config.toml") as rm:
+        for flag in rm.evaluate(as_of, dry_run=True).flags:
+            print(flag.values["rule_id"], flag.values["message_en"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from riskmon import audit
+from riskmon.business_calendar import BusinessCalendar, month_bounds
+from riskmon.config import Settings, load_settings
+from riskmon.engine.evaluate import RunResult, evaluate
+from riskmon.errors import Lang, RuleError, RuleProblem, SchemaOutdated, StoreError
+from riskmon.flags.store import FlagFilter, get_flag, list_flags
+from riskmon.ingest.pipeline import IngestReport, Progress, ingest
+from riskmon.reports import committee, monthly
+from riskmon.review.assurance import Assurance, assurance
+from riskmon.review.delivery import Delivery, deliver
+from riskmon.review.escalation import Ladder, escalate, write_digests
+from riskmon.review.queue import Queue, morning_queue
+from riskmon.review.service import ReviewService
+from riskmon.review.users import load_users
+from riskmon.rules.checker import RuleBook, load_rules
+from riskmon.store import migrate
+from riskmon.store.db import make_engine, normalize_url, redact
+from riskmon.store.queries import list_units
+
+if TYPE_CHECKING:  # the scheduler sits above this layer; it is imported only when a job is run
+    from riskmon.scheduler.runner import RunOutcome
+
+__all__ = ["Escalation", "Jobs", "Reports", "Riskmon"]
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What one escalate-and-digest pass did (``riskmon escalate`` and the nightly job)."""
+
+    notified: int
+    escalated: dict[int, int]  # flag id → its new level on the ladder
+    reopened: list[int]  # risk acceptances that expired
+    digests: list[Path]  # one Markdown digest per recipient unit, in the outbox
+    delivery: Delivery = field(default_factory=Delivery)  # e-mails sent (none without [notify] smtp_host)
+
+
+class Riskmon:
+    """The composition root (see the module docstring). Use as a context manager, or call
+    :meth:`close`, to dispose of the database engine it created."""
+
+    def __init__(self, settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None,
+                 lang: Lang = "ja") -> None:  # fmt: skip
+        self.settings = settings if settings is not None else Settings()
+        self.lang: Lang = lang
+        self._clock = clock
+        self._engine = engine
+        self._owns_engine = engine is None
+        self._schema_checked = False
+        self._books: dict[Path, RuleBook] = {}
+        # audit entries are appended deep inside every service: they use this riskmon's key and anchors
+        audit.configure(self.settings, lang)
+
+    @classmethod
+    def from_config(cls, path: str | Path | None = None, *, lang: Lang | None = None) -> Riskmon:
+        """From ``path``, else ``RISKMON_CONFIG``, else ``./config.toml``, else the defaults."""
+        settings = load_settings(path)
+        return cls(settings, lang=lang or settings.display.lang)
+
+    # -- what it owns -------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The database. A SQLite file that does not exist is not created here (:meth:`upgrade` does)."""
+        if self._engine is None:
+            missing = self.missing_database()
+            if missing is not None:
+                raise StoreError(f"データベースがありません: {missing}（riskmon db upgrade で作成します）",
+                                 f"no database at {missing} (riskmon db upgrade creates one)")  # fmt: skip
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    def missing_database(self) -> Path | None:
+        """The SQLite file named by the settings when it does not exist (PostgreSQL: never None)."""
+        if self._engine is not None:
+            return None
+        url = make_url(normalize_url(self.settings.database_url))
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        path = Path(url.database)
+        return None if path.exists() else path
+
+    def upgrade(self) -> audit.KeySetup | None:
+        """Create or migrate the schema (the one call that creates a database)."""
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        setup = migrate.upgrade(self._engine)
+        self._schema_checked = True
+        return setup
+
+    def ready(self) -> Engine:
+        """The engine, once the schema is known to be current (a clear message beats a SQL error)."""
+        engine = self.engine
+        if not self._schema_checked:
+            if not migrate.is_up_to_date(engine):
+                url = redact(self.settings.database_url)
+                raise SchemaOutdated(f"データベースのスキーマが最新ではありません: {url}\n  riskmon db upgrade を実行してください",
+                                     f"the database schema is not up to date: {url}\n  run: riskmon db upgrade")  # fmt: skip
+            self._schema_checked = True
+        return engine
+
+    @cached_property
+    def calendar(self) -> BusinessCalendar:
+        return BusinessCalendar.from_settings(self.settings)
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock else datetime.now(self.settings.tz)
+
+    def path(self, name: str) -> Path:
+        """A ``[paths]`` folder (rules, reports, outbox, inbox), resolved against the config's folder."""
+        return self.settings.path(name)  # type: ignore[arg-type]
+
+    @cached_property
+    def cases(self) -> ReviewService:
+        """The review service: every case action, with its policy checks and audit entries."""
+        return ReviewService(self.ready(), clock=self._clock)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self)
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        return Jobs(self)
+
+    # -- rules ----------------------------------------------------------------------------------
+
+    def rules_path(self, path: str | Path | None = None) -> Path:
+        """``path`` (default ``[paths] rules``); a relative one that does not exist here is looked
+        up beside config.toml, so a deployment works from any folder."""
+        if path is None:
+            return self.path("rules")
+        chosen = Path(path)
+        if not chosen.is_absolute() and not chosen.exists():
+            return self.settings.base_dir / chosen
+        return chosen
+
+    def check_rules(self, path: str | Path | None = None) -> RuleBook:
+        """Load and check the rules under ``path``; every problem is in ``RuleBook.problems``.
+        Unit ids are checked against the units master when the database has one."""
+        where = self.rules_path(path)
+        if where not in self._books:
+            self._books[where] = load_rules(where, self.settings.rule_values, self._known_units())
+        return self._books[where]
+
+    def rule_book(self, path: str | Path | None = None) -> RuleBook:
+        """The checked rules; :class:`~riskmon.errors.RuleError` (each problem at file:line:column) if any."""
+        book = self.check_rules(path)
+        if book.problems:
+            raise RuleError([RuleProblem(p.file, p.line, p.column, p.message) for p in book.problems])
+        return book
+
+    def _known_units(self) -> list[str] | None:
+        try:
+            if self.missing_database() is None and migrate.is_up_to_date(self.engine):
+                with self.engine.connect() as conn:
+                    return [u["unit_id"] for u in list_units(conn)] or None
+        except Exception:  # no usable database: unit ids are not checked, unit types and templates still are
+            return None
+        return None
+
+    # -- the pipeline ---------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[str | Path], *, workers: int | None = None, progress: Progress | None = None) -> IngestReport:
+        """Load event (and units) files or folders; bad records are quarantined, never fatal."""
+        return ingest(self.ready(), [Path(p) for p in paths], tz=self.settings.tz, batch_size=self.settings.ingest.batch_size,
+                      workers=workers or self.settings.ingest.workers, progress=progress)  # fmt: skip
+
+    def evaluate(self, as_of: datetime | None = None, *, dry_run: bool = False, rules: str | Path | None = None) -> RunResult:
+        """Evaluate the enabled rules as of ``as_of`` (default: now). A rule folder is the whole
+        book, so flags of removed or disabled rules are retired; a single file retires nothing.
+        ``dry_run``: return the flags it would raise (``RunResult.flags``) and write nothing."""
+        book = self.rule_book(rules)
+        when = as_of or self.now()
+        whole = self.rules_path(rules).is_dir()
+        return evaluate(self.ready(), book.enabled, when, self.calendar, self.settings.default_escalation,
+                        rule_book=book.rules if whole else None, dry_run=dry_run)  # fmt: skip
+
+    def flags(self, flt: FlagFilter | None = None) -> list[dict[str, Any]]:
+        """Stored flags (default: the open ones), most severe first."""
+        with self.ready().connect() as conn:
+            return list_flags(conn, flt or FlagFilter())
+
+    def flag(self, flag_id: int) -> dict[str, Any] | None:
+        with self.ready().connect() as conn:
+            return get_flag(conn, flag_id)
+
+    def load_users(self, path: str | Path) -> tuple[int, list[tuple[int, list[Any]]]]:
+        """Load or update users; returns how many were stored and the refused lines with reasons."""
+        with self.ready().begin() as conn:
+            return load_users(conn, Path(path))
+
+    def queue(self, user_id: str, as_of: datetime | None = None) -> Queue:
+        """The morning queue for a user: new, escalated and overdue first, by owner unit."""
+        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar)
+
+    def verify_audit(self) -> audit.Verification:
+        """Check the audit trail: the keyed chain, the anchors outside the database, the cross-checks."""
+        with self.ready().connect() as conn:
+            return audit.check(conn, self.settings)
+
+    def escalate(self, as_of: datetime | None = None, *, digests: str | Path | None = None) -> Escalation:
+        """The escalate-and-digest sequence, written once (``riskmon escalate``, the nightly job):
+        expired risk acceptances reopen, the ladder moves, each recipient unit gets the day's
+        digest in the outbox, and the outbox is delivered by mail when SMTP is configured."""
+        when = as_of or self.now()
+        engine = self.ready()
+        reopened = ReviewService(engine, clock=lambda: when).automatic_reopen(when)
+        result = escalate(engine, when, self.calendar, Ladder.from_config(self.settings.escalation.model_dump()))
+        files = write_digests(engine, when, Path(digests) if digests is not None else self.path("outbox"))
+        return Escalation(result.notified, result.escalated, reopened, files, deliver(engine, self.settings.notify))
+
+    # -- lifetime -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._engine is not None and self._owns_engine:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Riskmon:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class Reports:
+    """The documents people are handed: the committee pack, the 月次公表 draft, the assurance view."""
+
+    def __init__(self, rm: Riskmon) -> None:
+        self._rm = rm
+
+    def committee(self, first: date, last: date, *, as_of: datetime | None = None, out: str | Path | None = None,
+                  lang: Lang | None = None, refresh: bool = False) -> committee.Written:  # fmt: skip
+        """Write the pack for ``first``..``last`` with data as of ``as_of`` (default: the end of ``last``)
+        into a dated folder under ``out`` (default ``[paths] reports``).
+
+        The pack finds its flags again by a dry run of the enabled rules as of its data date, over
+        what was known when the first pack for this period was made (``refresh``: everything
+        ingested so far, kept as a new version if it differs)."""
+        rm, lang = self._rm, lang or self._rm.lang
+        when = as_of or rm.calendar.end_of_day(last)
+        content = committee.build(rm.ready(), first, last, when, rm.calendar, rm.check_rules().enabled, lang, refresh=refresh)
+        suffix = "" if lang == "ja" else f"_{lang}"
+        folder = Path(out) if out is not None else rm.path("reports")
+        return committee.write(rm.ready(), content, folder / f"committee_{first.isoformat()}_{last.isoformat()}{suffix}", rm.calendar)
+
+    def monthly(self, year: int, month: int, *, as_of: datetime | None = None, out: str | Path | None = None) -> list[Path]:
+        """Write the 月次公表 draft for a month (data as of the end of the month unless given)."""
+        rm = self._rm
+        when = as_of or rm.calendar.end_of_day(month_bounds(year, month)[1])
+        folder = Path(out) if out is not None else rm.path("reports")
+        return monthly.write(rm.ready(), year, month, when, rm.calendar, folder / f"monthly_{year}-{month:02d}")
+
+    def assurance(self, first: date, last: date, *, sample: int = 10, seed: int = 1) -> Assurance:
+        """The third line's view of the second line's work over a period."""
+        rm = self._rm
+        rules = [r.id for r in rm.check_rules().rules]
+        return assurance(rm.ready(), first, last, rm.calendar, rules, sample_size=sample, seed=seed)
+
+
+class Jobs:
+    """The scheduled jobs, run by name as of a time, with the scheduler's locks and run records."""
+
+    def __init__(self, rm: Riskmon) -> None:
+        self._rm = rm
+
+    @property
+    def names(self) -> list[str]:
+        from riskmon.scheduler.jobs import JOBS
+
+        return list(JOBS)
+
+    def run(self, name: str, as_of: datetime | None = None, *, trigger: str = "manual") -> RunOutcome:
+        """Run job ``name`` as of ``as_of`` (default: now); the outcome is recorded in ``job_runs``."""
+        from riskmon.scheduler import runner
+
+        rm = self._rm
+        return runner.run_job(rm.settings, rm.ready(), name, as_of or rm.now(), trigger=trigger, clock=rm._clock)

@@ -1,0 +1,1 @@
+"""Ingest: files in, typed events stored, every refused record kept in quarantine."""
