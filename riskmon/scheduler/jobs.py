@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, select
 
 from riskmon import audit
-from riskmon.domain import FOUR_EYES, OPEN_STATES, FlagStatus
 from riskmon.app import Riskmon
 from riskmon.business_calendar import add_months
 from riskmon.config import Settings
+from riskmon.domain import FOUR_EYES, OPEN_STATES, FlagStatus
 from riskmon.store.tables import Flag, table_of
 
 JobFn = Callable[[Settings, Engine, datetime], str]

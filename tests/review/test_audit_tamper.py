@@ -125,7 +125,7 @@ def test_recomputing_the_whole_chain_is_detected_even_without_an_anchor(engine: 
         ({"review_status": "resolved", "resolution": "remediated"},
          "stored case state resolved/remediated, but its audited case events give open"),
         ({"review_status": "dismissed"}, "stored case state dismissed/None, but its audited case events give open"),
-        ({"status": "cleared"}, "status cleared, but run 1 did not clear or retire it"),
+        ({"status": "cleared"}, "status cleared, but run 1 did not clear it"),
     ],
 )  # fmt: skip
 def test_changing_a_flag_directly_is_detected(engine: Engine, flags: dict[str, int], change: dict[str, str], expected: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.reports import committee
+from tests.engine.test_evaluate import shipped
 from tests.review.conftest import NOW
 
 CAL = BusinessCalendar()
@@ -29,7 +30,9 @@ CAL = BusinessCalendar()
 def test_pack_words_and_xlsx_headers_follow_the_language(engine: Engine, flags: dict[str, int], tmp_path: Path, lang: str,
                                                          sheets: list[str], offices_header: list[str],
                                                          severities: str) -> None:  # fmt: skip
-    content = committee.build(engine, date(2025, 4, 1), date(2025, 4, 30), NOW, CAL, {}, lang="en" if lang == "en" else "ja")
+    content = committee.build(
+        engine, date(2025, 4, 1), date(2025, 4, 30), NOW, CAL, shipped("R01", "R02", "R03"), lang="en" if lang == "en" else "ja"
+    )
     committee.write(engine, content, tmp_path / lang, CAL)
     book = load_workbook(tmp_path / lang / "committee.xlsx")
     assert book.sheetnames == sheets
