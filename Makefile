@@ -48,11 +48,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check riskmon tests bench scripts
 	$(BIN)/mypy riskmon
+	$(BIN)/lint-imports
 
 lint: $(STAMP)
 	$(BIN)/ruff check riskmon tests bench scripts
 	$(BIN)/ruff format --check riskmon tests bench
 	$(BIN)/mypy riskmon
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

@@ -36,7 +36,7 @@ def _peak_mb() -> float:
 
 def _rules():  # type: ignore[no-untyped-def]
     from riskmon.config import load_settings
-    from riskmon.rules.checker import load_rules
+    from riskmon.engine.rulebook import load_rules
 
     s = load_settings(ROOT / "config.toml")
     book = load_rules(ROOT / "rules", s.rule_values)
@@ -48,7 +48,7 @@ def _evaluate(db: str) -> dict[str, object]:
     from sqlalchemy import select
 
     from riskmon.business_calendar import BusinessCalendar
-    from riskmon.engine.evaluate import evaluate
+    from riskmon.flags.evaluation import evaluate
     from riskmon.store.db import make_engine
     from riskmon.store.tables import Flag, table_of
 

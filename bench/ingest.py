@@ -40,6 +40,7 @@ def _measure_parse(path: Path) -> dict[str, float]:
 
 
 def _measure_ingest(url: str, folder: Path, workers: int | None) -> dict[str, float]:
+    from riskmon.audit import ensure_key
     from riskmon.business_calendar import TOKYO
     from riskmon.ingest.pipeline import ingest
     from riskmon.store.db import make_engine
@@ -47,6 +48,7 @@ def _measure_ingest(url: str, folder: Path, workers: int | None) -> dict[str, fl
 
     engine = make_engine(url)
     upgrade(engine)
+    ensure_key(engine)  # the ingest appends to the keyed audit log
     ingest(engine, [folder / "units.csv"], tz=TOKYO)
     start = time.perf_counter()
     report = ingest(engine, [folder / "daily_reports.jsonl"], tz=TOKYO, batch_size=5000, workers=workers)

@@ -33,7 +33,7 @@ from riskmon.errors import (
 if TYPE_CHECKING:
     from riskmon.app import Escalation, Riskmon
     from riskmon.config import Settings, load_settings
-    from riskmon.engine.evaluate import RunResult
+    from riskmon.flags.evaluation import RunResult
     from riskmon.flags.store import FlagFilter
     from riskmon.ingest.pipeline import IngestReport
     from riskmon.rules.checker import RuleBook
@@ -74,7 +74,7 @@ _LAZY = {
     "Escalation": "riskmon.app",
     "Settings": "riskmon.config",
     "load_settings": "riskmon.config",
-    "RunResult": "riskmon.engine.evaluate",
+    "RunResult": "riskmon.flags.evaluation",
     "FlagFilter": "riskmon.flags.store",
     "IngestReport": "riskmon.ingest.pipeline",
     "RuleBook": "riskmon.rules.checker",

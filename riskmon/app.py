@@ -22,7 +22,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -30,8 +30,9 @@ from sqlalchemy.engine import make_url
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.config import Settings, load_settings
-from riskmon.engine.evaluate import RunResult, evaluate
+from riskmon.engine.rulebook import RuleBook, load_rules
 from riskmon.errors import Lang, RuleError, RuleProblem, SchemaOutdated, StoreError
+from riskmon.flags.evaluation import RunResult, evaluate
 from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
 from riskmon.reports import committee, monthly
@@ -41,15 +42,11 @@ from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.queue import Queue, morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
-from riskmon.rules.checker import RuleBook, load_rules
 from riskmon.store import migrate
 from riskmon.store.db import make_engine, normalize_url, redact
 from riskmon.store.queries import list_units
 
-if TYPE_CHECKING:  # the scheduler sits above this layer; it is imported only when a job is run
-    from riskmon.scheduler.runner import RunOutcome
-
-__all__ = ["Escalation", "Jobs", "Reports", "Riskmon"]
+__all__ = ["Escalation", "Reports", "Riskmon"]
 
 Clock = Callable[[], datetime]
 
@@ -114,9 +111,9 @@ class Riskmon:
         """Create or migrate the schema (the one call that creates a database)."""
         if self._engine is None:
             self._engine = make_engine(self.settings.database_url)
-        setup = migrate.upgrade(self._engine)
+        migrate.upgrade(self._engine)
         self._schema_checked = True
-        return setup
+        return audit.ensure_key(self._engine, self.settings)  # appends need the key (riskmon.audit.keys)
 
     def ready(self) -> Engine:
         """The engine, once the schema is known to be current (a clear message beats a SQL error)."""
@@ -148,10 +145,6 @@ class Riskmon:
     @cached_property
     def reports(self) -> Reports:
         return Reports(self)
-
-    @cached_property
-    def jobs(self) -> Jobs:
-        return Jobs(self)
 
     # -- rules ----------------------------------------------------------------------------------
 
@@ -287,23 +280,3 @@ class Reports:
         rm = self._rm
         rules = [r.id for r in rm.check_rules().rules]
         return assurance(rm.ready(), first, last, rm.calendar, rules, sample_size=sample, seed=seed)
-
-
-class Jobs:
-    """The scheduled jobs, run by name as of a time, with the scheduler's locks and run records."""
-
-    def __init__(self, rm: Riskmon) -> None:
-        self._rm = rm
-
-    @property
-    def names(self) -> list[str]:
-        from riskmon.scheduler.jobs import JOBS
-
-        return list(JOBS)
-
-    def run(self, name: str, as_of: datetime | None = None, *, trigger: str = "manual") -> RunOutcome:
-        """Run job ``name`` as of ``as_of`` (default: now); the outcome is recorded in ``job_runs``."""
-        from riskmon.scheduler import runner
-
-        rm = self._rm
-        return runner.run_job(rm.settings, rm.ready(), name, as_of or rm.now(), trigger=trigger, clock=rm._clock)

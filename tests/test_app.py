@@ -19,6 +19,7 @@ from riskmon import Riskmon
 from riskmon.business_calendar import TOKYO
 from riskmon.config import PathsConfig, Settings, load_settings
 from riskmon.flags.store import FlagFilter
+from riskmon.scheduler import runner
 from tests.conftest import ROOT, UNITS_CSV, error_report
 from tests.helpers import write_jsonl
 
@@ -87,7 +88,8 @@ def test_the_api_end_to_end(engine: Engine, tmp_path: Path) -> None:
         assert escalated.reopened == []
         day = tmp_path / "out" / "outbox" / "2025-04-10"  # [paths] outbox, one folder per day, a file per unit
         assert [d.relative_to(day).as_posix() for d in escalated.digests] == sorted(f"{u}.md" for u in escalated_units(engine))
-        assert rm.jobs.run("weekly_digest", datetime(2025, 4, 14, 7, tzinfo=TOKYO)).status == "ok"
+        # the scheduler is a shell over Riskmon: its runner takes the same settings and store
+        assert runner.run_job(rm.settings, rm.ready(), "weekly_digest", datetime(2025, 4, 14, 7, tzinfo=TOKYO)).status == "ok"
         assert (tmp_path / "out" / "reports" / "weekly_2025-04-14.md").exists()
 
 

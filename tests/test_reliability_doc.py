@@ -31,7 +31,7 @@ def test_every_cited_test_exists() -> None:
 
 
 def test_every_row_cites_a_test() -> None:
-    text = DOC.read_text(encoding="utf-8")
+    text = DOC.read_text(encoding="utf-8").split("## Figures")[0]  # the figures table counts, it cites nothing
     rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith(("| Scenario", "| Tampering", "| Section"))]
     without = [r for r in rows if "tests/" not in r]
     assert without == []

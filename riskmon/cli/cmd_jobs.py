@@ -96,7 +96,7 @@ def jobs_run(
     assert when is not None
     engine = app.require_schema()
     recover_crashed(app, engine)
-    outcome = app.riskmon.jobs.run(name, when)
+    outcome = runner.run_job(app.settings, engine, name, when, trigger="manual", clock=lambda: datetime.now(UTC))
     text = app.t(*outcome.note) if outcome.note else outcome.detail
     (app.out if outcome.status in runner.DONE else app.err).print(f"{name}: {outcome.status}\n{text}", markup=False, soft_wrap=True)
     if outcome.status not in runner.DONE:  # failed, or not run because another process has the job

@@ -26,14 +26,14 @@ from riskmon.cli.common import (
     table,
 )
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
-from riskmon.engine.evaluate import RunResult
+from riskmon.flags.evaluation import RunResult
 from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
 from riskmon.i18n import label, pick
 from riskmon.reports.safe_cells import csv_row
 from riskmon.rules.checker import RuleBook
 from riskmon.rules.conditions import describe
 from riskmon.rules.spec import RISK_CATEGORY_LABELS
-from riskmon.rules.testing import run_tests
+from riskmon.ruletest import run_tests
 from riskmon.store import queries
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -69,6 +69,8 @@ def rules_check(ctx: typer.Context, path: Path | None = typer.Argument(None, hel
     app = app_context(ctx)
     book = load_rulebook(app, path)
     _report_problems(app, book)
+    for w in book.warnings:  # worth knowing, not a reason to refuse the rules
+        app.err.print(app.t("警告", "warning") + f": {w}", markup=False, soft_wrap=True)
     if book.problems:
         app.err.print(app.t(f"{len(book.problems)} 件の問題があります", f"{len(book.problems)} problems"))
         raise typer.Exit(int(ExitCode.ERROR))
@@ -115,7 +117,7 @@ def rules_test(
     book = load_rulebook(app, rules_path)
     path = path or app.riskmon.rules_path(rules_path) / "tests"
     _report_problems(app, book)
-    results, problems = run_tests(path, book.rules, app.calendar)
+    results, problems = run_tests(path, book.rules, app.calendar, book.broken_ids)
     for p in problems:
         app.err.print(str(p), markup=False, soft_wrap=True)
     failed = [r for r in results if not r.passed]

@@ -27,9 +27,9 @@ from riskmon.cli.errors import CliError as CliError
 from riskmon.cli.errors import ExitCode as ExitCode
 from riskmon.cli.errors import show
 from riskmon.config import DEFAULT_CONFIG, Settings
+from riskmon.engine.rulebook import RuleBook
 from riskmon.errors import SchemaOutdated
 from riskmon.i18n import Lang, msg
-from riskmon.rules.checker import RuleBook
 from riskmon.store.db import redact
 
 

@@ -1,4 +1,4 @@
-"""SQL views that turn stored events into the rows rules reason about (fields in rules/vocabulary.py).
+"""SQL views that turn stored events into the rows rules reason about (declared in store/views.py).
 
 Everything set-oriented happens here, in the database: lifecycle steps folded into one row per case,
 a contract's inspection history folded into one row per contract, time windows applied. Only rows
@@ -8,7 +8,8 @@ event's own time and, given a ``known_run``, when it was ingested), so a past ev
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +27,16 @@ from riskmon.store.tables import (
     NonconformityUpdateRow,
     Unit,
     table_of,
+)
+from riskmon.store.views import (
+    CONTRACT,
+    DAILY_REPORT,
+    ERROR_REPORT,
+    INSPECTION_RESULT,
+    NONCONFORMITY,
+    VIEW_SPECS,
+    FieldType,
+    ViewSpec,
 )
 
 STEPS = ("risk_notified", "customer_response_done", "exec_reported", "cause_analyzed", "prevention_set",
@@ -180,14 +191,43 @@ def units(conn: Connection, types: tuple[str, ...] = ()) -> list[dict[str, Any]]
     return [dict(r) for r in conn.execute(q.order_by(u.c.unit_id)).mappings()]
 
 
-#: the field that places each view's rows in time (what threshold windows count by)
-TIME_FIELD = {"error_report": "discovered_at", "nonconformity": "inspected_on", "inspection_result": "inspected_on",
-              "daily_report": "business_date", "contract": "start_on"}  # fmt: skip
+RowsOf = Callable[[Connection, "datetime | AsOf", "datetime | None"], Iterator[dict[str, Any]]]
 
-VIEWS = {
-    "error_report": error_reports,
-    "nonconformity": nonconformities,
-    "inspection_result": inspections,
-    "contract": contracts,
-    "daily_report": daily_reports,
+
+@dataclass(frozen=True)
+class View:
+    """One source rules read: its declaration (fields and their types, time field, default
+    subject: riskmon/store/views.py, which the rule checker reads) and the select that keeps it.
+    tests/engine/test_views.py runs every select on SQLite and PostgreSQL against its declaration."""
+
+    spec: ViewSpec
+    rows: RowsOf
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def fields(self) -> dict[str, FieldType]:
+        return self.spec.fields
+
+    @property
+    def time_field(self) -> str:
+        return self.spec.time_field
+
+    @property
+    def default_subject(self) -> tuple[str, ...]:
+        return self.spec.default_subject
+
+
+VIEWS: dict[str, View] = {
+    v.name: v
+    for v in (
+        View(ERROR_REPORT, error_reports),
+        View(NONCONFORMITY, nonconformities),
+        View(INSPECTION_RESULT, inspections),
+        View(CONTRACT, contracts),
+        View(DAILY_REPORT, daily_reports),
+    )
 }
+assert set(VIEWS) == set(VIEW_SPECS), "every declared view has its select"

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.i18n import label
+from riskmon.markdown import md_text
 from riskmon.reports.committee import data_hash, first_generation, keep
-from riskmon.reports.markdown import md_text
 from riskmon.reports.render import write_text, write_xlsx
 from riskmon.store.asof import AsOf, high_water
 from riskmon.store.tables import ErrorReportRow, ErrorUpdateRow, Unit, table_of
@@ -59,7 +59,7 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
     title = f"事務処理誤りの月次公表（案） {year}年{month}月分"
     lines = [f"# {title}", "", f"データ時点: {as_of.isoformat()}　件数: {len(items)}　データハッシュ: `{digest}`", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]  # fmt: skip
-    for i in items:  # office and summary are other people's text: escaped (riskmon.reports.markdown)
+    for i in items:  # office and summary are other people's text: escaped (riskmon.markdown)
         cells = (i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"])
         lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
     md = write_text(folder / "monthly.md", "\n".join(lines) + "\n")

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.engine.evaluate import evaluate_dry
+from riskmon.flags.evaluation import evaluate_dry
 from riskmon.rules.spec import Rule
 from riskmon.store.asof import ESCALATED, AsOf, CaseState, case_state_at
 from riskmon.store.tables import CaseEvent, Flag, table_of

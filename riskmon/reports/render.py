@@ -7,7 +7,7 @@ because spreadsheet writers otherwise stamp the current time.
 Everything in a report that comes from data (unit names, event text, contractor names) was
 written by someone else, so no output can carry it as markup: ``*.html.j2`` templates are
 always HTML-autoescaped (charts arrive as ``Markup`` built from escaped text), ``*.md.j2``
-templates pass every value through :func:`~riskmon.reports.markdown.md_text`, and the xlsx
+templates pass every value through :func:`~riskmon.markdown.md_text`, and the xlsx
 writes text through :mod:`~riskmon.reports.safe_cells`. A template of any other kind is refused
 rather than rendered unescaped.
 """
@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from riskmon.reports.markdown import md_text
+from riskmon.markdown import md_text
 from riskmon.reports.safe_cells import put
 
 _LOADER = FileSystemLoader(Path(__file__).with_name("templates"))

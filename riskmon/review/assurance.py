@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.domain import CLOSED_STATES, FOUR_EYES, CaseAction, Line, ReviewStatus, Severity
 from riskmon.i18n import phrase
-from riskmon.reports.markdown import md_text
+from riskmon.markdown import md_text
 from riskmon.store.asof import AsOf, case_state_at
 from riskmon.store.tables import CaseEvent, Flag, Unit, User, table_of
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import time
 from functools import cached_property
 from typing import Any
 
-from riskmon.domain import LABELS, Line, RiskCategory, RuleKind, Severity
+from riskmon.domain import LABELS, Line, RiskCategory, Severity
 from riskmon.rules.conditions import Condition
+from riskmon.rules.schema import Period, RuleSpec
 
 # re-exports of riskmon.domain, in the string shape rule files are checked against
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
-KINDS: tuple[str, ...] = tuple(k.value for k in RuleKind)
 RISK_CATEGORIES: tuple[str, ...] = tuple(c.value for c in RiskCategory)
 RISK_CATEGORY_LABELS: dict[str, tuple[str, str]] = {c.value: LABELS[c] for c in RiskCategory}
 LINES: tuple[str, ...] = (Line.FIRST.value, Line.SECOND.value, Line.THIRD.value)
@@ -22,12 +21,6 @@ LINES: tuple[str, ...] = (Line.FIRST.value, Line.SECOND.value, Line.THIRD.value)
 
 def severity_rank(s: str) -> int:
     return SEVERITIES.index(s)
-
-
-@dataclass(frozen=True)
-class Period:
-    unit: str  # business_days | business_hours | days | months
-    amount: float
 
 
 @dataclass(frozen=True)
@@ -40,6 +33,8 @@ class Tier:
 
 @dataclass(frozen=True)
 class Rule:
+    """A checked rule: the common parts resolved for the evaluator, the kind's own parts in ``spec``."""
+
     id: str
     title: dict[str, str]
     description: str
@@ -56,26 +51,9 @@ class Rule:
     enabled: bool
     subject: tuple[str, ...]
     file: str
-    # kind-specific
-    start: str | None = None
-    stop: str | None = None
-    due_field: str | None = None
-    within: Period | None = None
-    measure: str | None = None
-    measure_field: str | None = None
-    window: dict[str, Any] = field(default_factory=dict)
-    group_by: tuple[str, ...] = ()
-    warn: float | None = None
-    critical: float | None = None
-    direction: str = "above"
-    compare: str | None = None
-    on: str = "value"
-    expect_from: tuple[str, ...] = ()
-    due_at: time | None = None
-    lookback_business_days: int = 5
-    last: str | None = None
-    since: str | None = None
-    max_gap: Period | None = None
+    #: the kind-specific parts as the schema read them (riskmon/rules/schema.py); the engine's kind
+    #: (riskmon/engine/kinds/) reads its own spec from here
+    spec: RuleSpec | None = field(default=None, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @cached_property
@@ -86,3 +64,6 @@ class Rule:
         """
         blob = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+__all__ = ["LINES", "RISK_CATEGORIES", "RISK_CATEGORY_LABELS", "SEVERITIES", "Period", "Rule", "Tier", "severity_rank"]

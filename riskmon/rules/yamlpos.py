@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from riskmon.rules import yamlguard
+from riskmon.rules import yamlguard, yamlsyntax
 
 Path_ = tuple[str | int | bool, ...]
 
@@ -87,9 +87,7 @@ def load(path: Path, *, allow_aliases: bool = False) -> tuple[Located | None, li
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return refuse(line, col, f"YAML として読めません / not valid YAML: {exc.problem}")
+        return refuse(*yamlsyntax.explain(text, exc))
     if node is None:
         return Located(file, None, {}), []
     if allow_aliases and yamlguard.expanded_size(node) > yamlguard.MAX_EXPANDED_NODES:

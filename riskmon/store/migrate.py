@@ -10,8 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from riskmon import audit
-
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -23,14 +21,13 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> audit.KeySetup | None:
-    """Bring the schema up to ``revision`` in one transaction; at head, also make sure the audit
-    log has its key (appends need it; see riskmon.audit.verify.ensure_key)."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` in one transaction. (The audit key that appends need is
+    made by the caller — ``Riskmon.upgrade`` — since the store sits below the audit log.)"""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-    return audit.ensure_key(engine) if revision == "head" else None
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.config import load_settings
 from riskmon.engine import facts as facts_module
-from riskmon.engine.evaluate import evaluate
+from riskmon.engine.rulebook import load_rules
+from riskmon.flags.evaluation import evaluate
 from riskmon.flags.store import FlagFilter, as_json, list_flags
-from riskmon.rules.checker import load_rules
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import EvaluationRun, table_of
 from tests.conftest import ROOT, error_report

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from tests.conftest import ROOT
 from tests.engine.test_evaluate import shipped
 from tests.helpers import run

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.cli.app import app
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.review.assurance import assurance, to_markdown
 from riskmon.review.service import ReviewService

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
 from riskmon.store.tables import Flag, table_of
 from tests.conftest import error_report

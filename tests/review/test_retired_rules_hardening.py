@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.review.escalation import Ladder, escalate
 from riskmon.review.queue import morning_queue
 from riskmon.store.tables import CaseEvent, Flag, Notification, table_of

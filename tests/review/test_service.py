@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select, text, update
 
 from riskmon import audit
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.review.escalation import Ladder, escalate
 from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from riskmon.rules.checker import load_rules
+from riskmon.rules.schema import DeadlineSpec, Period
 
 CONFIG = {"deadlines": {"days": 5}, "thresholds": {"n": 3}}
 GOOD = """\
@@ -39,7 +40,8 @@ def test_a_good_rule_has_no_problems(tmp_path: Path) -> None:
     book = load_rules(tmp_path, CONFIG)
     assert book.problems == []
     [rule] = book.rules
-    assert rule.within is not None and rule.within.amount == 5  # the config value, resolved
+    assert isinstance(rule.spec, DeadlineSpec)
+    assert rule.spec.within == Period(unit="business_days", amount=5.0)  # the config value, resolved
     assert len(rule.version) == 16
 
 
@@ -113,7 +115,9 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error_and_code_tags_are_refused(tmp_path: Path) -> None:
     problems = check(tmp_path, "id: [unclosed\n")
-    assert problems and problems[0].startswith("r.yaml:2:1:") and "not valid YAML" in problems[0]
+    assert problems == [
+        "r.yaml:1:5: ここで開いた「[」が閉じられていません（「]」が必要です） / the '[' opened here is never closed (a ']' is missing)"
+    ]
     problems = check(tmp_path, "id: !!python/object/apply:os.system ['echo pwned']\n")
     assert problems and "not allowed" in problems[0]
 

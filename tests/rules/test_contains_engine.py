@@ -11,10 +11,10 @@ from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.engine.durable_adapter import CompiledRule, CompiledTier, decide
-from riskmon.engine.evaluate import evaluate
-from riskmon.rules.checker import load_rules
+from riskmon.engine.engine_probe import MAX_CONTAINS_CHARS
+from riskmon.engine.rulebook import load_rules
+from riskmon.flags.evaluation import evaluate
 from riskmon.rules.conditions import Leaf, to_durable
-from riskmon.rules.engine_probe import MAX_CONTAINS_CHARS
 from riskmon.store.tables import Flag, table_of
 from tests.conftest import error_report
 from tests.helpers import run, write_jsonl

@@ -6,8 +6,8 @@ import yaml
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import load_settings
-from riskmon.rules.checker import load_rules
-from riskmon.rules.testing import run_tests
+from riskmon.engine.rulebook import load_rules
+from riskmon.ruletest import run_tests
 from tests.conftest import ROOT
 
 

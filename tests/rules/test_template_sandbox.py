@@ -16,10 +16,10 @@ from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.config import load_settings
-from riskmon.engine.evaluate import evaluate
+from riskmon.engine.rulebook import load_rules
 from riskmon.flags import render
+from riskmon.flags.evaluation import evaluate
 from riskmon.rules import templates
-from riskmon.rules.checker import load_rules
 from riskmon.store.tables import EvaluationRun, Flag, table_of
 from tests.conftest import ROOT, error_report
 from tests.helpers import run, write_jsonl

@@ -54,10 +54,12 @@ def test_shipped_error_volume_is_about_33_a_month() -> None:
         ev = json.loads(line)
         if ev["type"] == "error_report":
             months[ev["discovered_at"][:7]] += 1
-    assert len(months) == 12
-    assert 25 <= sum(months.values()) / 12 <= 41
-    h1 = sum(n for m, n in months.items() if "2025-04" <= m <= "2025-09")
-    assert 170 <= h1 <= 230  # 198 by the end of September 2025 (S2:366)
+    assert dict(months) == {"2025-04": 40, "2025-05": 32, "2025-06": 23, "2025-07": 41, "2025-08": 34, "2025-09": 41,
+                            "2025-10": 35, "2025-11": 32, "2025-12": 24, "2026-01": 30, "2026-02": 40, "2026-03": 33}  # fmt: skip
+    assert sum(months.values()) == 405  # about 33 a month
+    # 上期: 211 in the sample; the progress report says 198 by the end of September 2025 (S2:366) —
+    # pinning the sample to 198 is the obligations issue's calibration
+    assert sum(n for m, n in months.items() if "2025-04" <= m <= "2025-09") == 211
 
 
 def test_same_seed_same_files(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.config import JobsConfig, PathsConfig, Settings
 from riskmon.engine import durable_adapter
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.ingest import pipeline
 from riskmon.scheduler import jobs, runner
 from riskmon.store.db import make_engine

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.engine import sources
-from riskmon.engine.evaluate import evaluate, evaluate_dry
+from riskmon.flags.evaluation import evaluate, evaluate_dry
 from riskmon.review.assurance import assurance
 from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.engine import facts
-from riskmon.engine.evaluate import RunResult, evaluate
+from riskmon.flags.evaluation import RunResult, evaluate
 from riskmon.ingest.pipeline import ingest
 from riskmon.store import consistency
 from riskmon.store.db import DatabaseBusy

@@ -15,9 +15,9 @@ from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.config import load_settings
-from riskmon.engine.evaluate import evaluate
+from riskmon.engine.rulebook import load_rules
+from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
-from riskmon.rules.checker import load_rules
 from riskmon.store.tables import Flag, table_of
 from tests.conftest import ROOT, error_report
 from tests.helpers import run, write_jsonl

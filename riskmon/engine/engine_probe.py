@@ -6,9 +6,12 @@ see docs/rules.md): ordinary text is refused from about 2,000 characters (``erro
 too many states); values that repeat themselves silently match wrongly from about 50 characters;
 and some short values — three equal characters and then another, such as ``000123`` — are
 refused outright. A static rule cannot describe that, so ``rules check`` caps the length at
-:data:`MAX_CONTAINS_CHARS` and then compiles every value in a real engine (one short-lived child
+:data:`MAX_CONTAINS_CHARS` (riskmon/rules/validators.py) and then compiles every value in a real engine (one short-lived child
 process, as at evaluation) and checks it against sample text. A value that fails is refused at
 its ``file:line:column`` instead of failing, or silently matching wrongly, every night.
+
+It lives in the engine layer because it runs the engine; riskmon/engine/rulebook.py hands it to
+the rule checker, which never imports the engine.
 """
 
 from __future__ import annotations
@@ -18,22 +21,13 @@ from collections.abc import Iterable
 
 from riskmon.engine.durable_adapter import CompiledRule, CompiledTier, EngineError, decide
 from riskmon.rules.conditions import Leaf, to_durable
+from riskmon.rules.validators import MAX_CONTAINS_CHARS
 
-MAX_CONTAINS_CHARS = 50
+__all__ = ["MAX_CONTAINS_CHARS", "refused"]
 
 
 def _msg(ja: str, en: str) -> str:
     return f"{ja} / {en}"
-
-
-def too_long(value: str) -> str | None:
-    """The problem with a value longer than the engine reliably takes, or ``None``."""
-    if len(value) <= MAX_CONTAINS_CHARS:
-        return None
-    return _msg(
-        f"contains の値が長すぎます（{len(value):,} 文字。判定エンジンの限界のため {MAX_CONTAINS_CHARS} 文字まで）",
-        f"contains value too long ({len(value):,} characters; the decision engine takes at most {MAX_CONTAINS_CHARS})",
-    )
 
 
 def refused(values: Iterable[str]) -> dict[str, str]:

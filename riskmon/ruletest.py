@@ -1,5 +1,8 @@
 """Rule tests, in the spirit of ``promtool test rules``: given events and a moment, these flags.
 
+The harness runs the real ingest and the real engine, so it sits above the engine (it used to be
+riskmon/rules/testing.py, which made rules and engine import each other).
+
 A test file (YAML, under ``rules/tests/``) lists cases; each gives events, an ``as_of`` time and
 the flags expected (``[]`` asserts that nothing fires). Every case runs on its own fresh SQLite
 database with the real ingest, the real rules and the real engine.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +21,10 @@ from typing import Any
 from sqlalchemy import select
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.engine.evaluate import evaluate
+from riskmon.flags.evaluation import evaluate
 from riskmon.ingest.pipeline import ingest
 from riskmon.rules.spec import Rule
+from riskmon.rules.words import did_you_mean, hint
 from riskmon.rules.yamlpos import Problem, load
 from riskmon.store.db import make_engine
 from riskmon.store.tables import Flag, metadata, table_of
@@ -42,10 +47,16 @@ def test_files(path: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml"))
 
 
-def run_tests(path: Path, rules: list[Rule], cal: BusinessCalendar) -> tuple[list[CaseResult], list[Problem]]:
+def run_tests(path: Path, rules: list[Rule], cal: BusinessCalendar, broken: Iterable[str] = ()) -> tuple[list[CaseResult], list[Problem]]:
+    """Run every case of every test file under ``path``.
+
+    A test file naming a rule that does not exist is a failed result (so the summary counts it),
+    with a "did you mean"; one naming a rule that exists but was refused by ``rules check``
+    (``broken``) is skipped: its problems were reported there, and are not repeated here."""
     results: list[CaseResult] = []
     problems: list[Problem] = []
     by_id = {r.id: r for r in rules}
+    refused = set(broken)
     for file in test_files(path):
         doc, errs = load(file, allow_aliases=True)
         problems.extend(errs)
@@ -53,10 +64,15 @@ def run_tests(path: Path, rules: list[Rule], cal: BusinessCalendar) -> tuple[lis
             if doc is not None:
                 problems.append(doc.at((), "tests: [...] がありません / a rule test file needs 'tests: [...]'"))
             continue
-        chosen = doc.data.get("rules") or list(by_id)
-        unknown = [r for r in chosen if r not in by_id]
-        if unknown:
-            problems.append(doc.at(("rules",), f"不明なルール / unknown rules: {', '.join(unknown)}"))
+        chosen = [str(r) for r in doc.data.get("rules") or list(by_id)]
+        unknown = [r for r in chosen if r not in by_id and r not in refused]
+        for rid in unknown:
+            ja, en = hint(did_you_mean(rid, by_id))
+            where = doc.at(("rules", chosen.index(rid)), "")
+            results.append(CaseResult(str(file), f"rules: {rid}", False, error=(
+                f"{where.line}:{where.column}: 不明なルール '{rid}'{ja} / unknown rule '{rid}'{en}"
+            )))  # fmt: skip
+        if unknown or any(r in refused for r in chosen):
             continue
         units = file.parent / str(doc.data.get("units", "units.csv"))
         for i, case in enumerate(doc.data["tests"]):
