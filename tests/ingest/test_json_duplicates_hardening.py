@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO
 from riskmon.events.models import EVENT_ADAPTER
+from riskmon.events.reasons import BadJson, validate_record
 from riskmon.ingest.pipeline import ingest
-from riskmon.ingest.reasons import BadJson, validate_record
 from tests.helpers import ROOT, daily, open_rejects, run, write_jsonl
 
 

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from riskmon.events.models import EVENT_ADAPTER
-from riskmon.ingest.reasons import Reason, translate, unknown_unit
+from riskmon.events.reasons import Reason, translate, unknown_unit
 from tests.helpers import daily, error_report
 
 
