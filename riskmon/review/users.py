@@ -14,8 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from riskmon.domain import Line
 from riskmon.errors import IngestError, NotFound
 from riskmon.events.models import Id, Text
+from riskmon.events.reasons import Reason, translate, unknown_unit
 from riskmon.ingest.readers import SourceFile
-from riskmon.ingest.reasons import Reason, translate, unknown_unit
 from riskmon.store.tables import Unit, User, table_of
 
 

@@ -22,9 +22,7 @@ from riskmon.reports import committee, monthly
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import ErrorReportRow, Flag, Report, table_of
-from tests.conftest import error_report
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run, write_jsonl
+from tests.helpers import error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)

@@ -15,8 +15,7 @@ from riskmon.flags.evaluation import evaluate
 from riskmon.review.escalation import Ladder, escalate
 from riskmon.review.queue import morning_queue
 from riskmon.store.tables import CaseEvent, Flag, Notification, table_of
-from tests.engine.test_evaluate import shipped
-from tests.review.conftest import NOW
+from tests.helpers import NOW, shipped
 
 CAL = BusinessCalendar()
 

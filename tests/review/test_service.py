@@ -15,9 +15,7 @@ from riskmon.review.escalation import Ladder, escalate
 from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.store.tables import AuditEntry, Flag, Notification, table_of
-from tests.engine.test_evaluate import shipped
-from tests.helpers import count
-from tests.review.conftest import NOW
+from tests.helpers import NOW, count, shipped
 
 CAL = BusinessCalendar()
 

@@ -18,9 +18,7 @@ from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.asof import AsOf, CaseState, case_state_at, high_water
 from riskmon.store.tables import AuditEntry, CaseEvent, DailyReportRow, ErrorReportRow, EvaluationRun, Flag, IngestRun, table_of
-from tests.conftest import daily, error_report
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run, write_jsonl
+from tests.helpers import daily, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
