@@ -14,7 +14,7 @@ from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import AuditEntry, Flag, User, table_of
-from tests.review.conftest import NOW
+from tests.helpers import NOW
 
 CAL_QUEUE = BusinessCalendar()
 

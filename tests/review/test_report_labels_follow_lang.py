@@ -12,8 +12,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.reports import committee
-from tests.engine.test_evaluate import shipped
-from tests.review.conftest import NOW
+from tests.helpers import NOW, shipped
 
 CAL = BusinessCalendar()
 
