@@ -43,8 +43,9 @@ def flag_id(rm: riskmon.Riskmon, rule: str, unit: str) -> int | None:
 def show_queue(rm: riskmon.Riskmon, user: str, when: str, limit: int) -> None:
     queue = rm.queue(user, at(when))
     print(f"\n> review queue of {user} as of {when}: {len(queue.items)} open ({dict(queue.by_severity)})")
-    for f in queue.items[:limit]:
-        print(f"  [{f['bucket']}] {f['id']} {f['severity']} {f['rule_id']} {f['owner_unit']}: {f['message_ja']}")
+    for i in queue.items[:limit]:
+        f = i.flag
+        print(f"  [{i.bucket}] {f.id} {f.severity} {f.rule_id} {f.owner_unit}: {f.message_ja}")
 
 
 def verify(rm: riskmon.Riskmon) -> None:
@@ -74,8 +75,10 @@ def main() -> None:
         step("po149.yamada proposes remediated", cases.propose("po149.yamada", backlog, "remediated", "応援体制で解消見込み"))
         step("po149.yamada tries to dismiss (first line)", cases.dismiss("po149.yamada", backlog, "一時的なもの"), expect_refusal=True)
         step("rmd.suzuki resolves", cases.resolve("rmd.suzuki", backlog, "remediated", "応援体制を確認"))
-        step("rmd.suzuki confirms own closure (four eyes)", cases.confirm("rmd.suzuki", backlog), expect_refusal=True)
-        step("rmd.tanaka confirms", cases.confirm("rmd.tanaka", backlog))
+        pending = cases.flag("rmd.tanaka", backlog).proposal  # what the confirmation names
+        assert pending is not None
+        step("rmd.suzuki confirms own closure (four eyes)", cases.confirm("rmd.suzuki", backlog, pending.digest), expect_refusal=True)
+        step(f"rmd.tanaka confirms proposal {pending.digest}", cases.confirm("rmd.tanaka", backlog, pending.digest))
         step("rd06.sato assigns to po136.ito", cases.take_on("rd06.sato", missing, "po136.ito"))
         step("rmd.suzuki resolves as explained",
              cases.resolve("rmd.suzuki", missing, "explained", "システム障害で送信できず、翌朝電話で報告済み"))  # fmt: skip
@@ -83,8 +86,8 @@ def main() -> None:
         story = cases.history("aud.kato", backlog)
         print(f"\n> history of flag {backlog} read by aud.kato: {len(story)} events")
         for e in story:
-            when = e["at"].astimezone(TOKYO)
-            print(f"  {when:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e['from_status'] or ''} → {e['to_status'] or ''}")
+            when = e.at.astimezone(TOKYO)
+            print(f"  {when:%Y-%m-%d %H:%M} {e.actor} {e.action} {e.from_status or ''} → {e.to_status or ''}")
         done = rm.escalate(at("2026-04-03T23:30"))
         print(f"\n> escalate as of 2026-04-03T23:30: {done.notified} notifications, {len(done.escalated)} escalations, "
               f"{len(done.reopened)} reopened, {len(done.digests)} digests")  # fmt: skip

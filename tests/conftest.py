@@ -20,10 +20,11 @@ from sqlalchemy import Engine, create_engine, text
 
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
+from tests.helpers import ROOT as ROOT
+from tests.helpers import SAMPLE as SAMPLE
+from tests.helpers import UNITS_CSV
 
 PG_URL = os.environ.get("RISKMON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample_events"
 
 
 def _pg_unavailable() -> str | None:
@@ -80,41 +81,11 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     return eng
 
 
-UNITS_CSV = """unit_id,name_ja,name_en,unit_type,line,parent_unit_id,prefecture,active
-RD01,北海道地域部,Hokkaido RD,regional_division,,,,true
-PO-001,札幌中央年金事務所,Sapporo,pension_office,,RD01,北海道,true
-PO-002,札幌東年金事務所,Sapporo-East,pension_office,,RD01,北海道,true
-HQ-NP,国民年金部,NP Dept.,hq_business_department,,,,true
-RMD,リスク統括部,Risk Mgmt,risk_management_department,,,,true
-AUD,監査部,Audit,audit_department,,,,true
-"""
-
-
 @pytest.fixture
 def units_file(tmp_path: Path) -> Path:
     path = tmp_path / "units.csv"
     path.write_text(UNITS_CSV, encoding="utf-8")
     return path
-
-
-def daily(event_id: str, unit: str = "PO-001", day: str = "2025-04-01", **kw: object) -> dict[str, object]:
-    rec: dict[str, object] = {
-        "event_id": event_id, "type": "daily_report", "unit_id": unit, "business_date": day,
-        "forms_received": 10, "forms_processed": 8, "forms_pending": 2, "oldest_pending_days": 1,
-        "complaints": 0, "suspected_errors": 0, "note": "",
-    }  # fmt: skip
-    rec.update(kw)
-    return rec
-
-
-def error_report(event_id: str, case_id: str, **kw: object) -> dict[str, object]:
-    rec: dict[str, object] = {
-        "event_id": event_id, "type": "error_report", "unit_id": "PO-001", "case_id": case_id,
-        "discovered_at": "2025-04-01T10:00:00", "category": "misdelivery", "affected_customers": 1,
-        "personal_info_involved": True, "summary": "通知書を別のお客様へ送付",
-    }  # fmt: skip
-    rec.update(kw)
-    return rec
 
 
 @pytest.fixture

@@ -1,16 +1,72 @@
-"""Small helpers for writing event files in tests."""
+"""Helpers the tests share: sample records, the shipped rules, users, event files. Test modules
+import helpers from here, never from one another (issue #10)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import TOKYO
+from riskmon.config import load_settings
+from riskmon.engine.rulebook import load_rules
 from riskmon.ingest.pipeline import IngestReport, ingest
-from riskmon.store.tables import Event, Reject, table_of
+from riskmon.rules.spec import Rule
+from riskmon.store.tables import Reject, table_of
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_events"
+#: the moment the review tests act at
+NOW = datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO)
+USERS = """user_id,name,unit_id,role
+po1,事務所長,PO-001,site_manager
+po2,別の事務所長,PO-002,site_manager
+rd1,地域部,RD01,regional_manager
+hq1,事業部,HQ-NP,member
+risk1,リスク1,RMD,risk_officer
+risk2,リスク2,RMD,risk_officer
+auditor,監査,AUD,auditor
+"""
+
+UNITS_CSV = """unit_id,name_ja,name_en,unit_type,line,parent_unit_id,prefecture,active
+RD01,北海道地域部,Hokkaido RD,regional_division,,,,true
+PO-001,札幌中央年金事務所,Sapporo,pension_office,,RD01,北海道,true
+PO-002,札幌東年金事務所,Sapporo-East,pension_office,,RD01,北海道,true
+HQ-NP,国民年金部,NP Dept.,hq_business_department,,,,true
+RMD,リスク統括部,Risk Mgmt,risk_management_department,,,,true
+AUD,監査部,Audit,audit_department,,,,true
+"""
+
+
+def daily(event_id: str, unit: str = "PO-001", day: str = "2025-04-01", **kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "event_id": event_id, "type": "daily_report", "unit_id": unit, "business_date": day,
+        "forms_received": 10, "forms_processed": 8, "forms_pending": 2, "oldest_pending_days": 1,
+        "complaints": 0, "suspected_errors": 0, "note": "",
+    }  # fmt: skip
+    rec.update(kw)
+    return rec
+
+
+def error_report(event_id: str, case_id: str, **kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "event_id": event_id, "type": "error_report", "unit_id": "PO-001", "case_id": case_id,
+        "discovered_at": "2025-04-01T10:00:00", "category": "misdelivery", "affected_customers": 1,
+        "personal_info_involved": True, "summary": "通知書を別のお客様へ送付",
+    }  # fmt: skip
+    rec.update(kw)
+    return rec
+
+
+def shipped(*ids: str) -> list[Rule]:
+    """The shipped rules (all, or those named), checked as the CLI checks them."""
+    s = load_settings(ROOT / "config.toml")
+    book = load_rules(ROOT / "rules", s.rule_values)
+    assert book.problems == []
+    return [r for r in book.rules if not ids or r.id in ids]
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, object] | str]) -> Path:
@@ -32,6 +88,3 @@ def open_rejects(engine: Engine) -> list[dict[str, object]]:
     t = table_of(Reject)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(t).where(t.c.resolved_at.is_(None)).order_by(t.c.line_no)).mappings()]
-
-
-__all__ = ["Event", "count", "open_rejects", "run", "write_jsonl"]

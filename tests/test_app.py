@@ -20,8 +20,7 @@ from riskmon.business_calendar import TOKYO
 from riskmon.config import PathsConfig, Settings, load_settings
 from riskmon.flags.store import FlagFilter
 from riskmon.scheduler import runner
-from tests.conftest import ROOT, UNITS_CSV, error_report
-from tests.helpers import write_jsonl
+from tests.helpers import ROOT, UNITS_CSV, error_report, write_jsonl
 
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\n"
 AS_OF = datetime(2025, 4, 10, 12, tzinfo=TOKYO)

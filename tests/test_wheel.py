@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SAMPLE_FILES = ["units.csv", "contracts.csv", "inspections.jsonl", "error_reports.jsonl"]
 

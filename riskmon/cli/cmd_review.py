@@ -16,7 +16,8 @@ from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
 from riskmon.cli.common import AppContext, CliError, ExitCode, Format, app_context, example, parse_when, print_json, table
 from riskmon.cli.errors import reading
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
-from riskmon.i18n import label, pick
+from riskmon.domain import Severity
+from riskmon.i18n import label
 from riskmon.review.assurance import parse_period, to_markdown
 from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
@@ -183,10 +184,12 @@ def flags_resolve(
                   for i in _targets(app, ids, rule, severity, unit)])  # fmt: skip
 
 
-def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), user: str | None = USER) -> None:
+def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), user: str | None = USER,
+                  proposal: str | None = typer.Option(None, "--proposal", help="The id of the proposal you approve "
+                                                      "(shown by flags show and in the refusal without it).")) -> None:  # fmt: skip
     """Confirm another second-line user's closure of a high or critical flag (four eyes)."""
     app = app_context(ctx)
-    _report(app, [_service(app).confirm(_who(app, user), flag_id)])
+    _report(app, [_service(app).confirm(_who(app, user), flag_id, proposal)])
 
 
 def flags_dismiss(
@@ -223,7 +226,7 @@ def flags_history(
 ) -> None:
     """The case's story in order."""
     app = app_context(ctx)
-    rows = _service(app).history(_who(app, user), flag_id)
+    rows = [r.as_row() for r in _service(app).history(_who(app, user), flag_id)]
     if fmt is Format.json:
         print_json(rows)
         return
@@ -277,7 +280,7 @@ def review_cmd(
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
     assert when is not None
     queue = app.riskmon.queue(who, when)
-    shown = queue.items[:cap]
+    shown = [{**i.flag.as_row(), "bucket": i.bucket} for i in queue.items[:cap]]
     note_cut(app, len(shown), len(queue.items))
     if fmt is Format.json:
         print_json({"user": queue.user_id, "line": queue.line, "by_severity": dict(queue.by_severity), "by_line": dict(queue.by_line),
@@ -287,12 +290,10 @@ def review_cmd(
         return
     with app.engine.connect() as conn:
         names = queries.unit_names(conn, app.lang)
-    counts = " ".join(f"{s}:{queue.by_severity[s]}" for s in ("critical", "high", "medium", "low", "info") if queue.by_severity[s])
+    counts = " ".join(f"{s}:{queue.by_severity[s]}" for s in reversed(Severity) if queue.by_severity[s])
     lines = " ".join(f"{label(k, app.lang)}:{v}" for k, v in sorted(queue.by_line.items()))
     app.out.print(app.t(f"{who}（{label(queue.line, app.lang)}）の確認待ち {len(queue.items)} 件 — {counts} — {lines}",
                         f"{who} ({queue.line} line): {len(queue.items)} open — {counts} — {lines}"))  # fmt: skip
-    bucket_label = {"new": ("新規", "new"), "escalated": ("エスカレーション", "escalated"), "overdue": ("期限超過", "overdue"),
-                    "other": ("その他", "other")}  # fmt: skip
     cols = [
         app.t("担当", "owner"),
         "id",
@@ -305,7 +306,7 @@ def review_cmd(
         items = [f for f in shown if f["bucket"] == bucket]
         if not items:
             continue
-        out = table(f"{pick(bucket_label[bucket], app.lang)}（{sum(1 for f in queue.items if f['bucket'] == bucket)}）", cols, [])
+        out = table(f"{label(bucket, app.lang)}（{len(queue.in_bucket(bucket))}）", cols, [])
         previous = None
         for f in items:
             if previous is not None and f["owner_unit"] != previous:

@@ -12,9 +12,9 @@ from riskmon.cli import cmd_audit
 from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
+from riskmon.events.reasons import Reason
 from riskmon.i18n import label
 from riskmon.ingest.pipeline import IngestReport
-from riskmon.ingest.reasons import Reason
 from riskmon.store import migrate, queries
 from riskmon.store.db import redact
 from riskmon.store.writer import Rejection

@@ -2,7 +2,7 @@
 
 A filter value that matches nothing (``--severity Critical``, ``--line 1``, ``--status resolved``)
 used to give an empty list, which reads as "all clear". Here it is an error that lists the values
-that exist and suggests the nearest one, the way the ingest's reasons do (riskmon.ingest.reasons).
+that exist and suggests the nearest one, the way the ingest's reasons do (riskmon.events.reasons).
 """
 
 from __future__ import annotations

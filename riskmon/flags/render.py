@@ -30,7 +30,8 @@ def context(rule: Rule, fact: Fact, severity: str, as_of: datetime, tz: Any) -> 
     threshold = (fact.observed or {}).get("threshold", {})
     data.update({
         "severity": severity, "as_of": _plain(as_of, tz), "due_at": _plain(fact.due_at, tz) if fact.due_at else "",
-        "threshold": threshold.get("critical" if severity == rule.tiers[-1].severity else "warn", ""),
+        # the rule's upper or lower threshold level (its ``critical:`` or ``warn:`` key)
+        "threshold": threshold.get("critical" if severity == rule.tiers[-1].severity else "warn", ""),  # not a status
         "rule_title": rule.title["ja"], "category_label": label(fact.data.get("category")),
     })  # fmt: skip
     for key in ("period", "missing_dates", "value", "overdue_business_days"):

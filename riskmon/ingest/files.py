@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from riskmon.ingest.reasons import Reason
+from riskmon.events.reasons import Reason
 
 EVENT_SUFFIXES = (".jsonl", ".csv", ".jsonl.gz", ".csv.gz", ".ndjson")
 #: Files with this stem hold the units master, loaded before any event file.

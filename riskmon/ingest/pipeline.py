@@ -27,11 +27,11 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy import exc as sa_exc
 
 from riskmon import audit
+from riskmon.events.reasons import Reason
 from riskmon.ingest import parallel
 from riskmon.ingest.files import InputFile, plan
 from riskmon.ingest.prepare import Preparer
 from riskmon.ingest.readers import SourceFile
-from riskmon.ingest.reasons import Reason
 from riskmon.ingest.units_loader import load_units
 from riskmon.store.batch import PreparedBatch, Rejection, file_rejection
 from riskmon.store.consistency import holds_ingest_lock

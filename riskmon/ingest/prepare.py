@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from riskmon.events.models import EVENT_ADAPTER
+from riskmon.events.reasons import BadJson, Reason, parse_json, translate, unknown_unit
 from riskmon.events.registry import FAMILIES
 from riskmon.ingest.readers import RawRecord, jsonl_lines
-from riskmon.ingest.reasons import BadJson, Reason, parse_json, translate, unknown_unit
 from riskmon.store.batch import PreparedBatch, Rejection
 from riskmon.store.rows import RowMaker
 

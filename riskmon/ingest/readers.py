@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from riskmon.events.enums import UnitType
+from riskmon.events.reasons import BadJson, Reason, not_utf8, parse_json
 from riskmon.events.registry import FAMILIES
 from riskmon.ingest.files import EVENT_SUFFIXES, UNITS_STEM, plan, stem_of, suffix_of
-from riskmon.ingest.reasons import BadJson, Reason, not_utf8, parse_json
 
 __all__ = ["EVENT_SUFFIXES", "UNITS_STEM", "RawRecord", "SourceFile", "expand", "jsonl_lines", "stem_of", "suffix_of"]
 

@@ -10,9 +10,9 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from riskmon.events.reasons import BadJson, Reason, parse_json, translate, unknown_unit
 from riskmon.events.units import UnitRecord
 from riskmon.ingest.readers import RawRecord, SourceFile
-from riskmon.ingest.reasons import BadJson, Reason, parse_json, translate, unknown_unit
 from riskmon.store.tables import Unit, table_of
 from riskmon.store.writer import Rejection
 

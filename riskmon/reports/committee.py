@@ -26,13 +26,14 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
-from riskmon.i18n import Lang, label, pick
+from riskmon.domain import Line, RiskCategory, Severity
+from riskmon.i18n import Lang, label, phrase
 from riskmon.reports import data as d
 from riskmon.reports.pack_flags import flags_at
 from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
 from riskmon.reports.words import words
-from riskmon.rules.spec import RISK_CATEGORY_LABELS, SEVERITIES, Rule
+from riskmon.rules.spec import Rule
 from riskmon.store.asof import AsOf, high_water
 from riskmon.store.queries import unit_names
 from riskmon.store.tables import Report, table_of
@@ -107,7 +108,7 @@ def _changes(previous: Any, now: dict[str, str]) -> dict[str, Any]:
     if previous is None:
         return {"previous": None, "previous_id": None, "new": [], "resolved": [], "worsened": []}
     before: dict[str, str] = previous["data"].get("open_flags", {})
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    rank = {s.value: s.rank for s in Severity}
     return {
         "previous": f"{previous['period_from'].isoformat()}〜{previous['period_to'].isoformat()}", "previous_id": previous["id"],
         "new": sorted(set(now) - set(before)), "resolved": sorted(set(before) - set(now)),
@@ -130,9 +131,10 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
     context = {
         **content, "data_hash": digest, "period_label": d.period_label(first, last, cal, lang),
         "prev_label": d.period_label(add_months(first, -12), add_months(last, -12), cal, lang),
-        "line_labels": {k: label(k, lang) for k in ("first", "second", "third", "governance", "external")},
-        "risk_labels": {k: pick(v, lang) for k, v in RISK_CATEGORY_LABELS.items()},
-        "t": words(lang), "sep": "、" if lang == "ja" else ", ",
+        "line_labels": {k.value: label(k, lang) for k in Line},
+        "risk_labels": {k.value: label(k, lang) for k in RiskCategory},
+        "severity_labels": {k.value: label(k, lang) for k in Severity},
+        "t": words(lang), "label": lambda value: label(value, lang), "sep": "、" if lang == "ja" else ", ",
         "month_chart": bar_chart(months),
         "category_chart": bar_chart(cats, highlight={c["label"] for c in content["errors"]["by_category"] if c["priority"]}),
     }  # fmt: skip
@@ -166,21 +168,29 @@ def keep(engine: Engine, kind: str, first: date, last: date, as_of: datetime, di
 
 
 def _sheets(content: dict[str, Any], context: dict[str, Any]) -> dict[str, list[list[Any]]]:
-    insp = [["検査", f"{context['period_label']} 実施件数", "不適事項件数", f"参考：{context['prev_label']} 実施件数", "不適事項件数"]]
+    """The pack's tables, headers and sheet names in the pack's language (as the Markdown and HTML)."""
+    lang = content.get("lang", "ja")
+
+    def t(key: str) -> str:
+        return phrase("report", key, lang)
+
+    sev = context["severity_labels"]
+    insp = [[t("h_type"), f"{context['period_label']} {t('count')}", t("ncs"), f"{t('ref')}{context['prev_label']} {t('count')}", t("ncs")]]
     insp += [
         [r["label"], r["count"], r["nonconformities"], r["prev_count"], r["prev_nonconformities"]] for r in content["inspections"]["rows"]
     ]
-    details = [["検査日", "検査", "委託先", "契約", "観点", "内容", "改善期限", "改善状況"]]
+    details = [[t(k) for k in ("h_date", "h_type", "h_contractor", "h_contract", "h_aspect", "h_desc", "h_due", "h_fix")]]
     details += [[x["inspected_on"], x["inspection_type"], x["contractor"], x["contract_id"], x["aspect"], x["description"], x["due_on"],
                  x["remediation"]] for x in content["inspections"]["details"]]  # fmt: skip
-    errors = [["月", "件数"]] + [[m["month"], m["count"]] for m in content["errors"]["by_month"]]
-    cats = [["分類", "重点三事案", "件数"]] + [
-        [c["label"], "○" if c["priority"] else "", c["count"]] for c in content["errors"]["by_category"]
+    errors = [[t("month"), t("n")]] + [[m["month"], m["count"]] for m in content["errors"]["by_month"]]
+    cats = [[t("category"), t("h_prio"), t("n")]] + [
+        [c["label"], t("x_priority_mark") if c["priority"] else "", c["count"]] for c in content["errors"]["by_category"]
     ]
-    overdue = [["事案", "内容", "担当", "期限", "超過（営業日）"]]
+    overdue = [[t(k) for k in ("h_case", "h_desc", "h_owner", "h_deadline", "h_over")]]
     overdue += [[o["case_id"], o["title"], o["owner"], o["due"], o["business_days_overdue"]] for o in content["overdue_priority"]]
-    offices = [["拠点", "スコア", "critical", "high", "medium", "重点三事案", "その他", "滞留"]]
+    offices = [[t("h_office"), t("h_score"), sev[Severity.CRITICAL], sev[Severity.HIGH], sev[Severity.MEDIUM], t("h_prio"),
+                t("h_other_short"), t("h_backlog")]]  # fmt: skip
     offices += [[o["name"], o["score"], o["open_critical"], o["open_high"], o["open_medium"], o["priority"], o["other_errors"],
                  o["backlog"]] for o in content["risky_offices"]]  # fmt: skip
-    return {"外部委託検査": insp, "不適事項": details, "事務処理誤り_月別": errors, "事務処理誤り_分類別": cats,
-            "重点三事案_期限超過": overdue, "リスクの高い拠点": offices}  # fmt: skip
+    return {t("x_inspections"): insp, t("x_ncs"): details, t("x_errors_by_month"): errors, t("x_errors_by_category"): cats,
+            t("x_overdue_priority"): overdue, t("x_risky"): offices}  # fmt: skip

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from riskmon.business_calendar import BusinessCalendar, add_months
+from riskmon.domain import Severity
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES, ErrorCategory, InspectionType
-from riskmon.i18n import Lang, label
+from riskmon.i18n import Lang, label, phrase
 from riskmon.reports.pack_flags import FlagsAt, escalations
-from riskmon.rules.spec import SEVERITIES
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
     ContractRow,
@@ -101,10 +101,10 @@ def inspections(conn: Connection, first: date, last: date, window: AsOf, lang: L
 
 def _remediation(remedied: date | None, inspected_on: date, lang: Lang = "ja") -> str:
     if remedied is None:
-        return "未解消" if lang == "ja" else "open"
+        return phrase("report", "nc_open", lang)
     if remedied == inspected_on:
-        return "検査当日に解消" if lang == "ja" else "remedied on the inspection day"
-    return f"{remedied.isoformat()} 解消" if lang == "ja" else f"remedied {remedied.isoformat()}"
+        return phrase("report", "nc_same_day", lang)
+    return phrase("report", "nc_remedied_on", lang).format(day=remedied.isoformat())
 
 
 def errors(conn: Connection, first: date, last: date, window: AsOf, cal: BusinessCalendar, lang: Lang = "ja") -> dict[str, Any]:
@@ -184,7 +184,7 @@ def flags_summary(conn: Connection, fa: FlagsAt, first: date, last: date, cal: B
         "opened": len(opened), "resolved": len(resolved), "open": len(open_now), "overdue": len(overdue),
         "escalations": escalations(conn, lo, hi, fa.window),
         "open_by_line": by("owner_line", open_now),
-        "open_by_severity": {s: c for s in reversed(SEVERITIES) if (c := by("severity", open_now).get(s))},
+        "open_by_severity": {s.value: c for s in reversed(Severity) if (c := by("severity", open_now).get(s))},
         "open_by_risk_category": by("risk_category", open_now), "overdue_by_line": by("owner_line", overdue),
         "opened_by_severity": by("severity", opened),
     }  # fmt: skip
@@ -197,7 +197,7 @@ def risky_offices(
     er, u, window = table_of(ErrorReportRow), table_of(Unit), fa.window
     offices = {r[0] for r in conn.execute(select(u.c.unit_id).where(u.c.unit_type.in_(("pension_office", "administration_center"))))}
     parts: dict[str, Counter[str]] = defaultdict(Counter)
-    weight = {"critical": 3, "high": 2, "medium": 1}
+    weight = {Severity.CRITICAL: 3, Severity.HIGH: 2, Severity.MEDIUM: 1}
     for flag in fa.open_now():
         unit, sev = flag["owner_unit"], flag["severity"]
         if unit in offices and sev in weight:

@@ -1,74 +1,13 @@
-"""The committee pack's fixed wording in Japanese (default) and English (``--lang en``)."""
+"""The committee pack's fixed wording: a view of the ``report`` phrases in :mod:`riskmon.i18n`.
+
+The words themselves live in the one catalogue (``riskmon.i18n._PHRASES["report"]``), where the
+completeness test sees them; templates read them as ``t.key``.
+"""
 
 from __future__ import annotations
 
-from riskmon.i18n import pick
-
-WORDS: dict[str, tuple[str, str]] = {
-    "stop": ("。", "."),
-    "title": ("リスク管理委員会資料", "Risk Management Committee pack"),
-    "period": ("対象期間", "Period"),
-    "prev_period": ("前年同期", "same period last year"),
-    "as_of": ("データ時点", "Data as of"),
-    "data_hash": ("データハッシュ", "data hash"),
-    "rule_versions": ("ルール版", "Rule versions"),
-    "s1": ("1. 外部委託検査の実施状況", "1. Outsourcing inspections"),
-    "count": ("実施件数", "inspections"),
-    "ncs": ("不適事項件数", "nonconformities"),
-    "ref": ("参考：", "for reference: "),
-    "nc_details": ("不適事項の内容", "Nonconformities"),
-    "no_ncs": ("不適事項はありません。", "No nonconformities."),
-    "h_date": ("検査日", "inspected"),
-    "h_type": ("検査", "inspection"),
-    "h_contractor": ("委託先", "contractor"),
-    "h_contract": ("契約", "contract"),
-    "h_aspect": ("観点", "aspect"),
-    "h_desc": ("内容", "description"),
-    "h_due": ("改善期限", "due"),
-    "h_fix": ("改善状況", "remediation"),
-    "s2": ("2. 事務処理誤り", "2. Processing errors"),
-    "in_period": ("期間中", "In the period"),
-    "cases": ("件", " cases"),
-    "of_which_priority": ("うち重点三事案", "of which priority incidents"),
-    "ytd": ("年度累計", "Fiscal year to date"),
-    "month": ("月", "month"),
-    "n": ("件数", "count"),
-    "by_month": ("月別件数", "By month"),
-    "by_category": ("分類別件数（赤は重点三事案）", "By category (red: priority incidents)"),
-    "category": ("分類", "category"),
-    "priority_tag": ("（重点三事案）", " (priority)"),
-    "by_area": ("業務区分別", "By business area"),
-    "by_cause": ("原因別", "By cause"),
-    "overdue_priority": ("期限を過ぎている重点三事案", "Overdue priority incidents"),
-    "none": ("ありません。", "None."),
-    "h_case": ("事案", "case"),
-    "h_owner": ("担当", "owner"),
-    "h_over": ("超過（営業日）", "business days overdue"),
-    "s3": ("3. フラグ（検知事項）", "3. Flags"),
-    "opened": ("新規", "opened"),
-    "resolved": ("クローズ", "closed"),
-    "open": ("未完了", "open"),
-    "overdue": ("期限超過", "overdue"),
-    "escalations": ("エスカレーション", "escalations"),
-    "by_line": ("防衛線別", "by line of defence"),
-    "by_severity": ("重大度別", "by severity"),
-    "by_risk": ("リスク区分別", "by risk category"),
-    "overdue_by_line": ("期限超過（防衛線別）", "overdue by line"),
-    "breakdown": ("内訳（未完了）", "breakdown (open)"),
-    "group": ("区分", "group"),
-    "risky": ("リスクの高い拠点", "Highest-risk offices"),
-    "formula": ("算式", "Formula"),
-    "h_office": ("拠点", "office"),
-    "h_score": ("スコア", "score"),
-    "h_prio": ("重点三事案", "priority"),
-    "h_other": ("その他の誤り", "other errors"),
-    "h_backlog": ("滞留", "backlog"),
-    "s4": ("4. 前回資料からの変化", "4. Changes since the previous pack"),
-    "since_prev": ("前回", "Since the previous pack"),
-    "worsened": ("悪化", "worsened"),
-    "first_pack": ("前回の資料はありません（初回）。", "No previous pack (this is the first)."),
-}
+from riskmon.i18n import phrases
 
 
 def words(lang: str) -> dict[str, str]:
-    return {k: pick(v, lang) for k, v in WORDS.items()}
+    return phrases("report", lang)

@@ -21,12 +21,14 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import BusinessCalendar
+from riskmon.domain import CLOSED_STATES, FOUR_EYES, CaseAction, Line, ReviewStatus, Severity
+from riskmon.i18n import phrase
 from riskmon.markdown import md_text
-from riskmon.rules.spec import SEVERITIES
 from riskmon.store.asof import AsOf, case_state_at
 from riskmon.store.tables import CaseEvent, Flag, Unit, User, table_of
 
-FOUR_EYES = ("high", "critical")
+ACKNOWLEDGING = (CaseAction.ACKNOWLEDGE, CaseAction.TAKE_ON)
+REOPENING = (CaseAction.REOPEN, CaseAction.AUTO_REOPEN)
 
 
 @dataclass
@@ -46,7 +48,7 @@ def assurance(engine: Engine, first: date, last: date, cal: BusinessCalendar, ru
         lines = {r.user_id: r.line for r in conn.execute(select(u.c.user_id, un.c.line).join(un, un.c.unit_id == u.c.unit_id))}
     for x in flags:  # the case as it stood at the moment, not as it stands today
         st = states.get(x["id"])
-        x["review_status"] = st.status if st else "open"
+        x["review_status"] = st.status if st else ReviewStatus.OPEN
         x["closed_at"], x["closed_by"] = (st.closed_at, st.closed_by) if st else (None, [])
         x["resolution_note"] = st.note if st else None
     in_period = [x for x in flags if first <= x["first_seen"].astimezone(cal.tz).date() <= last]
@@ -57,10 +59,10 @@ def assurance(engine: Engine, first: date, last: date, cal: BusinessCalendar, ru
             by_flag[ev["flag_id"]].append(ev)
     ack_hours: dict[str, list[float]] = defaultdict(list)
     close_hours: dict[str, list[float]] = defaultdict(list)
-    closed = [x for x in in_period if x["review_status"] in ("resolved", "dismissed")]
+    closed = [x for x in in_period if x["review_status"] in CLOSED_STATES]
     within = 0
     for x in in_period:
-        acks = [ev["at"] for ev in by_flag[x["id"]] if ev["action"] in ("acknowledge", "take_on")]
+        acks = [ev["at"] for ev in by_flag[x["id"]] if ev["action"] in ACKNOWLEDGING]
         if acks:
             ack_hours[x["severity"]].append(max(0.0, (acks[0] - x["first_seen"]).total_seconds() / 3600))
     for x in closed:
@@ -68,17 +70,17 @@ def assurance(engine: Engine, first: date, last: date, cal: BusinessCalendar, ru
         waited = cal.business_days_between(x["first_seen"].astimezone(cal.tz).date(), x["closed_at"].astimezone(cal.tz).date())
         within += waited <= closing_business_days
     four = [x for x in closed if x["severity"] in FOUR_EYES]
-    compliant = [x for x in four if len(set(x["closed_by"])) >= 2 and all(lines.get(p) == "second" for p in x["closed_by"])]
-    dismissed = [x for x in closed if x["review_status"] == "dismissed"]
-    reopened = {ev["flag_id"] for evs in by_flag.values() for ev in evs if ev["action"] in ("reopen", "auto_reopen")}
+    compliant = [x for x in four if len(set(x["closed_by"])) >= 2 and all(lines.get(p) == Line.SECOND for p in x["closed_by"])]
+    dismissed = [x for x in closed if x["review_status"] == ReviewStatus.DISMISSED]
+    reopened = {ev["flag_id"] for evs in by_flag.values() for ev in evs if ev["action"] in REOPENING}
     fired = Counter(x["rule_id"] for x in in_period)
     dismissals_by_rule = Counter(x["rule_id"] for x in dismissed)
     sample = random.Random(seed).sample(sorted(x["id"] for x in closed), k=min(sample_size, len(closed)))
     data = {
         "period": {"from": first.isoformat(), "to": last.isoformat()},
         "flags": len(in_period), "closed": len(closed),
-        "median_hours_to_acknowledge": {s: _median(ack_hours[s]) for s in SEVERITIES if ack_hours[s]},
-        "median_hours_to_close": {s: _median(close_hours[s]) for s in SEVERITIES if close_hours[s]},
+        "median_hours_to_acknowledge": {s.value: _median(ack_hours[s]) for s in Severity if ack_hours[s]},
+        "median_hours_to_close": {s.value: _median(close_hours[s]) for s in Severity if close_hours[s]},
         "closed_within_business_days": {"days": closing_business_days, "share": _share(within, len(closed))},
         "dismissals_by_reason": dict(Counter((x["resolution_note"] or "").strip() for x in dismissed).most_common()),
         "dismissals_by_person": dict(Counter(p for x in dismissed for p in x["closed_by"]).most_common()),
@@ -101,29 +103,25 @@ def _share(part: int, whole: int) -> float | None:
 
 def to_markdown(report: Assurance, lang: str = "ja") -> str:
     d = report.data
-    ja = lang == "ja"
 
-    def t(a: str, b: str) -> str:
-        return a if ja else b
+    def t(key: str) -> str:
+        return phrase("report", key, lang)
 
     span = f"{d['period']['from']} – {d['period']['to']}"
     out = [
-        f"# {t('第二線の有効性に関する保証レポート', 'Assurance report on the second line')}（{span}）",
+        f"# {t('a_title')}（{span}）",
         "",
-        f"- {t('フラグ', 'flags')}: {d['flags']}, {t('クローズ', 'closed')}: {d['closed']}",
-        f"- {t('確認までの時間（中央値・時間）', 'median hours to acknowledge')}: {_kv(d['median_hours_to_acknowledge'])}",
-        f"- {t('クローズまでの時間（中央値・時間）', 'median hours to close')}: {_kv(d['median_hours_to_close'])}",
-        f"- {t('営業日以内のクローズ率', 'closed within business days')}（{d['closed_within_business_days']['days']}）: "
-        f"{_pct(d['closed_within_business_days']['share'])}",
-        f"- {t('四つの目の遵守', 'four-eyes compliance')}: {d['four_eyes']['compliant']}/{d['four_eyes']['closures']} "
-        f"({_pct(d['four_eyes']['share'])})",
-        f"- {t('再オープン率', 'reopen rate')}: {_pct(d['reopen_rate'])}",
-        f"- {t('却下の理由', 'dismissals by reason')}: {_kv(d['dismissals_by_reason']) or '-'}",
-        f"- {t('却下した担当者', 'dismissals by person')}: {_kv(d['dismissals_by_person']) or '-'}",
-        f"- {t('一度も検知しなかったルール', 'rules that never fired')}: {', '.join(d['rules_never_fired']) or '-'}",
-        f"- {t('却下の多いルール', 'rules with most dismissals')}: {_kv(d['rules_most_dismissed']) or '-'}",
-        f"- {t('監査テスト用サンプル', 'audit-test sample')} (seed {d['audit_sample']['seed']}): "
-        f"{', '.join(map(str, d['audit_sample']['flag_ids'])) or '-'}",
+        f"- {t('a_flags')}: {d['flags']}, {t('a_closed')}: {d['closed']}",
+        f"- {t('a_ack')}: {_kv(d['median_hours_to_acknowledge'])}",
+        f"- {t('a_close')}: {_kv(d['median_hours_to_close'])}",
+        f"- {t('a_within')}（{d['closed_within_business_days']['days']}）: {_pct(d['closed_within_business_days']['share'])}",
+        f"- {t('a_four_eyes')}: {d['four_eyes']['compliant']}/{d['four_eyes']['closures']} ({_pct(d['four_eyes']['share'])})",
+        f"- {t('a_reopen')}: {_pct(d['reopen_rate'])}",
+        f"- {t('a_dismiss_reason')}: {_kv(d['dismissals_by_reason']) or '-'}",
+        f"- {t('a_dismiss_person')}: {_kv(d['dismissals_by_person']) or '-'}",
+        f"- {t('a_never_fired')}: {', '.join(d['rules_never_fired']) or '-'}",
+        f"- {t('a_most_dismissed')}: {_kv(d['rules_most_dismissed']) or '-'}",
+        f"- {t('a_sample')} (seed {d['audit_sample']['seed']}): {', '.join(map(str, d['audit_sample']['flag_ids'])) or '-'}",
         "",
     ]
     return "\n".join(out)

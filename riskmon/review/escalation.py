@@ -21,7 +21,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.review.policy import OPEN_STATES
+from riskmon.domain import OPEN_STATES, CaseAction, FlagStatus, ReviewStatus, Severity
+from riskmon.errors import ConfigError
+from riskmon.flags import repository
+from riskmon.flags.repository import FlagFilter, FlagRecord
+from riskmon.i18n import phrase
 from riskmon.store.queries import unit_names
 from riskmon.store.tables import CaseEvent, Flag, Notification, table_of
 
@@ -29,20 +33,28 @@ from riskmon.store.tables import CaseEvent, Flag, Notification, table_of
 @dataclass(frozen=True)
 class Step:
     after_business_days: int
-    until: str  # "acknowledged" or "resolved": the step applies while the case is not yet that
+    until: ReviewStatus  # ACKNOWLEDGED or RESOLVED: the step applies while the case is not yet that
 
 
 @dataclass(frozen=True)
 class Ladder:
-    steps: tuple[Step, ...] = (Step(2, "acknowledged"), Step(5, "resolved"), Step(10, "resolved"))
+    steps: tuple[Step, ...] = (Step(2, ReviewStatus.ACKNOWLEDGED), Step(5, ReviewStatus.RESOLVED), Step(10, ReviewStatus.RESOLVED))
     critical_start: int = 2
 
     @classmethod
     def from_config(cls, raw: dict[str, Any]) -> Ladder:
         if not raw:
             return cls()
-        steps = tuple(Step(int(s["after_business_days"]), str(s.get("until", "resolved"))) for s in raw.get("steps", []))
+        steps = tuple(Step(int(s["after_business_days"]), _until(s.get("until", ReviewStatus.RESOLVED))) for s in raw.get("steps", []))
         return cls(steps or cls().steps, int(raw.get("critical_start", 2)))
+
+
+def _until(value: object) -> ReviewStatus:
+    allowed = (ReviewStatus.ACKNOWLEDGED, ReviewStatus.RESOLVED)
+    if value not in allowed:
+        raise ConfigError(f"[escalation] steps.until: {value!r} は acknowledged か resolved です",
+                          f"[escalation] steps.until: {value!r} must be acknowledged or resolved")  # fmt: skip
+    return ReviewStatus(str(value))
 
 
 @dataclass
@@ -51,16 +63,16 @@ class EscalationResult:
     escalated: dict[int, int] = field(default_factory=dict)  # flag id → new level
 
 
-def due_level(flag: dict[str, Any], ladder: Ladder, as_of: datetime, cal: BusinessCalendar) -> int:
+def due_level(flag: FlagRecord, ladder: Ladder, as_of: datetime, cal: BusinessCalendar) -> int:
     """How far up the ladder this flag should be as of ``as_of``."""
-    recipients = len(flag["escalation"])
-    waited = cal.business_days_between(flag["first_seen"].astimezone(cal.tz).date(), as_of.astimezone(cal.tz).date())
+    recipients = len(flag.escalation)
+    waited = cal.business_days_between(flag.first_seen.astimezone(cal.tz).date(), as_of.astimezone(cal.tz).date())
     level = 0
     for i, step in enumerate(ladder.steps, 1):
-        still = flag["acknowledged_at"] is None if step.until == "acknowledged" else flag["review_status"] in OPEN_STATES
+        still = flag.acknowledged_at is None if step.until is ReviewStatus.ACKNOWLEDGED else flag.review_status in OPEN_STATES
         if still and waited >= step.after_business_days:
             level = i
-    if flag["severity"] == "critical":
+    if flag.severity is Severity.CRITICAL:
         level = max(level, ladder.critical_start)
     return min(level, recipients)
 
@@ -69,33 +81,33 @@ def escalate(engine: Engine, as_of: datetime, cal: BusinessCalendar, ladder: Lad
     result = EscalationResult()
     t = table_of(Flag)
     with engine.begin() as conn:
-        flags = conn.execute(select(t).where(t.c.status == "open", t.c.review_status.in_(OPEN_STATES))).mappings().all()
-        for flag in flags:
-            if _notify(conn, flag, flag["owner_unit"], "new", 0, as_of, cal):
+        flags = repository.list_page(conn, FlagFilter(status=FlagStatus.OPEN, review_status=OPEN_STATES), limit=None).items
+        for flag in sorted(flags, key=lambda f: f.id):
+            if _notify(conn, flag, flag.owner_unit, "new", 0, as_of, cal):
                 result.notified += 1
-            target = due_level(dict(flag), ladder, as_of, cal)
-            if target <= flag["escalation_level"]:
+            target = due_level(flag, ladder, as_of, cal)
+            if target <= flag.escalation_level:
                 continue
-            for level in range(flag["escalation_level"] + 1, target + 1):
-                unit = flag["escalation"][level - 1]
+            for level in range(flag.escalation_level + 1, target + 1):
+                unit = flag.escalation[level - 1]
                 if _notify(conn, flag, unit, "escalated", level, as_of, cal):
                     result.notified += 1
                 detail = {"level": level, "to": unit}
-                conn.execute(table_of(CaseEvent).insert().values(flag_id=flag["id"], at=as_of, actor="riskmon", action="escalated",
-                                                                 from_status=flag["review_status"], to_status=flag["review_status"],
+                conn.execute(table_of(CaseEvent).insert().values(flag_id=flag.id, at=as_of, actor="riskmon", action=CaseAction.ESCALATED,
+                                                                 from_status=flag.review_status, to_status=flag.review_status,
                                                                  detail=detail))  # fmt: skip
-                audit.append(conn, "riskmon", "escalated", f"flag:{flag['id']}", detail, as_of)
-            conn.execute(update(t).where(t.c.id == flag["id"]).values(escalation_level=target))
-            result.escalated[flag["id"]] = target
+                audit.append(conn, "riskmon", CaseAction.ESCALATED, f"flag:{flag.id}", detail, as_of)
+            conn.execute(update(t).where(t.c.id == flag.id).values(escalation_level=target))
+            result.escalated[flag.id] = target
     return result
 
 
-def _notify(conn: Connection, flag: Any, unit: str, kind: str, level: int, as_of: datetime, cal: BusinessCalendar) -> bool:
+def _notify(conn: Connection, flag: FlagRecord, unit: str, kind: str, level: int, as_of: datetime, cal: BusinessCalendar) -> bool:
     """Queue one notification; False if this exact one was queued before (re-runs add nothing)."""
     t = table_of(Notification)
-    subject = f"[riskmon {flag['severity']}] {flag['title_ja']} ({flag['subject']})"
-    body = f"{flag['message_ja']}\n\n{flag['message_en']}\n\nriskmon flags show {flag['id']}"
-    row = {"created_at": as_of, "digest_date": as_of.astimezone(cal.tz).date(), "recipient_unit": unit, "flag_id": flag["id"],
+    subject = f"[riskmon {flag.severity.value}] {flag.title_ja} ({flag.subject})"
+    body = f"{flag.message_ja}\n\n{flag.message_en}\n\nriskmon flags show {flag.id}"
+    row = {"created_at": as_of, "digest_date": as_of.astimezone(cal.tz).date(), "recipient_unit": unit, "flag_id": flag.id,
            "kind": kind, "level": level, "subject": subject, "body": body}  # fmt: skip
     ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t).values(**row)
     # RETURNING tells reliably whether the row went in (rowcount is -1 on some drivers)
@@ -120,9 +132,9 @@ def write_digests(engine: Engine, day: datetime, folder: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for unit, items in sorted(by_unit.items()):
-        lines = [f"# riskmon 通知 {day.date().isoformat()} — {names.get(unit, unit)}（{unit}）", ""]
+        lines = [f"# {phrase('review', 'n_title')} {day.date().isoformat()} — {names.get(unit, unit)}（{unit}）", ""]
         for r in items:
-            label = "エスカレーション" if r["kind"] == "escalated" else "新規"
+            label = phrase("review", "n_escalated" if r["kind"] == "escalated" else "n_new")
             lines += [f"## {label}: {r['subject']}", "", r["body"], ""]
         path = target / f"{unit}.md"
         path.write_text("\n".join(lines), encoding="utf-8")

@@ -12,11 +12,12 @@ it is carried out: this module only decides what to *offer*.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Table, true
+from sqlalchemy import ColumnElement
 
+from riskmon.domain import CLOSED_STATES, OPEN_STATES, ReviewStatus
+from riskmon.flags.repository import FlagRecord, Proposal
 from riskmon.review import policy
 from riskmon.review.users import Actor
 
@@ -26,12 +27,7 @@ ACTIONS = ("acknowledge", "take_on", "comment", "response", "propose", "resolve"
 USER_ADMIN = "user_admin"
 
 
-def _field(flag: Any, name: str) -> Any:
-    """A flag as a row mapping or as a typed record: the policy is moving to records."""
-    return flag[name] if isinstance(flag, Mapping) else getattr(flag, name)
-
-
-def _passes(check: Callable[[], None]) -> bool:
+def _passes(check: Callable[[], object]) -> bool:
     try:
         check()
     except policy.Refused:
@@ -39,42 +35,34 @@ def _passes(check: Callable[[], None]) -> bool:
     return True
 
 
-def allowed_actions(actor: Actor, flag: Any) -> set[str]:
+def allowed_actions(actor: Actor, flag: FlagRecord) -> set[str]:
     """The case actions ``actor`` may take on ``flag`` now (an empty set for read-only users)."""
     if not _passes(lambda: policy.require_can_change(actor, flag)):
         return set()
     second = _passes(lambda: policy.require_second_line(actor, "", ""))
     allowed = {"comment"}
-    if _passes(lambda: policy.require_state(flag, ("open",), "acknowledge")):
+    if _passes(lambda: policy.require_state(flag, (ReviewStatus.OPEN,), "acknowledge")):
         allowed.add("acknowledge")
-    if _passes(lambda: policy.require_state(flag, ("open", "acknowledged"), "take on")):
+    if _passes(lambda: policy.require_state(flag, (ReviewStatus.OPEN, ReviewStatus.ACKNOWLEDGED), "take on")):
         allowed.add("take_on")
     if actor.line == "first":
         allowed.add("response")
-    is_open = _passes(lambda: policy.require_state(flag, policy.OPEN_STATES, "propose"))
+    is_open = _passes(lambda: policy.require_state(flag, OPEN_STATES, "propose"))
     pending = awaiting_confirmation(flag)
-    if is_open and not pending:
+    if is_open and _passes(lambda: policy.require_no_pending_closure(flag)):
         allowed.add("propose")
         if second:
             allowed.update({"resolve", "dismiss"})
-    if second and pending and pending.get("by") != actor.user_id:
-        allowed.add("confirm")
-    if second and _passes(lambda: policy.require_state(flag, policy.CLOSED_STATES, "reopen")):
+    if second and pending is not None and pending.by != actor.user_id:
+        allowed.add("confirm")  # the service also refuses two accounts of one person (policy.same_person)
+    if second and _passes(lambda: policy.require_state(flag, CLOSED_STATES, "reopen")):
         allowed.add("reopen")
     return allowed
 
 
-def awaiting_confirmation(flag: Any) -> dict[str, Any] | None:
+def awaiting_confirmation(flag: FlagRecord) -> Proposal | None:
     """The second-line closure proposal waiting for a second person (four eyes), if any."""
-    p = _field(flag, "proposal")
-    if isinstance(p, Mapping) and p.get("line") == "second" and p.get("kind") in ("resolve", "dismiss"):
-        return dict(p)
-    return None
-
-
-def awaits_me(actor: Actor, flag: Any) -> bool:
-    """A four-eyes proposal by someone else that ``actor`` may confirm (the queue's 承認待ち)."""
-    return "confirm" in allowed_actions(actor, flag)
+    return policy.pending_closure(flag)
 
 
 def read_only(actor: Actor) -> bool:
@@ -84,14 +72,13 @@ def read_only(actor: Actor) -> bool:
 
 def can_see_unit(actor: Actor, unit_id: str | None) -> bool:
     """Events and their units follow the flags' rule: the first line sees its own units only."""
-    return policy.can_see(actor, {"owner_unit": unit_id, "id": None})
+    units = policy.visible_units(actor)
+    return units is None or unit_id in units
 
 
-def visible_clause(actor: Actor, flags: Table) -> ColumnElement[bool]:
+def visible_clause(actor: Actor) -> ColumnElement[bool]:
     """``policy.can_see`` as a WHERE clause on the flags table, so lists are filtered in SQL."""
-    if policy.can_see(actor, {"owner_unit": None, "id": None}):
-        return true()
-    return flags.c.owner_unit.in_(sorted(actor.units_overseen))
+    return policy.visibility(actor)
 
 
 def can_read_quarantine(actor: Actor) -> bool:
@@ -103,23 +90,21 @@ def can_administer_users(actor: Actor) -> bool:
     return actor.role == USER_ADMIN
 
 
-def why_not(actor: Actor, flag: Any, action: str) -> tuple[str, str]:
+def why_not(actor: Actor, flag: FlagRecord, action: str) -> tuple[str, str]:
     """The policy's reason ``action`` is not open to ``actor`` on ``flag`` (Japanese, English)."""
-    checks: list[Callable[[], None]] = [lambda: policy.require_can_change(actor, flag)]
+    checks: list[Callable[[], object]] = [lambda: policy.require_can_change(actor, flag)]
     if action in ("resolve", "dismiss", "confirm", "reopen"):
-        checks.append(lambda: policy.require_second_line(actor, "解決・却下・承認・再開", "resolve, dismiss, confirm or reopen"))
+        checks.append(lambda: policy.require_second_line(actor, "完了・却下・承認・再開", "resolve, dismiss, confirm or reopen"))
+    if action in ("propose", "resolve", "dismiss"):
+        checks.append(lambda: policy.require_no_pending_closure(flag))
     for check in checks:
         try:
             check()
         except policy.Refused as refusal:
             return refusal.ja, refusal.en
-    if action == "confirm" and (p := awaiting_confirmation(flag)) and p.get("by") == actor.user_id:
+    pending = awaiting_confirmation(flag)
+    if action == "confirm" and pending is not None and pending.by == actor.user_id:
         return "提案者本人は承認できません（四つの目の原則）", "the proposer cannot confirm their own closure (four eyes)"
-    if action == "propose" and awaiting_confirmation(flag):
-        return (
-            "承認待ちの完了提案があるため、新しい提案はできません",
-            "a closure awaiting confirmation cannot be replaced by a new proposal",
-        )
     if action not in ACTIONS:
         return f"不明な操作です: {action}", f"unknown action: {action}"
     return "このフラグの現在の状態では実行できません", "not possible in the flag's current state"

@@ -15,12 +15,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from riskmon import audit
+from riskmon.domain import ACTING_LINES, CLOSED_STATES, OPEN_STATES, CaseAction, Line, Resolution, ReviewStatus
+from riskmon.flags import repository
+from riskmon.flags.repository import CaseEventRecord, FlagRecord, Proposal
 from riskmon.flags.store import REOPENED_CASE, record_case_event
 from riskmon.i18n import pick
 from riskmon.review import policy
 from riskmon.review.policy import Refused
 from riskmon.review.users import Actor, UnknownUser, actor
-from riskmon.store.tables import CaseEvent, Flag, table_of
+from riskmon.store.tables import Flag, table_of
+
+#: what an action changes on the flag, and what its case event records
+Change = tuple[dict[str, Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -41,14 +47,22 @@ class ReviewService:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     # -- reading -------------------------------------------------------------------------------
-    def history(self, user_id: str, flag_id: int) -> list[dict[str, Any]]:
+    def flag(self, user_id: str, flag_id: int) -> FlagRecord:
+        """One flag as ``user_id`` may see it, with its pending proposal (whose ``digest`` a
+        confirmation names); a flag outside their units is refused like a missing one."""
+        with self.engine.connect() as conn:
+            found = policy.visible_flag(conn, actor(conn, user_id), flag_id)
+        if found is None:
+            raise Refused(f"フラグ {flag_id} はありません（または閲覧できません）", f"flag {flag_id} does not exist or is not yours to see")
+        return found
+
+    def history(self, user_id: str, flag_id: int) -> list[CaseEventRecord]:
         """The case's events; a refused look (unknown or someone else's flag) is audited like a refused action."""
         try:
             with self.engine.connect() as conn:
                 who = actor(conn, user_id)
                 policy.require_visible(who, _flag(conn, flag_id))
-                t = table_of(CaseEvent)
-                return [dict(r) for r in conn.execute(select(t).where(t.c.flag_id == flag_id).order_by(t.c.id)).mappings()]
+                return repository.history(conn, flag_id)
         except Refused as refusal:
             with self.engine.begin() as conn:
                 audit.append(conn, user_id, "refused:history", f"flag:{flag_id}", {"reason": refusal.en}, self.clock())
@@ -56,89 +70,117 @@ class ReviewService:
 
     # -- actions -------------------------------------------------------------------------------
     def acknowledge(self, user_id: str, flag_id: int, note: str | None = None) -> Outcome:
-        def act(conn: Connection, who: Actor, flag: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
-            policy.require_state(flag, ("open",), "acknowledge")
-            return {"review_status": "acknowledged", "acknowledged_at": self.clock()}, {"note": note}
+            policy.require_state(flag, (ReviewStatus.OPEN,), "acknowledge")
+            return {"review_status": ReviewStatus.ACKNOWLEDGED, "acknowledged_at": self.clock()}, {"note": note}
 
-        return self._run("acknowledge", user_id, flag_id, act, ("確認しました", "acknowledged"))
+        return self._run(CaseAction.ACKNOWLEDGE, user_id, flag_id, act, ("受領しました", "receipt acknowledged"))
 
     def take_on(self, user_id: str, flag_id: int, assignee: str | None = None) -> Outcome:
-        def act(conn: Connection, who: Actor, flag: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
-            policy.require_state(flag, ("open", "acknowledged"), "take on")
+            policy.require_state(flag, (ReviewStatus.OPEN, ReviewStatus.ACKNOWLEDGED), "take on")
             person = assignee or who.user_id
             try:
                 target = actor(conn, person)
             except UnknownUser:
                 raise Refused(f"利用者 '{person}' は登録されていないか無効です", f"unknown or inactive user '{person}'") from None
-            if not policy.can_see(target, flag) or target.line not in ("first", "second"):
+            if not policy.can_see(target, flag) or target.line not in ACTING_LINES:
                 raise Refused(f"{person} にはこのフラグを担当させられません", f"{person} cannot be assigned this flag")
-            changes: dict[str, Any] = {"review_status": "in_progress", "assignee": person}
-            if flag["acknowledged_at"] is None:
+            changes: dict[str, Any] = {"review_status": ReviewStatus.IN_PROGRESS, "assignee": person}
+            if flag.acknowledged_at is None:
                 changes["acknowledged_at"] = self.clock()
             return changes, {"assignee": person}
 
-        return self._run("take_on", user_id, flag_id, act, ("対応を開始しました", "in progress"))
+        return self._run(CaseAction.TAKE_ON, user_id, flag_id, act, ("対応を開始しました", "in progress"))
 
     def comment(self, user_id: str, flag_id: int, text: str, kind: str = "comment") -> Outcome:
-        def act(conn: Connection, who: Actor, flag: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        action = CaseAction.RESPONSE if kind == CaseAction.RESPONSE else CaseAction.COMMENT
+
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
             if not text.strip():
                 raise Refused("コメントが空です", "the comment is empty")
-            if kind == "response" and who.line != "first":
+            if action is CaseAction.RESPONSE and who.line != Line.FIRST:
                 raise Refused("回答（response）は第一線の担当部署が行います", "a response comes from the first-line owner")
-            return {}, {"text": text, "kind": kind}
+            return {}, {"text": text, "kind": action.value}
 
-        return self._run(kind, user_id, flag_id, act, ("記録しました", "recorded"))
+        return self._run(action, user_id, flag_id, act, ("記録しました", "recorded"))
 
     def propose(self, user_id: str, flag_id: int, resolution: str, note: str, until: date | None = None,
                 duplicate_of: int | None = None) -> Outcome:  # fmt: skip
-        def act(conn: Connection, who: Actor, flag: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
-            policy.require_state(flag, policy.OPEN_STATES, "propose a resolution for")
-            policy.check_resolution(resolution, note, until, duplicate_of, flag_id)
-            proposal = _proposal(who, "resolve", resolution, note, until, duplicate_of, self.clock())
-            return {"proposal": proposal}, proposal
+            policy.require_state(flag, OPEN_STATES, "propose a resolution for")
+            policy.require_no_pending_closure(flag)
+            chosen = policy.check_resolution(resolution, note, until, duplicate_of, flag_id)
+            proposal = _proposal(who, CaseAction.RESOLVE, chosen, note, until, duplicate_of, self.clock())
+            return {"proposal": proposal.to_json()}, {**proposal.to_json(), "proposal_id": proposal.digest}
 
-        return self._run("propose", user_id, flag_id, act, ("解決を提案しました", "resolution proposed"))
+        return self._run(CaseAction.PROPOSE, user_id, flag_id, act, ("完了を提案しました", "resolution proposed"))
+
+    def withdraw(self, user_id: str, flag_id: int, reason: str) -> Outcome:
+        """Take back a pending proposal (the proposer, or any second-line user for a second-line
+        closure nobody will confirm); the only way a pending closure leaves without confirmation."""
+
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
+            policy.require_can_change(who, flag)
+            p = flag.proposal
+            if p is None:
+                raise Refused("取り下げる提案がありません", "there is no proposal to withdraw")
+            if p.by != who.user_id and who.line != Line.SECOND:
+                raise Refused(
+                    "提案を取り下げられるのは提案者本人か第二線です", "only the proposer or the second line may withdraw a proposal"
+                )
+            if not (reason or "").strip():
+                raise Refused("取下げの理由が必要です", "withdrawing needs a reason")
+            return {"proposal": None}, {"proposal_id": p.digest, "proposed_by": p.by, "reason": reason}
+
+        return self._run(CaseAction.WITHDRAW, user_id, flag_id, act, ("提案を取り下げました", "proposal withdrawn"))
 
     def resolve(self, user_id: str, flag_id: int, resolution: str, note: str, until: date | None = None,
                 duplicate_of: int | None = None) -> Outcome:  # fmt: skip
-        return self._close(user_id, flag_id, "resolve", resolution, note, until, duplicate_of)
+        return self._close(user_id, flag_id, CaseAction.RESOLVE, resolution, note, until, duplicate_of)
 
     def dismiss(self, user_id: str, flag_id: int, reason: str) -> Outcome:
         if not (reason or "").strip():
             with self.engine.begin() as conn:
                 audit.append(conn, user_id, "refused:dismiss", f"flag:{flag_id}", {"reason": "missing reason"}, self.clock())
             return Outcome(flag_id, False, "", "却下には理由（--reason）が必要です", "dismissing needs a reason (--reason)")
-        return self._close(user_id, flag_id, "dismiss", "false_positive", reason, None, None)
+        return self._close(user_id, flag_id, CaseAction.DISMISS, Resolution.FALSE_POSITIVE, reason, None, None)
 
-    def confirm(self, user_id: str, flag_id: int) -> Outcome:
-        """The second pair of eyes on a high or critical closure."""
+    def confirm(self, user_id: str, flag_id: int, proposal: str | None = None) -> Outcome:
+        """The second pair of eyes on a high or critical closure. ``proposal`` names what is
+        approved (its :attr:`~riskmon.flags.repository.Proposal.digest`, shown with the pending
+        proposal); without it, or with another one's, nothing is confirmed."""
 
-        def act(conn: Connection, who: Actor, flag: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
-            policy.require_second_line(who, "確認（四つの目）", "confirm a closure")
-            p = flag["proposal"]
-            if not p or p.get("line") != "second" or p.get("kind") not in ("resolve", "dismiss"):
-                raise Refused("確認待ちのクローズ提案がありません", "there is no closure waiting for confirmation")
-            if p["by"] == who.user_id:
-                raise Refused("提案者本人は確認できません（四つの目の原則）", "the proposer cannot confirm their own closure (four eyes)")
-            return _closed(p, [p["by"], who.user_id], self.clock()), {"proposed_by": p["by"], "resolution": p["resolution"]}
+            policy.require_second_line(who, "承認（四つの目）", "confirm a closure")
+            p = policy.pending_closure(flag)
+            if p is None:
+                raise Refused("承認待ちの完了の提案がありません", "there is no closure waiting for confirmation")
+            try:
+                proposer: Actor | None = actor(conn, p.by, active_only=False)
+            except UnknownUser:
+                proposer = None
+            policy.check_confirmation(who, proposer, p, proposal)
+            detail = {"proposed_by": p.by, "resolution": p.resolution.value, "proposal_id": p.digest}
+            return _closed(p, [p.by, who.user_id], self.clock()), detail
 
-        return self._run("confirm", user_id, flag_id, act, ("クローズを確認しました", "closure confirmed"))
+        return self._run(CaseAction.CONFIRM, user_id, flag_id, act, ("完了を承認しました", "closure confirmed"))
 
     def reopen(self, user_id: str, flag_id: int, reason: str) -> Outcome:
-        def act(conn: Connection, who: Actor, flag: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
-            policy.require_second_line(who, "再オープン", "reopen a flag")
-            policy.require_state(flag, policy.CLOSED_STATES, "reopen")
+            policy.require_second_line(who, "再開", "reopen a flag")
+            policy.require_state(flag, CLOSED_STATES, "reopen")
             if not reason.strip():
-                raise Refused("再オープンの理由が必要です", "reopening needs a reason")
+                raise Refused("再開の理由が必要です", "reopening needs a reason")
             return dict(REOPENED_CASE), {"reason": reason}
 
-        return self._run("reopen", user_id, flag_id, act, ("再オープンしました", "reopened"))
+        return self._run(CaseAction.REOPEN, user_id, flag_id, act, ("再開しました", "reopened"))
 
     # -- the engine's own steps ------------------------------------------------------------------
     def automatic_reopen(self, as_of: datetime) -> list[int]:
@@ -149,79 +191,79 @@ class ReviewService:
         with self.engine.begin() as conn:
             rows = conn.execute(
                 select(t.c.id, t.c.review_status).where(
-                    t.c.review_status == "resolved", t.c.resolution == "risk_accepted", t.c.accepted_until < as_of.date()
+                    t.c.review_status == ReviewStatus.RESOLVED, t.c.resolution == Resolution.RISK_ACCEPTED,
+                    t.c.accepted_until < as_of.date(),
                 )
-            ).all()
+            ).all()  # fmt: skip
             for flag_id, was in rows:
                 conn.execute(update(t).where(t.c.id == flag_id).values(**REOPENED_CASE))
-                record_case_event(conn, "riskmon", flag_id, "auto_reopen", was, "open", {"why": "risk acceptance expired"}, as_of)
+                record_case_event(conn, "riskmon", flag_id, CaseAction.AUTO_REOPEN, ReviewStatus(was), ReviewStatus.OPEN,
+                                  {"why": "risk acceptance expired"}, as_of)  # fmt: skip
                 reopened.append(flag_id)
         return reopened
 
     # -- machinery -----------------------------------------------------------------------------
-    def _close(self, user_id: str, flag_id: int, kind: str, resolution: str, note: str, until: date | None,
+    def _close(self, user_id: str, flag_id: int, kind: CaseAction, resolution: str, note: str, until: date | None,
                duplicate_of: int | None) -> Outcome:  # fmt: skip
-        def act(conn: Connection, who: Actor, flag: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
-            policy.require_second_line(who, "解決・却下・リスク受容", "resolve, dismiss or accept risk")
-            policy.require_state(flag, policy.OPEN_STATES, kind)
-            if kind == "resolve":
-                policy.check_resolution(resolution, note, until, duplicate_of, flag_id)
-                if (
-                    duplicate_of is not None
-                    and conn.execute(select(table_of(Flag).c.id).where(table_of(Flag).c.id == duplicate_of)).first() is None
-                ):
+            policy.require_second_line(who, "完了・却下・リスク受容", "resolve, dismiss or accept risk")
+            policy.require_state(flag, OPEN_STATES, kind.value)
+            policy.require_no_pending_closure(flag)
+            if kind is CaseAction.DISMISS:
+                chosen = Resolution.FALSE_POSITIVE
+            else:
+                chosen = policy.check_resolution(resolution, note, until, duplicate_of, flag_id)
+                if duplicate_of is not None and repository.get(conn, duplicate_of) is None:
                     raise Refused(f"フラグ {duplicate_of} はありません", f"flag {duplicate_of} does not exist")
-            proposal = _proposal(who, kind, resolution, note, until, duplicate_of, self.clock())
+            proposal = _proposal(who, kind, chosen, note, until, duplicate_of, self.clock())
             if policy.needs_four_eyes(flag):
-                return {"proposal": proposal}, {**proposal, "awaiting": "confirmation by another second-line user"}
-            return _closed(proposal, [who.user_id], self.clock()), proposal
+                return {"proposal": proposal.to_json()}, {**proposal.to_json(), "proposal_id": proposal.digest,
+                                                          "awaiting": "confirmation by another second-line user"}  # fmt: skip
+            return _closed(proposal, [who.user_id], self.clock()), proposal.to_json()
 
         return self._run(kind, user_id, flag_id, act, ("処理しました", "done"))
 
-    def _run(self, action: str, user_id: str, flag_id: int,
-             act: Callable[[Connection, Actor, dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]],
+    def _run(self, action: CaseAction, user_id: str, flag_id: int, act: Callable[[Connection, Actor, FlagRecord], Change],
              done: tuple[str, str]) -> Outcome:  # fmt: skip
         try:
             with self.engine.begin() as conn:
                 who = actor(conn, user_id)
-                flag = _flag(conn, flag_id)
+                flag = _flag(conn, flag_id, lock=True)
                 changes, detail = act(conn, who, flag)
                 if changes:
                     conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flag_id).values(**changes))
-                to_status = changes.get("review_status", flag["review_status"])
-                record_case_event(conn, who.user_id, flag_id, action, flag["review_status"], to_status, detail, self.clock())
+                to_status = ReviewStatus(changes.get("review_status", flag.review_status))
+                record_case_event(conn, who.user_id, flag_id, action, flag.review_status, to_status, detail, self.clock())
             ja, en = done
-            if "proposal" in changes and "review_status" not in changes and action in ("resolve", "dismiss"):
+            if "proposal" in changes and "review_status" not in changes and action in (CaseAction.RESOLVE, CaseAction.DISMISS):
+                p = Proposal.from_json(changes["proposal"])
                 ja, en = (
-                    "別の第二線担当者の確認待ちです（四つの目）",
-                    "recorded; needs confirmation by another second-line user (four eyes)",
+                    f"別の第二線担当者の承認待ちです（四つの目）。提案 {p.digest}",
+                    f"recorded; needs confirmation by another second-line user (four eyes): proposal {p.digest}",
                 )
-            return Outcome(flag_id, True, to_status, ja, en)
+            return Outcome(flag_id, True, to_status.value, ja, en)
         except Refused as refusal:
             with self.engine.begin() as conn:
-                audit.append(conn, user_id, f"refused:{action}", f"flag:{flag_id}", {"reason": refusal.en}, self.clock())
+                audit.append(conn, user_id, f"refused:{action.value}", f"flag:{flag_id}", {"reason": refusal.en}, self.clock())
             return Outcome(flag_id, False, "", refusal.ja, refusal.en)
 
 
-def _flag(conn: Connection, flag_id: int) -> dict[str, Any]:
-    """The case, locked for this transaction on PostgreSQL (SQLite has one writer at a time), so two
-    people acting on one flag at once are applied one after the other."""
-    row = conn.execute(select(table_of(Flag)).where(table_of(Flag).c.id == flag_id).with_for_update()).mappings().first()
-    if row is None:
+def _flag(conn: Connection, flag_id: int, *, lock: bool = False) -> FlagRecord:
+    flag = repository.get(conn, flag_id, lock=lock)
+    if flag is None:
         raise Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
-    return dict(row)
+    return flag
 
 
-def _proposal(who: Actor, kind: str, resolution: str, note: str, until: date | None, duplicate_of: int | None,
-              at: datetime) -> dict[str, Any]:  # fmt: skip
-    return {"kind": kind, "resolution": resolution, "note": note, "until": until.isoformat() if until else None,
-            "duplicate_of": duplicate_of, "by": who.user_id, "line": who.line, "at": at.isoformat()}  # fmt: skip
+def _proposal(who: Actor, kind: CaseAction, resolution: Resolution, note: str, until: date | None, duplicate_of: int | None,
+              at: datetime) -> Proposal:  # fmt: skip
+    return Proposal(kind, resolution, note, until, duplicate_of, who.user_id, who.line, at)
 
 
-def _closed(p: dict[str, Any], by: list[str], at: datetime) -> dict[str, Any]:
+def _closed(p: Proposal, by: list[str], at: datetime) -> dict[str, Any]:
     return {
-        "review_status": "dismissed" if p["kind"] == "dismiss" else "resolved", "resolution": p["resolution"],
-        "resolution_note": p["note"], "accepted_until": date.fromisoformat(p["until"]) if p.get("until") else None,
-        "duplicate_of": p.get("duplicate_of"), "closed_by": by, "closed_at": at, "proposal": None,
+        "review_status": ReviewStatus.DISMISSED if p.kind is CaseAction.DISMISS else ReviewStatus.RESOLVED,
+        "resolution": p.resolution, "resolution_note": p.note, "accepted_until": p.until, "duplicate_of": p.duplicate_of,
+        "closed_by": by, "closed_at": at, "proposal": None,
     }  # fmt: skip

@@ -11,10 +11,11 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from riskmon.domain import Line
 from riskmon.errors import IngestError, NotFound
 from riskmon.events.models import Id, Text
+from riskmon.events.reasons import Reason, translate, unknown_unit
 from riskmon.ingest.readers import SourceFile
-from riskmon.ingest.reasons import Reason, translate, unknown_unit
 from riskmon.store.tables import Unit, User, table_of
 
 
@@ -26,6 +27,7 @@ class UserRecord(BaseModel):
     role: str = "member"
     email: Text | None = None
     active: bool = True
+    person_id: Id | None = None  # links two accounts of one person (four eyes never counts them twice)
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,10 @@ class Actor:
     user_id: str
     name: str
     unit_id: str
-    line: str  # first | second | third | governance
+    line: Line
     role: str
     units_overseen: frozenset[str]  # their unit and the units whose parent it is (a 地域部's offices)
+    person_id: str | None = None  # the person behind the account, when the users master links accounts
 
 
 class UnknownUser(NotFound):
@@ -77,12 +80,15 @@ def load_users(conn: Connection, path: Path) -> tuple[int, list[tuple[int, list[
     return len(good), bad
 
 
-def actor(conn: Connection, user_id: str | None) -> Actor:
+def actor(conn: Connection, user_id: str | None, *, active_only: bool = True) -> Actor:
+    """The user as policy sees them. ``active_only=False`` finds a deactivated account too: who
+    proposed a closure stays a fact after their account is switched off."""
     if not user_id:
         raise UnknownUser("no user given: use --user or RISKMON_USER / 利用者を --user か RISKMON_USER で指定してください")
     u, units = table_of(User), table_of(Unit)
     row = conn.execute(select(u, units.c.line).join(units, units.c.unit_id == u.c.unit_id).where(u.c.user_id == user_id)).mappings().first()
-    if row is None or not row["active"]:
+    if row is None or (active_only and not row["active"]):
         raise UnknownUser(f"unknown or inactive user '{user_id}' / 利用者 '{user_id}' は登録されていません")
     children = {r[0] for r in conn.execute(select(units.c.unit_id).where(units.c.parent_unit_id == row["unit_id"]))}
-    return Actor(row["user_id"], row["name"], row["unit_id"], row["line"], row["role"], frozenset({row["unit_id"], *children}))
+    return Actor(row["user_id"], row["name"], row["unit_id"], Line(row["line"]), row["role"], frozenset({row["unit_id"], *children}),
+                 row["person_id"])  # fmt: skip

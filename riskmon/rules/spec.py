@@ -8,19 +8,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from riskmon.domain import LABELS, Line, RiskCategory, Severity
 from riskmon.rules.conditions import Condition
 from riskmon.rules.schema import Period, RuleSpec
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-RISK_CATEGORIES = ("administrative", "system", "information_security", "disaster_other", "reputational")
-RISK_CATEGORY_LABELS = {
-    "administrative": ("事務", "administrative"),
-    "system": ("システム", "system"),
-    "information_security": ("情報セキュリティ", "information security"),
-    "disaster_other": ("災害その他", "disaster and other"),
-    "reputational": ("信頼", "reputational"),
-}
-LINES = ("first", "second", "third")
+# re-exports of riskmon.domain, in the string shape rule files are checked against
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
+RISK_CATEGORIES: tuple[str, ...] = tuple(c.value for c in RiskCategory)
+RISK_CATEGORY_LABELS: dict[str, tuple[str, str]] = {c.value: LABELS[c] for c in RiskCategory}
+LINES: tuple[str, ...] = (Line.FIRST.value, Line.SECOND.value, Line.THIRD.value)
 
 
 def severity_rank(s: str) -> int:

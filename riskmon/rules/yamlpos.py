@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from riskmon.errors import RuleProblem
 from riskmon.rules import yamlguard, yamlsyntax
 
 Path_ = tuple[str | int | bool, ...]
@@ -25,15 +26,8 @@ class Position:
     column: int
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+#: One problem at a place in a rule file: the same type the RuleError carries.
+Problem = RuleProblem
 
 
 class Located:

@@ -16,6 +16,7 @@ from riskmon import audit
 from riskmon.app import Riskmon
 from riskmon.business_calendar import add_months
 from riskmon.config import Settings
+from riskmon.domain import FOUR_EYES, OPEN_STATES, FlagStatus
 from riskmon.store.tables import Flag, table_of
 
 JobFn = Callable[[Settings, Engine, datetime], str]
@@ -64,11 +65,11 @@ def weekly_digest(settings: Settings, engine: Engine, as_of: datetime) -> str:
     f = table_of(Flag)
     with engine.connect() as conn:
         new = (
-            conn.execute(select(f).where(f.c.first_seen >= since, f.c.severity.in_(("critical", "high"))).order_by(f.c.severity, f.c.id))
+            conn.execute(select(f).where(f.c.first_seen >= since, f.c.severity.in_(FOUR_EYES)).order_by(f.c.severity, f.c.id))
             .mappings()
             .all()
         )
-        overdue = conn.execute(select(f).where(f.c.status == "open", f.c.review_status.in_(("open", "acknowledged", "in_progress")),
+        overdue = conn.execute(select(f).where(f.c.status == FlagStatus.OPEN, f.c.review_status.in_(OPEN_STATES),
                                                f.c.due_at < as_of)).mappings().all()  # fmt: skip
     day = as_of.astimezone(cal.tz).date()
     lines = [f"# 常勤役員会向け週次ダイジェスト {day.isoformat()}", "", f"## 今週の critical / high（{len(new)} 件）", ""]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskmon.ingest.reasons import Reason
+from riskmon.events.reasons import Reason
 
 
 def content_hash(data: bytes) -> str:

@@ -317,6 +317,8 @@ class User(SQLModel, table=True):
     role: str = Field(default="member", max_length=32)
     email: str | None = Field(default=None, max_length=320)
     active: bool = True
+    # one person's accounts share it (e.g. a normal and an admin account): they never make two eyes
+    person_id: str | None = Field(default=None, max_length=64)
 
 
 class CaseEvent(SQLModel, table=True):

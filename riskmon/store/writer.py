@@ -24,8 +24,8 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from riskmon.events.reasons import Reason, validate_record
 from riskmon.events.registry import FAMILIES
-from riskmon.ingest.reasons import Reason, validate_record
 from riskmon.store.batch import Accepted, PreparedBatch, Rejection, content_hash
 from riskmon.store.rows import InsertPlan, RowMaker
 from riskmon.store.tables import EVENT_TABLES, Event, NonconformityRow, Reject, Source, metadata, table_of

@@ -118,7 +118,7 @@ def _number(args: Mapping[str, str], name: str, default: int, bad: list[tuple[st
 
 def _query(actor: Actor, fq: FlagQuery, conn: Connection, tz: ZoneInfo) -> Select[Any]:
     f, u = table_of(Flag), table_of(Unit)
-    q = select(f).where(visible_clause(actor, f))
+    q = select(f).where(visible_clause(actor))
     if fq.severity:
         q = q.where(f.c.severity == fq.severity)
     if fq.status in STATUS_GROUPS:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from riskmon import audit
 from riskmon.events.registry import FAMILIES
-from riskmon.flags.store import get_flag
+from riskmon.flags import repository
 from riskmon.i18n import Lang
 from riskmon.review import permissions, policy
 from riskmon.review.service import Outcome, ReviewService
@@ -68,7 +68,7 @@ def lateness(request: Request, due: datetime | None) -> dict[str, int] | None:
 def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **extra: Any) -> Response:
     ctx = context(request)
     with ctx.engine.connect() as conn:
-        flag = get_flag(conn, flag_id)
+        flag = repository.get(conn, flag_id)
     if flag is None:
         return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
     try:
@@ -79,9 +79,9 @@ def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **e
     lang: Lang = "en" if viewer.lang == "en" else "ja"
     values = {
         "viewer": viewer, "flag": flag, "history": history, "units": unit_names(request, viewer.lang),
-        "events": linked_events(request, list(flag["evidence"].get("event_ids") or []), lang),
-        "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag["rule_id"], flag["rule_version"]),
-        "late": lateness(request, flag["due_at"]), "allowed": permissions.allowed_actions(viewer.actor, flag),
+        "events": linked_events(request, list(flag.evidence.get("event_ids") or []), lang),
+        "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag.rule_id, flag.rule_version),
+        "late": lateness(request, flag.due_at), "allowed": permissions.allowed_actions(viewer.actor, flag),
         "pending": permissions.awaiting_confirmation(flag), "read_only": permissions.read_only(viewer.actor),
         "error": "", "form": {}, "done": request.query_params.get("done", ""),
     }  # fmt: skip
@@ -105,12 +105,13 @@ def _date(text: str) -> date | None:
 @router.post("/flags/{flag_id}/act")
 def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(require_viewer)],
              action: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "", resolution: Annotated[str, Form()] = "",
-             until: Annotated[str, Form()] = "", duplicate_of: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+             until: Annotated[str, Form()] = "", duplicate_of: Annotated[str, Form()] = "",
+             proposal: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     ctx = context(request)
     service = ReviewService(ctx.engine, ctx.clock)
     user = viewer.actor.user_id
     with ctx.engine.connect() as conn:
-        flag = get_flag(conn, flag_id)
+        flag = repository.get(conn, flag_id)
     if flag is None:
         return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
     allowed = permissions.allowed_actions(viewer.actor, flag)
@@ -143,7 +144,7 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
     elif action == "dismiss":
         outcome = service.dismiss(user, flag_id, note)
     elif action == "confirm":
-        outcome = service.confirm(user, flag_id)
+        outcome = service.confirm(user, flag_id, proposal=proposal.strip() or None)
     else:
         outcome = service.reopen(user, flag_id, note)
     if not outcome.ok:

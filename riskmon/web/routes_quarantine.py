@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select, update
 
 from riskmon import audit
-from riskmon.ingest.reasons import Reason
+from riskmon.events.reasons import Reason
 from riskmon.review import permissions
 from riskmon.store.tables import Reject, table_of
 from riskmon.web.deps import Viewer, context, render, require_viewer

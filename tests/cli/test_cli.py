@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from riskmon.cli.app import app
-from tests.conftest import daily, error_report
-from tests.helpers import write_jsonl
+from tests.helpers import daily, error_report, write_jsonl
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from riskmon.review.policy import Refused
 from riskmon.review.users import UnknownUser
 from riskmon.store.db import DatabaseBusy, make_engine
 from riskmon.store.tables import EvaluationRun, Flag, table_of
-from tests.conftest import ROOT, UNITS_CSV, error_report
-from tests.helpers import write_jsonl
+from tests.helpers import ROOT, UNITS_CSV, error_report, write_jsonl
 
 CASES = [
     (WorkerLost("big.jsonl"), ExitCode.ERROR, "big.jsonl: a worker process ended without an answer (out of memory?); "

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from riskmon import audit
-from tests.conftest import ROOT, UNITS_CSV
+from tests.helpers import ROOT, UNITS_CSV
 
 RISKMON = Path(sys.executable).parent / "riskmon"
 

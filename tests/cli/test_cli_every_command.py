@@ -20,9 +20,7 @@ from typer.testing import CliRunner
 
 from riskmon.cli.app import app
 from riskmon.cli.common import ExitCode
-from tests.conftest import ROOT, UNITS_CSV, error_report
-from tests.helpers import write_jsonl
-from tests.review.conftest import USERS
+from tests.helpers import ROOT, UNITS_CSV, USERS, error_report, write_jsonl
 
 
 def all_commands() -> list[tuple[str, ...]]:

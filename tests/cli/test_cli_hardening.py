@@ -22,9 +22,7 @@ from riskmon import app as riskmon_app
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode, classify
 from riskmon.store.tables import AuditEntry, Flag, table_of
-from tests.conftest import ROOT, error_report
-from tests.helpers import write_jsonl
-from tests.review.conftest import USERS
+from tests.helpers import ROOT, USERS, error_report, write_jsonl
 
 RISKMON = Path(sys.executable).parent / "riskmon"
 

@@ -13,9 +13,7 @@ from typer.testing import CliRunner
 from riskmon.cli.app import app
 from riskmon.store.db import make_engine
 from riskmon.store.tables import AuditEntry, table_of
-from tests.conftest import ROOT, error_report
-from tests.helpers import write_jsonl
-from tests.review.conftest import USERS
+from tests.helpers import ROOT, USERS, error_report, write_jsonl
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from riskmon.cli.common import AppContext
 from riskmon.config import Settings
 from riskmon.ingest.pipeline import ingest
 from riskmon.store.migrate import upgrade
-from tests.conftest import daily
-from tests.helpers import write_jsonl
+from tests.helpers import daily, write_jsonl
 
 
 def test_ingest_at_a_terminal_draws_the_bar_and_still_uses_workers(

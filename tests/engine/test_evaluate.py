@@ -9,24 +9,14 @@ import pytest
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.config import load_settings
 from riskmon.engine import facts as facts_module
-from riskmon.engine.rulebook import load_rules
 from riskmon.flags.evaluation import evaluate
 from riskmon.flags.store import FlagFilter, as_json, list_flags
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import EvaluationRun, table_of
-from tests.conftest import ROOT, error_report
-from tests.helpers import run, write_jsonl
+from tests.helpers import ROOT, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
-
-
-def shipped(*ids: str) -> list[Rule]:
-    s = load_settings(ROOT / "config.toml")
-    book = load_rules(ROOT / "rules", s.rule_values)
-    assert book.problems == []
-    return [r for r in book.rules if not ids or r.id in ids]
 
 
 def flags(engine: Engine, status: str = "open") -> list[dict[str, object]]:

@@ -8,9 +8,9 @@ from pydantic import ValidationError
 
 from riskmon.business_calendar import TOKYO
 from riskmon.events.models import EVENT_ADAPTER, DailyReport, ErrorReport, InspectionResult
+from riskmon.events.reasons import translate
 from riskmon.events.units import UnitRecord
-from riskmon.ingest.reasons import translate
-from tests.conftest import daily, error_report
+from tests.helpers import daily, error_report
 
 
 def parse(rec: dict[str, object], **ctx: object) -> object:

@@ -18,8 +18,7 @@ from sqlalchemy import Engine, select, text
 from riskmon.business_calendar import TOKYO
 from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.store.tables import DailyReportRow, ErrorReportRow, Event, table_of
-from tests.conftest import daily, error_report
-from tests.helpers import count, open_rejects, run, write_jsonl
+from tests.helpers import count, daily, error_report, open_rejects, run, write_jsonl
 
 MAX = 2**63 - 1
 

@@ -18,10 +18,9 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO
 from riskmon.events.models import EVENT_ADAPTER
+from riskmon.events.reasons import BadJson, validate_record
 from riskmon.ingest.pipeline import ingest
-from riskmon.ingest.reasons import BadJson, validate_record
-from tests.conftest import ROOT, daily
-from tests.helpers import open_rejects, run, write_jsonl
+from tests.helpers import ROOT, daily, open_rejects, run, write_jsonl
 
 
 def _twice(record: dict[str, object], key: str, value: object, spelled: str | None = None) -> str:

@@ -20,8 +20,7 @@ from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.store.tables import DailyReportRow, Event, IngestRun, NonconformityRow, Reject, table_of
-from tests.conftest import daily, error_report
-from tests.helpers import write_jsonl
+from tests.helpers import daily, error_report, write_jsonl
 
 BATCH = 7  # many small batches, so duplicates and conflicts fall across batch boundaries
 

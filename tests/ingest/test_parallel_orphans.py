@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.ingest.parallel import PARALLEL_MIN_BYTES
 from riskmon.store.tables import Event, table_of
-from tests.conftest import daily
+from tests.helpers import daily
 from tests.procs import alive, children, configure, group_members, riskmon, sockets_of
 
 RECORDS = 120_000  # about 35 MB: well above PARALLEL_MIN_BYTES, and several seconds of work

@@ -17,8 +17,7 @@ from riskmon.store.tables import (
     Unit,
     table_of,
 )
-from tests.conftest import daily, error_report
-from tests.helpers import count, open_rejects, run, write_jsonl
+from tests.helpers import count, daily, error_report, open_rejects, run, write_jsonl
 
 
 def test_units_then_events_are_stored_with_their_fields(engine: Engine, units_file: Path, tmp_path: Path) -> None:

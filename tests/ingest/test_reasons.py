@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from riskmon.events.models import EVENT_ADAPTER
-from riskmon.ingest.reasons import Reason, translate, unknown_unit
-from tests.conftest import daily, error_report
+from riskmon.events.reasons import Reason, translate, unknown_unit
+from tests.helpers import daily, error_report
 
 
 def reasons_for(raw: str | bytes) -> list[Reason]:

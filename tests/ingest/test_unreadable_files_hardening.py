@@ -21,8 +21,7 @@ from riskmon.cli.app import app
 from riskmon.ingest.files import plan
 from riskmon.ingest.pipeline import ingest
 from riskmon.store.tables import DailyReportRow, Reject, table_of
-from tests.conftest import ROOT, daily
-from tests.helpers import count, open_rejects, run, write_jsonl
+from tests.helpers import ROOT, count, daily, open_rejects, run, write_jsonl
 
 HEADER = (
     "event_id,type,unit_id,business_date,forms_received,forms_processed,forms_pending,oldest_pending_days,complaints,suspected_errors,note"

@@ -9,9 +9,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.flags.evaluation import evaluate
-from tests.conftest import ROOT
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run
+from tests.helpers import ROOT, run, shipped
 
 AS_OF = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
 

@@ -22,9 +22,7 @@ from riskmon.reports import committee, monthly
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import ErrorReportRow, Flag, Report, table_of
-from tests.conftest import error_report
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run, write_jsonl
+from tests.helpers import error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
@@ -140,10 +138,10 @@ def test_the_flags_section_joins_each_flags_case_state_at_the_data_date(engine: 
     ids = flag_ids(engine)
     before = ReviewService(engine, clock=lambda: at("2025-09-26T10:00:00"))
     assert before.resolve("risk1", ids["R03:C3"], "remediated", "対応済み").ok  # high: four eyes
-    assert before.confirm("risk2", ids["R03:C3"]).ok
+    assert before.confirm("risk2", ids["R03:C3"], before.flag("risk2", ids["R03:C3"]).proposal.digest).ok  # type: ignore[union-attr]
     after = ReviewService(engine, clock=lambda: at("2025-10-06T10:00:00"))
     assert after.resolve("risk1", ids["R01:C2"], "remediated", "通知済み").ok
-    assert after.confirm("risk2", ids["R01:C2"]).ok
+    assert after.confirm("risk2", ids["R01:C2"], after.flag("risk2", ids["R01:C2"]).proposal.digest).ok  # type: ignore[union-attr]
     section = pack(engine)
     assert set(section["open_flags"]) == {"R01:C1", "R01:C2", "R01:C3", "R02:C1", "R03:C2", "R03P:C1", "R04:C3"}
     assert (section["flags"]["open"], section["flags"]["resolved"]) == (7, 1)  # closed at 09-26: closed; closed in October: open

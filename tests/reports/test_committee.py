@@ -15,7 +15,7 @@ from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.reports.data import period_label
-from tests.engine.test_evaluate import shipped
+from tests.helpers import shipped
 
 CAL = BusinessCalendar()
 AS_OF = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)

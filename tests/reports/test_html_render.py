@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.reports import committee
-from tests.engine.test_evaluate import shipped
+from tests.helpers import shipped
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

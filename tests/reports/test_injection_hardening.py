@@ -29,9 +29,7 @@ from riskmon.review.assurance import assurance, to_markdown
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import Flag, table_of
-from tests.conftest import UNITS_CSV, error_report
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run, write_jsonl
+from tests.helpers import UNITS_CSV, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 AS_OF = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
-from riskmon.business_calendar import TOKYO, BusinessCalendar
+from riskmon.business_calendar import BusinessCalendar
 from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
 from riskmon.store.tables import Flag, table_of
-from tests.conftest import error_report
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run, write_jsonl
+from tests.helpers import NOW, USERS, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
-NOW = datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO)
-USERS = """user_id,name,unit_id,role
-po1,事務所長,PO-001,site_manager
-po2,別の事務所長,PO-002,site_manager
-rd1,地域部,RD01,regional_manager
-hq1,事業部,HQ-NP,member
-risk1,リスク1,RMD,risk_officer
-risk2,リスク2,RMD,risk_officer
-auditor,監査,AUD,auditor
-"""
 
 
 @pytest.fixture

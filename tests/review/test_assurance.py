@@ -11,14 +11,20 @@ from riskmon.review.service import ReviewService
 CAL = BusinessCalendar()
 
 
+def proposal_id(svc: ReviewService, flag_id: int) -> str | None:
+    """The id of the proposal on file, which a confirmation names (None when there is none)."""
+    p = svc.flag("risk2", flag_id).proposal
+    return p.digest if p else None
+
+
 def test_assurance_measures_the_second_line(engine: Engine, flags: dict[str, int]) -> None:
     svc = ReviewService(engine)
     svc.acknowledge("po1", flags["medium"])
     svc.resolve("risk1", flags["medium"], "explained", "理由あり")
     svc.resolve("risk1", flags["high"], "remediated", "是正")
-    svc.confirm("risk2", flags["high"])
+    svc.confirm("risk2", flags["high"], proposal_id(svc, flags["high"]))
     svc.dismiss("risk1", flags["critical"], "重複登録")
-    svc.confirm("risk2", flags["critical"])
+    svc.confirm("risk2", flags["critical"], proposal_id(svc, flags["critical"]))
     rules = ["R01", "R02", "R03", "R99"]
     report = assurance(engine, date(2025, 4, 1), date(2025, 4, 30), CAL, rules, sample_size=2, seed=7)
     d = report.data

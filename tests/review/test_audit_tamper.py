@@ -24,7 +24,7 @@ from riskmon.review.service import ReviewService
 from riskmon.scheduler.jobs import nightly
 from riskmon.store.migrate import upgrade
 from riskmon.store.tables import AuditEntry, CaseEvent, Flag, table_of
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 AUDIT = table_of(AuditEntry)
 

@@ -17,7 +17,7 @@ from riskmon.config import NotifyConfig
 from riskmon.review.delivery import deliver
 from riskmon.review.escalation import Ladder, escalate
 from riskmon.store.tables import Notification, User, table_of
-from tests.review.conftest import NOW
+from tests.helpers import NOW
 
 
 class Inbox:

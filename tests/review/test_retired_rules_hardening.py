@@ -15,8 +15,7 @@ from riskmon.flags.evaluation import evaluate
 from riskmon.review.escalation import Ladder, escalate
 from riskmon.review.queue import morning_queue
 from riskmon.store.tables import CaseEvent, Flag, Notification, table_of
-from tests.engine.test_evaluate import shipped
-from tests.review.conftest import NOW
+from tests.helpers import NOW, shipped
 
 CAL = BusinessCalendar()
 
@@ -72,7 +71,7 @@ def test_flags_of_removed_and_disabled_rules_are_retired_and_leave_ladder_and_qu
     with engine.connect() as conn:
         notified = {r.flag_id for r in conn.execute(select(n.c.flag_id))}
     assert notified == r01_ids
-    assert {f["id"] for f in morning_queue(engine, "risk1", later, CAL).items} == r01_ids
+    assert {i.flag.id for i in morning_queue(engine, "risk1", later, CAL).items} == r01_ids
 
     # a second evaluation with the same book retires nothing twice
     again = evaluate(engine, r01, NOW + timedelta(days=2), CAL, rule_book=[*r01, disabled_r03])
@@ -95,7 +94,7 @@ def test_a_restored_rule_opens_its_retired_flag_again(engine: Engine, flags: dic
     action, before, after, detail = events_of(engine, flags["critical"])[-1]
     assert (action, before, after, detail["why"]) == ("restored", "open", "open", "rule_restored")
     queue = morning_queue(engine, "risk1", NOW + timedelta(days=2), CAL)
-    assert {f["id"] for f in queue.items} == {flags["critical"]} | ids_of(engine, "R01")
+    assert {i.flag.id for i in queue.items} == {flags["critical"]} | ids_of(engine, "R01")
 
 
 def test_without_the_rule_book_a_partial_evaluation_retires_nothing(engine: Engine, flags: dict[str, int]) -> None:

@@ -15,11 +15,15 @@ from riskmon.review.escalation import Ladder, escalate
 from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.store.tables import AuditEntry, Flag, Notification, table_of
-from tests.engine.test_evaluate import shipped
-from tests.helpers import count
-from tests.review.conftest import NOW
+from tests.helpers import NOW, count, shipped
 
 CAL = BusinessCalendar()
+
+
+def proposal_id(svc: ReviewService, flag_id: int) -> str | None:
+    """The id of the proposal on file, which a confirmation names (None when there is none)."""
+    p = svc.flag("risk2", flag_id).proposal
+    return p.digest if p else None
 
 
 def status(engine: Engine, flag_id: int) -> dict[str, object]:
@@ -37,7 +41,7 @@ def test_first_line_works_its_own_flag_and_proposes(engine: Engine, flags: dict[
     case = status(engine, f)
     assert case["review_status"] == "in_progress" and case["assignee"] == "po1"
     assert case["proposal"]["by"] == "po1" and case["proposal"]["line"] == "first"
-    assert [e["action"] for e in svc.history("po1", f)] == ["acknowledge", "take_on", "response", "propose"]
+    assert [e.action for e in svc.history("po1", f)] == ["acknowledge", "take_on", "response", "propose"]
 
 
 @pytest.mark.parametrize(
@@ -95,23 +99,23 @@ def test_four_eyes_for_high_and_critical(engine: Engine, flags: dict[str, int]) 
     first = svc.resolve("risk1", f, "remediated", "報告済みを確認")
     assert first.ok and "needs confirmation" in first.message_en
     assert status(engine, f)["review_status"] == "open"
-    own = svc.confirm("risk1", f)
+    own = svc.confirm("risk1", f, proposal_id(svc, f))
     assert not own.ok and "the proposer cannot confirm" in own.message_en
-    assert not svc.confirm("po1", f).ok  # first line cannot be the second pair of eyes
-    assert not svc.confirm("auditor", f).ok
-    done = svc.confirm("risk2", f)
+    assert not svc.confirm("po1", f, proposal_id(svc, f)).ok  # first line cannot be the second pair of eyes
+    assert not svc.confirm("auditor", f, proposal_id(svc, f)).ok
+    done = svc.confirm("risk2", f, proposal_id(svc, f))
     assert done.ok and done.status == "resolved"
     assert status(engine, f)["closed_by"] == ["risk1", "risk2"]
-    assert not svc.confirm("risk2", f).ok  # nothing left to confirm
+    assert not svc.confirm("risk2", f, proposal_id(svc, f)).ok  # nothing left to confirm
 
 
 def test_first_line_proposal_is_not_an_eye(engine: Engine, flags: dict[str, int]) -> None:
     svc = ReviewService(engine)
     f = flags["critical"]
     svc.propose("po1", f, "remediated", "対応済み")
-    assert not svc.confirm("risk1", f).ok  # the proposal on file is the first line's
+    assert not svc.confirm("risk1", f, proposal_id(svc, f)).ok  # the proposal on file is the first line's
     svc.dismiss("risk1", f, "重複登録")
-    assert svc.confirm("risk2", f).status == "dismissed"
+    assert svc.confirm("risk2", f, proposal_id(svc, f)).status == "dismissed"
 
 
 def test_risk_acceptance_and_duplicates_and_reopen(engine: Engine, flags: dict[str, int]) -> None:
@@ -132,7 +136,7 @@ def test_expired_acceptance_and_recurrence_reopen_themselves(engine: Engine, fla
     assert svc.automatic_reopen(NOW + timedelta(days=10)) == [flags["medium"]]
     # a late notification stays a finding: re-evaluating while the condition persists keeps it resolved
     svc.resolve("risk1", flags["high"], "remediated", "是正")
-    svc.confirm("risk2", flags["high"])
+    svc.confirm("risk2", flags["high"], proposal_id(svc, flags["high"]))
     evaluate(engine, shipped("R01", "R02", "R03"), NOW + timedelta(days=1), CAL)
     assert status(engine, flags["high"])["review_status"] == "resolved"
     # a condition that clears and then comes back reopens the case
@@ -142,7 +146,7 @@ def test_expired_acceptance_and_recurrence_reopen_themselves(engine: Engine, fla
     assert status(engine, flags["medium"])["status"] == "cleared"
     evaluate(engine, shipped("R01", "R02", "R03"), NOW + timedelta(days=1), CAL)  # overdue again: recurs
     assert status(engine, flags["medium"])["review_status"] == "open"
-    assert [e["action"] for e in svc.history("risk1", flags["medium"])][-1] == "auto_reopen"
+    assert [e.action for e in svc.history("risk1", flags["medium"])][-1] == "auto_reopen"
 
 
 def test_escalation_follows_the_ladder_and_never_twice(engine: Engine, flags: dict[str, int]) -> None:
@@ -168,9 +172,9 @@ def test_escalation_follows_the_ladder_and_never_twice(engine: Engine, flags: di
 
 def test_morning_queue_is_scoped_to_the_user(engine: Engine, flags: dict[str, int]) -> None:
     risk = morning_queue(engine, "risk1", NOW + timedelta(hours=1), CAL)
-    assert set(flags.values()) <= {f["id"] for f in risk.items}
-    assert {f["owner_unit"] for f in risk.items} == {"PO-001"}
-    assert risk.items[0]["bucket"] == "new"
+    assert set(flags.values()) <= {i.flag.id for i in risk.items}
+    assert {i.flag.owner_unit for i in risk.items} == {"PO-001"}
+    assert risk.items[0].bucket == "new"
     assert morning_queue(engine, "po2", NOW, CAL).items == []
 
 

@@ -16,8 +16,7 @@ from riskmon.engine.rulebook import load_rules
 from riskmon.flags.evaluation import evaluate
 from riskmon.rules.conditions import Leaf, to_durable
 from riskmon.store.tables import Flag, table_of
-from tests.conftest import error_report
-from tests.helpers import run, write_jsonl
+from tests.helpers import error_report, run, write_jsonl
 
 RULE = """\
 id: C1

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from riskmon.rules.yamlpos import load
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 BASE = """\
 id: {id}

@@ -8,7 +8,7 @@ from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import load_settings
 from riskmon.engine.rulebook import load_rules
 from riskmon.ruletest import run_tests
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def _book():  # type: ignore[no-untyped-def]

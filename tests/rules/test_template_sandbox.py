@@ -21,8 +21,7 @@ from riskmon.flags import render
 from riskmon.flags.evaluation import evaluate
 from riskmon.rules import templates
 from riskmon.store.tables import EvaluationRun, Flag, table_of
-from tests.conftest import ROOT, error_report
-from tests.helpers import run, write_jsonl
+from tests.helpers import ROOT, error_report, run, write_jsonl
 
 #: each would run for minutes or exhaust memory in Jinja's plain sandbox
 HOSTILE = {

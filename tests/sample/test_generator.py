@@ -10,7 +10,7 @@ from pathlib import Path
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.sample.generator import SampleSpec, generate
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 
 CAL = BusinessCalendar()
 

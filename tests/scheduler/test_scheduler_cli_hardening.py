@@ -20,8 +20,7 @@ from riskmon.liveness import current
 from riskmon.scheduler import locks
 from riskmon.store.db import make_engine
 from riskmon.store.tables import IngestRun, table_of
-from tests.conftest import ROOT, error_report
-from tests.helpers import write_jsonl
+from tests.helpers import ROOT, error_report, write_jsonl
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from riskmon.liveness import Holder, current
 from riskmon.scheduler import jobs, locks, runner
 from riskmon.scheduler.recovery import recover
 from riskmon.store.tables import AuditEntry, EvaluationRun, IngestRun, JobClaim, JobLock, JobRun, table_of
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.scheduler.job_process import FIRE
 
 WAIT_S = 90  # generous: two CPUs are shared by several test runs

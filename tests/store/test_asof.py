@@ -18,9 +18,7 @@ from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.asof import AsOf, CaseState, case_state_at, high_water
 from riskmon.store.tables import AuditEntry, CaseEvent, DailyReportRow, ErrorReportRow, EvaluationRun, Flag, IngestRun, table_of
-from tests.conftest import daily, error_report
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run, write_jsonl
+from tests.helpers import daily, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
@@ -98,7 +96,8 @@ def test_case_state_is_replayed_from_the_case_history(engine: Engine, units_file
     assert service("2025-04-14T09:00:00").resolve("risk1", medium, "remediated", "是正").ok  # medium: closed at once
     assert service("2025-04-20T09:00:00").reopen("risk1", medium, "再発").ok
     assert service("2025-04-15T09:00:00").resolve("risk1", high, "explained", "説明").ok  # high: waits for four eyes
-    assert service("2025-04-16T09:00:00").confirm("risk2", high).ok
+    pending = service("2025-04-16T09:00:00").flag("risk2", high).proposal
+    assert pending is not None and service("2025-04-16T09:00:00").confirm("risk2", high, pending.digest).ok
     with engine.connect() as conn:
 
         def state(when: str) -> dict[int, CaseState]:
@@ -152,5 +151,5 @@ def test_the_morning_queue_of_a_past_morning_has_no_later_flags(engine: Engine, 
         load_users(conn, users)
     raised = at("2025-04-10T12:00:00")
     evaluate(engine, shipped("R02"), raised, CAL)
-    assert [f["subject"] for f in morning_queue(engine, "risk1", raised + timedelta(hours=1), CAL).items] == ["C2"]
+    assert [i.flag.subject for i in morning_queue(engine, "risk1", raised + timedelta(hours=1), CAL).items] == ["C2"]
     assert morning_queue(engine, "risk1", at("2025-04-09T08:00:00"), CAL).items == []

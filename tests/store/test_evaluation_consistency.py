@@ -26,9 +26,7 @@ from riskmon.ingest.pipeline import ingest
 from riskmon.store import consistency
 from riskmon.store.db import DatabaseBusy
 from riskmon.store.tables import Flag, table_of
-from tests.conftest import error_report
-from tests.engine.test_evaluate import shipped
-from tests.helpers import run, write_jsonl
+from tests.helpers import error_report, run, shipped, write_jsonl
 from tests.procs import url_of
 
 CAL = BusinessCalendar()

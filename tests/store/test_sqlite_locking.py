@@ -21,8 +21,7 @@ from sqlalchemy import Engine, func, insert, select
 from riskmon.store.db import DatabaseBusy, make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.store.tables import Event, Source, table_of
-from tests.conftest import daily
-from tests.helpers import write_jsonl
+from tests.helpers import daily, write_jsonl
 from tests.procs import configure, riskmon
 
 PER_FILE = 3000

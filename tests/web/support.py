@@ -19,8 +19,7 @@ from riskmon.engine.rulebook import load_rules
 from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
 from riskmon.store.tables import Flag, table_of
-from tests.conftest import ROOT, error_report
-from tests.helpers import run, write_jsonl
+from tests.helpers import ROOT, error_report, run, write_jsonl
 
 NOW = datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO)
 EVIL = "<script>alert(1)</script>"

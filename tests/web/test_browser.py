@@ -24,7 +24,7 @@ from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.web.auth import Accounts
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.web.support import PASSWORD, Clock, seed
 
 CHROMIUM = "/usr/bin/chromium"

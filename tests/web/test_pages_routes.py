@@ -162,28 +162,28 @@ def test_four_eyes_in_the_browser_pages(as_: Callable[[str], TestClient], engine
     assert r.status_code == 303
     assert flag_row(engine, high)["review_status"] == "open" and flag_row(engine, high)["proposal"]["by"] == "risk1"
     mine = a.get("/").text
-    assert '<span class="n" id="count-awaiting">0</span>' in mine
+    assert '<span class="n" id="count-awaiting_me">0</span>' in mine
     assert "confirm" not in offered(a.get(f"/flags/{high}").text)
     assert 'id="pending"' in a.get(f"/flags/{high}").text
     refused = post(a, f"/flags/{high}/act", {"action": "confirm"})
     assert refused.status_code == 403 and "提案者本人は承認できません" in refused.text
     queue = b.get("/").text
-    assert '<span class="n" id="count-awaiting">1</span>' in queue
-    awaiting = queue.split('id="bucket-awaiting"')[1].split("</section>")[0]
+    assert '<span class="n" id="count-awaiting_me">1</span>' in queue
+    awaiting = queue.split('id="bucket-awaiting_me"')[1].split("</section>")[0]
     assert ids(awaiting) == [high]
     assert offered(b.get(f"/flags/{high}").text)[0] == "confirm"
     assert post(b, f"/flags/{high}/act", {"action": "confirm"}).status_code == 303
     row = flag_row(engine, high)
     assert (row["review_status"], row["closed_by"]) == ("resolved", ["risk1", "risk2"])
     assert ("refused:confirm", f"flag:{high}") in audit_actions(engine, "risk1")
-    assert "count-awaiting" not in as_("auditor").get("/").text  # read-only users get the overview
+    assert "count-awaiting_me" not in as_("auditor").get("/").text  # read-only users get the overview
 
 
 def test_a_form_problem_comes_back_inline(as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]) -> None:
     client, flag = as_("risk1"), flags["R01:C2"]
     partial = post(client, f"/flags/{flag}/act", {"action": "resolve", "resolution": "remediated", "note": ""}, htmx=True)
     assert partial.status_code == 200 and partial.text.startswith('<section class="card actions" id="actions"')
-    assert '<p class="error" role="alert" id="err-resolve">解決の説明（--note）が必要です</p>' in partial.text
+    assert '<p class="error" role="alert" id="err-resolve">完了の説明（--note）が必要です</p>' in partial.text
     bad_date = post(client, f"/flags/{flag}/act", {"action": "propose", "resolution": "risk_accepted", "note": "x", "until": "31/12"})
     assert bad_date.status_code == 400 and "期限は日付（YYYY-MM-DD）で入力してください" in bad_date.text
     assert 'value="31/12"' in bad_date.text  # what the user typed is kept

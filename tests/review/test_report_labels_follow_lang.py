@@ -1,0 +1,41 @@
+"""The committee pack's words come from the catalogue in the pack's language, xlsx included
+(here, beside the review fixtures: the flags of PO-001)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.reports import committee
+from tests.helpers import NOW, shipped
+
+CAL = BusinessCalendar()
+
+
+@pytest.mark.parametrize(
+    ("lang", "sheets", "offices_header", "severities"),
+    [
+        ("ja", ["外部委託検査", "不適事項", "事務処理誤り_月別", "事務処理誤り_分類別", "重点三事案_期限超過", "リスクの高い拠点"],
+         ["拠点", "スコア", "重大", "高", "中", "重点三事案", "その他", "滞留"], "重大 3"),
+        ("en", ["Inspections", "Nonconformities", "Errors by month", "Errors by category", "Overdue priority", "Highest-risk offices"],
+         ["office", "score", "critical", "high", "medium", "priority", "other", "backlog"], "critical 3"),
+    ],
+)  # fmt: skip
+def test_pack_words_and_xlsx_headers_follow_the_language(engine: Engine, flags: dict[str, int], tmp_path: Path, lang: str,
+                                                         sheets: list[str], offices_header: list[str],
+                                                         severities: str) -> None:  # fmt: skip
+    content = committee.build(
+        engine, date(2025, 4, 1), date(2025, 4, 30), NOW, CAL, shipped("R01", "R02", "R03"), lang="en" if lang == "en" else "ja"
+    )
+    committee.write(engine, content, tmp_path / lang, CAL)
+    book = load_workbook(tmp_path / lang / "committee.xlsx")
+    assert book.sheetnames == sheets
+    assert [c.value for c in book[sheets[-1]][1]] == offices_header
+    md = (tmp_path / lang / "committee.md").read_text(encoding="utf-8")
+    assert severities in md  # open flags by severity, labelled: three critical flags of PO-001
+    assert ("クローズ" in md, "critical 3" in md) == (False, lang == "en")
