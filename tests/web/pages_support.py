@@ -22,8 +22,7 @@ from riskmon.review.users import load_users
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import Flag, WebCredential, table_of
 from riskmon.web.passwords import hash_password
-from tests.conftest import ROOT, error_report
-from tests.helpers import run, write_jsonl
+from tests.helpers import ROOT, error_report, run, write_jsonl
 from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS
 
 MORE_UNITS = UNITS + "EXE,役員,Executives,executive,,,,true\n"

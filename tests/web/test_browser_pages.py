@@ -25,7 +25,7 @@ from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.web.auth import Accounts
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.web.pages_support import seed_pages
 from tests.web.support import EVIL, PASSWORD, Clock, seed
 from tests.web.test_browser import ARTIFACTS, _free_port, browser, log_in, page, shot

@@ -136,7 +136,11 @@ def test_every_word_a_template_uses_exists_in_both_languages() -> None:
     used = set()
     for template in (WEB / "templates").glob("*.html"):
         used |= set(re.findall(r"(?<![\w.])t\('([a-z_]+)'\)", template.read_text(encoding="utf-8")))
-    used |= {f"bucket_{b}" for b in ("awaiting_me", "new", "escalated", "overdue", "other")} | {"csrf_title", "csrf_body", "not_found_title"}
+    used |= {f"bucket_{b}" for b in ("awaiting_me", "new", "escalated", "overdue", "other")} | {
+        "csrf_title",
+        "csrf_body",
+        "not_found_title",
+    }
     used |= {f"act_{a}" for a in permissions.ACTIONS} | {f"sort_{s}" for s in flag_list.SORTS} | {f"by_{b}" for b in routes_events.LOOKUPS}
     used |= {
         f"f_{f}" for f in ("severity", "status", "line", "unit", "region", "rule", "category", "since", "until", "q", "sort", "dir", "per")

@@ -171,8 +171,13 @@ def test_four_eyes_in_the_browser_pages(as_: Callable[[str], TestClient], engine
     assert '<span class="n" id="count-awaiting_me">1</span>' in queue
     awaiting = queue.split('id="bucket-awaiting_me"')[1].split("</section>")[0]
     assert ids(awaiting) == [high]
-    assert offered(b.get(f"/flags/{high}").text)[0] == "confirm"
-    assert post(b, f"/flags/{high}/act", {"action": "confirm"}).status_code == 303
+    detail = b.get(f"/flags/{high}").text
+    assert offered(detail)[0] == "confirm"
+    digest = re.findall(r'<input type="hidden" name="proposal" value="([0-9a-f]+)">', detail)
+    assert len(digest) == 1  # the confirm form names the proposal its reader saw
+    stale = post(b, f"/flags/{high}/act", {"action": "confirm", "proposal": "0" * len(digest[0])})
+    assert stale.status_code == 400 and "承認待ちの提案" in stale.text and flag_row(engine, high)["review_status"] == "open"
+    assert post(b, f"/flags/{high}/act", {"action": "confirm", "proposal": digest[0]}).status_code == 303
     row = flag_row(engine, high)
     assert (row["review_status"], row["closed_by"]) == ("resolved", ["risk1", "risk2"])
     assert ("refused:confirm", f"flag:{high}") in audit_actions(engine, "risk1")
@@ -274,7 +279,7 @@ def test_bulk_actions_report_each_item(as_: Callable[[str], TestClient], engine:
     assert r.status_code == 200
     summary = r.text.split('id="bulk-summary"')[1].split("</div>")[0]
     assert '<span id="bulk-done">1</span>' in summary and '<span id="bulk-failed">2</span>' in summary
-    assert f'<li data-failed="{own2}">#{own2}: 状態が acknowledged のため実行できません' in summary
+    assert f'<li data-failed="{own2}">#{own2}: 状態が「受領」のため実行できません（可能な状態: 未対応）' in summary
     assert f'<li data-failed="{other}">#{other}: フラグ {other} は PO-001 の担当ではありません' in summary
     assert [flag_row(engine, i)["review_status"] for i in (own, own2, other)] == ["acknowledged", "acknowledged", "open"]
     empty = post(client, "/flags/bulk", {"bulk_action": "comment"})
@@ -377,7 +382,7 @@ def test_the_rule_is_shown_at_the_version_that_raised_the_flag(engine: Engine, f
 
     from riskmon.config import load_settings
     from riskmon.web.app import create_app
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     work = tmp_path / "cwd"
     shutil.copytree(ROOT / "rules", work / "rules")

@@ -1,7 +1,7 @@
 """quarantine: who marked a rejected record as dealt with, and when (the 取込エラー page)
 
 Revision ID: 0012_web_pages
-Revises: 0010_web_accounts_and_sessions
+Revises: 0011_domain_person_link
 Create Date: 2026-12-01 14:00:00
 """
 
@@ -15,7 +15,7 @@ import riskmon.store.types
 
 
 revision = "0012_web_pages"
-down_revision = "0010_web_accounts_and_sessions"
+down_revision = "0011_domain_person_link"
 branch_labels = None
 depends_on = None
 
