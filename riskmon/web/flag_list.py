@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Select, String, case, cast, func, or_, select
 
-from riskmon.domain import Line, ReviewStatus, RiskCategory, Severity
+from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, ReviewStatus, RiskCategory, Severity
 from riskmon.review.permissions import visible_clause
 from riskmon.review.users import Actor
 from riskmon.store.tables import Flag, Unit, table_of
@@ -28,7 +28,7 @@ from riskmon.store.tables import Flag, Unit, table_of
 PAGE_SIZES = (25, 50, 100)
 SORTS = ("severity", "first_seen", "due_at", "id", "owner_unit", "review_status")
 #: the case states a filter may name, plus two groups
-STATUS_GROUPS = {"active": ("open", "acknowledged", "in_progress"), "closed": ("resolved", "dismissed")}
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {"active": tuple(OPEN_STATES), "closed": tuple(CLOSED_STATES)}
 FIELDS = ("severity", "status", "line", "unit", "region", "rule", "category", "since", "until", "q", "sort", "dir", "page", "per")
 
 

@@ -9,7 +9,6 @@ chromium and fonts-noto-cjk when it runs as root); ``playwright install`` is nev
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,32 +17,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.web.auth import Accounts
-from tests.helpers import ROOT
+from tests.web.browser_support import browser, free_port, log_in, page, shot
 from tests.web.support import PASSWORD, Clock, seed
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-EXPECTED_STATUS = "Failed to load resource: the server responded with a status of 4"
-ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["browser", "page"]  # the shared fixtures
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     one_time = accounts.set_password("po2", None, by="test")
     engine.dispose()
     assert one_time is not None
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "RISKMON_CONFIG": str(config)}
     env.pop("RISKMON_DATABASE_URL", None)
     log = (folder / "server.log").open("w")
@@ -85,40 +68,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run make setup as root (apt-get install chromium fonts-noto-cjk)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
-    pg = context.new_page()
-    errors: list[str] = []
-    # A CSP violation or a script error shows here; a 401/429 page answered on purpose does not count.
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and not m.text.startswith(EXPECTED_STATUS) else None)
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert errors == []
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page: Page, base: str, user: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("利用者ID").fill(user)
-    page.get_by_label("パスワード", exact=True).fill(password)
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_an_office_head_sees_only_their_office(server: dict[str, str], page: Page) -> None:

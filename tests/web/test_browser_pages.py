@@ -26,11 +26,11 @@ from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.web.auth import Accounts
 from tests.helpers import ROOT
+from tests.web.browser_support import ARTIFACTS, browser, free_port, log_in, page, shot
 from tests.web.pages_support import seed_pages
 from tests.web.support import EVIL, PASSWORD, Clock, seed
-from tests.web.test_browser import ARTIFACTS, _free_port, browser, log_in, page, shot
 
-__all__ = ["browser", "page"]  # the fixtures, shared with test_browser.py
+__all__ = ["browser", "page"]  # the shared fixtures (tests/web/browser_support.py)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
         accounts.set_password(user, PASSWORD, by="test")
     flags = seed_pages(engine, folder)
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "RISKMON_CONFIG": str(config), "RISKMON_DATABASE_URL": f"sqlite:///{db}"}
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen([str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=env,
