@@ -39,10 +39,13 @@ demo: $(STAMP)
 	$(BIN)/riskmon report monthly --month 2025-05
 	$(BIN)/riskmon report assurance --period FY2025
 	@echo "Reports: $$(pwd)/var/reports  (committee_*/committee.{md,html,xlsx}, monthly_*/monthly.{md,xlsx})"
+	@# last, so the one-time passwords of the web accounts are what the screen ends with (README.md)
+	$(BIN)/python scripts/demo_accounts.py
 
-# The review web application on the demo database (http://127.0.0.1:8000/); accounts: docs/web.md
+# The review web application on the demo database (http://127.0.0.1:8000/); the accounts and their
+# one-time passwords are the table `make demo` ends with (README.md, "ブラウザで使う").
 serve: $(STAMP)
-	$(BIN)/riskmon serve
+	$(BIN)/riskmon serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
