@@ -12,7 +12,7 @@ from riskmon.cli.common import app_context, example
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve", epilog=example("riskmon serve", "riskmon serve --host 0.0.0.0 --port 8080 --workers 4"))(serve)
+    app.command("serve", epilog=example("riskmon serve", "riskmon serve --host 127.0.0.1 --port 8080 --workers 4"))(serve)
 
 
 def serve(

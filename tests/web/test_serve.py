@@ -19,12 +19,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+import typer
 from sqlalchemy import Engine, select
 
+from riskmon.config import WebConfig
+from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.store.tables import AuditEntry, table_of
 from riskmon.web import passwords
 from riskmon.web.security import CSP
+from tests.helpers import ROOT
 from tests.procs import children, riskmon, url_of
 from tests.web.browser_support import free_port
 from tests.web.support import csrf_of, seed
@@ -156,3 +160,42 @@ def test_the_pages_load_nothing_from_another_origin(sqlite_engine: Engine, tmp_p
         css = client.get("/static/riskmon.css").text
         assert "@font-face" not in css and "url(" not in css and "@import" not in css  # system fonts, nothing fetched
         assert 'font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif;' in css
+
+
+@pytest.mark.parametrize("schema", ["missing", "0011_domain_person_link"])
+def test_a_missing_or_old_database_is_refused_at_start_with_the_fix(tmp_path: Path, schema: str) -> None:
+    db = tmp_path / "riskmon.db"
+    if schema != "missing":
+        engine = make_engine(f"sqlite:///{db}")
+        upgrade(engine, schema)  # a schema one migration behind
+        engine.dispose()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
+    proc = riskmon(config, "--lang", "en", "serve", "--port", str(free_port()))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    expected = f"error: no database at {db}" if schema == "missing" else f"error: the database schema is not up to date: sqlite:///{db}"
+    assert err.startswith(expected) and "riskmon db upgrade" in err and "Traceback" not in out + err
+
+
+def _doc_table(heading: str) -> dict[str, str]:
+    """First column → second column of the first table under ``heading`` in docs/web.md (backticks off)."""
+    text = (ROOT / "docs" / "web.md").read_text(encoding="utf-8")
+    after = text[text.index(heading) :]
+    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \|", after[: after.index("\n\n", after.index("| ---"))], re.M)
+    return dict(rows)
+
+
+def test_the_documented_web_keys_and_defaults_are_the_config() -> None:
+    documented = {key: value.strip('"') for key, value in _doc_table("## Configuration: `[web]`").items()}
+    actual = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in WebConfig().model_dump().items()}
+    assert documented == actual
+
+
+def test_the_documented_serve_options_and_defaults_are_the_command() -> None:
+    from riskmon.cli.app import app
+
+    command = typer.main.get_command(app)
+    serve = command.commands["serve"]  # type: ignore[attr-defined]  # the riskmon group
+    actual = {opt: str(p.default) for p in serve.params for opt in p.opts if opt.startswith("--") and opt != "--help"}
+    assert _doc_table("`riskmon serve` options:") == actual
