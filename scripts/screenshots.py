@@ -6,7 +6,9 @@ must be easy to take again when a page changes. It needs `make demo` first, then
     .venv/bin/python scripts/screenshots.py            # writes docs/img/{login,queue,flags,flag_detail}.png
 
 It never touches the demo database itself (the passwords `make demo` printed keep working): the
-database is copied to a temporary folder, the screenshot account gets a generated password there
+database is copied to a temporary folder, where ``rmd.suzuki`` proposes closing one flag (so
+the queue and the detail show a four-eyes confirmation waiting for the other risk officer) and the
+screenshot account gets a generated password
 (:func:`riskmon.web.passwords.generate_password`, set through the same call as
 ``riskmon users set-password``), and ``riskmon serve`` runs on that copy on a free port of
 127.0.0.1. Debian's Chromium (``/usr/bin/chromium``) is driven by Playwright at 1366×768 with the
@@ -43,6 +45,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--no-first-run"]  # fmt: skip
 VIEWPORT = {"width": 1366, "height": 768}
 USER = "rmd.tanaka"  # a second-line risk officer: sees every office, has the case actions
+PROPOSER = "rmd.suzuki"  # the first pair of eyes, whose proposal USER is shown asked to confirm
 #: the detail picture shows the first open flag of this rule: a deadline, how late, and the actions
 DETAIL_RULE = "R01"
 
@@ -72,9 +75,14 @@ def copy_demo_database(folder: Path) -> tuple[str, str, int]:
         password = passwords.generate_password(20)
         Accounts(rm.ready(), rm.settings.web, lambda: datetime.now(UTC)).set_password(USER, password, by="cli:screenshots")
         flags = [f for f in rm.flags(FlagFilter(rule=DETAIL_RULE)) if f["review_status"] == "open"]
-    if not flags:
-        sys.exit(f"error: no open {DETAIL_RULE} flag in the demo database: run make demo first")
-    return copy_url, password, min(int(f["id"]) for f in flags)
+        if not flags:
+            sys.exit(f"error: no open {DETAIL_RULE} flag in the demo database: run make demo first")
+        flag_id = min(int(f["id"]) for f in flags)
+        # four eyes in the pictures: the other risk officer proposes closing it, so it waits for USER
+        proposed = rm.cases.resolve(PROPOSER, flag_id, "remediated", "所長から是正報告を受領し、記録を確認しました")
+        if not proposed.ok:
+            sys.exit(f"error: {proposed.text('ja')}")
+    return copy_url, password, flag_id
 
 
 @contextmanager
