@@ -4,9 +4,11 @@ import helpers from here, never from one another (issue #10)."""
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -14,6 +16,8 @@ from riskmon.business_calendar import TOKYO
 from riskmon.config import load_settings
 from riskmon.engine.rulebook import load_rules
 from riskmon.ingest.pipeline import IngestReport, ingest
+from riskmon.rules.checker import Probe
+from riskmon.rules.checker import load_rules as check_rules
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import Reject, table_of
 
@@ -67,6 +71,29 @@ def shipped(*ids: str) -> list[Rule]:
     book = load_rules(ROOT / "rules", s.rule_values)
     assert book.problems == []
     return [r for r in book.rules if not ids or r.id in ids]
+
+
+def rule_yaml(rule_id: str, kind: str, middle: str, severity: str = "{default: high}") -> str:
+    """One valid rule file's text: the lines every kind shares around the kind's own (``middle``).
+    Tests change one line of it and expect that line's problem, or none, so it must stay valid."""
+    return (f"id: {rule_id}\ntitle: {{ja: テスト, en: test}}\ndescription: d\nkind: {kind}\nevent: error_report\n{middle}"
+            f"severity: {severity}\nrisk_category: administrative\nowner: {{line: first, unit: \"{{{{ unit_id }}}}\"}}\n"
+            'escalation: [risk_management_department]\nmessage: {ja: "{{ case_id }}", en: "{{ case_id }}"}\n'
+            'sources: ["S1:2164"]\n')  # fmt: skip
+
+
+def deadline_rule(rule_id: str = "T1", within: str = "{business_days: 5}") -> str:
+    """A valid deadline rule (R01's shape: 発見 to リスク管理部への報告)."""
+    return rule_yaml(rule_id, "deadline", f"start: discovered_at\nstop: risk_notified_at\nwithin: {within}\n")
+
+
+def rule_check(folder: Path, text: str, config: dict[str, Any] | None = None, units: list[str] | None = None,
+               probe: Probe | None = None) -> tuple[list[str], list[str]]:  # fmt: skip
+    """``text`` as the only rule file of ``folder``, checked: its problems (paths relative to the
+    folder, so they can be compared exactly) and the ids of the rules it yields."""
+    (folder / "r.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    book = check_rules(folder, config or {}, units, probe=probe)
+    return [str(p).replace(f"{folder}/", "") for p in book.problems], [r.id for r in book.rules]
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, object] | str]) -> Path:
