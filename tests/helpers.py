@@ -12,14 +12,16 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from riskmon.business_calendar import TOKYO
+from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.config import load_settings
 from riskmon.engine.rulebook import load_rules
+from riskmon.flags.evaluation import evaluate
 from riskmon.ingest.pipeline import IngestReport, ingest
+from riskmon.review.users import load_users
 from riskmon.rules.checker import Probe
 from riskmon.rules.checker import load_rules as check_rules
 from riskmon.rules.spec import Rule
-from riskmon.store.tables import Reject, table_of
+from riskmon.store.tables import Flag, Reject, table_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_events"
@@ -104,6 +106,22 @@ def write_jsonl(path: Path, records: Iterable[dict[str, object] | str]) -> Path:
 
 def run(engine: Engine, *paths: Path, batch_size: int = 5000) -> IngestReport:
     return ingest(engine, list(paths), tz=TOKYO, batch_size=batch_size)
+
+
+def raise_flags(engine: Engine, units_file: Path, folder: Path, events: list[dict[str, object]], rule_ids: Iterable[str],
+                users: str = USERS) -> dict[str, tuple[int, str]]:  # fmt: skip
+    """The morning review and as-of tests start here: ``events`` ingested, every user of ``users``
+    loaded, the shipped rules ``rule_ids`` evaluated at :data:`NOW`. The flags raised, by key
+    (``rule:subject``) → (id, severity)."""
+    run(engine, units_file, write_jsonl(folder / "e.jsonl", events))
+    path = folder / "users.csv"
+    path.write_text(users, encoding="utf-8")
+    with engine.begin() as conn:
+        assert load_users(conn, path) == (users.count("\n") - 1, [])  # one a line after the header
+    evaluate(engine, shipped(*rule_ids), NOW, BusinessCalendar())
+    t = table_of(Flag)
+    with engine.connect() as conn:
+        return {r.key: (r.id, r.severity) for r in conn.execute(select(t.c.key, t.c.id, t.c.severity))}
 
 
 def count(engine: Engine, model: type) -> int:
