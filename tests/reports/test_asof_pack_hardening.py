@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.flags.evaluation import evaluate
-from riskmon.reports import committee, monthly
+from riskmon.reports import committee, kept, monthly
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import ErrorReportRow, Flag, Report, table_of
@@ -112,7 +112,7 @@ def test_a_regenerated_pack_is_byte_identical_after_later_events_and_case_action
     third = committee.write(engine, fresh, tmp_path / "c", CAL)
     assert third.data_hash != first.data_hash and (third.version, third.unchanged) == (2, False)
     # and the default still reproduces the first generation
-    assert committee.data_hash(pack(engine)) == first.data_hash
+    assert kept.data_hash(pack(engine)) == first.data_hash
 
 
 def test_the_flags_section_does_not_depend_on_when_evaluations_ran(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_the_h1_sample_pack_is_the_same_after_the_year_is_evaluated(sample_db: E
     before = committee.build(sample_db, *h1, T, CAL, shipped())
     evaluate(sample_db, shipped(), at("2026-03-31T23:00:00"), CAL)  # what the demo does
     after = committee.build(sample_db, *h1, T, CAL, shipped())
-    assert committee.data_hash(after) == committee.data_hash(before)
+    assert kept.data_hash(after) == kept.data_hash(before)
     assert {c["label"]: c["count"] for c in after["errors"]["by_cause"]}["不明"] == 20  # analysed only in October
     er, f = table_of(ErrorReportRow), table_of(Flag)
     with sample_db.connect() as conn:
