@@ -42,9 +42,6 @@ class AuditError(RiskmonError):
     def __str__(self) -> str:
         return self.text()
 
-    def headline(self) -> str:
-        return msg(f"エラー: {self.ja}", f"error: {self.en}", _state.lang)
-
 
 @dataclass(frozen=True)
 class AuditPaths:
