@@ -27,6 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_events"
 #: the moment the review tests act at
 NOW = datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO)
+
+
+def at(text: str) -> datetime:
+    """A wall-clock time in Tokyo, as the tests write moments (``at("2025-04-10T12:00:00")``)."""
+    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
+
+
 USERS = """user_id,name,unit_id,role
 po1,事務所長,PO-001,site_manager
 po2,別の事務所長,PO-002,site_manager

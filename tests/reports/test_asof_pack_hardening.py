@@ -22,7 +22,7 @@ from riskmon.reports import committee, kept, monthly
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import ErrorReportRow, Flag, Report, table_of
-from tests.helpers import error_report, run, shipped, write_jsonl
+from tests.helpers import at, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
@@ -30,10 +30,6 @@ FIRST, LAST = date(2025, 8, 1), date(2025, 9, 30)
 RULES = ("R01", "R02", "R03", "R03P", "R04")
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\nrisk2,リスク2,RMD,risk_officer\n"
 FLAG_PARTS = ("flags", "overdue_priority", "risky_offices", "open_flags")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
 def update(event_id: str, case_id: str, when: str, step: str, **kw: object) -> dict[str, object]:

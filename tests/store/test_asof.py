@@ -17,15 +17,11 @@ from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.store.asof import AsOf, CaseState, case_state_at, high_water
 from riskmon.store.tables import AuditEntry, CaseEvent, DailyReportRow, ErrorReportRow, EvaluationRun, Flag, IngestRun, table_of
-from tests.helpers import daily, error_report, raise_flags, run, shipped, write_jsonl
+from tests.helpers import at, daily, error_report, raise_flags, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\nrisk2,リスク2,RMD,risk_officer\n"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
 def two_runs(engine: Engine, units_file: Path, tmp_path: Path) -> None:
