@@ -4,23 +4,36 @@ import helpers from here, never from one another (issue #10)."""
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from riskmon.business_calendar import TOKYO
+from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.config import load_settings
 from riskmon.engine.rulebook import load_rules
+from riskmon.flags.evaluation import evaluate
 from riskmon.ingest.pipeline import IngestReport, ingest
+from riskmon.review.users import load_users
+from riskmon.rules.checker import Probe
+from riskmon.rules.checker import load_rules as check_rules
 from riskmon.rules.spec import Rule
-from riskmon.store.tables import Reject, table_of
+from riskmon.store.tables import Flag, Reject, table_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_events"
 #: the moment the review tests act at
 NOW = datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO)
+
+
+def at(text: str) -> datetime:
+    """A wall-clock time in Tokyo, as the tests write moments (``at("2025-04-10T12:00:00")``)."""
+    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
+
+
 USERS = """user_id,name,unit_id,role
 po1,事務所長,PO-001,site_manager
 po2,別の事務所長,PO-002,site_manager
@@ -69,6 +82,29 @@ def shipped(*ids: str) -> list[Rule]:
     return [r for r in book.rules if not ids or r.id in ids]
 
 
+def rule_yaml(rule_id: str, kind: str, middle: str, severity: str = "{default: high}") -> str:
+    """One valid rule file's text: the lines every kind shares around the kind's own (``middle``).
+    Tests change one line of it and expect that line's problem, or none, so it must stay valid."""
+    return (f"id: {rule_id}\ntitle: {{ja: テスト, en: test}}\ndescription: d\nkind: {kind}\nevent: error_report\n{middle}"
+            f"severity: {severity}\nrisk_category: administrative\nowner: {{line: first, unit: \"{{{{ unit_id }}}}\"}}\n"
+            'escalation: [risk_management_department]\nmessage: {ja: "{{ case_id }}", en: "{{ case_id }}"}\n'
+            'sources: ["S1:2164"]\n')  # fmt: skip
+
+
+def deadline_rule(rule_id: str = "T1", within: str = "{business_days: 5}") -> str:
+    """A valid deadline rule (R01's shape: 発見 to リスク管理部への報告)."""
+    return rule_yaml(rule_id, "deadline", f"start: discovered_at\nstop: risk_notified_at\nwithin: {within}\n")
+
+
+def rule_check(folder: Path, text: str, config: dict[str, Any] | None = None, units: list[str] | None = None,
+               probe: Probe | None = None) -> tuple[list[str], list[str]]:  # fmt: skip
+    """``text`` as the only rule file of ``folder``, checked: its problems (paths relative to the
+    folder, so they can be compared exactly) and the ids of the rules it yields."""
+    (folder / "r.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    book = check_rules(folder, config or {}, units, probe=probe)
+    return [str(p).replace(f"{folder}/", "") for p in book.problems], [r.id for r in book.rules]
+
+
 def write_jsonl(path: Path, records: Iterable[dict[str, object] | str]) -> Path:
     lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -77,6 +113,22 @@ def write_jsonl(path: Path, records: Iterable[dict[str, object] | str]) -> Path:
 
 def run(engine: Engine, *paths: Path, batch_size: int = 5000) -> IngestReport:
     return ingest(engine, list(paths), tz=TOKYO, batch_size=batch_size)
+
+
+def raise_flags(engine: Engine, units_file: Path, folder: Path, events: list[dict[str, object]], rule_ids: Iterable[str],
+                users: str = USERS) -> dict[str, tuple[int, str]]:  # fmt: skip
+    """The morning review and as-of tests start here: ``events`` ingested, every user of ``users``
+    loaded, the shipped rules ``rule_ids`` evaluated at :data:`NOW`. The flags raised, by key
+    (``rule:subject``) → (id, severity)."""
+    run(engine, units_file, write_jsonl(folder / "e.jsonl", events))
+    path = folder / "users.csv"
+    path.write_text(users, encoding="utf-8")
+    with engine.begin() as conn:
+        assert load_users(conn, path) == (users.count("\n") - 1, [])  # one a line after the header
+    evaluate(engine, shipped(*rule_ids), NOW, BusinessCalendar())
+    t = table_of(Flag)
+    with engine.connect() as conn:
+        return {r.key: (r.id, r.severity) for r in conn.execute(select(t.c.key, t.c.id, t.c.severity))}
 
 
 def count(engine: Engine, model: type) -> int:

@@ -20,8 +20,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from riskmon.config import Settings, load_settings
 from riskmon.errors import RiskmonError
 from riskmon.i18n import Lang, msg
@@ -43,15 +41,6 @@ class AuditError(RiskmonError):
 
     def __str__(self) -> str:
         return self.text()
-
-    def headline(self) -> str:
-        return msg(f"エラー: {self.ja}", f"error: {self.en}", _state.lang)
-
-
-class _AuditSection(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    key_file: str = "var/audit.key"
-    anchors_file: str = "var/audit-anchors.jsonl"
 
 
 @dataclass(frozen=True)
@@ -81,14 +70,11 @@ def _settings(settings: Settings | None) -> Settings:
 
 
 def paths(settings: Settings | None = None) -> AuditPaths:
+    """The key and anchors files, relative to the config's folder (the ``[audit]`` section was
+    validated with the rest of the config, riskmon.config.AuditConfig)."""
     s = _settings(settings)
-    try:
-        section = _AuditSection.model_validate(s.audit.model_dump() if isinstance(s.audit, BaseModel) else s.audit)
-    except ValidationError as exc:
-        problems = "; ".join(f"audit.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise AuditError(f"config.toml の [audit] が正しくありません: {problems}", f"config.toml [audit] is invalid: {problems}") from exc
-    anchors = os.environ.get(ENV_ANCHORS) or section.anchors_file
-    return AuditPaths(s.base_dir / section.key_file, s.base_dir / anchors, bool(os.environ.get(ENV_KEY)))
+    anchors = os.environ.get(ENV_ANCHORS) or s.audit.anchors_file
+    return AuditPaths(s.base_dir / s.audit.key_file, s.base_dir / anchors, bool(os.environ.get(ENV_KEY)))
 
 
 def _checked(text: str, where: str) -> bytes:

@@ -22,12 +22,9 @@ from collections.abc import Iterable
 from riskmon.engine.durable_adapter import CompiledRule, CompiledTier, EngineError, decide
 from riskmon.rules.conditions import Leaf, to_durable
 from riskmon.rules.validators import MAX_CONTAINS_CHARS
+from riskmon.rules.words import msg
 
 __all__ = ["MAX_CONTAINS_CHARS", "refused"]
-
-
-def _msg(ja: str, en: str) -> str:
-    return f"{ja} / {en}"
 
 
 def refused(values: Iterable[str]) -> dict[str, str]:
@@ -44,7 +41,7 @@ def refused(values: Iterable[str]) -> dict[str, str]:
     try:
         decided, errors = decide(rules, facts)
     except EngineError as exc:
-        why = _msg(f"判定エンジンで確かめられませんでした（{exc}）", f"could not be checked with the decision engine ({exc})")
+        why = msg(f"判定エンジンで確かめられませんでした（{exc}）", f"could not be checked with the decision engine ({exc})")
         return dict.fromkeys(unique, why)
     out: dict[str, str] = {}
     for i, value in enumerate(unique):
@@ -52,14 +49,14 @@ def refused(values: Iterable[str]) -> dict[str, str]:
         if error:
             code = re.search(r"error code: \d+", error)
             error = code.group(0) if code else error
-            out[value] = _msg(
+            out[value] = msg(
                 f"この値は判定エンジン（durable_rules）が受け付けません（{error}）。"
                 "同じ文字が3つ続く値や長い値で起きます。短くするか言い換えてください",
                 f"the decision engine (durable_rules) refuses this value ({error}); this happens with"
                 " three equal characters in a row or long values: shorten or reword it",
             )  # fmt: skip
         elif set(decided.get(f"probe{i}", {})) != {0, 1}:
-            out[value] = _msg(
+            out[value] = msg(
                 "この値では判定エンジン（durable_rules）の照合が正しく動きません（見本の文で確認）。短くするか言い換えてください",
                 "the decision engine (durable_rules) matches this value wrongly (checked with sample text): shorten or reword it",
             )  # fmt: skip

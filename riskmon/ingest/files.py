@@ -79,7 +79,7 @@ def classify(path: Path) -> InputFile:
     try:
         head = _first_bytes(path)
     except OSError as exc:
-        return InputFile(path, "unreadable", _os_reason(exc))
+        return InputFile(path, "unreadable", cannot_open(exc))
     signature = next((r for sig, r in _SIGNATURES.items() if head.startswith(sig)), None)
     suffix = suffix_of(path)
     if signature is None and not suffix:
@@ -134,6 +134,8 @@ def _csv_header(path: Path) -> set[str]:
     return {c.strip().strip('"').strip() for c in text.strip().split(",")}
 
 
-def _os_reason(exc: OSError) -> Reason:
+def cannot_open(exc: OSError) -> Reason:
+    """Why a file the operating system would not open is one file-level reject (here when it is
+    recognised, or by the pipeline if it goes away between recognition and reading)."""
     what = exc.strerror or exc.__class__.__name__
     return Reason("", "file_unreadable", f"ファイルを開けません: {what}", f"cannot be opened: {what}")

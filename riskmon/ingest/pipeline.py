@@ -29,7 +29,7 @@ from sqlalchemy import exc as sa_exc
 from riskmon import audit
 from riskmon.events.reasons import Reason
 from riskmon.ingest import parallel
-from riskmon.ingest.files import InputFile, plan
+from riskmon.ingest.files import InputFile, cannot_open, plan
 from riskmon.ingest.prepare import Preparer
 from riskmon.ingest.readers import SourceFile
 from riskmon.ingest.units_loader import load_units
@@ -107,6 +107,19 @@ class IngestReport:
                 self.rejections.append(r)
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every file of one ingest run is read and written with."""
+
+    engine: Engine
+    writer: BatchWriter
+    report: IngestReport
+    tz: ZoneInfo
+    batch_size: int
+    workers: int
+    progress: Progress
+
+
 @contextmanager
 def _bulk_gc() -> Iterator[None]:
     """Collect garbage less often while millions of short-lived records stream through.
@@ -149,11 +162,11 @@ def ingest(
         ).scalar_one()
     report = IngestReport(run_id=run_id, files=[str(f.path) for f in files])
     writer = BatchWriter(engine.dialect.name, tz, run_id)
-    workers = parallel.usable_cpus() if workers is None else workers
+    this = _Run(engine, writer, report, tz, batch_size, parallel.usable_cpus() if workers is None else workers, progress)
     try:
         with _bulk_gc():
             for item in files:
-                _ingest_file(engine, item, writer, report, tz, batch_size, workers, progress)
+                _ingest_file(this, item)
         report.status = "completed"
     except KeyboardInterrupt:
         report.status = "interrupted"
@@ -188,85 +201,65 @@ def _finish(engine: Engine, report: IngestReport, error: str | None = None) -> N
                      {**report.as_dict(), "error": error})  # fmt: skip
 
 
-def _ingest_file(
-    engine: Engine,
-    item: InputFile,
-    writer: BatchWriter,
-    report: IngestReport,
-    tz: ZoneInfo,
-    batch_size: int,
-    workers: int,
-    progress: Progress,
-) -> None:
+def _ingest_file(run: _Run, item: InputFile) -> None:
     """One file, whatever it turns out to be; only the database failing stops the run."""
     name = os.path.abspath(item.path)
     if item.role == "users":
         assert item.reason is not None
-        report.skipped.append((name, item.reason))
-        with engine.begin() as conn:  # its rejects from when it was read as events were bogus
-            writer.resolve_file(conn, name, every_kind=True)
+        run.report.skipped.append((name, item.reason))
+        with run.engine.begin() as conn:  # its rejects from when it was read as events were bogus
+            run.writer.resolve_file(conn, name, every_kind=True)
         return
     if item.role == "unreadable":
         assert item.reason is not None
-        _reject_file(engine, writer, report, file_rejection(name, item.reason))
+        _reject_file(run, file_rejection(name, item.reason))
         return
     try:
         source = SourceFile(item.path)
     except OSError as error:
-        what = error.strerror or error.__class__.__name__
-        reason = Reason("", "file_unreadable", f"ファイルを開けません: {what}", f"cannot be opened: {what}")
-        _reject_file(engine, writer, report, file_rejection(name, reason))
+        _reject_file(run, file_rejection(name, cannot_open(error)))
         return
-    progress.start_file(item.path, source.size)
+    run.progress.start_file(item.path, source.size)
     if item.role == "units":
-        _ingest_units(engine, source, writer, report)
+        _ingest_units(run, source)
     else:
-        _ingest_events(engine, source, writer, report, tz, batch_size, workers, progress)
-    progress.end_file()
+        _ingest_events(run, source)
+    run.progress.end_file()
     if source.failure is not None:
-        _reject_file(engine, writer, report, file_rejection(source.source, source.failure))
+        _reject_file(run, file_rejection(source.source, source.failure))
     else:
-        with engine.begin() as conn:
-            writer.resolve_file(conn, source.source)
+        with run.engine.begin() as conn:
+            run.writer.resolve_file(conn, source.source)
 
 
-def _reject_file(engine: Engine, writer: BatchWriter, report: IngestReport, rejection: Rejection) -> None:
-    with engine.begin() as conn:
-        writer.write(conn, PreparedBatch(rejection.source, rejections=[rejection]))
-    report._count([rejection])
+def _reject_file(run: _Run, rejection: Rejection) -> None:
+    with run.engine.begin() as conn:
+        run.writer.write(conn, PreparedBatch(rejection.source, rejections=[rejection]))
+    run.report._count([rejection])
 
 
-def _ingest_units(engine: Engine, source: SourceFile, writer: BatchWriter, report: IngestReport) -> None:
-    with engine.begin() as conn:
+def _ingest_units(run: _Run, source: SourceFile) -> None:
+    with run.engine.begin() as conn:
         stored, unchanged, rejections = load_units(conn, source)
-        writer.write(conn, PreparedBatch(source.source, rejections=rejections))
-    report.accepted["unit"] += stored
-    report.duplicates["unit"] += unchanged
-    report._count(rejections)
+        run.writer.write(conn, PreparedBatch(source.source, rejections=rejections))
+    run.report.accepted["unit"] += stored
+    run.report.duplicates["unit"] += unchanged
+    run.report._count(rejections)
 
 
-def _ingest_events(
-    engine: Engine,
-    source: SourceFile,
-    writer: BatchWriter,
-    report: IngestReport,
-    tz: ZoneInfo,
-    batch_size: int,
-    workers: int,
-    progress: Progress,
-) -> None:
-    with engine.begin() as conn:
+def _ingest_events(run: _Run, source: SourceFile) -> None:
+    with run.engine.begin() as conn:
         known_units = frozenset(conn.execute(select(table_of(Unit).c.unit_id)).scalars())
         source_id = register_source(conn, source.source)
-    preparer = Preparer(engine.dialect.name, tz, known_units)
-    refusals = _refusals(engine)
-    for batch in parallel.batches(source, preparer, batch_size, workers):
-        for outcome in _write(engine, writer, batch, source_id, refusals):
+    preparer = Preparer(run.engine.dialect.name, run.tz, known_units)
+    refusals = _refusals(run.engine)
+    for batch in parallel.batches(source, preparer, run.batch_size, run.workers):
+        for outcome in _write(run.engine, run.writer, batch, source_id, refusals):
             # counted only after the commit: what is reported as accepted is durable
-            report.accepted.update(outcome.accepted)
-            report.duplicates.update(outcome.duplicates)
-            report._count(outcome.rejections)
-        progress.advance(source.position)
+            run.report.accepted.update(outcome.accepted)
+            run.report.duplicates.update(outcome.duplicates)
+            run.report._count(outcome.rejections)
+        run.progress.advance(source.position)
 
 
 def _refusals(engine: Engine) -> tuple[type[BaseException], ...]:

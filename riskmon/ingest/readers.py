@@ -31,9 +31,9 @@ from typing import IO, Any
 from riskmon.events.enums import UnitType
 from riskmon.events.reasons import BadJson, Reason, not_utf8, parse_json
 from riskmon.events.registry import FAMILIES
-from riskmon.ingest.files import EVENT_SUFFIXES, UNITS_STEM, plan, stem_of, suffix_of
+from riskmon.ingest.files import EVENT_SUFFIXES, UNITS_STEM, stem_of, suffix_of
 
-__all__ = ["EVENT_SUFFIXES", "UNITS_STEM", "RawRecord", "SourceFile", "expand", "jsonl_lines", "stem_of", "suffix_of"]
+__all__ = ["EVENT_SUFFIXES", "UNITS_STEM", "RawRecord", "SourceFile", "jsonl_lines", "stem_of", "suffix_of"]
 
 #: What a damaged file raises while it is read: gzip's own errors, zlib's, and the OS's.
 READ_ERRORS = (OSError, EOFError, zlib.error)
@@ -54,11 +54,6 @@ class RawRecord:
 
 _TEXT_FIELDS: dict[str, frozenset[str]] = {name: f.required_text_fields for name, f in FAMILIES.items()}
 _JSON_CELLS = {"nonconformities"}
-
-
-def expand(paths: list[Path]) -> list[Path]:
-    """The files that are read as units or events, units first (see riskmon.ingest.files.plan)."""
-    return [f.path for f in plan(paths) if f.role in ("units", "events")]
 
 
 def _open_binary(path: Path) -> tuple[io.BufferedIOBase, IO[bytes]]:

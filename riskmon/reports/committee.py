@@ -14,27 +14,26 @@ today's knowledge instead; if that changes anything, the result is stored as a n
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.domain import Line, RiskCategory, Severity
 from riskmon.i18n import Lang, label, phrase
 from riskmon.reports import data as d
+from riskmon.reports import kept
 from riskmon.reports.pack_flags import flags_at
 from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
 from riskmon.reports.words import words
 from riskmon.rules.spec import Rule
-from riskmon.store.asof import AsOf, high_water
+from riskmon.store.asof import AsOf
 from riskmon.store.queries import unit_names
 from riskmon.store.tables import Report, table_of
 
@@ -55,10 +54,9 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
     to read at (default: the first generation's for this period and data date, else today's;
     ``refresh=True``: today's)."""
     with engine.connect() as conn:
-        pinned = None if refresh else first_generation(conn, "committee", first, last, as_of)
+        pinned = None if refresh else kept.first_generation(conn, "committee", first, last, as_of)
         if known_run is None:
-            recorded = pinned["data"].get("known_run") if pinned is not None else None
-            known_run = int(recorded) if recorded is not None else high_water(conn)
+            known_run = kept.known_run(conn, pinned)
         window = AsOf(as_of, known_run)
         names = unit_names(conn, lang)
         fa = flags_at(conn, rules, window, first, cal)
@@ -82,15 +80,6 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
         previous = _previous(conn, last, as_of, pinned_previous)
     content["changes"] = _changes(previous, open_flags)
     return content
-
-
-def first_generation(conn: Connection, kind: str, first: date, last: date, as_of: datetime) -> Any:
-    """The first pack of ``kind`` generated for this period and data date (any language), if any:
-    what a regeneration must agree with."""
-    r = table_of(Report)
-    q = (select(r).where(r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
-         .order_by(r.c.id).limit(1))  # fmt: skip
-    return conn.execute(q).mappings().first()
 
 
 def _previous(conn: Connection, last: date, as_of: datetime, pinned_id: int | None) -> Any:
@@ -118,13 +107,9 @@ def _changes(previous: Any, now: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def data_hash(content: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-
-
 def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCalendar) -> Written:
     first, last = date.fromisoformat(content["period"]["from"]), date.fromisoformat(content["period"]["to"])
-    digest = data_hash(content)
+    digest = kept.data_hash(content)
     lang = content.get("lang", "ja")
     months = [(m["month"][5:] + ("月" if lang == "ja" else ""), m["count"]) for m in content["errors"]["by_month"]]
     cats = [(c["label"], c["count"]) for c in content["errors"]["by_category"] if c["count"]]
@@ -143,28 +128,9 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         write_text(folder / "committee.html", render("committee.html.j2", context)),
         write_xlsx(folder / "committee.xlsx", _sheets(content, context), datetime.fromisoformat(content["as_of"])),
     ]
-    version, unchanged = keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content)
+    version, unchanged = kept.keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content)
     audit.record_anchor(engine, "committee", folder)  # the chain's head, outside the database (docs/audit.md)
     return Written(folder, files, digest, version, unchanged)
-
-
-def keep(engine: Engine, kind: str, first: date, last: date, as_of: datetime, digest: str, folder: Path,
-         content: dict[str, Any]) -> tuple[int, bool]:  # fmt: skip
-    """Store a generated report unless the identical one (same data hash) is already kept; return
-    its version (1 + how many different reports in its language precede it for the period and data
-    date) and whether it was already there."""
-    r = table_of(Report)
-    same = (r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
-    lang = content.get("lang", "ja")
-    with engine.begin() as conn:
-        rows = conn.execute(select(r.c.data_hash, r.c.data).where(*same).order_by(r.c.id)).all()
-        hashes = [h for h, data in rows if data.get("lang", "ja") == lang]
-        distinct = list(dict.fromkeys(hashes))
-        if digest in distinct:
-            return distinct.index(digest) + 1, True
-        conn.execute(insert(r).values(kind=kind, period_from=first, period_to=last, as_of=as_of, data_hash=digest,
-                                      folder=str(folder), data=json.loads(json.dumps(content, default=str))))  # fmt: skip
-        return len(distinct) + 1, False
 
 
 def _sheets(content: dict[str, Any], context: dict[str, Any]) -> dict[str, list[list[Any]]]:

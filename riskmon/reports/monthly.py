@@ -15,9 +15,9 @@ from sqlalchemy import Engine, func, select
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.i18n import label
 from riskmon.markdown import md_text
-from riskmon.reports.committee import data_hash, first_generation, keep
+from riskmon.reports import kept
 from riskmon.reports.render import write_text, write_xlsx
-from riskmon.store.asof import AsOf, high_water
+from riskmon.store.asof import AsOf
 from riskmon.store.tables import ErrorReportRow, ErrorUpdateRow, Unit, table_of
 
 HEADER = ["発見日", "拠点", "分類", "概要", "影響を受けたお客様（名）", "お客様対応", "再発防止策"]
@@ -51,11 +51,11 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
           refresh: bool = False) -> list[Path]:  # fmt: skip
     first, last = month_bounds(year, month)
     with engine.connect() as conn:
-        pinned = None if refresh else first_generation(conn, "monthly", first, last, as_of)
-        known_run = int(pinned["data"]["known_run"]) if pinned is not None and "known_run" in pinned["data"] else high_water(conn)
+        pinned = None if refresh else kept.first_generation(conn, "monthly", first, last, as_of)
+        known_run = kept.known_run(conn, pinned)
     items = rows(engine, year, month, AsOf(as_of, known_run), cal)
     content = {"kind": "monthly", "month": f"{year}-{month:02d}", "as_of": as_of.isoformat(), "known_run": known_run, "items": items}
-    digest = data_hash(content)
+    digest = kept.data_hash(content)
     title = f"事務処理誤りの月次公表（案） {year}年{month}月分"
     lines = [f"# {title}", "", f"データ時点: {as_of.isoformat()}　件数: {len(items)}　データハッシュ: `{digest}`", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]  # fmt: skip
@@ -67,7 +67,7 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
         [i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"]] for i in items
     ]
     xlsx = write_xlsx(folder / "monthly.xlsx", {f"{year}-{month:02d}": sheet}, as_of)
-    keep(engine, "monthly", first, last, as_of, digest, folder, content)  # kept, like the committee packs
+    kept.keep(engine, "monthly", first, last, as_of, digest, folder, content)  # kept, like the committee packs
     return [md, xlsx]
 
 

@@ -14,13 +14,8 @@ from riskmon.rules.schema import Period, RuleSpec
 
 # re-exports of riskmon.domain, in the string shape rule files are checked against
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
-RISK_CATEGORIES: tuple[str, ...] = tuple(c.value for c in RiskCategory)
 RISK_CATEGORY_LABELS: dict[str, tuple[str, str]] = {c.value: LABELS[c] for c in RiskCategory}
 LINES: tuple[str, ...] = (Line.FIRST.value, Line.SECOND.value, Line.THIRD.value)
-
-
-def severity_rank(s: str) -> int:
-    return SEVERITIES.index(s)
 
 
 @dataclass(frozen=True)
@@ -66,4 +61,4 @@ class Rule:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-__all__ = ["LINES", "RISK_CATEGORIES", "RISK_CATEGORY_LABELS", "SEVERITIES", "Period", "Rule", "Tier", "severity_rank"]
+__all__ = ["LINES", "RISK_CATEGORY_LABELS", "SEVERITIES", "Period", "Rule", "Tier"]

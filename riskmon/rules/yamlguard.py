@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from riskmon.rules.words import msg
+
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20
 MAX_SCALAR_CHARS = 10_000
@@ -31,11 +33,7 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
-def _msg(ja: str, en: str) -> str:
-    return f"{ja} / {en}"
-
-
-ALIAS_REFUSED = _msg(
+ALIAS_REFUSED = msg(
     "ルールファイルではアンカー（&）とエイリアス（*）は使えません。同じ内容はそれぞれの場所に書いてください",
     "anchors (&) and aliases (*) are not allowed in rule files: write the value out where it is used",
 )
@@ -55,21 +53,21 @@ def scan(text: str, *, allow_aliases: bool) -> tuple[int, int, str] | None:
             tag = getattr(event, "tag", None)
             if tag and tag != "!" and tag not in _PLAIN_TAGS:
                 tag = tag.replace("tag:yaml.org,2002:", "!!")
-                return (*where, _msg(
+                return (*where, msg(
                     f"タグ {tag} は使えません（ルールファイルに書けるのは文字・数・真偽値・リスト・対応表だけです）",
                     f"the tag {tag} is not allowed (a rule file holds only text, numbers, booleans, lists and mappings)",
                 ))  # fmt: skip
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return (*where, _msg(
+                    return (*where, msg(
                         f"入れ子が深すぎます（{MAX_DEPTH} 段まで）",
                         f"nested too deeply (at most {MAX_DEPTH} levels)",
                     ))  # fmt: skip
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR_CHARS:
-                return (*where, _msg(
+                return (*where, msg(
                     f"値が長すぎます（{len(event.value):,} 文字。{MAX_SCALAR_CHARS:,} 文字まで）",
                     f"value too long ({len(event.value):,} characters; at most {MAX_SCALAR_CHARS:,})",
                 ))  # fmt: skip
@@ -78,7 +76,7 @@ def scan(text: str, *, allow_aliases: bool) -> tuple[int, int, str] | None:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        return (line, column, _msg(
+        return (line, column, msg(
             f"YAML に書けない文字があります（U+{exc.character:04X}）",
             f"a character YAML does not allow (U+{exc.character:04X})",
         ))  # fmt: skip
@@ -114,6 +112,6 @@ def bad_numbers(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[A
         for i, value in enumerate(data):
             yield from bad_numbers(value, (*path, i))
     elif isinstance(data, int) and not isinstance(data, bool) and not INT_MIN <= data <= INT_MAX:
-        yield path, _msg("整数が大きすぎます（64 ビットの範囲まで）", "integer out of range (at most 64 bits)")
+        yield path, msg("整数が大きすぎます（64 ビットの範囲まで）", "integer out of range (at most 64 bits)")
     elif isinstance(data, float) and not math.isfinite(data):
-        yield path, _msg(f"数として使えない値です: {data}", f"not a usable number: {data}")
+        yield path, msg(f"数として使えない値です: {data}", f"not a usable number: {data}")

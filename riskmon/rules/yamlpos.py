@@ -16,6 +16,7 @@ import yaml
 
 from riskmon.errors import RuleProblem
 from riskmon.rules import yamlguard, yamlsyntax
+from riskmon.rules.words import msg
 
 Path_ = tuple[str | int | bool, ...]
 
@@ -61,18 +62,18 @@ def load(path: Path, *, allow_aliases: bool = False) -> tuple[Located | None, li
     try:
         size = path.stat().st_size
         if size > yamlguard.MAX_FILE_BYTES:
-            return refuse(1, 1, _msg(
+            return refuse(1, 1, msg(
                 f"ファイルが大きすぎます（{size:,} バイト。{yamlguard.MAX_FILE_BYTES:,} バイトまで）",
                 f"file too large ({size:,} bytes; at most {yamlguard.MAX_FILE_BYTES:,})",
             ))  # fmt: skip
         raw = path.read_bytes()
     except OSError as exc:
-        return refuse(1, 1, _msg(f"読めません: {exc.strerror}", f"cannot read: {exc.strerror}"))
+        return refuse(1, 1, msg(f"読めません: {exc.strerror}", f"cannot read: {exc.strerror}"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return refuse(line, exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1, _msg(
+        return refuse(line, exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1, msg(
             "UTF-8 ではありません。UTF-8 で保存し直してください", "not UTF-8: save the file as UTF-8",
         ))  # fmt: skip
     breach = yamlguard.scan(text, allow_aliases=allow_aliases)
@@ -85,7 +86,7 @@ def load(path: Path, *, allow_aliases: bool = False) -> tuple[Located | None, li
     if node is None:
         return Located(file, None, {}), []
     if allow_aliases and yamlguard.expanded_size(node) > yamlguard.MAX_EXPANDED_NODES:
-        return refuse(1, 1, _msg(
+        return refuse(1, 1, msg(
             f"エイリアスを展開すると大きすぎます（{yamlguard.MAX_EXPANDED_NODES:,} 要素まで）",
             f"too large once its aliases are expanded (at most {yamlguard.MAX_EXPANDED_NODES:,} values)",
         ))  # fmt: skip
@@ -101,14 +102,10 @@ def load(path: Path, *, allow_aliases: bool = False) -> tuple[Located | None, li
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return refuse(line, col, f"使えない YAML 構文 / YAML not allowed here: {exc}")
     except ValueError:  # int() refuses more than 4,300 digits
-        return refuse(1, 1, _msg("整数が大きすぎます（64 ビットの範囲まで）", "integer out of range (at most 64 bits)"))
+        return refuse(1, 1, msg("整数が大きすぎます（64 ビットの範囲まで）", "integer out of range (at most 64 bits)"))
     doc = Located(file, data, positions)
     numbers = [doc.at(where, message) for where, message in yamlguard.bad_numbers(data)]
     return (None, numbers) if numbers else (doc, [])
-
-
-def _msg(ja: str, en: str) -> str:
-    return f"{ja} / {en}"
 
 
 def _walk(node: yaml.Node, path: Path_, out: dict[Path_, Position], duplicates: list[tuple[int, int, str]] | None) -> None:
@@ -122,7 +119,7 @@ def _walk(node: yaml.Node, path: Path_, out: dict[Path_, Position], duplicates: 
             if key.tag == "tag:yaml.org,2002:bool":  # on/off/yes/no: the data holds True/False
                 k = str(key.value).lower() in ("yes", "y", "true", "on")
             if duplicates is not None and k in seen:
-                duplicates.append((key.start_mark.line + 1, key.start_mark.column + 1, _msg(
+                duplicates.append((key.start_mark.line + 1, key.start_mark.column + 1, msg(
                     f"'{k}' が同じ場所に2回書かれています（後の値だけが使われてしまいます）",
                     f"'{k}' is written twice here (only the last would be used)",
                 )))  # fmt: skip

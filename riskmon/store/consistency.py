@@ -26,7 +26,7 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, text
@@ -49,15 +49,16 @@ def _lock_file(engine: Engine) -> str | None:
 
 
 @contextmanager
-def ingest_running(engine: Engine) -> Iterator[None]:
-    """Hold the ingest lock, shared, for the duration of an ingest run."""
+def _held(engine: Engine, take_pg: Callable[[Connection], None], unlock_pg: str, take_sqlite: Callable[[int], None]) -> Iterator[None]:
+    """The ingest lock for as long as the block runs, taken by ``take_pg`` on a PostgreSQL session
+    (let go with ``unlock_pg``) or by ``take_sqlite`` on the SQLite lock file's descriptor."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": _LOCK_KEY})
+            take_pg(conn)
             try:
                 yield
             finally:
-                _unlock(conn, "pg_advisory_unlock_shared")
+                _unlock(conn, unlock_pg)
         return
     path = _lock_file(engine)
     if path is None:
@@ -65,10 +66,22 @@ def ingest_running(engine: Engine) -> Iterator[None]:
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while an evaluation opens its snapshot
+        take_sqlite(fd)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def ingest_running(engine: Engine) -> AbstractContextManager[None]:
+    """Hold the ingest lock, shared, for the duration of an ingest run."""
+
+    def take_pg(conn: Connection) -> None:
+        conn.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": _LOCK_KEY})
+
+    def take_sqlite(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while an evaluation opens its snapshot
+
+    return _held(engine, take_pg, "pg_advisory_unlock_shared", take_sqlite)
 
 
 def holds_ingest_lock(fn: Callable[Concatenate[Engine, P], R]) -> Callable[Concatenate[Engine, P], R]:
@@ -97,34 +110,23 @@ def read_snapshot(engine: Engine, wait_s: float | None = None) -> Iterator[Conne
         yield conn
 
 
-@contextmanager
-def _no_ingest_running(engine: Engine, wait_s: float) -> Iterator[None]:
+def _no_ingest_running(engine: Engine, wait_s: float) -> AbstractContextManager[None]:
     """The ingest lock, exclusively: once no ingest run is in progress (new ones wait meanwhile)."""
     deadline = time.monotonic() + wait_s
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar_one():
-                _wait_or_give_up(engine, deadline, wait_s)
-            try:
-                yield
-            finally:
-                _unlock(conn, "pg_advisory_unlock")
-        return
-    path = _lock_file(engine)
-    if path is None:
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+
+    def take_pg(conn: Connection) -> None:
+        while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar_one():
+            _wait_or_give_up(engine, deadline, wait_s)
+
+    def take_sqlite(fd: int) -> None:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return
             except BlockingIOError:
                 _wait_or_give_up(engine, deadline, wait_s)
-        yield
-    finally:
-        os.close(fd)
+
+    return _held(engine, take_pg, "pg_advisory_unlock", take_sqlite)
 
 
 def _wait_or_give_up(engine: Engine, deadline: float, wait_s: float) -> None:

@@ -14,7 +14,7 @@ from riskmon.flags.evaluation import evaluate
 from riskmon.flags.store import FlagFilter, as_json, list_flags
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import EvaluationRun, table_of
-from tests.helpers import ROOT, error_report, run, shipped, write_jsonl
+from tests.helpers import ROOT, at, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 
@@ -22,10 +22,6 @@ CAL = BusinessCalendar()
 def flags(engine: Engine, status: str = "open") -> list[dict[str, object]]:
     with engine.connect() as conn:
         return list_flags(conn, FlagFilter(status=status))
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
 def test_flag_has_the_public_json_shape_and_evidence(engine: Engine, units_file: Path, tmp_path: Path) -> None:

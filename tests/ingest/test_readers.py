@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskmon.ingest.readers import SourceFile, expand
+from riskmon.ingest.files import plan
+from riskmon.ingest.readers import SourceFile
 
 
 def test_jsonl_skips_blank_lines_and_keeps_line_numbers(tmp_path: Path) -> None:
@@ -53,10 +54,10 @@ def test_csv_empty_optional_cells_are_absent_and_json_cells_parsed(tmp_path: Pat
     assert short.problems and "columns" in short.problems[0].en
 
 
-def test_expand_puts_units_files_first(tmp_path: Path) -> None:
+def test_the_plan_puts_units_files_first(tmp_path: Path) -> None:
     for name in ["b.jsonl", "units.csv", "a.csv", "notes.txt"]:
         (tmp_path / name).write_text("")
-    assert [p.name for p in expand([tmp_path])] == ["units.csv", "a.csv", "b.jsonl"]
+    assert [f.path.name for f in plan([tmp_path]) if f.role in ("units", "events")] == ["units.csv", "a.csv", "b.jsonl"]
 
 
 cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)

@@ -18,11 +18,11 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.flags.evaluation import evaluate
-from riskmon.reports import committee, monthly
+from riskmon.reports import committee, kept, monthly
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import ErrorReportRow, Flag, Report, table_of
-from tests.helpers import error_report, run, shipped, write_jsonl
+from tests.helpers import at, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
@@ -30,10 +30,6 @@ FIRST, LAST = date(2025, 8, 1), date(2025, 9, 30)
 RULES = ("R01", "R02", "R03", "R03P", "R04")
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\nrisk2,リスク2,RMD,risk_officer\n"
 FLAG_PARTS = ("flags", "overdue_priority", "risky_offices", "open_flags")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
 def update(event_id: str, case_id: str, when: str, step: str, **kw: object) -> dict[str, object]:
@@ -112,7 +108,7 @@ def test_a_regenerated_pack_is_byte_identical_after_later_events_and_case_action
     third = committee.write(engine, fresh, tmp_path / "c", CAL)
     assert third.data_hash != first.data_hash and (third.version, third.unchanged) == (2, False)
     # and the default still reproduces the first generation
-    assert committee.data_hash(pack(engine)) == first.data_hash
+    assert kept.data_hash(pack(engine)) == first.data_hash
 
 
 def test_the_flags_section_does_not_depend_on_when_evaluations_ran(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -165,7 +161,7 @@ def test_the_h1_sample_pack_is_the_same_after_the_year_is_evaluated(sample_db: E
     before = committee.build(sample_db, *h1, T, CAL, shipped())
     evaluate(sample_db, shipped(), at("2026-03-31T23:00:00"), CAL)  # what the demo does
     after = committee.build(sample_db, *h1, T, CAL, shipped())
-    assert committee.data_hash(after) == committee.data_hash(before)
+    assert kept.data_hash(after) == kept.data_hash(before)
     assert {c["label"]: c["count"] for c in after["errors"]["by_cause"]}["不明"] == 20  # analysed only in October
     er, f = table_of(ErrorReportRow), table_of(Flag)
     with sample_db.connect() as conn:

@@ -9,30 +9,14 @@ import pytest
 
 from riskmon.rules.checker import load_rules
 from riskmon.rules.schema import DeadlineSpec, Period
+from tests.helpers import deadline_rule, rule_check
 
 CONFIG = {"deadlines": {"days": 5}, "thresholds": {"n": 3}}
-GOOD = """\
-id: T1
-title: {ja: テスト, en: test}
-description: d
-kind: deadline
-event: error_report
-start: discovered_at
-stop: risk_notified_at
-within: {business_days: {config: deadlines.days}}
-severity: {default: high}
-risk_category: administrative
-owner: {line: first, unit: "{{ unit_id }}"}
-escalation: [risk_management_department]
-message: {ja: "{{ case_id }}", en: "{{ case_id }}"}
-sources: ["S1:2164"]
-"""
+GOOD = deadline_rule(within="{business_days: {config: deadlines.days}}")
 
 
 def check(tmp_path: Path, text: str, units: list[str] | None = None) -> list[str]:
-    (tmp_path / "r.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-    book = load_rules(tmp_path, CONFIG, units)
-    return [str(p).replace(str(tmp_path) + "/", "") for p in book.problems]
+    return rule_check(tmp_path, text, CONFIG, units)[0]
 
 
 def test_a_good_rule_has_no_problems(tmp_path: Path) -> None:

@@ -10,28 +10,16 @@ import pytest
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
+from riskmon.engine import engine_probe
 from riskmon.engine.durable_adapter import CompiledRule, CompiledTier, decide
 from riskmon.engine.engine_probe import MAX_CONTAINS_CHARS
 from riskmon.engine.rulebook import load_rules
 from riskmon.flags.evaluation import evaluate
 from riskmon.rules.conditions import Leaf, to_durable
 from riskmon.store.tables import Flag, table_of
-from tests.helpers import error_report, run, write_jsonl
+from tests.helpers import error_report, rule_check, rule_yaml, run, write_jsonl
 
-RULE = """\
-id: C1
-title: {ja: テスト, en: test}
-description: d
-kind: match
-event: error_report
-when: {field: summary, contains: VALUE}
-severity: high
-risk_category: administrative
-owner: {line: first, unit: "{{ unit_id }}"}
-escalation: [risk_management_department]
-message: {ja: "{{ case_id }}", en: "{{ case_id }}"}
-sources: ["S1:2164"]
-"""
+RULE = rule_yaml("C1", "match", "when: {field: summary, contains: VALUE}\n", severity="high")
 
 
 @pytest.mark.parametrize("value", ["a.b", "(A-4)", "50%", "[注]", "a|b", "x*", "{1}", "a+b?"])
@@ -44,9 +32,7 @@ def test_special_characters_match_literally_in_the_engine(value: str) -> None:
 
 
 def _check(tmp_path: Path, value: str) -> tuple[list[str], list[str]]:
-    (tmp_path / "r.yaml").write_text(RULE.replace("VALUE", f"'{value}'"), encoding="utf-8")
-    book = load_rules(tmp_path, {})
-    return [str(p).replace(f"{tmp_path}/", "") for p in book.problems], [r.id for r in book.rules]
+    return rule_check(tmp_path, RULE.replace("VALUE", f"'{value}'"), probe=engine_probe.refused)
 
 
 @pytest.mark.parametrize("value", ["マイナンバー", "誤送付", "a.b", "個" + "人情報を含む書類を別のお客様へ送付" * 3])

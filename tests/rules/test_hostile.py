@@ -19,24 +19,9 @@ from pathlib import Path
 import pytest
 
 from riskmon.rules.yamlpos import load
-from tests.helpers import ROOT
+from tests.helpers import ROOT, deadline_rule
 
-BASE = """\
-id: {id}
-title: {ja: テスト, en: test}
-description: d
-kind: deadline
-event: error_report
-start: discovered_at
-stop: risk_notified_at
-within: {business_days: 1}
-severity: {default: high}
-risk_category: administrative
-owner: {line: first, unit: "{{ unit_id }}"}
-escalation: [risk_management_department]
-message: {ja: "{{ case_id }}", en: "{{ case_id }}"}
-sources: ["S1:2164"]
-"""
+BASE = deadline_rule("{id}", within="{business_days: 1}")
 MESSAGE = 'message: {ja: "{{ case_id }}", en: "{{ case_id }}"}'
 
 

@@ -4,31 +4,15 @@ friendlier ``rules check``: every message at its file:line:column, in Japanese a
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from riskmon.rules import validators
-from riskmon.rules.checker import load_rules
 from riskmon.rules.schema import SPECS
+from tests.helpers import deadline_rule, rule_check
 
-DEADLINE = """\
-id: T1
-title: {ja: テスト, en: test}
-description: d
-kind: deadline
-event: error_report
-start: discovered_at
-stop: risk_notified_at
-within: {business_days: 5}
-severity: {default: high}
-risk_category: administrative
-owner: {line: first, unit: "{{ unit_id }}"}
-escalation: [risk_management_department]
-message: {ja: "{{ case_id }}", en: "{{ case_id }}"}
-sources: ["S1:2164"]
-"""
+DEADLINE = deadline_rule()
 THRESHOLD = """\
 id: T2
 title: {ja: テスト, en: test}
@@ -48,9 +32,7 @@ sources: ["S1:2260"]
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
-    (tmp_path / "r.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-    book = load_rules(tmp_path, {})
-    return [str(p).replace(str(tmp_path) + "/", "") for p in book.problems]
+    return rule_check(tmp_path, text)[0]
 
 
 def test_the_good_rules_pass(tmp_path: Path) -> None:

@@ -11,22 +11,17 @@ from sqlalchemy import Engine, func, insert, select
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.engine import sources
-from riskmon.flags.evaluation import evaluate, evaluate_dry
+from riskmon.flags.evaluation import evaluate_dry
 from riskmon.review.assurance import assurance
 from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService
-from riskmon.review.users import load_users
 from riskmon.store.asof import AsOf, CaseState, case_state_at, high_water
 from riskmon.store.tables import AuditEntry, CaseEvent, DailyReportRow, ErrorReportRow, EvaluationRun, Flag, IngestRun, table_of
-from tests.helpers import daily, error_report, run, shipped, write_jsonl
+from tests.helpers import at, daily, error_report, raise_flags, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
 T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\nrisk2,リスク2,RMD,risk_officer\n"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
 def two_runs(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -78,16 +73,8 @@ def test_the_high_water_mark_stops_below_a_run_still_in_progress(engine: Engine)
 def test_case_state_is_replayed_from_the_case_history(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     events = [error_report("E1", "C1", category="data_entry_error", discovered_at="2025-04-08T10:00:00"),
               error_report("E3", "C3", category="record_error")]  # fmt: skip
-    run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", events))
-    users = tmp_path / "users.csv"
-    users.write_text(USERS, encoding="utf-8")
-    with engine.begin() as conn:
-        assert load_users(conn, users) == (3, [])
-    evaluate(engine, shipped("R01", "R03"), at("2025-04-10T12:00:00"), CAL)
-    f = table_of(Flag)
-    with engine.connect() as conn:
-        ids = {r.key: r.id for r in conn.execute(select(f.c.key, f.c.id, f.c.severity))}
-    high, medium = ids["R01:C1"], ids["R03:C3"]
+    ids = raise_flags(engine, units_file, tmp_path, events, ["R01", "R03"], USERS)  # evaluated at NOW, 2025-04-10 12:00
+    high, medium = ids["R01:C1"][0], ids["R03:C3"][0]
 
     def service(when: str) -> ReviewService:
         return ReviewService(engine, clock=lambda: at(when))
@@ -144,12 +131,7 @@ def test_a_dry_run_writes_nothing_and_reads_only_what_was_known(engine: Engine, 
 
 
 def test_the_morning_queue_of_a_past_morning_has_no_later_flags(engine: Engine, units_file: Path, tmp_path: Path) -> None:
-    run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", [error_report("E2", "C2", category="misissuance")]))
-    users = tmp_path / "users.csv"
-    users.write_text(USERS, encoding="utf-8")
-    with engine.begin() as conn:
-        load_users(conn, users)
-    raised = at("2025-04-10T12:00:00")
-    evaluate(engine, shipped("R02"), raised, CAL)
+    raise_flags(engine, units_file, tmp_path, [error_report("E2", "C2", category="misissuance")], ["R02"], USERS)
+    raised = at("2025-04-10T12:00:00")  # NOW
     assert [i.flag.subject for i in morning_queue(engine, "risk1", raised + timedelta(hours=1), CAL).items] == ["C2"]
     assert morning_queue(engine, "risk1", at("2025-04-09T08:00:00"), CAL).items == []

@@ -1,0 +1,59 @@
+"""Generated reports kept in ``reports``: what a regeneration must agree with, and its version.
+
+Committee packs and 月次公表 drafts are reproducible the same way (riskmon.reports.committee's
+docstring): a report regenerated for the same period and data date reads at the ingest
+high-water mark its first generation recorded, and is stored again only when its data differ.
+Both kinds go through this one module, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from riskmon.store.asof import high_water
+from riskmon.store.tables import Report, table_of
+
+
+def data_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def first_generation(conn: Connection, kind: str, first: date, last: date, as_of: datetime) -> Any:
+    """The first report of ``kind`` generated for this period and data date (any language), if
+    any: what a regeneration must agree with."""
+    r = table_of(Report)
+    q = (select(r).where(r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
+         .order_by(r.c.id).limit(1))  # fmt: skip
+    return conn.execute(q).mappings().first()
+
+
+def known_run(conn: Connection, pinned: Any) -> int:
+    """The ingest high-water mark to read at: the one ``pinned`` (a first generation) recorded,
+    else today's."""
+    recorded = pinned["data"].get("known_run") if pinned is not None else None
+    return int(recorded) if recorded is not None else high_water(conn)
+
+
+def keep(engine: Engine, kind: str, first: date, last: date, as_of: datetime, digest: str, folder: Path,
+         content: dict[str, Any]) -> tuple[int, bool]:  # fmt: skip
+    """Store a generated report unless the identical one (same data hash) is already kept; return
+    its version (1 + how many different reports in its language precede it for the period and data
+    date) and whether it was already there."""
+    r = table_of(Report)
+    same = (r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
+    lang = content.get("lang", "ja")
+    with engine.begin() as conn:
+        rows = conn.execute(select(r.c.data_hash, r.c.data).where(*same).order_by(r.c.id)).all()
+        hashes = [h for h, data in rows if data.get("lang", "ja") == lang]
+        distinct = list(dict.fromkeys(hashes))
+        if digest in distinct:
+            return distinct.index(digest) + 1, True
+        conn.execute(insert(r).values(kind=kind, period_from=first, period_to=last, as_of=as_of, data_hash=digest,
+                                      folder=str(folder), data=json.loads(json.dumps(content, default=str))))  # fmt: skip
+        return len(distinct) + 1, False
