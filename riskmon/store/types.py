@@ -7,7 +7,7 @@ Values always come back timezone-aware.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, String
@@ -47,10 +47,3 @@ class TZDateTime(TypeDecorator[datetime]):
             return datetime.fromisoformat(value)
         assert isinstance(value, datetime)
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def to_db_date(value: date | None, dialect_name: str) -> Any:
-    """Dates are ISO text on SQLite (what SQLAlchemy itself writes) and native on PostgreSQL."""
-    if value is None or dialect_name != "sqlite":
-        return value
-    return value.isoformat()

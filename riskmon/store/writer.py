@@ -217,7 +217,7 @@ class BatchWriter:
         rows = {}
         for r in rejections:  # one row per (file, line, text), even if a batch repeats it
             raw = storable(r.raw)
-            raw_hash = content_hash(raw.encode("utf-8", "surrogatepass"))
+            raw_hash = content_hash(raw.encode("utf-8"))  # storable() left no lone surrogate
             rows[(r.source, r.line, raw_hash)] = {
                 "ingest_run_id": self.run_id, "source_path": r.source, "line_no": r.line, "raw": raw,
                 "raw_hash": raw_hash, "record_type": r.record_type, "event_id": r.event_id and storable(r.event_id),
