@@ -20,7 +20,9 @@ from riskmon.business_calendar import TOKYO
 from riskmon.config import PathsConfig, Settings, load_settings
 from riskmon.flags.store import FlagFilter
 from riskmon.scheduler import runner
-from tests.helpers import ROOT, UNITS_CSV, error_report, write_jsonl
+from riskmon.store.queries import Page, RejectRecord, UnitRecord
+from riskmon.store.tables import Reject, Unit, table_of
+from tests.helpers import ROOT, UNITS_CSV, daily, error_report, write_jsonl
 
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\n"
 AS_OF = datetime(2025, 4, 10, 12, tzinfo=TOKYO)
@@ -95,6 +97,32 @@ def test_the_api_end_to_end(engine: Engine, tmp_path: Path) -> None:
 def escalated_units(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return {r[0] for r in conn.execute(select(table("outbox", column("recipient_unit"))))}
+
+
+def test_units_and_rejects_come_as_typed_records_with_their_tables_columns(engine: Engine, tmp_path: Path) -> None:
+    """``--format json`` of ``units list`` and ``rejects list`` prints ``as_dict()``: the same keys,
+    in the same order, as the table rows it printed before the records were typed."""
+    assert list(UnitRecord.__dataclass_fields__) == list(table_of(Unit).c.keys())
+    assert list(RejectRecord.__dataclass_fields__) == list(table_of(Reject).c.keys())
+    units = tmp_path / "units.csv"
+    units.write_text(UNITS_CSV, encoding="utf-8")
+    bad = [daily("d1", forms_received="x"), daily("d2", forms_pending="y"), daily("d3", complaints="z")]
+    with Riskmon(_settings(tmp_path), engine=engine) as rm:
+        rm.ingest([units, write_jsonl(tmp_path / "e.jsonl", bad)])
+        [rmd] = rm.units(line="second")
+        assert (rmd.unit_id, rmd.name("ja"), rmd.name("en"), rmd.unit_type) == (
+            "RMD",
+            "リスク統括部",
+            "Risk Mgmt",
+            "risk_management_department",
+        )
+        assert [u.unit_id for u in rm.units(unit_type="pension_office")] == ["PO-001", "PO-002"]
+        with engine.connect() as conn:
+            assert rmd.as_dict() == dict(conn.execute(select(table_of(Unit)).where(table_of(Unit).c.unit_id == "RMD")).mappings().one())
+        page = rm.rejects(limit=2)
+        assert isinstance(page, Page) and page.total == 3
+        assert [(r.line_no, r.reasons[0]["field"]) for r in page.rows] == [(1, "forms_received"), (2, "forms_pending")]
+        assert [r.line_no for r in rm.rejects().rows] == [1, 2, 3]  # no limit: all of them
 
 
 def test_a_book_with_problems_is_a_rule_error_in_both_languages(engine: Engine, tmp_path: Path) -> None:
