@@ -35,6 +35,7 @@ from riskmon.errors import Lang, RuleError, RuleProblem, SchemaOutdated, StoreEr
 from riskmon.flags.evaluation import RunResult, evaluate
 from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
+from riskmon.jobs.service import Jobs
 from riskmon.reports import committee, monthly
 from riskmon.review.assurance import Assurance, assurance
 from riskmon.review.delivery import Delivery, deliver
@@ -145,6 +146,12 @@ class Riskmon:
     @cached_property
     def reports(self) -> Reports:
         return Reports(self)
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        """The scheduled jobs: ``run`` one by hand, ``fire`` (the scheduler), ``catch_up``,
+        ``recover`` dead runs, ``overview`` and ``list_runs`` (riskmon.jobs)."""
+        return Jobs(self)
 
     # -- rules ----------------------------------------------------------------------------------
 

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from riskmon.app import Riskmon
 from riskmon.business_calendar import TOKYO
-from riskmon.config import load_settings
+from riskmon.config import Settings, load_settings
 from riskmon.engine.rulebook import load_rules
 from riskmon.ingest.pipeline import IngestReport, ingest
+from riskmon.jobs.service import Jobs
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import Reject, table_of
 
@@ -88,3 +90,8 @@ def open_rejects(engine: Engine) -> list[dict[str, object]]:
     t = table_of(Reject)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(t).where(t.c.resolved_at.is_(None)).order_by(t.c.line_no)).mappings()]
+
+
+def jobs_of(settings: Settings, engine: Engine, now: datetime | None = None) -> Jobs:
+    """``rm.jobs`` over a test store; ``now`` pins the clock its run records and locks use."""
+    return Riskmon(settings, engine=engine, clock=(lambda: now) if now is not None else None).jobs

@@ -8,20 +8,21 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, column, func, inspect, select, table
+from sqlalchemy import Engine, column, func, insert, inspect, select, table
 
 import riskmon
 from riskmon import Riskmon
 from riskmon.business_calendar import TOKYO
 from riskmon.config import PathsConfig, Settings, load_settings
 from riskmon.flags.store import FlagFilter
-from riskmon.scheduler import runner
+from riskmon.jobs.service import JobOverview, JobRunRecord, UnknownJob
+from riskmon.liveness import current
 from riskmon.store.queries import Page, RejectRecord, UnitRecord
-from riskmon.store.tables import Reject, Unit, table_of
+from riskmon.store.tables import JobRun, Reject, Unit, table_of
 from tests.helpers import ROOT, UNITS_CSV, daily, error_report, write_jsonl
 
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\n"
@@ -89,8 +90,8 @@ def test_the_api_end_to_end(engine: Engine, tmp_path: Path) -> None:
         assert escalated.reopened == []
         day = tmp_path / "out" / "outbox" / "2025-04-10"  # [paths] outbox, one folder per day, a file per unit
         assert [d.relative_to(day).as_posix() for d in escalated.digests] == sorted(f"{u}.md" for u in escalated_units(engine))
-        # the scheduler is a shell over Riskmon: its runner takes the same settings and store
-        assert runner.run_job(rm.settings, rm.ready(), "weekly_digest", datetime(2025, 4, 14, 7, tzinfo=TOKYO)).status == "ok"
+        # the jobs are Riskmon's: a run by hand is recorded like the scheduler's runs
+        assert rm.jobs.run("weekly_digest", as_of=datetime(2025, 4, 14, 7, tzinfo=TOKYO)).status == "ok"
         assert (tmp_path / "out" / "reports" / "weekly_2025-04-14.md").exists()
 
 
@@ -123,6 +124,40 @@ def test_units_and_rejects_come_as_typed_records_with_their_tables_columns(engin
         assert isinstance(page, Page) and page.total == 3
         assert [(r.line_no, r.reasons[0]["field"]) for r in page.rows] == [(1, "forms_received"), (2, "forms_pending")]
         assert [r.line_no for r in rm.rejects().rows] == [1, 2, 3]  # no limit: all of them
+
+
+def test_riskmon_offers_the_jobs(engine: Engine, tmp_path: Path) -> None:
+    monday = datetime(2025, 6, 2, 7, tzinfo=TOKYO)
+    with Riskmon(_settings(tmp_path), engine=engine, clock=lambda: monday) as rm:
+        with pytest.raises(UnknownJob) as caught:
+            rm.jobs.run("nightlly")
+        assert isinstance(caught.value, riskmon.NotFound) and caught.value.text("en").startswith("unknown job: nightlly (nightly, ")
+        assert caught.value.text("ja").startswith("不明なジョブ: nightlly（nightly, ")
+        assert rm.jobs.run("weekly_digest").status == "ok"  # as of the clock's now
+        assert rm.jobs.run("monthly_publication", as_of=datetime(2025, 6, 3, 7, 30, tzinfo=TOKYO)).status == "skipped"
+        runs = rm.jobs.list_runs()
+        assert [(r.id, r.job, r.trigger, r.status, r.as_of) for r in runs] == [
+            (2, "monthly_publication", "manual", "skipped", datetime(2025, 6, 3, 7, 30, tzinfo=TOKYO)),
+            (1, "weekly_digest", "manual", "ok", monday),
+        ]  # fmt: skip
+        assert all(isinstance(r, JobRunRecord) for r in runs) and [r.id for r in rm.jobs.list_runs("weekly_digest")] == [1]
+        weekly = next(o for o in rm.jobs.overview(monday + timedelta(minutes=1)) if o.job == "weekly_digest")
+        title, next_monday = "常勤役員会向け週次ダイジェスト", datetime(2025, 6, 9, 7, tzinfo=TOKYO)
+        assert weekly == JobOverview("weekly_digest", title, "0 7 * * mon", next_monday, monday, "ok", weekly.last_detail, 0)
+        assert weekly.last_detail == f"{tmp_path / 'out' / 'reports' / 'weekly_2025-06-02.md'} (0 new, 0 overdue)"[:120]
+        assert [o.job for o in rm.jobs.overview()] == list(rm.jobs.catalogue)
+        # a run left 'running' by a process that is gone: recover() marks it crashed, once
+        with engine.begin() as conn:
+            conn.execute(insert(table_of(JobRun)).values(job="nightly", as_of=monday, started_at=monday, trigger="schedule",
+                                                         status="running", holder=f"{current().host}:{_dead_pid()}:"))  # fmt: skip
+        assert [(c.table, c.run_id, c.why) for c in rm.jobs.recover()] == [("job_runs", 3, "holder process is gone")]
+        assert rm.jobs.recover() == [] and rm.jobs.list_runs("nightly")[0].status == "crashed"
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
 
 
 def test_a_book_with_problems_is_a_rule_error_in_both_languages(engine: Engine, tmp_path: Path) -> None:

@@ -121,8 +121,8 @@ def ingest_cmd(
     missing = [p for p in paths if not p.exists()]
     if missing:
         app.fail(app.t("見つかりません: ", "not found: ") + ", ".join(map(str, missing)), ExitCode.USAGE)
-    engine = app.require_schema()
-    recover_crashed(app, engine)  # runs left 'running' by a dead process are marked crashed
+    app.require_schema()
+    recover_crashed(app)  # runs left 'running' by a dead process are marked crashed
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
     bar = _Bar(app) if total >= PROGRESS_MIN_BYTES and app.err.is_terminal else None
     run = partial(app.riskmon.ingest, paths, workers=workers)
