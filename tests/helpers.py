@@ -4,10 +4,12 @@ import helpers from here, never from one another (issue #10)."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from riskmon.app import Riskmon
@@ -95,3 +97,15 @@ def open_rejects(engine: Engine) -> list[dict[str, object]]:
 def jobs_of(settings: Settings, engine: Engine, now: datetime | None = None) -> Jobs:
     """``rm.jobs`` over a test store; ``now`` pins the clock its run records and locks use."""
     return Riskmon(settings, engine=engine, clock=(lambda: now) if now is not None else None).jobs
+
+
+def riskmon_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as a riskmon folder a CLI test runs in: the shipped config.toml and rules,
+    the current directory, and none of the environment variables that would point riskmon (or
+    its acting user) somewhere else."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("RISKMON_DATABASE_URL", "RISKMON_CONFIG", "RISKMON_USER"):
+        monkeypatch.delenv(name, raising=False)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    return tmp_path

@@ -5,7 +5,6 @@ over the rule folder retires the flags of a deleted rule file (not when given on
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -20,16 +19,12 @@ from riskmon.jobs import locks
 from riskmon.liveness import current
 from riskmon.store.db import make_engine
 from riskmon.store.tables import IngestRun, JobRun, table_of
-from tests.helpers import ROOT, error_report, write_jsonl
+from tests.helpers import error_report, riskmon_folder, write_jsonl
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    riskmon_folder(tmp_path, monkeypatch)
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     return runner
