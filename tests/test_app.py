@@ -19,7 +19,7 @@ from riskmon import Riskmon
 from riskmon.business_calendar import TOKYO
 from riskmon.config import PathsConfig, Settings, load_settings
 from riskmon.flags.store import FlagFilter
-from riskmon.jobs.service import JobOverview, JobRunRecord, UnknownJob
+from riskmon.jobs.service import JobOverview, JobRunRecord, Jobs, UnknownJob
 from riskmon.liveness import current
 from riskmon.store.queries import Page, RejectRecord, UnitRecord
 from riskmon.store.tables import JobRun, Reject, Unit, table_of
@@ -152,6 +152,15 @@ def test_riskmon_offers_the_jobs(engine: Engine, tmp_path: Path) -> None:
                                                          status="running", holder=f"{current().host}:{_dead_pid()}:"))  # fmt: skip
         assert [(c.table, c.run_id, c.why) for c in rm.jobs.recover()] == [("job_runs", 3, "holder process is gone")]
         assert rm.jobs.recover() == [] and rm.jobs.list_runs("nightly")[0].status == "crashed"
+
+
+def test_the_jobs_calls_the_docs_name_exist() -> None:
+    """Every ``rm.jobs.<call>`` / ``jobs.<call>(`` in docs/api.md and docs/scheduler.md is a method of ``Jobs``."""
+    named = set()
+    for doc in ("api.md", "scheduler.md"):
+        named |= set(re.findall(r"\bjobs\.([a-z_]+)\(", (ROOT / "docs" / doc).read_text(encoding="utf-8")))
+    assert named == {"run", "fire", "catch_up", "missed", "recover", "overview", "list_runs"}
+    assert all(callable(getattr(Jobs, name)) for name in named)
 
 
 def _dead_pid() -> int:
