@@ -122,8 +122,8 @@ def test_units_and_rejects_come_as_typed_records_with_their_tables_columns(engin
             assert rmd.as_dict() == dict(conn.execute(select(table_of(Unit)).where(table_of(Unit).c.unit_id == "RMD")).mappings().one())
         page = rm.rejects(limit=2)
         assert isinstance(page, Page) and page.total == 3
-        assert [(r.line_no, r.reasons[0]["field"]) for r in page.rows] == [(1, "forms_received"), (2, "forms_pending")]
-        assert [r.line_no for r in rm.rejects().rows] == [1, 2, 3]  # no limit: all of them
+        assert [(r.line_no, r.reasons[0]["field"]) for r in page.items] == [(1, "forms_received"), (2, "forms_pending")]
+        assert [r.line_no for r in rm.rejects().items] == [1, 2, 3]  # no limit: all of them
 
 
 def test_riskmon_offers_the_jobs(engine: Engine, tmp_path: Path) -> None:

@@ -208,11 +208,11 @@ def rejects_list(
     cap = effective_limit(limit, 100, fmt is Format.json)
     app.require_schema()
     page = app.riskmon.rejects(include_resolved=include_resolved, limit=cap)
-    note_cut(app, len(page.rows), page.total)
+    note_cut(app, len(page.items), page.total)
     if fmt is Format.json:
-        print_json([r.as_dict() for r in page.rows])
+        print_json([r.as_dict() for r in page.items])
         return
-    if not page.rows:
+    if not page.items:
         app.out.print(app.t("未解決の却下レコードはありません", "no unresolved rejected records"))
         return
     out = [
@@ -223,7 +223,7 @@ def rejects_list(
             app.local(r.last_seen_at),
             app.local(r.resolved_at) or "-",
         )
-        for r in page.rows
+        for r in page.items
     ]
     cols = [
         app.t("場所", "where"),
@@ -232,5 +232,5 @@ def rejects_list(
         app.t("最終確認", "last seen"),
         app.t("解決", "resolved"),
     ]
-    shown, total = len(page.rows), page.total
+    shown, total = len(page.items), page.total
     app.out.print(table(app.t(f"却下レコード {shown}/{total} 件", f"rejects {shown}/{total}"), cols, out))

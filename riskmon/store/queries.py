@@ -107,9 +107,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """Some rows of a list and how many there are in all (the M of the CLI's "N of M")."""
+    """Some items of a list and how many there are in all (the M of the CLI's "N of M"); the same
+    shape as the flag pages (riskmon.flags.repository.Page), so callers read every page alike."""
 
-    rows: list[T]
+    items: list[T]
     total: int
 
 
