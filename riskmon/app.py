@@ -35,6 +35,7 @@ from riskmon.errors import Lang, RuleError, RuleProblem, SchemaOutdated, StoreEr
 from riskmon.flags.evaluation import RunResult, evaluate
 from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
+from riskmon.jobs.service import Jobs
 from riskmon.reports import committee, monthly
 from riskmon.review.assurance import Assurance, assurance
 from riskmon.review.delivery import Delivery, deliver
@@ -44,7 +45,7 @@ from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store import migrate
 from riskmon.store.db import make_engine, normalize_url, redact
-from riskmon.store.queries import list_units
+from riskmon.store.queries import Page, RejectRecord, UnitRecord, list_units, reject_page, unit_records
 
 __all__ = ["Escalation", "Reports", "Riskmon"]
 
@@ -146,6 +147,12 @@ class Riskmon:
     def reports(self) -> Reports:
         return Reports(self)
 
+    @cached_property
+    def jobs(self) -> Jobs:
+        """The scheduled jobs: ``run`` one by hand, ``fire`` (the scheduler), ``catch_up``,
+        ``recover`` dead runs, ``overview`` and ``list_runs`` (riskmon.jobs)."""
+        return Jobs(self)
+
     # -- rules ----------------------------------------------------------------------------------
 
     def rules_path(self, path: str | Path | None = None) -> Path:
@@ -198,6 +205,17 @@ class Riskmon:
         whole = self.rules_path(rules).is_dir()
         return evaluate(self.ready(), book.enabled, when, self.calendar, self.settings.default_escalation,
                         rule_book=book.rules if whole else None, dry_run=dry_run)  # fmt: skip
+
+    def units(self, *, unit_type: str | None = None, line: str | None = None) -> list[UnitRecord]:
+        """The units master (optionally one unit type or one line of defence), by unit id."""
+        with self.ready().connect() as conn:
+            return unit_records(conn, unit_type=unit_type, line=line)
+
+    def rejects(self, *, include_resolved: bool = False, limit: int | None = None) -> Page[RejectRecord]:
+        """Quarantined records (unresolved ones unless ``include_resolved``), in file and line
+        order: at most ``limit`` of them (None: all) and how many there are in all."""
+        with self.ready().connect() as conn:
+            return reject_page(conn, include_resolved=include_resolved, limit=limit)
 
     def flags(self, flt: FlagFilter | None = None) -> list[dict[str, Any]]:
         """Stored flags (default: the open ones), most severe first."""

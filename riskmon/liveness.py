@@ -11,7 +11,7 @@ the original process. Where ``/proc`` is missing the pid alone is checked.
 
 Only a holder on *this* host can be checked; for another host :meth:`Holder.alive` answers
 ``None`` and callers fall back on a lease (job locks are renewed by a heartbeat, see
-riskmon.scheduler.locks).
+riskmon.jobs.locks).
 """
 
 from __future__ import annotations

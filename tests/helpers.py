@@ -4,19 +4,23 @@ import helpers from here, never from one another (issue #10)."""
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select
 
+from riskmon.app import Riskmon
 from riskmon.business_calendar import TOKYO, BusinessCalendar
-from riskmon.config import load_settings
+from riskmon.config import Settings, load_settings
 from riskmon.engine.rulebook import load_rules
 from riskmon.flags.evaluation import evaluate
 from riskmon.ingest.pipeline import IngestReport, ingest
+from riskmon.jobs.service import Jobs
 from riskmon.review.users import load_users
 from riskmon.rules.checker import Probe
 from riskmon.rules.checker import load_rules as check_rules
@@ -140,3 +144,20 @@ def open_rejects(engine: Engine) -> list[dict[str, object]]:
     t = table_of(Reject)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(t).where(t.c.resolved_at.is_(None)).order_by(t.c.line_no)).mappings()]
+
+
+def jobs_of(settings: Settings, engine: Engine, now: datetime | None = None) -> Jobs:
+    """``rm.jobs`` over a test store; ``now`` pins the clock its run records and locks use."""
+    return Riskmon(settings, engine=engine, clock=(lambda: now) if now is not None else None).jobs
+
+
+def riskmon_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as a riskmon folder a CLI test runs in: the shipped config.toml and rules,
+    the current directory, and none of the environment variables that would point riskmon (or
+    its acting user) somewhere else."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("RISKMON_DATABASE_URL", "RISKMON_CONFIG", "RISKMON_USER"):
+        monkeypatch.delenv(name, raising=False)
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    return tmp_path

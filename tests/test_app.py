@@ -8,19 +8,22 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, column, func, inspect, select, table
+from sqlalchemy import Engine, column, func, insert, inspect, select, table
 
 import riskmon
 from riskmon import Riskmon
 from riskmon.business_calendar import TOKYO
 from riskmon.config import PathsConfig, Settings, load_settings
 from riskmon.flags.store import FlagFilter
-from riskmon.scheduler import runner
-from tests.helpers import ROOT, UNITS_CSV, error_report, write_jsonl
+from riskmon.jobs.service import JobOverview, JobRunRecord, Jobs, UnknownJob
+from riskmon.liveness import current
+from riskmon.store.queries import Page, RejectRecord, UnitRecord
+from riskmon.store.tables import JobRun, Reject, Unit, table_of
+from tests.helpers import ROOT, UNITS_CSV, daily, error_report, write_jsonl
 
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\n"
 AS_OF = datetime(2025, 4, 10, 12, tzinfo=TOKYO)
@@ -87,14 +90,83 @@ def test_the_api_end_to_end(engine: Engine, tmp_path: Path) -> None:
         assert escalated.reopened == []
         day = tmp_path / "out" / "outbox" / "2025-04-10"  # [paths] outbox, one folder per day, a file per unit
         assert [d.relative_to(day).as_posix() for d in escalated.digests] == sorted(f"{u}.md" for u in escalated_units(engine))
-        # the scheduler is a shell over Riskmon: its runner takes the same settings and store
-        assert runner.run_job(rm.settings, rm.ready(), "weekly_digest", datetime(2025, 4, 14, 7, tzinfo=TOKYO)).status == "ok"
+        # the jobs are Riskmon's: a run by hand is recorded like the scheduler's runs
+        assert rm.jobs.run("weekly_digest", as_of=datetime(2025, 4, 14, 7, tzinfo=TOKYO)).status == "ok"
         assert (tmp_path / "out" / "reports" / "weekly_2025-04-14.md").exists()
 
 
 def escalated_units(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return {r[0] for r in conn.execute(select(table("outbox", column("recipient_unit"))))}
+
+
+def test_units_and_rejects_come_as_typed_records_with_their_tables_columns(engine: Engine, tmp_path: Path) -> None:
+    """``--format json`` of ``units list`` and ``rejects list`` prints ``as_dict()``: the same keys,
+    in the same order, as the table rows it printed before the records were typed."""
+    assert list(UnitRecord.__dataclass_fields__) == list(table_of(Unit).c.keys())
+    assert list(RejectRecord.__dataclass_fields__) == list(table_of(Reject).c.keys())
+    units = tmp_path / "units.csv"
+    units.write_text(UNITS_CSV, encoding="utf-8")
+    bad = [daily("d1", forms_received="x"), daily("d2", forms_pending="y"), daily("d3", complaints="z")]
+    with Riskmon(_settings(tmp_path), engine=engine) as rm:
+        rm.ingest([units, write_jsonl(tmp_path / "e.jsonl", bad)])
+        [rmd] = rm.units(line="second")
+        assert (rmd.unit_id, rmd.name("ja"), rmd.name("en"), rmd.unit_type) == (
+            "RMD",
+            "リスク統括部",
+            "Risk Mgmt",
+            "risk_management_department",
+        )
+        assert [u.unit_id for u in rm.units(unit_type="pension_office")] == ["PO-001", "PO-002"]
+        with engine.connect() as conn:
+            assert rmd.as_dict() == dict(conn.execute(select(table_of(Unit)).where(table_of(Unit).c.unit_id == "RMD")).mappings().one())
+        page = rm.rejects(limit=2)
+        assert isinstance(page, Page) and page.total == 3
+        assert [(r.line_no, r.reasons[0]["field"]) for r in page.items] == [(1, "forms_received"), (2, "forms_pending")]
+        assert [r.line_no for r in rm.rejects().items] == [1, 2, 3]  # no limit: all of them
+
+
+def test_riskmon_offers_the_jobs(engine: Engine, tmp_path: Path) -> None:
+    monday = datetime(2025, 6, 2, 7, tzinfo=TOKYO)
+    with Riskmon(_settings(tmp_path), engine=engine, clock=lambda: monday) as rm:
+        with pytest.raises(UnknownJob) as caught:
+            rm.jobs.run("nightlly")
+        assert isinstance(caught.value, riskmon.NotFound) and caught.value.text("en").startswith("unknown job: nightlly (nightly, ")
+        assert caught.value.text("ja").startswith("不明なジョブ: nightlly（nightly, ")
+        assert rm.jobs.run("weekly_digest").status == "ok"  # as of the clock's now
+        assert rm.jobs.run("monthly_publication", as_of=datetime(2025, 6, 3, 7, 30, tzinfo=TOKYO)).status == "skipped"
+        runs = rm.jobs.list_runs()
+        assert [(r.id, r.job, r.trigger, r.status, r.as_of) for r in runs] == [
+            (2, "monthly_publication", "manual", "skipped", datetime(2025, 6, 3, 7, 30, tzinfo=TOKYO)),
+            (1, "weekly_digest", "manual", "ok", monday),
+        ]  # fmt: skip
+        assert all(isinstance(r, JobRunRecord) for r in runs) and [r.id for r in rm.jobs.list_runs("weekly_digest")] == [1]
+        weekly = next(o for o in rm.jobs.overview(monday + timedelta(minutes=1)) if o.job == "weekly_digest")
+        title, next_monday = "常勤役員会向け週次ダイジェスト", datetime(2025, 6, 9, 7, tzinfo=TOKYO)
+        assert weekly == JobOverview("weekly_digest", title, "0 7 * * mon", next_monday, monday, "ok", weekly.last_detail, 0)
+        assert weekly.last_detail == f"{tmp_path / 'out' / 'reports' / 'weekly_2025-06-02.md'} (0 new, 0 overdue)"[:120]
+        assert [o.job for o in rm.jobs.overview()] == list(rm.jobs.catalogue)
+        # a run left 'running' by a process that is gone: recover() marks it crashed, once
+        with engine.begin() as conn:
+            conn.execute(insert(table_of(JobRun)).values(job="nightly", as_of=monday, started_at=monday, trigger="schedule",
+                                                         status="running", holder=f"{current().host}:{_dead_pid()}:"))  # fmt: skip
+        assert [(c.table, c.run_id, c.why) for c in rm.jobs.recover()] == [("job_runs", 3, "holder process is gone")]
+        assert rm.jobs.recover() == [] and rm.jobs.list_runs("nightly")[0].status == "crashed"
+
+
+def test_the_jobs_calls_the_docs_name_exist() -> None:
+    """Every ``rm.jobs.<call>`` / ``jobs.<call>(`` in docs/api.md and docs/scheduler.md is a method of ``Jobs``."""
+    named = set()
+    for doc in ("api.md", "scheduler.md"):
+        named |= set(re.findall(r"\bjobs\.([a-z_]+)\(", (ROOT / "docs" / doc).read_text(encoding="utf-8")))
+    assert named == {"run", "fire", "catch_up", "missed", "recover", "overview", "list_runs"}
+    assert all(callable(getattr(Jobs, name)) for name in named)
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
 
 
 def test_a_book_with_problems_is_a_rule_error_in_both_languages(engine: Engine, tmp_path: Path) -> None:

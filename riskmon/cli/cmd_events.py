@@ -118,20 +118,11 @@ def units_list(
     app = app_context(ctx)
     vocab.check_unit_type(unit_type)
     vocab.check_unit_line(line)
-    with app.require_schema().connect() as conn:
-        rows = queries.list_units(conn, unit_type=unit_type, line=line)
+    app.require_schema()
+    rows = app.riskmon.units(unit_type=unit_type, line=line)
     if fmt is Format.json:
-        print_json(rows)
+        print_json([r.as_dict() for r in rows])
         return
-    out = [
-        (
-            r["unit_id"],
-            r["name_ja"] if app.lang == "ja" else (r["name_en"] or r["name_ja"]),
-            label(r["unit_type"], app.lang),
-            label(r["line"], app.lang),
-            r["parent_unit_id"] or "",
-        )
-        for r in rows
-    ]
+    out = [(r.unit_id, r.name(app.lang), label(r.unit_type, app.lang), label(r.line, app.lang), r.parent_unit_id or "") for r in rows]
     cols = ["unit_id", app.t("名称", "name"), app.t("種別", "type"), app.t("防衛線", "line"), app.t("上位", "parent")]
     app.out.print(table(app.t(f"組織 {len(rows)} 件", f"{len(rows)} units"), cols, out))

@@ -1,18 +1,19 @@
-"""``scheduler run``, ``jobs list`` and ``jobs run``: thin shells over riskmon.scheduler."""
+"""``scheduler run``, ``jobs list`` and ``jobs run``: parse → one ``rm.jobs`` call → render."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import datetime
 
 import typer
-from sqlalchemy import Engine, func, select
 
 from riskmon.cli import vocab
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
-from riskmon.scheduler import runner
-from riskmon.scheduler.jobs import JOBS, cron_of
-from riskmon.scheduler.recovery import recover
-from riskmon.store.tables import JobRun, table_of
+from riskmon.jobs.catalogue import JOBS
+from riskmon.jobs.recovery import Crashed
+from riskmon.jobs.runs import DONE
+from riskmon.scheduler import shell
 
 
 def register(app: typer.Typer) -> None:
@@ -29,10 +30,15 @@ def register(app: typer.Typer) -> None:
     )
 
 
-def recover_crashed(app: AppContext, engine: Engine) -> None:
-    """Before a job, an ingest or an evaluation: runs left ``running`` by a dead process are marked
-    ``crashed`` (riskmon.scheduler.recovery), and the user is told."""
-    for c in recover(engine, datetime.now(UTC)):
+def recover_crashed(app: AppContext) -> None:
+    """Before an ingest or an evaluation: runs left ``running`` by a dead process are marked
+    ``crashed`` (``rm.jobs.recover``), and the user is told."""
+    name_crashed(app, app.riskmon.jobs.recover())
+
+
+def name_crashed(app: AppContext, crashed: Iterable[Crashed]) -> None:
+    """Tell the user, on stderr, which runs were found dead and recorded as crashed."""
+    for c in crashed:
         text = app.t(f"{c.table} {c.run_id} は異常終了していました（{c.holder}: {c.why}）。crashed として記録しました",
                      f"{c.table} {c.run_id} had crashed ({c.holder}: {c.why}); recorded as crashed")  # fmt: skip
         app.err.print(text, markup=False, soft_wrap=True)
@@ -41,11 +47,12 @@ def recover_crashed(app: AppContext, engine: Engine) -> None:
 def scheduler_run(ctx: typer.Context) -> None:
     """Run the schedule in the foreground: catch up what was missed, then wait for the next times."""
     app = app_context(ctx)
-    engine = app.require_schema()
-    recover_crashed(app, engine)
-    for o in runner.catch_up(app.settings, engine, datetime.now(app.settings.tz)):
+    app.require_schema()
+    done = app.riskmon.jobs.catch_up()
+    name_crashed(app, done.crashed)
+    for o in done.outcomes:
         app.out.print(f"catch-up {o.job}: {o.status} {o.detail[:200]}", markup=False)
-    scheduler = runner.build_scheduler(app.settings)
+    scheduler = shell.build_scheduler(app.settings)
     app.out.print(app.t("スケジューラを開始しました（Ctrl-C で停止）", "scheduler started (Ctrl-C to stop)"))
     try:
         scheduler.start()  # type: ignore[attr-defined]
@@ -56,26 +63,15 @@ def scheduler_run(ctx: typer.Context) -> None:
 def jobs_list(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format")) -> None:
     """Each job with its schedule, next time, and its last run's outcome."""
     app = app_context(ctx)
-    runs = table_of(JobRun)
-    now = datetime.now(app.settings.tz)
-    rows = []
-    with app.require_schema().connect() as conn:
-        for name, job in JOBS.items():
-            last = conn.execute(select(runs).where(runs.c.job == name).order_by(runs.c.id.desc()).limit(1)).mappings().first()
-            failures = conn.execute(
-                select(func.count()).select_from(runs).where(runs.c.job == name, runs.c.status == "failed")
-            ).scalar_one()
-            nxt = runner.trigger_for(app.settings, name).get_next_fire_time(None, now)
-            rows.append({"job": name, "title": job.title, "cron": cron_of(app.settings, name), "next": nxt,
-                         "last_as_of": last["as_of"] if last else None, "last_status": last["status"] if last else None,
-                         "last_detail": (last["detail"] or "")[:120] if last else None, "failures": int(failures)})  # fmt: skip
+    app.require_schema()
+    rows = app.riskmon.jobs.overview(datetime.now(app.settings.tz))
     if fmt is Format.json:
-        print_json(rows)
+        print_json([asdict(r) for r in rows])
         return
     app.out.print(table(app.t("定期ジョブ", "jobs"), [app.t("ジョブ", "job"), app.t("内容", "title"), "cron", app.t("次回", "next"),
                                                      app.t("前回", "last"), app.t("結果", "outcome"), app.t("失敗数", "failures")],
-                        [(r["job"], r["title"], r["cron"], app.local(r["next"]), app.local(r["last_as_of"]), r["last_status"] or "-",
-                          r["failures"]) for r in rows]))  # fmt: skip
+                        [(r.job, r.title, r.cron, app.local(r.next), app.local(r.last_as_of), r.last_status or "-", r.failures)
+                         for r in rows]))  # fmt: skip
 
 
 def jobs_run(
@@ -93,11 +89,10 @@ def jobs_run(
             ExitCode.USAGE,
         )
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
-    assert when is not None
-    engine = app.require_schema()
-    recover_crashed(app, engine)
-    outcome = runner.run_job(app.settings, engine, name, when, trigger="manual", clock=lambda: datetime.now(UTC))
+    app.require_schema()
+    outcome = app.riskmon.jobs.run(name, as_of=when)
+    name_crashed(app, outcome.crashed)  # runs of dead processes, marked before this one started
     text = app.t(*outcome.note) if outcome.note else outcome.detail
-    (app.out if outcome.status in runner.DONE else app.err).print(f"{name}: {outcome.status}\n{text}", markup=False, soft_wrap=True)
-    if outcome.status not in runner.DONE:  # failed, or not run because another process has the job
+    (app.out if outcome.status in DONE else app.err).print(f"{name}: {outcome.status}\n{text}", markup=False, soft_wrap=True)
+    if outcome.status not in DONE:  # failed, or not run because another process has the job
         raise typer.Exit(int(ExitCode.ERROR))

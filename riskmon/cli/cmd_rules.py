@@ -144,9 +144,9 @@ def evaluate_cmd(
 ) -> None:
     """Evaluate all enabled rules over the stored events; idempotent for the same data and time."""
     app = app_context(ctx)
-    engine = app.require_schema()
+    app.require_schema()
     if not dry_run:  # runs left 'running' by a dead process are marked crashed (a dry run writes nothing)
-        recover_crashed(app, engine)
+        recover_crashed(app)
     book = load_rulebook(app, path)
     _report_problems(app, book)
     if book.problems:

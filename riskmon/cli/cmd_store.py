@@ -15,7 +15,7 @@ from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.events.reasons import Reason
 from riskmon.i18n import label
 from riskmon.ingest.pipeline import IngestReport
-from riskmon.store import migrate, queries
+from riskmon.store import migrate
 from riskmon.store.db import redact
 from riskmon.store.writer import Rejection
 
@@ -121,8 +121,8 @@ def ingest_cmd(
     missing = [p for p in paths if not p.exists()]
     if missing:
         app.fail(app.t("見つかりません: ", "not found: ") + ", ".join(map(str, missing)), ExitCode.USAGE)
-    engine = app.require_schema()
-    recover_crashed(app, engine)  # runs left 'running' by a dead process are marked crashed
+    app.require_schema()
+    recover_crashed(app)  # runs left 'running' by a dead process are marked crashed
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
     bar = _Bar(app) if total >= PROGRESS_MIN_BYTES and app.err.is_terminal else None
     run = partial(app.riskmon.ingest, paths, workers=workers)
@@ -206,28 +206,25 @@ def rejects_list(
     """Records that were not accepted, with every reason. Fix the file and ingest it again."""
     app = app_context(ctx)
     cap = effective_limit(limit, 100, fmt is Format.json)
-    with app.require_schema().connect() as conn:
-        total = queries.count_rejects(conn, include_resolved=include_resolved)
-        rows = queries.list_rejects(conn, include_resolved=include_resolved, limit=total if cap is None else cap)
-    note_cut(app, len(rows), total)
+    app.require_schema()
+    page = app.riskmon.rejects(include_resolved=include_resolved, limit=cap)
+    note_cut(app, len(page.items), page.total)
     if fmt is Format.json:
-        print_json(rows)
+        print_json([r.as_dict() for r in page.items])
         return
-    if not rows:
+    if not page.items:
         app.out.print(app.t("未解決の却下レコードはありません", "no unresolved rejected records"))
         return
-    out = []
-    for r in rows:
-        reasons = [Reason.from_dict(x) for x in r["reasons"]]
-        out.append(
-            (
-                _display_path(r["source_path"]) + (f":{r['line_no']}" if r["line_no"] else ""),
-                label(r["record_type"], app.lang) if r["record_type"] else "?",
-                "\n".join(x.describe(app.lang) for x in reasons),
-                app.local(r["last_seen_at"]),
-                app.local(r["resolved_at"]) or "-",
-            )
+    out = [
+        (
+            _display_path(r.source_path) + (f":{r.line_no}" if r.line_no else ""),
+            label(r.record_type, app.lang) if r.record_type else "?",
+            "\n".join(Reason.from_dict(x).describe(app.lang) for x in r.reasons),
+            app.local(r.last_seen_at),
+            app.local(r.resolved_at) or "-",
         )
+        for r in page.items
+    ]
     cols = [
         app.t("場所", "where"),
         app.t("種類", "type"),
@@ -235,4 +232,5 @@ def rejects_list(
         app.t("最終確認", "last seen"),
         app.t("解決", "resolved"),
     ]
-    app.out.print(table(app.t(f"却下レコード {len(rows)}/{total} 件", f"rejects {len(rows)}/{total}"), cols, out))
+    shown, total = len(page.items), page.total
+    app.out.print(table(app.t(f"却下レコード {shown}/{total} 件", f"rejects {shown}/{total}"), cols, out))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Date, func, select
 
@@ -100,6 +100,81 @@ def get_event(conn: Connection, event_id: str) -> dict[str, Any] | None:
         rows = conn.execute(select(nc).where(nc.c.event_id == event_id).order_by(nc.c.nc_id)).mappings()
         out["fields"]["nonconformities"] = [{k: v for k, v in dict(r).items() if k not in ("event_id", "inspection_id")} for r in rows]
     return out
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Some items of a list and how many there are in all (the M of the CLI's "N of M"); the same
+    shape as the flag pages (riskmon.flags.repository.Page), so callers read every page alike."""
+
+    items: list[T]
+    total: int
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """One unit of the master, typed; its fields are the ``units`` columns in table order, so
+    ``as_dict()`` is what ``--format json`` has always printed (a test compares the two)."""
+
+    unit_id: str
+    name_ja: str
+    name_en: str | None
+    unit_type: str
+    line: str
+    parent_unit_id: str | None
+    prefecture: str | None
+    active: bool
+    source_path: str | None
+    source_line: int | None
+    updated_at: datetime
+
+    def name(self, lang: Lang) -> str:
+        """The unit's name in ``lang`` (the Japanese one when it has no English name)."""
+        return self.name_ja if lang == "ja" else (self.name_en or self.name_ja)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RejectRecord:
+    """One quarantined record, typed; fields are the ``rejects`` columns in table order."""
+
+    id: int
+    ingest_run_id: int
+    source_path: str
+    line_no: int
+    raw: str
+    raw_hash: str
+    record_type: str | None
+    event_id: str | None
+    kind: str  # invalid / conflict
+    reasons: list[dict[str, str]]  # riskmon.events.reasons.Reason.as_dict() each
+    first_seen_at: datetime
+    last_seen_at: datetime
+    times_seen: int
+    resolved_at: datetime | None
+    handled_by: str | None
+    handled_at: datetime | None
+    handled_note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def unit_records(conn: Connection, *, unit_type: str | None = None, line: str | None = None) -> list[UnitRecord]:
+    """:func:`list_units` as typed records."""
+    return [UnitRecord(**r) for r in list_units(conn, unit_type=unit_type, line=line)]
+
+
+def reject_page(conn: Connection, *, include_resolved: bool = False, limit: int | None = 100) -> Page[RejectRecord]:
+    """Rejects in file and line order (``limit`` None: all of them) and how many there are."""
+    total = count_rejects(conn, include_resolved=include_resolved)
+    rows = list_rejects(conn, include_resolved=include_resolved, limit=total if limit is None else limit)
+    return Page([RejectRecord(**r) for r in rows], total)
 
 
 def list_rejects(conn: Connection, *, include_resolved: bool = False, limit: int = 100) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ def _tz(**kw: Any) -> Any:
 
 def _holder() -> Any:
     """The process that runs this record (riskmon.liveness), filled in on every insert, ORM or Core,
-    so that a crashed run can be recognised and marked ``crashed`` (riskmon.scheduler.recovery)."""
+    so that a crashed run can be recognised and marked ``crashed`` (riskmon.jobs.recovery)."""
     return Field(default_factory=current_id, sa_column=Column(String(128), nullable=True, default=current_id))
 
 
@@ -392,7 +392,7 @@ class JobRun(SQLModel, table=True):
     finished_at: datetime | None = _tz(nullable=True)
     trigger: str = Field(max_length=16)  # schedule | catch_up | manual
     # running | ok | failed | skipped (nothing to do that day) | locked | duplicate | crashed; only ok
-    # and skipped mean the fire time is done (riskmon.scheduler.runner)
+    # and skipped mean the fire time is done (riskmon.jobs.runs)
     status: str = Field(max_length=16)
     detail: str | None = Field(default=None, sa_column=Column(Text))
     holder: str | None = _holder()
@@ -400,7 +400,7 @@ class JobRun(SQLModel, table=True):
 
 class JobLock(SQLModel, table=True):
     """Who is running a job now; two scheduler processes never run the same job at once. The
-    holder renews ``expires_at`` (a short lease) while it runs (riskmon.scheduler.locks)."""
+    holder renews ``expires_at`` (a short lease) while it runs (riskmon.jobs.locks)."""
 
     __tablename__ = "job_locks"
     job: str = Field(primary_key=True, max_length=64)

@@ -116,3 +116,32 @@ def _exit_at_once(*args: object) -> None:
     import os
 
     os._exit(9)
+
+
+def test_units_rejects_and_jobs_lists_render_what_riskmon_returns(cli: CliRunner, units_file: Path, tmp_path: Path) -> None:
+    """The three listings go through one Riskmon call each (rm.units, rm.rejects, rm.jobs.overview);
+    what they print is what they printed when they queried the tables themselves."""
+    invoke(cli, "db", "upgrade")
+    invoke(cli, "ingest", str(units_file), str(write_jsonl(tmp_path / "in.jsonl", [daily("d1", forms_received="x"), daily("d2", note=7)])))
+    code, out = invoke(cli, "--lang", "en", "units", "list", "--line", "second")
+    assert code == 0 and "1 units" in out and "│ RMD     │ Risk Mgmt │ Risk Management Dept. │ second line │        │" in out
+    code, out = invoke(cli, "units", "list", "--format", "json")
+    units = json.loads(out)
+    assert [u["unit_id"] for u in units] == ["AUD", "HQ-NP", "PO-001", "PO-002", "RD01", "RMD"]
+    assert list(units[0]) == ["unit_id", "name_ja", "name_en", "unit_type", "line", "parent_unit_id", "prefecture", "active",
+                              "source_path", "source_line", "updated_at"]  # fmt: skip
+    code, out = invoke(cli, "--lang", "en", "rejects", "list", "--limit", "1")
+    assert code == 0 and "rejects 1/2" in out and "showing 1 of 2 (--limit 2 for all)" in out and "│ in.jsonl:1 │ daily report │" in out
+    code, out = invoke(cli, "rejects", "list", "--format", "json")
+    assert [(r["line_no"], r["reasons"][0]["field"]) for r in json.loads(out)] == [(1, "forms_received"), (2, "note")]
+    code, out = invoke(cli, "jobs", "run", "monthly_publication", "--as-of", "2025-06-03T07:30")
+    assert (code, out) == (0, "monthly_publication: skipped\n2025-06-03 is not the first business day of the month\n")
+    code, out = invoke(cli, "jobs", "list", "--format", "json")
+    jobs = json.loads(out)
+    assert [j["job"] for j in jobs] == ["nightly", "weekly_digest", "monthly_publication", "committee_pack", "half_year_review"]
+    monthly = jobs[2]
+    assert list(monthly) == ["job", "title", "cron", "next", "last_as_of", "last_status", "last_detail", "failures"]
+    last = (monthly["cron"], monthly["last_as_of"], monthly["last_status"], monthly["failures"])
+    assert last == ("30 7 1-7 * *", "2025-06-02T22:30:00+00:00", "skipped", 0)  # as of 07:30 Tokyo, stored in UTC
+    code, out = invoke(cli, "--lang", "en", "jobs", "list")
+    assert code == 0 and "│ monthly_publication │" in out and "│ skipped │" in out

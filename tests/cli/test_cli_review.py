@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,12 @@ from typer.testing import CliRunner
 from riskmon.cli.app import app
 from riskmon.store.db import make_engine
 from riskmon.store.tables import AuditEntry, table_of
-from tests.helpers import ROOT, USERS, error_report, write_jsonl
+from tests.helpers import USERS, error_report, riskmon_folder, write_jsonl
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, units_file: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_USER", raising=False)
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    riskmon_folder(tmp_path, monkeypatch)
     runner = CliRunner()
     (tmp_path / "users.csv").write_text(USERS + "bad,名前,PO-999,member\n", encoding="utf-8")
     for args in (["db", "upgrade"], ["ingest", str(units_file), str(write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1")]))],

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from riskmon.cli.app import app
-from tests.helpers import ROOT, error_report, write_jsonl
+from tests.helpers import error_report, riskmon_folder, write_jsonl
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    riskmon_folder(tmp_path, monkeypatch)
     return CliRunner()
 
 

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from riskmon import audit
+from riskmon import Riskmon, audit
 from riskmon.audit.chain import GENESIS, plain_digest
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.config import PathsConfig, load_settings
+from riskmon.jobs.catalogue import nightly
 from riskmon.reports import committee
 from riskmon.review.service import ReviewService
-from riskmon.scheduler.jobs import nightly
 from riskmon.store.migrate import upgrade
 from riskmon.store.tables import AuditEntry, CaseEvent, Flag, table_of
 from tests.helpers import ROOT
@@ -213,7 +213,7 @@ def test_each_committee_pack_and_nightly_run_records_an_anchor(engine: Engine, f
     assert (in_pack["database"], in_pack["seq"], in_pack["hash"], in_pack["reason"]) == (database, seq, digest, "committee")
     paths = PathsConfig(rules=ROOT / "rules", inbox=tmp_path / "inbox", reports=tmp_path / "r", outbox=tmp_path / "outbox")
     settings = load_settings(ROOT / "config.toml").model_copy(update={"paths": paths})
-    nightly(settings, engine, datetime(2025, 4, 11, 2, tzinfo=TOKYO))
+    nightly(Riskmon(settings, engine=engine), datetime(2025, 4, 11, 2, tzinfo=TOKYO))
     mine = [json.loads(line) for line in anchors_file.read_text(encoding="utf-8").splitlines() if json.loads(line)["database"] == database]
     assert [a["reason"] for a in mine] == ["committee", "nightly"]
     assert mine[1]["seq"] > mine[0]["seq"] == seq

@@ -27,8 +27,10 @@ from riskmon.config import JobsConfig, PathsConfig, Settings
 from riskmon.engine import durable_adapter
 from riskmon.flags.evaluation import evaluate
 from riskmon.ingest import pipeline
-from riskmon.scheduler import jobs, runner
+from riskmon.jobs import catalogue as jobs
+from riskmon.jobs.host import JobHost
 from riskmon.store.db import make_engine
+from tests.helpers import jobs_of
 
 FIRE = datetime(2025, 6, 4, 2, 0, tzinfo=TOKYO)
 
@@ -47,20 +49,21 @@ def main(mode: str, url: str, workdir: Path) -> None:
         pipeline._ingest_events = _hang  # type: ignore[assignment]
         durable_adapter.decide = _hang
 
-        def nightly(s: Settings, e: Any, as_of: datetime) -> str:
+        def nightly(rm: JobHost, as_of: datetime) -> str:
+            e = rm.ready()
             events = workdir / "events.jsonl"
             events.write_text('{"event_id": "X1"}\n', encoding="utf-8")
             threading.Thread(target=pipeline.ingest, args=(e, [events]), kwargs={"tz": TOKYO}, daemon=True).start()
             return str(evaluate(e, [], as_of, BusinessCalendar()))
 
         jobs.JOBS["nightly"] = jobs.Job("nightly", "t", "0 2 * * *", nightly)
-        runner.run_job(settings, engine, "nightly", FIRE, trigger="schedule")
+        jobs_of(settings, engine).fire("nightly", at=FIRE)
     elif mode == "lease":
-        jobs.JOBS["nightly"] = jobs.Job("nightly", "t", "0 2 * * *", lambda s, e, t: str(_hang()))
-        runner.run_job(settings, engine, "nightly", FIRE, trigger="schedule", holder=f"node-a:{os.getpid()}:")
+        jobs.JOBS["nightly"] = jobs.Job("nightly", "t", "0 2 * * *", lambda rm, t: str(_hang()))
+        jobs_of(settings, engine).fire("nightly", at=FIRE, holder=f"node-a:{os.getpid()}:")
     elif mode == "fire":
 
-        def once(s: Settings, e: Any, as_of: datetime) -> str:
+        def once(rm: JobHost, as_of: datetime) -> str:
             with (workdir / "ran").open("a", encoding="utf-8") as f:
                 f.write(f"{os.getpid()} {as_of.isoformat()}\n")
             time.sleep(1)
@@ -70,7 +73,7 @@ def main(mode: str, url: str, workdir: Path) -> None:
         (workdir / f"ready-{os.getpid()}").touch()
         while not (workdir / "go").exists():
             time.sleep(0.01)
-        runner.fire_and_run(settings, engine, "nightly", FIRE + timedelta(seconds=20))
+        jobs_of(settings, engine).fire("nightly", at=FIRE + timedelta(seconds=20))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ over the rule folder retires the flags of a deleted rule file (not when given on
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -16,20 +15,16 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from riskmon.cli.app import app
+from riskmon.jobs import locks
 from riskmon.liveness import current
-from riskmon.scheduler import locks
 from riskmon.store.db import make_engine
-from riskmon.store.tables import IngestRun, table_of
-from tests.helpers import ROOT, error_report, write_jsonl
+from riskmon.store.tables import IngestRun, JobRun, table_of
+from tests.helpers import error_report, riskmon_folder, write_jsonl
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    riskmon_folder(tmp_path, monkeypatch)
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     return runner
@@ -63,6 +58,21 @@ def test_the_next_ingest_names_and_marks_a_crashed_ingest(cli: CliRunner, tmp_pa
     assert code == 0 and "ingest_runs 1 had crashed" in out and "recorded as crashed" in out
     with engine.connect() as conn:
         assert [r.status for r in conn.execute(select(t.c.status).order_by(t.c.id))] == ["crashed", "completed"]
+
+
+def test_a_job_run_by_hand_names_the_crashed_job_run_it_recovered(cli: CliRunner, tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    holder = f"{current().host}:{dead.pid}:"
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'riskmon.db'}")
+    with engine.begin() as conn:  # what a killed `riskmon jobs run nightly` leaves behind
+        conn.execute(table_of(JobRun).insert().values(job="nightly", as_of=datetime.now(UTC), started_at=datetime.now(UTC),
+                                                      trigger="manual", status="running", holder=holder))  # fmt: skip
+    code, out = invoke(cli, "--lang", "en", "jobs", "run", "monthly_publication", "--as-of", "2025-06-03T07:30")
+    assert (code, out) == (0, f"job_runs 1 had crashed ({holder}: holder process is gone); recorded as crashed\n"
+                              "monthly_publication: skipped\n2025-06-03 is not the first business day of the month\n")  # fmt: skip
+    code, out = invoke(cli, "jobs", "run", "monthly_publication", "--as-of", "2025-06-03T07:30")
+    assert "crashed" not in out  # named once: it is recorded now
 
 
 def test_evaluate_over_the_rule_folder_retires_the_flags_of_a_deleted_rule(cli: CliRunner, tmp_path: Path, units_file: Path) -> None:

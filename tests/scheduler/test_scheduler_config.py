@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from riskmon import Riskmon
 from riskmon.config import load_settings
-from riskmon.scheduler import runner
-from riskmon.scheduler.jobs import JOBS
+from riskmon.jobs.catalogue import JOBS
+from riskmon.scheduler import shell
 from riskmon.store.tables import JobRun, table_of
 
 
@@ -27,7 +27,7 @@ def test_the_scheduled_callable_reads_the_config_it_was_started_with(tmp_path: P
     settings = load_settings(cfg)
     with Riskmon(settings) as rm:
         rm.upgrade()
-    scheduler = runner.build_scheduler(settings, blocking=False)
+    scheduler = shell.build_scheduler(settings, blocking=False)
     held = {job.id: job for job in scheduler.get_jobs()}  # type: ignore[attr-defined]
     assert sorted(held) == sorted(JOBS)
     assert held["weekly_digest"].args == ("weekly_digest", str(cfg.resolve()))
@@ -36,7 +36,7 @@ def test_the_scheduled_callable_reads_the_config_it_was_started_with(tmp_path: P
     elsewhere = tmp_path / "elsewhere"  # no config.toml here: ./config.toml must not be what is read
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    runner.scheduled(*held["weekly_digest"].args)
+    shell.scheduled(*held["weekly_digest"].args)
     assert list(elsewhere.iterdir()) == []
     assert len(list((home / "packs").glob("weekly_*.md"))) == 1
     with Riskmon(settings) as rm, rm.ready().connect() as conn:

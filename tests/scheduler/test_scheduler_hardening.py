@@ -19,11 +19,12 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import TOKYO
 from riskmon.config import PathsConfig, Settings
+from riskmon.jobs import catalogue as jobs
+from riskmon.jobs import locks
+from riskmon.jobs.recovery import recover
 from riskmon.liveness import Holder, current
-from riskmon.scheduler import jobs, locks, runner
-from riskmon.scheduler.recovery import recover
 from riskmon.store.tables import AuditEntry, EvaluationRun, IngestRun, JobClaim, JobLock, JobRun, table_of
-from tests.helpers import ROOT
+from tests.helpers import ROOT, jobs_of
 from tests.scheduler.job_process import FIRE
 
 WAIT_S = 90  # generous: two CPUs are shared by several test runs
@@ -40,7 +41,7 @@ def only_nightly(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     ran: list[datetime] = []
     for name in [n for n in jobs.JOBS if n != "nightly"]:
         monkeypatch.delitem(jobs.JOBS, name)
-    monkeypatch.setitem(jobs.JOBS, "nightly", jobs.Job("nightly", "t", "0 2 * * *", lambda s, e, t: ran.append(t) or "ran"))
+    monkeypatch.setitem(jobs.JOBS, "nightly", jobs.Job("nightly", "t", "0 2 * * *", lambda rm, t: ran.append(t) or "ran"))
     return ran
 
 
@@ -111,7 +112,7 @@ def test_a_killed_nightly_is_recovered_and_caught_up_for_its_fire_time(engine: E
              and count_where(engine, JobLock, job="nightly") == 1, proc)  # fmt: skip
     kill_9(proc)
     # restart at 09:00 (its lock's lease is still valid: the dead pid is what tells)
-    outcomes = runner.catch_up(settings, engine, FIRE + timedelta(hours=7), clock=lambda: datetime.now(UTC))
+    outcomes = jobs_of(settings, engine).catch_up(FIRE + timedelta(hours=7)).outcomes
     assert [(o.job, o.status) for o in outcomes] == [("nightly", "ok")]
     assert only_nightly == [FIRE]  # caught up as of the fire time, not of 09:00
     assert job_runs(engine) == [("schedule", "crashed", FIRE), ("catch_up", "ok", FIRE)]
@@ -123,7 +124,7 @@ def test_a_killed_nightly_is_recovered_and_caught_up_for_its_fire_time(engine: E
     dead = Holder.parse(str(broken[0][1]["holder"]))
     assert dead is not None and (dead.host, dead.pid) == (current().host, proc.pid)
     assert count_where(engine, JobClaim, job="nightly", run_id=2) == 1  # the catch-up took over the crashed run's claim
-    assert "nightly" not in runner.missed(settings, engine, FIRE + timedelta(hours=7, minutes=5))  # done once, not again
+    assert "nightly" not in jobs_of(settings, engine).missed(FIRE + timedelta(hours=7, minutes=5))  # done once, not again
 
 
 def test_a_lease_is_renewed_while_the_holder_lives_and_lapses_when_it_is_killed(
@@ -165,22 +166,22 @@ def test_one_fire_time_runs_once_across_two_scheduler_processes(engine: Engine, 
 def test_locked_is_not_done_and_catch_up_runs_the_night_later(engine: Engine, settings: Settings, only_nightly: list[datetime]) -> None:
     nine = FIRE + timedelta(hours=7)
     assert locks.acquire(engine, "nightly", "other-host:7:", nine, locks.Lease())  # a live job elsewhere
-    assert [o.status for o in runner.catch_up(settings, engine, nine, clock=lambda: nine)] == ["locked"]
-    assert runner.missed(settings, engine, nine) == {"nightly": FIRE}  # still owed
+    assert [o.status for o in jobs_of(settings, engine, nine).catch_up(nine).outcomes] == ["locked"]
+    assert jobs_of(settings, engine).missed(nine) == {"nightly": FIRE}  # still owed
     locks.release(engine, "nightly", "other-host:7:")
-    assert [o.status for o in runner.catch_up(settings, engine, nine, clock=lambda: nine)] == ["ok"]
-    assert only_nightly == [FIRE] and runner.missed(settings, engine, nine) == {}
+    assert [o.status for o in jobs_of(settings, engine, nine).catch_up(nine).outcomes] == ["ok"]
+    assert only_nightly == [FIRE] and jobs_of(settings, engine).missed(nine) == {}
     assert [(t, s) for t, s, _ in job_runs(engine)] == [("catch_up", "locked"), ("catch_up", "ok")]
 
 
 def test_a_manual_run_for_a_future_time_does_not_switch_off_catch_up(engine: Engine, settings: Settings,
                                                                       only_nightly: list[datetime]) -> None:  # fmt: skip
     future = datetime(2030, 1, 1, 2, 0, tzinfo=TOKYO)
-    assert runner.run_job(settings, engine, "nightly", future, trigger="manual").status == "ok"
-    assert runner.missed(settings, engine, FIRE + timedelta(hours=7)) == {"nightly": FIRE}
+    assert jobs_of(settings, engine).run("nightly", as_of=future).status == "ok"
+    assert jobs_of(settings, engine).missed(FIRE + timedelta(hours=7)) == {"nightly": FIRE}
     # nor does a manual run for the fire time itself stand in for the scheduled run
-    runner.run_job(settings, engine, "nightly", FIRE, trigger="manual")
-    assert runner.missed(settings, engine, FIRE + timedelta(hours=7)) == {"nightly": FIRE}
+    jobs_of(settings, engine).run("nightly", as_of=FIRE)
+    assert jobs_of(settings, engine).missed(FIRE + timedelta(hours=7)) == {"nightly": FIRE}
 
 
 def test_liveness_of_holders_on_this_host() -> None:

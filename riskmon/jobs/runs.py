@@ -3,14 +3,14 @@
 - **Fire times**: a scheduled or caught-up run is *for* a fire time of the job's cron, and the
   job runs as of that time, not the wall clock — a catch-up at 09:00 of the 02:00 nightly
   evaluates as of 02:00, exactly as the scheduled run would have. The run claims
-  ``(job, fire time)`` first (riskmon.scheduler.claims): two schedulers firing the same time
+  ``(job, fire time)`` first (riskmon.jobs.claims): two schedulers firing the same time
   produce one run and one ``duplicate``.
-- **Locking**: a job runs only while it holds its lock (riskmon.scheduler.locks: holder liveness
+- **Locking**: a job runs only while it holds its lock (riskmon.jobs.locks: holder liveness
   and a lease renewed by a heartbeat). A run that finds the lock held by a live process is
   recorded ``locked`` — which is *not* done: catch-up runs the fire time later. A lock of a dead
   process is broken at once (same host) or when its lease runs out (another host).
 - **Recovery**: every run first marks the runs of dead processes ``crashed``
-  (riskmon.scheduler.recovery).
+  (riskmon.jobs.recovery).
 - **Records**: every run — scheduled, caught up or by hand — is a row in ``job_runs`` with its
   outcome; a failure keeps its error and never stops the other jobs; the next schedule retries.
 - **Catch-up**: on start, a job whose latest fire time within the grace period has no completed
@@ -18,26 +18,27 @@
   several missed runs coalesce into one. Runs by hand (``riskmon jobs run --as-of …``, even for a
   future time) are not fire times and never stand in for one.
 
-The clock is a parameter everywhere, so tests drive all of this with a controllable time.
+The clock is the host's (``Riskmon(clock=…)``), so tests drive all of this with a controllable time.
+This is the bookkeeping only: *when* to fire is the APScheduler shell's business (riskmon.scheduler).
 """
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine, exists, insert, select, update
+from sqlalchemy import exists, insert, select, update
 
 from riskmon import audit
-from riskmon.config import Settings, load_settings
+from riskmon.config import Settings
+from riskmon.jobs import claims, locks
+from riskmon.jobs.catalogue import JOBS, Skip, cron_of
+from riskmon.jobs.host import JobHost
+from riskmon.jobs.recovery import Crashed, recover
 from riskmon.liveness import current_id
-from riskmon.scheduler import claims, locks
-from riskmon.scheduler.jobs import JOBS, Skip, cron_of
-from riskmon.scheduler.recovery import recover
-from riskmon.store.db import make_engine
 from riskmon.store.tables import JobRun, table_of
 
 Clock = Callable[[], datetime]
@@ -51,26 +52,23 @@ FIRED = ("schedule", "catch_up")
 FIRE_LOOKBACK = timedelta(hours=1)
 
 
-def _wall() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class RunOutcome:
     job: str
     status: str  # ok | failed | skipped | locked | duplicate
     detail: str
     note: tuple[str, str] | None = None  # (ja, en) for people, where the detail is not a sentence
+    #: runs of dead processes this run's recovery marked ``crashed`` before it started (the CLI names them)
+    crashed: tuple[Crashed, ...] = ()
 
 
-def run_job(settings: Settings, engine: Engine, name: str, as_of: datetime, *, trigger: str = "manual",
-            clock: Clock | None = None, holder: str | None = None) -> RunOutcome:  # fmt: skip
+def run_job(host: JobHost, name: str, as_of: datetime, *, trigger: str = "manual", holder: str | None = None) -> RunOutcome:
     """Run one job for ``as_of`` (a fire time unless ``trigger`` is manual) and record the outcome."""
-    clock = clock or _wall
+    settings, engine, clock = host.settings, host.ready(), host.now
     now = clock()
     who = holder or current_id()
     lease = locks.Lease.from_settings(settings.jobs)
-    recover(engine, now, who, lease)
+    crashed = tuple(recover(engine, now, who, lease))
     runs = table_of(JobRun)
     with engine.begin() as conn:
         run_id = conn.execute(insert(runs).values(job=name, as_of=as_of, started_at=now, trigger=trigger, status="running",
@@ -86,21 +84,21 @@ def run_job(settings: Settings, engine: Engine, name: str, as_of: datetime, *, t
                              (f"別のプロセス（{other}）がこのジョブを実行中です。終わった後にもう一度実行してください",
                               f"another process ({other}) is running this job; run it again when it has finished"))  # fmt: skip
     else:
-        outcome = _run_locked(settings, engine, name, as_of, who, lease, clock)
+        outcome = _run_locked(host, name, as_of, who, lease, clock)
     with engine.begin() as conn:
         conn.execute(update(runs).where(runs.c.id == run_id).values(
             status=outcome.status, detail=outcome.detail[-4000:], finished_at=clock()))  # fmt: skip
         audit.append(conn, who, "job_run", f"job:{name}", {"as_of": as_of.isoformat(), "trigger": trigger, "status": outcome.status,
                                                            "detail": outcome.detail[-500:]}, now)  # fmt: skip
-    return outcome
+    return replace(outcome, crashed=crashed)
 
 
-def _run_locked(settings: Settings, engine: Engine, name: str, as_of: datetime, who: str, lease: locks.Lease,
-                clock: Clock) -> RunOutcome:  # fmt: skip
+def _run_locked(host: JobHost, name: str, as_of: datetime, who: str, lease: locks.Lease, clock: Clock) -> RunOutcome:
+    engine = host.ready()
     try:
         with locks.Heartbeat(engine, name, who, lease, clock) as beat:
             try:
-                outcome = RunOutcome(name, "ok", JOBS[name].run(settings, engine, as_of))
+                outcome = RunOutcome(name, "ok", JOBS[name].run(host, as_of))
             except Skip as skip:
                 outcome = RunOutcome(name, "skipped", str(skip))
             except Exception:  # a failed job is recorded and retried by its next schedule
@@ -113,6 +111,7 @@ def _run_locked(settings: Settings, engine: Engine, name: str, as_of: datetime, 
 
 
 def trigger_for(settings: Settings, name: str) -> CronTrigger:
+    """The job's schedule as an APScheduler trigger in the configured zone (the one cron parser)."""
     return CronTrigger.from_crontab(cron_of(settings, name), timezone=settings.tz)
 
 
@@ -125,12 +124,13 @@ def last_due(trigger: CronTrigger, since: datetime, now: datetime) -> datetime |
     return latest
 
 
-def missed(settings: Settings, engine: Engine, now: datetime) -> dict[str, datetime]:
+def missed(host: JobHost, now: datetime) -> dict[str, datetime]:
     """Jobs whose latest fire time within the grace period has no completed (or running) fired run."""
+    settings = host.settings
     grace = timedelta(hours=settings.jobs.catch_up_grace_hours)
     runs = table_of(JobRun)
     out: dict[str, datetime] = {}
-    with engine.connect() as conn:
+    with host.ready().connect() as conn:
         for name in JOBS:
             due = last_due(trigger_for(settings, name), now - grace, now)
             if due is None:
@@ -142,45 +142,7 @@ def missed(settings: Settings, engine: Engine, now: datetime) -> dict[str, datet
     return out
 
 
-def catch_up(settings: Settings, engine: Engine, now: datetime, clock: Clock | None = None) -> list[RunOutcome]:
-    """Run each missed job once, for its latest missed fire time (coalesced)."""
-    recover(engine, now, lease=locks.Lease.from_settings(settings.jobs))  # a crashed run is missed, not running
-    return [run_job(settings, engine, name, due, trigger="catch_up", clock=clock) for name, due in missed(settings, engine, now).items()]
-
-
-def fire_and_run(settings: Settings, engine: Engine, name: str, now: datetime, clock: Clock | None = None) -> RunOutcome:
-    """What APScheduler calls at a fire time: run the job as of that fire time, not of ``now``
-    (APScheduler 3 does not pass the scheduled time, so it is recomputed from the trigger)."""
-    fire = last_due(trigger_for(settings, name), now - FIRE_LOOKBACK, now) or now
-    return run_job(settings, engine, name, fire, trigger="schedule", clock=clock)
-
-
-def scheduled(name: str, config: str | None = None) -> None:
-    """The callable APScheduler holds (by reference) for every job: it reads the same config file
-    the scheduler was started with (``--config`` / ``RISKMON_CONFIG``), not ./config.toml."""
-    settings = load_settings(config)
-    engine = make_engine(settings.database_url)
-    try:
-        fire_and_run(settings, engine, name, datetime.now(settings.tz))
-    finally:
-        engine.dispose()
-
-
-def build_scheduler(settings: Settings, *, blocking: bool = True) -> object:
-    """APScheduler 3 in the configured zone, with its schedule in memory, built from config.toml.
-
-    Deliberately no shared (SQLAlchemy) job store: APScheduler 3 does not support two schedulers
-    on one job store — each reads and advances the other's next run times, so a job can run twice
-    or be missed. Each instance keeps its own schedule; the database makes each fire time run
-    once (riskmon.scheduler.claims) and catch-up covers the time an instance was down.
-    """
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    kind = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = kind(timezone=settings.tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
-    for name in JOBS:
-        config = str(settings.config_file) if settings.config_file else None
-        scheduler.add_job("riskmon.scheduler.runner:scheduled", trigger=trigger_for(settings, name), args=[name, config], id=name,
-                          name=JOBS[name].title, replace_existing=True)  # fmt: skip
-    return scheduler
+def fire_time(settings: Settings, name: str, now: datetime) -> datetime:
+    """The fire time a scheduled call at ``now`` is for (APScheduler 3 does not pass it, so it is
+    recomputed from the trigger): a job fired at 02:00:20 runs as of 02:00."""
+    return last_due(trigger_for(settings, name), now - FIRE_LOOKBACK, now) or now

@@ -1,8 +1,10 @@
-"""The jobs, each a pure function of (settings, engine, as-of time): the scheduler and
-``riskmon jobs run NAME --as-of …`` call the same code, so a job run by hand for a past date gives
-the scheduled run's result. Each job is a few calls on a :class:`~riskmon.app.Riskmon` built over
-the runner's engine: the sequences themselves (ingest, evaluate, escalate-and-digest, the packs)
-exist once, in the composition root."""
+"""The job catalogue: what each named job does, as a function of (the riskmon, an as-of time).
+
+The scheduler, ``riskmon jobs run NAME --as-of …`` and an embedding script (``rm.jobs.run``) all
+run the same function, so a job run by hand for a past date gives the scheduled run's result. Each
+job is a few calls on the composition root (riskmon.jobs.host.JobHost, which ``riskmon.Riskmon``
+satisfies): the sequences themselves (ingest, evaluate, escalate-and-digest, the packs) exist
+once, in the app; here is only which of them a job strings together, and on which days."""
 
 from __future__ import annotations
 
@@ -10,16 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from riskmon import audit
-from riskmon.app import Riskmon
 from riskmon.business_calendar import add_months
 from riskmon.config import Settings
 from riskmon.domain import FOUR_EYES, OPEN_STATES, FlagStatus
+from riskmon.jobs.host import JobHost
 from riskmon.store.tables import Flag, table_of
 
-JobFn = Callable[[Settings, Engine, datetime], str]
+#: a job: what it did, in one line for ``job_runs.detail`` (raise :class:`Skip` for "nothing to do")
+JobFn = Callable[[JobHost, datetime], str]
 
 
 class Skip(Exception):
@@ -34,13 +37,8 @@ class Job:
     run: JobFn
 
 
-def _riskmon(settings: Settings, engine: Engine) -> Riskmon:
-    return Riskmon(settings, engine=engine)
-
-
-def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
+def nightly(rm: JobHost, as_of: datetime) -> str:
     """Ingest the inbox, evaluate, reopen and escalate, write digests, deliver mail."""
-    rm = _riskmon(settings, engine)
     inbox = rm.path("inbox")
     parts = []
     if inbox.exists() and any(inbox.iterdir()):
@@ -49,7 +47,7 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     run = rm.evaluate(as_of)  # the whole book ([paths] rules): flags of removed or disabled rules are retired
     parts.append(f"evaluate: run {run.run_id} {run.counts}")
     esc = rm.escalate(as_of)
-    audit.record_anchor(engine, "nightly", settings=settings)  # the chain's head, outside the database (docs/audit.md)
+    audit.record_anchor(rm.ready(), "nightly", settings=rm.settings)  # the chain's head, outside the database (docs/audit.md)
     parts.append(f"escalate: {len(esc.escalated)} escalated, {len(esc.reopened)} reopened, {len(esc.digests)} digests, "
                  f"{esc.delivery.messages} mails")  # fmt: skip
     if run.errors:
@@ -57,13 +55,12 @@ def nightly(settings: Settings, engine: Engine, as_of: datetime) -> str:
     return "; ".join(parts)
 
 
-def weekly_digest(settings: Settings, engine: Engine, as_of: datetime) -> str:
+def weekly_digest(rm: JobHost, as_of: datetime) -> str:
     """Before the 常勤役員会 (S0:734): new critical and high flags of the week and what is overdue."""
-    rm = _riskmon(settings, engine)
     cal = rm.calendar
     since = as_of - timedelta(days=7)
     f = table_of(Flag)
-    with engine.connect() as conn:
+    with rm.ready().connect() as conn:
         new = (
             conn.execute(select(f).where(f.c.first_seen >= since, f.c.severity.in_(FOUR_EYES)).order_by(f.c.severity, f.c.id))
             .mappings()
@@ -85,7 +82,7 @@ def weekly_digest(settings: Settings, engine: Engine, as_of: datetime) -> str:
     return f"{path} ({len(new)} new, {len(overdue)} overdue)"
 
 
-def _first_business_day(rm: Riskmon, as_of: datetime) -> date:
+def _first_business_day(rm: JobHost, as_of: datetime) -> date:
     """The day, for a job that runs only on the first business day of a month."""
     cal = rm.calendar
     day = as_of.astimezone(cal.tz).date()
@@ -94,30 +91,27 @@ def _first_business_day(rm: Riskmon, as_of: datetime) -> date:
     return day
 
 
-def monthly_publication(settings: Settings, engine: Engine, as_of: datetime) -> str:
+def monthly_publication(rm: JobHost, as_of: datetime) -> str:
     """月次公表 draft for the previous month, on the first business day of the month (S1:2090)."""
-    rm = _riskmon(settings, engine)
     day = _first_business_day(rm, as_of)
     prev = add_months(date(day.year, day.month, 1), -1)
     return ", ".join(map(str, rm.reports.monthly(prev.year, prev.month, as_of=as_of)))
 
 
-def _pack(rm: Riskmon, as_of: datetime, first: date, last: date) -> str:
+def _pack(rm: JobHost, as_of: datetime, first: date, last: date) -> str:
     written = rm.reports.committee(first, last, as_of=as_of, lang="ja")
     return f"{written.folder} ({written.data_hash[:12]})"
 
 
-def committee_pack(settings: Settings, engine: Engine, as_of: datetime) -> str:
+def committee_pack(rm: JobHost, as_of: datetime) -> str:
     """Every two months (S2:270): the pack for the two months just ended, on the first business day."""
-    rm = _riskmon(settings, engine)
     day = _first_business_day(rm, as_of)
     this_month = date(day.year, day.month, 1)
     return _pack(rm, as_of, add_months(this_month, -2), this_month - timedelta(days=1))
 
 
-def half_year_review(settings: Settings, engine: Engine, as_of: datetime) -> str:
+def half_year_review(rm: JobHost, as_of: datetime) -> str:
     """After each fiscal half: the half's pack; after March also the year's (年次公表 groundwork)."""
-    rm = _riskmon(settings, engine)
     cal, day = rm.calendar, _first_business_day(rm, as_of)
     ended = add_months(date(day.year, day.month, 1), -1)
     fy, half = cal.fiscal_year(ended), cal.fiscal_half(ended)

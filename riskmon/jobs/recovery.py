@@ -9,7 +9,7 @@ done, so catch-up runs its fire time again; an ingest is idempotent, so running 
 continues where the crashed one stopped.
 
 Dead means: on this host, the holder's process is gone (riskmon.liveness). A job run of another
-host is dead when its job lock is no longer held by it (its lease ran out: riskmon.scheduler.locks).
+host is dead when its job lock is no longer held by it (its lease ran out: riskmon.jobs.locks).
 Ingest and evaluation runs of another host are left alone — nothing here can tell whether that
 process lives — until recovery runs on their own host.
 """
@@ -24,8 +24,8 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.engine import Row
 
 from riskmon import audit
+from riskmon.jobs.locks import Lease, why_stale
 from riskmon.liveness import Holder, current_id
-from riskmon.scheduler.locks import Lease, why_stale
 from riskmon.store.tables import EvaluationRun, IngestRun, JobLock, JobRun, table_of
 
 #: table → (states that mean "still working", audit subject prefix)

@@ -6,7 +6,7 @@ process) fires the same cron times. Before the job runs, its run claims ``(job, 
 ``duplicate`` run and do nothing.
 
 A claim is taken over only when its run cannot finish the fire any more: it failed, crashed
-(riskmon.scheduler.recovery marks dead runs first), found the job locked, or was itself a
+(riskmon.jobs.recovery marks dead runs first), found the job locked, or was itself a
 duplicate. Taking over compares and swaps the claimed run id, so two restarts racing for a
 crashed fire still produce one run.
 """
