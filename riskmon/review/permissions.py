@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import ColumnElement
 
-from riskmon.domain import CLOSED_STATES, OPEN_STATES, ReviewStatus
+from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, ReviewStatus
 from riskmon.flags.repository import FlagRecord, Proposal
 from riskmon.review import policy
 from riskmon.review.users import Actor
@@ -87,7 +87,9 @@ def can_read_quarantine(actor: Actor) -> bool:
 
 
 def can_administer_users(actor: Actor) -> bool:
-    return actor.role == USER_ADMIN
+    """利用者管理 is a second-line duty held by the ``user_admin`` role (issue #11): the role alone,
+    given to a first-line or audit account in the users file, opens nothing."""
+    return actor.role == USER_ADMIN and _passes(lambda: policy.require_second_line(actor, "", ""))
 
 
 def why_not(actor: Actor, flag: FlagRecord, action: str) -> tuple[str, str]:
@@ -102,6 +104,8 @@ def why_not(actor: Actor, flag: FlagRecord, action: str) -> tuple[str, str]:
             check()
         except policy.Refused as refusal:
             return refusal.ja, refusal.en
+    if action == "response" and actor.line != Line.FIRST:  # the service's own rule (ReviewService.comment)
+        return "回答（response）は第一線の担当部署が行います", "a response comes from the first-line owner"
     pending = awaiting_confirmation(flag)
     if action == "confirm" and pending is not None and pending.by == actor.user_id:
         return "提案者本人は承認できません（四つの目の原則）", "the proposer cannot confirm their own closure (four eyes)"

@@ -1,19 +1,34 @@
-"""Shared browser machinery for the end-to-end tests: Debian's Chromium under Playwright, the
-page fixture that fails a test on any console error (a CSP violation shows there), screenshots.
+"""Shared browser machinery for the end-to-end tests: ``riskmon serve`` started as the real command,
+Debian's Chromium under Playwright, the page fixture that fails a test on any console error (a CSP
+violation shows there) or any JavaScript dialog (an escaped ``<script>`` never opens one),
+screenshots and A4 print views.
 
 Kept out of the test modules so each of them imports it rather than another test module.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
-from tests.helpers import ROOT
+from riskmon.config import WebConfig
+from riskmon.store.db import make_engine
+from riskmon.store.migrate import upgrade
+from riskmon.web.auth import Accounts
+from tests.helpers import ROOT, error_report, run, write_jsonl
+from tests.web.pages_support import seed_pages
+from tests.web.support import EVIL, PASSWORD, Clock, seed
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -26,6 +41,56 @@ ARGS = [
 ]
 EXPECTED_STATUS = "Failed to load resource: the server responded with a status of 4"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
+
+
+@contextmanager
+def serve(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """``riskmon serve`` on a free port of 127.0.0.1 with ``env`` added; yields its base URL once
+    ``/healthz`` answers, and stops it afterwards. Its output goes to ``folder/server.log``."""
+    port = free_port()
+    full = {**os.environ, **env}
+    if "RISKMON_DATABASE_URL" not in env:
+        full.pop("RISKMON_DATABASE_URL", None)
+    log = (folder / "server.log").open("w")
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=full,
+                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"riskmon serve did not start: {(folder / 'server.log').read_text()}") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def seed_site(folder: Path) -> tuple[dict[str, str], dict[str, int]]:
+    """The page tests' database as a SQLite file with the shipped config and rules beside it, plus
+    a rejected record whose unit is a script tag (so the 取込エラー page shows one too). Returns
+    the environment for :func:`serve` and the flag ids by ``rule:case``."""
+    db = folder / "riskmon.db"
+    config = folder / "config.toml"
+    config.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")  # the rule values the rule book needs
+    shutil.copytree(ROOT / "rules", folder / "rules")  # [paths] rules, beside the config file
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    seed(engine, folder)
+    accounts = Accounts(engine, WebConfig(), Clock())
+    for user in ("po1", "po2", "risk1", "auditor"):
+        accounts.set_password(user, PASSWORD, by="test")
+    flags = seed_pages(engine, folder)
+    run(engine, write_jsonl(folder / "evil.jsonl", [error_report("X2", "C99", unit_id=EVIL)]))
+    engine.dispose()
+    return {"RISKMON_CONFIG": str(config), "RISKMON_DATABASE_URL": f"sqlite:///{db}"}, flags
 
 
 def free_port() -> int:
@@ -51,6 +116,12 @@ def page(browser: Browser) -> Iterator[Page]:
     # A CSP violation or a script error shows here; a 401/429 page answered on purpose does not count.
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and not m.text.startswith(EXPECTED_STATUS) else None)
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def dialog(d: Dialog) -> None:  # an escaped <script> never opens one
+        errors.append(f"a dialog opened: {d.message}")
+        d.dismiss()
+
+    pg.on("dialog", dialog)
     yield pg
     context.close()
     assert errors == []
@@ -59,6 +130,19 @@ def page(browser: Browser) -> Iterator[Page]:
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def print_shot(page: Page, name: str) -> Path:
+    """The page as it prints on A4 (print stylesheet): the PDF, and a screenshot beside it."""
+    page.emulate_media(media="print")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / f"{name}.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    shot(page, f"{name}_print")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.emulate_media(media="screen")
+    return pdf
 
 
 def log_in(page: Page, base: str, user: str, password: str) -> None:

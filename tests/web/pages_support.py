@@ -9,9 +9,12 @@ description is a script tag, and a file with one bad record (the quarantine).
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from riskmon.business_calendar import BusinessCalendar
@@ -20,10 +23,10 @@ from riskmon.engine.rulebook import load_rules
 from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
 from riskmon.rules.spec import Rule
-from riskmon.store.tables import Flag, WebCredential, table_of
+from riskmon.store.tables import AuditEntry, Flag, WebCredential, table_of
 from riskmon.web.passwords import hash_password
 from tests.helpers import ROOT, error_report, run, write_jsonl
-from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS
+from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS, csrf_of
 
 MORE_UNITS = UNITS + "EXE,役員,Executives,executive,,,,true\n"
 MORE_USERS = (
@@ -38,7 +41,7 @@ EVERYONE = ("po1", "po2", "risk1", "risk2", "auditor", "exec1", "admin1", "rd1")
 
 
 @cache
-def _rules() -> list[Rule]:
+def rules_r01_r03() -> list[Rule]:
     settings = load_settings(ROOT / "config.toml")
     return [r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03")]
 
@@ -46,6 +49,15 @@ def _rules() -> list[Rule]:
 @cache
 def _hash() -> str:
     return hash_password(PASSWORD)
+
+
+def give_passwords(engine: Engine, users: list[str]) -> None:
+    """The test password for ``users``. argon2 costs half a second a hash on a busy machine, so
+    they share one hash (computed once per test run) instead of going through ``set_password``."""
+    c = table_of(WebCredential)
+    with engine.begin() as conn:
+        conn.execute(c.insert(), [{"user_id": u, "password_hash": _hash(), "must_change": False, "changed_at": NOW, "lang": None}
+                                  for u in users])  # fmt: skip
 
 
 def seed_pages(engine: Engine, folder: Path) -> dict[str, int]:
@@ -69,12 +81,35 @@ def seed_pages(engine: Engine, folder: Path) -> dict[str, int]:
     users.write_text(MORE_USERS, encoding="utf-8")
     with engine.begin() as conn:
         assert load_users(conn, users) == (8, [])
-    evaluate(engine, _rules(), NOW, BusinessCalendar())
-    # argon2 costs half a second a hash on a busy machine: the new users share one hash of the test password
-    c = table_of(WebCredential)
-    with engine.begin() as conn:
-        conn.execute(c.insert(), [{"user_id": u, "password_hash": _hash(), "must_change": False, "changed_at": NOW, "lang": None}
-                                  for u in EVERYONE if u not in ("po1", "po2", "risk1", "auditor")])  # fmt: skip
+    evaluate(engine, rules_r01_r03(), NOW, BusinessCalendar())
+    give_passwords(engine, [u for u in EVERYONE if u not in ("po1", "po2", "risk1", "auditor")])
     t = table_of(Flag)
     with engine.connect() as conn:
         return {f"{r.rule_id}:{r.subject}": r.id for r in conn.execute(select(t.c.id, t.c.rule_id, t.c.subject))}
+
+
+# -- talking to the pages over HTTP (TestClient) ---------------------------------------------
+
+
+def ids(html: str) -> list[int]:
+    """The flag ids a page lists (``data-flag`` attributes), sorted."""
+    return sorted(int(n) for n in re.findall(r'data-flag="(\d+)"', html))
+
+
+def audit_actions(engine: Engine, actor: str) -> list[tuple[str, str]]:
+    """``(action, subject)`` of every audit entry by ``actor``, in order."""
+    t = table_of(AuditEntry)
+    with engine.connect() as conn:
+        return [(r.action, r.subject) for r in conn.execute(select(t.c.action, t.c.subject).where(t.c.actor == actor).order_by(t.c.seq))]
+
+
+def post(client: TestClient, path: str, data: dict[str, Any], page: str = "/", htmx: bool = False) -> Any:
+    """POST a form with the CSRF token read from ``page``, as the browser would."""
+    token = csrf_of(client.get(page).text)
+    return client.post(path, data={**data, "csrf_token": token}, headers={"HX-Request": "true"} if htmx else {})
+
+
+def flag_row(engine: Engine, flag_id: int) -> dict[str, Any]:
+    t = table_of(Flag)
+    with engine.connect() as conn:
+        return dict(conn.execute(select(t).where(t.c.id == flag_id)).mappings().one())

@@ -8,13 +8,7 @@ chromium and fonts-noto-cjk when it runs as root); ``playwright install`` is nev
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,7 +17,7 @@ from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.web.auth import Accounts
-from tests.web.browser_support import browser, free_port, log_in, page, shot
+from tests.web.browser_support import browser, log_in, page, serve, shot
 from tests.web.support import PASSWORD, Clock, seed
 
 __all__ = ["browser", "page"]  # the shared fixtures
@@ -44,30 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     one_time = accounts.set_password("po2", None, by="test")
     engine.dispose()
     assert one_time is not None
-    port = free_port()
-    env = {**os.environ, "RISKMON_CONFIG": str(config)}
-    env.pop("RISKMON_DATABASE_URL", None)
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"riskmon serve did not start: {(folder / 'server.log').read_text()}") from None
-                time.sleep(0.3)
+    with serve(folder, {"RISKMON_CONFIG": str(config)}) as base:
         yield {"base": base, "po2_one_time": one_time}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def test_an_office_head_sees_only_their_office(server: dict[str, str], page: Page) -> None:

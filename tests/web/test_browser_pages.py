@@ -8,27 +8,17 @@ POST is refused. Screenshots of every page go to var/test-artifacts/web/ (A4 pri
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from riskmon.config import WebConfig
+from riskmon.flags.repository import Proposal
 from riskmon.store.db import make_engine
-from riskmon.store.migrate import upgrade
-from riskmon.web.auth import Accounts
-from tests.helpers import ROOT
-from tests.web.browser_support import ARTIFACTS, browser, free_port, log_in, page, shot
-from tests.web.pages_support import seed_pages
-from tests.web.support import EVIL, PASSWORD, Clock, seed
+from tests.web.browser_support import browser, log_in, page, print_shot, seed_site, serve, shot
+from tests.web.pages_support import flag_row
+from tests.web.support import EVIL, PASSWORD
 
 __all__ = ["browser", "page"]  # the shared fixtures (tests/web/browser_support.py)
 
@@ -36,51 +26,9 @@ __all__ = ["browser", "page"]  # the shared fixtures (tests/web/browser_support.
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     folder = tmp_path_factory.mktemp("web_pages_e2e")
-    db = folder / "riskmon.db"
-    config = folder / "config.toml"
-    config.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")  # the rule values the rule book needs
-    shutil.copytree(ROOT / "rules", folder / "rules")  # [paths] rules, beside the config file
-    engine = make_engine(f"sqlite:///{db}")
-    upgrade(engine)
-    seed(engine, folder)
-    accounts = Accounts(engine, WebConfig(), Clock())
-    for user in ("po1", "po2", "risk1", "auditor"):
-        accounts.set_password(user, PASSWORD, by="test")
-    flags = seed_pages(engine, folder)
-    engine.dispose()
-    port = free_port()
-    env = {**os.environ, "RISKMON_CONFIG": str(config), "RISKMON_DATABASE_URL": f"sqlite:///{db}"}
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"riskmon serve did not start: {(folder / 'server.log').read_text()}") from None
-                time.sleep(0.3)
-        yield {"base": base, "flags": flags}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-def print_shot(page: Page, name: str) -> None:
-    """The page as it prints on A4 (print stylesheet), kept beside the screen shots."""
-    page.emulate_media(media="print")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.pdf(path=str(ARTIFACTS / f"{name}.pdf"), format="A4", print_background=True)
-    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
-    shot(page, f"{name}_print")
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.emulate_media(media="screen")
+    env, flags = seed_site(folder)
+    with serve(folder, env) as base:
+        yield {"base": base, "flags": flags, "db": env["RISKMON_DATABASE_URL"]}
 
 
 def test_an_office_head_acknowledges_and_responds(site: dict[str, object], page: Page) -> None:
@@ -129,6 +77,12 @@ def test_four_eyes_between_two_risk_officers(site: dict[str, object], browser: B
     page.get_by_role("button", name="完了にする").click()
     expect(page.locator("#pending")).to_contain_text("risk1")
     expect(page.get_by_role("button", name="承認する（四つの目）")).to_have_count(0)  # never offered to the proposer
+    engine = make_engine(str(site["db"]))
+    digest = Proposal.from_json(flag_row(engine, high)["proposal"]).digest
+    engine.dispose()
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
+    forged = page.request.post(f"{base}/flags/{high}/act", form={"action": "confirm", "proposal": digest, "csrf_token": token})
+    assert forged.status == 403 and "提案者本人は承認できません" in forged.text()  # nor can they confirm by a forged POST
     shot(page, "20_detail_pending_risk1")
     page.goto(base + "/")
     expect(page.locator("#count-awaiting_me")).to_have_text("0")
@@ -144,7 +98,7 @@ def test_four_eyes_between_two_risk_officers(site: dict[str, object], browser: B
     expect(page.locator("#review-status")).to_have_text("完了")
     shot(page, "22_detail_confirmed_risk2")
     page.goto(base + "/quarantine")
-    expect(page.locator("tr[data-reject]")).to_have_count(1)
+    expect(page.locator("tr[data-reject]")).to_have_count(2)  # the seed's bad record and the one whose unit is a script tag
     shot(page, "23_quarantine_risk2")
     page.goto(base + "/events?by=event&q=I1")
     expect(page.locator("tr[data-nc]")).to_contain_text(EVIL)  # shown as text, not run

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine, event, select, update
 
-from riskmon.store.tables import AuditEntry, Flag, Reject, User, WebCredential, table_of
-from tests.web.pages_support import seed_pages
-from tests.web.support import EVIL, csrf_of, login
+from riskmon.store.tables import Flag, Reject, User, WebCredential, table_of
+from tests.web.pages_support import audit_actions, flag_row, ids, post, seed_pages
+from tests.web.support import EVIL, login
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 PO1 = ("R01:C1", "R01:C2", "R02:C2")
@@ -38,27 +38,6 @@ def as_(make_client: Callable[..., TestClient], flags: dict[str, int]) -> Callab
         return client
 
     return make
-
-
-def ids(html: str) -> list[int]:
-    return sorted(int(n) for n in re.findall(r'data-flag="(\d+)"', html))
-
-
-def audit_actions(engine: Engine, actor: str) -> list[tuple[str, str]]:
-    t = table_of(AuditEntry)
-    with engine.connect() as conn:
-        return [(r.action, r.subject) for r in conn.execute(select(t.c.action, t.c.subject).where(t.c.actor == actor).order_by(t.c.seq))]
-
-
-def post(client: TestClient, path: str, data: dict[str, Any], page: str = "/", htmx: bool = False) -> Any:
-    token = csrf_of(client.get(page).text)
-    return client.post(path, data={**data, "csrf_token": token}, headers={"HX-Request": "true"} if htmx else {})
-
-
-def flag_row(engine: Engine, flag_id: int) -> dict[str, Any]:
-    t = table_of(Flag)
-    with engine.connect() as conn:
-        return dict(conn.execute(select(t).where(t.c.id == flag_id)).mappings().one())
 
 
 # -- visibility: every page × every role ------------------------------------------------------
