@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,12 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from jinja2 import Environment, nodes
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
 from riskmon import domain, i18n
+from riskmon.cli.app import app
 from riskmon.domain import Bucket, CaseAction, FlagStatus, Line, ReviewStatus, Severity
 from riskmon.i18n import catalogue, label, phrase, translator
 from riskmon.review import permissions
 from riskmon.web import export, flag_list, routes_events
+from tests.helpers import ROOT, UNITS_CSV, error_report, write_jsonl
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")
 ENTRIES = list(catalogue())
@@ -218,3 +222,30 @@ def test_the_flag_exports_headers_follow_the_language(lang: str, sheet: str, hea
     assert [c.value for c in book[sheet][1]] == headers
     csv_head = b"".join(export.csv_chunks([], {}, lang, ZoneInfo("Asia/Tokyo"))).decode("utf-8-sig")
     assert csv_head == ",".join(headers) + "\r\n"
+
+
+def test_the_committee_packs_xlsx_follows_the_cli_lang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RISKMON_DATABASE_URL", "RISKMON_CONFIG", "RISKMON_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    config = (ROOT / "config.toml").read_text(encoding="utf-8").replace('url = "sqlite:///var/riskmon.db"', 'url = "sqlite:///t.db"')
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
+    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1", category="misissuance")])
+
+    def cli(*args: str) -> int:
+        result = CliRunner().invoke(app, ["--config", str(tmp_path / "config.toml"), *args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        return result.exit_code
+
+    assert (cli("db", "upgrade"), cli("ingest", "units.csv", "e.jsonl")) == (0, 0)
+    sheets = {}
+    for lang in ("ja", "en"):
+        assert cli("--lang", lang, "report", "committee", "--from", "2025-04-01", "--to", "2025-04-30", "--out", lang) == 0
+        (xlsx,) = (tmp_path / lang).rglob("committee.xlsx")
+        sheets[lang] = load_workbook(xlsx).sheetnames
+    assert sheets == {
+        "ja": ["外部委託検査", "不適事項", "事務処理誤り_月別", "事務処理誤り_分類別", "重点三事案_期限超過", "リスクの高い拠点"],
+        "en": ["Inspections", "Nonconformities", "Errors by month", "Errors by category", "Overdue priority", "Highest-risk offices"],
+    }
