@@ -25,13 +25,12 @@ from sqlalchemy import Connection, Engine, select
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.domain import Line, RiskCategory, Severity
-from riskmon.i18n import Lang, label, phrase
+from riskmon.i18n import Lang, label, phrase, phrases
 from riskmon.reports import data as d
 from riskmon.reports import kept
 from riskmon.reports.pack_flags import flags_at
 from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
-from riskmon.reports.words import words
 from riskmon.rules.spec import Rule
 from riskmon.store.asof import AsOf
 from riskmon.store.queries import unit_names
@@ -119,7 +118,7 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         "line_labels": {k.value: label(k, lang) for k in Line},
         "risk_labels": {k.value: label(k, lang) for k in RiskCategory},
         "severity_labels": {k.value: label(k, lang) for k in Severity},
-        "t": words(lang), "label": lambda value: label(value, lang), "sep": "、" if lang == "ja" else ", ",
+        "t": phrases("report", lang), "label": lambda value: label(value, lang), "sep": "、" if lang == "ja" else ", ",
         "month_chart": bar_chart(months),
         "category_chart": bar_chart(cats, highlight={c["label"] for c in content["errors"]["by_category"] if c["priority"]}),
     }  # fmt: skip

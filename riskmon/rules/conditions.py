@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from riskmon.i18n import pick
+from riskmon.i18n import phrase
 
 #: leaf operator → (durable operator, negated leaf operator)
 OPERATORS: dict[str, tuple[str, str]] = {
@@ -143,14 +143,9 @@ def describe(c: Condition | None, lang: str = "ja") -> str:
     if c is None:
         return ""
     if isinstance(c, Node):
-        glue = pick({"all": (" かつ ", " and "), "any": (" または ", " or ")}[c.kind], lang)
+        glue = phrase("condition", c.kind, lang)
         return "(" + glue.join(describe(x, lang) for x in c.children) + ")"
-    words = pick({
-        "is": ("=", "="), "is_not": ("≠", "≠"), "above": (">", ">"), "at_least": ("≥", "≥"),
-        "below": ("<", "<"), "at_most": ("≤", "≤"), "in": ("∈", "in"), "not_in": ("∉", "not in"),
-        "exists": ("あり", "present"), "missing": ("なし", "absent"), "contains": ("を含む", "contains"),
-        "not_contains": ("を含まない", "does not contain"),
-    }[c.op], lang)  # fmt: skip
+    words = phrase("condition", c.op, lang)
     if c.op in ("exists", "missing"):
         return f"{c.field} {words}"
     return f"{c.field} {words} {c.value}"

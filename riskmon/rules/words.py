@@ -1,6 +1,9 @@
 """Suggestions for rule authors: the nearest valid spelling, the code behind a Japanese label,
 the operator meant by a programmer's word. Rule authors are not programmers; a message that says
 what they probably meant saves a round trip to the developers.
+
+Not a word table: labels are looked up in the one catalogue (:func:`riskmon.i18n.label`); the
+synonyms below are spellings a rule author may type, mapped to codes, never shown as words.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def did_you_mean(word: object, choices: Iterable[str], synonyms: dict[str, str] 
 
 
 def code_for_label(text: str, codes: Iterable[str]) -> str | None:
-    """The code among ``codes`` whose label (riskmon/i18n.py, either language) is ``text``."""
+    """The code among ``codes`` whose label (:mod:`riskmon.i18n`, either language) is ``text``."""
     wanted = text.strip().lower()
     for code in codes:
         if wanted in (label(code, "ja").lower(), label(code, "en").lower()) and wanted != code:

@@ -23,13 +23,13 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
-from riskmon.domain import CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity, label_of
+from riskmon.domain import CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity
 from riskmon.i18n import label as i18n_label
+from riskmon.i18n import translator
 from riskmon.review import permissions
 from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.web.auth import Accounts
 from riskmon.web.sessions import Session
-from riskmon.web.words import word
 
 LANGS = ("ja", "en")
 _KINDS: dict[str, type[StrEnum]] = {
@@ -133,13 +133,14 @@ def render(request: Request, template: str, lang: str, status: int = 200, **valu
     session = current_session(request)
 
     def label(kind: str, value: str | None) -> str:
-        """A domain value's label; anything else (an event type, a step) through the i18n table, or as it is."""
+        """A domain value's label (``kind`` says which enum, as ``"open"`` is two things); anything
+        else (an event type, a step) by its code, or as it is — all through the one catalogue."""
         if value is None:
             return ""
         try:
-            return label_of(_KINDS[kind](value), lang)
+            return i18n_label(_KINDS[kind](value), lang)
         except (KeyError, ValueError):
-            return i18n_label(value, "en" if lang == "en" else "ja")
+            return i18n_label(value, lang)
 
     def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(ctx.settings.tz).strftime(fmt) if value else ""
@@ -153,7 +154,7 @@ def render(request: Request, template: str, lang: str, status: int = 200, **valu
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
     html = ctx.templates.get_template(template).render(
-        t=lambda key: word(key, lang), lang=lang, label=label, local=local, path=request.url.path, nav=nav, query=query,
+        t=translator("web", lang), lang=lang, label=label, local=local, path=request.url.path, nav=nav, query=query,
         csrf_token=session.csrf_token if session else "", **values,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status)

@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from riskmon.domain import ReviewStatus, RiskCategory, Severity, label_of
+from riskmon.domain import ReviewStatus, RiskCategory, Severity
+from riskmon.i18n import label, translator
 from riskmon.reports.safe_cells import csv_row, looks_like_formula, xlsx_text
-from riskmon.web.words import word
 
 _CATEGORIES = {c.value for c in RiskCategory}
 COLUMNS = ("col_id", "col_severity", "col_status", "col_title", "col_unit", "col_unit_name", "col_rule", "col_category",
@@ -34,9 +34,9 @@ def _values(flag: dict[str, Any], units: dict[str, str], lang: str, tz: ZoneInfo
 
     en = lang == "en"
     return [
-        flag["id"], label_of(Severity(flag["severity"]), lang), label_of(ReviewStatus(flag["review_status"]), lang),
+        flag["id"], label(Severity(flag["severity"]), lang), label(ReviewStatus(flag["review_status"]), lang),
         flag["title_en"] if en else flag["title_ja"], flag["owner_unit"], units.get(flag["owner_unit"], ""), flag["rule_id"],
-        label_of(RiskCategory(flag["risk_category"]), lang) if flag["risk_category"] in _CATEGORIES else flag["risk_category"],
+        label(RiskCategory(flag["risk_category"]), lang) if flag["risk_category"] in _CATEGORIES else flag["risk_category"],
         flag["subject"], when(flag["first_seen"]), when(flag["due_at"]), flag["message_en"] if en else flag["message_ja"],
     ]  # fmt: skip
 
@@ -44,7 +44,7 @@ def _values(flag: dict[str, Any], units: dict[str, str], lang: str, tz: ZoneInfo
 def csv_chunks(flags: Iterable[dict[str, Any]], units: dict[str, str], lang: str, tz: ZoneInfo) -> Iterator[bytes]:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(csv_row(word(c, lang) for c in COLUMNS))
+    out.writerow(csv_row(map(translator("web", lang), COLUMNS)))
     yield ("\ufeff" + buf.getvalue()).encode("utf-8")
     buf.seek(0)
     buf.truncate()
@@ -60,8 +60,9 @@ def csv_chunks(flags: Iterable[dict[str, Any]], units: dict[str, str], lang: str
 
 def xlsx_bytes(flags: Iterable[dict[str, Any]], units: dict[str, str], lang: str, tz: ZoneInfo) -> bytes:
     wb = Workbook(write_only=True)
-    ws: WriteOnlyWorksheet = wb.create_sheet(word("flags_title", lang)[:31])
-    ws.append([_cell(ws, word(c, lang)) for c in COLUMNS])
+    t = translator("web", lang)
+    ws: WriteOnlyWorksheet = wb.create_sheet(t("flags_title")[:31])
+    ws.append([_cell(ws, t(c)) for c in COLUMNS])
     for flag in flags:
         ws.append([_cell(ws, v) for v in _values(flag, units, lang, tz)])
     out = io.BytesIO()

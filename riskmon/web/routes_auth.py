@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from riskmon.i18n import pick
+from riskmon.i18n import phrase, pick
 from riskmon.web.deps import Viewer, client_address, context, current_session, language, render, require_viewer
-from riskmon.web.words import word
 
 router = APIRouter()
 
@@ -44,7 +43,7 @@ def login_form(request: Request, next: str = "/", bye: int = 0) -> Response:
     if session is None:  # the anonymous session that holds this form's CSRF token
         secret, session = ctx.accounts.anonymous_session(client_address(request), lang)
         request.state.session = session
-    notice = word("logged_out", lang) if bye else ""
+    notice = phrase("web", "logged_out", lang) if bye else ""
     response = render(request, "login.html", lang, next=safe_next(next), error="", notice=notice, user_id="")
     if secret:
         set_session_cookie(request, response, secret)
@@ -90,7 +89,7 @@ def change_password(request: Request, viewer: Annotated[Viewer, Depends(require_
                     confirm_password: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     ctx = context(request)
     if new_password != confirm_password:
-        problems = [(word("password_mismatch", "ja"), word("password_mismatch", "en"))]
+        problems = [(phrase("web", "password_mismatch", "ja"), phrase("web", "password_mismatch", "en"))]
     else:
         problems = ctx.accounts.change_password(viewer.session, current_password, new_password)
     if problems:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from riskmon.reports import committee
 from tests.helpers import NOW, shipped
 
 CAL = BusinessCalendar()
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 @pytest.mark.parametrize(
@@ -36,6 +38,8 @@ def test_pack_words_and_xlsx_headers_follow_the_language(engine: Engine, flags: 
     book = load_workbook(tmp_path / lang / "committee.xlsx")
     assert book.sheetnames == sheets
     assert [c.value for c in book[sheets[-1]][1]] == offices_header
+    # every header of every sheet is in the pack's language: Japanese words in ja, none in en
+    assert {(ws.title, str(c.value)) for ws in book for c in ws[1] if bool(JAPANESE.search(str(c.value))) != (lang == "ja")} == set()
     md = (tmp_path / lang / "committee.md").read_text(encoding="utf-8")
     assert severities in md  # open flags by severity, labelled: three critical flags of PO-001
     assert ("クローズ" in md, "critical 3" in md) == (False, lang == "en")

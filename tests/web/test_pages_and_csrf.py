@@ -1,4 +1,6 @@
-"""Security headers, CSRF refusal, the morning queue through the review policy, escaping, words."""
+"""Security headers, CSRF refusal, the morning queue through the review policy, escaping.
+
+The pages' words are checked in tests/test_i18n.py, beside every other entry of the catalogue."""
 
 from __future__ import annotations
 
@@ -12,11 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from riskmon.review import permissions
 from riskmon.store.tables import AuditEntry, table_of
-from riskmon.web import csrf, export, flag_list, routes_events
+from riskmon.web import csrf
 from riskmon.web.security import CSP
-from riskmon.web.words import WORDS
 from tests.web.support import EVIL, csrf_of, login
 
 WEB = Path(__file__).resolve().parents[2] / "riskmon" / "web"
@@ -130,24 +130,6 @@ def test_next_never_leaves_the_site(client: TestClient, target: str) -> None:
         "/login", data={"user_id": "po1", "password": "correct horse battery", "csrf_token": csrf_of(form.text), "next": target}
     )
     assert r.headers["location"] == "/"
-
-
-def test_every_word_a_template_uses_exists_in_both_languages() -> None:
-    used = set()
-    for template in (WEB / "templates").glob("*.html"):
-        used |= set(re.findall(r"(?<![\w.])t\('([a-z_]+)'\)", template.read_text(encoding="utf-8")))
-    used |= {f"bucket_{b}" for b in ("awaiting_me", "new", "escalated", "overdue", "other")} | {
-        "csrf_title",
-        "csrf_body",
-        "not_found_title",
-    }
-    used |= {f"act_{a}" for a in permissions.ACTIONS} | {f"sort_{s}" for s in flag_list.SORTS} | {f"by_{b}" for b in routes_events.LOOKUPS}
-    used |= {
-        f"f_{f}" for f in ("severity", "status", "line", "unit", "region", "rule", "category", "since", "until", "q", "sort", "dir", "per")
-    }
-    used |= {"forbidden_title", "forbidden_body", "quarantine_second_line", "flags_title"} | set(export.COLUMNS)
-    assert sorted(used - set(WORDS)) == []
-    assert [k for k, (ja, en) in WORDS.items() if not ja or (not en and k != "count_suffix")] == []
 
 
 def test_vendored_htmx_is_the_recorded_file() -> None:

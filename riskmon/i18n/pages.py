@@ -1,13 +1,15 @@
-"""Every word the web pages show, in Japanese and English, in one table.
+"""Every word the web pages show (templates, page titles, export headers), by key.
 
-Templates call ``t('key')``; a key missing here is a KeyError at render time, and
-``tests/web/test_words.py`` checks every key used by a template exists with both wordings.
-Domain values (severity, case status, line) take their labels from :mod:`riskmon.domain`.
+Catalogue content only, read through :func:`riskmon.i18n.phrase` (namespace ``web``): templates
+call ``t('key')``, a Jinja global that :func:`riskmon.web.deps.render` binds to the request's
+language. ``tests/test_i18n.py`` checks every entry has both languages and every key a template
+asks for is here. Domain values (severity, case status, line) are not repeated here: templates
+label them through :func:`riskmon.i18n.label`.
 """
 
 from __future__ import annotations
 
-WORDS: dict[str, tuple[str, str]] = {
+WEB: dict[str, tuple[str, str]] = {
     "app_name": ("riskmon リスク監視", "riskmon risk monitoring"),
     "skip_to_main": ("本文へ移動", "Skip to main content"),
     "nav_queue": ("本日の確認", "Today's review"),
@@ -252,7 +254,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "logged_out": ("ログアウトしました", "You have logged out"),
 }
 
-
-def word(key: str, lang: str) -> str:
-    ja, en = WORDS[key]
-    return en if lang == "en" else ja
+#: Japanese counter words English has no equivalent for ("3件" is "3"): deliberately empty in
+#: English, the only entries the completeness test lets have an empty side.
+NO_ENGLISH_WORD = frozenset({"count_suffix"})
