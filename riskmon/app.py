@@ -227,10 +227,11 @@ class Riskmon:
         with self.ready().connect() as conn:
             return repository.get(conn, flag_id) if viewer is None else policy.visible_flag(conn, viewer, flag_id)
 
-    def flag_history(self, flag_id: int, viewer: Actor | None = None) -> list[CaseEventRecord]:
-        """A case's events; a viewer's refused look is audited (riskmon.review.service.ReviewService.history)."""
+    def flag_history(self, flag_id: int, viewer: Actor | None = None, via: dict[str, str] | None = None) -> list[CaseEventRecord]:
+        """A case's events; a viewer's refused look is audited with ``via`` (channel, token id:
+        riskmon.review.service.ReviewService.history)."""
         if viewer is not None:
-            return self.cases.history(viewer.user_id, flag_id)
+            return ReviewService(self.ready(), clock=self._clock, via=via).history(viewer.user_id, flag_id)
         with self.ready().connect() as conn:
             if repository.get(conn, flag_id) is None:
                 raise policy.Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")

@@ -86,6 +86,12 @@ class TokenInfo:
         return "expired" if now >= self.expires_at else "active"
 
 
+def check_days(days: int) -> None:
+    """A token lives 1 to MAX_DAYS days: none is issued for ever."""
+    if not 1 <= days <= MAX_DAYS:
+        raise Refused(f"有効期間は 1〜{MAX_DAYS} 日です（{days} は使えません）", f"--expires-days must be 1 to {MAX_DAYS} (not {days})")
+
+
 def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -114,8 +120,7 @@ class Tokens:
               proof: dict[str, Any] | None = None) -> tuple[str, TokenInfo]:  # fmt: skip
         """A new token for ``user_id``, whose password the caller has just checked (``proof`` says
         how, for the audit log). Returns the secret — its only copy — and the token."""
-        if not 1 <= days <= MAX_DAYS:
-            raise Refused(f"有効期間は 1〜{MAX_DAYS} 日です（{days} は使えません）", f"--expires-days must be 1 to {MAX_DAYS} (not {days})")
+        check_days(days)
         secret = PREFIX + secrets.token_urlsafe(32)
         now = self.clock()
         with self.engine.begin() as conn:
