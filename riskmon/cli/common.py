@@ -54,6 +54,7 @@ class AppContext:
     lang: Lang
     out: Console = field(default_factory=lambda: Console(highlight=False))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    closing: bool = False  # close() is registered on the root command's context
 
     @cached_property
     def riskmon(self) -> Riskmon:
@@ -116,6 +117,11 @@ class AppContext:
         show(CliError(message, message, code), self.lang, self.err)
         raise typer.Exit(int(code))
 
+    def close(self) -> None:
+        """Dispose of the database engine, if this command made one."""
+        if "riskmon" in self.__dict__:
+            self.riskmon.close()
+
     def local(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
 
@@ -171,8 +177,12 @@ def load_rulebook(app: AppContext, path: Path | None = None) -> RuleBook:
 
 
 def app_context(ctx: typer.Context) -> AppContext:
-    obj = ctx.find_root().obj
+    root = ctx.find_root()
+    obj = root.obj
     assert isinstance(obj, AppContext)
+    if not obj.closing:  # the database's connections end with the command, also when run in-process (tests)
+        obj.closing = True
+        root.call_on_close(obj.close)
     return obj
 
 
