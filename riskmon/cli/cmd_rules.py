@@ -278,9 +278,9 @@ def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The 
         names = queries.unit_names(conn, app.lang)
     if record is None:
         app.fail(app.t(f"フラグがありません: {flag_id}", f"no such flag: {flag_id}"))
-    row = record.as_row()
-    if fmt is Format.json:
-        print_json(as_json(row))
+    row, pending = record.as_row(), record.proposal
+    if fmt is Format.json:  # the pending proposal's id is what `flags confirm --proposal` names
+        print_json({**as_json(row), "proposal_id": pending.digest if pending else None})
         return
     ev = row["evidence"]
     lines = [
@@ -298,4 +298,7 @@ def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The 
         (app.t("条件", "condition"), ev.get("conditions", {}).get("filter", {}).get(app.lang, "") or "-"),
         (app.t("観測値", "observed"), "\n".join(f"{k}: {v}" for k, v in {**ev.get("values", {}), **ev.get("observed", {})}.items())),
     ]  # fmt: skip
+    if pending is not None:
+        lines.append((app.t("承認待ちの提案", "pending proposal"),
+                      f"{pending.digest} — {pending.by}: {label(pending.resolution.value, app.lang)} {pending.note}"))  # fmt: skip
     app.out.print(table(None, [app.t("項目", "field"), app.t("値", "value")], lines))

@@ -182,6 +182,16 @@ def test_reads_show_what_the_token_may_see(user: str | None, units: set[str], cl
             assert shown.stderr == f"error: no such event: {event_id}\n"
 
 
+def test_the_third_line_reads_with_a_token_and_changes_nothing(cli: Cli, engine: Engine) -> None:
+    flag = str(flags_of(engine)["PO-001"][0])
+    auditor = cli.token("auditor")
+    assert cli("flags", "history", flag, token=auditor).exit_code == 0
+    refused = cli("flags", "ack", flag, token=auditor)
+    assert refused.exit_code == ExitCode.ERROR
+    assert refused.stderr == f"{flag}: the third line and governance read everything and change nothing\n"
+    assert audit_rows(engine, "refused:acknowledge")[-1][2]["channel"] == "api"
+
+
 def test_a_bulk_action_only_reaches_the_flags_its_owner_may_see(cli: Cli, engine: Engine) -> None:
     flags = flags_of(engine)
     result = cli("flags", "ack", "--rule", "R01", token=cli.token("po2"))
@@ -201,6 +211,8 @@ def test_four_eyes_needs_two_tokens_of_two_people(cli: Cli, engine: Engine) -> N
     proposed = cli("flags", "resolve", str(critical), "--resolution", "remediated", "--note", "再送付済み", token=risk1)
     assert proposed.exit_code == 0, proposed.output
     digest = proposed.stdout.strip().rsplit("proposal ", 1)[1]
+    shown = cli("flags", "show", str(critical), "--format", "json", token=risk2)
+    assert json.loads(shown.stdout)["proposal_id"] == digest
     own = cli("flags", "confirm", str(critical), "--proposal", digest, token=risk1)
     assert own.exit_code == ExitCode.ERROR and "the proposer cannot confirm their own closure (four eyes)" in own.stderr
     other = cli("flags", "confirm", str(critical), "--proposal", digest, token=risk2)

@@ -193,3 +193,28 @@ def test_a_load_audits_role_changes_and_deactivation_cuts_sessions_and_tokens(en
         assert conn.execute(select(table_of(User).c.active).where(table_of(User).c.user_id == "po1")).scalar_one() is False
     with engine.connect() as conn:
         assert audit.verify(conn)[1] == []
+
+
+def test_a_user_admin_revokes_tokens_on_the_users_page_service(engine: Engine, admin: UserAdmin, clock: Clock) -> None:
+    tokens = Tokens(engine, clock)
+    secret, info = tokens.issue("po1")
+    boss, po2 = who(engine, "adm1", tokens), who(engine, "po2", tokens)
+    assert boss.actor is not None and po2.actor is not None
+    with pytest.raises(AdminRefused, match="only a user_admin may manage users"):
+        admin.revoke_tokens(po2.actor, "po1", "s-po2")
+    assert admin.revoke_tokens(boss.actor, "po1", "s-adm").en == "1 token(s) of po1 revoked"
+    assert entries(engine, "tokens_revoked")[-1] == ("adm1", "user:po1", {"channel": "web", "session": "s-adm", "revoked": [info.id]})
+    with pytest.raises(TokenRefused):
+        tokens.authenticate(secret)
+
+
+def test_with_database_access_an_operator_could_plant_a_token_which_is_why_the_chain_matters(engine: Engine, admin: UserAdmin,
+                                                                                              clock: Clock) -> None:  # fmt: skip
+    """docs/security.md: nothing inside the database stops direct SQL; a planted token works, but
+    no ``token_created`` entry exists for it in the audit chain."""
+    secret = "rmt_planted-by-sql"
+    with engine.begin() as conn:
+        conn.execute(table_of(ApiToken).insert().values(id_hash=hash_token(secret), user_id="risk1", name="", created_at=clock.now,
+                                                        expires_at=clock.now + timedelta(days=1)))  # fmt: skip
+    assert Tokens(engine, clock).authenticate(secret).name == "risk1"
+    assert [p["token"] for _, _, p in entries(engine, "token_created")] == []
