@@ -186,6 +186,8 @@ def test_the_third_line_reads_with_a_token_and_changes_nothing(cli: Cli, engine:
     flag = str(flags_of(engine)["PO-001"][0])
     auditor = cli.token("auditor")
     assert cli("flags", "history", flag, token=auditor).exit_code == 0
+    assert cli("flags", "history", flag).exit_code == 0  # the operator's shell reads every case, tokenless
+    assert cli("flags", "history", flag, token=cli.token("po2")).exit_code == ExitCode.ERROR  # PO-001's case
     refused = cli("flags", "ack", flag, token=auditor)
     assert refused.exit_code == ExitCode.ERROR
     assert refused.stderr == f"{flag}: the third line and governance read everything and change nothing\n"
