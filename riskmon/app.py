@@ -17,7 +17,7 @@ subclasses carrying Japanese and English text; nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -32,18 +32,21 @@ from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.config import Settings, load_settings
 from riskmon.engine.rulebook import RuleBook, load_rules
 from riskmon.errors import Lang, RuleError, RuleProblem, SchemaOutdated, StoreError
+from riskmon.flags import repository
 from riskmon.flags.evaluation import RunResult, evaluate
+from riskmon.flags.repository import CaseEventRecord, FlagRecord
 from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
 from riskmon.jobs.service import Jobs
 from riskmon.reports import committee, monthly
+from riskmon.review import policy
 from riskmon.review.assurance import Assurance, assurance
 from riskmon.review.delivery import Delivery, deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.queue import Queue, morning_queue
 from riskmon.review.service import ReviewService
-from riskmon.review.users import load_users
-from riskmon.store import migrate
+from riskmon.review.users import Actor, load_users
+from riskmon.store import migrate, queries
 from riskmon.store.db import make_engine, normalize_url, redact
 from riskmon.store.queries import Page, RejectRecord, UnitRecord, list_units, reject_page, unit_records
 
@@ -225,6 +228,48 @@ class Riskmon:
     def flag(self, flag_id: int) -> dict[str, Any] | None:
         with self.ready().connect() as conn:
             return get_flag(conn, flag_id)
+
+    # -- reads as a viewer may see them (issue #11) --------------------------------------------
+    # ``viewer`` is the person a token proved; ``None`` is the operator's shell on the server,
+    # which reads everything (docs/security.md). The policy's filter is applied in SQL.
+
+    def flag_page(self, flt: FlagFilter, *, limit: int | None = 200, offset: int = 0, viewer: Actor | None = None) -> Page[FlagRecord]:
+        """One page of the flags matching ``flt`` that ``viewer`` may see, and how many there are."""
+        with self.ready().connect() as conn:
+            if viewer is None:
+                return repository.list_page(conn, flt, limit, offset)
+            return policy.visible_flags(conn, viewer, flt, limit, offset)
+
+    def visible_flag(self, flag_id: int, viewer: Actor | None = None) -> FlagRecord | None:
+        """One flag, or None when it does not exist or ``viewer`` may not see it (the same answer)."""
+        with self.ready().connect() as conn:
+            return repository.get(conn, flag_id) if viewer is None else policy.visible_flag(conn, viewer, flag_id)
+
+    def flag_history(self, flag_id: int, viewer: Actor | None = None, via: dict[str, str] | None = None) -> list[CaseEventRecord]:
+        """A case's events; a viewer's refused look is audited with ``via`` (channel, token id:
+        riskmon.review.service.ReviewService.history)."""
+        if viewer is not None:
+            return ReviewService(self.ready(), clock=self._clock, via=via).history(viewer.user_id, flag_id)
+        with self.ready().connect() as conn:
+            if repository.get(conn, flag_id) is None:
+                raise policy.Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
+            return repository.history(conn, flag_id)
+
+    def event_page(self, flt: queries.EventFilter, viewer: Actor | None = None) -> tuple[list[dict[str, Any]], int]:
+        """Up to ``flt.limit`` events matching ``flt`` among the units ``viewer`` may see (newest
+        first), and how many match in all."""
+        units = None if viewer is None else policy.visible_units(viewer)
+        scoped = flt if units is None else replace(flt, units=units if flt.units is None else flt.units & units)
+        with self.ready().connect() as conn:
+            total = queries.count_events(conn, scoped)
+            return queries.list_events(conn, replace(scoped, limit=min(scoped.limit, total)), self.lang), total
+
+    def event(self, event_id: str, viewer: Actor | None = None) -> dict[str, Any] | None:
+        """One stored event, or None when it does not exist or is outside ``viewer``'s units."""
+        with self.ready().connect() as conn:
+            found = queries.get_event(conn, event_id)
+        units = None if viewer is None else policy.visible_units(viewer)
+        return found if found is not None and (units is None or found["unit_id"] in units) else None
 
     def load_users(self, path: str | Path) -> tuple[int, list[tuple[int, list[Any]]]]:
         """Load or update users; returns how many were stored and the refused lines with reasons."""

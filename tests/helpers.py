@@ -156,7 +156,7 @@ def riskmon_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     the current directory, and none of the environment variables that would point riskmon (or
     its acting user) somewhere else."""
     monkeypatch.chdir(tmp_path)
-    for name in ("RISKMON_DATABASE_URL", "RISKMON_CONFIG", "RISKMON_USER"):
+    for name in ("RISKMON_DATABASE_URL", "RISKMON_CONFIG", "RISKMON_USER", "RISKMON_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
     shutil.copytree(ROOT / "rules", tmp_path / "rules")

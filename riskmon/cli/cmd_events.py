@@ -1,13 +1,15 @@
-"""``events`` and ``units``: looking at what is stored."""
+"""``events`` and ``units``: looking at what is stored. With a personal API token, events are
+those of the units its owner may see (riskmon.review.policy); the operator's shell sees all."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import sys
+from pathlib import Path
 
 import typer
 
 from riskmon.cli import vocab
-from riskmon.cli.common import Format, app_context, example, parse_when, print_json, table
+from riskmon.cli.common import TOKEN_FILE, Format, app_context, caller, example, parse_when, print_json, table
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.i18n import label
 from riskmon.store import queries
@@ -37,17 +39,19 @@ def events_list(
     until: str | None = typer.Option(None, "--until", help="Up to this date (inclusive)."),
     limit: int | None = limit_option(50),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+    token_file: Path | None = TOKEN_FILE,
 ) -> None:
-    """List events, newest first."""
+    """List events, newest first (with a token: of the units its owner may see)."""
     app = app_context(ctx)
     vocab.check_event_type(type_)
     cap = effective_limit(limit, 50, fmt is not Format.table)
-    flt = queries.EventFilter(type_, unit, parse_when(since, app), parse_when(until, app, end_of_day=True))
+    viewer = caller(app, token_file, required=False).actor
+    flt = queries.EventFilter(type_, unit, parse_when(since, app), parse_when(until, app, end_of_day=True),
+                              limit=sys.maxsize if cap is None else cap)  # fmt: skip
     with app.require_schema().connect() as conn:
         vocab.check_unit(conn, unit)
-        total = queries.count_events(conn, flt)
-        rows = queries.list_events(conn, replace(flt, limit=total if cap is None else min(cap, total)), app.lang)
         names = queries.unit_names(conn, app.lang)
+    rows, total = app.riskmon.event_page(flt, viewer)
     note_cut(app, len(rows), total)
     if fmt is Format.json:
         print_json(rows)
@@ -70,12 +74,14 @@ def events_show(
     ctx: typer.Context,
     event_id: str = typer.Argument(..., help="The event_id."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+    token_file: Path | None = TOKEN_FILE,
 ) -> None:
-    """Show one event with every field and where it came from."""
+    """Show one event with every field and where it came from (with a token: if its owner may see it)."""
     app = app_context(ctx)
+    viewer = caller(app, token_file, required=False).actor
     with app.require_schema().connect() as conn:
-        ev = queries.get_event(conn, event_id)
         names = queries.unit_names(conn, app.lang)
+    ev = app.riskmon.event(event_id, viewer)
     if ev is None:
         app.fail(app.t(f"イベントがありません: {event_id}", f"no such event: {event_id}"))
     if fmt is Format.json:

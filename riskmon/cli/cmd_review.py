@@ -9,11 +9,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 import typer
-from sqlalchemy import select
 
-from riskmon.cli import cmd_accounts, cmd_audit, vocab
+from riskmon.cli import cmd_accounts, cmd_audit
 from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
-from riskmon.cli.common import AppContext, CliError, ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.cli.common import (
+    TOKEN_FILE,
+    USER_GONE,
+    AppContext,
+    ExitCode,
+    Format,
+    app_context,
+    caller,
+    example,
+    parse_when,
+    print_json,
+    table,
+)
 from riskmon.cli.errors import reading
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.domain import Severity
@@ -21,11 +32,8 @@ from riskmon.i18n import label
 from riskmon.review.assurance import parse_period, to_markdown
 from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
-from riskmon.review.users import UnknownUser, actor
+from riskmon.review.tokens import Caller
 from riskmon.store import queries
-from riskmon.store.tables import User, table_of
-
-USER = typer.Option(None, "--user", envvar="RISKMON_USER", help="Act as this user (from the users file).")
 
 
 def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
@@ -34,22 +42,22 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
     users.command("load", epilog=example("riskmon users load sample_events/users.csv"))(users_load)
     cmd_accounts.register(users)
     actions: list[tuple[str, Callable[..., None], str]] = [
-        ("ack", flags_ack, "riskmon flags ack 12 --user po001.sato"),
-        ("take", flags_take, "riskmon flags take 12 --user po001.sato"),
-        ("comment", flags_comment, "riskmon flags comment 12 '原因を確認中' --user rmd.suzuki"),
-        ("respond", flags_respond, "riskmon flags respond 12 '該当のお客様へ連絡済み' --user po001.sato"),
-        ("propose", flags_propose, "riskmon flags propose 12 --resolution remediated --note '再送付済み' --user po001.sato"),
-        ("resolve", flags_resolve, "riskmon flags resolve 12 --resolution remediated --note '確認済み' --user rmd.suzuki"),
-        ("confirm", flags_confirm, "riskmon flags confirm 12 --user rmd.tanaka"),
-        ("dismiss", flags_dismiss, "riskmon flags dismiss 12 --reason 'テストデータ' --user rmd.suzuki"),
-        ("reopen", flags_reopen, "riskmon flags reopen 12 --reason '再発' --user rmd.suzuki"),
-        ("history", flags_history, "riskmon flags history 12 --user aud.kato"),
+        ("ack", flags_ack, "riskmon flags ack 12 --token-file ~/.riskmon-token"),
+        ("take", flags_take, "riskmon flags take 12"),
+        ("comment", flags_comment, "riskmon flags comment 12 '原因を確認中'"),
+        ("respond", flags_respond, "riskmon flags respond 12 '該当のお客様へ連絡済み'"),
+        ("propose", flags_propose, "riskmon flags propose 12 --resolution remediated --note '再送付済み'"),
+        ("resolve", flags_resolve, "riskmon flags resolve 12 --resolution remediated --note '確認済み'"),
+        ("confirm", flags_confirm, "riskmon flags confirm 12"),
+        ("dismiss", flags_dismiss, "riskmon flags dismiss 12 --reason 'テストデータ'"),
+        ("reopen", flags_reopen, "riskmon flags reopen 12 --reason '再発'"),
+        ("history", flags_history, "riskmon flags history 12"),
     ]
     for name, fn, ex in actions:
-        flags.command(name, epilog=example(ex, f"riskmon flags {name} --rule R13 --severity low --user rmd.suzuki")
+        flags.command(name, epilog=example(ex, f"riskmon flags {name} --rule R13 --severity low")
                       if name in ("ack", "resolve", "dismiss") else example(ex))(fn)  # fmt: skip
     app.command("escalate", epilog=example("riskmon escalate", "riskmon escalate --as-of 2026-03-31T23:30"))(escalate_cmd)
-    app.command("review", epilog=example("riskmon review --user rmd.suzuki", "riskmon review --user po001.sato --format json"))(review_cmd)
+    app.command("review", epilog=example("riskmon review --token-file ~/.riskmon-token", "riskmon review --format json"))(review_cmd)
     assurance_help = example(
         "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
     )
@@ -57,18 +65,22 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
     cmd_audit.register(app)
 
 
-def _service(app: AppContext) -> ReviewService:
-    app.require_schema()
-    return app.riskmon.cases
+def _acting(app: AppContext, token_file: Path | None, user: str | None) -> tuple[Caller, ReviewService]:
+    """The person a token proves (a case action is never taken without one) and the review
+    service that records their channel (``api``) and token id with every step."""
+    who = caller(app, token_file, required=True, user=user)
+    return who, ReviewService(app.require_schema(), via=who.via)
 
 
-def _targets(app: AppContext, ids: list[int] | None, rule: str | None, severity: str | None, unit: str | None) -> list[int]:
+def _targets(app: AppContext, who: Caller, ids: list[int] | None, rule: str | None, severity: str | None, unit: str | None) -> list[int]:
+    """The flags a bulk action is about: the ids given, or the open flags matching the filter
+    among those the acting person may see."""
     if ids:
         return ids
     if not (rule or severity or unit):
         app.fail(app.t("フラグ番号か絞り込み（--rule/--severity/--unit）を指定してください",
                        "give flag ids or a filter (--rule / --severity / --unit)"), ExitCode.USAGE)  # fmt: skip
-    return [f["id"] for f in select_flags(app, severity, None, unit, rule, "open", None, None, None)[0]]
+    return [f["id"] for f in select_flags(app, severity, None, unit, rule, "open", None, None, None, who.actor)[0]]
 
 
 def _report(app: AppContext, outcomes: list[Outcome]) -> None:
@@ -82,29 +94,14 @@ def _report(app: AppContext, outcomes: list[Outcome]) -> None:
         raise typer.Exit(int(ExitCode.ERROR))
 
 
-def _who(app: AppContext, user: str | None) -> str:
-    """The acting user's id; an unknown one is a usage error with the nearest registered id."""
-    with app.require_schema().connect() as conn:
-        try:
-            return actor(conn, user).user_id
-        except UnknownUser:
-            if not user:
-                raise CliError("利用者を --user か RISKMON_USER で指定してください", "no user given: use --user or RISKMON_USER",
-                               ExitCode.USAGE) from None  # fmt: skip
-            ids = [r[0] for r in conn.execute(select(table_of(User).c.user_id))]
-    near = vocab.guess(user, ids)
-    hint_ja, hint_en = (f"（もしかして '{near}'？）", f" (did you mean '{near}'?)") if near else ("", "")
-    raise CliError(f"利用者 '{user}' は登録されていないか無効です{hint_ja}（riskmon users load）",
-                   f"unknown or inactive user '{user}'{hint_en} (see riskmon users load)", ExitCode.USAGE)  # fmt: skip
-
-
 IDS = typer.Argument(None, help="Flag ids (or use a filter for a bulk action).")
 
 
 def flags_ack(
     ctx: typer.Context,
     ids: list[int] | None = IDS,
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     rule: str | None = typer.Option(None, "--rule"),
     severity: str | None = typer.Option(None, "--severity"),
     unit: str | None = typer.Option(None, "--unit"),
@@ -112,38 +109,48 @@ def flags_ack(
 ) -> None:
     """Acknowledge flags (one, several, or every open flag matching a filter)."""
     app = app_context(ctx)
-    who = _who(app, user)
-    svc = _service(app)
-    _report(app, [svc.acknowledge(who, i, note) for i in _targets(app, ids, rule, severity, unit)])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.acknowledge(who.name, i, note) for i in _targets(app, who, ids, rule, severity, unit)])
 
 
 def flags_take(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     assignee: str | None = typer.Option(None, "--assignee", help="Default: yourself."),
 ) -> None:
     """Take a flag on (in progress), for yourself or a colleague."""
     app = app_context(ctx)
-    _report(app, [_service(app).take_on(_who(app, user), flag_id, assignee)])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.take_on(who.name, flag_id, assignee)])
 
 
 def flags_comment(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
     text: str = typer.Argument(...),
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     evidence: bool = typer.Option(False, "--evidence", help="Record it as an evidence note rather than a comment."),
 ) -> None:
     """Add a comment or evidence note to a case."""
     app = app_context(ctx)
-    _report(app, [_service(app).comment(_who(app, user), flag_id, text, kind="evidence" if evidence else "comment")])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.comment(who.name, flag_id, text, kind="evidence" if evidence else "comment")])
 
 
-def flags_respond(ctx: typer.Context, flag_id: int = typer.Argument(...), text: str = typer.Argument(...), user: str | None = USER) -> None:
+def flags_respond(
+    ctx: typer.Context,
+    flag_id: int = typer.Argument(...),
+    text: str = typer.Argument(...),
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
+) -> None:
     """The first-line owner answers with what it did."""
     app = app_context(ctx)
-    _report(app, [_service(app).comment(_who(app, user), flag_id, text, kind="response")])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.comment(who.name, flag_id, text, kind="response")])
 
 
 def _date(app: AppContext, value: str | None) -> date | None:
@@ -154,7 +161,8 @@ def _date(app: AppContext, value: str | None) -> date | None:
 def flags_propose(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     resolution: str = typer.Option(..., "--resolution", help="remediated, explained, risk_accepted, duplicate"),
     note: str = typer.Option(..., "--note"),
     until: str | None = typer.Option(None, "--until"),
@@ -162,13 +170,15 @@ def flags_propose(
 ) -> None:
     """Propose a resolution (first or second line); the second line decides."""
     app = app_context(ctx)
-    _report(app, [_service(app).propose(_who(app, user), flag_id, resolution, note, _date(app, until), duplicate_of)])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.propose(who.name, flag_id, resolution, note, _date(app, until), duplicate_of)])
 
 
 def flags_resolve(
     ctx: typer.Context,
     ids: list[int] | None = IDS,
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     resolution: str = typer.Option(..., "--resolution", help="remediated, explained, risk_accepted, duplicate"),
     note: str = typer.Option(..., "--note"),
     until: str | None = typer.Option(None, "--until"),
@@ -179,23 +189,26 @@ def flags_resolve(
 ) -> None:
     """Resolve (second line). High and critical flags then need another second-line person's `confirm`."""
     app = app_context(ctx)
-    who, svc = _who(app, user), _service(app)
-    _report(app, [svc.resolve(who, i, resolution, note, _date(app, until), duplicate_of)
-                  for i in _targets(app, ids, rule, severity, unit)])  # fmt: skip
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.resolve(who.name, i, resolution, note, _date(app, until), duplicate_of)
+                  for i in _targets(app, who, ids, rule, severity, unit)])  # fmt: skip
 
 
-def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), user: str | None = USER,
+def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), token_file: Path | None = TOKEN_FILE,
+                  user: str | None = USER_GONE,
                   proposal: str | None = typer.Option(None, "--proposal", help="The id of the proposal you approve "
                                                       "(shown by flags show and in the refusal without it).")) -> None:  # fmt: skip
     """Confirm another second-line user's closure of a high or critical flag (four eyes)."""
     app = app_context(ctx)
-    _report(app, [_service(app).confirm(_who(app, user), flag_id, proposal)])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.confirm(who.name, flag_id, proposal)])
 
 
 def flags_dismiss(
     ctx: typer.Context,
     ids: list[int] | None = IDS,
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     reason: str = typer.Option("", "--reason", help="Why this is a false positive (required)."),
     rule: str | None = typer.Option(None, "--rule"),
     severity: str | None = typer.Option(None, "--severity"),
@@ -203,30 +216,35 @@ def flags_dismiss(
 ) -> None:
     """Dismiss as a false positive (second line, reason required)."""
     app = app_context(ctx)
-    who, svc = _who(app, user), _service(app)
-    _report(app, [svc.dismiss(who, i, reason) for i in _targets(app, ids, rule, severity, unit)])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.dismiss(who.name, i, reason) for i in _targets(app, who, ids, rule, severity, unit)])
 
 
 def flags_reopen(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """Reopen a resolved or dismissed flag (second line)."""
     app = app_context(ctx)
-    _report(app, [_service(app).reopen(_who(app, user), flag_id, reason)])
+    who, svc = _acting(app, token_file, user)
+    _report(app, [svc.reopen(who.name, flag_id, reason)])
 
 
 def flags_history(
     ctx: typer.Context,
     flag_id: int = typer.Argument(...),
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """The case's story in order."""
     app = app_context(ctx)
-    rows = [r.as_row() for r in _service(app).history(_who(app, user), flag_id)]
+    who = caller(app, token_file, required=False, user=user)  # the operator's shell reads every case
+    app.require_schema()
+    rows = [r.as_row() for r in app.riskmon.flag_history(flag_id, who.actor, who.via)]
     if fmt is Format.json:
         print_json(rows)
         return
@@ -268,7 +286,8 @@ def escalate_cmd(
 
 def review_cmd(
     ctx: typer.Context,
-    user: str | None = USER,
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
     as_of: str | None = typer.Option(None, "--as-of"),
     limit: int | None = limit_option(40),
     fmt: Format = typer.Option(Format.table, "--format"),
@@ -276,7 +295,7 @@ def review_cmd(
     """The morning queue for the acting user: new, escalated and overdue first, by owner unit."""
     app = app_context(ctx)
     cap = effective_limit(limit, 40, fmt is Format.json)
-    who = _who(app, user)
+    who = caller(app, token_file, required=True, user=user).name
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)
     assert when is not None
     queue = app.riskmon.queue(who, when)
@@ -318,12 +337,13 @@ def review_cmd(
         app.out.print(out)
 
 
-def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.csv (user_id,name,unit_id,role,email,active)")) -> None:
-    """Load or update users from the file the administrator edits."""
+def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.csv (user_id,name,unit_id,role,email,active)"),
+               token_file: Path | None = TOKEN_FILE) -> None:  # fmt: skip
+    """Load or update users from the file the administrator edits (a user_admin's token; audited)."""
     app = app_context(ctx)
-    app.require_schema()
+    who = caller(app, token_file, required=False)
     with reading(path):
-        stored, bad = app.riskmon.load_users(path)
+        stored, bad, _ = cmd_accounts.user_admin(app).load_file(who, path)
     for line, reasons in bad:
         for r in reasons:
             app.err.print(f"{path}:{line}: {r.describe(app.lang)}", markup=False, soft_wrap=True)

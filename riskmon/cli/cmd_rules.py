@@ -14,11 +14,13 @@ import typer
 from riskmon.cli import vocab
 from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import (
+    TOKEN_FILE,
     AppContext,
     ExitCode,
     Format,
     FormatCsv,
     app_context,
+    caller,
     example,
     load_rulebook,
     parse_when,
@@ -27,9 +29,10 @@ from riskmon.cli.common import (
 )
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.flags.evaluation import RunResult
-from riskmon.flags.store import FlagFilter, as_json, get_flag, list_flags
+from riskmon.flags.store import FlagFilter, as_json
 from riskmon.i18n import label, pick
 from riskmon.reports.safe_cells import csv_row
+from riskmon.review.users import Actor
 from riskmon.rules.checker import RuleBook
 from riskmon.rules.conditions import describe
 from riskmon.rules.spec import RISK_CATEGORY_LABELS
@@ -200,12 +203,14 @@ def flags_list(
     until: str | None = typer.Option(None, "--until", help="First seen on or before."),
     limit: int | None = limit_option(200),
     fmt: FormatCsv = typer.Option(FormatCsv.table, "--format", help="table, json or csv."),
+    token_file: Path | None = TOKEN_FILE,
 ) -> None:
-    """Flags, most severe first, then oldest."""
+    """Flags, most severe first, then oldest: with a token, only those its owner may see."""
     app = app_context(ctx)
     cap = effective_limit(limit, 200, fmt is not FormatCsv.table)
+    viewer = caller(app, token_file, required=False).actor
     rows, total, names = select_flags(app, severity, line, unit, rule, status, parse_when(since, app),
-                                      parse_when(until, app, end_of_day=True), cap)  # fmt: skip
+                                      parse_when(until, app, end_of_day=True), cap, viewer)  # fmt: skip
     note_cut(app, len(rows), total)
     if fmt is FormatCsv.json:
         print_json([as_json(r) for r in rows])
@@ -244,32 +249,38 @@ def flags_list(
 
 
 def select_flags(app: AppContext, severity: str | None, line: str | None, unit: str | None, rule: str | None, status: str,
-                 since: datetime | None, until: datetime | None,
-                 cap: int | None) -> tuple[list[dict[str, Any]], int, dict[str, str]]:  # fmt: skip
-    """The flags matching the filters, each value first checked against its vocabulary: up to
-    ``cap`` of them, how many there are in all, and the unit names to show."""
+                 since: datetime | None, until: datetime | None, cap: int | None,
+                 viewer: Actor | None = None) -> tuple[list[dict[str, Any]], int, dict[str, str]]:  # fmt: skip
+    """The flags matching the filters that ``viewer`` may see (``None``: the operator, every flag),
+    each value first checked against its vocabulary: up to ``cap`` of them, how many there are in
+    all, and the unit names to show."""
     vocab.check_severity(severity)
     vocab.check_flag_line(line)
     vocab.check_flag_status(status)
     with app.require_schema().connect() as conn:
         vocab.check_unit(conn, unit)
         vocab.check_rule(conn, rule, [r.id for r in load_rulebook(app).rules] if rule else [])
-        matching = list_flags(conn, FlagFilter(severity, line, unit, rule, status, since, until, limit=sys.maxsize))
         names = queries.unit_names(conn, app.lang)
-    return matching[:cap], len(matching), names
+    page = app.riskmon.flag_page(FlagFilter(severity, line, unit, rule, status, since, until), limit=cap, viewer=viewer)
+    return [f.as_row() for f in page.items], page.total, names
 
 
 def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The flag id."),
-               fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json.")) -> None:  # fmt: skip
-    """One flag with its evidence in words: source events, values observed, deadline or threshold."""
+               fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+               token_file: Path | None = TOKEN_FILE) -> None:  # fmt: skip
+    """One flag with its evidence in words: source events, values observed, deadline or threshold.
+    With a token, a flag its owner may not see is answered like a missing one."""
     app = app_context(ctx)
-    with app.require_schema().connect() as conn:
-        row = get_flag(conn, flag_id)
+    viewer = caller(app, token_file, required=False).actor
+    app.require_schema()
+    record = app.riskmon.visible_flag(flag_id, viewer)
+    with app.engine.connect() as conn:
         names = queries.unit_names(conn, app.lang)
-    if row is None:
+    if record is None:
         app.fail(app.t(f"フラグがありません: {flag_id}", f"no such flag: {flag_id}"))
-    if fmt is Format.json:
-        print_json(as_json(row))
+    row, pending = record.as_row(), record.proposal
+    if fmt is Format.json:  # the pending proposal's id is what `flags confirm --proposal` names
+        print_json({**as_json(row), "proposal_id": pending.digest if pending else None})
         return
     ev = row["evidence"]
     lines = [
@@ -287,4 +298,7 @@ def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The 
         (app.t("条件", "condition"), ev.get("conditions", {}).get("filter", {}).get(app.lang, "") or "-"),
         (app.t("観測値", "observed"), "\n".join(f"{k}: {v}" for k, v in {**ev.get("values", {}), **ev.get("observed", {})}.items())),
     ]  # fmt: skip
+    if pending is not None:
+        lines.append((app.t("承認待ちの提案", "pending proposal"),
+                      f"{pending.digest} — {pending.by}: {label(pending.resolution.value, app.lang)} {pending.note}"))  # fmt: skip
     app.out.print(table(None, [app.t("項目", "field"), app.t("値", "value")], lines))

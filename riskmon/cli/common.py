@@ -6,7 +6,10 @@ the context holds, and render. Nothing here decides anything about risk.
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from riskmon.config import DEFAULT_CONFIG, Settings
 from riskmon.engine.rulebook import RuleBook
 from riskmon.errors import SchemaOutdated
 from riskmon.i18n import Lang, msg
+from riskmon.review.tokens import NO_TOKEN, Caller, Tokens
 from riskmon.store.db import redact
 
 
@@ -50,6 +54,7 @@ class AppContext:
     lang: Lang
     out: Console = field(default_factory=lambda: Console(highlight=False))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    closing: bool = False  # close() is registered on the root command's context
 
     @cached_property
     def riskmon(self) -> Riskmon:
@@ -112,8 +117,57 @@ class AppContext:
         show(CliError(message, message, code), self.lang, self.err)
         raise typer.Exit(int(code))
 
+    def close(self) -> None:
+        """Dispose of the database engine, if this command made one."""
+        if "riskmon" in self.__dict__:
+            self.riskmon.close()
+
     def local(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
+
+
+#: where a command finds the caller's token; never an option value, which ``ps`` would show
+TOKEN_ENV = "RISKMON_TOKEN"
+TOKEN_FILE = typer.Option(None, "--token-file", help=f"A file holding your personal API token (else ${TOKEN_ENV}). "
+                          "It must be readable by you only (chmod 600).")  # fmt: skip
+USER_GONE = typer.Option(None, "--user", hidden=True, help="No longer accepted: use a personal API token.")
+
+
+def operator_name() -> str:
+    """The operator's shell as the audit log names it: ``cli:<login name>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name (a container without a passwd entry)
+        return "cli:unknown"
+
+
+def _token_from(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise CliError(f"{path}: トークンファイルを読めません: {exc.strerror}", f"{path}: cannot read the token file: {exc.strerror}",
+                       ExitCode.USAGE) from None  # fmt: skip
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CliError(f"{path}: トークンファイルが他の利用者にも読めます。chmod 600 {path} としてください",
+                       f"{path}: the token file is readable by others; run chmod 600 {path}", ExitCode.USAGE)  # fmt: skip
+    return secret
+
+
+def caller(app: AppContext, token_file: Path | None, *, required: bool, user: str | None = None) -> Caller:
+    """Who runs this command: the person whose token is in ``--token-file`` or ``$RISKMON_TOKEN``
+    (channel ``api``), or — where ``required`` is false — the operator's shell (channel ``cli``).
+    A token is never taken from the command line, where ``ps`` and the shell history would show it;
+    ``--user`` is refused with the way to get a token."""
+    if user is not None:
+        raise CliError(f"--user {user} は使えなくなりました（本人確認になりません）。{NO_TOKEN.ja}",
+                       f"--user {user} is no longer accepted (it proves nothing). {NO_TOKEN.en}", ExitCode.USAGE)  # fmt: skip
+    secret = _token_from(token_file) if token_file is not None else os.environ.get(TOKEN_ENV, "").strip()
+    if not secret:
+        if required:
+            raise NO_TOKEN
+        return Caller(operator_name(), "cli")
+    return Tokens(app.require_schema(), app.riskmon.now).authenticate(secret)
 
 
 def load_rulebook(app: AppContext, path: Path | None = None) -> RuleBook:
@@ -123,8 +177,12 @@ def load_rulebook(app: AppContext, path: Path | None = None) -> RuleBook:
 
 
 def app_context(ctx: typer.Context) -> AppContext:
-    obj = ctx.find_root().obj
+    root = ctx.find_root()
+    obj = root.obj
     assert isinstance(obj, AppContext)
+    if not obj.closing:  # the database's connections end with the command, also when run in-process (tests)
+        obj.closing = True
+        root.call_on_close(obj.close)
     return obj
 
 

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, case, func, select
 
 from riskmon.domain import CaseAction, FlagStatus, Line, Resolution, ReviewStatus, Severity
+from riskmon.store.queries import Page
 from riskmon.store.tables import CaseEvent, Flag, table_of
 
-__all__ = ["CaseEventRecord", "FlagFilter", "FlagRecord", "Page", "Proposal", "get", "history", "list_page", "severity_order"]
+__all__ = ["CaseEventRecord", "FlagFilter", "FlagRecord", "Proposal", "get", "history", "list_page", "severity_order"]
 
 
 @dataclass(frozen=True)
@@ -164,14 +165,6 @@ class FlagFilter:
     risk_category: str | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list and how many match in all, so no list is ever cut silently."""
-
-    items: list[FlagRecord]
-    total: int
-
-
 def severity_order() -> ColumnElement[int]:
     """Severity's rank as SQL, for ``ORDER BY`` (most severe first is ``.desc()``)."""
     t = table_of(Flag)
@@ -199,7 +192,7 @@ def _where(flt: FlagFilter, scope: ColumnElement[bool] | None) -> list[ColumnEle
 
 
 def list_page(conn: Connection, flt: FlagFilter, limit: int | None = 200, offset: int = 0,
-              scope: ColumnElement[bool] | None = None) -> Page:  # fmt: skip
+              scope: ColumnElement[bool] | None = None) -> Page[FlagRecord]:  # fmt: skip
     """Flags matching ``flt`` (and ``scope``), most severe first, then oldest; filtered, counted
     and paged by the database."""
     t = table_of(Flag)

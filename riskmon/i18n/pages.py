@@ -240,6 +240,7 @@ WEB: dict[str, tuple[str, str]] = {
     "u_deactivate": ("無効にする", "Deactivate"),
     "u_reset": ("パスワードを再発行", "Reset password"),
     "u_revoke": ("セッションを終了", "End sessions"),
+    "u_revoke_tokens": ("APIトークンを失効", "Revoke API tokens"),
     "u_self": ("（あなた）", "(you)"),
     "u_secret": ("一時パスワード（この画面でのみ表示されます）", "One-time password (shown only here)"),
     "role_label": ("{user} の役割", "Role of {user}"),

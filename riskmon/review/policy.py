@@ -25,9 +25,10 @@ from sqlalchemy import ColumnElement, Connection, true
 from riskmon import errors
 from riskmon.domain import ACTING_LINES, CLOSURES, FOUR_EYES, PROPOSABLE, Line, Resolution, ReviewStatus
 from riskmon.flags import repository
-from riskmon.flags.repository import FlagFilter, FlagRecord, Page, Proposal
+from riskmon.flags.repository import FlagFilter, FlagRecord, Proposal
 from riskmon.i18n import label
 from riskmon.review.users import Actor
+from riskmon.store.queries import Page
 from riskmon.store.tables import Flag, table_of
 
 
@@ -51,7 +52,7 @@ def visibility(actor: Actor) -> ColumnElement[bool]:
     return true() if units is None else table_of(Flag).c.owner_unit.in_(sorted(units))
 
 
-def visible_flags(conn: Connection, actor: Actor, flt: FlagFilter, limit: int | None = 200, offset: int = 0) -> Page:
+def visible_flags(conn: Connection, actor: Actor, flt: FlagFilter, limit: int | None = 200, offset: int = 0) -> Page[FlagRecord]:
     """The flags ``actor`` may see that match ``flt``: filtered, counted and paged in SQL."""
     return repository.list_page(conn, flt, limit, offset, scope=visibility(actor))
 

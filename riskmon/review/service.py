@@ -42,9 +42,10 @@ class Outcome:
 
 
 class ReviewService:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None, via: dict[str, str] | None = None) -> None:
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.via = dict(via or {})  # channel and token id, added to every case event and audit entry (issue #11)
 
     # -- reading -------------------------------------------------------------------------------
     def flag(self, user_id: str, flag_id: int) -> FlagRecord:
@@ -65,7 +66,7 @@ class ReviewService:
                 return repository.history(conn, flag_id)
         except Refused as refusal:
             with self.engine.begin() as conn:
-                audit.append(conn, user_id, "refused:history", f"flag:{flag_id}", {"reason": refusal.en}, self.clock())
+                audit.append(conn, user_id, "refused:history", f"flag:{flag_id}", {"reason": refusal.en, **self.via}, self.clock())
             raise
 
     # -- actions -------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ class ReviewService:
     def dismiss(self, user_id: str, flag_id: int, reason: str) -> Outcome:
         if not (reason or "").strip():
             with self.engine.begin() as conn:
-                audit.append(conn, user_id, "refused:dismiss", f"flag:{flag_id}", {"reason": "missing reason"}, self.clock())
+                audit.append(conn, user_id, "refused:dismiss", f"flag:{flag_id}", {"reason": "missing reason", **self.via}, self.clock())
             return Outcome(flag_id, False, "", "却下には理由（--reason）が必要です", "dismissing needs a reason (--reason)")
         return self._close(user_id, flag_id, CaseAction.DISMISS, Resolution.FALSE_POSITIVE, reason, None, None)
 
@@ -234,7 +235,7 @@ class ReviewService:
                 if changes:
                     conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flag_id).values(**changes))
                 to_status = ReviewStatus(changes.get("review_status", flag.review_status))
-                record_case_event(conn, who.user_id, flag_id, action, flag.review_status, to_status, detail, self.clock())
+                record_case_event(conn, who.user_id, flag_id, action, flag.review_status, to_status, {**detail, **self.via}, self.clock())
             ja, en = done
             if "proposal" in changes and "review_status" not in changes and action in (CaseAction.RESOLVE, CaseAction.DISMISS):
                 p = Proposal.from_json(changes["proposal"])
@@ -245,7 +246,7 @@ class ReviewService:
             return Outcome(flag_id, True, to_status.value, ja, en)
         except Refused as refusal:
             with self.engine.begin() as conn:
-                audit.append(conn, user_id, f"refused:{action.value}", f"flag:{flag_id}", {"reason": refusal.en}, self.clock())
+                audit.append(conn, user_id, f"refused:{action.value}", f"flag:{flag_id}", {"reason": refusal.en, **self.via}, self.clock())
             return Outcome(flag_id, False, "", refusal.ja, refusal.en)
 
 

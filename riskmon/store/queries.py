@@ -22,6 +22,7 @@ class EventFilter:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 50
+    units: frozenset[str] | None = None  # only these units (a first-line viewer's, riskmon.review.policy.visible_units)
 
 
 def list_events(conn: Connection, flt: EventFilter, lang: Lang) -> list[dict[str, Any]]:
@@ -66,6 +67,8 @@ def _event_conditions(name: str, flt: EventFilter) -> list[Any]:
     out: list[Any] = []
     if flt.unit_id:
         out.append(table.c.unit_id == flt.unit_id)
+    if flt.units is not None:
+        out.append(table.c.unit_id.in_(sorted(flt.units)))
     if flt.since:
         out.append(when >= (flt.since.date() if is_date else flt.since))
     if flt.until:
@@ -107,8 +110,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """Some items of a list and how many there are in all (the M of the CLI's "N of M"); the same
-    shape as the flag pages (riskmon.flags.repository.Page), so callers read every page alike."""
+    """Some items of a list and how many there are in all (the M of the CLI's "N of M"), so no
+    list is ever cut silently; flags, events and rejects all come back in this one shape."""
 
     items: list[T]
     total: int

@@ -459,3 +459,18 @@ class LoginThrottle(SQLModel, table=True):
     lockouts: int = 0  # how many times it was locked: each lock lasts twice the one before
     last_failure_at: datetime | None = _tz(nullable=True)
     locked_until: datetime | None = _tz(nullable=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token for the CLI's case actions and reads (``riskmon users token create``).
+    Like a web session, only the SHA-256 of the secret is kept; the audit log and ``token list``
+    name a token by the first 12 hex digits of that hash (its id), never by the secret."""
+
+    __tablename__ = "api_tokens"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=64, index=True)
+    name: str = Field(default="", max_length=100)
+    created_at: datetime = _tz(nullable=False)
+    expires_at: datetime = _tz(nullable=False)
+    last_used_at: datetime | None = _tz(nullable=True)
+    revoked_at: datetime | None = _tz(nullable=True)

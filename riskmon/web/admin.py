@@ -10,13 +10,17 @@ facts (unit, role, active); passwords and sessions stay with :class:`~riskmon.we
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
 from riskmon import audit
+from riskmon.errors import Refused
+from riskmon.review import tokens
 from riskmon.review.permissions import USER_ADMIN, can_administer_users
-from riskmon.review.users import Actor
+from riskmon.review.tokens import Caller
+from riskmon.review.users import Actor, load_users
 from riskmon.store.tables import Unit, User, WebCredential, WebSession, table_of
 from riskmon.web.auth import Accounts
 from riskmon.web.sessions import revoke_all
@@ -25,10 +29,8 @@ from riskmon.web.sessions import revoke_all
 ROLES = ("member", "site_manager", "risk_officer", "auditor", "executive", USER_ADMIN)
 
 
-class AdminRefused(Exception):
-    def __init__(self, ja: str, en: str) -> None:
-        super().__init__(en)
-        self.ja, self.en = ja, en
+class AdminRefused(Refused):
+    """A refused 利用者管理 action (a RiskmonError, so the CLI shows it and exits 1)."""
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,12 @@ class UserAdmin:
             if bool(target["active"]) == active:
                 raise AdminRefused("状態は変わっていません", "nothing to change")
             conn.execute(update(table_of(User)).where(table_of(User).c.user_id == user_id).values(active=active))
-            revoked = [] if active else revoke_all(conn, user_id, self.accounts.clock())
-            self._audit(conn, by, action, user_id, session_ref, revoked_sessions=revoked)
+            revoked, revoked_tokens = ([], []) if active else self._cut_off(conn, user_id)
+            self._audit(conn, by, action, user_id, session_ref, revoked_sessions=revoked, revoked_tokens=revoked_tokens)
             if active:
                 return Done(f"{user_id} を有効にしました", f"{user_id} is active")
-            return Done(f"{user_id} を無効にし、セッション {len(revoked)} 件を終了しました",
-                        f"{user_id} is deactivated; {len(revoked)} session(s) ended")  # fmt: skip
+            return Done(f"{user_id} を無効にし、セッション {len(revoked)} 件とトークン {len(revoked_tokens)} 件を終了しました",
+                        f"{user_id} is deactivated; {len(revoked)} session(s) and {len(revoked_tokens)} token(s) ended")  # fmt: skip
 
         return self._run(by, action, user_id, session_ref, change)
 
@@ -113,6 +115,77 @@ class UserAdmin:
             with self.engine.begin() as conn:
                 self._audit(conn, by, f"refused:{action}", "*", session_ref, reason="only a user_admin may manage users")
             raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
+
+    def revoke_tokens(self, by: Actor, user_id: str, session_ref: str) -> Done:
+        """End every personal API token of a user (利用者管理's button beside 'end sessions')."""
+        caller = Caller(by.user_id, "web", by, extra={"session": session_ref})
+        self._check(by, "tokens_revoked", user_id, session_ref)
+        n = len(tokens.Tokens(self.engine, self.accounts.clock).revoke(caller, user_id=user_id))
+        return Done(f"{user_id} のトークン {n} 件を失効させました", f"{n} token(s) of {user_id} revoked")
+
+    def load_file(self, caller: Caller, path: Path) -> tuple[int, list[tuple[int, list[Any]]], list[str]]:
+        """``riskmon users load``, as an audited 利用者管理 action in one transaction: only a
+        user_admin's token may load (or the operator's shell while the master has no active
+        user_admin yet — the bootstrap); nobody changes their own role or active flag; each role
+        change, activation and deactivation is audited as if made on the page, and a deactivated
+        user loses their sessions and tokens. Returns stored, refused lines, and what changed."""
+        t = table_of(User)
+        now = self.accounts.clock()
+        try:
+            with self.engine.begin() as conn:
+                before = {r["user_id"]: dict(r) for r in conn.execute(select(t)).mappings()}
+                if caller.actor is None:
+                    if any(u["active"] and u["role"] == USER_ADMIN for u in before.values()):
+                        raise AdminRefused("利用者マスタの読込には user_admin の個人用APIトークンが必要です（RISKMON_TOKEN）",
+                                           "loading the users master needs a user_admin's personal API token (RISKMON_TOKEN)")  # fmt: skip
+                elif not can_administer_users(caller.actor):
+                    raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
+                stored, bad = load_users(conn, path)
+                after = {r["user_id"]: dict(r) for r in conn.execute(select(t)).mappings()}
+                changes = self._load_changes(conn, caller, before, after)
+                audit.append(conn, caller.name, "users_loaded", f"file:{path.name}"[:400],
+                             {**caller.via, "stored": stored, "rejected_lines": [n for n, _ in bad],
+                              "bootstrap": caller.actor is None}, now)  # fmt: skip
+                return stored, bad, changes
+        except AdminRefused as refusal:
+            with self.engine.begin() as conn:
+                audit.append(conn, caller.name, "refused:users_loaded", f"file:{path.name}"[:400],
+                             {**caller.via, "reason": refusal.en}, now)  # fmt: skip
+            raise
+
+    def _load_changes(self, conn: Connection, caller: Caller, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+        """Audit what a load changed, refusing a change of the loader's own account."""
+        changes: list[str] = []
+        for user_id, now_row in sorted(after.items()):
+            was = before.get(user_id)
+            moved = [k for k in ("role", "active") if was is not None and was[k] != now_row[k]]
+            if caller.actor is not None and user_id == caller.actor.user_id and moved:
+                raise AdminRefused("自分自身の役割・有効状態は変更できません（利用者ファイルの該当行を元に戻してください）",
+                                   "nobody can change their own role or active flag (restore your line in the users file)")  # fmt: skip
+            payload: dict[str, Any] = {**caller.via}
+            if was is None:
+                action = "user_created"
+                payload["role"] = now_row["role"]
+            elif "role" in moved:
+                action = "role_change"
+                payload.update(before=was["role"], after=now_row["role"])
+            elif "active" in moved:
+                action = "user_activated" if now_row["active"] else "user_deactivated"
+            else:
+                continue
+            if was is not None and (not now_row["active"] or "role" in moved):  # a new role applies from a fresh login
+                revoked, revoked_tokens = self._cut_off(conn, user_id, tokens_too=not now_row["active"])
+                payload.update(revoked_sessions=revoked, revoked_tokens=revoked_tokens)
+            if "active" in moved and action == "role_change":
+                payload["active"] = bool(now_row["active"])
+            audit.append(conn, caller.name, action, f"user:{user_id}", payload, self.accounts.clock())
+            changes.append(f"{action}:{user_id}")
+        return changes
+
+    def _cut_off(self, conn: Connection, user_id: str, *, tokens_too: bool = True) -> tuple[list[str], list[str]]:
+        """End a user's sessions (and tokens): a deactivated user keeps no way in."""
+        now = self.accounts.clock()
+        return revoke_all(conn, user_id, now), tokens.revoke_all(conn, user_id, now) if tokens_too else []
 
     # -- machinery ------------------------------------------------------------------------------
     def _check(self, by: Actor, action: str, user_id: str, session_ref: str) -> None:

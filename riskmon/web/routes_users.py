@@ -1,5 +1,6 @@
 """利用者管理 (role ``user_admin``): users with their units and roles; change a role, activate or
-deactivate, reset a password (a generated one-time password, shown once), end sessions. The
+deactivate, reset a password (a generated one-time password, shown once), end sessions, revoke
+personal API tokens. The
 rules and the audit are in :class:`riskmon.web.admin.UserAdmin`; this module reads forms and renders.
 """
 
@@ -52,6 +53,8 @@ def users_change(request: Request, user_id: str, viewer: Annotated[Viewer, Depen
             done = admin.reset_password(viewer.actor, user_id, ref)
         elif op == "revoke_sessions":
             done = admin.revoke_sessions(viewer.actor, user_id, ref)
+        elif op == "revoke_tokens":
+            done = admin.revoke_tokens(viewer.actor, user_id, ref)
         else:
             raise AdminRefused("不明な操作です", "unknown operation")
     except AdminRefused as refusal:

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from riskmon.cli.app import app
 from riskmon.cli.common import ExitCode
+from tests.cli.token_support import token_for
 from tests.helpers import ROOT, UNITS_CSV, USERS, error_report, write_jsonl
 
 
@@ -123,52 +124,71 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("flags", "show", "abc"), ExitCode.USAGE, "Usage: riskmon flags show"),
     ],
     ("flags", "ack"): [
-        Case(("flags", "ack", "999", "--user", "risk1"), ExitCode.ERROR, "999: フラグ 999 はありません"),
-        Case(("flags", "ack", "1", "--user", "rsk1"), ExitCode.USAGE, "利用者 'rsk1' は登録されていないか無効です（もしかして 'risk1'？）"),
-        Case(("flags", "ack", "1"), ExitCode.USAGE, "利用者を --user か RISKMON_USER で指定してください"),
-        Case(("flags", "ack", "--severity", "Critical", "--user", "risk1"), ExitCode.USAGE, "もしかして 'critical'"),
-        Case(("flags", "ack", "1", "--user", "po2"), ExitCode.ERROR, "1: フラグ 1 は PO-002 の担当ではありません"),
-        Case(("flags", "ack", "1", "--user", "risk1"), ExitCode.USAGE, NO_DB, "empty"),
+        Case(("flags", "ack", "999"), ExitCode.ERROR, "999: フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"}),
+        Case(("flags", "ack", "1"), ExitCode.USAGE, "APIトークンが無効です", env={"RISKMON_TOKEN": "rmt_not-a-token"}),
+        Case(("flags", "ack", "1"), ExitCode.USAGE, "この操作には個人用APIトークンが必要です"),
+        Case(("flags", "ack", "1", "--user", "risk1"), ExitCode.USAGE, "--user risk1 は使えなくなりました（本人確認になりません）"),
+        Case(("flags", "ack", "1", "--token-file", "nope.token"), ExitCode.USAGE, "nope.token: トークンファイルを読めません"),
+        Case(("flags", "ack", "--severity", "Critical"), ExitCode.USAGE, "もしかして 'critical'", env={"RISKMON_TOKEN": "@risk1"}),
+        Case(("flags", "ack", "1"), ExitCode.ERROR, "1: フラグ 1 は PO-002 の担当ではありません", env={"RISKMON_TOKEN": "@po2"}),
+        Case(("flags", "ack", "1"), ExitCode.USAGE, NO_DB, "empty", env={"RISKMON_TOKEN": "rmt_x"}),
     ],
     ("flags", "take"): [
         Case(
-            ("flags", "take", "1", "--user", "risk1", "--assignee", "nobody"),
+            ("flags", "take", "1", "--assignee", "nobody"),
             ExitCode.ERROR,
             "1: 利用者 'nobody' は登録されていないか無効です",
+            env={"RISKMON_TOKEN": "@risk1"},
         ),
-        Case(("flags", "take", "999", "--user", "risk1"), ExitCode.ERROR, "999: フラグ 999 はありません"),
+        Case(("flags", "take", "999"), ExitCode.ERROR, "999: フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"}),
     ],
-    ("flags", "comment"): [Case(("flags", "comment", "999", "x", "--user", "risk1"), ExitCode.ERROR, "フラグ 999 はありません")],
-    ("flags", "respond"): [Case(("flags", "respond", "1", "x", "--user", "po2"), ExitCode.ERROR, "PO-002 の担当ではありません")],
+    ("flags", "comment"): [
+        Case(("flags", "comment", "999", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})
+    ],
+    ("flags", "respond"): [
+        Case(("flags", "respond", "1", "x"), ExitCode.ERROR, "PO-002 の担当ではありません", env={"RISKMON_TOKEN": "@po2"})
+    ],
     ("flags", "propose"): [
         Case(
-            ("flags", "propose", "1", "--resolution", "fixed", "--note", "x", "--user", "po1"),
+            ("flags", "propose", "1", "--resolution", "fixed", "--note", "x"),
             ExitCode.ERROR,
             "解決区分は remediated, explained, risk_accepted, duplicate のいずれかです",
+            env={"RISKMON_TOKEN": "@po1"},
         ),
     ],
     ("flags", "resolve"): [
         Case(
-            ("flags", "resolve", "999", "--resolution", "remediated", "--note", "x", "--user", "risk1"),
+            ("flags", "resolve", "999", "--resolution", "remediated", "--note", "x"),
             ExitCode.ERROR,
             "フラグ 999 はありません",
+            env={"RISKMON_TOKEN": "@risk1"},
         ),
         Case(
-            ("flags", "resolve", "--rule", "R99", "--resolution", "remediated", "--note", "x", "--user", "risk1"),
+            ("flags", "resolve", "--rule", "R99", "--resolution", "remediated", "--note", "x"),
             ExitCode.USAGE,
             "--rule: 'R99' はありません",
+            env={"RISKMON_TOKEN": "@risk1"},
         ),
     ],
-    ("flags", "confirm"): [Case(("flags", "confirm", "999", "--user", "risk2"), ExitCode.ERROR, "フラグ 999 はありません")],
+    ("flags", "confirm"): [Case(("flags", "confirm", "999"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk2"})],
     ("flags", "dismiss"): [
-        Case(("flags", "dismiss", "--reason", "x", "--user", "risk1"), ExitCode.USAGE, "フラグ番号か絞り込み"),
-        Case(("flags", "dismiss", "--unit", "po-001", "--reason", "x", "--user", "risk1"), ExitCode.USAGE, "もしかして 'PO-001'"),
+        Case(("flags", "dismiss", "--reason", "x"), ExitCode.USAGE, "フラグ番号か絞り込み", env={"RISKMON_TOKEN": "@risk1"}),
+        Case(
+            ("flags", "dismiss", "--unit", "po-001", "--reason", "x"),
+            ExitCode.USAGE,
+            "もしかして 'PO-001'",
+            env={"RISKMON_TOKEN": "@risk1"},
+        ),
     ],
-    ("flags", "reopen"): [Case(("flags", "reopen", "999", "--reason", "x", "--user", "risk1"), ExitCode.ERROR, "フラグ 999 はありません")],
+    ("flags", "reopen"): [
+        Case(("flags", "reopen", "999", "--reason", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})
+    ],
     ("flags", "history"): [
-        Case(("flags", "history", "1", "--user", "po2"), ExitCode.ERROR, "フラグ 1 は PO-002 の担当ではありません"),
-        Case(("flags", "history", "999", "--user", "auditor"), ExitCode.ERROR, "フラグ 999 はありません"),
-        Case(("--lang", "en", "flags", "history", "999", "--user", "auditor"), ExitCode.ERROR, "error: flag 999 does not exist"),
+        Case(("flags", "history", "1"), ExitCode.ERROR, "フラグ 1 は PO-002 の担当ではありません", env={"RISKMON_TOKEN": "@po2"}),
+        Case(("flags", "history", "999"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@auditor"}),
+        Case(
+            ("--lang", "en", "flags", "history", "999"), ExitCode.ERROR, "error: flag 999 does not exist", env={"RISKMON_TOKEN": "@auditor"}
+        ),
     ],
     ("users", "load"): [
         Case(("users", "load", "nope.csv"), ExitCode.USAGE, "nope.csv: ファイルが見つかりません"),
@@ -182,15 +202,33 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ],
     ("users", "set-password"): [Case(("users", "set-password", "risk1", "--password-stdin"), ExitCode.USAGE, NO_DB, "empty")],
     ("users", "revoke-sessions"): [Case(("users", "revoke-sessions", "risk1"), ExitCode.USAGE, NO_DB, "empty")],
+    ("users", "token", "create"): [
+        Case(("users", "token", "create", "risk1", "--expires-days", "0"), ExitCode.USAGE, "有効期間は 1〜366 日です（0 は使えません）"),
+        Case(("users", "token", "create", "risk1", "--password-stdin"), ExitCode.ERROR, "利用者IDまたはパスワードが正しくありません"),
+    ],
+    ("users", "token", "list"): [
+        Case(
+            ("users", "token", "list", "risk1"),
+            ExitCode.ERROR,
+            "他の利用者のトークンは user_admin だけが一覧できます",
+            env={"RISKMON_TOKEN": "@po1"},
+        ),
+        Case(("users", "token", "list"), ExitCode.USAGE, NO_DB, "empty"),
+    ],
+    ("users", "token", "revoke"): [
+        Case(("users", "token", "revoke"), ExitCode.USAGE, "トークンIDか --all 利用者ID のどちらか一方を指定してください"),
+        Case(("users", "token", "revoke", "abcdef123456"), ExitCode.ERROR, "トークン 'abcdef123456' はありません"),
+    ],
     ("serve",): [Case(("serve",), ExitCode.USAGE, NO_DB, "empty")],
     ("escalate",): [
         Case(("escalate", "--as-of", "soon"), ExitCode.USAGE, "日付/日時として読めません: soon"),
         Case(("escalate",), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("review",): [
-        Case(("review", "--user", "nobody"), ExitCode.USAGE, "利用者 'nobody' は登録されていないか無効です"),
-        Case(("review", "--user", "risk1", "--limit", "0"), ExitCode.USAGE, "--limit は 1 以上です"),
-        Case(("review", "--user", "risk1"), ExitCode.USAGE, NO_DB, "empty"),
+        Case(("review",), ExitCode.USAGE, "この操作には個人用APIトークンが必要です"),
+        Case(("review", "--user", "nobody"), ExitCode.USAGE, "--user nobody は使えなくなりました"),
+        Case(("review", "--limit", "0"), ExitCode.USAGE, "--limit は 1 以上です", env={"RISKMON_TOKEN": "@risk1"}),
+        Case(("review",), ExitCode.USAGE, NO_DB, "empty", env={"RISKMON_TOKEN": "rmt_x"}),
     ],
     ("report", "committee"): [
         Case(("report", "committee", "--from", "2025-13-01", "--to", "2025-09-30"), ExitCode.USAGE, "日付は YYYY-MM-DD で指定してください"),
@@ -244,7 +282,7 @@ class _inside:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RISKMON_DATABASE_URL", "RISKMON_CONFIG", "RISKMON_USER", "RISKMON_LANG"):
+    for name in ("RISKMON_DATABASE_URL", "RISKMON_CONFIG", "RISKMON_TOKEN", "RISKMON_LANG"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -267,7 +305,8 @@ def test_bad_arguments_end_in_a_message_and_a_documented_status(
     folder = ready if case.where == "ready" else tmp_path
     monkeypatch.chdir(folder)
     before = sorted(p.name for p in folder.iterdir())
-    result = CliRunner().invoke(app, list(case.args), env=case.env)
+    env = {k: token_for(ready / "var" / "riskmon.db", v[1:]) if v.startswith("@") else v for k, v in case.env.items()}
+    result = CliRunner().invoke(app, list(case.args), env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     assert result.exit_code == case.code, result.output

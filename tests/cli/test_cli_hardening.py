@@ -22,6 +22,7 @@ from riskmon import app as riskmon_app
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode, classify
 from riskmon.store.tables import AuditEntry, Flag, table_of
+from tests.cli.token_support import token_for
 from tests.helpers import ROOT, USERS, error_report, write_jsonl
 
 RISKMON = Path(sys.executable).parent / "riskmon"
@@ -31,17 +32,19 @@ class Cli:
     """The CLI on one database (the ``engine`` fixture's), run in a folder with the shipped config and rules."""
 
     def __init__(self, runner: CliRunner, url: str) -> None:
-        self.runner, self.env = runner, {"RISKMON_DATABASE_URL": url}
+        self.runner, self.env, self.url = runner, {"RISKMON_DATABASE_URL": url}, url
 
-    def __call__(self, *args: str) -> Any:
-        return self.runner.invoke(app, list(args), env=self.env)
+    def __call__(self, *args: str, as_user: str | None = None) -> Any:
+        """Run a command; ``as_user``: with a fresh personal API token of that user in RISKMON_TOKEN."""
+        token = {"RISKMON_TOKEN": token_for(self.url, as_user)} if as_user else {}
+        return self.runner.invoke(app, list(args), env={**self.env, **token})
 
 
 @pytest.fixture
 def cli(engine: Engine, units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     """Units, two error reports (E1 at PO-001, E2 at PO-002), their flags as of 2025-04-10, the users."""
     monkeypatch.chdir(tmp_path)
-    for name in ("RISKMON_CONFIG", "RISKMON_USER", "RISKMON_LANG"):
+    for name in ("RISKMON_CONFIG", "RISKMON_TOKEN", "RISKMON_LANG"):
         monkeypatch.delenv(name, raising=False)
     (tmp_path / "config.toml").write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "rules").symlink_to(ROOT / "rules")
@@ -71,36 +74,40 @@ def _audit(engine: Engine, action: str) -> list[tuple[str, str, dict[str, Any]]]
 
 def test_history_of_someone_elses_flag_is_refused_audited_and_no_traceback(cli: Cli, engine: Engine) -> None:
     flag = _flag_of(engine, "PO-001")
-    result = cli("--lang", "en", "flags", "history", str(flag), "--user", "po2")
+    result = cli("--lang", "en", "flags", "history", str(flag), as_user="po2")
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == ExitCode.ERROR
     assert result.stderr == f"error: flag {flag} does not belong to PO-002\n"
-    assert _audit(engine, "refused:history") == [("po2", f"flag:{flag}", {"reason": f"flag {flag} does not belong to PO-002"})]
+    assert [(a, s, p["reason"], p["channel"]) for a, s, p in _audit(engine, "refused:history")] == [
+        ("po2", f"flag:{flag}", f"flag {flag} does not belong to PO-002", "api")
+    ]
 
 
 def test_history_of_an_unknown_flag_is_refused_and_audited(cli: Cli, engine: Engine) -> None:
-    result = cli("flags", "history", "4242", "--user", "auditor")
+    result = cli("flags", "history", "4242", as_user="auditor")
     assert result.exit_code == ExitCode.ERROR
     assert result.stderr == "エラー: フラグ 4242 はありません\n"
-    assert _audit(engine, "refused:history") == [("auditor", "flag:4242", {"reason": "flag 4242 does not exist"})]
+    assert [(a, s, p["reason"]) for a, s, p in _audit(engine, "refused:history")] == [("auditor", "flag:4242", "flag 4242 does not exist")]
 
 
 def test_an_unknown_assignee_is_a_refusal_not_a_traceback(cli: Cli, engine: Engine) -> None:
     flag = _flag_of(engine, "PO-001")
-    result = cli("flags", "take", str(flag), "--user", "risk1", "--assignee", "po9")
+    result = cli("flags", "take", str(flag), "--assignee", "po9", as_user="risk1")
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == ExitCode.ERROR
     assert result.stderr == f"{flag}: 利用者 'po9' は登録されていないか無効です\n"
-    assert _audit(engine, "refused:take_on") == [("risk1", f"flag:{flag}", {"reason": "unknown or inactive user 'po9'"})]
+    assert [(a, s, p["reason"]) for a, s, p in _audit(engine, "refused:take_on")] == [
+        ("risk1", f"flag:{flag}", "unknown or inactive user 'po9'")
+    ]
     t = table_of(Flag)
     with engine.connect() as conn:
         assert conn.execute(select(t.c.review_status, t.c.assignee).where(t.c.id == flag)).one() == ("open", None)
 
 
-def test_an_unknown_user_gets_the_nearest_registered_one(cli: Cli) -> None:
-    result = cli("--lang", "en", "review", "--user", "audtor")
+def test_a_claimed_user_is_refused_with_the_way_to_a_token(cli: Cli) -> None:
+    result = cli("--lang", "en", "review", "--user", "auditor")
     assert result.exit_code == ExitCode.USAGE
-    assert result.stderr == "error: unknown or inactive user 'audtor' (did you mean 'auditor'?) (see riskmon users load)\n"
+    assert result.stderr.startswith("error: --user auditor is no longer accepted (it proves nothing). this needs your personal API token")
 
 
 # -- filter values against their vocabulary -------------------------------------------------------
@@ -119,13 +126,13 @@ VOCABULARY_ERRORS = [
     (["units", "list", "--type", "年金事務所"], "error: --type: no such value '年金事務所' (did you mean 'pension_office'?)"),
     (["events", "list", "--type", "eror_report"], "error: --type: no such value 'eror_report' (did you mean 'error_report'?)"),
     (["events", "list", "--type", "daily"], "error: --type: no such value 'daily' (did you mean 'daily_report'?)"),
-    (["flags", "ack", "--severity", "HIGH", "--user", "risk1"], "error: --severity: no such value 'HIGH' (did you mean 'high'?)"),
+    (["flags", "ack", "--severity", "HIGH"], "error: --severity: no such value 'HIGH' (did you mean 'high'?)"),
 ]  # fmt: skip
 
 
 def test_filter_values_are_checked_against_their_vocabulary(cli: Cli) -> None:
     for args, message in VOCABULARY_ERRORS:
-        result = cli("--lang", "en", *args)
+        result = cli("--lang", "en", *args, as_user="risk1" if args[1] == "ack" else None)
         assert (result.exit_code, result.stdout) == (ExitCode.USAGE, ""), args
         assert result.stderr.startswith(message), result.stderr
 
@@ -170,17 +177,17 @@ def test_json_and_csv_have_no_default_limit(cli: Cli, engine: Engine) -> None:
 
 
 def test_limit_below_one_is_an_error(cli: Cli) -> None:
-    for command in (["flags", "list"], ["events", "list"], ["rejects", "list"], ["review", "--user", "risk1"]):
+    for command in (["flags", "list"], ["events", "list"], ["rejects", "list"], ["review"]):
         for limit in ("0", "-5"):
-            result = cli("--lang", "en", *command, "--limit", limit)
+            result = cli("--lang", "en", *command, "--limit", limit, as_user="risk1" if command == ["review"] else None)
             assert result.exit_code == ExitCode.USAGE, command
             assert result.stderr == f"error: --limit must be 1 or more, not {limit}\n"
 
 
 def test_review_json_carries_the_total(cli: Cli) -> None:
-    full = json.loads(cli("review", "--user", "risk1", "--as-of", "2025-04-10T13:00", "--format", "json").stdout)
+    full = json.loads(cli("review", "--as-of", "2025-04-10T13:00", "--format", "json", as_user="risk1").stdout)
     assert full["total"] == len(full["items"]) >= 2
-    cut = cli("review", "--user", "risk1", "--as-of", "2025-04-10T13:00", "--format", "json", "--limit", "1")
+    cut = cli("review", "--as-of", "2025-04-10T13:00", "--format", "json", "--limit", "1", as_user="risk1")
     assert json.loads(cut.stdout)["total"] == full["total"] and len(json.loads(cut.stdout)["items"]) == 1
     assert cut.stderr == f"{full['total']} 件中 1 件を表示（すべて表示するには --limit {full['total']}）\n"
 

@@ -1,4 +1,5 @@
-"""The review commands as people use them: acting as a user, refusals, history, audit verify."""
+"""The review commands as people use them: acting with a personal API token, refusals, history,
+audit verify."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 from riskmon.cli.app import app
 from riskmon.store.db import make_engine
 from riskmon.store.tables import AuditEntry, table_of
+from tests.cli.token_support import token_for
 from tests.helpers import USERS, error_report, riskmon_folder, write_jsonl
 
 
@@ -26,9 +28,13 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, units_file: Path) -> Cl
     return runner
 
 
-def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
-    result = cli.invoke(app, list(args))
+def invoke(cli: CliRunner, *args: str, token: str | None = None) -> tuple[int, str]:
+    result = cli.invoke(app, list(args), env={"RISKMON_TOKEN": token} if token else None)
     return result.exit_code, result.output
+
+
+def token(user_id: str) -> str:
+    return token_for(Path("var") / "riskmon.db", user_id)
 
 
 def test_users_file_errors_name_the_line(cli: CliRunner) -> None:
@@ -36,32 +42,33 @@ def test_users_file_errors_name_the_line(cli: CliRunner) -> None:
     assert code == 3 and "users.csv:9: unit_id:" in out and "'PO-999'" in out
 
 
-def test_acting_needs_a_known_user_and_refusals_exit_non_zero(cli: CliRunner) -> None:
+def test_acting_needs_a_token_and_refusals_exit_non_zero(cli: CliRunner) -> None:
     invoke(cli, "users", "load", "users.csv")
-    code, out = invoke(cli, "flags", "ack", "1")
-    assert code == 2 and "--user" in out
-    code, out = invoke(cli, "flags", "ack", "1", "--user", "nobody")
-    assert code == 2 and "nobody" in out
-    code, out = invoke(cli, "--lang", "en", "flags", "dismiss", "1", "--reason", "誤検知", "--user", "po1")
+    code, out = invoke(cli, "--lang", "en", "flags", "ack", "1")
+    assert code == 2 and "this needs your personal API token" in out
+    code, out = invoke(cli, "--lang", "en", "flags", "ack", "1", "--user", "po1")
+    assert code == 2 and "--user po1 is no longer accepted (it proves nothing)" in out
+    code, out = invoke(cli, "--lang", "en", "flags", "dismiss", "1", "--reason", "誤検知", token=token("po1"))
     assert code == 1 and "only the second line may" in out
-    code, out = invoke(cli, "flags", "ack", "1", "--user", "po1")
+    code, out = invoke(cli, "flags", "ack", "1", token=token("po1"))
     assert code == 0
-    code, out = invoke(cli, "flags", "history", "1", "--user", "auditor", "--format", "json")
+    code, out = invoke(cli, "flags", "history", "1", "--format", "json", token=token("auditor"))
     assert [e["action"] for e in json.loads(out)] == ["acknowledge"]
 
 
 def test_bulk_action_reports_each_flag(cli: CliRunner) -> None:
     invoke(cli, "users", "load", "users.csv")
-    code, out = invoke(cli, "--lang", "en", "flags", "ack", "--rule", "R01", "--rule", "R01", "--user", "risk1")
+    risk1 = token("risk1")
+    code, out = invoke(cli, "--lang", "en", "flags", "ack", "--rule", "R01", "--rule", "R01", token=risk1)
     assert code == 0
     code, out = invoke(cli, "--lang", "en", "flags", "resolve", "--severity", "critical", "--resolution", "remediated",
-                       "--note", "ok", "--user", "risk1")  # fmt: skip
+                       "--note", "ok", token=risk1)  # fmt: skip
     assert code == 0 and "done" in out
 
 
 def test_review_escalate_and_audit_verify(cli: CliRunner, tmp_path: Path) -> None:
     invoke(cli, "users", "load", "users.csv")
-    code, out = invoke(cli, "review", "--user", "risk1", "--as-of", "2025-04-10T13:00", "--format", "json")
+    code, out = invoke(cli, "review", "--as-of", "2025-04-10T13:00", "--format", "json", token=token("risk1"))
     assert code == 0 and json.loads(out)["items"]
     code, out = invoke(cli, "--lang", "en", "escalate", "--as-of", "2025-04-17T23:00", "--digests", str(tmp_path / "out"))
     assert code == 0 and "escalations" in out

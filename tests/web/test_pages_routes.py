@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine, event, select, update
 
+from riskmon.review.tokens import TokenRefused, Tokens
 from riskmon.store.tables import Flag, Reject, User, WebCredential, table_of
 from tests.web.pages_support import audit_actions, flag_row, ids, post, seed_pages
 from tests.web.support import EVIL, login
@@ -316,7 +318,7 @@ def test_user_administration(as_: Callable[[str], TestClient], make_client: Call
     r = post(admin, "/admin/users/po2", {"op": "role", "role": "member"}, page="/admin/users")
     assert r.status_code == 200 and "po2 の役割を member にしました" in r.text
     r = post(admin, "/admin/users/po1", {"op": "deactivate"}, page="/admin/users")
-    assert r.status_code == 200 and "po1 を無効にし、セッション 1 件を終了しました" in r.text
+    assert r.status_code == 200 and "po1 を無効にし、セッション 1 件とトークン 0 件を終了しました" in r.text
     assert victim.get("/").headers["location"] == "/login"
     post(admin, "/admin/users/po1", {"op": "activate"}, page="/admin/users")
     reset = post(admin, "/admin/users/po1", {"op": "reset_password"}, page="/admin/users")
@@ -329,8 +331,14 @@ def test_user_administration(as_: Callable[[str], TestClient], make_client: Call
     assert login(fresh, "po1", secret[0]).headers["location"] == "/password"  # type: ignore[attr-defined]
     r = post(admin, "/admin/users/po1", {"op": "revoke_sessions"}, page="/admin/users")
     assert "po1 のセッション 1 件を終了しました" in r.text
+    secret_token, _ = Tokens(engine, lambda: datetime.now(UTC)).issue("po2")
+    r = post(admin, "/admin/users/po2", {"op": "revoke_tokens"}, page="/admin/users")
+    assert r.status_code == 200 and "po2 のトークン 1 件を失効させました" in r.text
+    with pytest.raises(TokenRefused):
+        Tokens(engine, lambda: datetime.now(UTC)).authenticate(secret_token)
     actions = [a for a, _ in audit_actions(engine, "admin1")]
-    assert actions[-6:] == ["refused:role_change", "role_change", "user_deactivated", "user_activated", "password_set", "sessions_revoked"]
+    assert actions[-7:] == ["refused:role_change", "role_change", "user_deactivated", "user_activated", "password_set",
+                            "sessions_revoked", "tokens_revoked"]  # fmt: skip
     outsider = as_("risk1")
     assert post(outsider, "/admin/users/po2", {"op": "deactivate"}).status_code == 403
     assert ("refused:user_deactivated", "user:po2") in audit_actions(engine, "risk1")
