@@ -49,8 +49,10 @@ class UnknownUser(NotFound):
         super().__init__(ja or en, en)
 
 
-def load_users(conn: Connection, path: Path) -> tuple[int, list[tuple[int, list[Reason]]]]:
-    """Validate and upsert the users file; returns how many were stored and the refused lines."""
+def load_users(conn: Connection, path: Path, *, shown: str | None = None) -> tuple[int, list[tuple[int, list[Reason]]]]:
+    """Validate and upsert the users file; returns how many were stored and the refused lines.
+    ``shown`` is what a message calls the file when ``path`` means nothing to the reader (the web
+    upload's own name rather than the server's temporary copy)."""
     units = {r[0] for r in conn.execute(select(table_of(Unit).c.unit_id))}
     good: list[dict[str, Any]] = []
     bad: list[tuple[int, list[Reason]]] = []
@@ -68,8 +70,8 @@ def load_users(conn: Connection, path: Path) -> tuple[int, list[tuple[int, list[
     if source.failure is not None:  # the master is loaded whole or not at all
         ja, en = (source.failure.describe(lang).split("。" if lang == "ja" else ". ")[0] for lang in ("ja", "en"))
         raise IngestError(
-            f"{path}: {ja}。利用者は1名も登録していません。ファイルを直して再度読み込んでください",
-            f"{path}: {en}. No user was loaded; fix the file and load it again",
+            f"{shown or path}: {ja}。利用者は1名も登録していません。ファイルを直して再度読み込んでください",
+            f"{shown or path}: {en}. No user was loaded; fix the file and load it again",
         )
     if good:
         t = table_of(User)

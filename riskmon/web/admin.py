@@ -123,12 +123,19 @@ class UserAdmin:
         n = len(tokens.Tokens(self.engine, self.accounts.clock).revoke(caller, user_id=user_id))
         return Done(f"{user_id} のトークン {n} 件を失効させました", f"{n} token(s) of {user_id} revoked")
 
-    def load_file(self, caller: Caller, path: Path) -> tuple[int, list[tuple[int, list[Any]]], list[str]]:
+    def load_upload(self, by: Actor, path: Path, session_ref: str) -> tuple[int, list[tuple[int, list[Any]]], list[str]]:
+        """利用者管理's upload: exactly :meth:`load_file` (the rules and audit of ``riskmon users
+        load``), in the name of the logged-in user_admin, with channel ``web`` and the session in
+        every audit entry. ``path`` is the upload saved under its own file name, which messages show."""
+        return self.load_file(Caller(by.user_id, "web", by, extra={"session": session_ref}), path, shown=path.name)
+
+    def load_file(self, caller: Caller, path: Path, *, shown: str | None = None) -> tuple[int, list[tuple[int, list[Any]]], list[str]]:
         """``riskmon users load``, as an audited 利用者管理 action in one transaction: only a
         user_admin's token may load (or the operator's shell while the master has no active
         user_admin yet — the bootstrap); nobody changes their own role or active flag; each role
         change, activation and deactivation is audited as if made on the page, and a deactivated
-        user loses their sessions and tokens. Returns stored, refused lines, and what changed."""
+        user loses their sessions and tokens. Returns stored, refused lines, and what changed.
+        ``shown`` names the file in a whole-file refusal (see :func:`load_users`)."""
         t = table_of(User)
         now = self.accounts.clock()
         try:
@@ -140,7 +147,7 @@ class UserAdmin:
                                            "loading the users master needs a user_admin's personal API token (RISKMON_TOKEN)")  # fmt: skip
                 elif not can_administer_users(caller.actor):
                     raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
-                stored, bad = load_users(conn, path)
+                stored, bad = load_users(conn, path, shown=shown)
                 after = {r["user_id"]: dict(r) for r in conn.execute(select(t)).mappings()}
                 changes = self._load_changes(conn, caller, before, after)
                 audit.append(conn, caller.name, "users_loaded", f"file:{path.name}"[:400],
