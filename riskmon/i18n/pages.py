@@ -253,6 +253,33 @@ WEB: dict[str, tuple[str, str]] = {
     "back_to_start": ("最初のページへ", "Back to the start page"),
     "session_ended": ("セッションが終了しました。もう一度ログインしてください", "Your session has ended; please log in again"),
     "logged_out": ("ログアウトしました", "You have logged out"),
+    "u_load_title": ("利用者ファイルの読込", "Load the users file"),
+    "u_load_help": (
+        "riskmon users load と同じ処理です。CSV（UTF-8、BOM付きも可）、{max} バイトまで。"
+        "自分自身の役割・有効状態を変えるファイルは全体を読み込みません",
+        "The same as riskmon users load. CSV (UTF-8, with or without BOM), up to {max} bytes. "
+        "A file that would change your own role or active state is refused whole",
+    ),
+    "u_load_file": ("利用者ファイル（CSV）", "Users file (CSV)"),
+    "u_load_button": ("読み込む", "Load"),
+    "u_load_empty": ("ファイルが選ばれていないか、空です", "No file was chosen, or the file is empty"),
+    "u_load_too_big": (
+        "ファイルが大きすぎます（{max} バイトまで）。何も読み込んでいません",
+        "The file is too large (at most {max} bytes); nothing was loaded",
+    ),
+    "u_load_not_csv": (
+        "{file}: 利用者ファイルは CSV（.csv）です。何も読み込んでいません",
+        "{file}: the users file is a CSV (.csv); nothing was loaded",
+    ),
+    "u_loaded": (
+        "{file}: 利用者 {stored} 名を登録しました（追加・変更 {changed} 件）",
+        "{file}: {stored} user(s) stored ({changed} added or changed)",
+    ),
+    "u_load_refused": ("次の {n} 行は読み込んでいません（場所: 項目: 理由）", "{n} line(s) were not loaded (file:line: field: reason)"),
+    "u_ch_user_created": ("追加", "added"),
+    "u_ch_role_change": ("役割を変更（セッションを終了）", "role changed (sessions ended)"),
+    "u_ch_user_activated": ("有効化", "activated"),
+    "u_ch_user_deactivated": ("無効化（セッションとAPIトークンを終了）", "deactivated (sessions and API tokens ended)"),
 }
 
 #: Japanese counter words English has no equivalent for ("3件" is "3"): deliberately empty in
