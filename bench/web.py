@@ -7,11 +7,13 @@
 For each backend: the evaluated store of bench/web_store.py (made once under var/bench/, then
 reused), ten accounts of every kind (office heads, 地域部, second-line risk officers, an auditor,
 an executive) whose passwords are generated for this run and set with
-``riskmon users set-password --password-stdin``; then uvicorn on 127.0.0.1 (``riskmon serve``'s application factory) and ten
-users who log in over HTTP and each work through the pages back to back (no think time: the
-worst case for ten people) — the morning queue, the flag list unfiltered, filtered
-(severity + 地域部 + period) and by free text, a random visible flag's detail, and a filtered CSV
-export. A request counts from sending to the last byte of the answer; every answer must be 200.
+``riskmon users set-password --password-stdin``; then uvicorn on 127.0.0.1 (``riskmon serve``'s
+application factory) and ten users who log in over HTTP and each work through the pages — the
+morning queue, the flag list unfiltered, filtered (severity + 地域部 + period) and by free text, a
+random visible flag's detail, and a filtered CSV export — back to back (``--think 0``, the
+default: the worst case for ten people) or reading each page for 0.5–1.5 × ``--think`` seconds.
+A warm-up pass over every page comes first (not counted). A request counts from sending to the
+last byte of the answer; every answer must be 200.
 
 Target (issue #11): p95 under 150 ms for each page. Results: bench/out/web.json.
 """
@@ -120,12 +122,15 @@ async def _login(client: httpx.AsyncClient, user_id: str, password: str) -> None
         raise SystemExit(f"login of {user_id} failed: {answer.status_code} {answer.headers.get('location')}")
 
 
-async def _user(base: str, user_id: str, password: str, ids: list[int], rounds: int, seed: int,
+async def _user(base: str, user_id: str, password: str, ids: list[int], rounds: int, think: float, seed: int,
                 timings: dict[str, list[float]], failures: list[str], start: asyncio.Barrier) -> None:  # fmt: skip
     rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await _login(client, user_id, password)
-        await start.wait()  # everyone logged in: the clock starts
+        for page in PAGES:  # warm-up, not counted: each worker's first rule file read, template compile
+            if ids or page != "detail":
+                await client.get(PAGES[page].format(id=rng.choice(ids) if ids else 0))
+        await start.wait()  # everyone logged in and warmed up: the clock starts
         for _ in range(rounds):
             order = list(PAGES)
             rng.shuffle(order)
@@ -139,16 +144,19 @@ async def _user(base: str, user_id: str, password: str, ids: list[int], rounds: 
                 timings[page].append((time.perf_counter() - began) * 1000)
                 if answer.status_code != 200:
                     failures.append(f"{user_id} {path}: {answer.status_code}")
+                if think:  # a person reads the page before the next click: 0.5–1.5 × think seconds
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
 
 
 async def _drive(
-    base: str, passwords: dict[str, str], ids: dict[str, list[int]], rounds: int
+    base: str, passwords: dict[str, str], ids: dict[str, list[int]], rounds: int, think: float
 ) -> tuple[dict[str, list[float]], list[str], float]:
     timings: dict[str, list[float]] = {p: [] for p in PAGES}
     failures: list[str] = []
     start = asyncio.Barrier(len(USERS) + 1)
     users = [
-        asyncio.create_task(_user(base, u, passwords[u], ids[u], rounds, n, timings, failures, start)) for n, (u, *_) in enumerate(USERS)
+        asyncio.create_task(_user(base, u, passwords[u], ids[u], rounds, think, n, timings, failures, start))
+        for n, (u, *_) in enumerate(USERS)
     ]
     await start.wait()
     began = time.perf_counter()
@@ -162,7 +170,7 @@ def _stats(values: list[float]) -> dict[str, float]:
     return {"n": len(ordered), "p50": q[49], "p95": q[94], "max": ordered[-1]}
 
 
-def run_backend(backend: str, size: str, rounds: int, workers: int) -> dict[str, Any]:
+def run_backend(backend: str, size: str, rounds: int, workers: int, think: float) -> dict[str, Any]:
     url = prepare(backend, size, log=lambda m: print(m, file=sys.stderr, flush=True))
     env = {**os.environ, "RISKMON_DATABASE_URL": url, "RISKMON_CONFIG": str(ROOT / "config.toml")}
     passwords = _set_passwords(env)
@@ -172,12 +180,12 @@ def run_backend(backend: str, size: str, rounds: int, workers: int) -> dict[str,
     OUT.mkdir(parents=True, exist_ok=True)
     server = _serve(env, port, workers, OUT / f"web-{backend}-server.log")
     try:
-        timings, failures, seconds = asyncio.run(_drive(f"http://127.0.0.1:{port}", passwords, ids, rounds))
+        timings, failures, seconds = asyncio.run(_drive(f"http://127.0.0.1:{port}", passwords, ids, rounds, think))
     finally:
         server.terminate()
         server.wait(timeout=30)
     requests = sum(len(v) for v in timings.values())
-    return {"backend": backend, "events": size, "flags": flags, "workers": workers, "users": len(USERS),
+    return {"backend": backend, "events": size, "flags": flags, "workers": workers, "users": len(USERS), "think_s": think,
             "requests": requests, "seconds": round(seconds, 1), "per_second": round(requests / seconds, 1),
             "pages": {p: _stats(v) for p, v in timings.items()}, "failures": failures[:20], "failed": len(failures)}  # fmt: skip
 
@@ -188,7 +196,7 @@ def _table(results: list[dict[str, Any]]) -> None:
 
     first = results[0]
     table = Table(title=f"Web pages: {first['events']} events, {first['flags']:,} flags, {len(USERS)} concurrent users, "
-                        f"uvicorn workers {first['workers']} (target p95 < {TARGET_MS:.0f} ms)")  # fmt: skip
+                        f"think {first['think_s']} s, uvicorn workers {first['workers']} (target p95 < {TARGET_MS:.0f} ms)")  # fmt: skip
     for col in ("backend", "page", "requests", "p50 ms", "p95 ms", "max ms", "p95 < 150"):
         table.add_column(col, justify="left" if col in ("backend", "page") else "right")
     for r in results:
@@ -210,9 +218,12 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--rounds", type=int, default=10, help="times each user visits every page")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (the machine has 2 CPUs)")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds a user reads a page before the next click (0: back to back, the worst case)"
+    )
     parser.add_argument("--format", default="table", choices=["table", "json"])
     args = parser.parse_args()
-    results = [run_backend(b, args.events, args.rounds, args.workers) for b in args.backends]
+    results = [run_backend(b, args.events, args.rounds, args.workers, args.think) for b in args.backends]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "web.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     if args.format == "json":
