@@ -19,8 +19,10 @@ import os
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -29,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.evaluate import SIZES  # noqa: E402  (the one generator setting for every benchmark)
+
+if TYPE_CHECKING:
+    from riskmon.app import Riskmon
 
 VAR = ROOT / "var" / "bench"
 PG_SERVER = os.environ.get("RISKMON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -73,7 +78,7 @@ def database_url(backend: str, size: str) -> str:
     return server.set(database=name).render_as_string(hide_password=False)
 
 
-def prepare(backend: str, size: str, log: object = print) -> str:
+def prepare(backend: str, size: str, log: Callable[[str], None] = print) -> str:
     """The evaluated store for ``backend`` and ``size``; returns its URL."""
     from riskmon.app import Riskmon
     from riskmon.store.tables import EvaluationRun, table_of
@@ -86,12 +91,12 @@ def prepare(backend: str, size: str, log: object = print) -> str:
         runs = conn.execute(select(func.count()).select_from(table_of(EvaluationRun))).scalar_one()
     if runs == 0:
         folder = dataset(size)
-        log(f"{backend}/{size}: ingesting {folder}")  # type: ignore[operator]
+        log(f"{backend}/{size}: ingesting {folder}")
         rm.ingest([folder])
         evening = FIRST_EVENING
         while evening <= LAST_EVENING:
             result = rm.evaluate(rm.calendar.at(evening, datetime.strptime("23:00", "%H:%M").time()))
-            log(f"{backend}/{size}: evaluated as of {evening}: {result.counts}")  # type: ignore[operator]
+            log(f"{backend}/{size}: evaluated as of {evening}: {result.counts}")
             evening += timedelta(days=7)
         _case_work(rm)
     rm.load_users(_users_file())
@@ -105,13 +110,11 @@ def _users_file() -> Path:
     return path
 
 
-def _case_work(rm: object) -> None:
+def _case_work(rm: Riskmon) -> None:
     """Some cases worked through the review service: acknowledged ones, and second-line closure
     proposals on high flags (four eyes), so 承認待ち has items for the other risk officer."""
-    from riskmon.app import Riskmon
     from riskmon.store.tables import Flag, table_of
 
-    assert isinstance(rm, Riskmon)
     rm.load_users(_users_file())
     f = table_of(Flag)
     with rm.engine.connect() as conn:
