@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean serve
+.PHONY: setup demo test lint bench bench-web clean serve
 
 setup: $(STAMP)
 
@@ -61,6 +61,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+
+# The review pages at 10 concurrent users, SQLite and PostgreSQL (docs/benchmarks.md, "Web pages");
+# BENCH_WEB_ARGS="--events 100k" for a quick run. The evaluated store is kept in var/bench/.
+bench-web: $(STAMP)
+	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

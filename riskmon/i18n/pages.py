@@ -49,6 +49,8 @@ WEB: dict[str, tuple[str, str]] = {
         "Open flags you may see, most severe and oldest first",
     ),
     "queue_empty": ("確認するフラグはありません", "Nothing to review"),
+    "queue_cut": ("全{total}件のうち、優先度の高い{shown}件を表示しています。", "Showing the first {shown} of {total}, most urgent first."),
+    "queue_cut_link": ("残りはフラグ一覧で絞り込めます", "Filter the rest in the flag list"),
     "total": ("合計", "Total"),
     "count_suffix": ("件", ""),
     "as_of": ("基準時刻", "As of"),

@@ -2,8 +2,12 @@
 
 Buckets, in order (:class:`riskmon.domain.Bucket`): closures awaiting *my* confirmation (a
 second-line user, four-eyes proposals by another person), new since the last business day,
-escalated, overdue, the rest. The flags are read through the policy's visibility in SQL; only
-the bucketing happens here.
+escalated, overdue, the rest. The bucketing is a SQL ``CASE`` over the flags the policy lets the
+user see, so the counts per bucket, severity and line come from ``GROUP BY`` and the page asks
+for the first ``per_bucket`` flags of each bucket with ``LIMIT``: a second-line officer's queue
+over a store with tens of thousands of open flags never loads them all into Python. Only the
+flags carrying a proposal are read in full first, because who may confirm a proposal is the
+policy's decision (:func:`riskmon.review.policy.pending_closure`, ``same_person``), not SQL's.
 """
 
 from __future__ import annotations
@@ -12,15 +16,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_
+from sqlalchemy import ColumnElement, Connection, Engine, String, and_, case, cast, func, select
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.domain import OPEN_STATES, Bucket, FlagStatus, Line, Severity
-from riskmon.flags import repository
-from riskmon.flags.repository import FlagFilter, FlagRecord
+from riskmon.flags.repository import FlagRecord, severity_order
 from riskmon.review import policy
 from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.store.asof import AsOf
+from riskmon.store.tables import Flag, table_of
 
 #: the buckets in the order the queue shows them
 BUCKETS: tuple[Bucket, ...] = tuple(Bucket)
@@ -36,51 +40,77 @@ class QueueItem:
 
 @dataclass
 class Queue:
+    """The queue's items (all of them, or the first ``per_bucket`` of each bucket) and its exact
+    counts, which always cover the whole queue."""
+
     user_id: str
     line: Line
     items: list[QueueItem] = field(default_factory=list)
     by_severity: Counter[Severity] = field(default_factory=Counter)
     by_line: Counter[str] = field(default_factory=Counter)
+    counts: Counter[Bucket] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
     def in_bucket(self, bucket: Bucket) -> list[QueueItem]:
         return [i for i in self.items if i.bucket is bucket]
 
 
-def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar) -> Queue:
+def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar, per_bucket: int | None = None) -> Queue:
     """Open cases the user may see, bucketed; within each bucket by owner unit, most severe first,
     oldest first. Only flags raised by ``as_of`` (the as-of layer, riskmon.store.asof): a queue for
-    a past morning does not show later flags."""
+    a past morning does not show later flags. ``per_bucket``: at most this many items of each
+    bucket (the web page); the counts still cover every flag."""
+    f = table_of(Flag)
+    since = cal.at(cal.previous_business_day(as_of.astimezone(cal.tz).date()), as_of.astimezone(cal.tz).timetz().replace(tzinfo=None))
     with engine.connect() as conn:
         who = actor(conn, user_id)
-        scope = and_(policy.visibility(who), AsOf(as_of).flags_clause())
-        flags = repository.list_page(conn, FlagFilter(status=FlagStatus.OPEN, review_status=OPEN_STATES), None, scope=scope).items
-        proposers = {p.by: _person(conn, p.by) for f in flags if (p := policy.pending_closure(f)) is not None}
-    since = cal.at(cal.previous_business_day(as_of.astimezone(cal.tz).date()), as_of.astimezone(cal.tz).timetz().replace(tzinfo=None))
-    queue = Queue(who.user_id, who.line)
-    for flag in flags:
-        queue.items.append(QueueItem(flag, _bucket(who, flag, proposers, since, as_of)))
-        queue.by_severity[flag.severity] += 1
-        queue.by_line[flag.owner_line] += 1
-    queue.items.sort(key=lambda i: (BUCKETS.index(i.bucket), i.flag.owner_unit, -i.flag.severity.rank, i.flag.first_seen, i.flag.id))
+        scope = and_(policy.visibility(who), AsOf(as_of).flags_clause(), f.c.status == FlagStatus.OPEN.value,
+                     f.c.review_status.in_([s.value for s in OPEN_STATES]))  # fmt: skip
+        bucket = _bucket_sql(_awaiting_me(conn, who, scope), since, as_of)
+        queue = Queue(who.user_id, who.line)
+        for b, severity, line, n in conn.execute(select(bucket, f.c.severity, f.c.owner_line, func.count()).where(scope)
+                                                 .group_by(bucket, f.c.severity, f.c.owner_line)):  # fmt: skip
+            queue.counts[BUCKETS[b]] += n
+            queue.by_severity[Severity(severity)] += n
+            queue.by_line[line] += n
+        order = (f.c.owner_unit, severity_order().desc(), f.c.first_seen, f.c.id)
+        for index, b in enumerate(BUCKETS):
+            if not queue.counts[b]:
+                continue
+            q = select(f).where(scope, bucket == index).order_by(*order).limit(per_bucket)
+            queue.items += [QueueItem(FlagRecord.from_row(r), b) for r in conn.execute(q).mappings()]
     return queue
 
 
-def _bucket(who: Actor, flag: FlagRecord, proposers: dict[str, Actor | None], since: datetime, as_of: datetime) -> Bucket:
-    p = policy.pending_closure(flag)
-    if (
-        p is not None
-        and who.line == Line.SECOND
-        and (proposer := proposers.get(p.by)) is not None
-        and not policy.same_person(who, proposer)
-    ):
-        return Bucket.AWAITING_ME
-    if flag.first_seen >= since:
-        return Bucket.NEW
-    if flag.escalation_level > 0:
-        return Bucket.ESCALATED
-    if flag.due_at is not None and flag.due_at < as_of:
-        return Bucket.OVERDUE
-    return Bucket.OTHER
+def _awaiting_me(conn: Connection, who: Actor, scope: ColumnElement[bool]) -> list[int]:
+    """The flags whose pending closure ``who`` may confirm: a second-line user, and the proposer
+    another person (:func:`policy.same_person`). Only flags with a proposal are read."""
+    if who.line != Line.SECOND:
+        return []
+    f = table_of(Flag)
+    # a proposal that was confirmed or withdrawn is stored as JSON null, which is not SQL NULL
+    carrying = and_(f.c.proposal.is_not(None), cast(f.c.proposal, String) != "null")
+    proposed = [FlagRecord.from_row(r) for r in conn.execute(select(f).where(scope, carrying)).mappings()]
+    pending = [(flag.id, p.by) for flag in proposed if (p := policy.pending_closure(flag)) is not None]
+    proposers = {by: _person(conn, by) for by in {by for _, by in pending}}  # one lookup per proposer
+    return [flag_id for flag_id, by in pending if (proposer := proposers[by]) is not None and not policy.same_person(who, proposer)]
+
+
+def _bucket_sql(awaiting: list[int], since: datetime, as_of: datetime) -> ColumnElement[int]:
+    """A flag's bucket as its index in :data:`BUCKETS`, in SQL; the first that applies wins."""
+    f = table_of(Flag)
+    whens: list[tuple[ColumnElement[bool], int]] = []
+    if awaiting:
+        whens.append((f.c.id.in_(awaiting), BUCKETS.index(Bucket.AWAITING_ME)))
+    whens += [
+        (f.c.first_seen >= since, BUCKETS.index(Bucket.NEW)),
+        (f.c.escalation_level > 0, BUCKETS.index(Bucket.ESCALATED)),
+        (and_(f.c.due_at.is_not(None), f.c.due_at < as_of), BUCKETS.index(Bucket.OVERDUE)),
+    ]
+    return case(*whens, else_=BUCKETS.index(Bucket.OTHER))
 
 
 def _person(conn: Connection, user_id: str) -> Actor | None:

@@ -61,11 +61,23 @@ def parse(args: Mapping[str, str], conn: Connection) -> FlagQuery:
     fq = FlagQuery()
     bad = fq.problems
 
+    def refuse(name: str, value: str, allowed: list[str] | tuple[str, ...]) -> None:
+        shown = ", ".join(allowed[:12]) + (" …" if len(allowed) > 12 else "")
+        bad.append((name, f"「{value}」は使えない値です（使える値: {shown}）", f"'{value}' is not a known value (known: {shown})"))
+
     def choice(name: str, allowed: list[str] | tuple[str, ...]) -> str:
         value = (args.get(name) or "").strip()
         if value and value not in allowed:
-            shown = ", ".join(allowed[:12]) + (" …" if len(allowed) > 12 else "")
-            bad.append((name, f"「{value}」は使えない値です（使える値: {shown}）", f"'{value}' is not a known value (known: {shown})"))
+            refuse(name, value, allowed)
+            return ""
+        return value
+
+    def stored(name: str, column: Any, *where: Any) -> str:
+        """A value that must exist in ``column``: one keyed lookup; the known values are read
+        only to name them in the error (a store has thousands of units)."""
+        value = (args.get(name) or "").strip()
+        if value and conn.execute(select(column).where(column == value, *where).limit(1)).first() is None:
+            refuse(name, value, [r[0] for r in conn.execute(select(column).where(*where).distinct().order_by(column))])
             return ""
         return value
 
@@ -73,13 +85,10 @@ def parse(args: Mapping[str, str], conn: Connection) -> FlagQuery:
     fq.status = choice("status", [*STATUS_GROUPS, "all", *(s.value for s in ReviewStatus)]) or ("active" if "status" not in args else "")
     fq.line = choice("line", [s.value for s in Line])
     fq.category = choice("category", [s.value for s in RiskCategory])
-    u = table_of(Unit)
-    units = [r[0] for r in conn.execute(select(u.c.unit_id).order_by(u.c.unit_id))]
-    fq.unit = choice("unit", units)
-    regions = [r[0] for r in conn.execute(select(u.c.unit_id).where(u.c.unit_type == "regional_division").order_by(u.c.unit_id))]
-    fq.region = choice("region", regions)
-    f = table_of(Flag)
-    fq.rule = choice("rule", [r[0] for r in conn.execute(select(f.c.rule_id).distinct().order_by(f.c.rule_id))])
+    u, f = table_of(Unit), table_of(Flag)
+    fq.unit = stored("unit", u.c.unit_id)
+    fq.region = stored("region", u.c.unit_id, u.c.unit_type == "regional_division")
+    fq.rule = stored("rule", f.c.rule_id)
     fq.sort = choice("sort", SORTS) or "severity"
     fq.dir = choice("dir", ("asc", "desc")) or ("desc" if fq.sort == "severity" else "asc")
     fq.since, fq.until = _day(args, "since", bad), _day(args, "until", bad)

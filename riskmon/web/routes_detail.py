@@ -78,7 +78,7 @@ def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **e
         return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="", message=message, viewer=viewer)
     lang: Lang = "en" if viewer.lang == "en" else "ja"
     values = {
-        "viewer": viewer, "flag": flag, "history": history, "units": unit_names(request, viewer.lang),
+        "viewer": viewer, "flag": flag, "history": history, "units": unit_names(request, viewer.lang, [flag.owner_unit]),
         "events": linked_events(request, list(flag.evidence.get("event_ids") or []), lang),
         "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag.rule_id, flag.rule_version),
         "late": lateness(request, flag.due_at), "allowed": permissions.allowed_actions(viewer.actor, flag),

@@ -4,15 +4,16 @@ refused flag never hides the others' outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import Connection, Row, select
 
 from riskmon.review import permissions
 from riskmon.review.service import ReviewService
-from riskmon.store.queries import list_units
+from riskmon.store.tables import Flag, Unit, table_of
 from riskmon.web import export, flag_list
 from riskmon.web.deps import Viewer, context, render, require_viewer
 
@@ -20,26 +21,39 @@ router = APIRouter()
 BULK_ACTIONS = ("acknowledge", "take_on", "comment")
 
 
-def unit_names(request: Request, lang: str) -> dict[str, str]:
+def unit_names(request: Request, lang: str, only: Iterable[str] | None = None) -> dict[str, str]:
+    """Unit names in ``lang``; ``only``: just these units (a page that shows a few of 4,000 units
+    reads those few)."""
     with context(request).engine.connect() as conn:
-        return {u["unit_id"]: (u["name_en"] or u["name_ja"]) if lang == "en" else u["name_ja"] for u in list_units(conn)}
+        return _names(_unit_rows(conn, only), lang)
 
 
-def _choices(request: Request) -> dict[str, list[str]]:
-    """The values the filter controls offer (units, 地域部, rules)."""
-    from sqlalchemy import select
+def _unit_rows(conn: Connection, only: Iterable[str] | None = None) -> list[Row[Any]]:
+    """The columns the pages show (not the whole units row), in id order."""
+    u = table_of(Unit)
+    q = select(u.c.unit_id, u.c.name_ja, u.c.name_en, u.c.unit_type).order_by(u.c.unit_id)
+    if only is not None:
+        q = q.where(u.c.unit_id.in_(sorted(set(only))))
+    return list(conn.execute(q))
 
-    from riskmon.store.tables import Flag, table_of
 
+def _names(rows: list[Row[Any]], lang: str) -> dict[str, str]:
+    return {r.unit_id: (r.name_en or r.name_ja) if lang == "en" else r.name_ja for r in rows}
+
+
+def _choices(request: Request, lang: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Unit names and the values the filter controls offer (units, 地域部, rules), from one read
+    of the units' ids and names."""
+    f = table_of(Flag)
     with context(request).engine.connect() as conn:
-        units = list_units(conn)
-        f = table_of(Flag)
+        units = _unit_rows(conn)
         rules = [r[0] for r in conn.execute(select(f.c.rule_id).distinct().order_by(f.c.rule_id))]
-    return {
-        "units": [u["unit_id"] for u in units],
-        "regions": [u["unit_id"] for u in units if u["unit_type"] == "regional_division"],
+    choices = {
+        "units": [u.unit_id for u in units],
+        "regions": [u.unit_id for u in units if u.unit_type == "regional_division"],
         "rules": rules,
     }
+    return _names(units, lang), choices
 
 
 @router.get("/flags")
@@ -49,8 +63,9 @@ def flags_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewe
         fq = flag_list.parse(request.query_params, conn)
         page = None if fq.problems else flag_list.page_of(conn, viewer.actor, fq, ctx.settings.tz)
     status = 400 if fq.problems else 200
-    return render(request, "flags.html", viewer.lang, status, viewer=viewer, fq=fq, page=page, units=unit_names(request, viewer.lang),
-                  choices=_choices(request), read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
+    units, choices = _choices(request, viewer.lang)
+    return render(request, "flags.html", viewer.lang, status, viewer=viewer, fq=fq, page=page, units=units,
+                  choices=choices, read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
                   summary=None, sizes=flag_list.PAGE_SIZES, sorts=flag_list.SORTS)  # fmt: skip
 
 
@@ -62,8 +77,9 @@ def flags_export(request: Request, fmt: str, viewer: Annotated[Viewer, Depends(r
     with ctx.engine.connect() as conn:
         fq = flag_list.parse(request.query_params, conn)
     if fq.problems:
-        return render(request, "flags.html", viewer.lang, 400, viewer=viewer, fq=fq, page=None, units=unit_names(request, viewer.lang),
-                      choices=_choices(request), read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
+        units, choices = _choices(request, viewer.lang)
+        return render(request, "flags.html", viewer.lang, 400, viewer=viewer, fq=fq, page=None, units=units,
+                      choices=choices, read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
                       summary=None, sizes=flag_list.PAGE_SIZES, sorts=flag_list.SORTS)  # fmt: skip
     units, lang, tz = unit_names(request, viewer.lang), viewer.lang, ctx.settings.tz
     stamp = ctx.clock().astimezone(tz).strftime("%Y%m%d-%H%M")
@@ -115,6 +131,7 @@ def flags_bulk(request: Request, viewer: Annotated[Viewer, Depends(require_viewe
     summary = {"done": sum(r["ok"] for r in results), "failed": [r for r in results if not r["ok"]], "problems": problems,
                "action": bulk_action}  # fmt: skip
     status = 403 if permissions.read_only(viewer.actor) else 400 if problems else 200
-    return render(request, "flags.html", viewer.lang, status, viewer=viewer, fq=fq, page=page, units=unit_names(request, viewer.lang),
-                  choices=_choices(request), read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
+    units, choices = _choices(request, viewer.lang)
+    return render(request, "flags.html", viewer.lang, status, viewer=viewer, fq=fq, page=page, units=units,
+                  choices=choices, read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
                   summary=summary, sizes=flag_list.PAGE_SIZES, sorts=flag_list.SORTS)  # fmt: skip
