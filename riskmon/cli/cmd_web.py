@@ -10,6 +10,9 @@ import typer
 
 from riskmon.cli.common import app_context, example
 
+#: how long a starting worker may take to answer uvicorn's health check
+WORKER_STARTUP_SECONDS = 60
+
 
 def register(app: typer.Typer) -> None:
     app.command("serve", epilog=example("riskmon serve", "riskmon serve --host 127.0.0.1 --port 8080 --workers 4"))(serve)
@@ -38,5 +41,8 @@ def serve(
         from riskmon.web.app import create_app
 
         uvicorn.run(create_app(app.riskmon), **options)
-    else:  # several processes: each builds its own from the same config file
-        uvicorn.run("riskmon.web.app:app_from_env", factory=True, workers=workers, **options)
+    else:  # several processes: each builds its own from the same config file. A worker that is
+        # still loading (rules, templates) on a busy server must not be killed as hung: uvicorn's
+        # 5 s health check restarted workers in a loop under load (bench/web.py, docs/web.md)
+        uvicorn.run("riskmon.web.app:app_from_env", factory=True, workers=workers,
+                    timeout_worker_healthcheck=WORKER_STARTUP_SECONDS, **options)  # fmt: skip

@@ -199,3 +199,26 @@ def test_the_documented_serve_options_and_defaults_are_the_command() -> None:
     serve = command.commands["serve"]  # type: ignore[attr-defined]  # the riskmon group
     actual = {opt: str(p.default) for p in serve.params for opt in p.opts if opt.startswith("--") and opt != "--help"}
     assert _doc_table("`riskmon serve` options:") == actual
+
+
+def test_several_workers_may_take_their_time_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn is the edge here: what ``riskmon serve --workers 2`` asks of it is recorded, not run.
+    Each worker is built from the config file (a factory), and may take a minute to answer the
+    health check before uvicorn restarts it."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from riskmon.cli.app import app
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'riskmon.db'}")
+    upgrade(engine)
+    engine.dispose()
+    config = configure(tmp_path, make_engine(f"sqlite:///{tmp_path / 'riskmon.db'}"))
+    asked: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: asked.append((a, kw)))
+    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
+    result = CliRunner().invoke(app, ["--config", str(config), "serve", "--workers", "2", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    [(args, options)] = asked
+    assert args == ("riskmon.web.app:app_from_env",)
+    assert (options["factory"], options["workers"], options["timeout_worker_healthcheck"], options["port"]) == (True, 2, 60, 8123)
