@@ -196,6 +196,8 @@ WEB: dict[str, tuple[str, str]] = {
     "value": ("値", "Value"),
     "summary": ("概要", "Summary"),
     "nonconformities": ("不適事項", "Nonconformities"),
+    "nc_aspect": ("観点", "Aspect"),
+    "nc_resolved_on": ("改善日", "Remedied on"),
     "no_nonconformities": ("不適事項はありません", "No nonconformities"),
     "case_lifecycle": ("事案の経過", "Case lifecycle"),
     "case_reported": ("報告（発見）", "Reported (discovered)"),

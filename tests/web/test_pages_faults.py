@@ -203,6 +203,7 @@ def test_the_queue_and_events_use_the_catalogue_s_words(as_: Callable[[str], Tes
     assert '<a href="#bucket-overdue">Overdue</a>' in client.get("/?lang=en").text
     ja = client.get("/events?by=event&q=I1&lang=ja").text
     assert "(run " not in ja and '<th scope="col">ID</th>' not in ja
-    assert re.search(r"（?\(取込実行 \d+\)", ja) and '<th scope="col">番号</th>' in ja
+    assert re.search(r"\(取込実行 \d+\)", ja) and '<th scope="col">番号</th>' in ja
+    assert '<th scope="col">観点</th>' in ja and '<th scope="col">改善日</th>' in ja  # not 項目 / 再取込で解消
     en = client.get("/events?by=event&q=I1&lang=en").text
     assert re.search(r"\(Ingest run \d+\)", en) and '<th scope="col">No.</th>' in en
