@@ -35,7 +35,6 @@ __all__ = [
     "RiskCategory",
     "RuleKind",
     "Severity",
-    "label_of",
 ]
 
 
@@ -227,10 +226,10 @@ LABELS = EnumLabels([
     (CaseAction.RETIRED, ("ルール廃止による終了", "retired with its rule")),
     (CaseAction.RESTORED, ("ルール再開による再開", "restored with its rule")),
     (Bucket.AWAITING_ME, ("承認待ち（あなたの承認）", "awaiting my confirmation")),
-    (Bucket.NEW, ("新規", "new")),
-    (Bucket.ESCALATED, ("エスカレーション", "escalated")),
+    (Bucket.NEW, ("新規（前営業日以降）", "new since the last business day")),
+    (Bucket.ESCALATED, ("エスカレーション中", "escalated")),
     (Bucket.OVERDUE, ("期限超過", "overdue")),
-    (Bucket.OTHER, ("その他", "other")),
+    (Bucket.OTHER, ("その他の未完了", "other open flags")),
     (RuleKind.MATCH, ("該当", "match")),
     (RuleKind.DEADLINE, ("期限", "deadline")),
     (RuleKind.THRESHOLD, ("しきい値", "threshold")),
@@ -241,9 +240,3 @@ LABELS = EnumLabels([
     (RiskCategory.DISASTER_OTHER, ("災害その他", "disaster and other")),
     (RiskCategory.REPUTATIONAL, ("信頼", "reputational")),
 ])  # fmt: skip
-
-
-def label_of(member: StrEnum, lang: str = "ja") -> str:
-    """The label of a domain value in ``lang``; a KeyError here is a bug caught by the tests."""
-    ja, en = LABELS[member]
-    return en if lang == "en" else ja

@@ -146,7 +146,8 @@ def main() -> None:
         folder = Path(tmp)
         _, password, flag_id = copy_demo_database(folder)
         with serving(folder) as base, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            # date inputs follow the browser's own language (its environment), not the context's locale
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=ja-JP"], env={**os.environ, "LANGUAGE": "ja"})
             context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")  # type: ignore[arg-type]
             page = context.new_page()
             foreign: list[str] = []

@@ -12,7 +12,8 @@ import pytest
 
 import riskmon
 from riskmon import domain
-from riskmon.domain import FOUR_EYES, LABELS, OPEN_STATES, ReviewStatus, Severity, label_of
+from riskmon.domain import FOUR_EYES, LABELS, OPEN_STATES, ReviewStatus, Severity
+from riskmon.i18n import label
 
 ENUMS: list[type[StrEnum]] = [
     domain.LineOfDefence, domain.Severity, domain.FlagStatus, domain.ReviewStatus,
@@ -32,10 +33,10 @@ def test_every_member_has_a_japanese_and_an_english_label(enum: type[StrEnum]) -
 
 def test_one_word_per_concept_in_japanese() -> None:
     # 確認 was used for both acknowledging and the four-eyes confirmation: now 受領 and 承認
-    assert label_of(domain.CaseAction.ACKNOWLEDGE) == "受領"
-    assert label_of(domain.CaseAction.CONFIRM) == "承認"
-    assert label_of(ReviewStatus.RESOLVED) == "完了"
-    assert label_of(ReviewStatus.RESOLVED, "en") == "resolved"
+    assert label(domain.CaseAction.ACKNOWLEDGE) == "受領"
+    assert label(domain.CaseAction.CONFIRM) == "承認"
+    assert label(ReviewStatus.RESOLVED) == "完了"
+    assert label(ReviewStatus.RESOLVED, "en") == "resolved"
 
 
 def test_severity_order_and_four_eyes() -> None:

@@ -55,7 +55,7 @@ def test_only_the_counter_word_has_no_english() -> None:
 
 def test_the_catalogue_covers_the_domain_the_vocabulary_the_documents_and_the_pages() -> None:
     where = {w.split(":")[0] for w, _ in ENTRIES}
-    assert where == {"domain", "vocabulary", "report", "review", "web", "condition"}
+    assert where == {"domain", "vocabulary", "report", "review", "web", "condition", "evidence"}
     assert len([w for w, _ in ENTRIES if w.startswith("domain:")]) == len(domain.LABELS)
 
 
@@ -96,8 +96,8 @@ def test_no_module_keeps_a_word_table_outside_the_catalogue() -> None:
 
 #: ``t('prefix_' ~ value)``: the values the code can give, for each prefix a template uses
 PREFIXED: dict[str, list[str]] = {
-    "bucket_": [b.value for b in Bucket],
     "act_": list(permissions.ACTIONS),
+    "note_": [a for a in permissions.ACTIONS if a not in ("take_on", "confirm")],  # the actions with a note field
     "sort_": list(flag_list.SORTS),
     "by_": list(routes_events.LOOKUPS),
     "f_": [f for f in flag_list.FIELDS if f != "page"],  # flags.html shows a page problem without a field label

@@ -13,7 +13,8 @@ of this package so that no file grows into a dump of every word:
 - fixed phrases, by namespace and key (``phrase("report", "title")``): the documents' in
   :mod:`riskmon.i18n.documents` (``report``, ``review``), the web pages' in
   :mod:`riskmon.i18n.pages` (``web``), a rule condition's in :mod:`riskmon.i18n.conditions`
-  (``condition``).
+  (``condition``), a flag's evidence keys in :mod:`riskmon.i18n.evidence` (``evidence``, read
+  through :func:`evidence_label`).
 
 :func:`catalogue` walks every part, so ``tests/test_i18n.py`` fails when any entry lacks its
 other language. Templates get :func:`label` and :func:`translator` bound to the document's or the
@@ -29,13 +30,16 @@ from typing import Literal
 from riskmon.domain import LABELS as DOMAIN_LABELS
 from riskmon.i18n.conditions import CONDITION
 from riskmon.i18n.documents import REPORT, REVIEW
+from riskmon.i18n.evidence import EVIDENCE
 from riskmon.i18n.pages import NO_ENGLISH_WORD, WEB
 from riskmon.i18n.vocabulary import VOCABULARY
 
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
-_PHRASES: dict[str, dict[str, tuple[str, str]]] = {"report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION}
+_PHRASES: dict[str, dict[str, tuple[str, str]]] = {
+    "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE,
+}  # fmt: skip
 
 #: Entries whose English is deliberately empty (a Japanese counter word such as 件); the
 #: completeness test allows exactly these, and only with an empty English side.
@@ -62,6 +66,13 @@ def label(value: str | Enum | None, lang: Lang | str = "ja") -> str:
 def phrase(namespace: str, key: str, lang: Lang | str = "ja") -> str:
     """A fixed phrase of a document; an unknown key is a KeyError the tests catch, never a blank."""
     return pick(_PHRASES[namespace][key], lang)
+
+
+def evidence_label(key: str, lang: Lang | str = "ja") -> str:
+    """What an evidence key (``due_at``, ``previous_window``…) is called; an unknown key — a rule
+    field the catalogue does not know yet — is the vocabulary's word or the key itself, never blank."""
+    pair = EVIDENCE.get(key)
+    return pick(pair, lang) if pair else label(key, lang)
 
 
 def translator(namespace: str, lang: Lang | str = "ja") -> Callable[[str], str]:

@@ -1,5 +1,5 @@
-"""The event vocabulary's words, by code: event types, unit types, error categories, report kinds,
-error steps, business areas, causes, inspection types and aspects.
+"""The event vocabulary's words, by code: event types, unit types, users' roles, error categories,
+report kinds, error steps, business areas, causes, inspection types and aspects.
 
 Catalogue content only: :func:`riskmon.i18n.label` looks these up (after the domain's enums), and
 :func:`riskmon.i18n.catalogue` walks them for the completeness test. Codes are the glossary's
@@ -36,6 +36,13 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "committee": ("委員会", "committee"),
     "risk_management_committee": ("リスク管理委員会", "Risk Management Committee"),
     "standing_executive_committee": ("常勤役員会", "Standing Executive Committee"),
+    # roles of the users master (利用者管理); "executive" is the unit type's word above
+    "member": ("職員", "staff member"),
+    "site_manager": ("所属長", "office head"),
+    "regional_manager": ("地域部長", "regional manager"),
+    "risk_officer": ("リスク管理担当者", "risk officer"),
+    "auditor": ("監査担当者", "auditor"),
+    "user_admin": ("利用者管理者", "user administrator"),
     # error categories
     "processing_delay": ("事務処理遅延", "processing delay"),
     "document_loss": ("書類の紛失", "document loss"),

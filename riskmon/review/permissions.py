@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Connection
 
 from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, ReviewStatus
 from riskmon.flags.repository import FlagRecord, Proposal
 from riskmon.review import policy
-from riskmon.review.users import Actor
+from riskmon.review.users import Actor, UnknownUser
+from riskmon.review.users import actor as load_actor
 
 #: every case action a person can take from the web, in the order the detail page offers them
 ACTIONS = ("acknowledge", "take_on", "comment", "response", "propose", "resolve", "dismiss", "confirm", "reopen")
@@ -35,8 +36,25 @@ def _passes(check: Callable[[], object]) -> bool:
     return True
 
 
-def allowed_actions(actor: Actor, flag: FlagRecord) -> set[str]:
-    """The case actions ``actor`` may take on ``flag`` now (an empty set for read-only users)."""
+def proposer_of(conn: Connection, flag: FlagRecord) -> Actor | None:
+    """The person behind the pending closure, as the service reads them before a confirmation
+    (deactivated accounts included): ``None`` when there is no pending closure or the proposer is
+    not in the users master — which the policy refuses to confirm, so neither is it offered."""
+    pending = awaiting_confirmation(flag)
+    if pending is None:
+        return None
+    try:
+        return load_actor(conn, pending.by, active_only=False)
+    except UnknownUser:
+        return None
+
+
+def allowed_actions(actor: Actor, flag: FlagRecord, *, proposer: Actor | None) -> set[str]:
+    """The case actions ``actor`` may take on ``flag`` now (an empty set for read-only users).
+
+    ``proposer`` is :func:`proposer_of` the flag: whether ``confirm`` is offered is the policy's
+    four-eyes check itself (:func:`policy.check_confirmation`), so a second account of the
+    proposer's person is not shown a button the service would then refuse."""
     if not _passes(lambda: policy.require_can_change(actor, flag)):
         return set()
     second = _passes(lambda: policy.require_second_line(actor, "", ""))
@@ -53,8 +71,8 @@ def allowed_actions(actor: Actor, flag: FlagRecord) -> set[str]:
         allowed.add("propose")
         if second:
             allowed.update({"resolve", "dismiss"})
-    if second and pending is not None and pending.by != actor.user_id:
-        allowed.add("confirm")  # the service also refuses two accounts of one person (policy.same_person)
+    if second and pending is not None and _passes(lambda: policy.check_confirmation(actor, proposer, pending, pending.digest)):
+        allowed.add("confirm")  # the service's own four-eyes check: the proposer, or another account of their person, is refused
     if second and _passes(lambda: policy.require_state(flag, CLOSED_STATES, "reopen")):
         allowed.add("reopen")
     return allowed
@@ -92,7 +110,7 @@ def can_administer_users(actor: Actor) -> bool:
     return actor.role == USER_ADMIN and _passes(lambda: policy.require_second_line(actor, "", ""))
 
 
-def why_not(actor: Actor, flag: FlagRecord, action: str) -> tuple[str, str]:
+def why_not(actor: Actor, flag: FlagRecord, action: str, *, proposer: Actor | None) -> tuple[str, str]:
     """The policy's reason ``action`` is not open to ``actor`` on ``flag`` (Japanese, English)."""
     checks: list[Callable[[], object]] = [lambda: policy.require_can_change(actor, flag)]
     if action in ("resolve", "dismiss", "confirm", "reopen"):
@@ -107,8 +125,11 @@ def why_not(actor: Actor, flag: FlagRecord, action: str) -> tuple[str, str]:
     if action == "response" and actor.line != Line.FIRST:  # the service's own rule (ReviewService.comment)
         return "回答（response）は第一線の担当部署が行います", "a response comes from the first-line owner"
     pending = awaiting_confirmation(flag)
-    if action == "confirm" and pending is not None and pending.by == actor.user_id:
-        return "提案者本人は承認できません（四つの目の原則）", "the proposer cannot confirm their own closure (four eyes)"
+    if action == "confirm" and pending is not None:
+        try:
+            policy.check_confirmation(actor, proposer, pending, pending.digest)
+        except policy.Refused as refusal:
+            return refusal.ja, refusal.en
     if action not in ACTIONS:
         return f"不明な操作です: {action}", f"unknown action: {action}"
     return "このフラグの現在の状態では実行できません", "not possible in the flag's current state"

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
-from riskmon.domain import CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity
+from riskmon.domain import Bucket, CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity
 from riskmon.i18n import label as i18n_label
 from riskmon.i18n import translator
 from riskmon.review import permissions
@@ -34,7 +34,7 @@ from riskmon.web.sessions import Session
 LANGS = ("ja", "en")
 _KINDS: dict[str, type[StrEnum]] = {
     "severity": Severity, "review": ReviewStatus, "line": Line, "category": RiskCategory, "resolution": Resolution,
-    "action": CaseAction, "engine": FlagStatus,
+    "action": CaseAction, "engine": FlagStatus, "bucket": Bucket,
 }  # fmt: skip
 _UNSET = object()
 
@@ -147,14 +147,19 @@ def render(request: Request, template: str, lang: str, status: int = 200, **valu
 
     viewer = values.get("viewer")
     who = viewer.actor if isinstance(viewer, Viewer) else None
-    nav = {"quarantine": who is not None and permissions.can_read_quarantine(who),
+    # a generated password not yet changed: every other page redirects to /password, so no links
+    nav = {"pages": who is not None and not values.get("forced"),
+           "quarantine": who is not None and permissions.can_read_quarantine(who),
            "users": who is not None and permissions.can_administer_users(who)}  # fmt: skip
+    # the language switch keeps the page's other parameters (filters, look-ups): only ``lang`` changes
+    others = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    switch = {code: "?" + urlencode([*others, ("lang", code)]) for code in LANGS}
 
     def query(**params: Any) -> str:
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
     html = ctx.templates.get_template(template).render(
-        t=translator("web", lang), lang=lang, label=label, local=local, path=request.url.path, nav=nav, query=query,
+        t=translator("web", lang), lang=lang, label=label, local=local, path=request.url.path, nav=nav, query=query, switch=switch,
         csrf_token=session.csrf_token if session else "", **values,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status)

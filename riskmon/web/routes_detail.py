@@ -2,12 +2,15 @@
 may take (:func:`riskmon.review.permissions.allowed_actions`). Actions post to the review service;
 its refusal or a form problem comes back inline (an htmx partial swap of the actions panel).
 
-A POST for an action the user may not take — a forged form from a read-only user, say — still
-goes to the service, so the refusal is audited, and is answered with 403.
+A POST for an action the user may not take — a forged form from a read-only user, say — is
+refused before the service, audited, and answered with 403. A flag outside the user's units is
+answered exactly as a missing flag (404, the same page), as the policy says such a flag must look
+(:func:`riskmon.review.policy.visible_flag`); the refused look or action is still audited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +22,7 @@ from sqlalchemy import select
 from riskmon import audit
 from riskmon.events.registry import FAMILIES
 from riskmon.flags import repository
-from riskmon.i18n import Lang
+from riskmon.i18n import Lang, evidence_label
 from riskmon.review import permissions, policy
 from riskmon.review.service import Outcome, ReviewService
 from riskmon.store.tables import EVENT_TABLES, Event, table_of
@@ -52,6 +55,30 @@ def linked_events(request: Request, event_ids: list[str], lang: Lang) -> list[di
     return out
 
 
+def evidence_rows(values: Mapping[str, Any] | None, lang: Lang) -> list[tuple[str, str]]:
+    """The evidence's ``(label, value)`` rows in the catalogue's words: a value the rule did not
+    have (``None``, empty) is left out rather than shown as an empty row."""
+    rows: list[tuple[str, str]] = []
+    for key, value in (values or {}).items():
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, bool):
+            text = evidence_label("true" if value else "false", lang)
+        elif isinstance(value, list | tuple):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        rows.append((evidence_label(key, lang), text))
+    return rows
+
+
+def condition_text(evidence: Mapping[str, Any], lang: Lang) -> str:
+    """The rule's condition as the evidence recorded it, in ``lang`` ('' when it has none)."""
+    cond = (evidence.get("conditions") or {}).get("filter")
+    text = cond.get(lang, "") if isinstance(cond, Mapping) else cond
+    return str(text or "").strip()
+
+
 def lateness(request: Request, due: datetime | None) -> dict[str, int] | None:
     """How late the case is against its due date: calendar days and business days (None if not late)."""
     ctx = context(request)
@@ -65,23 +92,30 @@ def lateness(request: Request, due: datetime | None) -> dict[str, int] | None:
     }
 
 
+def _not_found(request: Request, viewer: Viewer) -> Response:
+    """The one answer for a flag that does not exist and for one the viewer may not see."""
+    return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
+
+
 def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **extra: Any) -> Response:
     ctx = context(request)
     with ctx.engine.connect() as conn:
         flag = repository.get(conn, flag_id)
+        proposer = permissions.proposer_of(conn, flag) if flag is not None else None
     if flag is None:
-        return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
+        return _not_found(request, viewer)
     try:
         history = ReviewService(ctx.engine, ctx.clock).history(viewer.actor.user_id, flag_id)  # audits a refused look
-    except policy.Refused as refusal:
-        message = refusal.en if viewer.lang == "en" else refusal.ja
-        return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="", message=message, viewer=viewer)
+    except policy.Refused:
+        return _not_found(request, viewer)
     lang: Lang = "en" if viewer.lang == "en" else "ja"
     values = {
         "viewer": viewer, "flag": flag, "history": history, "units": unit_names(request, viewer.lang, [flag.owner_unit]),
         "events": linked_events(request, list(flag.evidence.get("event_ids") or []), lang),
+        "condition": condition_text(flag.evidence, lang), "observed": evidence_rows(flag.evidence.get("observed"), lang),
+        "used": evidence_rows(flag.evidence.get("values"), lang),
         "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag.rule_id, flag.rule_version),
-        "late": lateness(request, flag.due_at), "allowed": permissions.allowed_actions(viewer.actor, flag),
+        "late": lateness(request, flag.due_at), "allowed": permissions.allowed_actions(viewer.actor, flag, proposer=proposer),
         "pending": permissions.awaiting_confirmation(flag), "read_only": permissions.read_only(viewer.actor),
         "error": "", "form": {}, "done": request.query_params.get("done", ""),
     }  # fmt: skip
@@ -112,9 +146,10 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
     user = viewer.actor.user_id
     with ctx.engine.connect() as conn:
         flag = repository.get(conn, flag_id)
+        proposer = permissions.proposer_of(conn, flag) if flag is not None else None
     if flag is None:
-        return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
-    allowed = permissions.allowed_actions(viewer.actor, flag)
+        return _not_found(request, viewer)
+    allowed = permissions.allowed_actions(viewer.actor, flag, proposer=proposer)
     form = {"action": action, "note": note, "resolution": resolution, "until": until, "duplicate_of": duplicate_of}
     problem = ""
     if until.strip() and _date(until) is None:
@@ -124,9 +159,11 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
     if problem and action in allowed:
         return _answer(request, viewer, flag_id, action, problem, form)
     if action not in allowed:  # a forged or stale form: refused before the service, and audited
-        ja, en = permissions.why_not(viewer.actor, flag, action)
+        ja, en = permissions.why_not(viewer.actor, flag, action, proposer=proposer)
         with ctx.engine.begin() as conn:
             audit.append(conn, user, f"refused:{action[:32] or '-'}", f"flag:{flag_id}", {"reason": en, "channel": "web"}, ctx.clock())
+        if not permissions.can_see_unit(viewer.actor, flag.owner_unit):
+            return _not_found(request, viewer)  # another unit's flag is as absent as a missing one
         return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="forbidden_body",
                       message=en if viewer.lang == "en" else ja, viewer=viewer)  # fmt: skip
     dup = int(duplicate_of) if duplicate_of.strip().isdigit() else None

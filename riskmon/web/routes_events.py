@@ -3,7 +3,8 @@ timeline: the report, then each step from ``error_updates``), or a unit's recent
 
 Events follow the flags' visibility (:func:`riskmon.review.permissions.can_see_unit`): a
 first-line user sees their own units' events only; a refused look is audited, like a refused
-look at a flag.
+look at a flag, and answered exactly as a look-up that found nothing (404), so the page never
+confirms that another unit's event, case or unit exists.
 """
 
 from __future__ import annotations
@@ -70,16 +71,15 @@ def events_page(request: Request, viewer: Annotated[Viewer, Depends(require_view
                 flt = queries.EventFilter(unit_id=q, limit=100)
                 values["listing"] = queries.list_events(conn, flt, lang)
                 values["total"] = queries.count_events(conn, flt)
+    missing = (f"「{q}」は見つかりません", f"'{q}' was not found")[lang == "en"]
     if not found:
-        values["error"] = (f"「{q}」は見つかりません", f"'{q}' was not found")[lang == "en"]
+        values["error"] = missing
         return render(request, "events.html", viewer.lang, 404, **values)
     if not permissions.can_see_unit(viewer.actor, unit):
         with ctx.engine.begin() as conn:
             audit.append(conn, viewer.actor.user_id, "refused:event_read", f"{by}:{q}",
                          {"reason": f"{unit} is not a unit of {viewer.actor.unit_id}", "channel": "web"}, ctx.clock())  # fmt: skip
-        values.update(event=None, case=None, listing=None)
-        values["error"] = (f"「{q}」は {viewer.actor.unit_id} の担当ではありません", f"'{q}' does not belong to {viewer.actor.unit_id}")[
-            lang == "en"
-        ]
-        return render(request, "events.html", viewer.lang, 403, **values)
+        # answered exactly as a missing one: the page must not confirm that another unit's event exists
+        values.update(event=None, case=None, listing=None, total=0, error=missing)
+        return render(request, "events.html", viewer.lang, 404, **values)
     return render(request, "events.html", viewer.lang, **values)

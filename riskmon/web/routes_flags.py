@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import Connection, Row, select
 
+from riskmon import audit
 from riskmon.review import permissions
-from riskmon.review.service import ReviewService
+from riskmon.review.service import Outcome, ReviewService
 from riskmon.store.tables import Flag, Unit, table_of
 from riskmon.web import export, flag_list
 from riskmon.web.deps import Viewer, context, render, require_viewer
@@ -97,6 +98,15 @@ def flags_export(request: Request, fmt: str, viewer: Annotated[Viewer, Depends(r
     return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8", headers=disposition)
 
 
+def _one(service: ReviewService, user: str, action: str, flag_id: int, note: str) -> Outcome:
+    """One flag of a bulk action, through the service (which checks and audits it)."""
+    if action == "acknowledge":
+        return service.acknowledge(user, flag_id, note or None)
+    if action == "take_on":
+        return service.take_on(user, flag_id)
+    return service.comment(user, flag_id, note)
+
+
 @router.post("/flags/bulk")
 def flags_bulk(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)], ids: Annotated[list[str], Form()] = [],  # noqa: B006
                bulk_action: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:  # fmt: skip
@@ -106,10 +116,17 @@ def flags_bulk(request: Request, viewer: Annotated[Viewer, Depends(require_viewe
     results: list[dict[str, Any]] = []
     problems: list[tuple[str, str]] = []
     numbers = [int(i) for i in ids if i.isdigit()]
-    if permissions.read_only(viewer.actor):  # a forged POST: every item refused and audited by the service
+    user = viewer.actor.user_id
+    if permissions.read_only(viewer.actor):  # a forged POST: every item refused and audited, under the action chosen
         for flag_id in numbers[:500] or [0]:
-            outcome = service.comment(viewer.actor.user_id, flag_id, note or "-")
-            results.append({"id": flag_id, "ok": outcome.ok, "text": outcome.text(viewer.lang)})
+            if bulk_action in BULK_ACTIONS:
+                outcome = _one(service, user, bulk_action, flag_id, note or "-")
+                results.append({"id": flag_id, "ok": outcome.ok, "text": outcome.text(viewer.lang)})
+            else:  # not even a bulk action: nothing for the service to refuse, so the refusal is audited here
+                with ctx.engine.begin() as conn:
+                    audit.append(conn, user, f"refused:{bulk_action[:32] or '-'}", f"flag:{flag_id}",
+                                 {"reason": "read-only user; not a bulk action", "channel": "web"}, ctx.clock())  # fmt: skip
+                results.append({"id": flag_id, "ok": False, "text": ("一括操作ではありません", "not a bulk action")[viewer.lang == "en"]})
     elif bulk_action not in BULK_ACTIONS:
         problems.append(("一括操作を選んでください", "choose a bulk action"))
     if not numbers and not results:
@@ -118,12 +135,7 @@ def flags_bulk(request: Request, viewer: Annotated[Viewer, Depends(require_viewe
         problems.append(("コメントを入力してください", "write the comment"))
     if not problems and not results:
         for flag_id in numbers[:500]:
-            if bulk_action == "acknowledge":
-                outcome = service.acknowledge(viewer.actor.user_id, flag_id, note or None)
-            elif bulk_action == "take_on":
-                outcome = service.take_on(viewer.actor.user_id, flag_id)
-            else:
-                outcome = service.comment(viewer.actor.user_id, flag_id, note)
+            outcome = _one(service, user, bulk_action, flag_id, note)
             results.append({"id": flag_id, "ok": outcome.ok, "text": outcome.text(viewer.lang)})
     with ctx.engine.connect() as conn:
         fq = flag_list.parse(request.query_params, conn)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
 
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
@@ -99,18 +99,45 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: Chromium formats a date input (年/月/日 or mm/dd/yyyy) by its *application* locale, which on
+#: Linux comes from the process environment (and needs Debian's chromium-l10n), not from the
+#: context's ``locale``: so each page language gets a browser started in that language.
+BROWSER_LANGUAGE = {"ja-JP": "ja", "en-US": "en-US"}
+
+
+def launch(p: Playwright, locale: str = "ja-JP") -> Browser:
+    """Debian's Chromium whose own words and date inputs follow ``locale``."""
+    return p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, f"--lang={locale}"],
+                             env={**os.environ, "LANGUAGE": BROWSER_LANGUAGE[locale]})  # fmt: skip
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def playwright_() -> Iterator[Playwright]:
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run make setup as root (apt-get install chromium fonts-noto-cjk)"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_: Playwright) -> Iterator[Browser]:
+    b = launch(playwright_, "ja-JP")
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def browser_en(playwright_: Playwright) -> Iterator[Browser]:
+    """For the ``?lang=en`` pages (a test parametrised with ``lang="en"``)."""
+    b = launch(playwright_, "en-US")
+    yield b
+    b.close()
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    english = getattr(request.node, "callspec", None) is not None and request.node.callspec.params.get("lang") == "en"
+    chosen: Browser = request.getfixturevalue("browser_en") if english else browser
+    context = chosen.new_context(viewport={"width": 1366, "height": 768}, locale="en-US" if english else "ja-JP")
     pg = context.new_page()
     errors: list[str] = []
     # A CSP violation or a script error shows here; a 401/429 page answered on purpose does not count.

@@ -17,10 +17,10 @@ from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.web.auth import Accounts
-from tests.web.browser_support import browser, log_in, page, serve, shot
+from tests.web.browser_support import browser, browser_en, log_in, page, playwright_, serve, shot
 from tests.web.support import PASSWORD, Clock, seed
 
-__all__ = ["browser", "page"]  # the shared fixtures
+__all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures
 
 
 @pytest.fixture(scope="module")

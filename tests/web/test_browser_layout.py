@@ -20,10 +20,10 @@ from sqlalchemy import update
 
 from riskmon.store.db import make_engine
 from riskmon.store.tables import Flag, table_of
-from tests.web.browser_support import ARTIFACTS, browser, log_in, page, print_shot, seed_site, serve, shot
+from tests.web.browser_support import ARTIFACTS, browser, browser_en, log_in, page, playwright_, print_shot, seed_site, serve, shot
 from tests.web.support import EVIL, PASSWORD
 
-__all__ = ["browser", "page"]  # the shared fixtures (tests/web/browser_support.py)
+__all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures (tests/web/browser_support.py)
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +122,11 @@ def test_every_control_is_reachable_by_tab_and_labelled(site: dict[str, object],
         expect(field).to_have_accessible_name(re.compile(r"\S"))
     for button in page.get_by_role("button").all():
         expect(button).to_have_accessible_name(re.compile(r"\S"))
+    # each note field says which action it belongs to (not 「メモ」 once per form): names are distinct
+    notes = [page.locator(f"label[for='{t.get_attribute('id')}']").inner_text() for t in page.locator("textarea").all()]
+    assert len(set(notes)) == len(notes), notes
+    for name in notes:
+        expect(page.get_by_role("textbox", name=name, exact=True)).to_have_count(1)
 
 
 def pdf_pages(pdf: object) -> tuple[int, str]:

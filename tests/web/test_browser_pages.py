@@ -16,11 +16,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from riskmon.flags.repository import Proposal
 from riskmon.store.db import make_engine
-from tests.web.browser_support import browser, log_in, page, print_shot, seed_site, serve, shot
+from tests.web.browser_support import browser, browser_en, log_in, page, playwright_, print_shot, seed_site, serve, shot
 from tests.web.pages_support import flag_row
 from tests.web.support import EVIL, PASSWORD
 
-__all__ = ["browser", "page"]  # the shared fixtures (tests/web/browser_support.py)
+__all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures (tests/web/browser_support.py)
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,8 @@ def test_an_office_head_acknowledges_and_responds(site: dict[str, object], page:
     expect(page.locator("tr[data-action='response']")).to_contain_text("お客様へ説明し")
     shot(page, "11_detail_po1_after_response")
     print_shot(page, "11_detail_po1")
-    page.goto(f"{base}/flags/{flags['R01:C3']}")  # another office's flag
-    expect(page.get_by_role("heading", name="この操作・表示は許可されていません")).to_be_visible()
+    page.goto(f"{base}/flags/{flags['R01:C3']}")  # another office's flag: as absent as a missing one
+    expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()
     page.goto(f"{base}/events?by=case&q=C1")
     expect(page.locator("li[data-step]")).to_have_count(3)
     shot(page, "12_events_case_po1")

@@ -5,8 +5,9 @@ department (1st line), risk officers A and B (2nd line), 監査部 (3rd line), a
 (governance) and a user administrator (2nd line, role ``user_admin``) — tries every
 state-changing thing the web offers on a flag of its own unit and one of another unit: the case
 actions, the bulk actions, marking a rejected record as dealt with and the user administration.
-Each cell expects 303/200 and the change made, or 403, nothing changed, and the refusal in the
-audit log. Then what each role may read (list, queue, detail, events, export), and four eyes.
+Each cell expects 303/200 and the change made, or 403 (404 for a flag outside the user's units,
+which must look like a missing one), nothing changed, and the refusal in the audit log. Then what
+each role may read (list, queue, detail, events, export), and four eyes.
 
 The expectations are written from the issue's text, not read back from riskmon.review.policy:
 the first line acts on its own unit's flags only (a 地域部 also its offices'), and may propose but
@@ -65,11 +66,14 @@ ADMIN_OPS = {"deactivate": "user_deactivated", "activate": "user_activated", "ro
 
 
 def expected(role: str, action: str, side: str) -> int:
-    """What the issue says: 303 (done) or 403 (refused)."""
+    """What the issue says: 303 (done) or 403 (refused); another unit's flag, which the first line
+    may not even see, is answered as a missing one (404)."""
     if role in READ_ONLY:
         return 403
     if role in FIRST:
-        return 303 if side == "own" and action in FIRST_LINE_MAY else 403
+        if side == "other":
+            return 404
+        return 303 if action in FIRST_LINE_MAY else 403
     return 303 if action in SECOND_LINE_MAY else 403  # a response comes from the first-line owner
 
 
@@ -190,9 +194,9 @@ def test_bulk_actions_check_each_item_for_every_role(as_: Callable[[str], User_]
             before = flag_row(engine, flag_id)
             r = user.post("/flags/bulk?status=all", {"ids": [str(flag_id)], "bulk_action": action, "note": "一括"})
             allowed = expected(role, action, side) == 303
-            if role in READ_ONLY:  # a forged bulk form: refused as a whole, each item audited
+            if role in READ_ONLY:  # a forged bulk form: refused as a whole, each item audited as the action chosen
                 assert r.status_code == 403
-                assert refusals(engine, role, f"flag:{flag_id}")[-1] == "refused:comment"
+                assert refusals(engine, role, f"flag:{flag_id}")[-1] == f"refused:{action}"
                 assert flag_row(engine, flag_id) == before
                 continue
             assert r.status_code == 200, (side, action)
@@ -251,11 +255,12 @@ def test_a_refusal_says_why(as_: Callable[[str], User_], flags: dict[str, int]) 
     own, other = flags["R01:C1"], flags["R01:C3"]
     cases = [("risk1", own, {"action": "response", "note": "x"}, "回答（response）は第一線の担当部署が行います"),
              ("po1", own, {"action": "resolve", "resolution": "remediated", "note": "x"}, "完了・却下・承認・再開は第二線"),
-             ("po1", other, {"action": "comment", "note": "x"}, "フラグ {other} は PO-001 の担当ではありません"),
              ("exec1", own, {"action": "comment", "note": "x"}, "第三線（監査部）・ガバナンスは閲覧のみで、変更はできません")]  # fmt: skip
     for user, flag_id, form, why in cases:
         r = as_(user).post(f"/flags/{flag_id}/act", form)
-        assert r.status_code == 403 and why.format(other=other) in r.text, (user, form["action"])
+        assert r.status_code == 403 and why in r.text, (user, form["action"])
+    hidden = as_("po1").post(f"/flags/{other}/act", {"action": "comment", "note": "x"})  # not a refusal that names the flag
+    assert hidden.status_code == 404 and "担当ではありません" not in hidden.text
 
 
 def test_a_user_admin_outside_the_second_line_administers_nobody(as_: Callable[[str], User_], engine: Engine) -> None:
@@ -299,8 +304,8 @@ def test_what_each_role_may_read(as_: Callable[[str], User_], engine: Engine, fl
     assert sorted(int(row[0]) for row in export) == mine
     for flag_id in everything:
         r = client.get(f"/flags/{flag_id}")
-        assert r.status_code == (200 if flag_id in mine else 403), flag_id
-        if r.status_code == 403:
+        assert r.status_code == (200 if flag_id in mine else 404), flag_id
+        if r.status_code == 404:
             assert refusals(engine, role, f"flag:{flag_id}")[-1] == "refused:history"
             assert re.search(r"data-action=", r.text) is None
     assert client.get("/flags/999999").status_code == 404
@@ -308,7 +313,7 @@ def test_what_each_role_may_read(as_: Callable[[str], User_], engine: Engine, fl
         may = role not in UNITS_OF or unit in UNITS_OF[role]
         for by, q in (("event", event_id), ("case", case_id), ("unit", unit)):
             r = client.get(f"/events?by={by}&q={q}")
-            assert r.status_code == (200 if may else 403), (by, q)
+            assert r.status_code == (200 if may else 404), (by, q)
             if not may:
                 assert refusals(engine, role, f"{by}:{q}")[-1] == "refused:event_read"
                 assert not re.search(r'data-step=|id="h-event"|id="h-case"|id="h-unit"', r.text)  # nothing of it shown
@@ -343,7 +348,7 @@ def test_two_accounts_of_one_person_are_one_pair_of_eyes(as_: Callable[[str], Us
     proposed = as_(proposer).post(f"/flags/{high}/act", {"action": "resolve", "resolution": "remediated", "note": "是正済み"})
     assert proposed.status_code == 303
     r = as_(twin).post(f"/flags/{high}/act", {"action": "confirm", "proposal": digest_of(engine, high)})
-    assert r.status_code == 400 and "同一人物のアカウントです" in r.text  # the service's refusal, shown beside the form
+    assert r.status_code == 403 and "同一人物のアカウントです" in r.text  # the policy's refusal: confirm was never offered
     assert refusals(engine, twin, f"flag:{high}") == ["refused:confirm"]
     assert flag_row(engine, high)["review_status"] == "open"
     assert as_("risk2").post(f"/flags/{high}/act", {"action": "confirm", "proposal": digest_of(engine, high)}).status_code == 303
