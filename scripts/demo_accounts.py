@@ -2,7 +2,7 @@
 
 Why generated passwords, printed once: there is no default password anywhere in riskmon. Each run
 gives every demo account a fresh one-time password through the same call as
-``riskmon users set-password USER --generate`` (:meth:`riskmon.web.auth.Accounts.set_password`
+``riskmon users set-password USER --generate`` (:meth:`riskmon.accounts.auth.Accounts.set_password`
 with no password: argon2id-hashed, audited with channel ``cli``, every earlier session ended,
 must be changed at the first login) and shows them in one table — the only place they appear.
 Running it again (a second `make demo`) simply issues new ones; the old ones stop working.
@@ -22,10 +22,10 @@ from rich.text import Text
 from sqlalchemy import select
 
 import riskmon
+from riskmon.accounts.auth import Accounts
 from riskmon.i18n import label, msg
 from riskmon.review.users import actor
 from riskmon.store.tables import Unit, table_of
-from riskmon.web.auth import Accounts
 
 #: (user id, what the account shows in Japanese, in English) — README.md lists the same ids
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (

@@ -9,7 +9,7 @@ It never touches the demo database itself (the passwords `make demo` printed kee
 database is copied to a temporary folder, where ``rmd.suzuki`` proposes closing one flag (so
 the queue and the detail show a four-eyes confirmation waiting for the other risk officer) and the
 screenshot account gets a generated password
-(:func:`riskmon.web.passwords.generate_password`, set through the same call as
+(:func:`riskmon.accounts.passwords.generate_password`, set through the same call as
 ``riskmon users set-password``), and ``riskmon serve`` runs on that copy on a free port of
 127.0.0.1. Debian's Chromium (``/usr/bin/chromium``) is driven by Playwright at 1366×768 with the
 same launch flags as the browser tests; every request the browser makes must go to that server —
@@ -35,9 +35,9 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 import riskmon
+from riskmon.accounts import passwords
+from riskmon.accounts.auth import Accounts
 from riskmon.flags.store import FlagFilter
-from riskmon.web import passwords
-from riskmon.web.auth import Accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -21,7 +21,7 @@ SHIPPED = [ROOT / "Makefile", ROOT / "README.md", ROOT / "config.toml"]
 FOLDERS = [ROOT / "riskmon", ROOT / "scripts", ROOT / "docs"]
 SUFFIXES = {".py", ".html", ".md", ".toml", ".txt", ".js", ".cfg", ".ini", ".yaml", ".yml", ".sh"}
 #: the list of well-known passwords the policy *refuses* — the opposite of a default password
-REFUSED_LIST = ROOT / "riskmon" / "web" / "common_passwords.txt"
+REFUSED_LIST = ROOT / "riskmon" / "accounts" / "common_passwords.txt"
 
 SECRET_NAME = r"[A-Za-z_]*(?:password|passwd|pwd|secret|passphrase)[A-Za-z_]*"
 LOOKS_LIKE_A_PASSWORD = [

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from riskmon.accounts.auth import Accounts
 from riskmon.config import WebConfig
 from riskmon.events.units import UnitRecord
 from riskmon.review.users import load_users
 from riskmon.store.migrate import upgrade
-from riskmon.web.auth import Accounts
 from tests.helpers import ROOT, SAMPLE, run
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,11 +16,11 @@ from typing import Any
 
 import typer
 
+from riskmon.accounts.admin import UserAdmin
+from riskmon.accounts.auth import Accounts
+from riskmon.accounts.tokens import DEFAULT_DAYS, MAX_DAYS, Tokens, check_days
 from riskmon.cli.common import TOKEN_FILE, AppContext, ExitCode, Format, app_context, caller, example, operator_name, print_json, table
 from riskmon.errors import RiskmonError
-from riskmon.review.tokens import DEFAULT_DAYS, MAX_DAYS, Tokens, check_days
-from riskmon.web.admin import UserAdmin
-from riskmon.web.auth import Accounts
 
 
 def register(users: typer.Typer) -> None:
@@ -47,7 +47,7 @@ def _accounts(app: AppContext) -> Accounts:
 
 
 def user_admin(app: AppContext) -> UserAdmin:
-    """利用者管理 (riskmon.web.admin): the one service the web page and ``users load`` share."""
+    """利用者管理 (riskmon.accounts.admin): the one service the web page and ``users load`` share."""
     return UserAdmin(app.require_schema(), _accounts(app))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from riskmon.accounts.tokens import Caller
 from riskmon.cli import cmd_accounts, cmd_audit
 from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
 from riskmon.cli.common import (
@@ -32,7 +33,6 @@ from riskmon.i18n import label
 from riskmon.review.assurance import parse_period, to_markdown
 from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
-from riskmon.review.tokens import Caller
 from riskmon.store import queries
 
 

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
+from riskmon.accounts.tokens import NO_TOKEN, Caller, Tokens
 from riskmon.app import Riskmon
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.cli.errors import CliError as CliError
@@ -33,7 +34,6 @@ from riskmon.config import DEFAULT_CONFIG, Settings
 from riskmon.engine.rulebook import RuleBook
 from riskmon.errors import SchemaOutdated
 from riskmon.i18n import Lang, msg
-from riskmon.review.tokens import NO_TOKEN, Caller, Tokens
 from riskmon.store.db import redact
 
 

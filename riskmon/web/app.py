@@ -22,13 +22,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from riskmon.accounts.auth import Accounts
 from riskmon.app import Riskmon
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
 from riskmon.errors import NotFound, Refused, RiskmonError
 from riskmon.store.db import make_engine
 from riskmon.web import routes_auth, routes_detail, routes_events, routes_flags, routes_quarantine, routes_queue, routes_users
-from riskmon.web.auth import Accounts
 from riskmon.web.csrf import CsrfRefused, csrf_guard
 from riskmon.web.deps import LoginRequired, PasswordChangeRequired, WebContext, language, render, templates_env
 from riskmon.web.security import SecurityHeaders

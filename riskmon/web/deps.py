@@ -21,6 +21,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import Engine
 
+from riskmon.accounts.auth import Accounts
+from riskmon.accounts.sessions import Session
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
 from riskmon.domain import Bucket, CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity
@@ -28,8 +30,6 @@ from riskmon.i18n import label as i18n_label
 from riskmon.i18n import translator
 from riskmon.review import permissions
 from riskmon.review.users import Actor, UnknownUser, actor
-from riskmon.web.auth import Accounts
-from riskmon.web.sessions import Session
 
 LANGS = ("ja", "en")
 _KINDS: dict[str, type[StrEnum]] = {

@@ -1,4 +1,4 @@
-"""Login, logout and password change. The decisions are in :class:`riskmon.web.auth.Accounts`;
+"""Login, logout and password change. The decisions are in :class:`riskmon.accounts.auth.Accounts`;
 these routes only read the form, call it, and render or redirect."""
 
 from __future__ import annotations

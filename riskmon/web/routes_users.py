@@ -1,7 +1,7 @@
 """利用者管理 (role ``user_admin``): users with their units and roles; change a role, activate or
 deactivate, reset a password (a generated one-time password, shown once), end sessions, revoke
 personal API tokens, load the users file (the upload ``riskmon users load`` is on the command
-line). The rules and the audit are in :class:`riskmon.web.admin.UserAdmin`; this module reads
+line). The rules and the audit are in :class:`riskmon.accounts.admin.UserAdmin`; this module reads
 forms and renders.
 """
 
@@ -16,10 +16,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from riskmon.accounts.admin import ROLES, AdminRefused, Done, UserAdmin
 from riskmon.errors import RiskmonError
 from riskmon.i18n import phrase
 from riskmon.review import permissions
-from riskmon.web.admin import ROLES, AdminRefused, Done, UserAdmin
 from riskmon.web.deps import Viewer, context, render, require_viewer
 
 router = APIRouter()

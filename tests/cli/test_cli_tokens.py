@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
+from riskmon.accounts.tokens import REF_LENGTH, hash_token
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode
-from riskmon.review.tokens import REF_LENGTH, hash_token
 from riskmon.store.tables import ApiToken, AuditEntry, Flag, table_of
 from tests.cli.token_support import token_for
 from tests.helpers import ROOT, USERS, error_report, write_jsonl

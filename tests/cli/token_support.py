@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from riskmon.review.tokens import Tokens
+from riskmon.accounts.tokens import Tokens
 from riskmon.store.db import make_engine
 
 

@@ -15,14 +15,14 @@ import pytest
 from sqlalchemy import Engine, select
 
 from riskmon import audit
+from riskmon.accounts.admin import AdminRefused, UserAdmin
+from riskmon.accounts.auth import Accounts
+from riskmon.accounts.tokens import REF_LENGTH, Caller, TokenRefused, Tokens, hash_token
 from riskmon.config import WebConfig
 from riskmon.errors import Refused
 from riskmon.review.service import ReviewService
-from riskmon.review.tokens import REF_LENGTH, Caller, TokenRefused, Tokens, hash_token
 from riskmon.review.users import actor
 from riskmon.store.tables import ApiToken, AuditEntry, User, table_of
-from riskmon.web.admin import AdminRefused, UserAdmin
-from riskmon.web.auth import Accounts
 from tests.helpers import USERS
 
 ADMIN_LINE = "adm1,管理者,RMD,user_admin\n"

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
 
+from riskmon.accounts.auth import Accounts
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
-from riskmon.web.auth import Accounts
 from tests.helpers import ROOT, error_report, run, write_jsonl
 from tests.web.pages_support import seed_pages
 from tests.web.support import EVIL, PASSWORD, Clock, seed

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from riskmon.accounts.auth import Accounts
 from riskmon.config import Settings, WebConfig
 from riskmon.web.app import create_app
-from riskmon.web.auth import Accounts
 from tests.web.support import PASSWORD, Clock, seed
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from riskmon.accounts.passwords import hash_password
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import load_settings
 from riskmon.engine.rulebook import load_rules
@@ -24,7 +25,6 @@ from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import AuditEntry, Flag, WebCredential, table_of
-from riskmon.web.passwords import hash_password
 from tests.helpers import ROOT, error_report, run, write_jsonl
 from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS, csrf_of
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from riskmon.accounts.auth import Accounts
+from riskmon.accounts.passwords import verify_password
 from riskmon.config import WebConfig
 from riskmon.store.tables import AuditEntry, WebCredential, table_of
-from riskmon.web.auth import Accounts
-from riskmon.web.passwords import verify_password
 from tests.web.support import seed
 
 RISKMON = str(Path(sys.executable).with_name("riskmon"))

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from riskmon import audit
+from riskmon.accounts.auth import Accounts
+from riskmon.accounts.sessions import hash_id
 from riskmon.store.tables import AuditEntry, WebSession, table_of
-from riskmon.web.auth import Accounts
-from riskmon.web.sessions import hash_id
 from tests.web.support import PASSWORD, Clock, csrf_of, login
 
 BAD = "利用者IDまたはパスワードが正しくありません"

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from riskmon.accounts.auth import Accounts
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
-from riskmon.web.auth import Accounts
 from tests.web.browser_support import browser, browser_en, log_in, page, playwright_, serve, shot
 from tests.web.support import PASSWORD, Clock, seed
 

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine, event, select, update
 
-from riskmon.review.tokens import TokenRefused, Tokens
+from riskmon.accounts.tokens import TokenRefused, Tokens
 from riskmon.store.tables import Flag, Reject, User, WebCredential, table_of
 from tests.web.pages_support import audit_actions, flag_row, ids, post, seed_pages
 from tests.web.support import EVIL, login

@@ -22,11 +22,11 @@ import pytest
 import typer
 from sqlalchemy import Engine, select
 
+from riskmon.accounts import passwords
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.store.tables import AuditEntry, table_of
-from riskmon.web import passwords
 from riskmon.web.security import CSP
 from tests.helpers import ROOT
 from tests.procs import children, riskmon, url_of

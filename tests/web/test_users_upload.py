@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 from sqlalchemy import Engine, select, update
 
+from riskmon.accounts.tokens import Tokens
 from riskmon.errors import RiskmonError
-from riskmon.review.tokens import Tokens
 from riskmon.store.tables import ApiToken, AuditEntry, User, WebSession, table_of
 from tests.web.browser_support import browser, log_in, page, seed_site, serve, shot
 from tests.web.pages_support import seed_pages

@@ -22,11 +22,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from riskmon import audit
+from riskmon.accounts import passwords
+from riskmon.accounts.sessions import Clock, Session, SessionStore, revoke_all
 from riskmon.config import WebConfig
 from riskmon.errors import NotFound, Refused
 from riskmon.store.tables import LoginThrottle, Unit, User, WebCredential, table_of
-from riskmon.web import passwords
-from riskmon.web.sessions import Clock, Session, SessionStore, revoke_all
 
 BAD_LOGIN = ("利用者IDまたはパスワードが正しくありません", "wrong user id or password")
 

@@ -4,7 +4,7 @@ Why here and not in a route: the rules (only ``user_admin`` acts; nobody changes
 deactivates themselves; deactivating ends every session at once) must hold whichever page or
 command asks, and each change — or refused attempt — must land in the hash-chained audit log in
 the same transaction as the change. The users master (:mod:`riskmon.review.users`) keeps the
-facts (unit, role, active); passwords and sessions stay with :class:`~riskmon.web.auth.Accounts`.
+facts (unit, role, active); passwords and sessions stay with :class:`~riskmon.accounts.auth.Accounts`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 
 from riskmon import audit
+from riskmon.accounts import tokens
+from riskmon.accounts.auth import Accounts
+from riskmon.accounts.sessions import revoke_all
+from riskmon.accounts.tokens import Caller
 from riskmon.errors import Refused
-from riskmon.review import tokens
 from riskmon.review.permissions import USER_ADMIN, can_administer_users
-from riskmon.review.tokens import Caller
 from riskmon.review.users import Actor, load_users
 from riskmon.store.tables import Unit, User, WebCredential, WebSession, table_of
-from riskmon.web.auth import Accounts
-from riskmon.web.sessions import revoke_all
 
 #: the roles an administrator can give (the users file may hold others; they are shown as they are)
 ROLES = ("member", "site_manager", "risk_officer", "auditor", "executive", USER_ADMIN)
