@@ -3,8 +3,10 @@
 ``events`` holds what every event shares (identity, content hash, provenance) so idempotency and
 listing work across families. Each family also gets a typed table whose columns are the fields the
 rules query, so set-oriented rule work is plain SQL over typed columns, not JSON extraction.
-Schema changes go through Alembic (``riskmon/store/migrations``); this module is the source the
-migrations are written from.
+Flags, cases, users and the audit log follow. The scheduler's tables (:mod:`.tables_jobs`) and the
+accounts' (:mod:`.tables_accounts`) live in modules of their own and are re-exported here, so every
+table is imported from this one place. Schema changes go through Alembic
+(``riskmon/store/migrations``); these modules are the source the migrations are written from.
 """
 
 from __future__ import annotations
@@ -12,35 +14,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from riskmon.liveness import current_id
-from riskmon.store.types import TZDateTime
+from riskmon.store.columns import NO_ROWID, count, event_fk, holder, tz
 
-#: Tables keyed by a text id are stored as the id's own B-tree on SQLite (no hidden rowid index),
-#: which halves the index work of a bulk insert.
-_NO_ROWID = {"sqlite_with_rowid": False}
-
-
-def _tz(**kw: Any) -> Any:
-    return Field(sa_column=Column(TZDateTime(), **kw))
-
-
-def _holder() -> Any:
-    """The process that runs this record (riskmon.liveness), filled in on every insert, ORM or Core,
-    so that a crashed run can be recognised and marked ``crashed`` (riskmon.jobs.recovery)."""
-    return Field(default_factory=current_id, sa_column=Column(String(128), nullable=True, default=current_id))
-
-
-def _count(nullable: bool = False) -> Any:
-    """A count from the field: 64-bit on both backends (SQLite's INTEGER already is), as the event
-    models declare (riskmon.events.models.MAX_INT)."""
-    return Field(sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), nullable=nullable))
-
-
-def _event_fk() -> Any:
-    return Field(sa_column=Column(String(128), ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True))
+# the scheduler's and the accounts' tables live in their own modules; every table is reached from here
+from riskmon.store.tables_accounts import ApiToken as ApiToken
+from riskmon.store.tables_accounts import LoginThrottle as LoginThrottle
+from riskmon.store.tables_accounts import WebCredential as WebCredential
+from riskmon.store.tables_accounts import WebSession as WebSession
+from riskmon.store.tables_jobs import JobClaim as JobClaim
+from riskmon.store.tables_jobs import JobLock as JobLock
+from riskmon.store.tables_jobs import JobRun as JobRun
 
 
 class Unit(SQLModel, table=True):
@@ -57,7 +43,7 @@ class Unit(SQLModel, table=True):
     active: bool = True
     source_path: str | None = Field(default=None, max_length=1024)
     source_line: int | None = None
-    updated_at: datetime = _tz(nullable=False)
+    updated_at: datetime = tz(nullable=False)
 
 
 class IngestRun(SQLModel, table=True):
@@ -65,8 +51,8 @@ class IngestRun(SQLModel, table=True):
 
     __tablename__ = "ingest_runs"
     id: int | None = Field(default=None, primary_key=True)
-    started_at: datetime = _tz(nullable=False)
-    finished_at: datetime | None = _tz(nullable=True)
+    started_at: datetime = tz(nullable=False)
+    finished_at: datetime | None = tz(nullable=True)
     status: str = Field(default="running", max_length=16)  # running/completed/interrupted/failed/crashed
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     accepted: int = 0
@@ -74,7 +60,7 @@ class IngestRun(SQLModel, table=True):
     conflicts: int = 0
     rejected: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text))
-    holder: str | None = _holder()
+    holder: str | None = holder()
 
 
 class Source(SQLModel, table=True):
@@ -94,7 +80,7 @@ class Event(SQLModel, table=True):
     """
 
     __tablename__ = "events"
-    __table_args__ = (_NO_ROWID,)
+    __table_args__ = (NO_ROWID,)
     event_id: str = Field(primary_key=True, max_length=128)
     type: str = Field(max_length=32)
     raw_hash: str = Field(max_length=32)
@@ -105,52 +91,52 @@ class Event(SQLModel, table=True):
 
 class DailyReportRow(SQLModel, table=True):
     __tablename__ = "daily_reports"
-    __table_args__ = (_NO_ROWID,)
-    event_id: str = _event_fk()
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
     unit_id: str = Field(max_length=128)
     business_date: date
-    forms_received: int = _count()
-    forms_processed: int = _count()
-    forms_pending: int = _count()
-    oldest_pending_days: int = _count()
-    complaints: int = _count()
-    suspected_errors: int = _count()
+    forms_received: int = count()
+    forms_processed: int = count()
+    forms_pending: int = count()
+    oldest_pending_days: int = count()
+    complaints: int = count()
+    suspected_errors: int = count()
     note: str = Field(sa_column=Column(Text, nullable=False))
-    submitted_at: datetime | None = _tz(nullable=True)
-    visitors: int | None = _count(nullable=True)
-    max_wait_minutes: int | None = _count(nullable=True)
+    submitted_at: datetime | None = tz(nullable=True)
+    visitors: int | None = count(nullable=True)
+    max_wait_minutes: int | None = count(nullable=True)
 
 
 class ErrorReportRow(SQLModel, table=True):
     __tablename__ = "error_reports"
-    __table_args__ = (_NO_ROWID,)
-    event_id: str = _event_fk()
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
     unit_id: str = Field(max_length=128, index=True)
     case_id: str = Field(max_length=128, unique=True)
-    discovered_at: datetime = _tz(nullable=False, index=True)
+    discovered_at: datetime = tz(nullable=False, index=True)
     category: str = Field(max_length=32, index=True)
     is_priority_incident: bool
-    affected_customers: int = _count()
+    affected_customers: int = count()
     personal_info_involved: bool
     summary: str = Field(sa_column=Column(Text, nullable=False))
     report_kind: str = Field(max_length=32)
-    occurred_at: datetime | None = _tz(nullable=True)
+    occurred_at: datetime | None = tz(nullable=True)
     business_area: str = Field(max_length=32)
     discovery_channel: str = Field(max_length=32)
     discovered_by_unit_id: str | None = Field(default=None, max_length=128)
     my_number_involved: bool
-    amount_impact_jpy: int | None = _count(nullable=True)
+    amount_impact_jpy: int | None = count(nullable=True)
     contractor_id: str | None = Field(default=None, max_length=128)
     contract_id: str | None = Field(default=None, max_length=128)
 
 
 class ErrorUpdateRow(SQLModel, table=True):
     __tablename__ = "error_updates"
-    __table_args__ = (Index("ix_error_updates_case_step", "case_id", "step"), _NO_ROWID)
-    event_id: str = _event_fk()
+    __table_args__ = (Index("ix_error_updates_case_step", "case_id", "step"), NO_ROWID)
+    event_id: str = event_fk()
     unit_id: str = Field(max_length=128)
     case_id: str = Field(max_length=128)
-    at: datetime = _tz(nullable=False)
+    at: datetime = tz(nullable=False)
     step: str = Field(max_length=32)
     cause_category: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, sa_column=Column(Text))
@@ -158,8 +144,8 @@ class ErrorUpdateRow(SQLModel, table=True):
 
 class InspectionRow(SQLModel, table=True):
     __tablename__ = "inspections"
-    __table_args__ = (Index("ix_inspections_contract_type", "contract_id", "inspection_type"), _NO_ROWID)
-    event_id: str = _event_fk()
+    __table_args__ = (Index("ix_inspections_contract_type", "contract_id", "inspection_type"), NO_ROWID)
+    event_id: str = event_fk()
     unit_id: str = Field(max_length=128)
     inspection_id: str = Field(max_length=128, unique=True)
     contract_id: str = Field(max_length=128)
@@ -171,7 +157,7 @@ class InspectionRow(SQLModel, table=True):
 
 class NonconformityRow(SQLModel, table=True):
     __tablename__ = "nonconformities"
-    __table_args__ = (_NO_ROWID,)
+    __table_args__ = (NO_ROWID,)
     nc_id: str = Field(primary_key=True, max_length=128)
     event_id: str = Field(sa_column=Column(String(128), ForeignKey("events.event_id", ondelete="CASCADE"), index=True))
     inspection_id: str = Field(max_length=128, index=True)
@@ -183,8 +169,8 @@ class NonconformityRow(SQLModel, table=True):
 
 class NonconformityUpdateRow(SQLModel, table=True):
     __tablename__ = "nonconformity_updates"
-    __table_args__ = (_NO_ROWID,)
-    event_id: str = _event_fk()
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
     unit_id: str = Field(max_length=128)
     nc_id: str = Field(max_length=128, index=True)
     resolved_on: date
@@ -193,8 +179,8 @@ class NonconformityUpdateRow(SQLModel, table=True):
 
 class ContractRow(SQLModel, table=True):
     __tablename__ = "contracts"
-    __table_args__ = (_NO_ROWID,)
-    event_id: str = _event_fk()
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
     unit_id: str = Field(max_length=128)
     contract_id: str = Field(max_length=128, unique=True)
     contractor_id: str = Field(max_length=128, index=True)
@@ -221,13 +207,13 @@ class Reject(SQLModel, table=True):
     event_id: str | None = Field(default=None, max_length=128, index=True)
     kind: str = Field(max_length=16)  # invalid / conflict
     reasons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    first_seen_at: datetime = _tz(nullable=False)
-    last_seen_at: datetime = _tz(nullable=False)
+    first_seen_at: datetime = tz(nullable=False)
+    last_seen_at: datetime = tz(nullable=False)
     times_seen: int = 1
-    resolved_at: datetime | None = _tz(nullable=True)
+    resolved_at: datetime | None = tz(nullable=True)
     # a second-line person's "dealt with" (the web's 取込エラー page), audited; a later ingest may still resolve it
     handled_by: str | None = Field(default=None, max_length=64)
-    handled_at: datetime | None = _tz(nullable=True)
+    handled_at: datetime | None = tz(nullable=True)
     handled_note: str | None = Field(default=None, sa_column=Column(Text))
 
 
@@ -255,15 +241,15 @@ class EvaluationRun(SQLModel, table=True):
 
     __tablename__ = "evaluation_runs"
     id: int | None = Field(default=None, primary_key=True)
-    as_of: datetime = _tz(nullable=False)
-    started_at: datetime = _tz(nullable=False)
-    finished_at: datetime | None = _tz(nullable=True)
+    as_of: datetime = tz(nullable=False)
+    started_at: datetime = tz(nullable=False)
+    finished_at: datetime | None = tz(nullable=True)
     duration_s: float | None = None
     status: str = Field(default="running", max_length=32)  # running / saving / completed / completed_with_errors / crashed
     rule_versions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     errors: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    holder: str | None = _holder()
+    holder: str | None = holder()
 
 
 class Flag(SQLModel, table=True):
@@ -287,23 +273,23 @@ class Flag(SQLModel, table=True):
     title_en: str = Field(sa_column=Column(Text, nullable=False))
     message_ja: str = Field(sa_column=Column(Text, nullable=False))
     message_en: str = Field(sa_column=Column(Text, nullable=False))
-    due_at: datetime | None = _tz(nullable=True)
-    first_seen: datetime = _tz(nullable=False)
-    last_seen: datetime = _tz(nullable=False)
+    due_at: datetime | None = tz(nullable=True)
+    first_seen: datetime = tz(nullable=False)
+    last_seen: datetime = tz(nullable=False)
     status: str = Field(default="open", max_length=16)  # open | cleared | retired (the engine's view)
-    cleared_at: datetime | None = _tz(nullable=True)
+    cleared_at: datetime | None = tz(nullable=True)
     evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # the case, as people work it (riskmon/review); the engine's status above is shown beside it
     review_status: str = Field(default="open", max_length=16, index=True)
     assignee: str | None = Field(default=None, max_length=64)
-    acknowledged_at: datetime | None = _tz(nullable=True)
+    acknowledged_at: datetime | None = tz(nullable=True)
     proposal: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     resolution: str | None = Field(default=None, max_length=32)
     resolution_note: str | None = Field(default=None, sa_column=Column(Text))
     accepted_until: date | None = None
     duplicate_of: int | None = None
     closed_by: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    closed_at: datetime | None = _tz(nullable=True)
+    closed_at: datetime | None = tz(nullable=True)
     escalation_level: int = 0
 
 
@@ -327,7 +313,7 @@ class CaseEvent(SQLModel, table=True):
     __tablename__ = "case_events"
     id: int | None = Field(default=None, primary_key=True)
     flag_id: int = Field(index=True)
-    at: datetime = _tz(nullable=False)
+    at: datetime = tz(nullable=False)
     actor: str = Field(max_length=64)  # a user id, or "riskmon" for the engine's own steps
     action: str = Field(max_length=32)
     from_status: str | None = Field(default=None, max_length=32)
@@ -340,7 +326,7 @@ class AuditEntry(SQLModel, table=True):
 
     __tablename__ = "audit_log"
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    at: datetime = _tz(nullable=False)
+    at: datetime = tz(nullable=False)
     actor: str = Field(max_length=64)
     action: str = Field(max_length=64)
     subject: str = Field(max_length=400)
@@ -355,7 +341,7 @@ class Notification(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (UniqueConstraint("flag_id", "recipient_unit", "kind", "level", name="uq_outbox_once"),)
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = _tz(nullable=False)
+    created_at: datetime = tz(nullable=False)
     digest_date: date = Field(index=True)
     recipient_unit: str = Field(max_length=128, index=True)
     flag_id: int
@@ -363,7 +349,7 @@ class Notification(SQLModel, table=True):
     level: int = 0
     subject: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
-    sent_at: datetime | None = _tz(nullable=True)
+    sent_at: datetime | None = tz(nullable=True)
 
 
 class Report(SQLModel, table=True):
@@ -375,102 +361,7 @@ class Report(SQLModel, table=True):
     kind: str = Field(max_length=32, index=True)  # committee | monthly
     period_from: date
     period_to: date
-    as_of: datetime = _tz(nullable=False)
+    as_of: datetime = tz(nullable=False)
     data_hash: str = Field(max_length=64)
     folder: str = Field(max_length=1024)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-
-
-class JobRun(SQLModel, table=True):
-    """One run of a scheduled job (by the scheduler or by hand), with its outcome."""
-
-    __tablename__ = "job_runs"
-    id: int | None = Field(default=None, primary_key=True)
-    job: str = Field(max_length=64, index=True)
-    as_of: datetime = _tz(nullable=False)
-    started_at: datetime = _tz(nullable=False)
-    finished_at: datetime | None = _tz(nullable=True)
-    trigger: str = Field(max_length=16)  # schedule | catch_up | manual
-    # running | ok | failed | skipped (nothing to do that day) | locked | duplicate | crashed; only ok
-    # and skipped mean the fire time is done (riskmon.jobs.runs)
-    status: str = Field(max_length=16)
-    detail: str | None = Field(default=None, sa_column=Column(Text))
-    holder: str | None = _holder()
-
-
-class JobLock(SQLModel, table=True):
-    """Who is running a job now; two scheduler processes never run the same job at once. The
-    holder renews ``expires_at`` (a short lease) while it runs (riskmon.jobs.locks)."""
-
-    __tablename__ = "job_locks"
-    job: str = Field(primary_key=True, max_length=64)
-    holder: str = Field(max_length=128)
-    expires_at: datetime = _tz(nullable=False)
-
-
-class JobClaim(SQLModel, table=True):
-    """One scheduled fire time of a job, claimed by the run that carries it out: the primary key
-    makes each fire run at most once however many schedulers fire it."""
-
-    __tablename__ = "job_claims"
-    job: str = Field(primary_key=True, max_length=64)
-    fire_at: datetime = Field(sa_column=Column(TZDateTime(), primary_key=True))
-    run_id: int
-    holder: str = Field(max_length=128)
-    claimed_at: datetime = _tz(nullable=False)
-
-
-class WebCredential(SQLModel, table=True):
-    """A user's local web password (argon2id), apart from the users master so ``users load`` never
-    touches it; ``must_change`` forces a generated password to be replaced at first login."""
-
-    __tablename__ = "web_credentials"
-    user_id: str = Field(primary_key=True, max_length=64)
-    password_hash: str = Field(max_length=255)
-    must_change: bool = True
-    changed_at: datetime = _tz(nullable=False)
-    lang: str | None = Field(default=None, max_length=8)  # the user's preferred language on the web
-
-
-class WebSession(SQLModel, table=True):
-    """A server-side web session. Only the SHA-256 of the cookie's value is stored, so a copy of the
-    table lets nobody in; a session without a user is the anonymous one that carries the login form's
-    CSRF token and is replaced (rotated) at login."""
-
-    __tablename__ = "web_sessions"
-    id_hash: str = Field(primary_key=True, max_length=64)
-    user_id: str | None = Field(default=None, max_length=64, index=True)
-    csrf_token: str = Field(max_length=64)
-    created_at: datetime = _tz(nullable=False)
-    last_seen_at: datetime = _tz(nullable=False)
-    expires_at: datetime = _tz(nullable=False)  # the absolute lifetime
-    revoked_at: datetime | None = _tz(nullable=True)
-    client: str | None = Field(default=None, max_length=64)
-    lang: str | None = Field(default=None, max_length=8)
-
-
-class LoginThrottle(SQLModel, table=True):
-    """Failed logins per account (``user:<id>``, kept for unknown ids too, so a lock says nothing
-    about whether the account exists) and per client address (``addr:<ip>``)."""
-
-    __tablename__ = "login_throttle"
-    key: str = Field(primary_key=True, max_length=200)
-    failures: int = 0
-    lockouts: int = 0  # how many times it was locked: each lock lasts twice the one before
-    last_failure_at: datetime | None = _tz(nullable=True)
-    locked_until: datetime | None = _tz(nullable=True)
-
-
-class ApiToken(SQLModel, table=True):
-    """A personal API token for the CLI's case actions and reads (``riskmon users token create``).
-    Like a web session, only the SHA-256 of the secret is kept; the audit log and ``token list``
-    name a token by the first 12 hex digits of that hash (its id), never by the secret."""
-
-    __tablename__ = "api_tokens"
-    id_hash: str = Field(primary_key=True, max_length=64)
-    user_id: str = Field(max_length=64, index=True)
-    name: str = Field(default="", max_length=100)
-    created_at: datetime = _tz(nullable=False)
-    expires_at: datetime = _tz(nullable=False)
-    last_used_at: datetime | None = _tz(nullable=True)
-    revoked_at: datetime | None = _tz(nullable=True)
