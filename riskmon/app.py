@@ -214,6 +214,16 @@ class Riskmon:
         with self.ready().connect() as conn:
             return unit_records(conn, unit_type=unit_type, line=line)
 
+    def unit_names(self, lang: Lang | None = None) -> dict[str, str]:
+        """Every unit's name by its id, in ``lang`` (default: this riskmon's), to show ids to people."""
+        with self.ready().connect() as conn:
+            return queries.unit_names(conn, lang or self.lang)
+
+    def flagged_rule_ids(self) -> set[str]:
+        """The rules that ever raised a flag: a removed rule's flags stay, so its id still filters."""
+        with self.ready().connect() as conn:
+            return repository.rule_ids(conn)
+
     def rejects(self, *, include_resolved: bool = False, limit: int | None = None) -> Page[RejectRecord]:
         """Quarantined records (unresolved ones unless ``include_resolved``), in file and line
         order: at most ``limit`` of them (None: all) and how many there are in all."""

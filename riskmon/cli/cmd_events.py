@@ -48,9 +48,9 @@ def events_list(
     viewer = caller(app, token_file, required=False).actor
     flt = queries.EventFilter(type_, unit, parse_when(since, app), parse_when(until, app, end_of_day=True),
                               limit=sys.maxsize if cap is None else cap)  # fmt: skip
-    with app.require_schema().connect() as conn:
-        vocab.check_unit(conn, unit)
-        names = queries.unit_names(conn, app.lang)
+    app.require_schema()
+    vocab.check_unit(unit, lambda: app.riskmon.unit_names())
+    names = app.riskmon.unit_names(app.lang)
     rows, total = app.riskmon.event_page(flt, viewer)
     note_cut(app, len(rows), total)
     if fmt is Format.json:
@@ -79,8 +79,8 @@ def events_show(
     """Show one event with every field and where it came from (with a token: if its owner may see it)."""
     app = app_context(ctx)
     viewer = caller(app, token_file, required=False).actor
-    with app.require_schema().connect() as conn:
-        names = queries.unit_names(conn, app.lang)
+    app.require_schema()
+    names = app.riskmon.unit_names(app.lang)
     ev = app.riskmon.event(event_id, viewer)
     if ev is None:
         app.fail(app.t(f"イベントがありません: {event_id}", f"no such event: {event_id}"))

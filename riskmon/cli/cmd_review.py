@@ -33,7 +33,6 @@ from riskmon.i18n import label
 from riskmon.review.assurance import parse_period, to_markdown
 from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
-from riskmon.store import queries
 
 
 def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
@@ -307,8 +306,7 @@ def review_cmd(
                     "items": [{"id": f["id"], "bucket": f["bucket"], "rule_id": f["rule_id"], "severity": f["severity"],
                                "owner_unit": f["owner_unit"], "review_status": f["review_status"]} for f in shown]})  # fmt: skip
         return
-    with app.engine.connect() as conn:
-        names = queries.unit_names(conn, app.lang)
+    names = app.riskmon.unit_names(app.lang)
     counts = " ".join(f"{s}:{queue.by_severity[s]}" for s in reversed(Severity) if queue.by_severity[s])
     lines = " ".join(f"{label(k, app.lang)}:{v}" for k, v in sorted(queue.by_line.items()))
     app.out.print(app.t(f"{who}（{label(queue.line, app.lang)}）の確認待ち {len(queue.items)} 件 — {counts} — {lines}",

@@ -37,7 +37,6 @@ from riskmon.rules.checker import RuleBook
 from riskmon.rules.conditions import describe
 from riskmon.rules.spec import RISK_CATEGORY_LABELS
 from riskmon.ruletest import run_tests
-from riskmon.store import queries
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
@@ -257,10 +256,10 @@ def select_flags(app: AppContext, severity: str | None, line: str | None, unit: 
     vocab.check_severity(severity)
     vocab.check_flag_line(line)
     vocab.check_flag_status(status)
-    with app.require_schema().connect() as conn:
-        vocab.check_unit(conn, unit)
-        vocab.check_rule(conn, rule, [r.id for r in load_rulebook(app).rules] if rule else [])
-        names = queries.unit_names(conn, app.lang)
+    app.require_schema()
+    vocab.check_unit(unit, lambda: app.riskmon.unit_names())
+    vocab.check_rule(rule, lambda: app.riskmon.flagged_rule_ids() | {r.id for r in load_rulebook(app).rules})
+    names = app.riskmon.unit_names(app.lang)
     page = app.riskmon.flag_page(FlagFilter(severity, line, unit, rule, status, since, until), limit=cap, viewer=viewer)
     return [f.as_row() for f in page.items], page.total, names
 
@@ -274,8 +273,7 @@ def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The 
     viewer = caller(app, token_file, required=False).actor
     app.require_schema()
     record = app.riskmon.visible_flag(flag_id, viewer)
-    with app.engine.connect() as conn:
-        names = queries.unit_names(conn, app.lang)
+    names = app.riskmon.unit_names(app.lang)
     if record is None:
         app.fail(app.t(f"フラグがありません: {flag_id}", f"no such flag: {flag_id}"))
     row, pending = record.as_row(), record.proposal

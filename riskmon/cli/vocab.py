@@ -8,9 +8,7 @@ that exist and suggests the nearest one, the way the ingest's reasons do (riskmo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
-
-from sqlalchemy import Connection, select
+from collections.abc import Callable, Iterable, Mapping
 
 from riskmon.cli.errors import CliError, ExitCode
 from riskmon.domain import FlagStatus
@@ -18,7 +16,6 @@ from riskmon.events.enums import LineOfDefence, UnitType
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import label
 from riskmon.rules.spec import LINES, SEVERITIES
-from riskmon.store.tables import Flag, Unit, table_of
 
 #: --status of ``flags list``: the detection status, or both
 FLAG_STATUSES = (*(s.value for s in FlagStatus), "all")
@@ -93,16 +90,15 @@ def check_flag_status(value: str | None) -> None:
     check("--status", value, FLAG_STATUSES)
 
 
-def check_unit(conn: Connection, value: str | None, option: str = "--unit") -> None:
+def check_unit(value: str | None, known: Callable[[], Iterable[str]], option: str = "--unit") -> None:
+    """``known`` is asked only when a unit was given (reading the units master costs a query)."""
     if value is None:
         return
-    units = [r[0] for r in conn.execute(select(table_of(Unit).c.unit_id).order_by(table_of(Unit).c.unit_id))]
-    check(option, value, units, listing_ja="（riskmon units list）", listing_en=" (see riskmon units list)")
+    check(option, value, sorted(known()), listing_ja="（riskmon units list）", listing_en=" (see riskmon units list)")
 
 
-def check_rule(conn: Connection, value: str | None, rule_files: Iterable[str]) -> None:
+def check_rule(value: str | None, known: Callable[[], Iterable[str]]) -> None:
     """Rule ids: those in the rule files and those that ever raised a flag (a removed rule's flags stay)."""
     if value is None:
         return
-    fired = {r[0] for r in conn.execute(select(table_of(Flag).c.rule_id).distinct())}
-    check("--rule", value, sorted(fired | set(rule_files)), listing_ja="（riskmon rules list）", listing_en=" (see riskmon rules list)")
+    check("--rule", value, sorted(set(known())), listing_ja="（riskmon rules list）", listing_en=" (see riskmon rules list)")

@@ -217,3 +217,8 @@ def get(conn: Connection, flag_id: int, scope: ColumnElement[bool] | None = None
 def history(conn: Connection, flag_id: int) -> list[CaseEventRecord]:
     t = table_of(CaseEvent)
     return [CaseEventRecord.from_row(r) for r in conn.execute(select(t).where(t.c.flag_id == flag_id).order_by(t.c.id)).mappings()]
+
+
+def rule_ids(conn: Connection) -> set[str]:
+    """Every rule id that has a stored flag (what a rule filter may name besides the rule files)."""
+    return {r[0] for r in conn.execute(select(table_of(Flag).c.rule_id).distinct())}
