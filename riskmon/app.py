@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from riskmon import audit
+from riskmon.app_pages import Pages
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.config import Settings, load_settings
 from riskmon.engine.rulebook import RuleBook, load_rules
@@ -145,6 +146,11 @@ class Riskmon:
     def cases(self) -> ReviewService:
         """The review service: every case action, with its policy checks and audit entries."""
         return ReviewService(self.ready(), clock=self._clock)
+
+    @cached_property
+    def pages(self) -> Pages:
+        """The reads the web pages make (riskmon.app_pages): the routes hold no SQL of their own."""
+        return Pages(self)
 
     @cached_property
     def reports(self) -> Reports:
@@ -276,9 +282,10 @@ class Riskmon:
         with self.ready().begin() as conn:
             return load_users(conn, Path(path))
 
-    def queue(self, user_id: str, as_of: datetime | None = None) -> Queue:
-        """The morning queue for a user: new, escalated and overdue first, by owner unit."""
-        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar)
+    def queue(self, user_id: str, as_of: datetime | None = None, *, per_bucket: int | None = None) -> Queue:
+        """The morning queue for a user: new, escalated and overdue first, by owner unit
+        (``per_bucket``: at most this many items of each bucket; the counts stay exact)."""
+        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar, per_bucket=per_bucket)
 
     def verify_audit(self) -> audit.Verification:
         """Check the audit trail: the keyed chain, the anchors outside the database, the cross-checks."""

@@ -217,3 +217,9 @@ def get(conn: Connection, flag_id: int, scope: ColumnElement[bool] | None = None
 def history(conn: Connection, flag_id: int) -> list[CaseEventRecord]:
     t = table_of(CaseEvent)
     return [CaseEventRecord.from_row(r) for r in conn.execute(select(t).where(t.c.flag_id == flag_id).order_by(t.c.id)).mappings()]
+
+
+def rule_ids(conn: Connection) -> list[str]:
+    """The rule ids that have flags, sorted (what フラグ一覧's rule filter offers)."""
+    t = table_of(Flag)
+    return [r[0] for r in conn.execute(select(t.c.rule_id).distinct().order_by(t.c.rule_id))]
