@@ -48,11 +48,10 @@ def main() -> None:
 
     os.environ["RISKMON_DATABASE_URL"] = prepare(args.backend, args.events, log=lambda m: None)
     from riskmon.app import Riskmon
+    from riskmon.review import flag_list
     from riskmon.review.queue import morning_queue
     from riskmon.review.users import actor
-    from riskmon.store.queries import list_units
-    from riskmon.web import flag_list
-    from riskmon.web.routes_flags import _unit_rows
+    from riskmon.store.queries import list_units, unit_names
 
     old_queue = _old(args.before, "riskmon/review/queue.py", "old_queue")
     old_list = _old(args.before, "riskmon/web/flag_list.py", "old_flag_list")
@@ -68,7 +67,7 @@ def main() -> None:
     def queue_after() -> None:
         q = morning_queue(engine, "rmd.aoki", now, cal, per_bucket=100)
         with engine.connect() as conn:
-            _unit_rows(conn, {i.flag.owner_unit for i in q.items})
+            unit_names(conn, "ja", {i.flag.owner_unit for i in q.items})
 
     def list_before() -> None:
         with engine.connect() as conn:
@@ -81,7 +80,7 @@ def main() -> None:
         with engine.connect() as conn:
             who = actor(conn, "rmd.aoki")
             flag_list.page_of(conn, who, flag_list.parse(filtered, conn), tz)
-            _unit_rows(conn)
+            unit_names(conn, "ja")
 
     cases: dict[str, tuple[Callable[[], None], Callable[[], None]]] = {
         "queue (second line)": (queue_before, queue_after), "flag list, filtered": (list_before, list_after)}  # fmt: skip

@@ -16,7 +16,7 @@ subclasses carrying Japanese and English text; nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from riskmon import audit
+from riskmon.app_pages import Pages
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.config import Settings, load_settings
 from riskmon.engine.rulebook import RuleBook, load_rules
@@ -147,6 +148,11 @@ class Riskmon:
         return ReviewService(self.ready(), clock=self._clock)
 
     @cached_property
+    def pages(self) -> Pages:
+        """The reads the web pages make (riskmon.app_pages): the routes hold no SQL of their own."""
+        return Pages(self)
+
+    @cached_property
     def reports(self) -> Reports:
         return Reports(self)
 
@@ -214,13 +220,14 @@ class Riskmon:
         with self.ready().connect() as conn:
             return unit_records(conn, unit_type=unit_type, line=line)
 
-    def unit_names(self, lang: Lang | None = None) -> dict[str, str]:
-        """Every unit's name by its id, in ``lang`` (default: this riskmon's), to show ids to people."""
+    def unit_names(self, lang: str | None = None, only: Iterable[str] | None = None) -> dict[str, str]:
+        """Units' names by id in ``lang`` (default: this riskmon's), to show ids to people; ``only``:
+        just these units (a page showing a few of 4,000 reads those few)."""
         with self.ready().connect() as conn:
-            return queries.unit_names(conn, lang or self.lang)
+            return queries.unit_names(conn, "en" if (lang or self.lang) == "en" else "ja", only)
 
-    def flagged_rule_ids(self) -> set[str]:
-        """The rules that ever raised a flag: a removed rule's flags stay, so its id still filters."""
+    def flagged_rule_ids(self) -> list[str]:
+        """The rules that ever raised a flag, sorted: a removed rule's flags stay, so its id still filters."""
         with self.ready().connect() as conn:
             return repository.rule_ids(conn)
 
@@ -286,9 +293,10 @@ class Riskmon:
         with self.ready().begin() as conn:
             return load_users(conn, Path(path))
 
-    def queue(self, user_id: str, as_of: datetime | None = None) -> Queue:
-        """The morning queue for a user: new, escalated and overdue first, by owner unit."""
-        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar)
+    def queue(self, user_id: str, as_of: datetime | None = None, *, per_bucket: int | None = None) -> Queue:
+        """The morning queue for a user: new, escalated and overdue first, by owner unit
+        (``per_bucket``: at most this many items of each bucket; the counts stay exact)."""
+        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar, per_bucket=per_bucket)
 
     def verify_audit(self) -> audit.Verification:
         """Check the audit trail: the keyed chain, the anchors outside the database, the cross-checks."""

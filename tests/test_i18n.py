@@ -20,8 +20,8 @@ from riskmon import domain, i18n
 from riskmon.cli.app import app
 from riskmon.domain import Bucket, CaseAction, FlagStatus, Line, ReviewStatus, Severity
 from riskmon.i18n import catalogue, label, phrase, translator
-from riskmon.review import permissions
-from riskmon.web import export, flag_list, routes_events
+from riskmon.review import flag_list, permissions
+from riskmon.web import export, routes_events
 from tests.helpers import ROOT, UNITS_CSV, error_report, write_jsonl
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")

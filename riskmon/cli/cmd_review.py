@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -82,6 +83,22 @@ def _targets(app: AppContext, who: Caller, ids: list[int] | None, rule: str | No
     return [f["id"] for f in select_flags(app, severity, None, unit, rule, "open", None, None, None, who.actor)[0]]
 
 
+def _bulk(app: AppContext, svc: ReviewService, who: Caller, action: str, targets: list[int], note: str = "", **how: Any) -> None:
+    """A bulk action through the service's one implementation (ReviewService.bulk: per-item
+    checks, another unit's flag answered as a missing one, the cap), as the web's フラグ一覧 does."""
+    if not targets:
+        _report(app, [])
+        return
+    done = svc.bulk(who.name, action, targets, note, **how)
+    if done.problems:
+        app.fail("\n".join(app.t(ja, en) for ja, en in done.problems), ExitCode.USAGE)
+    if done.beyond:
+        app.err.print(done.beyond_text(app.lang), markup=False)
+    _report(app, done.outcomes)
+    if done.beyond:
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
 def _report(app: AppContext, outcomes: list[Outcome]) -> None:
     if len(outcomes) == 1:
         o = outcomes[0]
@@ -109,7 +126,7 @@ def flags_ack(
     """Acknowledge flags (one, several, or every open flag matching a filter)."""
     app = app_context(ctx)
     who, svc = _acting(app, token_file, user)
-    _report(app, [svc.acknowledge(who.name, i, note) for i in _targets(app, who, ids, rule, severity, unit)])
+    _bulk(app, svc, who, "acknowledge", _targets(app, who, ids, rule, severity, unit), note or "")
 
 
 def flags_take(
@@ -189,8 +206,8 @@ def flags_resolve(
     """Resolve (second line). High and critical flags then need another second-line person's `confirm`."""
     app = app_context(ctx)
     who, svc = _acting(app, token_file, user)
-    _report(app, [svc.resolve(who.name, i, resolution, note, _date(app, until), duplicate_of)
-                  for i in _targets(app, who, ids, rule, severity, unit)])  # fmt: skip
+    _bulk(app, svc, who, "resolve", _targets(app, who, ids, rule, severity, unit), note, resolution=resolution,
+          until=_date(app, until), duplicate_of=duplicate_of)  # fmt: skip
 
 
 def flags_confirm(ctx: typer.Context, flag_id: int = typer.Argument(...), token_file: Path | None = TOKEN_FILE,
@@ -216,7 +233,7 @@ def flags_dismiss(
     """Dismiss as a false positive (second line, reason required)."""
     app = app_context(ctx)
     who, svc = _acting(app, token_file, user)
-    _report(app, [svc.dismiss(who.name, i, reason) for i in _targets(app, who, ids, rule, severity, unit)])
+    _bulk(app, svc, who, "dismiss", _targets(app, who, ids, rule, severity, unit), reason)
 
 
 def flags_reopen(

@@ -258,7 +258,7 @@ def select_flags(app: AppContext, severity: str | None, line: str | None, unit: 
     vocab.check_flag_status(status)
     app.require_schema()
     vocab.check_unit(unit, lambda: app.riskmon.unit_names())
-    vocab.check_rule(rule, lambda: app.riskmon.flagged_rule_ids() | {r.id for r in load_rulebook(app).rules})
+    vocab.check_rule(rule, lambda: {*app.riskmon.flagged_rule_ids()} | {r.id for r in load_rulebook(app).rules})
     names = app.riskmon.unit_names(app.lang)
     page = app.riskmon.flag_page(FlagFilter(severity, line, unit, rule, status, since, until), limit=cap, viewer=viewer)
     return [f.as_row() for f in page.items], page.total, names

@@ -219,6 +219,8 @@ def history(conn: Connection, flag_id: int) -> list[CaseEventRecord]:
     return [CaseEventRecord.from_row(r) for r in conn.execute(select(t).where(t.c.flag_id == flag_id).order_by(t.c.id)).mappings()]
 
 
-def rule_ids(conn: Connection) -> set[str]:
-    """Every rule id that has a stored flag (what a rule filter may name besides the rule files)."""
-    return {r[0] for r in conn.execute(select(table_of(Flag).c.rule_id).distinct())}
+def rule_ids(conn: Connection) -> list[str]:
+    """The rule ids that have flags, sorted: what フラグ一覧's rule filter offers, and what a rule
+    filter may name besides the rule files (a removed rule's flags stay)."""
+    t = table_of(Flag)
+    return [r[0] for r in conn.execute(select(t.c.rule_id).distinct().order_by(t.c.rule_id))]

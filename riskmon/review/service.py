@@ -7,7 +7,7 @@ nothing but is itself audited, so the third line can see attempts as well as act
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from riskmon.flags import repository
 from riskmon.flags.repository import CaseEventRecord, FlagRecord, Proposal
 from riskmon.flags.store import REOPENED_CASE, record_case_event
 from riskmon.i18n import pick
-from riskmon.review import policy
+from riskmon.review import permissions, policy
 from riskmon.review.policy import Refused
 from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.store.tables import Flag, table_of
@@ -39,6 +39,40 @@ class Outcome:
 
     def text(self, lang: str) -> str:
         return pick((self.message_ja, self.message_en), lang)
+
+
+#: the actions one request may take on many flags at once, and how many flags at most
+BULK_ACTIONS = ("acknowledge", "take_on", "comment", "resolve", "dismiss")
+BULK_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk action did: each flag's own outcome (one refusal never hides the others'),
+    the ids past :data:`BULK_LIMIT` left untouched, the request's problems (nothing was tried),
+    and whether the user may not act at all (every item refused and audited)."""
+
+    action: str
+    outcomes: list[Outcome]
+    beyond: list[int]
+    problems: list[tuple[str, str]]
+    forbidden: bool
+
+    @property
+    def done(self) -> int:
+        return sum(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def beyond_text(self, lang: str) -> str:
+        """What the user is told about the flags past the cap ('' when there are none)."""
+        if not self.beyond:
+            return ""
+        n = len(self.beyond)
+        return pick((f"一度に処理できるのは {BULK_LIMIT} 件までです。残りの {n} 件は処理していません（もう一度実行してください）",
+                     f"at most {BULK_LIMIT} flags are done at a time; the other {n} were left untouched (run it again)"), lang)  # fmt: skip
 
 
 class ReviewService:
@@ -68,6 +102,12 @@ class ReviewService:
             with self.engine.begin() as conn:
                 audit.append(conn, user_id, "refused:history", f"flag:{flag_id}", {"reason": refusal.en, **self.via}, self.clock())
             raise
+
+    def record_refusal(self, user_id: str, action: str, flag_id: int, reason: str) -> None:
+        """A refusal an interface decided before any action ran (a forged or stale form naming an
+        action the user may not take): audited exactly like the service's own refusals."""
+        with self.engine.begin() as conn:
+            audit.append(conn, user_id, f"refused:{action[:32] or '-'}", f"flag:{flag_id}", {"reason": reason, **self.via}, self.clock())
 
     # -- actions -------------------------------------------------------------------------------
     def acknowledge(self, user_id: str, flag_id: int, note: str | None = None) -> Outcome:
@@ -182,6 +222,54 @@ class ReviewService:
             return dict(REOPENED_CASE), {"reason": reason}
 
         return self._run(CaseAction.REOPEN, user_id, flag_id, act, ("再開しました", "reopened"))
+
+    # -- many flags at once ------------------------------------------------------------------------
+    def bulk(self, user_id: str, action: str, flag_ids: Sequence[int], note: str = "", *, resolution: str = "",
+             until: date | None = None, duplicate_of: int | None = None) -> BulkResult:  # fmt: skip
+        """One action on many flags — the web's フラグ一覧 and the CLI's ``--rule``/``--severity``
+        selections both come here, so the checks are written once. Each flag goes through its
+        action on its own; one the user may not see answers exactly as a missing one (a bulk
+        list must not confirm another unit's flag ids). At most :data:`BULK_LIMIT` flags are
+        tried; the rest are reported back untouched. A read-only user's request (a forged form)
+        has every item refused and audited."""
+        ids = list(dict.fromkeys(flag_ids))
+        tried, beyond = ids[:BULK_LIMIT], ids[BULK_LIMIT:]
+        with self.engine.connect() as conn:
+            who = actor(conn, user_id)
+        if permissions.read_only(who):
+            outcomes = [self._bulk_one(who, action, i, note or "-", resolution, until, duplicate_of) for i in tried or [0]]
+            return BulkResult(action, outcomes, beyond, [], True)
+        problems: list[tuple[str, str]] = []
+        if action not in BULK_ACTIONS:
+            problems.append(("一括操作を選んでください", "choose a bulk action"))
+        if not ids:
+            problems.append(("フラグを1件以上選んでください", "select at least one flag"))
+        if action == "comment" and not note.strip():
+            problems.append(("コメントを入力してください", "write the comment"))
+        if problems:
+            return BulkResult(action, [], [], problems, False)
+        return BulkResult(action, [self._bulk_one(who, action, i, note, resolution, until, duplicate_of) for i in tried], beyond, [], False)
+
+    def _bulk_one(self, who: Actor, action: str, flag_id: int, note: str, resolution: str, until: date | None,
+                  duplicate_of: int | None) -> Outcome:  # fmt: skip
+        user = who.user_id
+        if action not in BULK_ACTIONS:  # nothing for an action to refuse: the refusal is audited here
+            self.record_refusal(user, action, flag_id, "read-only user; not a bulk action")
+            return Outcome(flag_id, False, "", "一括操作ではありません", "not a bulk action")
+        with self.engine.connect() as conn:
+            hidden = not permissions.read_only(who) and policy.visible_flag(conn, who, flag_id) is None
+        if hidden:  # missing, or another unit's: the same answer
+            self.record_refusal(user, action, flag_id, f"flag {flag_id} does not exist or is not visible to {user}")
+            return Outcome(flag_id, False, "", f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
+        if action == "acknowledge":
+            return self.acknowledge(user, flag_id, note or None)
+        if action == "take_on":
+            return self.take_on(user, flag_id)
+        if action == "comment":
+            return self.comment(user, flag_id, note)
+        if action == "resolve":
+            return self.resolve(user, flag_id, resolution, note, until, duplicate_of)
+        return self.dismiss(user, flag_id, note)
 
     # -- the engine's own steps ------------------------------------------------------------------
     def automatic_reopen(self, as_of: datetime) -> list[int]:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Date, func, select
+from sqlalchemy import Connection, Date, func, select, update
 
 from riskmon.business_calendar import TOKYO
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang
-from riskmon.store.tables import EVENT_TABLES, Event, NonconformityRow, Reject, Source, Unit, table_of
+from riskmon.store.tables import EVENT_TABLES, ErrorReportRow, ErrorUpdateRow, Event, NonconformityRow, Reject, Source, Unit, table_of
 
 
 @dataclass(frozen=True)
@@ -197,12 +198,41 @@ def count_rejects(conn: Connection, *, include_resolved: bool = False) -> int:
     return int(conn.execute(q).scalar_one())
 
 
-def unit_names(conn: Connection, lang: Lang) -> dict[str, str]:
+def unit_names(conn: Connection, lang: Lang, only: Iterable[str] | None = None) -> dict[str, str]:
+    """Unit names in ``lang``; ``only``: just these units (a page that shows a few of 4,000 units
+    reads those few)."""
     u = table_of(Unit)
-    return {
-        r.unit_id: (r.name_ja if lang == "ja" else (r.name_en or r.name_ja))
-        for r in conn.execute(select(u.c.unit_id, u.c.name_ja, u.c.name_en))
-    }
+    q = select(u.c.unit_id, u.c.name_ja, u.c.name_en)
+    if only is not None:
+        q = q.where(u.c.unit_id.in_(sorted(set(only))))
+    return {r.unit_id: (r.name_ja if lang == "ja" else (r.name_en or r.name_ja)) for r in conn.execute(q)}
+
+
+def event_summaries(conn: Connection, event_ids: list[str], lang: Lang) -> list[dict[str, Any]]:
+    """Each event id with its type and one-line summary (``type`` None: not stored), in the given order."""
+    ev = table_of(Event)
+    heads = {r.event_id: r.type for r in conn.execute(select(ev.c.event_id, ev.c.type).where(ev.c.event_id.in_(event_ids)))}
+    out: list[dict[str, Any]] = []
+    for event_id in event_ids:
+        kind = heads.get(event_id)
+        if kind is None:
+            out.append({"event_id": event_id, "type": None, "summary": ""})
+            continue
+        t = table_of(EVENT_TABLES[kind])
+        row = conn.execute(select(t).where(t.c.event_id == event_id)).mappings().first()
+        out.append({"event_id": event_id, "type": kind, "summary": FAMILIES[kind].summary(dict(row or {}), lang) if row else ""})
+    return out
+
+
+def error_case(conn: Connection, case_id: str) -> dict[str, Any] | None:
+    """A 事務処理誤り case: its report and each later step (``error_updates``), or None."""
+    r, u = table_of(ErrorReportRow), table_of(ErrorUpdateRow)
+    report = conn.execute(select(r).where(r.c.case_id == case_id)).mappings().first()
+    steps = [dict(x) for x in conn.execute(select(u).where(u.c.case_id == case_id).order_by(u.c.at, u.c.event_id)).mappings()]
+    if report is None and not steps:
+        return None
+    unit = report["unit_id"] if report else steps[0]["unit_id"]
+    return {"case_id": case_id, "unit_id": unit, "report": dict(report) if report else None, "steps": steps}
 
 
 def list_units(conn: Connection, *, unit_type: str | None = None, line: str | None = None) -> list[dict[str, Any]]:
@@ -213,3 +243,42 @@ def list_units(conn: Connection, *, unit_type: str | None = None, line: str | No
     if line:
         q = q.where(u.c.line == line)
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def reject_sources(conn: Connection) -> tuple[list[str], list[int]]:
+    """The files and the ingest runs that have rejected records (what 取込エラー filters by)."""
+    rj = table_of(Reject)
+    files = [r[0] for r in conn.execute(select(rj.c.source_path).distinct().order_by(rj.c.source_path))]
+    runs = [r[0] for r in conn.execute(select(rj.c.ingest_run_id).distinct().order_by(rj.c.ingest_run_id.desc()))]
+    return files, runs
+
+
+def reject_rows(conn: Connection, *, file: str = "", run: int | None = None, open_only: bool = True, per: int = 100,
+                page: int = 1) -> tuple[list[dict[str, Any]], int, int]:  # fmt: skip
+    """One page of rejects (in file and line order) of ``file`` / ``run``; ``open_only``: neither
+    resolved by a later ingest nor marked as dealt with. Returns the rows, the total and the page
+    actually shown (clamped to the last one)."""
+    rj = table_of(Reject)
+    q = select(rj)
+    if file:
+        q = q.where(rj.c.source_path == file)
+    if run is not None:
+        q = q.where(rj.c.ingest_run_id == run)
+    if open_only:
+        q = q.where(rj.c.resolved_at.is_(None), rj.c.handled_at.is_(None))
+    total = int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
+    page = min(max(page, 1), max(1, -(-total // per)))
+    rows = conn.execute(q.order_by(rj.c.source_path, rj.c.line_no, rj.c.id).limit(per).offset((page - 1) * per)).mappings()
+    return [dict(r) for r in rows], total, page
+
+
+def mark_reject_handled(conn: Connection, reject_id: int, user_id: str, note: str | None, at: datetime) -> dict[str, Any] | None:
+    """Record who dealt with a reject and when (once: a second mark changes nothing). Returns the
+    reject's file, line and whether it was already handled; None when there is no such reject."""
+    rj = table_of(Reject)
+    row = conn.execute(select(rj.c.source_path, rj.c.line_no, rj.c.handled_at).where(rj.c.id == reject_id)).mappings().first()
+    if row is None:
+        return None
+    if row["handled_at"] is None:
+        conn.execute(update(rj).where(rj.c.id == reject_id).values(handled_by=user_id, handled_at=at, handled_note=note))
+    return {"file": row["source_path"], "line": row["line_no"], "already": row["handled_at"] is not None}

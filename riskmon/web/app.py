@@ -1,8 +1,8 @@
 """The application factory: ``create_app(settings_or_riskmon)``.
 
-It takes a :class:`~riskmon.config.Settings` or anything that has one as ``.settings`` (the
-composition root ``riskmon.Riskmon``, which then also lends its ``engine``), so the web
-application is built on the same configuration and database as the CLI. ``clock`` is injectable
+It takes the composition root :class:`riskmon.Riskmon` (or a :class:`~riskmon.config.Settings`, of
+which it builds one), so the web application is the same glue as the CLI: routes reach the store
+through ``ctx.rm`` and the review service, never through SQL of their own (issues #10/#11). ``clock`` is injectable
 so tests can move time past the idle and absolute session limits.
 
 ``uvicorn`` starts it through :func:`app_from_env` (see ``riskmon serve``), which reads the same
@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -24,7 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from riskmon.accounts.auth import Accounts
 from riskmon.app import Riskmon
-from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
 from riskmon.errors import NotFound, Refused, RiskmonError
 from riskmon.store.db import make_engine
@@ -36,21 +34,17 @@ from riskmon.web.security import SecurityHeaders
 STATIC = Path(__file__).with_name("static")
 
 
-class _HasSettings(Protocol):
-    @property
-    def settings(self) -> Settings: ...
-
-
-def create_app(source: Settings | Riskmon | _HasSettings, *, engine: Engine | None = None,
-               clock: Callable[[], datetime] | None = None) -> FastAPI:  # fmt: skip
-    settings = source if isinstance(source, Settings) else source.settings
-    chosen = engine or getattr(source, "engine", None)
-    db = chosen if isinstance(chosen, Engine) else make_engine(settings.database_url)
+def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """``source``: the ``Riskmon`` to serve, or settings to build one on (with ``engine`` when
+    given, else the configured database); ``clock`` is the time the pages and sessions see."""
     now = clock or (lambda: datetime.now(UTC))
+    if isinstance(source, Riskmon):
+        rm = source
+    else:
+        rm = Riskmon(source, engine=engine or make_engine(source.database_url), clock=now, lang=source.display.lang)
+    settings, db = rm.settings, rm.engine
     app = FastAPI(title="riskmon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_guard)])
-    app.state.ctx = WebContext(
-        settings, db, Accounts(db, settings.web, now), BusinessCalendar.from_settings(settings), now, templates_env()
-    )
+    app.state.ctx = WebContext(rm, Accounts(db, settings.web, now), rm.calendar, now, templates_env())
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(routes_auth.router)

@@ -23,12 +23,14 @@ from sqlalchemy import Engine
 
 from riskmon.accounts.auth import Accounts
 from riskmon.accounts.sessions import Session
+from riskmon.app import Riskmon
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings
 from riskmon.domain import Bucket, CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity
 from riskmon.i18n import label as i18n_label
 from riskmon.i18n import translator
 from riskmon.review import permissions
+from riskmon.review.service import ReviewService
 from riskmon.review.users import Actor, UnknownUser, actor
 
 LANGS = ("ja", "en")
@@ -41,12 +43,28 @@ _UNSET = object()
 
 @dataclass
 class WebContext:
-    settings: Settings
-    engine: Engine
+    """What the application holds: the composition root every route goes through (``rm``), the
+    accounts, the calendar, the clock and the templates."""
+
+    rm: Riskmon
     accounts: Accounts
     calendar: BusinessCalendar
     clock: Callable[[], datetime]
     templates: Environment
+
+    @property
+    def settings(self) -> Settings:
+        return self.rm.settings
+
+    @property
+    def engine(self) -> Engine:
+        """The database, for the accounts and users glue that takes one (riskmon.accounts)."""
+        return self.rm.engine
+
+    def cases(self, viewer: Viewer) -> ReviewService:
+        """The review service for one request: every case event and audit entry it writes names the
+        web channel and the session (as the CLI's names its token), issue #11."""
+        return ReviewService(self.rm.engine, self.clock, via=web_via(viewer))
 
     @property
     def cookie_name(self) -> str:
@@ -59,6 +77,12 @@ class Viewer:
     session: Session
     actor: Actor
     lang: str
+
+
+def web_via(viewer: Viewer) -> dict[str, str]:
+    """How a web action is named in the audit log and the case history: the channel and the
+    session's reference (a hash prefix, never the secret)."""
+    return {"channel": "web", "session": viewer.session.ref}
 
 
 class LoginRequired(Exception):

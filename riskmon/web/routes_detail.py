@@ -17,17 +17,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
-from riskmon import audit
-from riskmon.events.registry import FAMILIES
-from riskmon.flags import repository
 from riskmon.i18n import Lang, evidence_label
 from riskmon.review import permissions, policy
-from riskmon.review.service import Outcome, ReviewService
-from riskmon.store.tables import EVENT_TABLES, Event, table_of
+from riskmon.review.service import Outcome
 from riskmon.web.deps import Viewer, context, render, require_viewer
-from riskmon.web.routes_flags import unit_names
 from riskmon.web.rule_source import rule_text
 
 router = APIRouter()
@@ -36,23 +30,6 @@ router = APIRouter()
 def rules_folder(request: Request) -> Path:
     """``[paths] rules`` of the configuration, as the CLI and the scheduler read it."""
     return context(request).settings.path("rules")
-
-
-def linked_events(request: Request, event_ids: list[str], lang: Lang) -> list[dict[str, Any]]:
-    """The evidence's source events, each with its one-line summary (shown escaped)."""
-    ev = table_of(Event)
-    out: list[dict[str, Any]] = []
-    with context(request).engine.connect() as conn:
-        heads = {r.event_id: r.type for r in conn.execute(select(ev.c.event_id, ev.c.type).where(ev.c.event_id.in_(event_ids[:50])))}
-        for event_id in event_ids[:50]:
-            kind = heads.get(event_id)
-            if kind is None:
-                out.append({"event_id": event_id, "type": None, "summary": ""})
-                continue
-            t = table_of(EVENT_TABLES[kind])
-            row = conn.execute(select(t).where(t.c.event_id == event_id)).mappings().first()
-            out.append({"event_id": event_id, "type": kind, "summary": FAMILIES[kind].summary(dict(row or {}), lang) if row else ""})
-    return out
 
 
 def evidence_rows(values: Mapping[str, Any] | None, lang: Lang) -> list[tuple[str, str]]:
@@ -99,19 +76,17 @@ def _not_found(request: Request, viewer: Viewer) -> Response:
 
 def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **extra: Any) -> Response:
     ctx = context(request)
-    with ctx.engine.connect() as conn:
-        flag = repository.get(conn, flag_id)
-        proposer = permissions.proposer_of(conn, flag) if flag is not None else None
+    flag, proposer = ctx.rm.pages.flag_and_proposer(flag_id)
     if flag is None:
         return _not_found(request, viewer)
     try:
-        history = ReviewService(ctx.engine, ctx.clock).history(viewer.actor.user_id, flag_id)  # audits a refused look
+        history = ctx.cases(viewer).history(viewer.actor.user_id, flag_id)  # audits a refused look
     except policy.Refused:
         return _not_found(request, viewer)
     lang: Lang = "en" if viewer.lang == "en" else "ja"
     values = {
-        "viewer": viewer, "flag": flag, "history": history, "units": unit_names(request, viewer.lang, [flag.owner_unit]),
-        "events": linked_events(request, list(flag.evidence.get("event_ids") or []), lang),
+        "viewer": viewer, "flag": flag, "history": history, "units": ctx.rm.unit_names(viewer.lang, [flag.owner_unit]),
+        "events": ctx.rm.pages.event_summaries(list(flag.evidence.get("event_ids") or []), lang),
         "condition": condition_text(flag.evidence, lang), "observed": evidence_rows(flag.evidence.get("observed"), lang),
         "used": evidence_rows(flag.evidence.get("values"), lang),
         "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag.rule_id, flag.rule_version),
@@ -142,11 +117,9 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
              until: Annotated[str, Form()] = "", duplicate_of: Annotated[str, Form()] = "",
              proposal: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     ctx = context(request)
-    service = ReviewService(ctx.engine, ctx.clock)
+    service = ctx.cases(viewer)
     user = viewer.actor.user_id
-    with ctx.engine.connect() as conn:
-        flag = repository.get(conn, flag_id)
-        proposer = permissions.proposer_of(conn, flag) if flag is not None else None
+    flag, proposer = ctx.rm.pages.flag_and_proposer(flag_id)
     if flag is None:
         return _not_found(request, viewer)
     allowed = permissions.allowed_actions(viewer.actor, flag, proposer=proposer)
@@ -160,8 +133,7 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
         return _answer(request, viewer, flag_id, action, problem, form)
     if action not in allowed:  # a forged or stale form: refused before the service, and audited
         ja, en = permissions.why_not(viewer.actor, flag, action, proposer=proposer)
-        with ctx.engine.begin() as conn:
-            audit.append(conn, user, f"refused:{action[:32] or '-'}", f"flag:{flag_id}", {"reason": en, "channel": "web"}, ctx.clock())
+        service.record_refusal(user, action, flag_id, en)
         if not permissions.can_see_unit(viewer.actor, flag.owner_unit):
             return _not_found(request, viewer)  # another unit's flag is as absent as a missing one
         return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="forbidden_body",

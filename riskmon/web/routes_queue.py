@@ -17,9 +17,8 @@ from fastapi.responses import Response
 from riskmon.domain import Bucket
 from riskmon.flags.repository import FlagRecord
 from riskmon.review import permissions
-from riskmon.review.queue import BUCKETS, morning_queue
+from riskmon.review.queue import BUCKETS
 from riskmon.web.deps import Viewer, context, render, require_viewer
-from riskmon.web.routes_flags import unit_names
 
 router = APIRouter()
 #: flags shown per bucket; the counts above the buckets are always complete
@@ -30,8 +29,8 @@ PER_BUCKET = 50
 def queue_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)], changed: int = 0) -> Response:
     ctx = context(request)
     as_of = ctx.clock()
-    queue = morning_queue(ctx.engine, viewer.actor.user_id, as_of, ctx.calendar, per_bucket=PER_BUCKET)
-    units = unit_names(request, viewer.lang, {i.flag.owner_unit for i in queue.items})
+    queue = ctx.rm.queue(viewer.actor.user_id, as_of, per_bucket=PER_BUCKET)
+    units = ctx.rm.unit_names(viewer.lang, {i.flag.owner_unit for i in queue.items})
     read_only = permissions.read_only(viewer.actor)
     shown = [b for b in BUCKETS if not (read_only and b is Bucket.AWAITING_ME)]
     groups: list[tuple[str, list[FlagRecord], int]] = [(b, [i.flag for i in queue.in_bucket(b)], queue.counts[b]) for b in shown]

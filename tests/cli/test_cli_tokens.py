@@ -200,6 +200,10 @@ def test_a_bulk_action_only_reaches_the_flags_its_owner_may_see(cli: Cli, engine
     assert result.exit_code == 0, result.output
     acked = {int(s.split(":")[1]) for _, s, _ in audit_rows(engine, "acknowledge")}
     assert acked and acked <= set(flags["PO-002"])
+    # named by id, another office's flag answers as a missing one (ReviewService.bulk, as on the web)
+    other = flags["PO-001"][0]
+    named = cli("flags", "ack", str(other), token=cli.token("po2"))
+    assert (named.exit_code, named.stderr) == (ExitCode.ERROR, f"{other}: flag {other} does not exist\n")
 
 
 # -- four eyes cannot be faked from the shell any more ----------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.reports import committee
 from tests.helpers import NOW, shipped
-from tests.web.browser_support import browser  # noqa: F401  (the fixture)
+from tests.web.browser_support import browser, playwright_  # noqa: F401  (the fixtures)
 
 CAL = BusinessCalendar()
 CHANGES = {"previous": "2025-04-01〜2025-09-30", "previous_id": 1, "new": ["R01:C9"], "resolved": [],

@@ -18,8 +18,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine, event, select, update
 
+from riskmon.accounts.sessions import hash_id
 from riskmon.accounts.tokens import TokenRefused, Tokens
-from riskmon.store.tables import Flag, Reject, User, WebCredential, table_of
+from riskmon.store.tables import AuditEntry, CaseEvent, Flag, Reject, User, WebCredential, table_of
+from riskmon.web import routes_flags
 from tests.web.pages_support import audit_actions, flag_row, ids, post, seed_pages
 from tests.web.support import EVIL, login
 
@@ -137,6 +139,20 @@ def test_an_office_head_acknowledges_and_responds(as_: Callable[[str], TestClien
     assert flag_row(engine, own)["review_status"] == "acknowledged"
 
 
+def test_a_web_action_names_its_channel_and_session_in_the_audit_log_and_the_history(
+    as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]
+) -> None:
+    client, own = as_("po1"), flags["R01:C1"]
+    ref = hash_id(client.cookies["riskmon_session"])[:12]
+    assert post(client, f"/flags/{own}/act", {"action": "acknowledge", "note": "見ました"}).status_code == 303
+    a, c = table_of(AuditEntry), table_of(CaseEvent)
+    with engine.connect() as conn:
+        entry = conn.execute(select(a.c.payload).where(a.c.actor == "po1", a.c.action == "acknowledge", a.c.subject == f"flag:{own}")).one()
+        step = conn.execute(select(c.c.detail).where(c.c.flag_id == own, c.c.action == "acknowledge")).one()
+    assert (entry.payload["channel"], entry.payload["session"]) == ("web", ref)
+    assert (step.detail["channel"], step.detail["session"], step.detail["note"]) == ("web", ref, "見ました")
+
+
 def test_four_eyes_in_the_browser_pages(as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]) -> None:
     a, b, high = as_("risk1"), as_("risk2"), flags["R01:C1"]
     assert flag_row(engine, high)["severity"] in ("high", "critical")
@@ -189,6 +205,38 @@ def test_an_unknown_filter_value_is_a_visible_error(as_: Callable[[str], TestCli
     problems = page.text.split('id="filter-problems"')[1].split("</div>")[0]
     assert f"<li>{field}: " in problems
     assert "data-flag" not in page.text and 'id="total"' not in page.text
+
+
+@pytest.mark.parametrize(("user", "suggested"), [("po1", ["PO-001"]), ("rd1", ["PO-001", "PO-002", "RD01"]), ("risk1", [])])
+def test_the_unit_filter_is_a_text_field_suggesting_only_the_viewers_units(as_: Callable[[str], TestClient], user: str,
+                                                                           suggested: list[str]) -> None:  # fmt: skip
+    page = as_(user).get("/flags").text
+    field = re.search(r'<input id="f-unit" name="unit" type="text"[^>]*>', page)
+    assert field is not None and '<label for="f-unit">担当部署</label>' in page and '<select id="f-unit"' not in page
+    datalist = re.search(r'<datalist id="f-unit-list">(.*?)</datalist>', page, re.S)
+    assert (re.findall(r'<option value="([^"]+)">', datalist.group(1)) if datalist else []) == suggested
+    assert ('list="f-unit-list"' in field.group(0)) == bool(suggested)
+    region = page.split('<select id="f-region"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]+)"', region) == ["RD01"]  # 地域部 stays a select
+
+
+def test_more_units_than_the_limit_are_not_suggested(as_: Callable[[str], TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(routes_flags, "UNIT_SUGGESTIONS", 2)  # rd1 oversees three units
+    page = as_("rd1").get("/flags").text
+    assert '<datalist id="f-unit-list">' not in page and 'list="f-unit-list"' not in page
+
+
+def test_an_unknown_unit_is_named_with_the_nearest_one(as_: Callable[[str], TestClient]) -> None:
+    client = as_("risk1")
+    page = client.get("/flags?unit=PO-01")
+    problems = page.text.split('id="filter-problems"')[1].split("</div>")[0]
+    assert page.status_code == 400
+    assert (
+        "<li>担当部署: 「PO-01」は使えない値です（もしかして &#39;PO-001&#39;？）（使える値: AUD, EXE, PO-001, PO-002, RD01, RMD）</li>"
+        in problems
+    )
+    en = client.get("/flags?unit=PO-01&lang=en").text.split('id="filter-problems"')[1].split("</div>")[0]
+    assert "&#39;PO-01&#39; is not a known value (did you mean &#39;PO-001&#39;?) (known: AUD, EXE, PO-001, PO-002, RD01, RMD)" in en
 
 
 def test_filters_and_sorting_work_in_sql(as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]) -> None:
@@ -262,10 +310,14 @@ def test_bulk_actions_report_each_item(as_: Callable[[str], TestClient], engine:
     summary = r.text.split('id="bulk-summary"')[1].split("</div>")[0]
     assert '<span id="bulk-done">1</span>' in summary and '<span id="bulk-failed">2</span>' in summary
     assert f'<li data-failed="{own2}">#{own2}: 状態が「受領」のため実行できません（可能な状態: 未対応）' in summary
-    assert f'<li data-failed="{other}">#{other}: フラグ {other} は PO-001 の担当ではありません' in summary
+    # another office's flag answers exactly as a missing one: the list must not confirm it exists
+    assert f'<li data-failed="{other}">#{other}: フラグ {other} はありません</li>' in summary
     assert [flag_row(engine, i)["review_status"] for i in (own, own2, other)] == ["acknowledged", "acknowledged", "open"]
     empty = post(client, "/flags/bulk", {"bulk_action": "comment"})
     assert empty.status_code == 400 and "フラグを1件以上選んでください" in empty.text
+    missing = post(client, "/flags/bulk?status=all&lang=en", {"ids": [str(other), "987654"], "bulk_action": "acknowledge"})
+    failed = re.findall(r'<li data-failed="(\d+)">(.*?)</li>', missing.text)
+    assert failed == [(str(other), f"#{other}: flag {other} does not exist"), ("987654", "#987654: flag 987654 does not exist")]
 
 
 # -- events, import errors, users ---------------------------------------------------------------

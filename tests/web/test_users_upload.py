@@ -23,11 +23,11 @@ from sqlalchemy import Engine, select, update
 from riskmon.accounts.tokens import Tokens
 from riskmon.errors import RiskmonError
 from riskmon.store.tables import ApiToken, AuditEntry, User, WebSession, table_of
-from tests.web.browser_support import browser, log_in, page, seed_site, serve, shot
+from tests.web.browser_support import browser, log_in, page, playwright_, seed_site, serve, shot
 from tests.web.pages_support import seed_pages
 from tests.web.support import PASSWORD, Clock, csrf_of, login
 
-__all__ = ["browser", "page"]  # the browser fixtures, used by the Chromium test below
+__all__ = ["browser", "page", "playwright_"]  # the browser fixtures, used by the Chromium test below
 
 HEADER = "user_id,name,unit_id,role,active\n"
 #: deactivates po1, makes po2 a member, adds new1; line 5 names a unit that does not exist;

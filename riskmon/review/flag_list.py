@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Select, String, case, cast, func, or_, select
 from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, ReviewStatus, RiskCategory, Severity
 from riskmon.review.permissions import visible_clause
 from riskmon.review.users import Actor
+from riskmon.rules.words import did_you_mean, hint
 from riskmon.store.tables import Flag, Unit, table_of
 
 PAGE_SIZES = (25, 50, 100)
@@ -61,9 +62,10 @@ def parse(args: Mapping[str, str], conn: Connection) -> FlagQuery:
     fq = FlagQuery()
     bad = fq.problems
 
-    def refuse(name: str, value: str, allowed: list[str] | tuple[str, ...]) -> None:
+    def refuse(name: str, value: str, allowed: list[str] | tuple[str, ...], near: str | None = None) -> None:
         shown = ", ".join(allowed[:12]) + (" …" if len(allowed) > 12 else "")
-        bad.append((name, f"「{value}」は使えない値です（使える値: {shown}）", f"'{value}' is not a known value (known: {shown})"))
+        ja, en = hint(near)
+        bad.append((name, f"「{value}」は使えない値です{ja}（使える値: {shown}）", f"'{value}' is not a known value{en} (known: {shown})"))
 
     def choice(name: str, allowed: list[str] | tuple[str, ...]) -> str:
         value = (args.get(name) or "").strip()
@@ -74,10 +76,11 @@ def parse(args: Mapping[str, str], conn: Connection) -> FlagQuery:
 
     def stored(name: str, column: Any, *where: Any) -> str:
         """A value that must exist in ``column``: one keyed lookup; the known values are read
-        only to name them in the error (a store has thousands of units)."""
+        only to name them in the error, with the nearest one (a store has thousands of units)."""
         value = (args.get(name) or "").strip()
         if value and conn.execute(select(column).where(column == value, *where).limit(1)).first() is None:
-            refuse(name, value, [r[0] for r in conn.execute(select(column).where(*where).distinct().order_by(column))])
+            known = [r[0] for r in conn.execute(select(column).where(*where).distinct().order_by(column))]
+            refuse(name, value, known, did_you_mean(value, known))
             return ""
         return value
 
