@@ -130,7 +130,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("flags", "ack", "1", "--user", "risk1"), ExitCode.USAGE, "--user risk1 は使えなくなりました（本人確認になりません）"),
         Case(("flags", "ack", "1", "--token-file", "nope.token"), ExitCode.USAGE, "nope.token: トークンファイルを読めません"),
         Case(("flags", "ack", "--severity", "Critical"), ExitCode.USAGE, "もしかして 'critical'", env={"RISKMON_TOKEN": "@risk1"}),
-        Case(("flags", "ack", "1"), ExitCode.ERROR, "1: フラグ 1 は PO-002 の担当ではありません", env={"RISKMON_TOKEN": "@po2"}),
+        Case(("flags", "ack", "1"), ExitCode.ERROR, "1: フラグ 1 はありません", env={"RISKMON_TOKEN": "@po2"}),
         Case(("flags", "ack", "1"), ExitCode.USAGE, NO_DB, "empty", env={"RISKMON_TOKEN": "rmt_x"}),
     ],
     ("flags", "take"): [
