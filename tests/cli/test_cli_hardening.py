@@ -22,8 +22,8 @@ from riskmon import app as riskmon_app
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode, classify
 from riskmon.store.tables import AuditEntry, Flag, table_of
-from tests.cli.token_support import token_for
-from tests.helpers import ROOT, USERS, error_report, write_jsonl
+from tests.cli.token_support import token_cli_folder, token_for
+from tests.helpers import error_report, write_jsonl
 
 RISKMON = Path(sys.executable).parent / "riskmon"
 
@@ -43,12 +43,7 @@ class Cli:
 @pytest.fixture
 def cli(engine: Engine, units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     """Units, two error reports (E1 at PO-001, E2 at PO-002), their flags as of 2025-04-10, the users."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("RISKMON_CONFIG", "RISKMON_TOKEN", "RISKMON_LANG"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "config.toml").write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "rules").symlink_to(ROOT / "rules")
-    (tmp_path / "users.csv").write_text(USERS, encoding="utf-8")
+    token_cli_folder(tmp_path, monkeypatch)
     run = Cli(CliRunner(), engine.url.render_as_string(hide_password=False))
     events = write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1"), error_report("E2", "C2", unit_id="PO-002")])
     for args in (["ingest", str(units_file), str(events)], ["evaluate", "--as-of", "2025-04-10T12:00"], ["users", "load", "users.csv"]):

@@ -24,8 +24,8 @@ from riskmon.accounts.tokens import REF_LENGTH, hash_token
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode
 from riskmon.store.tables import ApiToken, AuditEntry, Flag, table_of
-from tests.cli.token_support import token_for
-from tests.helpers import ROOT, USERS, error_report, write_jsonl
+from tests.cli.token_support import token_cli_folder, token_for
+from tests.helpers import USERS, error_report, write_jsonl
 
 PASSWORD = "a long enough passphrase"
 
@@ -45,12 +45,7 @@ class Cli:
 @pytest.fixture
 def cli(engine: Engine, units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     """Units, an error report at PO-001 and one at PO-002 with their flags, the users."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("RISKMON_CONFIG", "RISKMON_TOKEN", "RISKMON_LANG"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "config.toml").write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "rules").symlink_to(ROOT / "rules")
-    (tmp_path / "users.csv").write_text(USERS, encoding="utf-8")
+    token_cli_folder(tmp_path, monkeypatch)
     run = Cli(engine.url.render_as_string(hide_password=False))
     events = write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1"), error_report("E2", "C2", unit_id="PO-002")])
     for args in (["ingest", str(units_file), str(events)], ["evaluate", "--as-of", "2025-04-10T12:00"], ["users", "load", "users.csv"]):

@@ -1,4 +1,5 @@
-"""Web fixtures: a seeded database on both backends and a TestClient with a movable clock."""
+"""Web fixtures: a seeded database on both backends, a TestClient with a movable clock, and the
+pages' seed with a logged-in client per user (``flags``, ``as_``; the permission matrix has its own)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import Engine
 from riskmon.accounts.auth import Accounts
 from riskmon.config import Settings, WebConfig
 from riskmon.web.app import create_app
-from tests.web.support import PASSWORD, Clock, seed
+from tests.web.pages_support import seed_pages
+from tests.web.support import PASSWORD, Clock, login, seed
 
 
 @pytest.fixture
@@ -49,3 +51,18 @@ def make_client(engine: Engine, clock: Clock, seeded: dict[str, int]) -> Iterato
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
+
+
+@pytest.fixture
+def flags(engine: Engine, tmp_path: Path, seeded: dict[str, int]) -> dict[str, int]:
+    return seed_pages(engine, tmp_path)
+
+
+@pytest.fixture
+def as_(make_client: Callable[..., TestClient], flags: dict[str, int]) -> Callable[[str], TestClient]:
+    def make(user: str) -> TestClient:
+        client = make_client()
+        assert login(client, user).status_code == 303  # type: ignore[attr-defined]
+        return client
+
+    return make

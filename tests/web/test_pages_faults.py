@@ -18,23 +18,8 @@ from riskmon.domain import Bucket
 from riskmon.flags import repository
 from riskmon.i18n import label
 from riskmon.review.users import load_users
-from tests.web.pages_support import audit_actions, flag_row, give_passwords, post, seed_pages
+from tests.web.pages_support import audit_actions, flag_row, give_passwords, post
 from tests.web.support import login
-
-
-@pytest.fixture
-def flags(engine: Engine, tmp_path: Path, seeded: dict[str, int]) -> dict[str, int]:
-    return seed_pages(engine, tmp_path)
-
-
-@pytest.fixture
-def as_(make_client: Callable[..., TestClient], flags: dict[str, int]) -> Callable[[str], TestClient]:
-    def make(user: str) -> TestClient:
-        client = make_client()
-        assert login(client, user).status_code == 303  # type: ignore[attr-defined]
-        return client
-
-    return make
 
 
 def pending_digest(engine: Engine, flag_id: int) -> str:

@@ -22,27 +22,12 @@ from riskmon.accounts.sessions import hash_id
 from riskmon.accounts.tokens import TokenRefused, Tokens
 from riskmon.store.tables import AuditEntry, CaseEvent, Flag, Reject, User, WebCredential, table_of
 from riskmon.web import routes_flags
-from tests.web.pages_support import audit_actions, flag_row, ids, post, seed_pages
+from tests.web.pages_support import audit_actions, flag_row, ids, post
 from tests.web.support import EVIL, login
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 PO1 = ("R01:C1", "R01:C2", "R02:C2")
 PO2 = ("R01:C3", "R03:C3", "R01:C9", "R02:C9")
-
-
-@pytest.fixture
-def flags(engine: Engine, tmp_path: Path, seeded: dict[str, int]) -> dict[str, int]:
-    return seed_pages(engine, tmp_path)
-
-
-@pytest.fixture
-def as_(make_client: Callable[..., TestClient], flags: dict[str, int]) -> Callable[[str], TestClient]:
-    def make(user: str) -> TestClient:
-        client = make_client()
-        assert login(client, user).status_code == 303  # type: ignore[attr-defined]
-        return client
-
-    return make
 
 
 # -- visibility: every page × every role ------------------------------------------------------
