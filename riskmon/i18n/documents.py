@@ -10,6 +10,7 @@ from __future__ import annotations
 #: ``report``: the committee pack and the assurance report (riskmon.reports, riskmon.review.assurance).
 REPORT: dict[str, tuple[str, str]] = {
     "stop": ("。", "."),
+    "colon": ("：", ": "),
     "title": ("リスク管理委員会資料", "Risk Management Committee pack"),
     "period": ("対象期間", "Period"),
     "prev_period": ("前年同期", "same period last year"),
@@ -32,7 +33,7 @@ REPORT: dict[str, tuple[str, str]] = {
     "h_fix": ("改善状況", "remediation"),
     "nc_open": ("未解消", "open"),
     "nc_same_day": ("検査当日に解消", "remedied on the inspection day"),
-    "nc_remedied_on": ("{day} 解消", "remedied {day}"),
+    "nc_remedied_on": ("{day}に解消", "remedied {day}"),
     "s2": ("2. 事務処理誤り", "2. Processing errors"),
     "in_period": ("期間中", "In the period"),
     "cases": ("件", " cases"),
@@ -71,7 +72,10 @@ REPORT: dict[str, tuple[str, str]] = {
     "h_other": ("その他の誤り", "other errors"),
     "h_backlog": ("滞留", "backlog"),
     "s4": ("4. 前回資料からの変化", "4. Changes since the previous pack"),
-    "since_prev": ("前回", "Since the previous pack"),
+    "since_prev": (
+        "前回（{period}）：新規{new}件、完了{closed}件、悪化{worse}件。",
+        "Since the previous pack ({period}): opened {new}, closed {closed}, worsened {worse}.",
+    ),
     "worsened": ("悪化", "worsened"),
     "first_pack": ("前回の資料はありません（初回）。", "No previous pack (this is the first)."),
     # the xlsx: sheet names and the headers not named above

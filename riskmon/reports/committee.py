@@ -26,6 +26,7 @@ from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.domain import Line, RiskCategory, Severity
 from riskmon.i18n import Lang, label, phrase, phrases
+from riskmon.i18n.dates import day_text, moment_text, range_text, short_month
 from riskmon.reports import data as d
 from riskmon.reports import kept
 from riskmon.reports.pack_flags import flags_at
@@ -98,7 +99,7 @@ def _changes(previous: Any, now: dict[str, str]) -> dict[str, Any]:
     before: dict[str, str] = previous["data"].get("open_flags", {})
     rank = {s.value: s.rank for s in Severity}
     return {
-        "previous": f"{previous['period_from'].isoformat()}〜{previous['period_to'].isoformat()}", "previous_id": previous["id"],
+        "previous": [previous["period_from"].isoformat(), previous["period_to"].isoformat()], "previous_id": previous["id"],
         "new": sorted(set(now) - set(before)), "resolved": sorted(set(before) - set(now)),
         "worsened": [
             {"key": k, "before": before[k], "after": now[k]} for k in sorted(set(now) & set(before)) if rank[now[k]] > rank[before[k]]
@@ -110,7 +111,7 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
     first, last = date.fromisoformat(content["period"]["from"]), date.fromisoformat(content["period"]["to"])
     digest = kept.data_hash(content)
     lang = content.get("lang", "ja")
-    months = [(m["month"][5:] + ("月" if lang == "ja" else ""), m["count"]) for m in content["errors"]["by_month"]]
+    months = [(short_month(int(m["month"][5:]), lang), m["count"]) for m in content["errors"]["by_month"]]
     cats = [(c["label"], c["count"]) for c in content["errors"]["by_category"] if c["count"]]
     context = {
         **content, "data_hash": digest, "period_label": d.period_label(first, last, cal, lang),
@@ -119,6 +120,11 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         "risk_labels": {k.value: label(k, lang) for k in RiskCategory},
         "severity_labels": {k.value: label(k, lang) for k in Severity},
         "t": phrases("report", lang), "label": lambda value: label(value, lang), "sep": "、" if lang == "ja" else ", ",
+        # dates people read, in 和暦 (riskmon.i18n.dates); the content keeps ISO dates, which are data
+        "day": lambda iso: day_text(date.fromisoformat(iso), lang) if iso else "-",
+        "span": lambda lo, hi: range_text(date.fromisoformat(lo), date.fromisoformat(hi), lang),
+        "month": lambda ym: short_month(int(ym[5:]), lang),
+        "as_of_text": _as_of_text(datetime.fromisoformat(content["as_of"]), cal, lang),
         "month_chart": bar_chart(months),
         "category_chart": bar_chart(cats, highlight={c["label"] for c in content["errors"]["by_category"] if c["priority"]}),
     }  # fmt: skip
@@ -130,6 +136,18 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
     version, unchanged = kept.keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content)
     audit.record_anchor(engine, "committee", folder)  # the chain's head, outside the database (docs/audit.md)
     return Written(folder, files, digest, version, unchanged)
+
+
+def _day(iso: str) -> date | str:
+    """A date cell of the xlsx: a real date (Excel sorts and filters it), or empty."""
+    return date.fromisoformat(iso) if iso else ""
+
+
+def _as_of_text(as_of: datetime, cal: BusinessCalendar, lang: str) -> str:
+    """The data date as people read it: the day alone when the data is as of the day's end (the
+    usual pack), else the day and the time (a pack as of 23:00 says so)."""
+    at = as_of.astimezone(cal.tz)
+    return day_text(at.date(), lang) if (at.hour, at.minute) == (23, 59) else moment_text(at, cal.tz, lang)
 
 
 def _sheets(content: dict[str, Any], context: dict[str, Any]) -> dict[str, list[list[Any]]]:
@@ -144,15 +162,15 @@ def _sheets(content: dict[str, Any], context: dict[str, Any]) -> dict[str, list[
     insp += [
         [r["label"], r["count"], r["nonconformities"], r["prev_count"], r["prev_nonconformities"]] for r in content["inspections"]["rows"]
     ]
-    details = [[t(k) for k in ("h_date", "h_type", "h_contractor", "h_contract", "h_aspect", "h_desc", "h_due", "h_fix")]]
-    details += [[x["inspected_on"], x["inspection_type"], x["contractor"], x["contract_id"], x["aspect"], x["description"], x["due_on"],
-                 x["remediation"]] for x in content["inspections"]["details"]]  # fmt: skip
+    details: list[list[Any]] = [[t(k) for k in ("h_date", "h_type", "h_contractor", "h_contract", "h_aspect", "h_desc", "h_due", "h_fix")]]
+    details += [[_day(x["inspected_on"]), x["inspection_type"], x["contractor"], x["contract_id"], x["aspect"], x["description"],
+                 _day(x["due_on"]), x["remediation"]] for x in content["inspections"]["details"]]  # fmt: skip
     errors = [[t("month"), t("n")]] + [[m["month"], m["count"]] for m in content["errors"]["by_month"]]
     cats = [[t("category"), t("h_prio"), t("n")]] + [
         [c["label"], t("x_priority_mark") if c["priority"] else "", c["count"]] for c in content["errors"]["by_category"]
     ]
-    overdue = [[t(k) for k in ("h_case", "h_desc", "h_owner", "h_deadline", "h_over")]]
-    overdue += [[o["case_id"], o["title"], o["owner"], o["due"], o["business_days_overdue"]] for o in content["overdue_priority"]]
+    overdue: list[list[Any]] = [[t(k) for k in ("h_case", "h_desc", "h_owner", "h_deadline", "h_over")]]
+    overdue += [[o["case_id"], o["title"], o["owner"], _day(o["due"]), o["business_days_overdue"]] for o in content["overdue_priority"]]
     offices = [[t("h_office"), t("h_score"), sev[Severity.CRITICAL], sev[Severity.HIGH], sev[Severity.MEDIUM], t("h_prio"),
                 t("h_other_short"), t("h_backlog")]]  # fmt: skip
     offices += [[o["name"], o["score"], o["open_critical"], o["open_high"], o["open_medium"], o["priority"], o["other_errors"],

@@ -18,6 +18,7 @@ from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.domain import Severity
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES, ErrorCategory, InspectionType
 from riskmon.i18n import Lang, label, phrase
+from riskmon.i18n.dates import day_text, fiscal_year_ja, fiscal_year_text, range_text
 from riskmon.reports.pack_flags import FlagsAt, escalations
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
@@ -39,20 +40,16 @@ SCORE_FORMULA = (
 )
 
 
-def era(fy: int) -> str:
-    """令和N年度 for a fiscal year (令和元年 = 2019)."""
-    n = fy - 2018
-    return f"令和{'元' if n == 1 else n}年度"
-
-
 def period_label(first: date, last: date, cal: BusinessCalendar, lang: str = "ja") -> str:
+    """令和7年度（上期） for a fiscal half, 令和7年度 for a fiscal year, else the dates in 和暦
+    (riskmon.i18n.dates); English: FY2025 H1, FY2025, 1 Apr 2025 – 31 May 2025."""
     fy = cal.fiscal_year(first)
     for half in (1, 2):
         if (first, last) == cal.fiscal_half_bounds(fy, half):
-            return f"{era(fy)}（{'上期' if half == 1 else '下期'}）" if lang == "ja" else f"FY{fy} H{half}"
+            return f"{fiscal_year_ja(fy)}（{'上期' if half == 1 else '下期'}）" if lang == "ja" else f"FY{fy} H{half}"
     if (first, last) == cal.fiscal_year_bounds(fy):
-        return era(fy) if lang == "ja" else f"FY{fy}"
-    return f"{first.isoformat()}〜{last.isoformat()}" if lang == "ja" else f"{first.isoformat()} to {last.isoformat()}"
+        return fiscal_year_text(fy, lang)
+    return range_text(first, last, lang)
 
 
 def inspections(conn: Connection, first: date, last: date, window: AsOf, lang: Lang = "ja") -> dict[str, Any]:
@@ -104,7 +101,7 @@ def _remediation(remedied: date | None, inspected_on: date, lang: Lang = "ja") -
         return phrase("report", "nc_open", lang)
     if remedied == inspected_on:
         return phrase("report", "nc_same_day", lang)
-    return phrase("report", "nc_remedied_on", lang).format(day=remedied.isoformat())
+    return phrase("report", "nc_remedied_on", lang).format(day=day_text(remedied, lang))
 
 
 def errors(conn: Connection, first: date, last: date, window: AsOf, cal: BusinessCalendar, lang: Lang = "ja") -> dict[str, Any]:

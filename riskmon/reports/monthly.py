@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.business_calendar import BusinessCalendar, month_bounds
 from riskmon.i18n import label
+from riskmon.i18n.dates import ja_date, moment_text, month_text
 from riskmon.markdown import md_text
 from riskmon.reports import kept
 from riskmon.reports.render import write_text, write_xlsx
@@ -56,15 +57,18 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
     items = rows(engine, year, month, AsOf(as_of, known_run), cal)
     content = {"kind": "monthly", "month": f"{year}-{month:02d}", "as_of": as_of.isoformat(), "known_run": known_run, "items": items}
     digest = kept.data_hash(content)
-    title = f"事務処理誤りの月次公表（案） {year}年{month}月分"
-    lines = [f"# {title}", "", f"データ時点: {as_of.isoformat()}　件数: {len(items)}　データハッシュ: `{digest}`", "",
+    title = f"事務処理誤り等（{month_text(year, month)}分）の公表について（案）"
+    stamp = as_of.astimezone(cal.tz)
+    lines = [f"# {title}", "", f"データ時点：{moment_text(stamp, cal.tz)}　件数：{len(items)}件　データハッシュ：`{digest}`", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]  # fmt: skip
     for i in items:  # office and summary are other people's text: escaped (riskmon.markdown)
-        cells = (i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"])
+        day = ja_date(date.fromisoformat(i["date"]))
+        cells = (day, i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"])
         lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
     md = write_text(folder / "monthly.md", "\n".join(lines) + "\n")
     sheet = [HEADER] + [
-        [i["date"], i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"]] for i in items
+        [date.fromisoformat(i["date"]), i["office"], i["category"], i["summary"], i["customers"], i["response"], i["prevention"]]
+        for i in items
     ]
     xlsx = write_xlsx(folder / "monthly.xlsx", {f"{year}-{month:02d}": sheet}, as_of)
     kept.keep(engine, "monthly", first, last, as_of, digest, folder, content)  # kept, like the committee packs

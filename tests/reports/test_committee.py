@@ -48,6 +48,13 @@ def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Pa
     assert "<svg" in html and "@page { size: A4" in html and "<script" not in html
     ws = load_workbook(tmp_path / "a" / "committee.xlsx")["外部委託検査"]
     assert [c.value for c in ws[3]] == ["履行中検査", 178, 3, 181, 1]
+    # dates people read are 和暦 in the documents, real dates in the xlsx
+    assert "- 対象期間：令和7年4月1日～令和7年9月30日（前年同期：令和6年4月1日～令和6年9月30日）" in md
+    assert "- データ時点：令和7年9月30日 / " in md
+    assert "対象期間：令和7年4月1日～令和7年9月30日 / データ時点：令和7年9月30日 / " in html
+    assert "2025-0" not in md.split("## ")[1]  # no ISO date in the inspection section
+    nc = load_workbook(tmp_path / "a" / "committee.xlsx")["不適事項"]
+    assert isinstance(nc.cell(row=2, column=1).value, datetime) and nc.cell(row=2, column=1).number_format == "yyyy-mm-dd"
 
 
 def test_the_next_pack_says_what_changed(sample_db: Engine, tmp_path: Path) -> None:
@@ -57,7 +64,7 @@ def test_the_next_pack_says_what_changed(sample_db: Engine, tmp_path: Path) -> N
     committee.write(sample_db, first, tmp_path / "p1", CAL)
     evaluate(sample_db, shipped(), datetime(2025, 9, 30, 23, 0, tzinfo=TOKYO), CAL)
     second = committee.build(sample_db, date(2025, 8, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
-    assert second["changes"]["previous"] == "2025-06-01〜2025-07-31"
+    assert second["changes"]["previous"] == ["2025-06-01", "2025-07-31"]
     changes = second["changes"]
     assert (len(changes["new"]), len(changes["resolved"]), changes["new"][:2]) == (67, 10, ["R01:ER-202508-00148", "R01:ER-202508-00157"])
 
@@ -67,11 +74,14 @@ def test_monthly_publication_list(sample_db: Engine, tmp_path: Path) -> None:
     assert len(items) == 32
     assert {i["response"] for i in items} <= {"対応済み", "対応中"}
     files = monthly.write(sample_db, 2025, 5, datetime(2025, 6, 2, 7, 30, tzinfo=TOKYO), CAL, tmp_path)
-    assert "2025年5月分" in files[0].read_text(encoding="utf-8")
+    text = files[0].read_text(encoding="utf-8")
+    assert text.startswith("# 事務処理誤り等（令和7年5月分）の公表について（案）\n")
 
 
 def test_period_labels() -> None:
     assert period_label(date(2025, 4, 1), date(2025, 9, 30), CAL) == "令和7年度（上期）"
     assert period_label(date(2025, 10, 1), date(2026, 3, 31), CAL) == "令和7年度（下期）"
     assert period_label(date(2019, 4, 1), date(2020, 3, 31), CAL) == "令和元年度"
-    assert period_label(date(2025, 4, 1), date(2025, 5, 31), CAL) == "2025-04-01〜2025-05-31"
+    assert period_label(date(2025, 4, 1), date(2025, 5, 31), CAL) == "令和7年4月1日～令和7年5月31日"
+    assert period_label(date(2018, 4, 1), date(2019, 3, 31), CAL) == "平成30年度"  # never 令和0年度
+    assert period_label(date(2025, 4, 1), date(2025, 9, 30), CAL, "en") == "FY2025 H1"

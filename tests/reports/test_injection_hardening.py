@@ -143,9 +143,9 @@ def test_monthly_publication_shows_hostile_text_as_text(hostile: Engine, tmp_pat
     md = md_file.read_text(encoding="utf-8")
     assert_no_markup(md)
     assert_tables_intact(md)
-    row = [line for line in md.splitlines() if line.startswith("| 2025-05-12")]
+    row = [line for line in md.splitlines() if line.startswith("| 令和7年5月12日")]
     assert row == [
-        '| 2025-05-12 | =HYPERLINK("http://evil.example/","x")\\|&lt;script&gt;alert(1)&lt;/script&gt; | 誤送付 | '
+        '| 令和7年5月12日 | =HYPERLINK("http://evil.example/","x")\\|&lt;script&gt;alert(1)&lt;/script&gt; | 誤送付 | '
         '@SUM(1)"&gt;&lt;img src=x onerror=alert(1)&gt;\\*bold\\* \\[link\\](http://evil.example/) | 1 | 対応中 | 検討中 |'
     ]
     cells = xlsx_strings(xlsx_file)

@@ -22,7 +22,7 @@ from tests.helpers import NOW, shipped
 from tests.web.browser_support import browser, playwright_  # noqa: F401  (the fixtures)
 
 CAL = BusinessCalendar()
-CHANGES = {"previous": "2025-04-01〜2025-09-30", "previous_id": 1, "new": ["R01:C9"], "resolved": [],
+CHANGES = {"previous": ["2025-04-01", "2025-09-30"], "previous_id": 1, "new": ["R01:C9"], "resolved": [],
            "worsened": [{"key": "R03:C3", "before": "medium", "after": "high"}]}  # fmt: skip
 
 
@@ -37,8 +37,9 @@ def _pack(engine: Engine, folder: Path, lang: str) -> Path:
 @pytest.mark.parametrize(
     ("lang", "summary", "worsened_html", "worsened_md"),
     [
-        ("ja", "前回（2025-04-01〜2025-09-30）: 新規 1、完了 0、悪化 1。", "<li>R03:C3（中 → 高）</li>", "- 悪化: R03:C3（中 → 高）"),
-        ("en", "Since the previous pack（2025-04-01〜2025-09-30）: opened 1, closed 0, worsened 1.", "<li>R03:C3（medium → high）</li>",
+        ("ja", "前回（令和7年4月1日～令和7年9月30日）：新規1件、完了0件、悪化1件。", "<li>R03:C3（中 → 高）</li>",
+         "- 悪化: R03:C3（中 → 高）"),
+        ("en", "Since the previous pack (1 Apr 2025 – 30 Sep 2025): opened 1, closed 0, worsened 1.", "<li>R03:C3（medium → high）</li>",
          "- worsened: R03:C3（medium → high）"),
     ],
 )  # fmt: skip
