@@ -344,10 +344,12 @@ class Reports:
         ingested so far, kept as a new version if it differs)."""
         rm, lang = self._rm, lang or self._rm.lang
         when = as_of or rm.calendar.end_of_day(last)
-        content = committee.build(rm.ready(), first, last, when, rm.calendar, rm.check_rules().enabled, lang, refresh=refresh)
+        content = committee.build(rm.ready(), first, last, when, rm.calendar, rm.check_rules().enabled, lang, refresh=refresh,
+                                  prepared_on=rm.now().date())  # fmt: skip
         suffix = "" if lang == "ja" else f"_{lang}"
         folder = Path(out) if out is not None else rm.path("reports")
-        return committee.write(rm.ready(), content, folder / f"committee_{first.isoformat()}_{last.isoformat()}{suffix}", rm.calendar)
+        pack = folder / f"committee_{first.isoformat()}_{last.isoformat()}{suffix}"
+        return committee.write(rm.ready(), content, pack, rm.calendar, rm.settings.reports)
 
     def monthly(self, year: int, month: int, *, as_of: datetime | None = None, out: str | Path | None = None) -> list[Path]:
         """Write the 月次公表 draft for a month (data as of the end of the month unless given)."""

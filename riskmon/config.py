@@ -178,6 +178,18 @@ class AuditConfig(_Section):
     anchors_file: str = "var/audit-anchors.jsonl"
 
 
+class ReportsConfig(_Section):
+    """How the committee documents present themselves (riskmon.reports): the cover's 作成部署 and
+    取扱区分, and the browser that prints the PDF (docs/reports.md)."""
+
+    department: str = Field("リスク統括部", min_length=1, max_length=64)
+    department_en: str = Field("Risk Management Department", min_length=1, max_length=64)
+    handling: str = Field("取扱注意", max_length=32)  # 取扱区分 on the cover; empty: none printed
+    handling_en: str = Field("Handle with care", max_length=32)
+    pdf: bool = True  # print a PDF beside the HTML (committees circulate PDFs)
+    browser: str = "chromium"  # a Chromium-family browser, by name on PATH or by absolute path
+
+
 class Settings(_Section):
     database: DatabaseConfig = DatabaseConfig()
     time: TimeConfig = TimeConfig()
@@ -187,6 +199,7 @@ class Settings(_Section):
     notify: NotifyConfig = NotifyConfig()
     web: WebConfig = WebConfig()
     paths: PathsConfig = PathsConfig()
+    reports: ReportsConfig = ReportsConfig()
     # free-form name → value tables the rules refer to as {config: deadlines.name}
     deadlines: Annotated[dict[str, RuleValue], AfterValidator(_named_values)] = {}
     thresholds: Annotated[dict[str, RuleValue], AfterValidator(_named_values)] = {}

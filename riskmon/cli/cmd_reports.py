@@ -9,6 +9,7 @@ import typer
 
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
 from riskmon.reports import monthly
+from riskmon.reports.committee import Written
 
 
 def register(report: typer.Typer) -> None:
@@ -31,16 +32,19 @@ def report_committee(
     fmt: Format = typer.Option(Format.table, "--format"),
     refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first pack for this period knew."),
 ) -> None:
-    """Write the リスク管理委員会 pack (Markdown, self-contained HTML with charts, xlsx) for a period."""
+    """Write the リスク管理委員会 pack (Markdown, self-contained HTML with charts, xlsx, PDF) for a period."""
     app = app_context(ctx)
     try:
         lo, hi = date.fromisoformat(first), date.fromisoformat(last)
     except ValueError:
         app.fail(app.t("日付は YYYY-MM-DD で指定してください", "dates are YYYY-MM-DD"), ExitCode.USAGE)
+    if hi < lo:
+        reversed_ja = f"期間が逆です：--from {first} は --to {last} より後です"
+        app.fail(app.t(reversed_ja, f"the period is reversed: --from {first} is after --to {last}"), ExitCode.USAGE)
     when = parse_when(as_of, app, end_of_day=True) if as_of else None
     app.require_schema()
     written = app.riskmon.reports.committee(lo, hi, as_of=when, out=out, lang=app.lang, refresh=refresh)
-    _report_files(app, written.files, written.data_hash, fmt)
+    _report_files(app, written.files, written.data_hash, fmt, written)
 
 
 def report_monthly(
@@ -62,10 +66,25 @@ def report_monthly(
     _report_files(app, files, None, fmt)
 
 
-def _report_files(app: AppContext, files: list[Path], digest: str | None, fmt: Format) -> None:
+def _report_files(app: AppContext, files: list[Path], digest: str | None, fmt: Format, pack: Written | None = None) -> None:
+    """The files written; for a pack also its version — an identical pack generated before is
+    said to be so (it was not stored again), a different one for the same period and data date is
+    a new version — and why no PDF was printed, if none was."""
+    problem = pack.pdf_problem.text(app.lang) if pack is not None and pack.pdf_problem is not None else None
     if fmt is Format.json:
-        print_json({"files": [str(f) for f in files], "data_hash": digest})
+        extra = {"version": pack.version, "unchanged": pack.unchanged, "pdf_problem": problem} if pack is not None else {}
+        print_json({"files": [str(f) for f in files], "data_hash": digest, **extra})
         return
     app.out.print(table(app.t("出力しました", "written"), [app.t("ファイル", "file")], [[str(f)] for f in files]))
     if digest:
         app.out.print(f"data hash: {digest}")
+    if pack is not None:
+        v = pack.version
+        if pack.unchanged:
+            same_ja = f"同じ期間・データ時点の同一の資料が既にあります（第{v}版）。新たには保存していません。"
+            app.out.print(app.t(same_ja, f"an identical pack for this period and data date exists (version {v}); nothing new was stored."))
+        elif v > 1:
+            new_ja = f"同じ期間・データ時点の資料と内容が異なるため、第{v}版として保存しました。"
+            app.out.print(app.t(new_ja, f"differs from the earlier pack for this period and data date: kept as version {v}."))
+    if problem:
+        app.err.print(f"[yellow]{problem}[/yellow]")

@@ -11,6 +11,10 @@ from __future__ import annotations
 REPORT: dict[str, tuple[str, str]] = {
     "stop": ("。", "."),
     "colon": ("：", ": "),
+    "prepared_on": ("作成日", "Prepared on"),
+    "department": ("作成部署", "Prepared by"),
+    "handling": ("取扱区分", "Handling"),
+    "appendix": ("付録：データの出所", "Appendix: where the data comes from"),
     "title": ("リスク管理委員会資料", "Risk Management Committee pack"),
     "period": ("対象期間", "Period"),
     "prev_period": ("前年同期", "same period last year"),
@@ -35,10 +39,21 @@ REPORT: dict[str, tuple[str, str]] = {
     "nc_same_day": ("検査当日に解消", "remedied on the inspection day"),
     "nc_remedied_on": ("{day}に解消", "remedied {day}"),
     "s2": ("2. 事務処理誤り", "2. Processing errors"),
-    "in_period": ("期間中", "In the period"),
-    "cases": ("件", " cases"),
-    "of_which_priority": ("うち重点三事案", "of which priority incidents"),
     "ytd": ("年度累計", "Fiscal year to date"),
+    "errors_sentence": (
+        "{period}の事務処理誤り発生件数は{total}件、うち重点三事案{priority}件。{fy}の累計は{ytd}件（{month}末時点）。",
+        "{period}: {total} processing errors, of which {priority} priority incidents. {fy} to date: {ytd} (to the end of {month}).",
+    ),
+    "flags_sentence": (
+        "新規{opened}件、完了{closed}件、未完了{open}件（うち期限超過{overdue}件）、エスカレーション{escalations}件。",
+        "Opened {opened}, closed {closed}, open {open} (of which overdue {overdue}), escalations {escalations}.",
+    ),
+    "score_formula": (
+        "スコア＝3×未完了の重大フラグ＋2×未完了の高フラグ＋1×未完了の中フラグ＋2×重点三事案（期間中）"
+        "＋1×その他の事務処理誤り（期間中）＋最古の未処理日数のうち4日を超える日数",
+        "score = 3 × open critical flags + 2 × open high + 1 × open medium + 2 × priority incidents (period)"
+        " + 1 × other errors (period) + days by which the oldest pending item exceeds 4",
+    ),
     "month": ("月", "month"),
     "n": ("件数", "count"),
     "by_month": ("月別件数", "By month"),

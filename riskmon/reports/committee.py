@@ -24,12 +24,14 @@ from sqlalchemy import Connection, Engine, select
 
 from riskmon import audit
 from riskmon.business_calendar import BusinessCalendar, add_months
+from riskmon.config import ReportsConfig
 from riskmon.domain import Line, RiskCategory, Severity
 from riskmon.i18n import Lang, label, phrase, phrases
-from riskmon.i18n.dates import day_text, moment_text, range_text, short_month
+from riskmon.i18n.dates import day_text, fiscal_year_text, moment_text, month_text, range_text, short_month
 from riskmon.reports import data as d
 from riskmon.reports import kept
 from riskmon.reports.pack_flags import flags_at
+from riskmon.reports.pdf import PdfUnavailable, print_pdf
 from riskmon.reports.render import render, write_text, write_xlsx
 from riskmon.reports.svg import bar_chart
 from riskmon.rules.spec import Rule
@@ -45,16 +47,20 @@ class Written:
     data_hash: str
     version: int = 1  # how many different packs exist for this period and data date, this one included
     unchanged: bool = False  # an identical pack had been generated before: nothing new was stored
+    pdf_problem: PdfUnavailable | None = None  # why no PDF was printed (the other files exist)
 
 
 def build(engine: Engine, first: date, last: date, as_of: datetime, cal: BusinessCalendar, rules: Sequence[Rule],
-          lang: Lang = "ja", *, known_run: int | None = None, refresh: bool = False) -> dict[str, Any]:  # fmt: skip
+          lang: Lang = "ja", *, known_run: int | None = None, refresh: bool = False,
+          prepared_on: date | None = None) -> dict[str, Any]:  # fmt: skip
     """The pack's data as of ``as_of``; ``rules`` are the enabled rules of the book (their flags are
     found again in a dry run, riskmon.reports.pack_flags). ``known_run``: the ingest high-water mark
     to read at (default: the first generation's for this period and data date, else today's;
-    ``refresh=True``: today's)."""
+    ``refresh=True``: today's). ``prepared_on`` (作成日 on the cover): the first generation's,
+    else the given day, else the data date — so a regenerated pack keeps its date."""
     with engine.connect() as conn:
-        pinned = None if refresh else kept.first_generation(conn, "committee", first, last, as_of)
+        original = kept.first_generation(conn, "committee", first, last, as_of)
+        pinned = None if refresh else original
         if known_run is None:
             known_run = kept.known_run(conn, pinned)
         window = AsOf(as_of, known_run)
@@ -66,6 +72,7 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
             "lang": lang,
             "period": {"from": first.isoformat(), "to": last.isoformat()},
             "as_of": as_of.isoformat(),
+            "prepared_on": _prepared_on(original, prepared_on, as_of, cal),
             "known_run": known_run,
             "rule_versions": dict(sorted((r.id, r.version) for r in rules)),
             "inspections": d.inspections(conn, first, last, window, lang),
@@ -73,13 +80,17 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
             "overdue_priority": d.overdue_priority(fa, cal, names, lang),
             "flags": d.flags_summary(conn, fa, first, last, cal),
             "risky_offices": d.risky_offices(conn, fa, first, last, cal, names),
-            "score_formula": d.SCORE_FORMULA,
             "open_flags": dict(sorted(open_flags.items())),
         }
         pinned_previous = pinned["data"].get("changes", {}).get("previous_id") if pinned is not None else None
         previous = _previous(conn, last, as_of, pinned_previous)
     content["changes"] = _changes(previous, open_flags)
     return content
+
+
+def _prepared_on(original: Any, given: date | None, as_of: datetime, cal: BusinessCalendar) -> str:
+    recorded = original["data"].get("prepared_on") if original is not None else None
+    return str(recorded or (given or as_of.astimezone(cal.tz).date()).isoformat())
 
 
 def _previous(conn: Connection, last: date, as_of: datetime, pinned_id: int | None) -> Any:
@@ -107,7 +118,11 @@ def _changes(previous: Any, now: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCalendar) -> Written:
+def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCalendar, look: ReportsConfig | None = None) -> Written:
+    """The pack's files in ``folder``: Markdown, HTML, xlsx and (``look.pdf``) the PDF printed from
+    the HTML; ``look`` gives the cover's 作成部署 and 取扱区分 (config.toml ``[reports]``, which
+    the app passes; without it, the default cover and no PDF)."""
+    look = look or ReportsConfig(pdf=False)
     first, last = date.fromisoformat(content["period"]["from"]), date.fromisoformat(content["period"]["to"])
     digest = kept.data_hash(content)
     lang = content.get("lang", "ja")
@@ -125,17 +140,46 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         "span": lambda lo, hi: range_text(date.fromisoformat(lo), date.fromisoformat(hi), lang),
         "month": lambda ym: short_month(int(ym[5:]), lang),
         "as_of_text": _as_of_text(datetime.fromisoformat(content["as_of"]), cal, lang),
+        "cover": _cover(content, look, lang),
+        "errors_sentence": _errors_sentence(content, first, last, cal, lang),
         "month_chart": bar_chart(months),
         "category_chart": bar_chart(cats, highlight={c["label"] for c in content["errors"]["by_category"] if c["priority"]}),
     }  # fmt: skip
+    as_of = datetime.fromisoformat(content["as_of"])
     files = [
         write_text(folder / "committee.md", render("committee.md.j2", context)),
         write_text(folder / "committee.html", render("committee.html.j2", context)),
-        write_xlsx(folder / "committee.xlsx", _sheets(content, context), datetime.fromisoformat(content["as_of"])),
+        write_xlsx(folder / "committee.xlsx", _sheets(content, context), as_of),
     ]
+    problem = None
+    if look.pdf:
+        try:
+            files.append(print_pdf(folder / "committee.html", folder / "committee.pdf", as_of, look.browser))
+        except PdfUnavailable as exc:
+            problem = exc
     version, unchanged = kept.keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content)
     audit.record_anchor(engine, "committee", folder)  # the chain's head, outside the database (docs/audit.md)
-    return Written(folder, files, digest, version, unchanged)
+    return Written(folder, files, digest, version, unchanged, problem)
+
+
+def _errors_sentence(content: dict[str, Any], first: date, last: date, cal: BusinessCalendar, lang: str) -> str:
+    """「令和7年度（上期）の事務処理誤り発生件数は211件、うち重点三事案78件。…」 as the progress report writes it."""
+    e = content["errors"]
+    return phrase("report", "errors_sentence", lang).format(
+        period=d.period_label(first, last, cal, lang), total=e["total"], priority=e["priority"],
+        fy=fiscal_year_text(cal.fiscal_year(last), lang), ytd=e["year_to_date"]["count"],
+        month=short_month(last.month, lang) if lang == "ja" else month_text(last.year, last.month, lang),
+    )  # fmt: skip
+
+
+def _cover(content: dict[str, Any], look: ReportsConfig, lang: str) -> dict[str, str]:
+    """The cover's lines: 作成部署, 作成日 and 取扱区分 (empty: none printed)."""
+    en = lang == "en"
+    return {
+        "department": look.department_en if en else look.department,
+        "handling": look.handling_en if en else look.handling,
+        "prepared_on": day_text(date.fromisoformat(content["prepared_on"]), lang),
+    }
 
 
 def _day(iso: str) -> date | str:

@@ -33,13 +33,6 @@ from riskmon.store.tables import (
     table_of,
 )
 
-#: the transparent office risk score printed in the pack
-SCORE_FORMULA = (
-    "score = 3 × open critical + 2 × open high + 1 × open medium + 2 × 重点三事案 + 1 × other errors (period)"
-    " + max(0, oldest pending days − 4)"
-)
-
-
 def period_label(first: date, last: date, cal: BusinessCalendar, lang: str = "ja") -> str:
     """令和7年度（上期） for a fiscal half, 令和7年度 for a fiscal year, else the dates in 和暦
     (riskmon.i18n.dates); English: FY2025 H1, FY2025, 1 Apr 2025 – 31 May 2025."""
@@ -190,7 +183,8 @@ def flags_summary(conn: Connection, fa: FlagsAt, first: date, last: date, cal: B
 def risky_offices(
     conn: Connection, fa: FlagsAt, first: date, last: date, cal: BusinessCalendar, names: dict[str, str], top: int = 10
 ) -> list[dict[str, Any]]:
-    """Offices ranked by the transparent score in :data:`SCORE_FORMULA`, as of the data date."""
+    """Offices ranked by the transparent score printed in the pack (``score_formula`` in
+    riskmon.i18n.documents), as of the data date."""
     er, u, window = table_of(ErrorReportRow), table_of(Unit), fa.window
     offices = {r[0] for r in conn.execute(select(u.c.unit_id).where(u.c.unit_type.in_(("pension_office", "administration_center"))))}
     parts: dict[str, Counter[str]] = defaultdict(Counter)

@@ -50,8 +50,11 @@ def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Pa
     assert [c.value for c in ws[3]] == ["履行中検査", 178, 3, 181, 1]
     # dates people read are 和暦 in the documents, real dates in the xlsx
     assert "- 対象期間：令和7年4月1日～令和7年9月30日（前年同期：令和6年4月1日～令和6年9月30日）" in md
-    assert "- データ時点：令和7年9月30日 / " in md
-    assert "対象期間：令和7年4月1日～令和7年9月30日 / データ時点：令和7年9月30日 / " in html
+    assert "- データ時点：令和7年9月30日\n- 作成日：令和7年9月30日 / 作成部署：リスク統括部 / 取扱区分：取扱注意\n" in md
+    assert "<dt>対象期間</dt><dd>令和7年4月1日～令和7年9月30日</dd>\n<dt>データ時点</dt><dd>令和7年9月30日</dd>" in html
+    assert "令和7年度（上期）の事務処理誤り発生件数は211件、うち重点三事案78件。令和7年度の累計は211件（9月末時点）。" in md
+    assert "算式：スコア＝3×未完了の重大フラグ＋" in md and "open critical" not in md  # the formula in Japanese
+    assert '<p class="handling">取扱注意</p>' in html and "<h2>付録：データの出所</h2>" in html
     assert "2025-0" not in md.split("## ")[1]  # no ISO date in the inspection section
     nc = load_workbook(tmp_path / "a" / "committee.xlsx")["不適事項"]
     assert isinstance(nc.cell(row=2, column=1).value, datetime) and nc.cell(row=2, column=1).number_format == "yyyy-mm-dd"
