@@ -102,7 +102,11 @@ REPORT: dict[str, tuple[str, str]] = {
     "x_risky": ("リスクの高い拠点", "Highest-risk offices"),
     "x_priority_mark": ("○", "yes"),
     "h_other_short": ("その他", "other"),
-    "h_deadline": ("期限", "due"),
+    "h_deadline": ("対応期限", "deadline"),
+    "h_done": ("対応完了日", "completed"),
+    "h_late": ("遅延（営業日）", "business days late"),
+    "late_priority": ("期限後に対応が完了した事案", "Priority incidents completed after the deadline"),
+    "x_late_priority": ("重点三事案_期限後完了", "Completed late"),
     # the assurance report (riskmon.review.assurance)
     "a_title": ("第二線の有効性に関する保証レポート", "Assurance report on the second line"),
     "a_flags": ("フラグ", "flags"),

@@ -77,7 +77,7 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
             "rule_versions": dict(sorted((r.id, r.version) for r in rules)),
             "inspections": d.inspections(conn, first, last, window, lang),
             "errors": d.errors(conn, first, last, window, cal, lang),
-            "overdue_priority": d.overdue_priority(fa, cal, names, lang),
+            "priority_deadlines": d.priority_deadlines(conn, fa, first, last, cal, names, lang),
             "flags": d.flags_summary(conn, fa, first, last, cal),
             "risky_offices": d.risky_offices(conn, fa, first, last, cal, names),
             "open_flags": dict(sorted(open_flags.items())),
@@ -214,10 +214,14 @@ def _sheets(content: dict[str, Any], context: dict[str, Any]) -> dict[str, list[
         [c["label"], t("x_priority_mark") if c["priority"] else "", c["count"]] for c in content["errors"]["by_category"]
     ]
     overdue: list[list[Any]] = [[t(k) for k in ("h_case", "h_desc", "h_owner", "h_deadline", "h_over")]]
-    overdue += [[o["case_id"], o["title"], o["owner"], _day(o["due"]), o["business_days_overdue"]] for o in content["overdue_priority"]]
+    overdue += [[o["case_id"], o["title"], o["owner"], _day(o["due"]), o["business_days_overdue"]]
+                for o in content["priority_deadlines"]["overdue"]]  # fmt: skip
+    late: list[list[Any]] = [[t(k) for k in ("h_case", "h_desc", "h_owner", "h_deadline", "h_done", "h_late")]]
+    late += [[o["case_id"], o["title"], o["owner"], _day(o["due"]), _day(o["done"]), o["business_days_late"]]
+             for o in content["priority_deadlines"]["completed_late"]]  # fmt: skip
     offices = [[t("h_office"), t("h_score"), sev[Severity.CRITICAL], sev[Severity.HIGH], sev[Severity.MEDIUM], t("h_prio"),
                 t("h_other_short"), t("h_backlog")]]  # fmt: skip
     offices += [[o["name"], o["score"], o["open_critical"], o["open_high"], o["open_medium"], o["priority"], o["other_errors"],
                  o["backlog"]] for o in content["risky_offices"]]  # fmt: skip
     return {t("x_inspections"): insp, t("x_ncs"): details, t("x_errors_by_month"): errors, t("x_errors_by_category"): cats,
-            t("x_overdue_priority"): overdue, t("x_risky"): offices}  # fmt: skip
+            t("x_overdue_priority"): overdue, t("x_late_priority"): late, t("x_risky"): offices}  # fmt: skip

@@ -33,6 +33,7 @@ from riskmon.store.tables import (
     table_of,
 )
 
+
 def period_label(first: date, last: date, cal: BusinessCalendar, lang: str = "ja") -> str:
     """令和7年度（上期） for a fiscal half, 令和7年度 for a fiscal year, else the dates in 和暦
     (riskmon.i18n.dates); English: FY2025 H1, FY2025, 1 Apr 2025 – 31 May 2025."""
@@ -139,23 +140,49 @@ def errors(conn: Connection, first: date, last: date, window: AsOf, cal: Busines
     }  # fmt: skip
 
 
-def overdue_priority(fa: FlagsAt, cal: BusinessCalendar, names: dict[str, str], lang: Lang = "ja") -> list[dict[str, Any]]:
-    """Deadline flags on 重点三事案 cases found at the data date, open as cases then, past their due time:
-    who owns them and how many business days overdue at the data date."""
-    as_of = fa.window.at
-    out = []
-    for r in fa.open_now():
-        if r["rule_id"] not in ("R01", "R03P", "R04") or r["due_at"] is None or not r["due_at"] < as_of:
+def priority_deadlines(conn: Connection, fa: FlagsAt, first: date, last: date, cal: BusinessCalendar, names: dict[str, str],
+                       lang: Lang = "ja") -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """Deadlines of 重点三事案 as they stood at the data date, in two lists that never overlap.
+
+    ``overdue``: a deadline flag on a 重点三事案 case whose step was not done by the data date, the
+    case still open then, with the business days from the deadline to the data date.
+    ``completed_late``: the step was done within the period but after its deadline, with the
+    business days late counted to its completion — a case answered 9 business days late is not
+    "238 business days overdue". Any rule with a deadline counts (its flag has ``due_at``); which
+    cases are 重点三事案 comes from the error reports, not from a list of rule ids."""
+    er, as_of = table_of(ErrorReportRow), fa.window.at
+    priority = {c for (c,) in conn.execute(select(er.c.case_id).where(er.c.is_priority_incident.is_(True),
+                                                                     fa.window.events_clause(er, er.c.discovered_at)))}  # fmt: skip
+    lo, hi = cal.at(first, datetime.min.time()), min(cal.end_of_day(last), as_of)
+    overdue, late = [], []
+    for r in fa.now:
+        if r["subject"] not in priority or r["due_at"] is None:
             continue
-        if r["rule_id"] == "R04" and r["evidence"].get("values", {}).get("is_priority_incident") is not True:
-            continue
-        if r["rule_id"] == "R01" and r["evidence"].get("observed", {}).get("done_at") is not None:
-            continue
-        days = cal.business_days_between(r["due_at"].astimezone(cal.tz).date(), as_of.astimezone(cal.tz).date())
-        out.append({"case_id": r["subject"], "rule_id": r["rule_id"], "title": r["title_ja"] if lang == "ja" else r["title_en"],
-                    "owner": names.get(r["owner_unit"], r["owner_unit"]), "due": r["due_at"].astimezone(cal.tz).date().isoformat(),
-                    "business_days_overdue": days})  # fmt: skip
-    return sorted(out, key=lambda x: (-x["business_days_overdue"], x["case_id"], x["rule_id"]))
+        due = r["due_at"].astimezone(cal.tz)
+        observed = r["evidence"].get("observed", {})
+        done = _observed_time(observed.get("done_at"), cal)
+        item = {"case_id": r["subject"], "rule_id": r["rule_id"], "title": r["title_ja"] if lang == "ja" else r["title_en"],
+                "owner": names.get(r["owner_unit"], r["owner_unit"]), "due": due.date().isoformat()}  # fmt: skip
+        if done is None or done > as_of:
+            if due < as_of and fa.state(r["key"]).is_open:
+                overdue.append({**item, "business_days_overdue": cal.business_days_between(due.date(), as_of.astimezone(cal.tz).date())})
+        elif due < done and lo <= done <= hi:
+            # the rule's own count, as its flag says (a report made on the Saturday after a Friday deadline: 0 business days)
+            days = observed.get("overdue_business_days")
+            days = int(days) if days is not None else max(1, cal.business_days_between(due.date(), done.date()))
+            late.append({**item, "done": done.date().isoformat(), "business_days_late": days})
+    return {
+        "overdue": sorted(overdue, key=lambda x: (-x["business_days_overdue"], x["case_id"], x["rule_id"])),
+        "completed_late": sorted(late, key=lambda x: (x["done"], x["case_id"], x["rule_id"])),
+    }
+
+
+def _observed_time(value: Any, cal: BusinessCalendar) -> datetime | None:
+    """A time in a flag's evidence: ISO text, local time unless it carries its offset."""
+    if not value:
+        return None
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return at if at.tzinfo is not None else at.replace(tzinfo=cal.tz)
 
 
 def flags_summary(conn: Connection, fa: FlagsAt, first: date, last: date, cal: BusinessCalendar) -> dict[str, Any]:

@@ -29,7 +29,7 @@ T = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)
 FIRST, LAST = date(2025, 8, 1), date(2025, 9, 30)
 RULES = ("R01", "R02", "R03", "R03P", "R04")
 USERS = "user_id,name,unit_id,role\npo1,事務所長,PO-001,site_manager\nrisk1,リスク1,RMD,risk_officer\nrisk2,リスク2,RMD,risk_officer\n"
-FLAG_PARTS = ("flags", "overdue_priority", "risky_offices", "open_flags")
+FLAG_PARTS = ("flags", "priority_deadlines", "risky_offices", "open_flags")
 
 
 def update(event_id: str, case_id: str, when: str, step: str, **kw: object) -> dict[str, object]:
@@ -123,8 +123,8 @@ def test_the_flags_section_does_not_depend_on_when_evaluations_ran(engine: Engin
                                    "R03:C2": "high", "R03:C3": "high", "R03P:C1": "critical", "R04:C3": "medium"}  # fmt: skip
     flags = never["flags"]
     assert (flags["opened"], flags["resolved"], flags["open"], flags["overdue"], flags["escalations"]) == (8, 0, 8, 7, 0)
-    assert [(o["rule_id"], o["case_id"], o["business_days_overdue"]) for o in never["overdue_priority"]] == [
-        ("R01", "C3", 27), ("R01", "C1", 19), ("R03P", "C1", 16), ("R01", "C2", 14)]  # fmt: skip
+    assert [(o["rule_id"], o["case_id"], o["business_days_overdue"]) for o in never["priority_deadlines"]["overdue"]] == [
+        ("R01", "C1", 19), ("R03P", "C1", 16)]  # only C1 is a 重点三事案 (R02:C1); C2, C3 are other errors  # fmt: skip
     assert [(o["unit_id"], o["score"]) for o in never["risky_offices"]] == [("PO-001", 24)]
 
 
@@ -169,4 +169,13 @@ def test_the_h1_sample_pack_is_the_same_after_the_year_is_evaluated(sample_db: E
         stored = conn.execute(select(func.count()).select_from(f).where(f.c.status == "open", f.c.subject.in_(later))).scalar_one()
     assert stored == 92  # the year-end evaluation holds 92 open flags about cases discovered after 09-30 …
     assert {k.split(":", 1)[1] for k in after["open_flags"]} & later == set()  # … and none of them is in the pack
-    assert (after["flags"]["open"], after["flags"]["overdue"], len(after["overdue_priority"])) == (145, 52, 16)
+    assert (after["flags"]["open"], after["flags"]["overdue"]) == (145, 52)
+    deadlines = after["priority_deadlines"]
+    # overdue at the data date: only the one step not done by then; the rest were done late and are listed apart,
+    # days late counted to completion (ER-202504-00001 answered 9 business days late, not "238 overdue")
+    assert [(o["rule_id"], o["case_id"], o["business_days_overdue"]) for o in deadlines["overdue"]] == [("R04", "ER-202508-00154", 6)]
+    late = {(o["rule_id"], o["case_id"]): (o["done"], o["business_days_late"]) for o in deadlines["completed_late"]}
+    assert (
+        len(late) == 21 and late[("R03P", "ER-202504-00001")] == ("2025-04-17", 9) and late[("R01", "ER-202504-00017")] == ("2025-04-12", 0)
+    )
+    assert not {(o["rule_id"], o["case_id"]) for o in deadlines["overdue"]} & set(late)
