@@ -163,7 +163,7 @@ def priority_deadlines(conn: Connection, fa: FlagsAt, first: date, last: date, c
         done = _observed_time(observed.get("done_at"), cal)
         item = {"case_id": r["subject"], "rule_id": r["rule_id"], "title": r["title_ja"] if lang == "ja" else r["title_en"],
                 "owner": names.get(r["owner_unit"], r["owner_unit"]), "due": due.date().isoformat()}  # fmt: skip
-        if done is None or done > as_of:
+        if not _done_by(r, as_of, cal):
             if due < as_of and fa.state(r["key"]).is_open:
                 overdue.append({**item, "business_days_overdue": cal.business_days_between(due.date(), as_of.astimezone(cal.tz).date())})
         elif due < done and lo <= done <= hi:
@@ -175,6 +175,11 @@ def priority_deadlines(conn: Connection, fa: FlagsAt, first: date, last: date, c
         "overdue": sorted(overdue, key=lambda x: (-x["business_days_overdue"], x["case_id"], x["rule_id"])),
         "completed_late": sorted(late, key=lambda x: (x["done"], x["case_id"], x["rule_id"])),
     }
+
+
+def _done_by(flag: dict[str, Any], at: datetime, cal: BusinessCalendar) -> bool:
+    done = _observed_time(flag["evidence"].get("observed", {}).get("done_at"), cal)
+    return done is not None and done <= at
 
 
 def _observed_time(value: Any, cal: BusinessCalendar) -> datetime | None:
@@ -192,7 +197,9 @@ def flags_summary(conn: Connection, fa: FlagsAt, first: date, last: date, cal: B
     opened = [r for r in fa.now if r["key"] not in fa.before]
     resolved = [s for s in fa.states.values() if s.is_closed and s.closed_at is not None and lo <= s.closed_at <= hi]
     open_now = fa.open_now()
-    overdue = [r for r in open_now if r["due_at"] is not None and r["due_at"] < hi]
+    # overdue: past its deadline with the step still not done at the data date (a step done late is
+    # no longer overdue — the same test as the 重点三事案 table, so the two never disagree)
+    overdue = [r for r in open_now if r["due_at"] is not None and r["due_at"] < hi and not _done_by(r, fa.window.at, cal)]
 
     def by(key: str, items: list[dict[str, Any]]) -> dict[str, int]:
         return dict(sorted(Counter(r[key] for r in items).items()))
