@@ -163,7 +163,7 @@ def priority_deadlines(conn: Connection, fa: FlagsAt, first: date, last: date, c
         done = _observed_time(observed.get("done_at"), cal)
         item = {"case_id": r["subject"], "rule_id": r["rule_id"], "title": r["title_ja"] if lang == "ja" else r["title_en"],
                 "owner": names.get(r["owner_unit"], r["owner_unit"]), "due": due.date().isoformat()}  # fmt: skip
-        if not _done_by(r, as_of, cal):
+        if done is None or done > as_of:  # not done at the data date (the test _done_by makes)
             if due < as_of and fa.state(r["key"]).is_open:
                 overdue.append({**item, "business_days_overdue": cal.business_days_between(due.date(), as_of.astimezone(cal.tz).date())})
         elif due < done and lo <= done <= hi:

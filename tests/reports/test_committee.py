@@ -15,6 +15,7 @@ from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.reports.data import period_label
+from riskmon.reports.render import display_width
 from tests.helpers import shipped
 
 CAL = BusinessCalendar()
@@ -88,3 +89,17 @@ def test_period_labels() -> None:
     assert period_label(date(2025, 4, 1), date(2025, 5, 31), CAL) == "令和7年4月1日～令和7年5月31日"
     assert period_label(date(2018, 4, 1), date(2019, 3, 31), CAL) == "平成30年度"  # never 令和0年度
     assert period_label(date(2025, 4, 1), date(2025, 9, 30), CAL, "en") == "FY2025 H1"
+
+
+def test_the_xlsx_is_ready_for_a_japanese_office(sample_db: Engine, tmp_path: Path) -> None:
+    content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
+    committee.write(sample_db, content, tmp_path / "p", CAL)
+    wb = load_workbook(tmp_path / "p" / "committee.xlsx")
+    ws = wb["外部委託検査"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:E5" and ws.print_title_rows == "$1:$1"
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws["B4"].value == 1368 and ws["B4"].number_format == "#,##0"
+    # 全角 text counts double: 「参考：令和6年度（上期） 実施件数」 is 31 columns wide, plus a margin
+    assert ws.column_dimensions["D"].width == display_width(ws["D1"].value) + 2 == 33
+    nc = wb["不適事項"]
+    assert nc.page_setup.orientation == "landscape"  # eight columns with descriptions: wider than A4 portrait
