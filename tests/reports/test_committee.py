@@ -99,7 +99,7 @@ def test_the_xlsx_is_ready_for_a_japanese_office(sample_db: Engine, tmp_path: Pa
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:E5" and ws.print_title_rows == "$1:$1"
     assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws["B4"].value == 1368 and ws["B4"].number_format == "#,##0"
-    # 全角 text counts double: 「参考：令和6年度（上期） 実施件数」 is 31 columns wide, plus a margin
-    assert ws.column_dimensions["D"].width == display_width(ws["D1"].value) + 2 == 33
+    # 全角 text counts double: 「参考：令和6年度（上期） 実施件数」 is 32 columns wide, plus a margin
+    assert ws.column_dimensions["D"].width == display_width(ws["D1"].value) + 2 == 34
     nc = wb["不適事項"]
     assert nc.page_setup.orientation == "landscape"  # eight columns with descriptions: wider than A4 portrait
