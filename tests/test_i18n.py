@@ -246,6 +246,24 @@ def test_the_committee_packs_xlsx_follows_the_cli_lang(tmp_path: Path, monkeypat
         (xlsx,) = (tmp_path / lang).rglob("committee.xlsx")
         sheets[lang] = load_workbook(xlsx).sheetnames
     assert sheets == {
-        "ja": ["外部委託検査", "不適事項", "事務処理誤り_月別", "事務処理誤り_分類別", "重点三事案_期限超過", "リスクの高い拠点"],
-        "en": ["Inspections", "Nonconformities", "Errors by month", "Errors by category", "Overdue priority", "Highest-risk offices"],
+        "ja": [
+            "外部委託検査",
+            "不適事項",
+            "事務処理誤り_月別",
+            "事務処理誤り_分類別",
+            "重点三事案_期限超過",
+            "重点三事案_期限後完了",
+            "拠点別発生率",
+            "リスクの高い拠点",
+        ],
+        "en": [
+            "Inspections",
+            "Nonconformities",
+            "Errors by month",
+            "Errors by category",
+            "Overdue priority",
+            "Completed late",
+            "Error rates by office",
+            "Highest-risk offices",
+        ],
     }

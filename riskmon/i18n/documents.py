@@ -60,6 +60,7 @@ REPORT: dict[str, tuple[str, str]] = {
     "by_category": ("分類別件数（赤は重点三事案）", "By category (red: priority incidents)"),
     "category": ("分類", "category"),
     "priority_tag": ("（重点三事案）", " (priority)"),
+    "count_item": ("{label}{n}件", "{label} {n}"),
     "by_area": ("業務区分別", "By business area"),
     "by_cause": ("原因別", "By cause"),
     "overdue_priority": ("期限を過ぎている重点三事案", "Overdue priority incidents"),
@@ -105,6 +106,38 @@ REPORT: dict[str, tuple[str, str]] = {
     "h_deadline": ("対応期限", "deadline"),
     "h_done": ("対応完了日", "completed"),
     "h_late": ("遅延（営業日）", "business days late"),
+    "funnel": ("拠点別の発生率（処理件数1万件当たり）", "Error rates by office (per 10,000 forms processed)"),
+    "funnel_method": (
+        "各拠点の事務処理誤り件数を、日報の処理件数1万件当たりの発生率として全国平均（{national}件）と比べた。"
+        "全国平均と同じ発生率であれば、件数は処理件数に応じたポアソン分布に従い、95％限界の内側に20拠点中19拠点、"
+        "99.8％限界の内側に1,000拠点中998拠点が収まる。限界は処理件数が少ないほど広いため、規模の大きい拠点が件数の多さだけで、"
+        "小さい拠点が件数の少なさだけで目立つことはない。99.8％限界の外側の拠点は偶然では説明しにくく、"
+        "上側は処理量を超えて誤りが多いこと、下側は誤りが少ないか報告漏れの可能性を示す。"
+        "対象：{offices}拠点、誤り{errors}件、処理件数{forms}件。",
+        "Each office's processing errors per 10,000 forms processed (daily reports) against the national rate ({national}). "
+        "At the national rate an office's count would be Poisson with a mean set by its volume, and 19 offices in 20 would fall "
+        "inside the 95 % limits, 998 in 1,000 inside the 99.8 % limits. The limits are wider for smaller volumes, so a large "
+        "office does not stand out for being large, nor a small one for small counts. An office outside the 99.8 % limits is "
+        "unlikely to differ by chance: above, more errors than its volume explains; below, fewer — or errors not reported. "
+        "Covered: {offices} offices, {errors} errors, {forms} forms processed.",
+    ),
+    "funnel_x": ("処理件数（期間計）", "forms processed (period)"),
+    "funnel_y": ("1万件当たり誤り件数", "errors per 10,000 forms"),
+    "funnel_national": ("全国平均", "national rate"),
+    "funnel_l95": ("95％限界", "95 % limits"),
+    "funnel_l998": ("99.8％限界", "99.8 % limits"),
+    "funnel_outside": ("限界の外側にある拠点", "Offices outside the limits"),
+    "funnel_none": ("95％限界の外側にある拠点はありません。", "No office is outside the 95 % limits."),
+    "h_errors": ("誤り件数", "errors"),
+    "h_forms": ("処理件数", "forms processed"),
+    "h_rate": ("1万件当たり", "per 10,000"),
+    "h_expected": ("全国平均での期待件数", "expected at the national rate"),
+    "h_position": ("位置", "position"),
+    "above_998": ("99.8％限界の上", "above the 99.8 % limit"),
+    "below_998": ("99.8％限界の下", "below the 99.8 % limit"),
+    "above_95": ("95％限界の上", "above the 95 % limit"),
+    "below_95": ("95％限界の下", "below the 95 % limit"),
+    "x_funnel": ("拠点別発生率", "Error rates by office"),
     "late_priority": ("期限後に対応が完了した事案", "Priority incidents completed after the deadline"),
     "x_late_priority": ("重点三事案_期限後完了", "Completed late"),
     # the assurance report (riskmon.review.assurance)

@@ -30,10 +30,11 @@ from riskmon.i18n import Lang, label, phrase, phrases
 from riskmon.i18n.dates import day_text, fiscal_year_text, moment_text, month_text, range_text, short_month
 from riskmon.reports import data as d
 from riskmon.reports import kept
+from riskmon.reports.funnel import funnel
 from riskmon.reports.pack_flags import flags_at
 from riskmon.reports.pdf import PdfUnavailable, print_pdf
 from riskmon.reports.render import render, write_text, write_xlsx
-from riskmon.reports.svg import bar_chart
+from riskmon.reports.svg import bar_chart, funnel_chart
 from riskmon.rules.spec import Rule
 from riskmon.store.asof import AsOf
 from riskmon.store.queries import unit_names
@@ -78,6 +79,7 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
             "inspections": d.inspections(conn, first, last, window, lang),
             "errors": d.errors(conn, first, last, window, cal, lang),
             "priority_deadlines": d.priority_deadlines(conn, fa, first, last, cal, names, lang),
+            "funnel": funnel(conn, first, last, window, cal, names),
             "flags": d.flags_summary(conn, fa, first, last, cal),
             "risky_offices": d.risky_offices(conn, fa, first, last, cal, names),
             "open_flags": dict(sorted(open_flags.items())),
@@ -143,6 +145,13 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
         "cover": _cover(content, look, lang),
         "errors_sentence": _errors_sentence(content, first, last, cal, lang),
         "month_chart": bar_chart(months),
+        "funnel_chart": funnel_chart(content["funnel"]["points"], content["funnel"]["national_rate"],
+                                     {"x": phrase("report", "funnel_x", lang), "y": phrase("report", "funnel_y", lang),
+                                      "national": phrase("report", "funnel_national", lang), "l95": phrase("report", "funnel_l95", lang),
+                                      "l998": phrase("report", "funnel_l998", lang)}),
+        "funnel_method": phrase("report", "funnel_method", lang).format(
+            national=content["funnel"]["national_rate"], offices=content["funnel"]["offices"], errors=content["funnel"]["errors"],
+            forms=f"{content['funnel']['forms']:,}"),
         "category_chart": bar_chart(cats, highlight={c["label"] for c in content["errors"]["by_category"] if c["priority"]}),
     }  # fmt: skip
     as_of = datetime.fromisoformat(content["as_of"])
@@ -219,9 +228,12 @@ def _sheets(content: dict[str, Any], context: dict[str, Any]) -> dict[str, list[
     late: list[list[Any]] = [[t(k) for k in ("h_case", "h_desc", "h_owner", "h_deadline", "h_done", "h_late")]]
     late += [[o["case_id"], o["title"], o["owner"], _day(o["due"]), _day(o["done"]), o["business_days_late"]]
              for o in content["priority_deadlines"]["completed_late"]]  # fmt: skip
+    rates: list[list[Any]] = [[t(k) for k in ("h_office", "h_errors", "h_forms", "h_rate", "h_expected", "h_position")]]
+    rates += [[p["name"], p["errors"], p["forms"], p["rate"], p["expected"], t(p["outside"]) if p["outside"] else ""]
+              for p in content["funnel"]["points"]]  # fmt: skip
     offices = [[t("h_office"), t("h_score"), sev[Severity.CRITICAL], sev[Severity.HIGH], sev[Severity.MEDIUM], t("h_prio"),
                 t("h_other_short"), t("h_backlog")]]  # fmt: skip
     offices += [[o["name"], o["score"], o["open_critical"], o["open_high"], o["open_medium"], o["priority"], o["other_errors"],
                  o["backlog"]] for o in content["risky_offices"]]  # fmt: skip
     return {t("x_inspections"): insp, t("x_ncs"): details, t("x_errors_by_month"): errors, t("x_errors_by_category"): cats,
-            t("x_overdue_priority"): overdue, t("x_late_priority"): late, t("x_risky"): offices}  # fmt: skip
+            t("x_overdue_priority"): overdue, t("x_late_priority"): late, t("x_funnel"): rates, t("x_risky"): offices}  # fmt: skip

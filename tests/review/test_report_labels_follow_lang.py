@@ -22,9 +22,11 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 @pytest.mark.parametrize(
     ("lang", "sheets", "offices_header", "severities"),
     [
-        ("ja", ["外部委託検査", "不適事項", "事務処理誤り_月別", "事務処理誤り_分類別", "重点三事案_期限超過", "リスクの高い拠点"],
-         ["拠点", "スコア", "重大", "高", "中", "重点三事案", "その他", "滞留"], "重大 3"),
-        ("en", ["Inspections", "Nonconformities", "Errors by month", "Errors by category", "Overdue priority", "Highest-risk offices"],
+        ("ja", ["外部委託検査", "不適事項", "事務処理誤り_月別", "事務処理誤り_分類別", "重点三事案_期限超過", "重点三事案_期限後完了",
+                "拠点別発生率", "リスクの高い拠点"],
+         ["拠点", "スコア", "重大", "高", "中", "重点三事案", "その他", "滞留"], "重大3件"),
+        ("en", ["Inspections", "Nonconformities", "Errors by month", "Errors by category", "Overdue priority", "Completed late",
+                "Error rates by office", "Highest-risk offices"],
          ["office", "score", "critical", "high", "medium", "priority", "other", "backlog"], "critical 3"),
     ],
 )  # fmt: skip
