@@ -49,10 +49,12 @@ REPORT: dict[str, tuple[str, str]] = {
         "Opened {opened}, closed {closed}, open {open} (of which overdue {overdue}), escalations {escalations}.",
     ),
     "score_formula": (
-        "スコア＝3×未完了の重大フラグ＋2×未完了の高フラグ＋1×未完了の中フラグ＋2×重点三事案（期間中）"
-        "＋1×その他の事務処理誤り（期間中）＋最古の未処理日数のうち4日を超える日数",
-        "score = 3 × open critical flags + 2 × open high + 1 × open medium + 2 × priority incidents (period)"
-        " + 1 × other errors (period) + days by which the oldest pending item exceeds 4",
+        "スコア（最大25点）＝フラグ点（未完了の重大3点・高2点・中1点、上限10点）＋事務処理誤り点（期間中の重点三事案2点・"
+        "その他1点、上限10点）＋滞留点（最古の未処理日数が4日を超える日数、上限5点）。"
+        "事務処理誤りは1回だけ数え、事案に対するフラグは対応期限のあるものだけをフラグ点に含める。",
+        "score (at most 25) = flag points (open critical 3, high 2, medium 1; at most 10) + error points (priority incidents"
+        " of the period 2, other errors 1; at most 10) + backlog points (days the oldest pending item exceeds 4; at most 5)."
+        " An error counts once: of the flags about an error case, only those with a deadline add flag points.",
     ),
     "month": ("月", "month"),
     "n": ("件数", "count"),

@@ -125,7 +125,8 @@ def test_the_flags_section_does_not_depend_on_when_evaluations_ran(engine: Engin
     assert (flags["opened"], flags["resolved"], flags["open"], flags["overdue"], flags["escalations"]) == (8, 0, 8, 7, 0)
     assert [(o["rule_id"], o["case_id"], o["business_days_overdue"]) for o in never["priority_deadlines"]["overdue"]] == [
         ("R01", "C1", 19), ("R03P", "C1", 16)]  # only C1 is a 重点三事案 (R02:C1); C2, C3 are other errors  # fmt: skip
-    assert [(o["unit_id"], o["score"]) for o in never["risky_offices"]] == [("PO-001", 24)]
+    # flags 17 points (R02:C1 says only "a 重点三事案": not counted again), capped at 10; errors C1 2 + C2 1 + C3 1
+    assert [(o["unit_id"], o["score"]) for o in never["risky_offices"]] == [("PO-001", 14)]
 
 
 def test_the_flags_section_joins_each_flags_case_state_at_the_data_date(engine: Engine, units_file: Path, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Pa
     assert "- データ時点：令和7年9月30日\n- 作成日：令和7年9月30日 / 作成部署：リスク統括部 / 取扱区分：取扱注意\n" in md
     assert "<dt>対象期間</dt><dd>令和7年4月1日～令和7年9月30日</dd>\n<dt>データ時点</dt><dd>令和7年9月30日</dd>" in html
     assert "令和7年度（上期）の事務処理誤り発生件数は211件、うち重点三事案78件。令和7年度の累計は211件（9月末時点）。" in md
-    assert "算式：スコア＝3×未完了の重大フラグ＋" in md and "open critical" not in md  # the formula in Japanese
+    assert "算式：スコア（最大25点）＝フラグ点（未完了の重大3点・高2点・中1点、上限10点）＋" in md and "open critical" not in md
     assert '<p class="handling">取扱注意</p>' in html and "<h2>付録：データの出所</h2>" in html
     assert "2025-0" not in md.split("## ")[1]  # no ISO date in the inspection section
     nc = load_workbook(tmp_path / "a" / "committee.xlsx")["不適事項"]
