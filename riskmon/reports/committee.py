@@ -80,6 +80,7 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
             "errors": d.errors(conn, first, last, window, cal, lang),
             "priority_deadlines": d.priority_deadlines(conn, fa, first, last, cal, names, lang),
             "funnel": funnel(conn, first, last, window, cal, names),
+            "contract_findings": d.contract_findings(conn, fa, lang),
             "flags": d.flags_summary(conn, fa, first, last, cal),
             "risky_offices": d.risky_offices(conn, fa, first, last, cal, names),
             "open_flags": dict(sorted(open_flags.items())),

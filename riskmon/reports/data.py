@@ -87,7 +87,40 @@ def inspections(conn: Connection, first: date, last: date, window: AsOf, lang: L
             "due_on": r["due_on"].isoformat() if r["due_on"] else "",
             "remediation": _remediation(remedied, r["inspected_on"], lang),
         })  # fmt: skip
-    return {"rows": rows, "details": details, "previous": [prev[0].isoformat(), prev[1].isoformat()]}
+    return {"rows": rows, "details": details, "previous": [prev[0].isoformat(), prev[1].isoformat()],
+            "footnote": _nc_footnote(details, lang)}  # fmt: skip
+
+
+def _nc_footnote(details: list[dict[str, Any]], lang: Lang) -> str:
+    """The progress report's note under the table (「3※」): what the nonconformities were — the most
+    frequent description, 「…もの等」 when there are others — and whether all were remedied on the
+    inspection day. Empty when there were none."""
+    if not details:
+        return ""
+    counts = Counter(d["description"] for d in details)
+    what = counts.most_common(1)[0][0].rstrip("。")
+    more = len(details) > 1
+    same_day = all(d["remediation"] == phrase("report", "nc_same_day", lang) for d in details)
+    key = "nc_footnote_same_day" if same_day else "nc_footnote"
+    return phrase("report", key, lang).format(what=what, etc="もの等" if more and lang == "ja" else ("" if lang == "ja" else " etc."),
+                                             open=sum(d["remediation"] == phrase("report", "nc_open", lang) for d in details))  # fmt: skip
+
+
+def contract_findings(conn: Connection, fa: FlagsAt, lang: Lang = "ja") -> list[dict[str, Any]]:
+    """Findings about a contract as a whole — started without a pre-commencement inspection, a gap
+    in inspections, no post-completion inspection — apart from the nonconformities of single
+    inspections: the flags at the data date whose subject is a contract, raised in the period or
+    still open at the data date."""
+    ct = table_of(ContractRow)
+    contracts = {r[0]: r[1] or r[2] for r in conn.execute(select(ct.c.contract_id, ct.c.contractor_name, ct.c.contractor_id))}
+    open_keys = {r["key"] for r in fa.open_now()}
+    out = []
+    for r in fa.now:
+        if r["subject"] in contracts and (r["key"] in open_keys or r["key"] not in fa.before):
+            out.append({"contract_id": r["subject"], "contractor": contracts[r["subject"]] or "", "rule_id": r["rule_id"],
+                        "title": r["title_ja"] if lang == "ja" else r["title_en"],
+                        "state": phrase("report", "cf_open" if r["key"] in open_keys else "cf_closed", lang)})  # fmt: skip
+    return sorted(out, key=lambda x: (x["contract_id"], x["rule_id"]))
 
 
 def _remediation(remedied: date | None, inspected_on: date, lang: Lang = "ja") -> str:

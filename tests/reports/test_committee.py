@@ -44,11 +44,15 @@ def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Pa
     for fa, fb in zip(a.files, b.files, strict=True):
         assert hashlib.sha256(fa.read_bytes()).digest() == hashlib.sha256(fb.read_bytes()).digest(), fa.name
     md = (tmp_path / "a" / "committee.md").read_text(encoding="utf-8")
-    assert "| 履行中検査 | 178 | 3 | 181 | 1 |" in md and "令和7年度（上期）" in md and "令和6年度（上期）" in md
+    assert "| 履行中検査 | 178 | 3※ | 181 | 1 |" in md and "令和7年度（上期）" in md and "令和6年度（上期）" in md
     html = (tmp_path / "a" / "committee.html").read_text(encoding="utf-8")
     assert "<svg" in html and "@page { size: A4" in html and "<script" not in html
     ws = load_workbook(tmp_path / "a" / "committee.xlsx")["外部委託検査"]
     assert [c.value for c in ws[3]] == ["履行中検査", 178, 3, 181, 1]
+    # the progress report's footnote, word for word (S2:271-276), built from the data
+    assert ("\n※不適事項：業務委託員に変更があったにもかかわらず、提出すべき業務委託員名簿の提出が漏れていたもの等。"
+            "いずれのケースも検査当日に不備が解消。\n") in md  # fmt: skip
+    assert "### 契約単位の指摘事項\n\n| 契約 | 委託先 | 指摘 | 状況 |" in md
     # dates people read are 和暦 in the documents, real dates in the xlsx
     assert "- 対象期間：令和7年4月1日～令和7年9月30日（前年同期：令和6年4月1日～令和6年9月30日）" in md
     assert "- データ時点：令和7年9月30日\n- 作成日：令和7年9月30日 / 作成部署：リスク統括部 / 取扱区分：取扱注意\n" in md
