@@ -79,11 +79,12 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "system": ("システム", "system"),
     # causes
     "procedure": ("事務処理手順", "procedure"),
-    "human_error": ("人為的ミス", "human error"),
+    "human_error": ("確認誤り等（人為的な誤り）", "checking errors and other human error"),
     "rule_noncompliance": ("ルール不遵守", "rule not followed"),
     "rule_unclear": ("ルール不明確", "rule unclear"),
     "contractor": ("委託先", "contractor"),
     "unknown": ("不明", "unknown"),
+    "not_analysed": ("原因分析中", "cause analysis pending"),  # no cause recorded yet at the data date
     # inspections
     "pre_commencement": ("履行開始前検査", "pre-commencement inspection"),
     "in_performance": ("履行中検査", "in-performance inspection"),

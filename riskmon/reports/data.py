@@ -162,7 +162,7 @@ def errors(conn: Connection, first: date, last: date, window: AsOf, cal: Busines
         for c in order
     ]
     areas = Counter(label(r["business_area"], lang) for r in in_period)
-    cause_counts = Counter(label(causes.get(r["case_id"], "unknown"), lang) for r in in_period)
+    cause_counts = Counter(label(causes.get(r["case_id"], "not_analysed"), lang) for r in in_period)
     ytd = sum(1 for r in rows if fy_start <= r["discovered_at"].astimezone(tz).date() <= last)
     return {
         "total": len(in_period), "priority": sum(1 for r in in_period if r["category"] in PRIORITY_INCIDENT_CATEGORIES),

@@ -91,8 +91,8 @@ def test_a_regenerated_pack_is_byte_identical_after_later_events_and_case_action
     assert again["known_run"] == 1
     assert again["errors"]["total"] == 3  # C5, discovered 09-25 but ingested later, is not counted
     assert {c["label"]: c["count"] for c in again["errors"]["by_cause"]} == {
-        "人為的ミス": 1,
-        "不明": 2,
+        "確認誤り等（人為的な誤り）": 1,
+        "原因分析中": 2,
     }  # C2's October analysis is not known at T
     second = committee.write(engine, again, tmp_path / "b", CAL)
     assert second.data_hash == first.data_hash and (second.version, second.unchanged) == (1, True)
@@ -163,7 +163,7 @@ def test_the_h1_sample_pack_is_the_same_after_the_year_is_evaluated(sample_db: E
     evaluate(sample_db, shipped(), at("2026-03-31T23:00:00"), CAL)  # what the demo does
     after = committee.build(sample_db, *h1, T, CAL, shipped())
     assert kept.data_hash(after) == kept.data_hash(before)
-    assert {c["label"]: c["count"] for c in after["errors"]["by_cause"]}["不明"] == 20  # analysed only in October
+    assert {c["label"]: c["count"] for c in after["errors"]["by_cause"]}["原因分析中"] == 20  # analysed only in October
     er, f = table_of(ErrorReportRow), table_of(Flag)
     with sample_db.connect() as conn:
         later = set(conn.execute(select(er.c.case_id).where(er.c.discovered_at > T)).scalars())
