@@ -86,7 +86,7 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
             "open_flags": dict(sorted(open_flags.items())),
         }
         pinned_previous = pinned["data"].get("changes", {}).get("previous_id") if pinned is not None else None
-        previous = _previous(conn, last, as_of, pinned_previous)
+        previous = _previous(conn, first, last, as_of, pinned_previous)
     content["changes"] = _changes(previous, open_flags)
     return content
 
@@ -96,15 +96,23 @@ def _prepared_on(original: Any, given: date | None, as_of: datetime, cal: Busine
     return str(recorded or (given or as_of.astimezone(cal.tz).date()).isoformat())
 
 
-def _previous(conn: Connection, last: date, as_of: datetime, pinned_id: int | None) -> Any:
+def _previous(conn: Connection, first: date, last: date, as_of: datetime, pinned_id: int | None) -> Any:
     """The pack to compare with: the one the first generation compared with, or else the latest
-    committee pack for an earlier period whose data date is not after this one's."""
+    committee pack for an earlier period *of the same kind* — as long (two months after two
+    months, a half after a half), ended before this one starts, its data date not after this
+    one's. A bimonthly pack is never compared with the half-year pack that contains it."""
     r = table_of(Report)
     if pinned_id is not None:
         return conn.execute(select(r).where(r.c.id == pinned_id)).mappings().first()
-    q = (select(r).where(r.c.kind == "committee", r.c.period_to < last, r.c.as_of <= as_of)
-         .order_by(r.c.period_to.desc(), r.c.id.desc()).limit(1))  # fmt: skip
-    return conn.execute(q).mappings().first()
+    q = (select(r).where(r.c.kind == "committee", r.c.period_to < first, r.c.as_of <= as_of)
+         .order_by(r.c.period_to.desc(), r.c.id.desc()))  # fmt: skip
+    length = _months(first, last)
+    return next((row for row in conn.execute(q).mappings() if _months(row["period_from"], row["period_to"]) == length), None)
+
+
+def _months(first: date, last: date) -> int:
+    """How many calendar months a period spans (a partial month counts)."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _changes(previous: Any, now: dict[str, str]) -> dict[str, Any]:
