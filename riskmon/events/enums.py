@@ -157,3 +157,33 @@ class InspectionAspect(StrEnum):
     STAFF_ROSTER = "staff_roster"
     DELIVERABLE_QUALITY = "deliverable_quality"
     OTHER = "other"
+
+
+# --- feeds the seeds name (issue #12): お客様の声, 監査 findings -------------------------------
+
+
+class VoiceCategory(StrEnum):
+    """お客様の声 as the office records it (S1:2096-2102: analysed to find suspected errors early)."""
+
+    COMPLAINT = "complaint"
+    REQUEST = "request"
+    INQUIRY = "inquiry"
+    COMPLIMENT = "compliment"
+    OTHER = "other"
+
+
+class AuditFindingLevel(StrEnum):
+    """How serious an internal-audit finding is; the seeds give no scale (domain.md §9.3), so
+    riskmon keeps three levels and treats only ``major`` as more urgent."""
+
+    MAJOR = "major"
+    MODERATE = "moderate"
+    MINOR = "minor"
+
+
+class AuditStep(StrEnum):
+    """A finding's follow-up (S1:2375-2381; S3:583-584 「改善状況は３ヵ月後フォロー報告」)."""
+
+    IMPROVEMENT_PLAN = "improvement_plan"  # the audited unit's plan
+    FOLLOWUP_REPORT = "followup_report"  # the audited unit's report on its improvement
+    CONFIRMED = "improvement_confirmed"  # 監査部 has confirmed the improvement

@@ -266,3 +266,59 @@ AnyEvent = Annotated[
 
 #: Validates any record; built once (building it is the expensive part).
 EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyEvent)
+
+
+# --- feeds the seeds name (issue #12) ------------------------------------------------------------
+# Appended after the original families (and their union) so that concurrent edits above stay apart;
+# the union is rebuilt here with the new members.
+
+from riskmon.events.enums import AuditFindingLevel, AuditStep, VoiceCategory  # noqa: E402
+
+
+@record
+class CustomerVoice(EventBase):
+    """お客様の声 (S1:2096-2102; checked by リスク統括部, S1:2249). ``unit_id`` is the unit the voice
+    concerns; ``suggests_error`` is the receiving clerk's judgement that it points at a 事務処理誤り,
+    and ``linked_case_id`` the error case it was tied to, if any."""
+
+    type: Literal["customer_voice"]
+    voice_id: Id
+    received_at: LocalDatetime
+    category: VoiceCategory
+    suggests_error: bool
+    summary: Text
+    linked_case_id: Id | None = None
+
+
+@record
+class AuditFinding(EventBase):
+    """A 監査部 finding (S1:2375-2381; S2:375). ``unit_id`` is the audited unit (the risk owner that
+    must improve); ``auditor_unit_id`` the third-line unit that reported it."""
+
+    type: Literal["audit_finding"]
+    finding_id: Id
+    auditor_unit_id: Id
+    reported_on: Day
+    level: AuditFindingLevel
+    summary: Text
+    audit_id: Id | None = None
+
+
+@record
+class AuditFollowUp(EventBase):
+    """A step of a finding's follow-up; ``unit_id`` is the unit that took it (the audited unit for
+    its plan and report, 監査部 for the confirmation)."""
+
+    type: Literal["audit_followup"]
+    finding_id: Id
+    done_on: Day
+    step: AuditStep
+    note: Text | None = None
+
+
+AnyEvent = Annotated[  # type: ignore[misc]
+    DailyReport | ErrorReport | ErrorUpdate | InspectionResult | NonconformityUpdate | Contract
+    | CustomerVoice | AuditFinding | AuditFollowUp,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER = TypeAdapter(AnyEvent)

@@ -141,3 +141,44 @@ FAMILIES: dict[str, EventFamily] = {
         ),
     )
 }
+
+
+# --- feeds the seeds name (issue #12) ------------------------------------------------------------
+from riskmon.events.models import AuditFinding, AuditFollowUp, CustomerVoice  # noqa: E402
+
+
+def _voice_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    mark = "⚠" if m["suggests_error"] else ""
+    link = f" → {m['linked_case_id']}" if m["linked_case_id"] else ""
+    return f"{mark}{label(m['category'], lang)} {m['voice_id']}{link}: {m['summary']}"
+
+
+def _finding_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{label(m['level'], lang)} {m['finding_id']}: {m['summary']}"
+
+
+def _followup_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['finding_id']}: {label(m['step'], lang)}"
+
+
+FAMILIES.update(
+    (f.name, f)
+    for f in (
+        EventFamily(
+            "customer_voice",
+            CustomerVoice,
+            "received_at",
+            natural_keys=(_key("customer_voices", "voice_id"),),
+            summary=_voice_summary,
+        ),
+        EventFamily(
+            "audit_finding",
+            AuditFinding,
+            "reported_on",
+            unit_fields=("unit_id", "auditor_unit_id"),
+            natural_keys=(_key("audit_findings", "finding_id"),),
+            summary=_finding_summary,
+        ),
+        EventFamily("audit_followup", AuditFollowUp, "done_on", summary=_followup_summary),
+    )
+)

@@ -113,3 +113,36 @@ DAILY_REPORT = ViewSpec(
 )  # fmt: skip
 
 VIEW_SPECS: dict[str, ViewSpec] = {v.name: v for v in (ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT)}
+
+
+# --- feeds the seeds name (issue #12) ------------------------------------------------------------
+from riskmon.events.enums import AuditFindingLevel, VoiceCategory  # noqa: E402
+
+CUSTOMER_VOICE = ViewSpec(
+    "customer_voice", "お客様の声, with when its unit next reported a 事務処理誤り (S1:2096-2102, S1:2249)",
+    {
+        **UNIT_FIELDS,
+        "voice_id": "text", "event_id": "text", "received_at": "datetime", "category": _enum(VoiceCategory),
+        "suggests_error": "bool", "summary": "text", "linked_case_id": "text",
+        "error_reported_at": "datetime", "error_case_id": "text",
+    },
+    time_field="received_at", default_subject=("voice_id",),
+    notes={
+        "error_reported_at": "the linked case's discovered_at, else the first error report of the same unit at or after received_at",
+        "error_case_id": "the case error_reported_at belongs to",
+    },
+)  # fmt: skip
+
+AUDIT_FINDING = ViewSpec(
+    "audit_finding", "監査部 finding, with the date of each follow-up step (S1:2375-2381, S3:583-584)",
+    {
+        **UNIT_FIELDS,
+        "finding_id": "text", "event_id": "text", "auditor_unit_id": "text", "audit_id": "text",
+        "reported_on": "date", "level": _enum(AuditFindingLevel), "level_label": "text", "summary": "text",
+        "improvement_plan_on": "date", "followup_report_on": "date", "improvement_confirmed_on": "date",
+        "confirmed": "bool",
+    },
+    time_field="reported_on", default_subject=("finding_id",),
+)  # fmt: skip
+
+VIEW_SPECS.update({v.name: v for v in (CUSTOMER_VOICE, AUDIT_FINDING)})

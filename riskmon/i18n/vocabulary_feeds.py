@@ -1,0 +1,26 @@
+"""The words of the feeds the seeds name beyond the original families (issue #12): お客様の声 and
+監査 findings. Catalogue content only, merged into :data:`riskmon.i18n.vocabulary.VOCABULARY`
+(so :func:`riskmon.i18n.label` and the completeness test see it) and kept apart so that the
+original vocabulary does not grow into a dump of every word.
+"""
+
+from __future__ import annotations
+
+FEED_VOCABULARY: dict[str, tuple[str, str]] = {
+    # event types
+    "customer_voice": ("お客様の声", "customer voice"),
+    "audit_finding": ("監査指摘事項", "audit finding"),
+    "audit_followup": ("監査指摘事項のフォローアップ", "audit finding follow-up"),
+    # お客様の声 categories
+    "complaint": ("苦情", "complaint"),
+    "request": ("ご要望", "request"),
+    "inquiry": ("お問い合わせ", "inquiry"),
+    "compliment": ("お褒め", "compliment"),
+    # audit finding levels and follow-up steps
+    "major": ("重要", "major"),
+    "moderate": ("中程度", "moderate"),
+    "minor": ("軽微", "minor"),
+    "improvement_plan": ("改善計画の提出", "improvement plan submitted"),
+    "followup_report": ("フォローアップ報告", "follow-up report"),
+    "improvement_confirmed": ("改善の確認（監査部）", "improvement confirmed (audit)"),
+}

@@ -1,0 +1,67 @@
+"""Typed tables of the feeds the seeds name beyond errors, daily reports and outsourcing (issue #12):
+お客様の声 and internal-audit findings with their follow-up.
+
+A module of its own so that the original families' schema (:mod:`.tables`) stays one concept; the
+tables are re-exported there, where every table is gathered. Columns are the events' fields, as
+in :mod:`.tables`: rules query them set-oriented in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from riskmon.store.columns import NO_ROWID, event_fk, tz
+
+
+class CustomerVoiceRow(SQLModel, table=True):
+    """お客様の声 (S1:2096-2102, S1:2249)."""
+
+    __tablename__ = "customer_voices"
+    __table_args__ = (Index("ix_customer_voices_unit_received", "unit_id", "received_at"), NO_ROWID)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    voice_id: str = Field(max_length=128, unique=True)
+    received_at: datetime = tz(nullable=False)
+    category: str = Field(max_length=32)
+    suggests_error: bool
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    linked_case_id: str | None = Field(default=None, max_length=128)
+
+
+class AuditFindingRow(SQLModel, table=True):
+    """A 監査部 finding about one audited unit (S1:2375-2381; S2:375)."""
+
+    __tablename__ = "audit_findings"
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128, index=True)
+    finding_id: str = Field(max_length=128, unique=True)
+    auditor_unit_id: str = Field(max_length=128)
+    reported_on: date
+    level: str = Field(max_length=32)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    audit_id: str | None = Field(default=None, max_length=128)
+
+
+class AuditFollowUpRow(SQLModel, table=True):
+    """One follow-up step of a finding (S3:583-584)."""
+
+    __tablename__ = "audit_followups"
+    __table_args__ = (Index("ix_audit_followups_finding_step", "finding_id", "step"), NO_ROWID)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    finding_id: str = Field(max_length=128)
+    done_on: date
+    step: str = Field(max_length=32)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+#: family name → typed table, merged into :data:`riskmon.store.tables.EVENT_TABLES`
+FEED_TABLES: dict[str, type[SQLModel]] = {
+    "customer_voice": CustomerVoiceRow,
+    "audit_finding": AuditFindingRow,
+    "audit_followup": AuditFollowUpRow,
+}
