@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, case, func, select
 
@@ -28,7 +28,8 @@ def customer_voices(conn: Connection, as_of: datetime | AsOf, since: datetime | 
     """One row per voice, with the error report that answers it: the linked case if it was known
     by ``as_of``, otherwise the first report of the same unit discovered at or after the voice."""
     cv, er, t = table_of(CustomerVoiceRow), table_of(ErrorReportRow), AsOf.of(as_of)
-    linked, same_unit, answer = er.alias("linked"), er.alias("same_unit"), er.alias("answer")
+    # aliases of error_reports; the as-of clause only reads their columns
+    linked, same_unit, answer = (cast(Table, er.alias(n)) for n in ("linked", "same_unit", "answer"))
     first_same_unit = (
         select(func.min(same_unit.c.discovered_at))
         .where(same_unit.c.unit_id == cv.c.unit_id, same_unit.c.discovered_at >= cv.c.received_at,

@@ -316,9 +316,16 @@ class AuditFollowUp(EventBase):
     note: Text | None = None
 
 
-AnyEvent = Annotated[  # type: ignore[misc]
-    DailyReport | ErrorReport | ErrorUpdate | InspectionResult | NonconformityUpdate | Contract
-    | CustomerVoice | AuditFinding | AuditFollowUp,
+AnyEvent = Annotated[  # type: ignore[assignment,misc]  # the union above, with the feeds
+    DailyReport
+    | ErrorReport
+    | ErrorUpdate
+    | InspectionResult
+    | NonconformityUpdate
+    | Contract
+    | CustomerVoice
+    | AuditFinding
+    | AuditFollowUp,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER = TypeAdapter(AnyEvent)
