@@ -3,7 +3,8 @@
 The seeds give no volumes for either feed, so every rate here is assumed and stated: about six
 voices a business day nationally for ~300 offices (a quarter of them complaints), a few in a
 hundred unlinked voices judged to suggest an error, every error case found through a customer's
-voice preceded by that voice (half of them linked to the case by the clerk), two offices with a
+voice preceded by that voice (half of them linked to the case by the clerk), a linked complaint
+after the month's case that touched the most customers, two offices with a
 burst of complaints; about five audits a month, one to three findings each, most improvement
 plans and 3-month follow-up reports on time (S3:583-584) and a few late or missing.
 
@@ -46,7 +47,9 @@ FINDING_SUMMARIES = [
 ]
 
 
-def generate(cal: BusinessCalendar, offices: list[str], errors_file: Path, start: date, end: date, seed: int) -> dict[str, list[dict[str, Any]]]:
+def generate(
+    cal: BusinessCalendar, offices: list[str], errors_file: Path, start: date, end: date, seed: int
+) -> dict[str, list[dict[str, Any]]]:
     """Records per file name: ``customer_voices.jsonl`` and ``audit_findings.jsonl``. The error
     cases are read back from the file just written (the generator streams them)."""
     rng = random.Random(seed * 1000 + 12)
@@ -83,6 +86,19 @@ def customer_voices(
         if rng.random() < 0.5:
             voice["linked_case_id"] = case["case_id"]
         voices.append(voice)
+    # the case of each month that touched the most customers draws a complaint after it was found,
+    # which the clerk links to it (the case is known by then)
+    largest: dict[str, dict[str, Any]] = {}
+    for case in errors:
+        if case["type"] == "error_report":
+            month = case["discovered_at"][:7]
+            if month not in largest or case["affected_customers"] > largest[month]["affected_customers"]:
+                largest[month] = case
+    for case in largest.values():
+        day = cal.add_business_days(date.fromisoformat(case["discovered_at"][:10]), rng.randint(1, 3))
+        voice = _voice(case["unit_id"], _at(cal, day, rng), "complaint", True, case["summary"])
+        if voice["received_at"][:10] <= end.isoformat():
+            voices.append({**voice, "linked_case_id": case["case_id"]})
     # two offices with a burst of complaints in three weeks (R31): one at a random time, one in
     # the last three weeks, so that an evaluation at the end of the span finds it too
     days = list(cal.business_days(start, end))
@@ -97,7 +113,9 @@ def customer_voices(
     return voices
 
 
-def audit_findings(cal: BusinessCalendar, offices: list[str], start: date, end: date, rng: random.Random, scale: float) -> list[dict[str, Any]]:
+def audit_findings(
+    cal: BusinessCalendar, offices: list[str], start: date, end: date, rng: random.Random, scale: float
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     levels, weights = list(FINDING_LEVELS), list(FINDING_LEVELS.values())
     month = date(start.year, start.month, 1)

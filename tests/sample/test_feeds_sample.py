@@ -1,0 +1,38 @@
+"""The shipped お客様の声 and 監査 findings: the assumed volumes riskmon/sample/feeds.py states (issue #12)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from tests.helpers import SAMPLE
+
+
+def _records(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (SAMPLE / name).read_text(encoding="utf-8").splitlines()]
+
+
+def test_shipped_customer_voices() -> None:
+    voices = _records("customer_voices.jsonl")
+    assert len(voices) == 1672  # about six a business day for 300 offices (assumed)
+    assert Counter(v["category"] for v in voices) == {"inquiry": 531, "complaint": 507, "request": 477, "compliment": 79, "other": 78}
+    linked = [v for v in voices if "linked_case_id" in v]
+    assert len(linked) == 58 and all(v["suggests_error"] for v in linked)
+    # voices judged to suggest an error that nobody linked: what R30 checks against the error reports
+    assert sum(v["suggests_error"] and "linked_case_id" not in v for v in voices) == 64
+    cases = {e["case_id"]: e for e in _records("error_reports.jsonl") if e["type"] == "error_report"}
+    assert all(cases[v["linked_case_id"]]["unit_id"] == v["unit_id"] for v in linked)  # linked to a case of the same unit
+
+
+def test_shipped_audit_findings_and_follow_ups() -> None:
+    records = _records("audit_findings.jsonl")
+    findings = [r for r in records if r["type"] == "audit_finding"]
+    steps = Counter(r["step"] for r in records if r["type"] == "audit_followup")
+    assert (len(findings), len({f["audit_id"] for f in findings})) == (133, 60)  # five audits a month (assumed)
+    assert Counter(f["level"] for f in findings) == {"minor": 71, "moderate": 50, "major": 12}
+    assert steps == {"improvement_plan": 127, "followup_report": 105, "improvement_confirmed": 100}
+    assert {f["auditor_unit_id"] for f in findings} == {"AUD"}
+    # the audited unit submits its plan and report; only the confirmation is 監査部's
+    by_step = {(r["step"], r["unit_id"] == "AUD") for r in records if r["type"] == "audit_followup"}
+    assert by_step == {("improvement_plan", False), ("followup_report", False), ("improvement_confirmed", True)}
