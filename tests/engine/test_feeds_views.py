@@ -59,3 +59,9 @@ def test_the_sample_year_raises_the_feeds_rules(engine: Engine) -> None:
     result = evaluate(engine, shipped("R30", "R31", "R32", "R33"), at("2026-03-31T23:00"), CAL)
     assert result.errors == {}
     assert {r: result.per_rule[r] for r in ("R30", "R31", "R32", "R33")} == {"R30": 26, "R31": 1, "R32": 9, "R33": 12}
+
+
+def test_audit_follow_up_rules_belong_to_the_audited_unit_and_never_escalate_to_the_third_line() -> None:
+    for rule in shipped("R32", "R33"):
+        assert rule.owner_unit == "{{ unit_id }}"
+        assert rule.escalation == ("{{ region_id }}", "risk_management_department")
