@@ -1,4 +1,5 @@
-"""Sample records of the feeds (お客様の声, 監査 findings and follow-ups) the feed tests share (issue #12)."""
+"""Sample records of the feeds (お客様の声, 監査 findings and follow-ups, 情報セキュリティインシデント)
+the feed tests share (issue #12)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,16 @@ def finding(event_id: str, **kw: object) -> dict[str, object]:
 
 def followup(event_id: str, finding_id: str, step: str, done_on: str, unit: str = "PO-001") -> dict[str, object]:
     return {"event_id": event_id, "type": "audit_followup", "unit_id": unit, "finding_id": finding_id, "done_on": done_on, "step": step}
+
+
+def incident(event_id: str, **kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "event_id": event_id, "type": "infosec_incident", "unit_id": "PO-001", "incident_id": event_id,
+        "detected_at": "2025-06-10T10:00:00", "kind": "missent_email", "personal_info_leaked": True, "summary": "メール誤送信",
+    }  # fmt: skip
+    rec.update(kw)
+    return rec
+
+
+def incident_step(event_id: str, incident_id: str, step: str, when: str, unit: str = "RMD") -> dict[str, object]:
+    return {"event_id": event_id, "type": "infosec_update", "unit_id": unit, "incident_id": incident_id, "at": when, "step": step}

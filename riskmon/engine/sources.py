@@ -234,7 +234,14 @@ VIEWS: dict[str, View] = {
 
 # the feeds' views (お客様の声, 監査 findings): their selects live in their own module
 from riskmon.engine import sources_feeds  # noqa: E402
-from riskmon.store.views import AUDIT_FINDING, CUSTOMER_VOICE  # noqa: E402
+from riskmon.store.views import AUDIT_FINDING, CUSTOMER_VOICE, INFOSEC_INCIDENT  # noqa: E402
 
-VIEWS.update((v.name, v) for v in (View(CUSTOMER_VOICE, sources_feeds.customer_voices), View(AUDIT_FINDING, sources_feeds.audit_findings)))
+VIEWS.update(
+    (v.name, v)
+    for v in (
+        View(CUSTOMER_VOICE, sources_feeds.customer_voices),
+        View(AUDIT_FINDING, sources_feeds.audit_findings),
+        View(INFOSEC_INCIDENT, sources_feeds.infosec_incidents),
+    )
+)
 assert set(VIEWS) == set(VIEW_SPECS), "every declared view has its select"

@@ -1,5 +1,5 @@
-"""The selects behind the feeds' views (declared in riskmon/store/views.py): お客様の声 and 監査
-findings. A module of its own so the original views (:mod:`.sources`) stay one concept;
+"""The selects behind the feeds' views (declared in riskmon/store/views.py): お客様の声, 監査
+findings and 情報セキュリティインシデント. A module of its own so the original views (:mod:`.sources`) stay one concept;
 :mod:`.sources` registers these next to its own. Same contract: set-oriented SQL, only what the
 as-of window (riskmon.store.asof) lets the evaluation see.
 """
@@ -14,7 +14,16 @@ from sqlalchemy import Connection, Table, case, func, select
 
 from riskmon.i18n import label
 from riskmon.store.asof import AsOf
-from riskmon.store.tables import AuditFindingRow, AuditFollowUpRow, CustomerVoiceRow, ErrorReportRow, Unit, table_of
+from riskmon.store.tables import (
+    AuditFindingRow,
+    AuditFollowUpRow,
+    CustomerVoiceRow,
+    ErrorReportRow,
+    InfosecIncidentRow,
+    InfosecUpdateRow,
+    Unit,
+    table_of,
+)
 
 
 def _with_unit(table: Table) -> tuple[Any, list[Any]]:
@@ -85,4 +94,31 @@ def audit_findings(conn: Connection, as_of: datetime | AsOf, since: datetime | N
         out = dict(row)
         out["level_label"] = label(out["level"])
         out["confirmed"] = out["improvement_confirmed_on"] is not None
+        yield out
+
+
+INFOSEC_STEPS = ("csirt_responded", "contained", "infosec_hq_reported", "statutory_reported")
+
+
+def infosec_incidents(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """One row per incident, with the first time of each step known by ``as_of``."""
+    inc, up, t = table_of(InfosecIncidentRow), table_of(InfosecUpdateRow), AsOf.of(as_of)
+    steps = (
+        select(up.c.incident_id, *[func.min(case((up.c.step == s, up.c.at))).label(f"{s}_at") for s in INFOSEC_STEPS])
+        .where(t.events_clause(up, up.c.at))
+        .group_by(up.c.incident_id)
+        .subquery()
+    )
+    joined, unit_cols = _with_unit(inc)
+    q = (
+        select(inc, *unit_cols, *[steps.c[f"{s}_at"] for s in INFOSEC_STEPS])
+        .select_from(joined.outerjoin(steps, steps.c.incident_id == inc.c.incident_id))
+        .where(t.events_clause(inc, inc.c.detected_at))
+        .order_by(inc.c.incident_id)
+    )
+    if since is not None:
+        q = q.where(inc.c.detected_at >= since)
+    for row in conn.execute(q).mappings():
+        out = dict(row)
+        out["kind_label"] = label(out["kind"])
         yield out

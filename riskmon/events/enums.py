@@ -187,3 +187,26 @@ class AuditStep(StrEnum):
     IMPROVEMENT_PLAN = "improvement_plan"  # the audited unit's plan
     FOLLOWUP_REPORT = "followup_report"  # the audited unit's report on its improvement
     CONFIRMED = "improvement_confirmed"  # 監査部 has confirmed the improvement
+
+
+class InfosecIncidentKind(StrEnum):
+    """情報セキュリティインシデント as 機構CSIRT records it (S1:2480-2488, S1:2553-2559)."""
+
+    UNAUTHORIZED_ACCESS = "unauthorized_access"
+    MALWARE = "malware"
+    INFORMATION_LEAK = "information_leak"
+    DEVICE_LOSS = "device_loss"
+    MISSENT_EMAIL = "missent_email"
+    MISCONFIGURATION = "misconfiguration"
+    OTHER = "other"
+
+
+class InfosecStep(StrEnum):
+    """An incident's steps: CSIRT's response (「即応」 S1:2484), containment, the report to
+    情報管理対策本部 (S1:2480-2482; S2:386-388) and, for a personal-information leak, the statutory
+    report (issue #12; the seeds name no such report)."""
+
+    CSIRT_RESPONDED = "csirt_responded"
+    CONTAINED = "contained"
+    HQ_REPORTED = "infosec_hq_reported"
+    STATUTORY_REPORTED = "statutory_reported"

@@ -316,6 +316,43 @@ class AuditFollowUp(EventBase):
     note: Text | None = None
 
 
+from riskmon.events.enums import InfosecIncidentKind, InfosecStep  # noqa: E402
+
+
+@record
+class InfosecIncident(EventBase):
+    """情報セキュリティインシデント (S1:2480-2488, S1:2553-2559; S2:386-388). ``unit_id`` is the unit
+    where it happened; ``personal_info_leaked`` means personal information actually left the
+    機構's control (what the statutory report is about)."""
+
+    type: Literal["infosec_incident"]
+    incident_id: Id
+    detected_at: LocalDatetime
+    kind: InfosecIncidentKind
+    personal_info_leaked: bool
+    summary: Text
+    my_number_involved: bool = False
+    affected_persons: Count | None = None
+    occurred_at: LocalDatetime | None = None
+
+    @model_validator(mode="after")
+    def _occurred_before_detection(self) -> InfosecIncident:
+        if self.occurred_at is not None and self.occurred_at > self.detected_at:
+            raise field_error("occurred_at", "検知日時 (detected_at) より後になっている", "is later than detected_at")
+        return self
+
+
+@record
+class InfosecUpdate(EventBase):
+    """A step of an incident; ``unit_id`` is the unit that took it (機構CSIRT, 情報管理対策室 …)."""
+
+    type: Literal["infosec_update"]
+    incident_id: Id
+    at: LocalDatetime
+    step: InfosecStep
+    note: Text | None = None
+
+
 AnyEvent = Annotated[  # type: ignore[assignment,misc]  # the union above, with the feeds
     DailyReport
     | ErrorReport
@@ -325,7 +362,9 @@ AnyEvent = Annotated[  # type: ignore[assignment,misc]  # the union above, with 
     | Contract
     | CustomerVoice
     | AuditFinding
-    | AuditFollowUp,
+    | AuditFollowUp
+    | InfosecIncident
+    | InfosecUpdate,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER = TypeAdapter(AnyEvent)

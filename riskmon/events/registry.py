@@ -144,7 +144,7 @@ FAMILIES: dict[str, EventFamily] = {
 
 
 # --- feeds the seeds name (issue #12) ------------------------------------------------------------
-from riskmon.events.models import AuditFinding, AuditFollowUp, CustomerVoice  # noqa: E402
+from riskmon.events.models import AuditFinding, AuditFollowUp, CustomerVoice, InfosecIncident, InfosecUpdate  # noqa: E402
 
 
 def _voice_summary(m: Mapping[str, Any], lang: Lang) -> str:
@@ -159,6 +159,15 @@ def _finding_summary(m: Mapping[str, Any], lang: Lang) -> str:
 
 def _followup_summary(m: Mapping[str, Any], lang: Lang) -> str:
     return f"{m['finding_id']}: {label(m['step'], lang)}"
+
+
+def _incident_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    mark = "★" if m["personal_info_leaked"] else ""
+    return f"{mark}{label(m['kind'], lang)} {m['incident_id']}: {m['summary']}"
+
+
+def _incident_update_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['incident_id']}: {label(m['step'], lang)}"
 
 
 FAMILIES.update(
@@ -180,5 +189,13 @@ FAMILIES.update(
             summary=_finding_summary,
         ),
         EventFamily("audit_followup", AuditFollowUp, "done_on", summary=_followup_summary),
+        EventFamily(
+            "infosec_incident",
+            InfosecIncident,
+            "detected_at",
+            natural_keys=(_key("infosec_incidents", "incident_id"),),
+            summary=_incident_summary,
+        ),
+        EventFamily("infosec_update", InfosecUpdate, "at", summary=_incident_update_summary),
     )
 )

@@ -1,5 +1,5 @@
 """Typed tables of the feeds the seeds name beyond errors, daily reports and outsourcing (issue #12):
-お客様の声 and internal-audit findings with their follow-up.
+お客様の声, internal-audit findings with their follow-up, and 情報セキュリティインシデント.
 
 A module of its own so that the original families' schema (:mod:`.tables`) stays one concept; the
 tables are re-exported there, where every table is gathered. Columns are the events' fields, as
@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from riskmon.store.columns import NO_ROWID, event_fk, tz
+from riskmon.store.columns import NO_ROWID, count, event_fk, tz
 
 
 class CustomerVoiceRow(SQLModel, table=True):
@@ -59,9 +59,41 @@ class AuditFollowUpRow(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class InfosecIncidentRow(SQLModel, table=True):
+    """情報セキュリティインシデント (S1:2480-2488; S2:386-388)."""
+
+    __tablename__ = "infosec_incidents"
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    incident_id: str = Field(max_length=128, unique=True)
+    detected_at: datetime = tz(nullable=False)
+    kind: str = Field(max_length=32)
+    personal_info_leaked: bool
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    my_number_involved: bool
+    affected_persons: int | None = count(nullable=True)
+    occurred_at: datetime | None = tz(nullable=True)
+
+
+class InfosecUpdateRow(SQLModel, table=True):
+    """One step of an incident (CSIRT response, containment, reports)."""
+
+    __tablename__ = "infosec_updates"
+    __table_args__ = (Index("ix_infosec_updates_incident_step", "incident_id", "step"), NO_ROWID)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    incident_id: str = Field(max_length=128)
+    at: datetime = tz(nullable=False)
+    step: str = Field(max_length=32)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
 #: family name → typed table, merged into :data:`riskmon.store.tables.EVENT_TABLES`
 FEED_TABLES: dict[str, type[SQLModel]] = {
     "customer_voice": CustomerVoiceRow,
     "audit_finding": AuditFindingRow,
     "audit_followup": AuditFollowUpRow,
+    "infosec_incident": InfosecIncidentRow,
+    "infosec_update": InfosecUpdateRow,
 }

@@ -145,4 +145,19 @@ AUDIT_FINDING = ViewSpec(
     time_field="reported_on", default_subject=("finding_id",),
 )  # fmt: skip
 
-VIEW_SPECS.update({v.name: v for v in (CUSTOMER_VOICE, AUDIT_FINDING)})
+from riskmon.events.enums import InfosecIncidentKind  # noqa: E402
+
+INFOSEC_INCIDENT = ViewSpec(
+    "infosec_incident", "情報セキュリティインシデント, with the time of each step (S1:2480-2488; S2:386-388)",
+    {
+        **UNIT_FIELDS,
+        "incident_id": "text", "event_id": "text", "detected_at": "datetime", "occurred_at": "datetime",
+        "kind": _enum(InfosecIncidentKind), "kind_label": "text", "personal_info_leaked": "bool",
+        "my_number_involved": "bool", "affected_persons": "int", "summary": "text",
+        "csirt_responded_at": "datetime", "contained_at": "datetime", "infosec_hq_reported_at": "datetime",
+        "statutory_reported_at": "datetime",
+    },
+    time_field="detected_at", default_subject=("incident_id",),
+)  # fmt: skip
+
+VIEW_SPECS.update({v.name: v for v in (CUSTOMER_VOICE, AUDIT_FINDING, INFOSEC_INCIDENT)})

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.engine.sources import VIEWS
 from riskmon.flags.evaluation import evaluate
-from tests.feeds_support import finding, followup, voice
+from tests.feeds_support import finding, followup, incident, incident_step, voice
 from tests.helpers import ROOT, at, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
@@ -54,11 +54,22 @@ def test_a_findings_steps_count_only_once_done(engine: Engine, units_file: Path,
     assert (str(late["followup_report_on"]), late["level_label"]) == ("2025-09-01", "重要")
 
 
+def test_an_incidents_steps_count_only_once_known(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    events = [incident("I1"), incident_step("S1", "I1", "csirt_responded", "2025-06-10T10:20:00"),
+              incident_step("S2", "I1", "infosec_hq_reported", "2025-07-16T15:00:00")]  # fmt: skip
+    run(engine, units_file, write_jsonl(tmp_path / "i.jsonl", events))
+    with engine.connect() as conn:
+        [row] = VIEWS["infosec_incident"].rows(conn, at("2025-07-01T12:00:00"), None)
+    assert row["csirt_responded_at"] == at("2025-06-10T10:20:00")
+    assert (row["contained_at"], row["infosec_hq_reported_at"], row["kind_label"]) == (None, None, "メール誤送信")
+
+
 def test_the_sample_year_raises_the_feeds_rules(engine: Engine) -> None:
     run(engine, ROOT / "sample_events")
-    result = evaluate(engine, shipped("R30", "R31", "R32", "R33"), at("2026-03-31T23:00"), CAL)
+    ids = ("R30", "R31", "R32", "R33", "R34", "R35", "R36", "R37")
+    result = evaluate(engine, shipped(*ids), at("2026-03-31T23:00"), CAL)
     assert result.errors == {}
-    assert {r: result.per_rule[r] for r in ("R30", "R31", "R32", "R33")} == {"R30": 26, "R31": 1, "R32": 9, "R33": 12}
+    assert {r: result.per_rule[r] for r in ids} == {"R30": 26, "R31": 1, "R32": 10, "R33": 12, "R34": 2, "R35": 1, "R36": 5, "R37": 14}
 
 
 def test_audit_follow_up_rules_belong_to_the_audited_unit_and_never_escalate_to_the_third_line() -> None:

@@ -1,4 +1,4 @@
-"""お客様の声 and 監査 findings end to end from real files (JSONL and CSV), on SQLite and PostgreSQL:
+"""お客様の声, 監査 findings and 情報セキュリティインシデント end to end from real files (JSONL and CSV), on SQLite and PostgreSQL:
 stored in their typed tables, re-ingest a no-op, a bad record in each file quarantined with its
 file, line, field and reason (issue #12)."""
 
@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from riskmon.cli.app import app
-from riskmon.store.tables import AuditFindingRow, AuditFollowUpRow, CustomerVoiceRow, table_of
-from tests.feeds_support import finding, followup, voice
+from riskmon.store.tables import AuditFindingRow, AuditFollowUpRow, CustomerVoiceRow, InfosecIncidentRow, InfosecUpdateRow, table_of
+from tests.feeds_support import finding, followup, incident, incident_step, voice
 from tests.helpers import open_rejects, run, write_jsonl
 
 VOICES_CSV = """event_id,type,unit_id,voice_id,received_at,category,suggests_error,summary,linked_case_id
@@ -30,19 +30,32 @@ def _files(tmp_path: Path) -> list[Path]:
         followup("F1-R", "F1", "followup_report", "2025-09-01"), followup("F1-K", "F1", "improvement_confirmed", "2025-09-10", "AUD"),
         finding("F2", auditor_unit_id="AUDX"), followup("F1-X", "F1", "plan", "2025-06-21"),
     ])  # fmt: skip
+    incidents = write_jsonl(tmp_path / "infosec_incidents.jsonl", [
+        incident("I1", my_number_involved=True, affected_persons=3, occurred_at="2025-06-09T18:00:00"),
+        incident_step("I1-R", "I1", "csirt_responded", "2025-06-10T10:20:00"),
+        incident("I2", occurred_at="2025-06-11T10:00:00"),
+    ])  # fmt: skip
     csv = tmp_path / "voices.csv"
     csv.write_text(VOICES_CSV, encoding="utf-8")
-    return [voices, findings, csv]
+    return [voices, findings, incidents, csv]
 
 
 def test_feeds_are_stored_typed_and_bad_records_quarantined(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     report = run(engine, units_file, *_files(tmp_path))
-    assert report.accepted == {"unit": 6, "customer_voice": 3, "audit_finding": 1, "audit_followup": 3}
+    assert report.accepted == {
+        "unit": 6,
+        "customer_voice": 3,
+        "audit_finding": 1,
+        "audit_followup": 3,
+        "infosec_incident": 1,
+        "infosec_update": 1,
+    }
     rejects = [(Path(str(r["source_path"])).name, r["line_no"], [x["field"] for x in r["reasons"]]) for r in open_rejects(engine)]  # type: ignore[union-attr]
     assert sorted(rejects) == [
         ("audit_findings.jsonl", 5, ["auditor_unit_id"]),
         ("audit_findings.jsonl", 6, ["step"]),
         ("customer_voices.jsonl", 3, ["category"]),
+        ("infosec_incidents.jsonl", 3, ["occurred_at"]),
         ("voices.csv", 3, ["suggests_error"]),
     ]
     with engine.connect() as conn:
@@ -51,6 +64,9 @@ def test_feeds_are_stored_typed_and_bad_records_quarantined(engine: Engine, unit
         steps = sorted(
             (r["step"], r["unit_id"], r["done_on"].isoformat()) for r in conn.execute(select(table_of(AuditFollowUpRow))).mappings()
         )
+        [inc] = conn.execute(select(table_of(InfosecIncidentRow))).mappings().all()
+        [step] = conn.execute(select(table_of(InfosecUpdateRow))).mappings().all()
+    assert (inc["incident_id"], inc["my_number_involved"], inc["affected_persons"], step["step"]) == ("I1", True, 3, "csirt_responded")
     assert sorted(voices) == ["V1", "V2", "V3"]
     assert voices["V1"]["suggests_error"] is True and voices["V1"]["linked_case_id"] is None
     assert voices["V2"]["linked_case_id"] == "C9"
@@ -60,7 +76,7 @@ def test_feeds_are_stored_typed_and_bad_records_quarantined(engine: Engine, unit
     assert steps == [("followup_report", "PO-001", "2025-09-01"), ("improvement_confirmed", "AUD", "2025-09-10"),
                      ("improvement_plan", "PO-001", "2025-06-20")]  # fmt: skip
     again = run(engine, *_files(tmp_path))
-    assert sum(again.accepted.values()) == 0 and sum(again.duplicates.values()) == 7
+    assert sum(again.accepted.values()) == 0 and sum(again.duplicates.values()) == 9
 
 
 def test_a_voice_id_used_twice_is_refused(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -88,4 +104,5 @@ def test_the_cli_names_file_line_field_and_reason_for_each_feed(cli: CliRunner, 
     assert "customer_voices.jsonl:3: category: 'complain' は使えません（もしかして 'complaint'？）" in out
     assert "audit_findings.jsonl:5: auditor_unit_id: 'AUDX' は組織マスタ (units) にない組織コードです（もしかして 'AUD'？）" in out
     assert "audit_findings.jsonl:6: step: 'plan' は使えません" in out
+    assert "infosec_incidents.jsonl:3: occurred_at: 検知日時 (detected_at) より後になっている" in out
     assert "voices.csv:3: suggests_error: true / false で指定してください: 'はい'" in out

@@ -1,4 +1,5 @@
-"""The shipped お客様の声 and 監査 findings: the assumed volumes riskmon/sample/feeds.py states (issue #12)."""
+"""The shipped お客様の声, 監査 findings and 情報セキュリティインシデント: the assumed volumes
+riskmon/sample/feeds.py and riskmon/sample/infosec_incidents.py state (issue #12)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,22 @@ def test_shipped_audit_findings_and_follow_ups() -> None:
     records = _records("audit_findings.jsonl")
     findings = [r for r in records if r["type"] == "audit_finding"]
     steps = Counter(r["step"] for r in records if r["type"] == "audit_followup")
-    assert (len(findings), len({f["audit_id"] for f in findings})) == (133, 60)  # five audits a month (assumed)
-    assert Counter(f["level"] for f in findings) == {"minor": 71, "moderate": 50, "major": 12}
-    assert steps == {"improvement_plan": 127, "followup_report": 105, "improvement_confirmed": 100}
+    assert (len(findings), len({f["audit_id"] for f in findings})) == (117, 60)  # five audits a month (assumed)
+    assert Counter(f["level"] for f in findings) == {"minor": 58, "moderate": 49, "major": 10}
+    assert steps == {"improvement_plan": 108, "followup_report": 87, "improvement_confirmed": 81}
     assert {f["auditor_unit_id"] for f in findings} == {"AUD"}
     # the audited unit submits its plan and report; only the confirmation is 監査部's
     by_step = {(r["step"], r["unit_id"] == "AUD") for r in records if r["type"] == "audit_followup"}
     assert by_step == {("improvement_plan", False), ("followup_report", False), ("improvement_confirmed", True)}
+
+
+def test_shipped_infosec_incidents() -> None:
+    records = _records("infosec_incidents.jsonl")
+    incidents = [r for r in records if r["type"] == "infosec_incident"]
+    assert len(incidents) == 26  # about two a month (assumed)
+    leaks = [i for i in incidents if i["personal_info_leaked"]]
+    assert (len(leaks), sum(i["my_number_involved"] for i in incidents)) == (14, 2)
+    assert all(i["personal_info_leaked"] for i in incidents if i["kind"] == "missent_email")
+    steps = Counter((r["step"], r["unit_id"]) for r in records if r["type"] == "infosec_update")
+    assert steps == {("csirt_responded", "CSIRT"): 26, ("contained", "CSIRT"): 26, ("infosec_hq_reported", "IMO"): 25,
+                     ("statutory_reported", "IMO"): 14}  # fmt: skip

@@ -1,4 +1,4 @@
-"""feeds the seeds name (issue #12): お客様の声, 監査 findings and their follow-up
+"""feeds the seeds name (issue #12): お客様の声, 監査 findings and their follow-up, 情報セキュリティインシデント
 
 Revision ID: 0017_feeds
 Revises: 0013_api_tokens
@@ -79,8 +79,38 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_followups") as batch:
         batch.create_index("ix_audit_followups_finding_step", ["finding_id", "step"], unique=False)
 
+    op.create_table(
+        "infosec_incidents",
+        *_event_key(),
+        sa.Column("incident_id", _ID(length=128), nullable=False),
+        sa.Column("detected_at", riskmon.store.types.TZDateTime(timezone=True), nullable=False),
+        sa.Column("kind", _ID(length=32), nullable=False),
+        sa.Column("personal_info_leaked", sa.Boolean(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("my_number_involved", sa.Boolean(), nullable=False),
+        sa.Column("affected_persons", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("occurred_at", riskmon.store.types.TZDateTime(timezone=True), nullable=True),
+        *_tail(),
+        sa.UniqueConstraint("incident_id"),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "infosec_updates",
+        *_event_key(),
+        sa.Column("incident_id", _ID(length=128), nullable=False),
+        sa.Column("at", riskmon.store.types.TZDateTime(timezone=True), nullable=False),
+        sa.Column("step", _ID(length=32), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        *_tail(),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("infosec_updates") as batch:
+        batch.create_index("ix_infosec_updates_incident_step", ["incident_id", "step"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("infosec_updates")
+    op.drop_table("infosec_incidents")
     op.drop_table("audit_followups")
     op.drop_table("audit_findings")
     op.drop_table("customer_voices")
