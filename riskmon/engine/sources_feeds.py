@@ -1,5 +1,5 @@
 """The selects behind the feeds' views (declared in riskmon/store/views.py): お客様の声, 監査
-findings and 情報セキュリティインシデント. A module of its own so the original views (:mod:`.sources`) stay one concept;
+findings, 情報セキュリティインシデント and the 調達企画部 審査 with the new-contractor and new-officer checks. A module of its own so the original views (:mod:`.sources`) stay one concept;
 :mod:`.sources` registers these next to its own. Same contract: set-oriented SQL, only what the
 as-of window (riskmon.store.asof) lets the evaluation see.
 """
@@ -17,10 +17,16 @@ from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
     AuditFindingRow,
     AuditFollowUpRow,
+    ContractRow,
     CustomerVoiceRow,
     ErrorReportRow,
     InfosecIncidentRow,
     InfosecUpdateRow,
+    InspectionRow,
+    ProcurementOfficerRow,
+    ProcurementReviewRow,
+    SecuritySiteCheckRow,
+    SiteVisitRow,
     Unit,
     table_of,
 )
@@ -121,4 +127,93 @@ def infosec_incidents(conn: Connection, as_of: datetime | AsOf, since: datetime 
     for row in conn.execute(q).mappings():
         out = dict(row)
         out["kind_label"] = label(out["kind"])
+        yield out
+
+
+def inspection_reviews(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """One row per inspection, with 調達企画部's first review of it known by ``as_of``."""
+    ins, rv, t = table_of(InspectionRow), table_of(ProcurementReviewRow), AsOf.of(as_of)
+    reviews = (
+        select(
+            rv.c.inspection_id, func.min(rv.c.review_id).label("review_id"), func.min(rv.c.unit_id).label("reviewer_unit_id"),
+            func.min(rv.c.reviewed_on).label("reviewed_on"),
+            func.max(case((rv.c.problem_found, 1), else_=0)).label("problem"),
+            func.min(case((rv.c.risk_reported_on <= t.day, rv.c.risk_reported_on))).label("risk_reported_on"),
+        )
+        .where(t.events_clause(rv, rv.c.reviewed_on))
+        .group_by(rv.c.inspection_id)
+        .subquery()
+    )  # fmt: skip
+    joined, unit_cols = _with_unit(ins)
+    q = (
+        select(ins.c.inspection_id, ins.c.event_id, ins.c.unit_id, ins.c.contract_id, ins.c.inspection_type, ins.c.inspected_on,
+               ins.c.nonconformity_count, *unit_cols, reviews.c.review_id, reviews.c.reviewer_unit_id, reviews.c.reviewed_on,
+               reviews.c.problem, reviews.c.risk_reported_on)
+        .select_from(joined.outerjoin(reviews, reviews.c.inspection_id == ins.c.inspection_id))
+        .where(t.events_clause(ins, ins.c.inspected_on))
+        .order_by(ins.c.inspection_id)
+    )  # fmt: skip
+    if since is not None:
+        q = q.where(ins.c.inspected_on >= since.date())
+    for row in conn.execute(q).mappings():
+        out = dict(row)
+        problem = out.pop("problem")
+        out["problem_found"] = None if problem is None else bool(problem)
+        yield out
+
+
+def contract_security_checks(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """One row per contract known by ``as_of``, with its first on-site security check (S2:270)."""
+    ct, ck, t = table_of(ContractRow), table_of(SecuritySiteCheckRow), AsOf.of(as_of)
+    first = (
+        select(ck.c.contract_id, func.min(ck.c.checked_on).label("early_check_on"))
+        .where(t.events_clause(ck, ck.c.checked_on))
+        .group_by(ck.c.contract_id)
+        .subquery()
+    )
+    issues = (
+        select(ck.c.contract_id, func.sum(ck.c.issues_found).label("early_check_issues"))
+        .select_from(ck.join(first, (first.c.contract_id == ck.c.contract_id) & (first.c.early_check_on == ck.c.checked_on)))
+        .where(t.known_clause(ck))
+        .group_by(ck.c.contract_id)
+        .subquery()
+    )
+    joined, unit_cols = _with_unit(ct)
+    q = (
+        select(ct.c.contract_id, ct.c.event_id, ct.c.unit_id, ct.c.contractor_id, ct.c.contractor_name, ct.c.new_contractor,
+               ct.c.handles_personal_info, ct.c.start_on, *unit_cols, first.c.early_check_on, issues.c.early_check_issues)
+        .select_from(joined.outerjoin(first, first.c.contract_id == ct.c.contract_id)
+                     .outerjoin(issues, issues.c.contract_id == ct.c.contract_id))
+        .where(t.known_clause(ct))  # a contract is known before it starts (as in the contract view)
+        .order_by(ct.c.contract_id)
+    )  # fmt: skip
+    for row in conn.execute(q).mappings():
+        out = dict(row)
+        if out["early_check_issues"] is not None:
+            out["early_check_issues"] = int(out["early_check_issues"])
+        yield out
+
+
+def procurement_officers(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """One row per 調達担当者, with their first 履行場所の実査 and how many they made, known by ``as_of``."""
+    po, sv, t = table_of(ProcurementOfficerRow), table_of(SiteVisitRow), AsOf.of(as_of)
+    visits = (
+        select(sv.c.officer_id, func.min(sv.c.visited_on).label("first_site_visit_on"), func.count().label("site_visits"))
+        .where(t.events_clause(sv, sv.c.visited_on))
+        .group_by(sv.c.officer_id)
+        .subquery()
+    )
+    joined, unit_cols = _with_unit(po)
+    q = (
+        select(po.c.officer_id, po.c.event_id, po.c.unit_id, po.c.name, po.c.assigned_on, *unit_cols,
+               visits.c.first_site_visit_on, visits.c.site_visits)
+        .select_from(joined.outerjoin(visits, visits.c.officer_id == po.c.officer_id))
+        .where(t.events_clause(po, po.c.assigned_on))
+        .order_by(po.c.officer_id)
+    )  # fmt: skip
+    if since is not None:
+        q = q.where(po.c.assigned_on >= since.date())
+    for row in conn.execute(q).mappings():
+        out = dict(row)
+        out["site_visits"] = out["site_visits"] or 0
         yield out

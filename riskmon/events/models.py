@@ -353,6 +353,62 @@ class InfosecUpdate(EventBase):
     note: Text | None = None
 
 
+@record
+class ProcurementReview(EventBase):
+    """調達企画部's 審査 of an inspection a 事業担当部署 did (S1:2326-2330); ``unit_id`` is the reviewing
+    unit. A problem found is passed to リスク統括部 (``risk_reported_on``), which takes it to the
+    リスク管理委員会."""
+
+    type: Literal["procurement_review"]
+    review_id: Id
+    inspection_id: Id
+    reviewed_on: Day
+    problem_found: bool
+    risk_reported_on: Day | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _reported_after_review(self) -> ProcurementReview:
+        if self.risk_reported_on is not None and self.risk_reported_on < self.reviewed_on:
+            raise field_error("risk_reported_on", "審査日 (reviewed_on) より前になっている", "is before reviewed_on")
+        return self
+
+
+@record
+class SecuritySiteCheck(EventBase):
+    """The early on-site security check of a new contractor after the contract is concluded (S2:270:
+    「契約締結後の早い段階で現場のセキュリティ対策の確認」); ``unit_id`` is the 事業担当部署."""
+
+    type: Literal["security_site_check"]
+    check_id: Id
+    contract_id: Id
+    checked_on: Day
+    issues_found: Count
+    note: Text | None = None
+
+
+@record
+class ProcurementOfficer(EventBase):
+    """A member of staff who became 調達担当者 (S2:283); ``unit_id`` is their 事業担当部署."""
+
+    type: Literal["procurement_officer"]
+    officer_id: Id
+    assigned_on: Day
+    name: Name | None = None
+
+
+@record
+class SiteVisit(EventBase):
+    """A 調達担当者's 履行場所の実査 at a contractor (S2:283, mandatory for a new officer)."""
+
+    type: Literal["site_visit"]
+    visit_id: Id
+    officer_id: Id
+    contractor_id: Id
+    visited_on: Day
+    contract_id: Id | None = None
+
+
 AnyEvent = Annotated[  # type: ignore[assignment,misc]  # the union above, with the feeds
     DailyReport
     | ErrorReport
@@ -364,7 +420,11 @@ AnyEvent = Annotated[  # type: ignore[assignment,misc]  # the union above, with 
     | AuditFinding
     | AuditFollowUp
     | InfosecIncident
-    | InfosecUpdate,
+    | InfosecUpdate
+    | ProcurementReview
+    | SecuritySiteCheck
+    | ProcurementOfficer
+    | SiteVisit,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER = TypeAdapter(AnyEvent)

@@ -36,4 +36,9 @@ FEED_VOCABULARY: dict[str, tuple[str, str]] = {
     "contained": ("封じ込め完了", "contained"),
     "infosec_hq_reported": ("情報管理対策本部へ報告", "reported to the Information Management HQ"),
     "statutory_reported": ("法令に基づく報告", "statutory report made"),
+    # 調達企画部 審査 and the checks around new contractors and new officers
+    "procurement_review": ("調達企画部による検査の審査", "procurement review of an inspection"),
+    "security_site_check": ("新規事業者の現場セキュリティ確認", "new contractor's on-site security check"),
+    "procurement_officer": ("調達担当者", "procurement officer"),
+    "site_visit": ("履行場所の実査", "contractor site visit"),
 }

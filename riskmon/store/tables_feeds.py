@@ -1,5 +1,6 @@
 """Typed tables of the feeds the seeds name beyond errors, daily reports and outsourcing (issue #12):
-お客様の声, internal-audit findings with their follow-up, and 情報セキュリティインシデント.
+お客様の声, internal-audit findings with their follow-up, 情報セキュリティインシデント, and the
+調達企画部 審査 of contractor inspections with the checks around new contractors and officers.
 
 A module of its own so that the original families' schema (:mod:`.tables`) stays one concept; the
 tables are re-exported there, where every table is gathered. Columns are the events' fields, as
@@ -89,6 +90,61 @@ class InfosecUpdateRow(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class ProcurementReviewRow(SQLModel, table=True):
+    """調達企画部's 審査 of an inspection (S1:2326-2330)."""
+
+    __tablename__ = "procurement_reviews"
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    review_id: str = Field(max_length=128, unique=True)
+    inspection_id: str = Field(max_length=128, index=True)
+    reviewed_on: date
+    problem_found: bool
+    risk_reported_on: date | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class SecuritySiteCheckRow(SQLModel, table=True):
+    """A new contractor's early on-site security check (S2:270)."""
+
+    __tablename__ = "security_site_checks"
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    check_id: str = Field(max_length=128, unique=True)
+    contract_id: str = Field(max_length=128, index=True)
+    checked_on: date
+    issues_found: int = count()
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ProcurementOfficerRow(SQLModel, table=True):
+    """A new 調達担当者 (S2:283)."""
+
+    __tablename__ = "procurement_officers"
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    officer_id: str = Field(max_length=128, unique=True)
+    assigned_on: date
+    name: str | None = Field(default=None, max_length=200)
+
+
+class SiteVisitRow(SQLModel, table=True):
+    """A 調達担当者's 履行場所の実査 (S2:283)."""
+
+    __tablename__ = "site_visits"
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
+    unit_id: str = Field(max_length=128)
+    visit_id: str = Field(max_length=128, unique=True)
+    officer_id: str = Field(max_length=128, index=True)
+    contractor_id: str = Field(max_length=128)
+    visited_on: date
+    contract_id: str | None = Field(default=None, max_length=128)
+
+
 #: family name → typed table, merged into :data:`riskmon.store.tables.EVENT_TABLES`
 FEED_TABLES: dict[str, type[SQLModel]] = {
     "customer_voice": CustomerVoiceRow,
@@ -96,4 +152,8 @@ FEED_TABLES: dict[str, type[SQLModel]] = {
     "audit_followup": AuditFollowUpRow,
     "infosec_incident": InfosecIncidentRow,
     "infosec_update": InfosecUpdateRow,
+    "procurement_review": ProcurementReviewRow,
+    "security_site_check": SecuritySiteCheckRow,
+    "procurement_officer": ProcurementOfficerRow,
+    "site_visit": SiteVisitRow,
 }

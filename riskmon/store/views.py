@@ -160,4 +160,39 @@ INFOSEC_INCIDENT = ViewSpec(
     time_field="detected_at", default_subject=("incident_id",),
 )  # fmt: skip
 
-VIEW_SPECS.update({v.name: v for v in (CUSTOMER_VOICE, AUDIT_FINDING, INFOSEC_INCIDENT)})
+INSPECTION_REVIEW = ViewSpec(
+    "inspection_review", "outsourcing inspection with 調達企画部's 審査 of it (S1:2326-2330)",
+    {
+        **UNIT_FIELDS,
+        "inspection_id": "text", "event_id": "text", "contract_id": "text", "inspection_type": _enum(InspectionType),
+        "inspected_on": "date", "nonconformity_count": "int", "review_id": "text", "reviewer_unit_id": "text",
+        "reviewed_on": "date", "problem_found": "bool", "risk_reported_on": "date",
+    },
+    time_field="inspected_on", default_subject=("inspection_id",),
+    notes={"reviewed_on": "the first review known at the evaluation time; problem_found if any review found one"},
+)  # fmt: skip
+
+CONTRACT_SECURITY_CHECK = ViewSpec(
+    "contract_security_check", "外部委託 contract with its early on-site security check (S2:270)",
+    {
+        **UNIT_FIELDS,
+        "contract_id": "text", "event_id": "text", "contractor_id": "text", "contractor_name": "text",
+        "new_contractor": "bool", "handles_personal_info": "bool", "start_on": "date",
+        "early_check_on": "date", "early_check_issues": "int",
+    },
+    time_field="start_on", default_subject=("contract_id",),
+)  # fmt: skip
+
+PROCUREMENT_OFFICER = ViewSpec(
+    "procurement_officer", "new 調達担当者 with their 履行場所の実査 (S2:283)",
+    {
+        **UNIT_FIELDS,
+        "officer_id": "text", "event_id": "text", "name": "text", "assigned_on": "date",
+        "first_site_visit_on": "date", "site_visits": "int",
+    },
+    time_field="assigned_on", default_subject=("officer_id",),
+)  # fmt: skip
+
+VIEW_SPECS.update(
+    {v.name: v for v in (CUSTOMER_VOICE, AUDIT_FINDING, INFOSEC_INCIDENT, INSPECTION_REVIEW, CONTRACT_SECURITY_CHECK, PROCUREMENT_OFFICER)}
+)

@@ -1,4 +1,5 @@
-"""feeds the seeds name (issue #12): お客様の声, 監査 findings and their follow-up, 情報セキュリティインシデント
+"""feeds the seeds name (issue #12): お客様の声, 監査 findings and their follow-up, 情報セキュリティインシデント,
+調達企画部 審査 of contractor inspections, new contractors' security checks, new officers' site visits
 
 Revision ID: 0017_feeds
 Revises: 0013_api_tokens
@@ -107,8 +108,65 @@ def upgrade() -> None:
     with op.batch_alter_table("infosec_updates") as batch:
         batch.create_index("ix_infosec_updates_incident_step", ["incident_id", "step"], unique=False)
 
+    count = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    op.create_table(
+        "procurement_reviews",
+        *_event_key(),
+        sa.Column("review_id", _ID(length=128), nullable=False),
+        sa.Column("inspection_id", _ID(length=128), nullable=False),
+        sa.Column("reviewed_on", sa.Date(), nullable=False),
+        sa.Column("problem_found", sa.Boolean(), nullable=False),
+        sa.Column("risk_reported_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        *_tail(),
+        sa.UniqueConstraint("review_id"),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("procurement_reviews") as batch:
+        batch.create_index(batch.f("ix_procurement_reviews_inspection_id"), ["inspection_id"], unique=False)
+    op.create_table(
+        "security_site_checks",
+        *_event_key(),
+        sa.Column("check_id", _ID(length=128), nullable=False),
+        sa.Column("contract_id", _ID(length=128), nullable=False),
+        sa.Column("checked_on", sa.Date(), nullable=False),
+        sa.Column("issues_found", count, nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        *_tail(),
+        sa.UniqueConstraint("check_id"),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("security_site_checks") as batch:
+        batch.create_index(batch.f("ix_security_site_checks_contract_id"), ["contract_id"], unique=False)
+    op.create_table(
+        "procurement_officers",
+        *_event_key(),
+        sa.Column("officer_id", _ID(length=128), nullable=False),
+        sa.Column("assigned_on", sa.Date(), nullable=False),
+        sa.Column("name", _ID(length=200), nullable=True),
+        *_tail(),
+        sa.UniqueConstraint("officer_id"),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "site_visits",
+        *_event_key(),
+        sa.Column("visit_id", _ID(length=128), nullable=False),
+        sa.Column("officer_id", _ID(length=128), nullable=False),
+        sa.Column("contractor_id", _ID(length=128), nullable=False),
+        sa.Column("visited_on", sa.Date(), nullable=False),
+        sa.Column("contract_id", _ID(length=128), nullable=True),
+        *_tail(),
+        sa.UniqueConstraint("visit_id"),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("site_visits") as batch:
+        batch.create_index(batch.f("ix_site_visits_officer_id"), ["officer_id"], unique=False)
+
 
 def downgrade() -> None:
+    for table in ("site_visits", "procurement_officers", "security_site_checks", "procurement_reviews"):
+        op.drop_table(table)
     op.drop_table("infosec_updates")
     op.drop_table("infosec_incidents")
     op.drop_table("audit_followups")
