@@ -1,6 +1,7 @@
 """The selects behind the feeds' views (declared in riskmon/store/views.py): お客様の声, 監査
-findings, 情報セキュリティインシデント and the 調達企画部 審査 with the new-contractor and new-officer checks. A module of its own so the original views (:mod:`.sources`) stay one concept;
-:mod:`.sources` registers these next to its own. Same contract: set-oriented SQL, only what the
+findings, 情報セキュリティインシデント and the 調達企画部 審査 with the new-contractor and new-officer
+checks. A module of its own so the original views (:mod:`.sources`) stay one concept; :mod:`.sources`
+registers these next to its own. Same contract: set-oriented SQL, only what the
 as-of window (riskmon.store.asof) lets the evaluation see.
 """
 

@@ -367,7 +367,8 @@ class Report(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-# the feeds' typed tables (お客様の声, 監査 findings, 情報セキュリティインシデント, 調達企画部 審査) live in their own module; reached from here too
+# the feeds' typed tables (お客様の声, 監査 findings, 情報セキュリティインシデント, 調達企画部 審査) live
+# in their own module; reached from here too
 from riskmon.store.tables_feeds import FEED_TABLES  # noqa: E402
 from riskmon.store.tables_feeds import AuditFindingRow as AuditFindingRow  # noqa: E402
 from riskmon.store.tables_feeds import AuditFollowUpRow as AuditFollowUpRow  # noqa: E402
