@@ -1,5 +1,5 @@
-"""Sample records of the feeds (お客様の声, 監査 findings and follow-ups, 情報セキュリティインシデント)
-the feed tests share (issue #12)."""
+"""Sample records of the feeds (お客様の声, 監査 findings and follow-ups, 情報セキュリティインシデント,
+調達企画部 審査 and the new-contractor / new-officer checks) the feed tests share (issue #12)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,26 @@ def incident(event_id: str, **kw: object) -> dict[str, object]:
 
 def incident_step(event_id: str, incident_id: str, step: str, when: str, unit: str = "RMD") -> dict[str, object]:
     return {"event_id": event_id, "type": "infosec_update", "unit_id": unit, "incident_id": incident_id, "at": when, "step": step}
+
+
+def review(event_id: str, inspection_id: str, reviewed_on: str, **kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "event_id": event_id, "type": "procurement_review", "unit_id": "RMD", "review_id": event_id,
+        "inspection_id": inspection_id, "reviewed_on": reviewed_on, "problem_found": False,
+    }  # fmt: skip
+    rec.update(kw)
+    return rec
+
+
+def officer(event_id: str, assigned_on: str, unit: str = "HQ-NP") -> dict[str, object]:
+    return {"event_id": event_id, "type": "procurement_officer", "unit_id": unit, "officer_id": event_id, "assigned_on": assigned_on}
+
+
+def site_visit(event_id: str, officer_id: str, visited_on: str, unit: str = "HQ-NP") -> dict[str, object]:
+    return {"event_id": event_id, "type": "site_visit", "unit_id": unit, "visit_id": event_id, "officer_id": officer_id,
+            "contractor_id": "CT-1", "visited_on": visited_on}  # fmt: skip
+
+
+def security_check(event_id: str, contract_id: str, checked_on: str, issues: int = 0) -> dict[str, object]:
+    return {"event_id": event_id, "type": "security_site_check", "unit_id": "HQ-NP", "check_id": event_id,
+            "contract_id": contract_id, "checked_on": checked_on, "issues_found": issues}  # fmt: skip

@@ -1,5 +1,6 @@
 """Sample お客様の声, 監査 findings with their follow-up (R30–R33) and, through :mod:`.infosec_incidents`,
-情報セキュリティインシデント (R34–R37), for the feeds of issue #12.
+情報セキュリティインシデント (R34–R37) and, through :mod:`.procurement_checks`, the 調達企画部 審査 (R38–R41),
+for the feeds of issue #12.
 
 The seeds give no volumes for either feed, so every rate here is assumed and stated: about six
 voices a business day nationally for ~300 offices (a quarter of them complaints), a few in a
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.sample import infosec_incidents
+from riskmon.sample import infosec_incidents, procurement_checks
 
 VOICES_PER_DAY_PER_300 = 6.0  # assumed
 VOICE_CATEGORIES = {"complaint": 25, "request": 30, "inquiry": 35, "compliment": 5, "other": 5}  # assumed shares, %
@@ -49,13 +50,12 @@ FINDING_SUMMARIES = [
 ]
 
 
-def generate(
-    cal: BusinessCalendar, offices: list[str], errors_file: Path, start: date, end: date, seed: int
-) -> dict[str, list[dict[str, Any]]]:
+def generate(cal: BusinessCalendar, offices: list[str], folder: Path, start: date, end: date, seed: int) -> dict[str, list[dict[str, Any]]]:
     """Records per file name: ``customer_voices.jsonl``, ``audit_findings.jsonl`` and
-    ``infosec_incidents.jsonl`` (:mod:`.infosec_incidents`). The error
-    cases are read back from the file just written (the generator streams them)."""
-    with errors_file.open(encoding="utf-8") as f:
+    ``infosec_incidents.jsonl`` (:mod:`.infosec_incidents`), ``procurement_checks.jsonl``
+    (:mod:`.procurement_checks`). The error cases, inspections and contracts are read back from the
+    files just written in ``folder`` (the generator streams them)."""
+    with (folder / "error_reports.jsonl").open(encoding="utf-8") as f:
         errors = [json.loads(line) for line in f]
     scale = len(offices) / 300
     # one random stream per feed, so that a change to the error cases moves only the voices
@@ -63,6 +63,7 @@ def generate(
         "customer_voices.jsonl": customer_voices(cal, offices, errors, start, end, random.Random(seed * 1000 + 12), scale),
         "audit_findings.jsonl": audit_findings(cal, offices, start, end, random.Random(seed * 1000 + 375), scale),
         "infosec_incidents.jsonl": infosec_incidents.incidents(cal, offices, start, end, seed),
+        "procurement_checks.jsonl": procurement_checks.generate(cal, folder, start, end, seed),
     }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.engine.sources import VIEWS
 from riskmon.flags.evaluation import evaluate
-from tests.feeds_support import finding, followup, incident, incident_step, voice
+from tests.feeds_support import finding, followup, incident, incident_step, officer, review, security_check, site_visit, voice
 from tests.helpers import ROOT, at, error_report, run, shipped, write_jsonl
 
 CAL = BusinessCalendar()
@@ -64,12 +64,46 @@ def test_an_incidents_steps_count_only_once_known(engine: Engine, units_file: Pa
     assert (row["contained_at"], row["infosec_hq_reported_at"], row["kind_label"]) == (None, None, "メール誤送信")
 
 
+def test_procurement_views_fold_reviews_checks_and_visits(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    inspection = {"event_id": "I1", "type": "inspection_result", "unit_id": "HQ-NP", "inspection_id": "I1", "contract_id": "K1",
+                  "inspection_type": "delivery", "inspected_on": "2025-06-02", "nonconformities": []}  # fmt: skip
+    contract = {"event_id": "K1", "type": "contract", "unit_id": "HQ-NP", "contract_id": "K1", "contractor_id": "CT-1",
+                "handles_personal_info": True, "start_on": "2025-07-01", "end_on": "2026-03-31", "new_contractor": True}  # fmt: skip
+    events = [
+        inspection, contract, review("R1", "I1", "2025-06-10", problem_found=True, risk_reported_on="2025-06-20"),
+        review("R2", "I1", "2025-06-05"), security_check("S1", "K1", "2025-06-10", 2), security_check("S2", "K1", "2025-06-20", 5),
+        officer("O1", "2025-04-01"), site_visit("W1", "O1", "2025-06-01"), site_visit("W2", "O1", "2025-08-01"),
+    ]  # fmt: skip
+    run(engine, units_file, write_jsonl(tmp_path / "p.jsonl", events))
+    with engine.connect() as conn:
+        [ins] = VIEWS["inspection_review"].rows(conn, at("2025-06-15T12:00:00"), None)
+        [ct] = VIEWS["contract_security_check"].rows(conn, at("2025-06-15T12:00:00"), None)
+        [off] = VIEWS["procurement_officer"].rows(conn, at("2025-09-30T12:00:00"), None)
+    # the first review, a problem if any review found one, the report to リスク統括部 only once made
+    assert (str(ins["reviewed_on"]), ins["review_id"], ins["problem_found"], ins["risk_reported_on"]) == ("2025-06-05", "R1", True, None)
+    assert (str(ct["early_check_on"]), ct["early_check_issues"]) == ("2025-06-10", 2)  # the later check is not known yet
+    assert (str(off["first_site_visit_on"]), off["site_visits"]) == ("2025-06-01", 2)
+
+
 def test_the_sample_year_raises_the_feeds_rules(engine: Engine) -> None:
     run(engine, ROOT / "sample_events")
-    ids = ("R30", "R31", "R32", "R33", "R34", "R35", "R36", "R37")
+    ids = ("R30", "R31", "R32", "R33", "R34", "R35", "R36", "R37", "R38", "R39", "R40", "R41")
     result = evaluate(engine, shipped(*ids), at("2026-03-31T23:00"), CAL)
     assert result.errors == {}
-    assert {r: result.per_rule[r] for r in ids} == {"R30": 26, "R31": 1, "R32": 10, "R33": 12, "R34": 2, "R35": 1, "R36": 5, "R37": 14}
+    assert {r: result.per_rule[r] for r in ids} == {
+        "R30": 26,
+        "R31": 1,
+        "R32": 10,
+        "R33": 12,
+        "R34": 2,
+        "R35": 1,
+        "R36": 5,
+        "R37": 14,
+        "R38": 14,
+        "R39": 1,
+        "R40": 2,
+        "R41": 2,
+    }
 
 
 def test_audit_follow_up_rules_belong_to_the_audited_unit_and_never_escalate_to_the_third_line() -> None:

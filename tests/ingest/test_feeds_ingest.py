@@ -1,4 +1,5 @@
-"""お客様の声, 監査 findings and 情報セキュリティインシデント end to end from real files (JSONL and CSV), on SQLite and PostgreSQL:
+"""The feeds of issue #12 (お客様の声, 監査 findings, 情報セキュリティインシデント, 調達企画部 審査) end
+to end from real files (JSONL and CSV), on SQLite and PostgreSQL:
 stored in their typed tables, re-ingest a no-op, a bad record in each file quarantined with its
 file, line, field and reason (issue #12)."""
 
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from riskmon.cli.app import app
 from riskmon.store.tables import AuditFindingRow, AuditFollowUpRow, CustomerVoiceRow, InfosecIncidentRow, InfosecUpdateRow, table_of
-from tests.feeds_support import finding, followup, incident, incident_step, voice
+from tests.feeds_support import finding, followup, incident, incident_step, officer, review, security_check, site_visit, voice
 from tests.helpers import open_rejects, run, write_jsonl
 
 VOICES_CSV = """event_id,type,unit_id,voice_id,received_at,category,suggests_error,summary,linked_case_id
@@ -35,9 +36,14 @@ def _files(tmp_path: Path) -> list[Path]:
         incident_step("I1-R", "I1", "csirt_responded", "2025-06-10T10:20:00"),
         incident("I2", occurred_at="2025-06-11T10:00:00"),
     ])  # fmt: skip
+    procurement = write_jsonl(tmp_path / "procurement_checks.jsonl", [
+        review("R1", "I1", "2025-06-12", problem_found=True, risk_reported_on="2025-06-13"), security_check("S1", "K1", "2025-05-20", 2),
+        officer("O1", "2025-04-01"), site_visit("W1", "O1", "2025-06-01"),
+        review("R2", "I2", "2025-06-12", risk_reported_on="2025-06-11"),
+    ])  # fmt: skip
     csv = tmp_path / "voices.csv"
     csv.write_text(VOICES_CSV, encoding="utf-8")
-    return [voices, findings, incidents, csv]
+    return [voices, findings, incidents, procurement, csv]
 
 
 def test_feeds_are_stored_typed_and_bad_records_quarantined(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -49,6 +55,10 @@ def test_feeds_are_stored_typed_and_bad_records_quarantined(engine: Engine, unit
         "audit_followup": 3,
         "infosec_incident": 1,
         "infosec_update": 1,
+        "procurement_review": 1,
+        "security_site_check": 1,
+        "procurement_officer": 1,
+        "site_visit": 1,
     }
     rejects = [(Path(str(r["source_path"])).name, r["line_no"], [x["field"] for x in r["reasons"]]) for r in open_rejects(engine)]  # type: ignore[union-attr]
     assert sorted(rejects) == [
@@ -56,6 +66,7 @@ def test_feeds_are_stored_typed_and_bad_records_quarantined(engine: Engine, unit
         ("audit_findings.jsonl", 6, ["step"]),
         ("customer_voices.jsonl", 3, ["category"]),
         ("infosec_incidents.jsonl", 3, ["occurred_at"]),
+        ("procurement_checks.jsonl", 5, ["risk_reported_on"]),
         ("voices.csv", 3, ["suggests_error"]),
     ]
     with engine.connect() as conn:
@@ -76,7 +87,7 @@ def test_feeds_are_stored_typed_and_bad_records_quarantined(engine: Engine, unit
     assert steps == [("followup_report", "PO-001", "2025-09-01"), ("improvement_confirmed", "AUD", "2025-09-10"),
                      ("improvement_plan", "PO-001", "2025-06-20")]  # fmt: skip
     again = run(engine, *_files(tmp_path))
-    assert sum(again.accepted.values()) == 0 and sum(again.duplicates.values()) == 9
+    assert sum(again.accepted.values()) == 0 and sum(again.duplicates.values()) == 13
 
 
 def test_a_voice_id_used_twice_is_refused(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -105,4 +116,5 @@ def test_the_cli_names_file_line_field_and_reason_for_each_feed(cli: CliRunner, 
     assert "audit_findings.jsonl:5: auditor_unit_id: 'AUDX' は組織マスタ (units) にない組織コードです（もしかして 'AUD'？）" in out
     assert "audit_findings.jsonl:6: step: 'plan' は使えません" in out
     assert "infosec_incidents.jsonl:3: occurred_at: 検知日時 (detected_at) より後になっている" in out
+    assert "procurement_checks.jsonl:5: risk_reported_on: 審査日 (reviewed_on) より前になっている" in out
     assert "voices.csv:3: suggests_error: true / false で指定してください: 'はい'" in out

@@ -49,3 +49,14 @@ def test_shipped_infosec_incidents() -> None:
     steps = Counter((r["step"], r["unit_id"]) for r in records if r["type"] == "infosec_update")
     assert steps == {("csirt_responded", "CSIRT"): 26, ("contained", "CSIRT"): 26, ("infosec_hq_reported", "IMO"): 25,
                      ("statutory_reported", "IMO"): 14}  # fmt: skip
+
+
+def test_shipped_procurement_checks() -> None:
+    records = _records("procurement_checks.jsonl")
+    assert Counter(r["type"] for r in records) == {"procurement_review": 7542, "security_site_check": 179, "procurement_officer": 46,
+                                                   "site_visit": 44}  # fmt: skip
+    reviews = [r for r in records if r["type"] == "procurement_review"]
+    assert (sum(r["problem_found"] for r in reviews), sum("risk_reported_on" in r for r in reviews)) == (6, 5)
+    # FY2025 H1: 延べ29名 visited 延べ12社 (S2:283)
+    h1 = [r for r in records if r["type"] == "site_visit" and r["visited_on"] < "2025-10-01"]
+    assert (len(h1), len({r["contractor_id"] for r in h1})) == (29, 12)
