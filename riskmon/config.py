@@ -203,6 +203,8 @@ class Settings(_Section):
     # free-form name → value tables the rules refer to as {config: deadlines.name}
     deadlines: Annotated[dict[str, RuleValue], AfterValidator(_named_values)] = {}
     thresholds: Annotated[dict[str, RuleValue], AfterValidator(_named_values)] = {}
+    # the feeds' periods and thresholds (お客様の声, 監査 findings; issue #12), as {config: feeds.name}
+    feeds: Annotated[dict[str, RuleValue], AfterValidator(_named_values)] = {}
     escalation: EscalationConfig = EscalationConfig()
     jobs: JobsConfig = JobsConfig()
     audit: AuditConfig = AuditConfig()
@@ -223,7 +225,7 @@ class Settings(_Section):
     @property
     def rule_values(self) -> dict[str, Any]:
         """What rule files may refer to as ``{config: section.key}``."""
-        return {"deadlines": self.deadlines, "thresholds": self.thresholds}
+        return {"deadlines": self.deadlines, "thresholds": self.thresholds, "feeds": self.feeds}
 
     @property
     def default_escalation(self) -> tuple[str, ...]:

@@ -230,4 +230,28 @@ VIEWS: dict[str, View] = {
         View(DAILY_REPORT, daily_reports),
     )
 }
+
+
+# the feeds' views (お客様の声, 監査 findings): their selects live in their own module
+from riskmon.engine import sources_feeds  # noqa: E402
+from riskmon.store.views import (  # noqa: E402
+    AUDIT_FINDING,
+    CONTRACT_SECURITY_CHECK,
+    CUSTOMER_VOICE,
+    INFOSEC_INCIDENT,
+    INSPECTION_REVIEW,
+    PROCUREMENT_OFFICER,
+)
+
+VIEWS.update(
+    (v.name, v)
+    for v in (
+        View(CUSTOMER_VOICE, sources_feeds.customer_voices),
+        View(AUDIT_FINDING, sources_feeds.audit_findings),
+        View(INFOSEC_INCIDENT, sources_feeds.infosec_incidents),
+        View(INSPECTION_REVIEW, sources_feeds.inspection_reviews),
+        View(CONTRACT_SECURITY_CHECK, sources_feeds.contract_security_checks),
+        View(PROCUREMENT_OFFICER, sources_feeds.procurement_officers),
+    )
+)
 assert set(VIEWS) == set(VIEW_SPECS), "every declared view has its select"

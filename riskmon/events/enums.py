@@ -157,3 +157,56 @@ class InspectionAspect(StrEnum):
     STAFF_ROSTER = "staff_roster"
     DELIVERABLE_QUALITY = "deliverable_quality"
     OTHER = "other"
+
+
+# --- feeds the seeds name (issue #12): お客様の声, 監査 findings -------------------------------
+
+
+class VoiceCategory(StrEnum):
+    """お客様の声 as the office records it (S1:2096-2102: analysed to find suspected errors early)."""
+
+    COMPLAINT = "complaint"
+    REQUEST = "request"
+    INQUIRY = "inquiry"
+    COMPLIMENT = "compliment"
+    OTHER = "other"
+
+
+class AuditFindingLevel(StrEnum):
+    """How serious an internal-audit finding is; the seeds give no scale (domain.md §9.3), so
+    riskmon keeps three levels and treats only ``major`` as more urgent."""
+
+    MAJOR = "major"
+    MODERATE = "moderate"
+    MINOR = "minor"
+
+
+class AuditStep(StrEnum):
+    """A finding's follow-up (S1:2375-2381; S3:583-584 「改善状況は３ヵ月後フォロー報告」)."""
+
+    IMPROVEMENT_PLAN = "improvement_plan"  # the audited unit's plan
+    FOLLOWUP_REPORT = "followup_report"  # the audited unit's report on its improvement
+    CONFIRMED = "improvement_confirmed"  # 監査部 has confirmed the improvement
+
+
+class InfosecIncidentKind(StrEnum):
+    """情報セキュリティインシデント as 機構CSIRT records it (S1:2480-2488, S1:2553-2559)."""
+
+    UNAUTHORIZED_ACCESS = "unauthorized_access"
+    MALWARE = "malware"
+    INFORMATION_LEAK = "information_leak"
+    DEVICE_LOSS = "device_loss"
+    MISSENT_EMAIL = "missent_email"
+    MISCONFIGURATION = "misconfiguration"
+    OTHER = "other"
+
+
+class InfosecStep(StrEnum):
+    """An incident's steps: CSIRT's response (「即応」 S1:2484), containment, the report to
+    情報管理対策本部 (S1:2480-2482; S2:386-388) and, for a personal-information leak, the statutory
+    report (issue #12; the seeds name no such report)."""
+
+    CSIRT_RESPONDED = "csirt_responded"
+    CONTAINED = "contained"
+    HQ_REPORTED = "infosec_hq_reported"
+    STATUTORY_REPORTED = "statutory_reported"

@@ -141,3 +141,110 @@ FAMILIES: dict[str, EventFamily] = {
         ),
     )
 }
+
+
+# --- feeds the seeds name (issue #12) ------------------------------------------------------------
+from riskmon.events.models import (  # noqa: E402
+    AuditFinding,
+    AuditFollowUp,
+    CustomerVoice,
+    InfosecIncident,
+    InfosecUpdate,
+    ProcurementOfficer,
+    ProcurementReview,
+    SecuritySiteCheck,
+    SiteVisit,
+)
+
+
+def _voice_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    mark = "⚠" if m["suggests_error"] else ""
+    link = f" → {m['linked_case_id']}" if m["linked_case_id"] else ""
+    return f"{mark}{label(m['category'], lang)} {m['voice_id']}{link}: {m['summary']}"
+
+
+def _finding_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{label(m['level'], lang)} {m['finding_id']}: {m['summary']}"
+
+
+def _followup_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['finding_id']}: {label(m['step'], lang)}"
+
+
+def _incident_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    mark = "★" if m["personal_info_leaked"] else ""
+    return f"{mark}{label(m['kind'], lang)} {m['incident_id']}: {m['summary']}"
+
+
+def _incident_update_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['incident_id']}: {label(m['step'], lang)}"
+
+
+def _review_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    found = ("問題あり" if lang == "ja" else "problem found") if m["problem_found"] else ""
+    return f"{m['inspection_id']} → {m['reviewed_on']} {found}".strip()
+
+
+def _check_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['contract_id']} {m['checked_on']} " + (f"指摘{m['issues_found']}件" if lang == "ja" else f"{m['issues_found']} issues")
+
+
+def _officer_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['officer_id']} {m['name'] or ''} {m['assigned_on']}".replace("  ", " ")
+
+
+def _visit_summary(m: Mapping[str, Any], lang: Lang) -> str:
+    return f"{m['officer_id']} → {m['contractor_id']} {m['visited_on']}"
+
+
+FAMILIES.update(
+    (f.name, f)
+    for f in (
+        EventFamily(
+            "customer_voice",
+            CustomerVoice,
+            "received_at",
+            natural_keys=(_key("customer_voices", "voice_id"),),
+            summary=_voice_summary,
+        ),
+        EventFamily(
+            "audit_finding",
+            AuditFinding,
+            "reported_on",
+            unit_fields=("unit_id", "auditor_unit_id"),
+            natural_keys=(_key("audit_findings", "finding_id"),),
+            summary=_finding_summary,
+        ),
+        EventFamily("audit_followup", AuditFollowUp, "done_on", summary=_followup_summary),
+        EventFamily(
+            "infosec_incident",
+            InfosecIncident,
+            "detected_at",
+            natural_keys=(_key("infosec_incidents", "incident_id"),),
+            summary=_incident_summary,
+        ),
+        EventFamily("infosec_update", InfosecUpdate, "at", summary=_incident_update_summary),
+        EventFamily(
+            "procurement_review",
+            ProcurementReview,
+            "reviewed_on",
+            natural_keys=(_key("procurement_reviews", "review_id"),),
+            summary=_review_summary,
+        ),
+        EventFamily(
+            "security_site_check",
+            SecuritySiteCheck,
+            "checked_on",
+            natural_keys=(_key("security_site_checks", "check_id"),),
+            summary=_check_summary,
+        ),
+        EventFamily(
+            "procurement_officer",
+            ProcurementOfficer,
+            "assigned_on",
+            natural_keys=(_key("procurement_officers", "officer_id"),),
+            summary=_officer_summary,
+        ),
+        EventFamily("site_visit", SiteVisit, "visited_on", natural_keys=(_key("site_visits", "visit_id"),), summary=_visit_summary),
+    )
+)

@@ -97,3 +97,8 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "staff_roster": ("業務委託員名簿", "contractor staff roster"),
     "deliverable_quality": ("成果物の品質", "deliverable quality"),
 }
+
+# the feeds' words (お客様の声, 監査 findings) live in their own module
+from riskmon.i18n.vocabulary_feeds import FEED_VOCABULARY  # noqa: E402
+
+VOCABULARY.update(FEED_VOCABULARY)

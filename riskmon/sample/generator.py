@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.sample import field_events, outsourcing
+from riskmon.sample import feeds, field_events, outsourcing
 from riskmon.sample.org import build_org
 
 
@@ -66,6 +66,8 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
     reports = field_events.daily_reports(cal, org.offices, spec.start, spec.end, rng, growing=growing, missing=missing)
     name = "daily_reports.jsonl.gz" if spec.compress else "daily_reports.jsonl"
     result.files[name] = _write_jsonl(out / name, reports, compress=spec.compress)
+    for name, records in feeds.generate(cal, offices, out, spec.start, spec.end, spec.seed).items():
+        result.files[name] = _write_jsonl(out / name, records, compress=False)
     return result
 
 

@@ -365,3 +365,19 @@ class Report(SQLModel, table=True):
     data_hash: str = Field(max_length=64)
     folder: str = Field(max_length=1024)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# the feeds' typed tables (お客様の声, 監査 findings, 情報セキュリティインシデント, 調達企画部 審査) live
+# in their own module; reached from here too
+from riskmon.store.tables_feeds import FEED_TABLES  # noqa: E402
+from riskmon.store.tables_feeds import AuditFindingRow as AuditFindingRow  # noqa: E402
+from riskmon.store.tables_feeds import AuditFollowUpRow as AuditFollowUpRow  # noqa: E402
+from riskmon.store.tables_feeds import CustomerVoiceRow as CustomerVoiceRow  # noqa: E402
+from riskmon.store.tables_feeds import InfosecIncidentRow as InfosecIncidentRow  # noqa: E402
+from riskmon.store.tables_feeds import InfosecUpdateRow as InfosecUpdateRow  # noqa: E402
+from riskmon.store.tables_feeds import ProcurementOfficerRow as ProcurementOfficerRow  # noqa: E402
+from riskmon.store.tables_feeds import ProcurementReviewRow as ProcurementReviewRow  # noqa: E402
+from riskmon.store.tables_feeds import SecuritySiteCheckRow as SecuritySiteCheckRow  # noqa: E402
+from riskmon.store.tables_feeds import SiteVisitRow as SiteVisitRow  # noqa: E402
+
+EVENT_TABLES.update(FEED_TABLES)

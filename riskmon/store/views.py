@@ -113,3 +113,86 @@ DAILY_REPORT = ViewSpec(
 )  # fmt: skip
 
 VIEW_SPECS: dict[str, ViewSpec] = {v.name: v for v in (ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT)}
+
+
+# --- feeds the seeds name (issue #12) ------------------------------------------------------------
+from riskmon.events.enums import AuditFindingLevel, VoiceCategory  # noqa: E402
+
+CUSTOMER_VOICE = ViewSpec(
+    "customer_voice", "お客様の声, with when its unit next reported a 事務処理誤り (S1:2096-2102, S1:2249)",
+    {
+        **UNIT_FIELDS,
+        "voice_id": "text", "event_id": "text", "received_at": "datetime", "category": _enum(VoiceCategory),
+        "suggests_error": "bool", "summary": "text", "linked_case_id": "text",
+        "error_reported_at": "datetime", "error_case_id": "text",
+    },
+    time_field="received_at", default_subject=("voice_id",),
+    notes={
+        "error_reported_at": "the linked case's discovered_at, else the first error report of the same unit at or after received_at",
+        "error_case_id": "the case error_reported_at belongs to",
+    },
+)  # fmt: skip
+
+AUDIT_FINDING = ViewSpec(
+    "audit_finding", "監査部 finding, with the date of each follow-up step (S1:2375-2381, S3:583-584)",
+    {
+        **UNIT_FIELDS,
+        "finding_id": "text", "event_id": "text", "auditor_unit_id": "text", "audit_id": "text",
+        "reported_on": "date", "level": _enum(AuditFindingLevel), "level_label": "text", "summary": "text",
+        "improvement_plan_on": "date", "followup_report_on": "date", "improvement_confirmed_on": "date",
+        "confirmed": "bool",
+    },
+    time_field="reported_on", default_subject=("finding_id",),
+)  # fmt: skip
+
+from riskmon.events.enums import InfosecIncidentKind  # noqa: E402
+
+INFOSEC_INCIDENT = ViewSpec(
+    "infosec_incident", "情報セキュリティインシデント, with the time of each step (S1:2480-2488; S2:386-388)",
+    {
+        **UNIT_FIELDS,
+        "incident_id": "text", "event_id": "text", "detected_at": "datetime", "occurred_at": "datetime",
+        "kind": _enum(InfosecIncidentKind), "kind_label": "text", "personal_info_leaked": "bool",
+        "my_number_involved": "bool", "affected_persons": "int", "summary": "text",
+        "csirt_responded_at": "datetime", "contained_at": "datetime", "infosec_hq_reported_at": "datetime",
+        "statutory_reported_at": "datetime",
+    },
+    time_field="detected_at", default_subject=("incident_id",),
+)  # fmt: skip
+
+INSPECTION_REVIEW = ViewSpec(
+    "inspection_review", "outsourcing inspection with 調達企画部's 審査 of it (S1:2326-2330)",
+    {
+        **UNIT_FIELDS,
+        "inspection_id": "text", "event_id": "text", "contract_id": "text", "inspection_type": _enum(InspectionType),
+        "inspected_on": "date", "nonconformity_count": "int", "review_id": "text", "reviewer_unit_id": "text",
+        "reviewed_on": "date", "problem_found": "bool", "risk_reported_on": "date",
+    },
+    time_field="inspected_on", default_subject=("inspection_id",),
+    notes={"reviewed_on": "the first review known at the evaluation time; problem_found if any review found one"},
+)  # fmt: skip
+
+CONTRACT_SECURITY_CHECK = ViewSpec(
+    "contract_security_check", "外部委託 contract with its early on-site security check (S2:270)",
+    {
+        **UNIT_FIELDS,
+        "contract_id": "text", "event_id": "text", "contractor_id": "text", "contractor_name": "text",
+        "new_contractor": "bool", "handles_personal_info": "bool", "start_on": "date",
+        "early_check_on": "date", "early_check_issues": "int",
+    },
+    time_field="start_on", default_subject=("contract_id",),
+)  # fmt: skip
+
+PROCUREMENT_OFFICER = ViewSpec(
+    "procurement_officer", "new 調達担当者 with their 履行場所の実査 (S2:283)",
+    {
+        **UNIT_FIELDS,
+        "officer_id": "text", "event_id": "text", "name": "text", "assigned_on": "date",
+        "first_site_visit_on": "date", "site_visits": "int",
+    },
+    time_field="assigned_on", default_subject=("officer_id",),
+)  # fmt: skip
+
+VIEW_SPECS.update(
+    {v.name: v for v in (CUSTOMER_VOICE, AUDIT_FINDING, INFOSEC_INCIDENT, INSPECTION_REVIEW, CONTRACT_SECURITY_CHECK, PROCUREMENT_OFFICER)}
+)

@@ -55,6 +55,10 @@ def test_every_view_returns_its_declared_fields_with_their_types(engine: Engine,
          "forms_processed": 1, "forms_pending": 0, "oldest_pending_days": 0, "complaints": 0, "suspected_errors": 0,
          "note": "", "visitors": 12, "max_wait_minutes": 30},
         {"event_id": "X-NU", "type": "nonconformity_update", "unit_id": "PO-001", "nc_id": "X-NC1", "resolved_on": "2025-07-05"},
+        # the feeds (issue #12): a problem passed on after review; an officer of a unit with a 地域部
+        {"event_id": "X-PR", "type": "procurement_review", "unit_id": "PO-001", "review_id": "X-PR", "inspection_id": "X-I1",
+         "reviewed_on": "2025-06-12", "problem_found": True, "risk_reported_on": "2025-06-13"},
+        {"event_id": "X-PO", "type": "procurement_officer", "unit_id": "PO-001", "officer_id": "X-PO", "assigned_on": "2025-06-02"},
     ])  # fmt: skip
     report = run(engine, tmp_path / "s")
     assert report.total_rejected == 0

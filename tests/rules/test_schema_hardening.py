@@ -112,9 +112,13 @@ def test_a_knock_on_is_not_repeated(tmp_path: Path) -> None:
     text = DEADLINE.replace("event: error_report", "event: error_reprot") + "when: {field: category, is: misdelivery}\n"
     assert problems(tmp_path, text) == [
         "r.yaml:5:8: 'error_reprot' は event に使えません（もしかして 'error_report'？）。次のいずれか: error_report, nonconformity, "
-        "inspection_result, contract, daily_report / 'error_reprot' is not a valid event (did you mean 'error_report'?); one of: "
-        "error_report, nonconformity, inspection_result, contract, daily_report"
+        f"inspection_result, contract, daily_report, {FEED_VIEWS} / 'error_reprot' is not a valid event (did you mean 'error_report'?); "
+        f"one of: error_report, nonconformity, inspection_result, contract, daily_report, {FEED_VIEWS}"
     ]  # fmt: skip
+
+
+#: the feeds' views (issue #12), listed after the original ones
+FEED_VIEWS = "customer_voice, audit_finding, infosec_incident, inspection_review, contract_security_check, procurement_officer"
 
 
 def test_fields_stored_but_unavailable_before_can_be_used(tmp_path: Path) -> None:
