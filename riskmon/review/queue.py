@@ -59,10 +59,11 @@ class Queue:
 
 
 def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar, per_bucket: int | None = None) -> Queue:
-    """Open cases the user may see, bucketed; within each bucket by owner unit, most severe first,
-    oldest first. Only flags raised by ``as_of`` (the as-of layer, riskmon.store.asof): a queue for
-    a past morning does not show later flags. ``per_bucket``: at most this many items of each
-    bucket (the web page); the counts still cover every flag."""
+    """Open cases the user may see, bucketed; within each bucket most severe first, then oldest
+    first (issue #11: "ordered by severity then age"), then by id so the order is total. Only
+    flags raised by ``as_of`` (the as-of layer, riskmon.store.asof): a queue for a past morning
+    does not show later flags. ``per_bucket``: at most this many items of each bucket (the web
+    page); the counts still cover every flag."""
     f = table_of(Flag)
     since = cal.at(cal.previous_business_day(as_of.astimezone(cal.tz).date()), as_of.astimezone(cal.tz).timetz().replace(tzinfo=None))
     with engine.connect() as conn:
@@ -76,7 +77,7 @@ def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCa
             queue.counts[BUCKETS[b]] += n
             queue.by_severity[Severity(severity)] += n
             queue.by_line[line] += n
-        order = (f.c.owner_unit, severity_order().desc(), f.c.first_seen, f.c.id)
+        order = (severity_order().desc(), f.c.first_seen, f.c.id)
         for index, b in enumerate(BUCKETS):
             if not queue.counts[b]:
                 continue
