@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,9 +41,21 @@ def _archive(commit: str) -> tuple[Path, str]:
     return folder, head
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
+def _table(runs: list[dict[str, Any]]) -> None:
+    """p50/p95 before and after per page (the median over the pairs) and after/before."""
+    first = runs[0]
+    backends = list(dict.fromkeys(r["backend"] for r in runs))
+    pairs = sum(1 for r in runs if r["backend"] == first["backend"] and r["variant"] == "after")
+    print(f"{first['events']} events, {first['flags']:,} flags, {first['users']} users, think {first['think_s']} s, "
+          f"workers {first['workers']}, before = {first['before']}, {pairs} pair(s) per backend, median over pairs\n")  # fmt: skip
+    print("| backend | page | before p50 | before p95 | after p50 | after p95 | p50 after/before | p95 after/before |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for backend in backends:
+        for page in first["pages"]:
+            got = {v: [r["pages"][page] for r in runs if r["backend"] == backend and r["variant"] == v] for v in ("before", "after")}
+            p = {(v, q): statistics.median([s[q] for s in got[v]]) for v in got for q in ("p50", "p95")}
+            b50, b95, a50, a95 = p["before", "p50"], p["before", "p95"], p["after", "p50"], p["after", "p95"]
+            print(f"| {backend} | {page} | {b50:.0f} | {b95:.0f} | {a50:.0f} | {a95:.0f} | {a50 / b50:.2f} | {a95 / b95:.2f} |")
 
 
 def main() -> None:
@@ -54,7 +67,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=1, help="before/after pairs per backend")
+    parser.add_argument("--table", action="store_true", help="only print the table of the last run's bench/out/web_compare.json")
     args = parser.parse_args()
+    if args.table:
+        _table(json.loads((OUT / "web_compare.json").read_text()))
+        return
     code, revision = _archive(args.before)
     runs: list[dict[str, Any]] = []
     for backend in args.backends:
@@ -65,17 +82,7 @@ def main() -> None:
                 runs.append({"variant": label, "before": args.before, "revision": revision, **result})
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "web_compare.json").write_text(json.dumps(runs, indent=2, ensure_ascii=False))
-    first = runs[0]
-    print(f"{args.events} events, {first['flags']:,} flags, {first['users']} users, think {args.think} s, "
-          f"workers {args.workers}, {args.repeat} before/after pair(s) per backend (median over pairs)\n")  # fmt: skip
-    print("| backend | page | before p50 | before p95 | after p50 | after p95 | p50 after/before | p95 after/before |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for backend in args.backends:
-        for page in first["pages"]:
-            got = {v: [r["pages"][page] for r in runs if r["backend"] == backend and r["variant"] == v] for v in ("before", "after")}
-            p = {(v, q): _median([s[q] for s in got[v]]) for v in got for q in ("p50", "p95")}
-            b50, b95, a50, a95 = p["before", "p50"], p["before", "p95"], p["after", "p50"], p["after", "p95"]
-            print(f"| {backend} | {page} | {b50:.0f} | {b95:.0f} | {a50:.0f} | {a95:.0f} | {a50 / b50:.2f} | {a95 / b95:.2f} |")
+    _table(runs)
     failed = sum(r["failed"] for r in runs)
     print(f"\nfailed requests: {failed}")
     if failed:
