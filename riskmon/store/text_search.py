@@ -103,8 +103,11 @@ def sqlite_create_triggers(conn: Connection) -> None:
     delete = f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id;"
     conn.execute(text(f"CREATE TRIGGER flags_fts_insert AFTER INSERT ON flags BEGIN {insert} END"))
     conn.execute(text(f"CREATE TRIGGER flags_fts_delete AFTER DELETE ON flags BEGIN {delete} END"))
+    # the evaluator sets the texts of every flag it updates, most of them unchanged: only a real
+    # change rewrites the flag's trigrams
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in ("id", *SEARCHED))
     conn.execute(text(f"CREATE TRIGGER flags_fts_update AFTER UPDATE OF id, {', '.join(SEARCHED)} ON flags "
-                      f"BEGIN {delete} {insert} END"))  # fmt: skip
+                      f"WHEN {changed} BEGIN {delete} {insert} END"))  # fmt: skip
 
 
 def sqlite_create(conn: Connection) -> bool:
