@@ -40,7 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.web_store import USERS, prepare  # noqa: E402
+from bench.web_store import USERS, downgrade, prepare  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RISKMON = str(ROOT / ".venv" / "bin" / "riskmon")
@@ -90,7 +90,7 @@ def _visible_ids(url: str) -> dict[str, list[int]]:
     return ids
 
 
-def _serve(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(env: dict[str, str], port: int, workers: int, log: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
     """uvicorn on 127.0.0.1 with the application factory ``riskmon serve --workers N`` uses; started
     programmatically so the worker health check may wait longer than uvicorn's 5 s default: on
     this shared, busy machine a worker's imports alone can take that long, and uvicorn would
@@ -99,7 +99,7 @@ def _serve(env: dict[str, str], port: int, workers: int, log: Path) -> subproces
         "import uvicorn; uvicorn.run('riskmon.web.app:app_from_env', factory=True, host='127.0.0.1', "
         f"port={port}, workers={workers}, timeout_worker_healthcheck=120, log_level='warning', access_log=False)"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=cwd)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -170,15 +170,23 @@ def _stats(values: list[float]) -> dict[str, float]:
     return {"n": len(ordered), "p50": q[49], "p95": q[94], "max": ordered[-1]}
 
 
-def run_backend(backend: str, size: str, rounds: int, workers: int, think: float) -> dict[str, Any]:
+def run_backend(backend: str, size: str, rounds: int, workers: int, think: float, code: Path | None = None,
+                revision: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """One measurement. ``code``: serve the ``riskmon`` package in that folder instead of this
+    checkout's (an older commit's ``git archive``, for a before/after run: bench/web_compare.py),
+    with the store first taken down to the schema ``revision`` that code knows."""
     url = prepare(backend, size, log=lambda m: print(m, file=sys.stderr, flush=True))
     env = {**os.environ, "RISKMON_DATABASE_URL": url, "RISKMON_CONFIG": str(ROOT / "config.toml")}
     passwords = _set_passwords(env)
     ids = _visible_ids(url)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+        if revision is not None:
+            downgrade(url, revision)
     flags = len(ids["rmd.aoki"])  # a second-line user sees every flag
     port = _free_port()
     OUT.mkdir(parents=True, exist_ok=True)
-    server = _serve(env, port, workers, OUT / f"web-{backend}-server.log")
+    server = _serve(env, port, workers, OUT / f"web-{backend}-server.log", cwd=code)
     try:
         timings, failures, seconds = asyncio.run(_drive(f"http://127.0.0.1:{port}", passwords, ids, rounds, think))
     finally:

@@ -99,8 +99,36 @@ def prepare(backend: str, size: str, log: Callable[[str], None] = print) -> str:
             log(f"{backend}/{size}: evaluated as of {evening}: {result.counts}")
             evening += timedelta(days=7)
         _case_work(rm)
+        _vacuum(rm)
     rm.load_users(_users_file())
     return url
+
+
+def _vacuum(rm: Riskmon) -> None:
+    """PostgreSQL: ``VACUUM ANALYZE``, as autovacuum would have done over a year of nightly runs.
+    The project machines' server runs with ``autovacuum = off``; without this, the 52 evaluations
+    leave ``flags`` with five dead row versions per live one and no planner statistics, and every
+    scan of the open flags visits 25 times the pages it needs (docs/benchmarks.md, "Web pages")."""
+    if rm.engine.dialect.name != "postgresql":
+        return
+    with rm.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Take the store's schema down to ``revision`` (for serving older code on it: a before/after
+    run); the next :func:`prepare` brings it back to head."""
+    from alembic import command
+
+    from riskmon.store.db import make_engine
+    from riskmon.store.migrate import alembic_config
+
+    engine = make_engine(url)
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+    engine.dispose()
 
 
 def _users_file() -> Path:

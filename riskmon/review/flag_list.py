@@ -18,13 +18,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, String, case, cast, func, or_, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 
 from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, ReviewStatus, RiskCategory, Severity
 from riskmon.review.permissions import visible_clause
 from riskmon.review.users import Actor
 from riskmon.rules.words import did_you_mean, hint
 from riskmon.store.tables import Flag, Unit, table_of
+from riskmon.store.text_search import text_clause
 
 PAGE_SIZES = (25, 50, 100)
 SORTS = ("severity", "first_seen", "due_at", "id", "owner_unit", "review_status")
@@ -153,9 +154,7 @@ def _query(actor: Actor, fq: FlagQuery, conn: Connection, tz: ZoneInfo) -> Selec
     if fq.until:
         q = q.where(f.c.first_seen < datetime.combine(fq.until + timedelta(days=1), time(0), tzinfo=tz))
     if fq.q:
-        like = "%" + fq.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        cols = (f.c.title_ja, f.c.title_en, f.c.message_ja, f.c.message_en, f.c.subject, f.c.rule_id, cast(f.c.id, String))
-        q = q.where(or_(*(func.lower(c).like(like, escape="\\") for c in cols)))
+        q = q.where(text_clause(conn, fq.q))  # a substring, from a trigram index where one serves
     return q
 
 

@@ -8,11 +8,12 @@ from sqlalchemy import Engine
 
 from riskmon.store.migrate import current_revision, head_revision, is_up_to_date, upgrade
 from riskmon.store.tables import metadata
+from riskmon.store.text_search import include_object
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), metadata)
     assert diff == []
 
 

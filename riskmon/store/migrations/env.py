@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from riskmon.store.db import make_engine
 from riskmon.store.tables import metadata
+from riskmon.store.text_search import include_object
 
 config = context.config
 
@@ -17,6 +18,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,  # the search index lives outside the models
     )
     with context.begin_transaction():
         context.run_migrations()
