@@ -32,6 +32,8 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from riskmon.i18n.wareki import wareki_date, wareki_datetime
+
 MAX_TEMPLATE_CHARS = 2_000
 MAX_OUTPUT_CHARS = 2_000
 MAX_VALUE_CHARS = 10_000  # the size of any text or list a template builds
@@ -131,7 +133,9 @@ class GuardedEnvironment(SandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(autoescape=False, undefined=StrictUndefined)
         self.filters = {name: FILTERS[name] for name in SAFE_FILTERS}
-        self.filters.update({"join": _join, "replace": _replace, _LOOP_FILTER: _loop_items})
+        self.filters.update({"join": _join, "replace": _replace, _LOOP_FILTER: _loop_items,
+                             # 和暦 for Japanese messages: {{ risk_notified_at | wareki }} → 令和7年4月2日13時02分
+                             "wareki": wareki_datetime, "wareki_date": wareki_date})  # fmt: skip
         self.globals = {"range": _capped_range}
 
     def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
