@@ -101,7 +101,11 @@ def _step_details(up: Any, t: AsOf) -> Any:
             up.c.case_id,
             of("cause_analyzed", up.c.joint_unit_id, "cause_joint_unit_id"),
             of("prevention_set", up.c.joint_unit_id, "prevention_joint_unit_id"),
-            of("prevention_set", case((up.c.manual_revision_required, 1), else_=0), "manual_revision_required"),
+            of(
+                "prevention_set",
+                case((up.c.manual_revision_required.is_(True), 1), (up.c.manual_revision_required.is_(False), 0)),
+                "manual_revision_required",
+            ),
             of("publication_decided", up.c.publication_decision, "publication_decision"),
             of("publication_decided", up.c.publication_reason, "publication_reason"),
         )
