@@ -52,6 +52,7 @@ INCIDENT_SUMMARIES = {
     "incident": "事務所内で保管していた届書が所在不明（盗難の疑い）",
     "accident": "個人情報を含む通知書の誤送付（事故として報告）",
 }
+AUDIT_FOLLOW_UP = "リスク統括部が監査部と連携して原因の追加調査を実施"
 RISK_DEPARTMENT = "RMD"  # リスク統括部 in the sample organisation (riskmon/sample/org.py)
 NOTES = ["", "", "", "", "", "", "来訪者多数", "システム端末1台故障", "職員1名研修参加", "電話問い合わせ増加"]
 
@@ -214,7 +215,10 @@ def _case(
     cause_days = rng.randint(5, 15)
     cause = _bday_time(cal, day, cause_days if life.random() < 0.1 else min(cause_days, 11), rng)  # a few late
     joint = {"joint_unit_id": RISK_DEPARTMENT}
-    steps.append(("cause_analyzed", cause, {"cause_category": rng.choice(CAUSES), **joint}))
+    analysis: dict[str, Any] = {"cause_category": rng.choice(CAUSES), **joint}
+    if kind != "processing_error" or customers >= 10:  # 「必要に応じて…監査部門と連携して原因の追加調査」 (S1:2168-2170)
+        analysis["note"] = AUDIT_FOLLOW_UP
+    steps.append(("cause_analyzed", cause, analysis))
     prevention = found + timedelta(days=rng.randint(10, 28) if late > 0.1 else rng.randint(35, 60))
     if life.random() < 0.012:  # a rare 再発防止策 written before its analysis (R17B)
         prevention = min(prevention, cause - timedelta(days=life.randint(1, 4)))
