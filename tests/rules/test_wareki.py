@@ -36,3 +36,9 @@ def test_wareki_date_drops_the_time() -> None:
 def test_the_filters_run_in_the_sandbox() -> None:
     tpl = templates.compile_template("報告：{{ at | wareki }}、期限 {{ due | wareki_date }}")
     assert templates.render(tpl, {"at": "2025-04-02 13:02", "due": "2025-04-01 23:59"}) == "報告：令和7年4月2日13時02分、期限 令和7年4月1日"
+
+
+def test_a_refused_filter_names_the_wareki_filters_among_the_allowed() -> None:
+    with pytest.raises(templates.TemplateRefused) as err:
+        templates.parse("{{ x | center(3) }}")
+    assert err.value.en.endswith("trim, truncate, unique, upper, wareki, wareki_date)")
