@@ -89,9 +89,17 @@ def error_reports(conn: Connection, as_of: datetime | AsOf, since: datetime | No
 
 
 def _step_details(up: Any, t: AsOf) -> Any:
-    """What the joint, マニュアル改正 and 公表判断 steps recorded besides their time. A step recorded
-    twice with different values shows the greater one (``withhold`` over ``publish``, required over
-    not): the cautious reading, and one pass over the updates without a correlated subquery."""
+    """What the joint, マニュアル改正 and 公表判断 steps recorded besides their time, from each step's
+    latest record known at ``t``: a corrected decision replaces the first, and a decision is always
+    shown with its own reason (two records at the same instant: the greater value, ``withhold``
+    over ``publish``). Two grouped passes over the updates, no correlated subquery."""
+    detailed = ("cause_analyzed", "prevention_set", "publication_decided")
+    latest = (
+        select(up.c.case_id, up.c.step, func.max(up.c.at).label("at"))
+        .where(t.events_clause(up, up.c.at), up.c.step.in_(detailed))
+        .group_by(up.c.case_id, up.c.step)
+        .subquery()
+    )
 
     def of(step: str, col: Any, name: str) -> Any:
         return func.max(case((up.c.step == step, col))).label(name)
@@ -109,7 +117,8 @@ def _step_details(up: Any, t: AsOf) -> Any:
             of("publication_decided", up.c.publication_decision, "publication_decision"),
             of("publication_decided", up.c.publication_reason, "publication_reason"),
         )
-        .where(t.events_clause(up, up.c.at))
+        .select_from(up.join(latest, and_(latest.c.case_id == up.c.case_id, latest.c.step == up.c.step, latest.c.at == up.c.at)))
+        .where(t.known_clause(up))
         .group_by(up.c.case_id)
         .subquery()
     )

@@ -100,3 +100,21 @@ def test_a_joint_unit_must_be_in_the_units_master(engine: Engine, units_file: Pa
     ])  # fmt: skip
     report = run(engine, units_file, tmp_path / "e.jsonl")
     assert report.total_rejected == 1
+
+
+def test_a_step_recorded_twice_counts_from_its_first_time_and_shows_its_latest_decision_with_its_reason(
+    engine: Engine, units_file: Path, tmp_path: Path
+) -> None:
+    step = {"type": "error_update", "case_id": "C1", "unit_id": "RMD", "step": "publication_decided"}
+    write_jsonl(tmp_path / "e.jsonl", [
+        error_report("r1", "C1", discovered_at="2025-06-02T10:00:00"),
+        {**step, "event_id": "u1", "at": "2025-07-01T10:00:00", "publication_decision": "publish", "publication_reason": "月次公表"},
+        {**step, "event_id": "u2", "at": "2025-07-05T10:00:00", "publication_decision": "withhold", "publication_reason": "再検討"},
+        {**step, "event_id": "u3", "at": "2025-09-05T10:00:00", "publication_decision": "publish", "publication_reason": "あ"},
+    ])  # fmt: skip
+    assert run(engine, units_file, tmp_path / "e.jsonl").total_rejected == 0
+    with engine.connect() as conn:
+        [row] = error_reports(conn, datetime(2025, 8, 1, tzinfo=TOKYO))
+    assert row["publication_decided_at"] == datetime(2025, 7, 1, 10, 0, tzinfo=TOKYO)
+    # the 7/5 correction, with its own reason (the 9/5 record is not known on 8/1)
+    assert (row["publication_decision"], row["publication_reason"]) == ("withhold", "再検討")
