@@ -30,7 +30,8 @@ def test_rules_check_passes_on_the_shipped_rules_and_fails_with_positions(cli: C
     path.write_text(path.read_text(encoding="utf-8").replace("stop: risk_notified_at", "stop: risk_notifed_at"), encoding="utf-8")
     code, out = invoke(cli, "rules", "check")
     assert code == 1
-    assert "rules/r01_error_not_notified.yaml:12:7:" in out and "did you mean 'risk_notified_at'" in out
+    line = 1 + path.read_text(encoding="utf-8").splitlines().index("stop: risk_notifed_at")
+    assert f"rules/r01_error_not_notified.yaml:{line}:7:" in out and "did you mean 'risk_notified_at'" in out
 
 
 def test_rules_list_json(cli: CliRunner) -> None:
