@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
+from riskmon.business_calendar import add_months, month_bounds
 from riskmon.i18n import label
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
@@ -40,7 +41,7 @@ from riskmon.store.views import (
 )
 
 STEPS = ("risk_notified", "customer_response_done", "exec_reported", "cause_analyzed", "prevention_set",
-         "manual_revised", "closed")  # fmt: skip
+         "manual_revised", "closed", "publication_decided")  # fmt: skip
 
 
 def _unit_cols(table: Any) -> list[Any]:
@@ -67,10 +68,13 @@ def error_reports(conn: Connection, as_of: datetime | AsOf, since: datetime | No
         .group_by(up.c.case_id)
         .subquery()
     )
+    detail = _step_details(up, t)
     q = (
-        select(er, *_unit_cols(er), *[steps.c[f"{s}_at"] for s in STEPS], cause.c.cause_category)
+        select(er, *_unit_cols(er), *[steps.c[f"{s}_at"] for s in STEPS], cause.c.cause_category,
+               *[c for c in detail.c if c.name != "case_id"])
         .select_from(_join_unit(er).outerjoin(steps, steps.c.case_id == er.c.case_id)
-                     .outerjoin(cause, cause.c.case_id == er.c.case_id))
+                     .outerjoin(cause, cause.c.case_id == er.c.case_id)
+                     .outerjoin(detail, detail.c.case_id == er.c.case_id))
         .where(t.events_clause(er, er.c.discovered_at))
         .order_by(er.c.case_id)
     )  # fmt: skip
@@ -80,7 +84,61 @@ def error_reports(conn: Connection, as_of: datetime | AsOf, since: datetime | No
         out = dict(row)
         out["closed"] = out["closed_at"] is not None
         out["category_label"] = label(out["category"])
+        _lifecycle(out, t)
         yield out
+
+
+def _step_details(up: Any, t: AsOf) -> Any:
+    """What the joint, マニュアル改正 and 公表判断 steps recorded besides their time, from each step's
+    latest record known at ``t``: a corrected decision replaces the first, and a decision is always
+    shown with its own reason (two records at the same instant: the greater value, ``withhold``
+    over ``publish``). Two grouped passes over the updates, no correlated subquery."""
+    detailed = ("cause_analyzed", "prevention_set", "publication_decided")
+    latest = (
+        select(up.c.case_id, up.c.step, func.max(up.c.at).label("at"))
+        .where(t.events_clause(up, up.c.at), up.c.step.in_(detailed))
+        .group_by(up.c.case_id, up.c.step)
+        .subquery()
+    )
+
+    def of(step: str, col: Any, name: str) -> Any:
+        return func.max(case((up.c.step == step, col))).label(name)
+
+    return (
+        select(
+            up.c.case_id,
+            of("cause_analyzed", up.c.joint_unit_id, "cause_joint_unit_id"),
+            of("prevention_set", up.c.joint_unit_id, "prevention_joint_unit_id"),
+            of(
+                "prevention_set",
+                case((up.c.manual_revision_required.is_(True), 1), (up.c.manual_revision_required.is_(False), 0)),
+                "manual_revision_required",
+            ),
+            of("publication_decided", up.c.publication_decision, "publication_decision"),
+            of("publication_decided", up.c.publication_reason, "publication_reason"),
+        )
+        .select_from(up.join(latest, and_(latest.c.case_id == up.c.case_id, latest.c.step == up.c.step, latest.c.at == up.c.at)))
+        .where(t.known_clause(up))
+        .group_by(up.c.case_id)
+        .subquery()
+    )
+
+
+def _lifecycle(out: dict[str, Any], t: AsOf) -> None:
+    """The derived lifecycle fields the error_report view declares (riskmon/store/views.py)."""
+    out["is_incident"] = out["report_kind"] != "processing_error"
+    out["report_kind_label"] = label(out["report_kind"])
+    cause_at, prevention_at = out["cause_analyzed_at"], out["prevention_set_at"]
+    out["prevention_before_cause_analysis"] = prevention_at is not None and (cause_at is None or cause_at > prevention_at)
+    if out["manual_revision_required"] is not None:
+        out["manual_revision_required"] = bool(out["manual_revision_required"])
+    response_at = out["customer_response_done_at"]
+    if response_at is None or cause_at is None:
+        out["publication_due_on"] = None
+        return
+    ready = max(response_at, cause_at).astimezone(t.at.tzinfo).date()
+    following = add_months(ready.replace(day=1), 1)
+    out["publication_due_on"] = month_bounds(following.year, following.month)[1]
 
 
 def nonconformities(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:

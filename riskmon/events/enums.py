@@ -91,7 +91,11 @@ class ReportKind(StrEnum):
 
 
 class ErrorStep(StrEnum):
-    """Steps in a 事務処理誤り case's life (S1:2162-2177), in their usual order."""
+    """Steps in a 事務処理誤り case's life (S1:2162-2177), in their usual order.
+
+    ``publication_decided`` is the リスク統括部's decision whether the case is published (事務処理誤り
+    の月次・年次公表, S1:2090, S1:2642-2647): every case gets one, so a case nobody decided on is
+    visible rather than silently left out of the publication."""
 
     RISK_NOTIFIED = "risk_notified"
     CUSTOMER_RESPONSE_DONE = "customer_response_done"
@@ -100,6 +104,14 @@ class ErrorStep(StrEnum):
     PREVENTION_SET = "prevention_set"
     MANUAL_REVISED = "manual_revised"
     CLOSED = "closed"
+    PUBLICATION_DECIDED = "publication_decided"
+
+
+class PublicationDecision(StrEnum):
+    """公表判断: publish the case (月次・年次公表, S1:2090) or withhold it, always with a reason."""
+
+    PUBLISH = "publish"
+    WITHHOLD = "withhold"
 
 
 class BusinessArea(StrEnum):

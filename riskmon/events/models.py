@@ -44,6 +44,7 @@ from riskmon.events.enums import (
     ErrorStep,
     InspectionAspect,
     InspectionType,
+    PublicationDecision,
     ReportKind,
 )
 
@@ -171,7 +172,14 @@ class ErrorReport(EventBase):
 
 @record
 class ErrorUpdate(EventBase):
-    """A step in a 事務処理誤り case's life; ``unit_id`` is the unit that took the step."""
+    """A step in a 事務処理誤り case's life; ``unit_id`` is the unit that took the step.
+
+    ``joint_unit_id`` names the unit that took it together with ``unit_id``: the 原因分析 and the
+    再発防止策 are the 発生部署's 「リスク部門と共同して」 (S1:2171-2173). The step-specific fields
+    are refused on other steps, so a decision or a requirement cannot be recorded where no rule
+    reads it: ``manual_revision_required`` with ``prevention_set`` (マニュアル改正, S1:2175-2177),
+    ``publication_decision`` and ``publication_reason`` with ``publication_decided`` (both required
+    there: a decision without its reason cannot be reviewed)."""
 
     type: Literal["error_update"]
     case_id: Id
@@ -179,6 +187,29 @@ class ErrorUpdate(EventBase):
     step: ErrorStep
     cause_category: CauseCategory | None = None
     note: Text | None = None
+    joint_unit_id: Id | None = None
+    manual_revision_required: bool | None = None
+    publication_decision: PublicationDecision | None = None
+    publication_reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _step_fields(self) -> ErrorUpdate:
+        if self.manual_revision_required is not None and self.step != ErrorStep.PREVENTION_SET:
+            raise field_error(
+                "manual_revision_required",
+                "再発防止策の策定 (step: prevention_set) のときだけ書けます",
+                "is only allowed with step: prevention_set",
+            )
+        decided = self.step == ErrorStep.PUBLICATION_DECIDED
+        for name in ("publication_decision", "publication_reason"):
+            given = getattr(self, name) not in (None, "")
+            if decided and not given:
+                raise field_error(name, "公表判断 (step: publication_decided) には必須です", "is required with step: publication_decided")
+            if given and not decided:
+                raise field_error(
+                    name, "公表判断 (step: publication_decided) のときだけ書けます", "is only allowed with step: publication_decided"
+                )
+        return self
 
 
 @record

@@ -86,7 +86,9 @@ def _error_summary(m: Mapping[str, Any], lang: Lang) -> str:
 
 
 def _update_summary(m: Mapping[str, Any], lang: Lang) -> str:
-    return f"{m['case_id']}: {label(m['step'], lang)}"
+    decision = m.get("publication_decision")
+    tail = f" ({label(decision, lang)})" if decision else ""
+    return f"{m['case_id']}: {label(m['step'], lang)}{tail}"
 
 
 def _inspection_summary(m: Mapping[str, Any], lang: Lang) -> str:
@@ -115,7 +117,7 @@ FAMILIES: dict[str, EventFamily] = {
             natural_keys=(_key("error_reports", "case_id"),),
             summary=_error_summary,
         ),
-        EventFamily("error_update", ErrorUpdate, "at", summary=_update_summary),
+        EventFamily("error_update", ErrorUpdate, "at", unit_fields=("unit_id", "joint_unit_id"), summary=_update_summary),
         EventFamily(
             "inspection_result",
             InspectionResult,

@@ -68,6 +68,10 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "prevention_set": ("再発防止策策定", "prevention measures set"),
     "manual_revised": ("マニュアル改正", "manual revised"),
     "closed": ("完了", "closed"),
+    "publication_decided": ("公表判断", "publication decided"),
+    # 公表判断 (S1:2090, S1:2642-2647)
+    "publish": ("公表する", "publish"),
+    "withhold": ("公表しない", "withhold"),
     # business areas
     "enrolment": ("適用", "enrolment"),
     "collection": ("徴収", "collection"),

@@ -32,6 +32,8 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from riskmon.i18n.wareki import wareki_date, wareki_datetime
+
 MAX_TEMPLATE_CHARS = 2_000
 MAX_OUTPUT_CHARS = 2_000
 MAX_VALUE_CHARS = 10_000  # the size of any text or list a template builds
@@ -53,6 +55,8 @@ _REFUSED_STATEMENTS: dict[type[nodes.Node], str] = {
     nodes.ExprStmt: "do",
 }  # fmt: skip
 _LOOP_FILTER = "riskmon_loop_items"
+#: 和暦 for Japanese messages: {{ risk_notified_at | wareki }} → 令和7年4月2日13時02分 (riskmon.i18n.wareki)
+WAREKI_FILTERS = ("wareki", "wareki_date")
 _PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
 
 
@@ -131,7 +135,8 @@ class GuardedEnvironment(SandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(autoescape=False, undefined=StrictUndefined)
         self.filters = {name: FILTERS[name] for name in SAFE_FILTERS}
-        self.filters.update({"join": _join, "replace": _replace, _LOOP_FILTER: _loop_items})
+        self.filters.update({"join": _join, "replace": _replace, _LOOP_FILTER: _loop_items,
+                             "wareki": wareki_datetime, "wareki_date": wareki_date})  # fmt: skip
         self.globals = {"range": _capped_range}
 
     def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
@@ -208,7 +213,7 @@ def _check(node: nodes.Node) -> None:
     if isinstance(node, nodes.For) and (node.recursive or any(True for _ in node.find_all(nodes.For))):
         raise TemplateRefused("for ループは入れ子にできません", "for loops cannot be nested or recursive")
     if isinstance(node, nodes.Filter) and node.name not in ENV.filters:
-        listed = ", ".join(SAFE_FILTERS)
+        listed = ", ".join((*SAFE_FILTERS, *WAREKI_FILTERS))
         raise TemplateRefused(f"フィルタ '{node.name}' は使えません（使えるもの: {listed}）",
                               f"the filter '{node.name}' is not allowed (allowed: {listed})")  # fmt: skip
     if isinstance(node, nodes.Call):

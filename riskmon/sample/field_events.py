@@ -48,6 +48,12 @@ SUMMARIES = {
 }
 PRIORITY = {"misdelivery", "processing_delay", "document_loss", "mistransmission", "misissuance"}
 CAUSES = ["human_error", "human_error", "procedure", "rule_noncompliance", "system", "rule_unclear", "contractor"]
+INCIDENT_SUMMARIES = {
+    "incident": "事務所内で保管していた届書が所在不明（盗難の疑い）",
+    "accident": "個人情報を含む通知書の誤送付（事故として報告）",
+}
+AUDIT_FOLLOW_UP = "リスク統括部が監査部と連携して原因の追加調査を実施"
+RISK_DEPARTMENT = "RMD"  # リスク統括部 in the sample organisation (riskmon/sample/org.py)
 NOTES = ["", "", "", "", "", "", "来訪者多数", "システム端末1台故障", "職員1名研修参加", "電話問い合わせ増加"]
 
 
@@ -142,6 +148,7 @@ def error_cases(
                 category,
                 rng.choice(contractors) if hq_case else None,
                 end,
+                hq,
             )
 
 
@@ -154,8 +161,15 @@ def _case(
     category: str,
     contractor: tuple[str, str] | None,
     end: date,
+    hq: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
+    """One case: its report, then each step from the unit that really takes it (S1:2162-2177).
+
+    The draws from ``rng`` are the same, in the same order, as before the lifecycle was completed
+    (issue #12), so the daily reports drawn after the cases do not move; everything added draws
+    from a generator of the case's own (``life``)."""
     case_id = f"ER-{day:%Y%m}-{n:05d}"
+    life = random.Random(case_id)
     found = _tokyo(cal, day, rng.uniform(9, 16.5))
     _, area, p_pi = CATEGORIES[category]
     priority = category in PRIORITY
@@ -174,36 +188,84 @@ def _case(
         "discovery_channel": rng.choice(["daily_report", "customer_voice", "award_check", "system_check", "other"]),
         "occurred_at": (found - timedelta(days=rng.randint(0, 20))).isoformat(timespec="seconds"),
     }
+    kind = _report_kind(category, report["personal_info_involved"], life)
+    if kind != "processing_error":
+        report["report_kind"] = kind
+        report["summary"] = INCIDENT_SUMMARIES[kind]
     if contractor:
         report["contractor_id"] = contractor[0]
     yield report
     late = rng.random()
     steps: list[tuple[str, datetime, dict[str, Any]]] = []
     notify = found + timedelta(hours=rng.uniform(0.3, 3)) if late > 0.05 else found + timedelta(days=rng.randint(1, 4))
+    if kind != "processing_error":  # 第一報はスピードが重要 (S3:353): within the hour, a few late
+        notify = found + timedelta(hours=life.uniform(0.2, 1.2) if life.random() > 0.25 else life.uniform(3, 30))
     steps.append(("risk_notified", notify, {}))
     response_days = rng.randint(1, 3 if priority else 4) if late > 0.08 else rng.randint(6, 15)
-    steps.append(("customer_response_done", _bday_time(cal, day, response_days, rng), {}))
-    if priority or customers >= 10:
-        steps.append(("exec_reported", _bday_time(cal, day, rng.randint(0, 1), rng), {}))
-    cause = _bday_time(cal, day, rng.randint(5, 15), rng)
-    steps.append(("cause_analyzed", cause, {"cause_category": rng.choice(CAUSES)}))
+    response = _bday_time(cal, day, response_days, rng)
+    steps.append(("customer_response_done", response, {}))
+    # 役員等への報告 is the リスク部門's (S1:2168), for 重点三事案, many customers and 事件・事故
+    drawn = priority or customers >= 10  # these cases drew their report day from ``rng`` before
+    exec_days = rng.randint(0, 1) if drawn else life.randint(0, 1)
+    if drawn or kind != "processing_error":
+        exec_days += life.randint(2, 4) if life.random() < 0.06 else 0
+        at = _bday_time(cal, day, exec_days, rng if drawn else life)
+        steps.append(("exec_reported", max(at, notify + timedelta(minutes=30)), {"unit": RISK_DEPARTMENT}))
+    # 原因分析 and 再発防止策: the 発生部署 「リスク部門と共同して」 (S1:2171-2173)
+    cause_days = rng.randint(5, 15)
+    cause = _bday_time(cal, day, cause_days if life.random() < 0.1 else min(cause_days, 11), rng)  # a few late
+    joint = {"joint_unit_id": RISK_DEPARTMENT}
+    analysis: dict[str, Any] = {"cause_category": rng.choice(CAUSES), **joint}
+    if kind != "processing_error" or customers >= 10:  # 「必要に応じて…監査部門と連携して原因の追加調査」 (S1:2168-2170)
+        analysis["note"] = AUDIT_FOLLOW_UP
+    steps.append(("cause_analyzed", cause, analysis))
     prevention = found + timedelta(days=rng.randint(10, 28) if late > 0.1 else rng.randint(35, 60))
-    steps.append(("prevention_set", prevention, {}))
-    if rng.random() < 0.1:
-        steps.append(("manual_revised", prevention + timedelta(days=rng.randint(10, 60)), {}))
-    steps.append(("closed", max(t for _, t, _ in steps) + timedelta(days=rng.randint(3, 20)), {}))
+    if life.random() < 0.012:  # a rare 再発防止策 written before its analysis (R17B)
+        prevention = min(prevention, cause - timedelta(days=life.randint(1, 4)))
+    elif prevention <= cause:  # after the analysis: 「調査・分析を行った上で」 (S1:2171-2173)
+        prevention = cause + timedelta(days=life.randint(1, 6), hours=life.uniform(0, 3))
+    manual = rng.random() < 0.1  # the 再発防止策 requires a マニュアル改正 (S1:2175-2177)
+    steps.append(("prevention_set", prevention, {**joint, "manual_revision_required": manual}))
+    if manual:
+        revised = prevention + timedelta(days=rng.randint(10, 60))
+        if life.random() < 0.15:
+            revised += timedelta(days=life.randint(60, 120))
+        steps.append(("manual_revised", revised, {"unit": life.choice(hq) if hq else unit}))
+    # 公表判断 by the リスク統括部 (情報開示の担当部署, S0:742), by the end of the month after both are done
+    ready = max(response, cause)
+    decided = ready + timedelta(days=life.randint(3, 25) if life.random() > 0.04 else life.randint(70, 100))
+    publish = life.random() < 0.85
+    steps.append(("publication_decided", decided, {"unit": RISK_DEPARTMENT, **_decision(publish)}))
+    steps.append(("closed", max(t for _, t, _ in steps) + timedelta(days=rng.randint(3, 20)), {"unit": RISK_DEPARTMENT}))
     for step, at, extra in steps:
         if at.date() > end:
             continue
+        fields = dict(extra)
         yield {
             "event_id": f"{case_id}-{step}",
             "type": "error_update",
-            "unit_id": "RMD" if step == "closed" else unit,
+            "unit_id": fields.pop("unit", unit),
             "case_id": case_id,
             "at": at.isoformat(timespec="seconds"),
             "step": step,
-            **extra,
+            **fields,
         }
+
+
+def _report_kind(category: str, personal_info: bool, life: random.Random) -> str:
+    """A few cases are 事件・事故 (S2:270): a lost document that may have been taken, a mis-sent
+    notice with personal information treated as an accident."""
+    if category == "document_loss" and life.random() < 0.15:
+        return "incident"
+    if category in ("misdelivery", "mistransmission") and personal_info and life.random() < 0.08:
+        return "accident"
+    return "processing_error"
+
+
+def _decision(publish: bool) -> dict[str, str]:
+    if publish:
+        return {"publication_decision": "publish", "publication_reason": "お客様の権利に影響する事案のため月次公表に掲載"}
+    return {"publication_decision": "withhold", "publication_reason": "お客様の権利に影響しない内部処理の誤りのため公表しない"}
 
 
 def _bday_time(cal: BusinessCalendar, d: date, n: int, rng: random.Random) -> datetime:

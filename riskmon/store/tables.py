@@ -140,6 +140,11 @@ class ErrorUpdateRow(SQLModel, table=True):
     step: str = Field(max_length=32)
     cause_category: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, sa_column=Column(Text))
+    # the lifecycle's joint steps, マニュアル改正 requirement and 公表判断 (0015_error_lifecycle)
+    joint_unit_id: str | None = Field(default=None, max_length=128)
+    manual_revision_required: bool | None = None
+    publication_decision: str | None = Field(default=None, max_length=16)
+    publication_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class InspectionRow(SQLModel, table=True):

@@ -20,6 +20,7 @@ from riskmon.events.enums import (
     ErrorCategory,
     InspectionAspect,
     InspectionType,
+    PublicationDecision,
     ReportKind,
     UnitType,
 )
@@ -62,8 +63,19 @@ ERROR_REPORT = ViewSpec(
         "risk_notified_at": "datetime", "customer_response_done_at": "datetime", "exec_reported_at": "datetime",
         "cause_analyzed_at": "datetime", "prevention_set_at": "datetime", "manual_revised_at": "datetime",
         "closed_at": "datetime", "closed": "bool",
+        # the rest of the lifecycle (issue #12): who took the joint steps with the 発生部署, whether the
+        # 再発防止策 requires a マニュアル改正, the 公表判断 and when it is due
+        "is_incident": "bool", "report_kind_label": "text", "cause_joint_unit_id": "text", "prevention_joint_unit_id": "text",
+        "prevention_before_cause_analysis": "bool", "manual_revision_required": "bool",
+        "publication_decided_at": "datetime", "publication_decision": _enum(PublicationDecision),
+        "publication_reason": "text", "publication_due_on": "date",
     },
     time_field="discovered_at", default_subject=("case_id",),
+    notes={
+        "is_incident": "report_kind is incident or accident (事件・事故)",
+        "prevention_before_cause_analysis": "a 再発防止策 set with no 原因分析 recorded before it (S1:2171 「調査・分析を行った上で」)",
+        "publication_due_on": "the last day of the month after both the customer response and the 原因分析 (詳細報告) are done",
+    },
 )  # fmt: skip
 
 NONCONFORMITY = ViewSpec(

@@ -1,0 +1,32 @@
+"""The sample year gives every lifecycle rule something real to find, a plausible few times each
+(issue #12: most cases on time, a few late), and the 役員報告, マニュアル改正 and 公表判断 flags go to
+the リスク統括部."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Engine, select
+
+from riskmon.business_calendar import BusinessCalendar
+from riskmon.flags.evaluation import evaluate
+from riskmon.store.tables import Flag, table_of
+from tests.helpers import ROOT, at, run, shipped
+
+LIFECYCLE = ("R01", "R03", "R03P", "R04", "R15", "R16", "R17", "R17B", "R18", "R19")
+
+
+def test_the_lifecycle_rules_fire_a_few_times_in_the_sample_year(engine: Engine) -> None:
+    run(engine, ROOT / "sample_events")
+    result = evaluate(engine, shipped(*LIFECYCLE), at("2026-03-31T23:00"), BusinessCalendar())
+    assert result.errors == {}
+    assert {r: result.per_rule[r] for r in LIFECYCLE} == {
+        "R01": 19, "R03": 20, "R03P": 13, "R04": 37, "R15": 4, "R16": 10, "R17": 11, "R17B": 3, "R18": 3, "R19": 12,
+    }  # fmt: skip
+    f = table_of(Flag)
+    with engine.connect() as conn:
+        owners = dict(conn.execute(select(f.c.rule_id, f.c.owner_unit).where(f.c.rule_id.in_(["R16", "R18", "R19"]))).all())
+        critical = conn.execute(select(f.c.rule_id).where(f.c.severity == "critical")).scalars().all()
+    assert owners == {"R16": "RMD", "R18": "RMD", "R19": "RMD"}
+    # of the new rules only R15 (a 事件・事故's 第一報 a business day late) reaches critical
+    assert Counter(critical) == {"R01": 3, "R03P": 10, "R15": 2}

@@ -1,0 +1,44 @@
+"""和暦 in messages: the helpers and the ``wareki`` / ``wareki_date`` template filters (a late report's
+message gives its time as 令和7年4月2日13時02分, issue #12)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from riskmon.business_calendar import TOKYO
+from riskmon.i18n.wareki import wareki_date, wareki_datetime
+from riskmon.rules import templates
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-04-02 13:02", "令和7年4月2日13時02分"),
+        (datetime(2026, 1, 5, 9, 5, tzinfo=TOKYO), "令和8年1月5日9時05分"),
+        ("2019-05-01 00:00", "令和元年5月1日0時00分"),
+        ("2025-04-02", "令和7年4月2日"),
+        ("2019-04-30 10:00", "2019年4月30日10時00分"),  # before 令和: the Western year, never a wrong era
+        ("", ""),
+        ("not a date", "not a date"),
+    ],
+)
+def test_wareki_datetime(value: object, expected: str) -> None:
+    assert wareki_datetime(value) == expected  # type: ignore[arg-type]
+
+
+def test_wareki_date_drops_the_time() -> None:
+    assert wareki_date("2025-12-26 16:00") == "令和7年12月26日"
+    assert wareki_date(date(2020, 1, 1)) == "令和2年1月1日"
+
+
+def test_the_filters_run_in_the_sandbox() -> None:
+    tpl = templates.compile_template("報告：{{ at | wareki }}、期限 {{ due | wareki_date }}")
+    assert templates.render(tpl, {"at": "2025-04-02 13:02", "due": "2025-04-01 23:59"}) == "報告：令和7年4月2日13時02分、期限 令和7年4月1日"
+
+
+def test_a_refused_filter_names_the_wareki_filters_among_the_allowed() -> None:
+    with pytest.raises(templates.TemplateRefused) as err:
+        templates.parse("{{ x | center(3) }}")
+    assert err.value.en.endswith("trim, truncate, unique, upper, wareki, wareki_date)")
