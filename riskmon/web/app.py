@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -47,9 +48,11 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
     app.state.ctx = WebContext(rm, Accounts(db, settings.web, now), rm.calendar, now, templates_env())
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(routes_auth.router)
-    for module in (routes_queue, routes_flags, routes_detail, routes_events, routes_quarantine, routes_users):
+    modules = (routes_auth, routes_queue, routes_flags, routes_detail, routes_events, routes_quarantine, routes_users)
+    for module in modules:
         app.include_router(module.router)
+    # the pages a GET reaches, by path pattern: where a page a POST rendered links its language switch
+    app.state.get_paths = frozenset(r.path for m in modules for r in m.router.routes if isinstance(r, APIRoute) and "GET" in r.methods)
     _handlers(app)
     return app
 

@@ -50,8 +50,8 @@ def _page(request: Request, viewer: Viewer, status: int = 200, done: Done | None
           loaded: Loaded | None = None) -> Response:  # fmt: skip
     en = viewer.lang == "en"
     message = (done.en if en else done.ja) if done else ""
-    return render(request, "users.html", viewer.lang, status, viewer=viewer, users=_admin(request).list_users(), roles=ROLES,
-                  message=message, secret=done.secret if done else None, error=error, target=target, loaded=loaded,
+    return render(request, "users.html", viewer.lang, status, get_url="/admin/users", viewer=viewer, users=_admin(request).list_users(),
+                  roles=ROLES, message=message, secret=done.secret if done else None, error=error, target=target, loaded=loaded,
                   max_upload=MAX_UPLOAD)  # fmt: skip
 
 
