@@ -52,7 +52,9 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
     for module in modules:
         app.include_router(module.router)
     # the pages a GET reaches, by path pattern: where a page a POST rendered links its language switch
-    app.state.get_paths = frozenset(r.path for m in modules for r in m.router.routes if isinstance(r, APIRoute) and "GET" in r.methods)
+    app.state.get_paths = frozenset(
+        r.path for m in modules for r in m.router.routes if isinstance(r, APIRoute) and "GET" in (r.methods or ())
+    )
     _handlers(app)
     return app
 
