@@ -28,6 +28,7 @@ from riskmon.config import Settings, load_settings
 from riskmon.errors import NotFound, Refused, RiskmonError
 from riskmon.store.db import make_engine
 from riskmon.web import routes_auth, routes_detail, routes_events, routes_flags, routes_quarantine, routes_queue, routes_users
+from riskmon.web.body_limit import BodyLimit
 from riskmon.web.csrf import CsrfRefused, csrf_guard
 from riskmon.web.deps import LoginRequired, PasswordChangeRequired, WebContext, language, render, templates_env
 from riskmon.web.security import SecurityHeaders
@@ -46,6 +47,7 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
     settings, db = rm.settings, rm.engine
     app = FastAPI(title="riskmon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_guard)])
     app.state.ctx = WebContext(rm, Accounts(db, settings.web, now), rm.calendar, now, templates_env())
+    app.add_middleware(BodyLimit)  # inside the security headers: the 413 page gets them too
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     modules = (routes_auth, routes_queue, routes_flags, routes_detail, routes_events, routes_quarantine, routes_users)
