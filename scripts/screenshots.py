@@ -40,10 +40,9 @@ from riskmon.accounts.auth import Accounts
 from riskmon.flags.store import FlagFilter
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]  # fmt: skip
-VIEWPORT = {"width": 1366, "height": 768}
+sys.path.insert(0, str(ROOT))  # the browser is started as the tests start it (tests/web/chromium.py)
+from tests.web.chromium import VIEWPORT, launch  # noqa: E402
+
 USER = "rmd.tanaka"  # a second-line risk officer: sees every office, has the case actions
 PROPOSER = "rmd.suzuki"  # the first pair of eyes, whose proposal USER is shown asked to confirm
 #: the detail picture shows the first open flag of this rule: a deadline, how late, and the actions
@@ -146,9 +145,8 @@ def main() -> None:
         folder = Path(tmp)
         _, password, flag_id = copy_demo_database(folder)
         with serving(folder) as base, sync_playwright() as p:
-            # date inputs follow the browser's own language (its environment), not the context's locale
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=ja-JP"], env={**os.environ, "LANGUAGE": "ja"})
-            context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")  # type: ignore[arg-type]
+            browser = launch(p, "ja-JP")  # date inputs follow the browser's own language, not the context's locale
+            context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
             page = context.new_page()
             foreign: list[str] = []
             page.on("request", lambda r: None if r.url.startswith(base + "/") else foreign.append(r.url))

@@ -27,18 +27,10 @@ from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from tests.helpers import ROOT, error_report, run, write_jsonl
+from tests.web.chromium import CHROMIUM, VIEWPORT, launch
 from tests.web.pages_support import seed_pages
 from tests.web.support import EVIL, PASSWORD, Clock, seed
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EXPECTED_STATUS = "Failed to load resource: the server responded with a status of 4"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
 
@@ -99,18 +91,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-#: Chromium formats a date input (年/月/日 or mm/dd/yyyy) by its *application* locale, which on
-#: Linux comes from the process environment (and needs Debian's chromium-l10n), not from the
-#: context's ``locale``: so each page language gets a browser started in that language.
-BROWSER_LANGUAGE = {"ja-JP": "ja", "en-US": "en-US"}
-
-
-def launch(p: Playwright, locale: str = "ja-JP") -> Browser:
-    """Debian's Chromium whose own words and date inputs follow ``locale``."""
-    return p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, f"--lang={locale}"],
-                             env={**os.environ, "LANGUAGE": BROWSER_LANGUAGE[locale]})  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def playwright_() -> Iterator[Playwright]:
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run make setup as root (apt-get install chromium fonts-noto-cjk)"
@@ -137,7 +117,7 @@ def browser_en(playwright_: Playwright) -> Iterator[Browser]:
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     english = getattr(request.node, "callspec", None) is not None and request.node.callspec.params.get("lang") == "en"
     chosen: Browser = request.getfixturevalue("browser_en") if english else browser
-    context = chosen.new_context(viewport={"width": 1366, "height": 768}, locale="en-US" if english else "ja-JP")
+    context = chosen.new_context(viewport=VIEWPORT, locale="en-US" if english else "ja-JP")
     pg = context.new_page()
     errors: list[str] = []
     # A CSP violation or a script error shows here; a 401/429 page answered on purpose does not count.
@@ -167,7 +147,7 @@ def print_shot(page: Page, name: str) -> Path:
     page.pdf(path=str(pdf), format="A4", print_background=True)
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     shot(page, f"{name}_print")
-    page.set_viewport_size({"width": 1366, "height": 768})
+    page.set_viewport_size(VIEWPORT)
     page.emulate_media(media="screen")
     return pdf
 
