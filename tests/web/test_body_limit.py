@@ -9,16 +9,20 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, func, select
 
 from riskmon.store.tables import AuditEntry, User, table_of
 from riskmon.web.body_limit import MAX_BODY, MAX_UPLOAD
-from tests.web.browser_support import seed_site, serve
+from tests.web.browser_support import browser, log_in, page, playwright_, seed_site, serve, shot
 from tests.web.pages_support import audit_actions
-from tests.web.support import csrf_of
+from tests.web.support import PASSWORD, csrf_of
+
+__all__ = ["browser", "page", "playwright_"]  # the browser fixtures (tests/web/browser_support.py)
 
 TITLE = "<h1>送信されたデータが大きすぎます</h1>"
 WORDS = f'<p class="error" role="alert">一度に送信できるのは {MAX_BODY:,} バイトまでです。何も受け付けていません</p>'
@@ -125,3 +129,17 @@ def test_a_small_chunked_post_still_reaches_the_application(base: str) -> None:
             "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")  # fmt: skip
     answer = exchange(base, head, [b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"])
     assert status_of(answer) == 403 and b"<h1>" in answer  # the application's own answer: no CSRF token
+
+
+def test_an_oversized_file_from_the_browser(base: str, page: Page, tmp_path: Path) -> None:
+    big = tmp_path / "users.csv"
+    big.write_bytes(b"user_id,name,unit_id,role,active\n" + b"x" * (3 * 1024 * 1024))
+    log_in(page, base, "admin1", PASSWORD)
+    page.goto(base + "/admin/users")
+    page.get_by_label("利用者ファイル（CSV）").set_input_files(str(big))
+    page.get_by_role("button", name="読み込む").click()
+    expect(page.get_by_role("heading", name="送信されたデータが大きすぎます", level=1)).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(f"一度に送信できるのは {MAX_BODY:,} バイトまでです。何も受け付けていません")
+    shot(page, "70_body_too_large")
+    page.get_by_role("link", name="English").click()  # the language switch of a page a POST rendered: a GET page
+    expect(page.get_by_role("heading", name="Today's review", level=1)).to_be_visible()
