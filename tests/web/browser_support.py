@@ -8,19 +8,12 @@ Kept out of the test modules so each of them imports it rather than another test
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
 
 from riskmon.accounts.auth import Accounts
 from riskmon.config import WebConfig
@@ -33,36 +26,6 @@ from tests.web.support import EVIL, PASSWORD, Clock, seed
 
 EXPECTED_STATUS = "Failed to load resource: the server responded with a status of 4"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
-
-
-@contextmanager
-def serve(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """``riskmon serve`` on a free port of 127.0.0.1 with ``env`` added; yields its base URL once
-    ``/healthz`` answers, and stops it afterwards. Its output goes to ``folder/server.log``."""
-    port = free_port()
-    full = {**os.environ, **env}
-    if "RISKMON_DATABASE_URL" not in env:
-        full.pop("RISKMON_DATABASE_URL", None)
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=full,
-                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"riskmon serve did not start: {(folder / 'server.log').read_text()}") from None
-                time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def seed_site(folder: Path) -> tuple[dict[str, str], dict[str, int]]:
@@ -83,12 +46,6 @@ def seed_site(folder: Path) -> tuple[dict[str, str], dict[str, int]]:
     run(engine, write_jsonl(folder / "evil.jsonl", [error_report("X2", "C99", unit_id=EVIL)]))
     engine.dispose()
     return {"RISKMON_CONFIG": str(config), "RISKMON_DATABASE_URL": f"sqlite:///{db}"}, flags
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +107,13 @@ def print_shot(page: Page, name: str) -> Path:
     page.set_viewport_size(VIEWPORT)
     page.emulate_media(media="screen")
     return pdf
+
+
+def expect_flag_rows(page: Page, count: int, units: set[str]) -> None:
+    """The page lists ``count`` flags (``tr[data-flag]``), all of them owned by ``units``."""
+    rows = page.locator("tr[data-flag]")
+    expect(rows).to_have_count(count)
+    assert {rows.nth(i).get_attribute("data-unit") for i in range(count)} == units
 
 
 def log_in(page: Page, base: str, user: str, password: str) -> None:

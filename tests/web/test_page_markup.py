@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from riskmon.store.tables import Flag, table_of
 from tests.helpers import run
+from tests.web.pages_support import copies_of
 
 
 def row_of(html: str, flag_id: int) -> list[str]:
@@ -41,11 +41,7 @@ def test_a_flag_row_is_the_same_in_the_queue_and_the_list(as_: Callable[[str], T
 
 
 def test_the_flag_list_pager(as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]) -> None:
-    t = table_of(Flag)
-    with engine.begin() as conn:
-        template = dict(conn.execute(select(t).where(t.c.id == flags["R01:C1"])).mappings().one())
-        template.pop("id")
-        conn.execute(t.insert(), [{**template, "key": f"R01|X{i}", "subject": f"X{i:02d}"} for i in range(60)])
+    copies_of(engine, flags["R01:C1"], 60)
     middle = as_("po1").get("/flags?per=25&status=all&sort=id&dir=asc&page=2").text
     assert pager(middle) == [("/flags?status=all&amp;sort=id&amp;dir=asc&amp;page=1&amp;per=25", "prev"),
                              ("/flags?status=all&amp;sort=id&amp;dir=asc&amp;page=3&amp;per=25", "next")]  # fmt: skip
