@@ -18,8 +18,9 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.store.tables import AuditEntry, User, table_of
 from riskmon.web.body_limit import MAX_BODY, MAX_UPLOAD
-from tests.web.browser_support import browser, log_in, page, playwright_, seed_site, serve, shot
+from tests.web.browser_support import browser, log_in, page, playwright_, seed_site, shot
 from tests.web.pages_support import audit_actions
+from tests.web.serving import serve
 from tests.web.support import PASSWORD, csrf_of
 
 __all__ = ["browser", "page", "playwright_"]  # the browser fixtures (tests/web/browser_support.py)

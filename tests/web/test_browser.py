@@ -17,7 +17,8 @@ from riskmon.accounts.auth import Accounts
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
-from tests.web.browser_support import browser, browser_en, expect_flag_rows, log_in, page, playwright_, serve, shot
+from tests.web.browser_support import browser, browser_en, expect_flag_rows, log_in, page, playwright_, shot
+from tests.web.serving import serve
 from tests.web.support import PASSWORD, Clock, seed
 
 __all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures

@@ -16,8 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from riskmon.flags.repository import Proposal
 from riskmon.store.db import make_engine
-from tests.web.browser_support import browser, browser_en, expect_flag_rows, log_in, page, playwright_, print_shot, seed_site, serve, shot
+from tests.web.browser_support import browser, browser_en, expect_flag_rows, log_in, page, playwright_, print_shot, seed_site, shot
 from tests.web.pages_support import flag_row
+from tests.web.serving import serve
 from tests.web.support import EVIL, PASSWORD
 
 __all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures (tests/web/browser_support.py)
