@@ -1,7 +1,7 @@
-"""Shared browser machinery for the end-to-end tests: ``riskmon serve`` started as the real command,
-Debian's Chromium under Playwright, the page fixture that fails a test on any console error (a CSP
-violation shows there) or any JavaScript dialog (an escaped ``<script>`` never opens one),
-screenshots and A4 print views.
+"""Shared browser machinery for the end-to-end tests: the site's seed, Debian's Chromium under
+Playwright (started as tests/web/chromium.py says; ``riskmon serve`` as tests/web/serving.py
+does), the page fixture that fails a test on any console error (a CSP violation shows there) or
+any JavaScript dialog (an escaped ``<script>`` never opens one), screenshots and A4 print views.
 
 Kept out of the test modules so each of them imports it rather than another test module.
 """
