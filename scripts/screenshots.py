@@ -20,13 +20,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,20 +36,14 @@ from riskmon.accounts.auth import Accounts
 from riskmon.flags.store import FlagFilter
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]  # fmt: skip
-VIEWPORT = {"width": 1366, "height": 768}
+sys.path.insert(0, str(ROOT))  # the browser and the server start as in the tests (tests/web/chromium.py, serving.py)
+from tests.web.chromium import VIEWPORT, launch  # noqa: E402
+from tests.web.serving import serve  # noqa: E402
+
 USER = "rmd.tanaka"  # a second-line risk officer: sees every office, has the case actions
 PROPOSER = "rmd.suzuki"  # the first pair of eyes, whose proposal USER is shown asked to confirm
 #: the detail picture shows the first open flag of this rule: a deadline, how late, and the actions
 DETAIL_RULE = "R01"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def copy_demo_database(folder: Path) -> tuple[str, str, int]:
@@ -86,29 +76,14 @@ def copy_demo_database(folder: Path) -> tuple[str, str, int]:
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """``riskmon serve`` on the copy, on a free port; yields the base URL."""
-    port = free_port()
-    env = {**os.environ, "RISKMON_CONFIG": str(ROOT / "config.toml")}
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+def serving(folder: Path, database_url: str) -> Iterator[str]:
+    """``riskmon serve`` on the copy, on a free port (as the browser tests start it); yields the base URL."""
+    env = {"RISKMON_CONFIG": str(ROOT / "config.toml"), "RISKMON_DATABASE_URL": database_url}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"error: riskmon serve did not start:\n{(folder / 'server.log').read_text()}")
-                time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        with serve(folder, env, cwd=ROOT) as base:
+            yield base
+    except RuntimeError as exc:
+        sys.exit(f"error: {exc}")
 
 
 def take(page: Page, base: str, password: str, flag_id: int, out: Path) -> list[Path]:
@@ -144,11 +119,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="riskmon-shots-") as tmp:
         folder = Path(tmp)
-        _, password, flag_id = copy_demo_database(folder)
-        with serving(folder) as base, sync_playwright() as p:
-            # date inputs follow the browser's own language (its environment), not the context's locale
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=ja-JP"], env={**os.environ, "LANGUAGE": "ja"})
-            context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")  # type: ignore[arg-type]
+        url, password, flag_id = copy_demo_database(folder)
+        with serving(folder, url) as base, sync_playwright() as p:
+            browser = launch(p, "ja-JP")  # date inputs follow the browser's own language, not the context's locale
+            context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
             page = context.new_page()
             foreign: list[str] = []
             page.on("request", lambda r: None if r.url.startswith(base + "/") else foreign.append(r.url))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,6 +28,7 @@ from riskmon.config import Settings, load_settings
 from riskmon.errors import NotFound, Refused, RiskmonError
 from riskmon.store.db import make_engine
 from riskmon.web import routes_auth, routes_detail, routes_events, routes_flags, routes_quarantine, routes_queue, routes_users
+from riskmon.web.body_limit import BodyLimit
 from riskmon.web.csrf import CsrfRefused, csrf_guard
 from riskmon.web.deps import LoginRequired, PasswordChangeRequired, WebContext, language, render, templates_env
 from riskmon.web.security import SecurityHeaders
@@ -45,11 +47,16 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
     settings, db = rm.settings, rm.engine
     app = FastAPI(title="riskmon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_guard)])
     app.state.ctx = WebContext(rm, Accounts(db, settings.web, now), rm.calendar, now, templates_env())
+    app.add_middleware(BodyLimit)  # inside the security headers: the 413 page gets them too
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(routes_auth.router)
-    for module in (routes_queue, routes_flags, routes_detail, routes_events, routes_quarantine, routes_users):
+    modules = (routes_auth, routes_queue, routes_flags, routes_detail, routes_events, routes_quarantine, routes_users)
+    for module in modules:
         app.include_router(module.router)
+    # the pages a GET reaches, by path pattern: where a page a POST rendered links its language switch
+    app.state.get_paths = frozenset(
+        r.path for m in modules for r in m.router.routes if isinstance(r, APIRoute) and "GET" in (r.methods or ())
+    )
     _handlers(app)
     return app
 

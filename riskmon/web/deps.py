@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -151,8 +151,39 @@ def require_viewer(request: Request) -> Viewer:
     return Viewer(session, who, language(request))
 
 
-def render(request: Request, template: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
-    """A page in ``lang``; every value is escaped by the template engine (autoescape)."""
+def language_links(request: Request, get_url: str | None = None) -> dict[str, str]:
+    """Where the 日本語 | English switch leads: always a page a GET can fetch.
+
+    On a GET page it is the page itself with its parameters (filters, look-ups) and only ``lang``
+    changed. A page rendered by a POST (a form sent back with a validation error, a refusal) must
+    not link to the POST's own URL — following it is a GET there, a 405 or a different page — so
+    it links to ``get_url``, the page's canonical GET address the route names; without one, to
+    the same path when a GET route has exactly that path (``/login``, ``/password``), else to
+    the start page."""
+    if request.method in ("GET", "HEAD"):
+        base, params = "", request.query_params.multi_items()
+    elif get_url is not None:
+        base, _, query_string = get_url.partition("?")
+        params = parse_qsl(query_string, keep_blank_values=True)
+    elif _has_get_route(request):
+        base, params = request.url.path, request.query_params.multi_items()
+    else:
+        base, params = "/", []
+    others = [(k, v) for k, v in params if k != "lang"]
+    return {code: base + "?" + urlencode([*others, ("lang", code)]) for code in LANGS}
+
+
+def _has_get_route(request: Request) -> bool:
+    """A GET route with the very path pattern of the route that answered (``/flags/bulk`` matches
+    the pattern ``/flags/{flag_id}`` too, so a plain path match would not do); the application
+    lists its GET patterns at start (``app.state.get_paths``, riskmon.web.app)."""
+    pattern = getattr(request.scope.get("route"), "path", None)
+    return pattern is not None and pattern in getattr(request.app.state, "get_paths", frozenset())
+
+
+def render(request: Request, template: str, lang: str, status: int = 200, *, get_url: str | None = None, **values: Any) -> HTMLResponse:
+    """A page in ``lang``; every value is escaped by the template engine (autoescape). ``get_url``:
+    the page's GET address, for a page a POST renders (the language switch leads there)."""
     ctx = context(request)
     session = current_session(request)
 
@@ -175,9 +206,7 @@ def render(request: Request, template: str, lang: str, status: int = 200, **valu
     nav = {"pages": who is not None and not values.get("forced"),
            "quarantine": who is not None and permissions.can_read_quarantine(who),
            "users": who is not None and permissions.can_administer_users(who)}  # fmt: skip
-    # the language switch keeps the page's other parameters (filters, look-ups): only ``lang`` changes
-    others = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    switch = {code: "?" + urlencode([*others, ("lang", code)]) for code in LANGS}
+    switch = language_links(request, get_url)
 
     def query(**params: Any) -> str:
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})

@@ -96,7 +96,7 @@ def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **e
     }  # fmt: skip
     values.update(extra)
     template = "_actions.html" if extra.get("partial") else "flag_detail.html"
-    return render(request, template, viewer.lang, status, **values)
+    return render(request, template, viewer.lang, status, get_url=f"/flags/{flag_id}", **values)
 
 
 @router.get("/flags/{flag_id}")
@@ -137,7 +137,7 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
         if not permissions.can_see_unit(viewer.actor, flag.owner_unit):
             return _not_found(request, viewer)  # another unit's flag is as absent as a missing one
         return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="forbidden_body",
-                      message=en if viewer.lang == "en" else ja, viewer=viewer)  # fmt: skip
+                      message=en if viewer.lang == "en" else ja, viewer=viewer, get_url=f"/flags/{flag_id}")  # fmt: skip
     dup = int(duplicate_of) if duplicate_of.strip().isdigit() else None
     outcome: Outcome
     if action == "acknowledge":

@@ -18,6 +18,7 @@ from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang
 from riskmon.review import permissions
 from riskmon.web.deps import Viewer, context, render, require_viewer, web_via
+from riskmon.web.event_view import field_rows
 
 router = APIRouter()
 LOOKUPS = ("event", "case", "unit")
@@ -42,7 +43,8 @@ def events_page(request: Request, viewer: Annotated[Viewer, Depends(require_view
         unit = found["unit_id"] if found else None
         if found:
             found["summary"] = FAMILIES[found["type"]].summary(found["fields"], lang)
-            if found["type"] == "error_report":
+            found["rows"] = field_rows(found["type"], found["fields"], lang, ctx.settings.tz, values["units"])
+            if found["type"] in ("error_report", "error_update"):  # a case's report or step: with the whole case
                 found["case"] = pages.error_case(found["fields"]["case_id"])
         values["event"] = found
     elif by == "case":

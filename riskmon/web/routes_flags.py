@@ -34,8 +34,9 @@ def _choices(request: Request, viewer: Viewer, rows: list[str]) -> tuple[dict[st
 def _render(request: Request, viewer: Viewer, fq: flag_list.FlagQuery, page: flag_list.Page | None, status: int,
             summary: dict[str, Any] | None) -> Response:  # fmt: skip
     units, choices = _choices(request, viewer, [r["owner_unit"] for r in page.rows] if page else [])
-    return render(request, "flags.html", viewer.lang, status, viewer=viewer, fq=fq, page=page, units=units,
-                  choices=choices, read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
+    # the bulk form posts to /flags/bulk?<the list's filters>: its page is the list with those filters
+    return render(request, "flags.html", viewer.lang, status, get_url=f"/flags?{request.url.query}", viewer=viewer, fq=fq, page=page,
+                  units=units, choices=choices, read_only=permissions.read_only(viewer.actor), bulk_actions=BULK_ACTIONS,
                   summary=summary, sizes=flag_list.PAGE_SIZES, sorts=flag_list.SORTS)  # fmt: skip
 
 

@@ -68,7 +68,8 @@ def mark_handled(request: Request, reject_id: int, viewer: Annotated[Viewer, Dep
         return _refuse(request, viewer, "reject_handled", f"reject:{reject_id}")
     ctx = context(request)
     if not ctx.rm.pages.mark_handled(reject_id, viewer.actor.user_id, note.strip()[:2000], web_via(viewer), ctx.clock()):
-        return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer)
+        return render(request, "error.html", viewer.lang, 404, title_key="not_found_title", body_key="", message="", viewer=viewer,
+                      get_url="/quarantine")  # fmt: skip
     target = back if back.startswith("/quarantine") and not back.startswith("//") else "/quarantine"
     sep = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{sep}done={reject_id}", status_code=303)

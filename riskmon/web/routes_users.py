@@ -20,14 +20,10 @@ from riskmon.accounts.admin import ROLES, AdminRefused, Done, UserAdmin
 from riskmon.errors import RiskmonError
 from riskmon.i18n import phrase
 from riskmon.review import permissions
+from riskmon.web.body_limit import MAX_UPLOAD  # a request far larger never reaches the route (BodyLimit)
 from riskmon.web.deps import Viewer, context, render, require_viewer
 
 router = APIRouter()
-
-#: The largest users file the page takes (1 MiB): a master of thousands of users fits; anything
-#: bigger is refused before it is read as users. (The request itself is bounded in front of the
-#: application, by the reverse proxy: see docs/web.md.)
-MAX_UPLOAD = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,8 +46,8 @@ def _page(request: Request, viewer: Viewer, status: int = 200, done: Done | None
           loaded: Loaded | None = None) -> Response:  # fmt: skip
     en = viewer.lang == "en"
     message = (done.en if en else done.ja) if done else ""
-    return render(request, "users.html", viewer.lang, status, viewer=viewer, users=_admin(request).list_users(), roles=ROLES,
-                  message=message, secret=done.secret if done else None, error=error, target=target, loaded=loaded,
+    return render(request, "users.html", viewer.lang, status, get_url="/admin/users", viewer=viewer, users=_admin(request).list_users(),
+                  roles=ROLES, message=message, secret=done.secret if done else None, error=error, target=target, loaded=loaded,
                   max_upload=MAX_UPLOAD)  # fmt: skip
 
 

@@ -1,76 +1,31 @@
-"""Shared browser machinery for the end-to-end tests: ``riskmon serve`` started as the real command,
-Debian's Chromium under Playwright, the page fixture that fails a test on any console error (a CSP
-violation shows there) or any JavaScript dialog (an escaped ``<script>`` never opens one),
-screenshots and A4 print views.
+"""Shared browser machinery for the end-to-end tests: the site's seed, Debian's Chromium under
+Playwright (started as tests/web/chromium.py says; ``riskmon serve`` as tests/web/serving.py
+does), the page fixture that fails a test on any console error (a CSP violation shows there) or
+any JavaScript dialog (an escaped ``<script>`` never opens one), screenshots and A4 print views.
 
 Kept out of the test modules so each of them imports it rather than another test module.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
 
 from riskmon.accounts.auth import Accounts
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from tests.helpers import ROOT, error_report, run, write_jsonl
+from tests.web.chromium import CHROMIUM, VIEWPORT, launch
 from tests.web.pages_support import seed_pages
 from tests.web.support import EVIL, PASSWORD, Clock, seed
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EXPECTED_STATUS = "Failed to load resource: the server responded with a status of 4"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
-
-
-@contextmanager
-def serve(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """``riskmon serve`` on a free port of 127.0.0.1 with ``env`` added; yields its base URL once
-    ``/healthz`` answers, and stops it afterwards. Its output goes to ``folder/server.log``."""
-    port = free_port()
-    full = {**os.environ, **env}
-    if "RISKMON_DATABASE_URL" not in env:
-        full.pop("RISKMON_DATABASE_URL", None)
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("riskmon")), "serve", "--port", str(port)], env=full,
-                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"riskmon serve did not start: {(folder / 'server.log').read_text()}") from None
-                time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def seed_site(folder: Path) -> tuple[dict[str, str], dict[str, int]]:
@@ -91,24 +46,6 @@ def seed_site(folder: Path) -> tuple[dict[str, str], dict[str, int]]:
     run(engine, write_jsonl(folder / "evil.jsonl", [error_report("X2", "C99", unit_id=EVIL)]))
     engine.dispose()
     return {"RISKMON_CONFIG": str(config), "RISKMON_DATABASE_URL": f"sqlite:///{db}"}, flags
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-#: Chromium formats a date input (年/月/日 or mm/dd/yyyy) by its *application* locale, which on
-#: Linux comes from the process environment (and needs Debian's chromium-l10n), not from the
-#: context's ``locale``: so each page language gets a browser started in that language.
-BROWSER_LANGUAGE = {"ja-JP": "ja", "en-US": "en-US"}
-
-
-def launch(p: Playwright, locale: str = "ja-JP") -> Browser:
-    """Debian's Chromium whose own words and date inputs follow ``locale``."""
-    return p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, f"--lang={locale}"],
-                             env={**os.environ, "LANGUAGE": BROWSER_LANGUAGE[locale]})  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +74,7 @@ def browser_en(playwright_: Playwright) -> Iterator[Browser]:
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     english = getattr(request.node, "callspec", None) is not None and request.node.callspec.params.get("lang") == "en"
     chosen: Browser = request.getfixturevalue("browser_en") if english else browser
-    context = chosen.new_context(viewport={"width": 1366, "height": 768}, locale="en-US" if english else "ja-JP")
+    context = chosen.new_context(viewport=VIEWPORT, locale="en-US" if english else "ja-JP")
     pg = context.new_page()
     errors: list[str] = []
     # A CSP violation or a script error shows here; a 401/429 page answered on purpose does not count.
@@ -167,9 +104,16 @@ def print_shot(page: Page, name: str) -> Path:
     page.pdf(path=str(pdf), format="A4", print_background=True)
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     shot(page, f"{name}_print")
-    page.set_viewport_size({"width": 1366, "height": 768})
+    page.set_viewport_size(VIEWPORT)
     page.emulate_media(media="screen")
     return pdf
+
+
+def expect_flag_rows(page: Page, count: int, units: set[str]) -> None:
+    """The page lists ``count`` flags (``tr[data-flag]``), all of them owned by ``units``."""
+    rows = page.locator("tr[data-flag]")
+    expect(rows).to_have_count(count)
+    assert {rows.nth(i).get_attribute("data-unit") for i in range(count)} == units
 
 
 def log_in(page: Page, base: str, user: str, password: str) -> None:

@@ -109,6 +109,15 @@ def post(client: TestClient, path: str, data: dict[str, Any], page: str = "/", h
     return client.post(path, data={**data, "csrf_token": token}, headers={"HX-Request": "true"} if htmx else {})
 
 
+def copies_of(engine: Engine, flag_id: int, n: int) -> None:
+    """``n`` more flags like ``flag_id`` (subjects X00, X01, …): enough rows for several pages."""
+    t = table_of(Flag)
+    with engine.begin() as conn:
+        template = dict(conn.execute(select(t).where(t.c.id == flag_id)).mappings().one())
+        template.pop("id")
+        conn.execute(t.insert(), [{**template, "key": f"{template['rule_id']}|X{i}", "subject": f"X{i:02d}"} for i in range(n)])
+
+
 def flag_row(engine: Engine, flag_id: int) -> dict[str, Any]:
     t = table_of(Flag)
     with engine.connect() as conn:

@@ -17,7 +17,8 @@ from riskmon.accounts.auth import Accounts
 from riskmon.config import WebConfig
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
-from tests.web.browser_support import browser, browser_en, log_in, page, playwright_, serve, shot
+from tests.web.browser_support import browser, browser_en, expect_flag_rows, log_in, page, playwright_, shot
+from tests.web.serving import serve
 from tests.web.support import PASSWORD, Clock, seed
 
 __all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures
@@ -48,9 +49,7 @@ def test_an_office_head_sees_only_their_office(server: dict[str, str], page: Pag
     shot(page, "01_login")
     log_in(page, server["base"], "po1", PASSWORD)
     expect(page.get_by_role("heading", name="本日の確認", level=1)).to_be_visible()
-    rows = page.locator("tr[data-flag]")
-    expect(rows).to_have_count(3)
-    assert {rows.nth(i).get_attribute("data-unit") for i in range(3)} == {"PO-001"}
+    expect_flag_rows(page, 3, {"PO-001"})
     expect(page.locator("#count-total")).to_have_text("3")
     shot(page, "02_queue_po1")
     page.goto(server["base"] + "/?lang=en")

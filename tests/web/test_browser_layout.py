@@ -20,7 +20,8 @@ from sqlalchemy import update
 
 from riskmon.store.db import make_engine
 from riskmon.store.tables import Flag, table_of
-from tests.web.browser_support import ARTIFACTS, browser, browser_en, log_in, page, playwright_, print_shot, seed_site, serve, shot
+from tests.web.browser_support import ARTIFACTS, browser, browser_en, log_in, page, playwright_, print_shot, seed_site, shot
+from tests.web.serving import serve
 from tests.web.support import EVIL, PASSWORD
 
 __all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures (tests/web/browser_support.py)

@@ -16,8 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from riskmon.flags.repository import Proposal
 from riskmon.store.db import make_engine
-from tests.web.browser_support import browser, browser_en, log_in, page, playwright_, print_shot, seed_site, serve, shot
+from tests.web.browser_support import browser, browser_en, expect_flag_rows, log_in, page, playwright_, print_shot, seed_site, shot
 from tests.web.pages_support import flag_row
+from tests.web.serving import serve
 from tests.web.support import EVIL, PASSWORD
 
 __all__ = ["browser", "browser_en", "page", "playwright_"]  # the shared fixtures (tests/web/browser_support.py)
@@ -37,9 +38,7 @@ def test_an_office_head_acknowledges_and_responds(site: dict[str, object], page:
     log_in(page, base, "po1", PASSWORD)
     page.get_by_role("link", name="フラグ一覧").click()
     expect(page.get_by_role("heading", name="フラグ一覧", level=1)).to_be_visible()
-    rows = page.locator("tr[data-flag]")
-    expect(rows).to_have_count(3)
-    assert {rows.nth(i).get_attribute("data-unit") for i in range(3)} == {"PO-001"}
+    expect_flag_rows(page, 3, {"PO-001"})
     expect(page.locator("#total")).to_have_text("3")
     shot(page, "10_flags_po1")
     print_shot(page, "10_flags_po1")

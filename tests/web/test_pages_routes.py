@@ -22,7 +22,7 @@ from riskmon.accounts.sessions import hash_id
 from riskmon.accounts.tokens import TokenRefused, Tokens
 from riskmon.store.tables import AuditEntry, CaseEvent, Flag, Reject, User, WebCredential, table_of
 from riskmon.web import routes_flags
-from tests.web.pages_support import audit_actions, flag_row, ids, post
+from tests.web.pages_support import audit_actions, copies_of, flag_row, ids, post
 from tests.web.support import EVIL, login
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -250,11 +250,7 @@ def test_filters_and_sorting_work_in_sql(as_: Callable[[str], TestClient], engin
 
 
 def test_pagination_always_shows_the_total(as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]) -> None:
-    t = table_of(Flag)
-    with engine.begin() as conn:
-        template = dict(conn.execute(select(t).where(t.c.id == flags["R01:C1"])).mappings().one())
-        template.pop("id")
-        conn.execute(t.insert(), [{**template, "key": f"R01|X{i}", "subject": f"X{i:02d}"} for i in range(60)])
+    copies_of(engine, flags["R01:C1"], 60)
     client = as_("po1")
     first = client.get("/flags?per=25&status=all&sort=id&dir=asc")
     assert '<span class="n" id="total">63</span>' in first.text and "（表示中 1–25）" in first.text

@@ -30,7 +30,7 @@ from riskmon.store.tables import AuditEntry, table_of
 from riskmon.web.security import CSP
 from tests.helpers import ROOT
 from tests.procs import children, riskmon, url_of
-from tests.web.browser_support import free_port
+from tests.web.serving import free_port
 from tests.web.support import csrf_of, seed
 
 

@@ -23,8 +23,9 @@ from sqlalchemy import Engine, select, update
 from riskmon.accounts.tokens import Tokens
 from riskmon.errors import RiskmonError
 from riskmon.store.tables import ApiToken, AuditEntry, User, WebSession, table_of
-from tests.web.browser_support import browser, log_in, page, playwright_, seed_site, serve, shot
+from tests.web.browser_support import browser, log_in, page, playwright_, seed_site, shot
 from tests.web.pages_support import seed_pages
+from tests.web.serving import serve
 from tests.web.support import PASSWORD, Clock, csrf_of, login
 
 __all__ = ["browser", "page", "playwright_"]  # the browser fixtures, used by the Chromium test below
