@@ -26,17 +26,19 @@ from pathlib import Path
 
 from riskmon.errors import RiskmonError
 
-#: a headless, offline print: no sandbox (containers), no GPU, nothing fetched from the network
-CHROMIUM_FLAGS = (
-    "--headless",
+#: how riskmon starts Chromium wherever it does (this print, the browser tests, the README's
+#: screenshots: tests/web/chromium.py imports this): no sandbox (containers, root), no GPU, and
+#: nothing that reaches the network on its own
+BROWSER_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--no-pdf-header-footer",
 )
+#: a headless, offline print without the browser's own header and footer (the pack prints its page numbers)
+CHROMIUM_FLAGS = ("--headless", *BROWSER_ARGS, "--no-pdf-header-footer")
 _STAMP = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+-]\d{2}'\d{2}'\)")
 TIMEOUT_SECONDS = 120
 

@@ -2,7 +2,8 @@
 (tests/web/browser_support.py) and the README's screenshots (scripts/screenshots.py) import this
 one definition, so the pictures are taken by the browser the tests drive.
 
-Only the standard library and Playwright: the screenshot script imports it without pytest.
+The launch arguments are riskmon's own (riskmon.reports.pdf prints the committee PDF with the same
+browser); only riskmon and Playwright are imported: the screenshot script imports this without pytest.
 """
 
 from __future__ import annotations
@@ -11,16 +12,11 @@ import os
 
 from playwright.sync_api import Browser, Playwright, ViewportSize
 
+from riskmon.reports.pdf import BROWSER_ARGS
+
 CHROMIUM = "/usr/bin/chromium"
 #: no sandbox (containers, root), no GPU, and nothing that reaches the network on its own
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = list(BROWSER_ARGS)
 #: the size every page must work at (issue #11), and the screenshots' size
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 #: Chromium formats a date input (年/月/日 or mm/dd/yyyy) by its *application* locale, which on
