@@ -100,3 +100,31 @@ def range_text(first: date, last: date, lang: str = "ja") -> str:
     """令和7年4月1日～令和7年9月30日 / 1 Apr 2025 – 30 Sep 2025."""
     sep = "～" if lang == "ja" else " – "
     return f"{day_text(first, lang)}{sep}{day_text(last, lang)}"
+
+
+def _parse(value: date | datetime | str) -> date | datetime | None:
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def wareki_date(value: date | datetime | str) -> str:
+    """A rule message's ``{{ x | wareki_date }}``: 令和7年4月2日 for a date, a datetime's own date, or
+    text as message values arrive (``2025-04-02[ 13:02]``, riskmon/flags/render.py, already local
+    time); text that is no date is returned unchanged rather than refused in a message."""
+    d = _parse(value)
+    if d is None:
+        return str(value)
+    return ja_date(d.date() if isinstance(d, datetime) else d)
+
+
+def wareki_datetime(value: date | datetime | str) -> str:
+    """``{{ x | wareki }}``: 令和7年4月2日13時02分 (a bare date gets no time)."""
+    d = _parse(value)
+    if not isinstance(d, datetime):
+        return wareki_date(value)
+    return f"{ja_date(d.date())}{d.hour}時{d.minute:02d}分"

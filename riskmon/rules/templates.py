@@ -32,7 +32,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from riskmon.i18n.wareki import wareki_date, wareki_datetime
+from riskmon.i18n.dates import wareki_date, wareki_datetime
 
 MAX_TEMPLATE_CHARS = 2_000
 MAX_OUTPUT_CHARS = 2_000
@@ -55,7 +55,7 @@ _REFUSED_STATEMENTS: dict[type[nodes.Node], str] = {
     nodes.ExprStmt: "do",
 }  # fmt: skip
 _LOOP_FILTER = "riskmon_loop_items"
-#: 和暦 for Japanese messages: {{ risk_notified_at | wareki }} → 令和7年4月2日13時02分 (riskmon.i18n.wareki)
+#: 和暦 for Japanese messages: {{ risk_notified_at | wareki }} → 令和7年4月2日13時02分 (riskmon.i18n.dates)
 WAREKI_FILTERS = ("wareki", "wareki_date")
 _PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from riskmon.business_calendar import TOKYO
-from riskmon.i18n.wareki import wareki_date, wareki_datetime
+from riskmon.i18n.dates import wareki_date, wareki_datetime
 from riskmon.rules import templates
 
 
@@ -19,7 +19,7 @@ from riskmon.rules import templates
         (datetime(2026, 1, 5, 9, 5, tzinfo=TOKYO), "令和8年1月5日9時05分"),
         ("2019-05-01 00:00", "令和元年5月1日0時00分"),
         ("2025-04-02", "令和7年4月2日"),
-        ("2019-04-30 10:00", "2019年4月30日10時00分"),  # before 令和: the Western year, never a wrong era
+        ("2019-04-30 10:00", "平成31年4月30日10時00分"),  # the day before 令和: 平成, never a wrong era
         ("", ""),
         ("not a date", "not a date"),
     ],
