@@ -17,20 +17,23 @@ from typing import Any
 from riskmon.business_calendar import BusinessCalendar
 
 ERRORS_PER_MONTH_PER_300 = 33.0
-# category → (weight %, business area, personal info likely)
+# category → (weight %, business area, probability that personal information was involved).
+# Not every 誤送付 discloses personal information to a third party: a general notice, a blank form or
+# an envelope caught before opening does not (FY2007: 213 leaks from misdelivery, S3:438-439, out of
+# many more misdeliveries). About 60 % for 誤送付・誤送信・誤交付 and half of 紛失 is assumed.
 CATEGORIES: dict[str, tuple[float, str, float]] = {
-    "misdelivery": (15, "benefits", 0.95),
-    "processing_delay": (8, "enrolment", 0.1),
-    "document_loss": (5, "records", 0.9),
-    "mistransmission": (4, "consultation", 0.95),
-    "misissuance": (3, "consultation", 0.9),
-    "benefit_error": (12, "benefits", 0.2),
-    "data_entry_error": (15, "records", 0.1),
-    "processing_omission": (12, "enrolment", 0.1),
-    "collection_error": (6, "collection", 0.1),
-    "enrolment_error": (8, "enrolment", 0.1),
-    "record_error": (7, "records", 0.2),
-    "other": (5, "other", 0.1),
+    "misdelivery": (15, "benefits", 0.6),
+    "processing_delay": (8, "enrolment", 0.05),
+    "document_loss": (5, "records", 0.5),
+    "mistransmission": (4, "consultation", 0.6),
+    "misissuance": (3, "consultation", 0.6),
+    "benefit_error": (12, "benefits", 0.1),
+    "data_entry_error": (15, "records", 0.05),
+    "processing_omission": (12, "enrolment", 0.05),
+    "collection_error": (6, "collection", 0.05),
+    "enrolment_error": (8, "enrolment", 0.05),
+    "record_error": (7, "records", 0.1),
+    "other": (5, "other", 0.05),
 }
 SUMMARIES = {
     "misdelivery": "年金決定通知書を別のお客様宛に誤って送付",
