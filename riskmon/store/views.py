@@ -97,6 +97,7 @@ CONTRACT = ViewSpec(
         "start_on": "date", "end_on": "date", "started": "bool", "ended": "bool", "active": "bool",
         "pre_commencement_on": "date", "pre_commencement_passed": "bool",
         "last_performance_inspection_on": "date", "post_completion_on": "date", "open_nonconformities": "int",
+        "data_from": "date", "watched_from": "date",
     },
     time_field="start_on", default_subject=("contract_id",),
 )  # fmt: skip
@@ -108,6 +109,7 @@ DAILY_REPORT = ViewSpec(
         "event_id": "text", "business_date": "date", "forms_received": "int", "forms_processed": "int",
         "forms_pending": "int", "oldest_pending_days": "int", "complaints": "int", "suspected_errors": "int",
         "note": "text", "submitted_at": "datetime", "visitors": "int", "max_wait_minutes": "int",
+        "error_report_at": "datetime",
     },
     time_field="business_date", default_subject=("unit_id", "business_date"),
 )  # fmt: skip
