@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from riskmon.business_calendar import TOKYO
+from riskmon.events.models import PROCESSING_FORMS, PROCESSING_MEDIA, PROCESSING_PAIRS
 from riskmon.i18n import label
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
@@ -35,6 +36,7 @@ from riskmon.store.views import (
     ERROR_REPORT,
     INSPECTION_RESULT,
     NONCONFORMITY,
+    PROCESSING_TIME,
     VIEW_SPECS,
     FieldType,
     ViewSpec,
@@ -182,7 +184,9 @@ def daily_reports(conn: Connection, as_of: datetime | AsOf, since: datetime | No
     suspected = [r for r in rows if r["suspected_errors"]]
     found = _error_reports_by_unit(conn, t, min(r["business_date"] for r in suspected)) if suspected else {}
     for row in rows:
-        row["error_report_at"] = _first_on_or_after(found.get(row["unit_id"], []), row["business_date"]) if row["suspected_errors"] else None
+        row["error_report_at"] = (
+            _first_on_or_after(found.get(row["unit_id"], []), row["business_date"]) if row["suspected_errors"] else None
+        )
         yield row
 
 
@@ -201,6 +205,27 @@ def _first_on_or_after(times: list[datetime], day: date) -> datetime | None:
     """The first error report discovered on or after the 日報's business day (Tokyo dates; an error
     found the evening before and named in this 日報 counts too, hence the day before)."""
     return next((at for at in times if at.astimezone(TOKYO).date() >= day - timedelta(days=1)), None)
+
+
+def processing_times(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The daily reports' processing fields, one row per form type and medium reported (R14)."""
+    dr, t = table_of(DailyReportRow), AsOf.of(as_of)
+    cols = [dr.c[f"{p}_{w}"] for p in PROCESSING_PAIRS for w in ("processed", "days")]
+    q = (
+        select(dr.c.event_id, dr.c.unit_id, dr.c.business_date, *cols, *_unit_cols(dr))
+        .select_from(_join_unit(dr))
+        .where(t.events_clause(dr, dr.c.business_date), or_(*(dr.c[f"{p}_processed"].is_not(None) for p in PROCESSING_PAIRS)))
+    )  # fmt: skip
+    if since is not None:
+        q = q.where(dr.c.business_date >= since.date())
+    for row in conn.execute(q.order_by(dr.c.unit_id, dr.c.business_date)).mappings():
+        base = {k: row[k] for k in ("event_id", "unit_id", "business_date", "unit_name", "unit_type", "region_id")}
+        for form in PROCESSING_FORMS:
+            for medium in PROCESSING_MEDIA:
+                processed = row[f"{form}_{medium}_processed"]
+                if processed is not None:
+                    yield {**base, "form_type": form, "medium": medium, "processed": processed,
+                           "processing_days": row[f"{form}_{medium}_days"]}  # fmt: skip
 
 
 def report_days(conn: Connection, first: date, last: date, as_of: AsOf | None = None) -> set[tuple[str, date]]:
@@ -257,6 +282,7 @@ VIEWS: dict[str, View] = {
         View(INSPECTION_RESULT, inspections),
         View(CONTRACT, contracts),
         View(DAILY_REPORT, daily_reports),
+        View(PROCESSING_TIME, processing_times),
     )
 }
 assert set(VIEWS) == set(VIEW_SPECS), "every declared view has its select"

@@ -114,4 +114,16 @@ DAILY_REPORT = ViewSpec(
     time_field="business_date", default_subject=("unit_id", "business_date"),
 )  # fmt: skip
 
-VIEW_SPECS: dict[str, ViewSpec] = {v.name: v for v in (ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT)}
+PROCESSING_TIME = ViewSpec(
+    "processing_time", "one form type × medium of a daily report: forms processed and their total processing days (S2:223-227)",
+    {
+        **UNIT_FIELDS,
+        "event_id": "text", "business_date": "date", "form_type": frozenset({"acquisition", "dependent"}),
+        "medium": frozenset({"e_application", "e_media", "paper"}), "processed": "int", "processing_days": "int",
+    },
+    time_field="business_date", default_subject=("unit_id", "form_type", "medium", "business_date"),
+)  # fmt: skip
+
+VIEW_SPECS: dict[str, ViewSpec] = {
+    v.name: v for v in (ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT, PROCESSING_TIME)
+}
