@@ -67,8 +67,18 @@ def daily_reports(
     *,
     growing: set[str],
     missing: dict[str, set[date]],
+    suspected: dict[tuple[str, date], int] | None = None,
+    slow: frozenset[str] | set[str] = frozenset(),
+    complaints_spike: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """One report per office and business day; ``growing`` offices build a backlog from mid-year."""
+    """One report per office and business day; ``growing`` offices build a backlog from mid-year.
+
+    ``suspected``: the errors each office discovered that day, which its 日報 names as suspected
+    errors (and which become error reports, R20); a handful of other days name one that never does.
+    事務センター report the forms of S2:223-227 by medium; ``slow`` centres miss the paper target
+    from the last quarter (R14). ``complaints_spike``: one office whose complaints jump in the
+    last month (R21)."""
+    suspected = suspected or {}
     size = {o: rng.uniform(20, 120) for o in offices}
     pending = {o: rng.randint(0, 8) for o in offices}
     oldest = {o: 1 if pending[o] else 0 for o in offices}
@@ -89,7 +99,8 @@ def daily_reports(
                 oldest[office] = rng.randint(1, 3)
             if day in missing.get(office, ()):
                 continue
-            yield {
+            spike = office == complaints_spike and (end - day).days < 30
+            report: dict[str, Any] = {
                 "event_id": f"DR-{day:%Y%m%d}-{office}",
                 "type": "daily_report",
                 "unit_id": office,
@@ -98,11 +109,14 @@ def daily_reports(
                 "forms_processed": processed,
                 "forms_pending": pending[office],
                 "oldest_pending_days": oldest[office],
-                "complaints": _poisson(rng, 0.15),
-                "suspected_errors": _poisson(rng, 0.03),
+                "complaints": _poisson(rng, 1.5 if spike else 0.15),
+                "suspected_errors": suspected.get((office, day), 0) + (rng.random() < 0.0002),
                 "note": rng.choice(NOTES),
                 "submitted_at": _tokyo(cal, day, rng.uniform(17.0, 18.8)).isoformat(timespec="seconds"),
             }
+            if office.startswith("AC-"):
+                report.update(_processing(rng, office in slow and i > 3 * len(days) // 4))
+            yield report
 
 
 def error_cases(
@@ -207,6 +221,24 @@ def _case(
             "step": step,
             **extra,
         }
+
+
+#: average processing days by medium (S2:223-227 April 2025 actuals, about 0.6–0.9 / 0.2–1.0 / 3.3–3.4)
+_TYPICAL_DAYS = {"e_application": 0.7, "e_media": 0.6, "paper": 3.3}
+_DAILY_FORMS = {"e_application": 60, "e_media": 25, "paper": 30}  # per centre and day, per form
+
+
+def _processing(rng: random.Random, slow: bool) -> dict[str, int]:
+    """A centre's day of 資格取得届 / 被扶養者異動届 by medium: forms processed and their total days;
+    a slow centre takes about 5 days on paper (target 4)."""
+    out: dict[str, int] = {}
+    for form in ("acquisition", "dependent"):
+        for medium, typical in _TYPICAL_DAYS.items():
+            n = _poisson(rng, _DAILY_FORMS[medium] / (1 if form == "acquisition" else 3))
+            mean = 5.2 if slow and medium == "paper" else typical
+            out[f"{form}_{medium}_processed"] = n
+            out[f"{form}_{medium}_days"] = round(n * mean * rng.uniform(0.85, 1.15))
+    return out
 
 
 def _bday_time(cal: BusinessCalendar, d: date, n: int, rng: random.Random) -> datetime:
