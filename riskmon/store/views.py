@@ -110,6 +110,9 @@ DAILY_REPORT = ViewSpec(
         "forms_pending": "int", "oldest_pending_days": "int", "complaints": "int", "suspected_errors": "int",
         "note": "text", "submitted_at": "datetime", "visitors": "int", "max_wait_minutes": "int",
         "error_report_at": "datetime",
+        # the processing fields as stored (R14 reads them one form × medium a row, in processing_time)
+        **{f"{f}_{m}_{w}": "int" for f in ("acquisition", "dependent") for m in ("e_application", "e_media", "paper")
+           for w in ("processed", "days")},
     },
     time_field="business_date", default_subject=("unit_id", "business_date"),
 )  # fmt: skip
