@@ -40,7 +40,12 @@ def test_flag_has_the_public_json_shape_and_evidence(engine: Engine, units_file:
     assert r01["due_at"] == datetime(2025, 4, 1, 23, 59, 59, tzinfo=TOKYO)
     assert r01["severity"] == "critical"  # 7 business days late
     assert "札幌中央年金事務所" in r01["message"]["ja"]
-    assert by_rule["R02"]["severity"] == "critical"  # personal information involved
+    assert by_rule["R02"]["severity"] == "critical"  # personal information with My Number, given to a third party
+    assert by_rule["R02"]["owner_unit"] == "RMD" and by_rule["R02"]["owner_line"] == "second"
+    # the evidence names the alternative that held, and only that one
+    because = by_rule["R02"]["evidence"]["conditions"]["severity_because"]
+    assert "my_number_involved" in because["en"] and "affected_customers" not in because["en"]
+    assert r01["evidence"]["conditions"]["severity_because"]["en"].startswith("overdue_business_days")
 
 
 def test_evaluation_is_idempotent_and_a_cleared_condition_is_kept(engine: Engine, units_file: Path, tmp_path: Path) -> None:
