@@ -159,7 +159,9 @@ def contracts(conn: Connection, as_of: datetime | AsOf, since: datetime | None =
         .where(t.known_clause(ct))  # a contract is known before it starts: only what was known counts
         .order_by(ct.c.contract_id)
     )  # fmt: skip
-    data_from = conn.execute(select(func.min(ins.c.inspected_on)).where(t.events_clause(ins, ins.c.inspected_on))).scalar()
+    # where the in-performance / delivery history starts: a gap before it is the data's, not the contract's
+    measured = ins.c.inspection_type.in_(("in_performance", "delivery"))
+    data_from = conn.execute(select(func.min(ins.c.inspected_on)).where(t.events_clause(ins, ins.c.inspected_on), measured)).scalar()
     for row in conn.execute(q).mappings():
         out = dict(row)
         out["pre_commencement_passed"] = bool(out.pop("pre_ok") or 0)
