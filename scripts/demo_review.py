@@ -60,7 +60,7 @@ def main() -> None:
         stored, bad = rm.load_users(Path("sample_events/users.csv"))
         print(f"> users load sample_events/users.csv: {stored} users, {len(bad)} refused lines")
         show_queue(rm, "rmd.suzuki", "2026-04-01T08:30", 12)
-        backlog = flag_id(rm, "R14", "PO-149")  # high: oldest pending form far beyond the standard
+        backlog = flag_id(rm, "R14P", "PO-149")  # high: oldest pending form far beyond the assumed limit
         missing = flag_id(rm, "R13", "PO-136")  # low: one daily report missing
         if backlog is None or missing is None:
             print("\nThe scripted cases were already worked by an earlier `make demo`; showing the state instead.")

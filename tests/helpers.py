@@ -72,8 +72,9 @@ def error_report(event_id: str, case_id: str, **kw: object) -> dict[str, object]
     rec: dict[str, object] = {
         "event_id": event_id, "type": "error_report", "unit_id": "PO-001", "case_id": case_id,
         "discovered_at": "2025-04-01T10:00:00", "category": "misdelivery", "affected_customers": 1,
-        "personal_info_involved": True, "summary": "通知書を別のお客様へ送付",
+        "personal_info_involved": True, "my_number_involved": True, "summary": "通知書を別のお客様へ送付",
     }  # fmt: skip
+    # personal information with My Number sent to a third party: R02 makes it critical (rules/r02)
     rec.update(kw)
     return rec
 
@@ -161,3 +162,11 @@ def riskmon_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     return tmp_path
+
+
+def office_owned_r02(rules: Iterable[Rule]) -> list[Rule]:
+    """The web pages' fixtures were written when R02 was the office's: the same rule owned by the
+    office (R02 is the second line's since issue #12), so their per-office visibility still holds."""
+    import dataclasses
+
+    return [dataclasses.replace(r, owner_line="first", owner_unit="{{ unit_id }}") if r.id == "R02" else r for r in rules]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from riskmon.business_calendar import add_months, month_bounds
+from riskmon.business_calendar import TOKYO
+from riskmon.events.models import PROCESSING_FORMS, PROCESSING_MEDIA, PROCESSING_PAIRS
 from riskmon.i18n import label
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
@@ -35,6 +37,7 @@ from riskmon.store.views import (
     ERROR_REPORT,
     INSPECTION_RESULT,
     NONCONFORMITY,
+    PROCESSING_TIME,
     VIEW_SPECS,
     FieldType,
     ViewSpec,
@@ -214,6 +217,9 @@ def contracts(conn: Connection, as_of: datetime | AsOf, since: datetime | None =
         .where(t.known_clause(ct))  # a contract is known before it starts: only what was known counts
         .order_by(ct.c.contract_id)
     )  # fmt: skip
+    # where the in-performance / delivery history starts: a gap before it is the data's, not the contract's
+    measured = ins.c.inspection_type.in_(("in_performance", "delivery"))
+    data_from = conn.execute(select(func.min(ins.c.inspected_on)).where(t.events_clause(ins, ins.c.inspected_on), measured)).scalar()
     for row in conn.execute(q).mappings():
         out = dict(row)
         out["pre_commencement_passed"] = bool(out.pop("pre_ok") or 0)
@@ -221,15 +227,65 @@ def contracts(conn: Connection, as_of: datetime | AsOf, since: datetime | None =
         out["started"] = out["start_on"] <= day
         out["ended"] = out["end_on"] < day
         out["active"] = out["started"] and not out["ended"]
+        # a contract older than the inspection data: its gap is measured from the data's start (R11)
+        out["data_from"] = data_from
+        out["watched_from"] = max(out["start_on"], data_from) if data_from else out["start_on"]
         yield out
 
 
 def daily_reports(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Each daily report; one that names suspected errors carries when its unit next filed an
+    error report (``error_report_at``, R20: the 日報's content is read, S1:2081-2083)."""
     dr, t = table_of(DailyReportRow), AsOf.of(as_of)
     q = select(dr, *_unit_cols(dr)).select_from(_join_unit(dr)).where(t.events_clause(dr, dr.c.business_date))
     if since is not None:
         q = q.where(dr.c.business_date >= since.date())
-    yield from (dict(r) for r in conn.execute(q).mappings())
+    rows = [dict(r) for r in conn.execute(q).mappings()]
+    suspected = [r for r in rows if r["suspected_errors"]]
+    found = _error_reports_by_unit(conn, t, min(r["business_date"] for r in suspected)) if suspected else {}
+    for row in rows:
+        row["error_report_at"] = (
+            _first_on_or_after(found.get(row["unit_id"], []), row["business_date"]) if row["suspected_errors"] else None
+        )
+        yield row
+
+
+def _error_reports_by_unit(conn: Connection, t: AsOf, first: date) -> dict[str, list[datetime]]:
+    """When each unit discovered errors, from the day before ``first`` (a 日報 names the day's events)."""
+    er = table_of(ErrorReportRow)
+    lo = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
+    q = select(er.c.unit_id, er.c.discovered_at).where(t.events_clause(er, er.c.discovered_at), er.c.discovered_at >= lo)
+    out: dict[str, list[datetime]] = {}
+    for unit, at in conn.execute(q.order_by(er.c.discovered_at)):
+        out.setdefault(unit, []).append(at)
+    return out
+
+
+def _first_on_or_after(times: list[datetime], day: date) -> datetime | None:
+    """The first error report discovered on or after the 日報's business day (Tokyo dates; an error
+    found the evening before and named in this 日報 counts too, hence the day before)."""
+    return next((at for at in times if at.astimezone(TOKYO).date() >= day - timedelta(days=1)), None)
+
+
+def processing_times(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The daily reports' processing fields, one row per form type and medium reported (R14)."""
+    dr, t = table_of(DailyReportRow), AsOf.of(as_of)
+    cols = [dr.c[f"{p}_{w}"] for p in PROCESSING_PAIRS for w in ("processed", "days")]
+    q = (
+        select(dr.c.event_id, dr.c.unit_id, dr.c.business_date, *cols, *_unit_cols(dr))
+        .select_from(_join_unit(dr))
+        .where(t.events_clause(dr, dr.c.business_date), or_(*(dr.c[f"{p}_processed"].is_not(None) for p in PROCESSING_PAIRS)))
+    )  # fmt: skip
+    if since is not None:
+        q = q.where(dr.c.business_date >= since.date())
+    for row in conn.execute(q.order_by(dr.c.unit_id, dr.c.business_date)).mappings():
+        base = {k: row[k] for k in ("event_id", "unit_id", "business_date", "unit_name", "unit_type", "region_id")}
+        for form in PROCESSING_FORMS:
+            for medium in PROCESSING_MEDIA:
+                processed = row[f"{form}_{medium}_processed"]
+                if processed is not None:
+                    yield {**base, "form_type": form, "medium": medium, "processed": processed,
+                           "processing_days": row[f"{form}_{medium}_days"]}  # fmt: skip
 
 
 def report_days(conn: Connection, first: date, last: date, as_of: AsOf | None = None) -> set[tuple[str, date]]:
@@ -286,6 +342,7 @@ VIEWS: dict[str, View] = {
         View(INSPECTION_RESULT, inspections),
         View(CONTRACT, contracts),
         View(DAILY_REPORT, daily_reports),
+        View(PROCESSING_TIME, processing_times),
     )
 }
 

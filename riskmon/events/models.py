@@ -103,6 +103,13 @@ _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
 record = dataclass(config=_CONFIG, frozen=True, slots=True, kw_only=True)
 
 
+#: 資格取得届 / 被扶養者異動届 × 電子申請 / 電子媒体 / 紙媒体: the daily report's processing fields
+#: are ``<form>_<medium>_processed`` and ``<form>_<medium>_days`` (S2:223-227)
+PROCESSING_FORMS = ("acquisition", "dependent")
+PROCESSING_MEDIA = ("e_application", "e_media", "paper")
+PROCESSING_PAIRS = tuple(f"{f}_{m}" for f in PROCESSING_FORMS for m in PROCESSING_MEDIA)
+
+
 @record
 class EventBase:
     event_id: Id
@@ -125,6 +132,34 @@ class DailyReport(EventBase):
     submitted_at: LocalDatetime | None = None
     visitors: Count | None = None
     max_wait_minutes: Count | None = None
+    # 資格取得届 (acquisition) and 被扶養者異動届 (dependent) processed that day by medium, and the
+    # total of their processing days: the month's average is compared with the targets of
+    # S2:223-227 (R14). Optional, so reports written before these fields existed still load.
+    acquisition_e_application_processed: Count | None = None
+    acquisition_e_application_days: Count | None = None
+    acquisition_e_media_processed: Count | None = None
+    acquisition_e_media_days: Count | None = None
+    acquisition_paper_processed: Count | None = None
+    acquisition_paper_days: Count | None = None
+    dependent_e_application_processed: Count | None = None
+    dependent_e_application_days: Count | None = None
+    dependent_e_media_processed: Count | None = None
+    dependent_e_media_days: Count | None = None
+    dependent_paper_processed: Count | None = None
+    dependent_paper_days: Count | None = None
+
+    @model_validator(mode="after")
+    def _processing_consistent(self) -> DailyReport:
+        for name in PROCESSING_PAIRS:
+            processed, days = getattr(self, f"{name}_processed"), getattr(self, f"{name}_days")
+            if (processed is None) != (days is None):
+                missing = f"{name}_days" if days is None else f"{name}_processed"
+                raise field_error(missing, f"{name}_processed と {name}_days は両方書くか両方省いてください",
+                                  f"give both {name}_processed and {name}_days, or neither")  # fmt: skip
+            if processed == 0 and days:
+                raise field_error(f"{name}_days", f"処理件数 ({name}_processed) が 0 なのに処理日数が 0 より大きい",
+                                  f"is above 0 while {name}_processed is 0")  # fmt: skip
+        return self
 
     @model_validator(mode="after")
     def _backlog_consistent(self) -> DailyReport:

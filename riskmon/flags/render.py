@@ -11,7 +11,7 @@ from jinja2 import Template
 from riskmon.engine.facts import Fact
 from riskmon.i18n import label
 from riskmon.rules import templates
-from riskmon.rules.conditions import describe, fields_of
+from riskmon.rules.conditions import Condition, Node, describe, evaluate, fields_of
 from riskmon.rules.spec import Rule
 
 
@@ -62,13 +62,29 @@ def evidence(rule: Rule, fact: Fact, severity: str, tz: Any) -> dict[str, Any]:
                          "change_pct": fact.data.get("change_pct"), **fact.observed["threshold"]})  # fmt: skip
         first, last = fact.observed["window"]
         observed["window"] = f"{first}..{last}"
+    because = _because(rule, fact, severity)
     used = sorted(fields_of(rule.when) | {f for t in rule.tiers for f in fields_of(t.when)} - {"__level__"})
     return {
         "event_ids": fact.event_ids,
         "conditions": {
             "filter": {"ja": describe(rule.when, "ja"), "en": describe(rule.when, "en")},
             "severity": severity,
+            **({"severity_because": because} if because else {}),
         },
         "values": {f: _plain(fact.data.get(f), tz) for f in used if f in fact.data},
         "observed": observed,
     }
+
+
+def _because(rule: Rule, fact: Fact, severity: str) -> dict[str, str] | None:
+    """Which part of the escalation that set the severity held, in words: a reviewer of a critical
+    flag reads why it is critical (e.g. 「affected_customers が 10 以上」) without opening the rule.
+    Of an ``any``, only the alternatives that held are named."""
+    tier = next((t for t in reversed(rule.tiers) if t.severity == severity and t.when is not None), None)
+    if tier is None or tier.when is None:
+        return None
+    data = dict(fact.data)
+    held: list[Condition] = [tier.when]
+    if isinstance(tier.when, Node) and tier.when.kind == "any":
+        held = [c for c in tier.when.children if evaluate(c, data)] or [tier.when]
+    return {lang: " / ".join(describe(c, lang) for c in held) for lang in ("ja", "en")}

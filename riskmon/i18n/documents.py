@@ -167,6 +167,10 @@ REPORT: dict[str, tuple[str, str]] = {
     "a_never_fired": ("一度も検知しなかったルール", "rules that never fired"),
     "a_most_dismissed": ("却下の多いルール", "rules with most dismissals"),
     "a_sample": ("監査テスト用サンプル", "audit-test sample"),
+    "a_recurrence": (
+        "監査計画への入力：同種誤りの再発（拠点|分類: フラグ数）",
+        "input to audit planning: recurring errors (unit|category: flags)",
+    ),
 }
 
 #: ``review``: the daily digests of the outbox (riskmon.review.escalation).

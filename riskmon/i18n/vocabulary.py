@@ -16,6 +16,13 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "inspection_result": ("外部委託検査結果", "outsourcing inspection"),
     "nonconformity_update": ("不適事項の改善", "nonconformity remedied"),
     "contract": ("外部委託契約", "outsourcing contract"),
+    # the processing_time view (R14): form types and media of S2:223-227
+    "processing_time": ("届書の処理日数（届書・媒体別）", "processing days by form and medium"),
+    "acquisition": ("資格取得届", "qualification acquisition"),
+    "dependent": ("被扶養者異動届", "dependant change"),
+    "e_application": ("電子申請", "e-application"),
+    "e_media": ("電子媒体", "electronic media"),
+    "paper": ("紙媒体", "paper"),
     "unit": ("組織", "unit"),
     "file": ("ファイル全体", "whole file"),  # a file-level reject (riskmon.ingest.files)
     # unit types

@@ -29,6 +29,8 @@ from riskmon.store.tables import CaseEvent, Flag, Unit, User, table_of
 
 ACKNOWLEDGING = (CaseAction.ACKNOWLEDGE, CaseAction.TAKE_ON)
 REOPENING = (CaseAction.REOPEN, CaseAction.AUTO_REOPEN)
+#: the rule whose findings (unit|category) feed the audit department's planning instead of escalating to it
+RECURRENCE_RULE = "R05"
 
 
 @dataclass
@@ -89,6 +91,9 @@ def assurance(engine: Engine, first: date, last: date, cal: BusinessCalendar, ru
         "rules_never_fired": sorted(set(rule_ids) - set(fired)),
         "rules_most_dismissed": dict(dismissals_by_rule.most_common(5)),
         "audit_sample": {"seed": seed, "flag_ids": sorted(sample)},
+        # recurrence (R05) is no escalation to the third line (S3:530) but an input to its audit plan (S3:562-563)
+        "recurrence_for_audit_planning": dict(Counter(x["subject"].rsplit("|", 1)[0] for x in in_period
+                                                      if x["rule_id"] == RECURRENCE_RULE).most_common()),
     }  # fmt: skip
     return Assurance((first, last), data)
 
@@ -121,6 +126,7 @@ def to_markdown(report: Assurance, lang: str = "ja") -> str:
         f"- {t('a_dismiss_person')}: {_kv(d['dismissals_by_person']) or '-'}",
         f"- {t('a_never_fired')}: {', '.join(d['rules_never_fired']) or '-'}",
         f"- {t('a_most_dismissed')}: {_kv(d['rules_most_dismissed']) or '-'}",
+        f"- {t('a_recurrence')}: {_kv(d['recurrence_for_audit_planning']) or '-'}",
         f"- {t('a_sample')} (seed {d['audit_sample']['seed']}): {', '.join(map(str, d['audit_sample']['flag_ids'])) or '-'}",
         "",
     ]

@@ -225,20 +225,39 @@ class DeadlineSpec(RuleSpec):
         return out
 
 
+class Target(_Model):
+    """A level per group: ``{field: medium, values: {paper: 4, ...}}`` — the group's value of
+    ``field`` picks its target (S2:223-227 gives 1 / 2 / 4 days by medium)."""
+
+    field: StrictStr
+    values: dict[StrictStr, Number]
+
+
 class ThresholdSpec(RuleSpec):
     kind: Literal["threshold"]
     severity: Levels
-    measure: Literal["count", "sum", "max", "min", "avg", "latest"] = "count"
+    measure: Literal["count", "sum", "max", "min", "avg", "latest", "ratio"] = "count"
     measure_field: StrictStr | None = Field(None, alias="field")
+    #: ``measure: ratio``: the denominator, summed like ``field`` (e.g. total days per form processed)
+    per: StrictStr | None = None
     window: Annotated[dict[str, Any], BeforeValidator(_window)]
     group_by: list[StrictStr] = []
     warn: Number | None = None
     critical: Number | None = None
     direction: Literal["above", "below"] = "above"
     compare: Literal["previous_period", "same_period_last_year"] | None = None
-    threshold_on: Literal["value", "change_pct"] = "value"
+    threshold_on: Literal["value", "change_pct", "p_value", "months_over_target"] = "value"
+    #: ``poisson``: the exact conditional test of two Poisson counts (current against compared
+    #: period, weighted by their lengths): small counts such as 1 → 2 are not an increase, 0 → 8 is
+    test: Literal["poisson"] | None = None
+    #: a group fires only with at least this many in the current window (whatever the test says)
+    min_count: Number | None = None
+    target: Target | None = None
 
-    adds: ClassVar[dict[str, FieldType]] = {"value": "float", "previous_value": "float", "change_pct": "float"}
+    adds: ClassVar[dict[str, FieldType]] = {
+        "value": "float", "previous_value": "float", "change_pct": "float", "p_value": "float",
+        "target": "float", "over_target": "float", "months_over_target": "int",
+    }  # fmt: skip
 
     def fact_fields(self, source: dict[str, FieldType]) -> dict[str, FieldType]:
         """A threshold's fact is one group: its group_by fields (with the unit's, when grouped by unit)."""
@@ -261,9 +280,17 @@ class ThresholdSpec(RuleSpec):
             out.append(((), f"measure: {measure} には field が必要です", f"measure: {measure} needs a 'field'"))
         if "warn" not in raw and "critical" not in raw:
             out.append(((), "warn か critical の少なくとも一方が必要です", "give 'warn', 'critical' or both"))
-        if raw.get("threshold_on") == "change_pct" and "compare" not in raw:
-            out.append((("threshold_on",), "threshold_on: change_pct には compare が必要です",
-                        "threshold_on: change_pct needs 'compare'"))  # fmt: skip
+        if raw.get("threshold_on") in ("change_pct", "p_value") and "compare" not in raw:
+            on = raw["threshold_on"]
+            out.append((("threshold_on",), f"threshold_on: {on} には compare が必要です", f"threshold_on: {on} needs 'compare'"))
+        if raw.get("threshold_on") == "p_value" and "test" not in raw:
+            out.append((("threshold_on",), "threshold_on: p_value には test: poisson が必要です",
+                        "threshold_on: p_value needs 'test: poisson'"))  # fmt: skip
+        if raw.get("threshold_on") == "months_over_target" and "target" not in raw:
+            out.append((("threshold_on",), "threshold_on: months_over_target には target が必要です",
+                        "threshold_on: months_over_target needs 'target'"))  # fmt: skip
+        if measure == "ratio" and "per" not in raw:
+            out.append(((), "measure: ratio には per（分母の項目）が必要です", "measure: ratio needs 'per' (the denominator field)"))
         return out
 
 

@@ -171,12 +171,18 @@ class NamedFields(Validator):
             elif draft.fields[name] not in ("date", "datetime"):
                 yield (key,), f"'{name}' は日付・日時の項目ではありません", f"'{name}' is not a date or date-time field"
         if isinstance(spec, ThresholdSpec):
-            if spec.measure != "count" and spec.measure_field is not None:
-                if (found := unknown_field(("field",), spec.measure_field, source)) is not None:
+            measured = [("field", spec.measure_field)] if spec.measure != "count" else []
+            measured += [("per", spec.per)] if spec.measure == "ratio" else []
+            for key, f in measured:
+                if f is None:
+                    continue
+                if (found := unknown_field((key,), f, source)) is not None:
                     yield found
-                elif source[spec.measure_field] not in NUMERIC:
-                    f = spec.measure_field
-                    yield ("field",), f"'{f}' は数値の項目ではありません", f"'{f}' is not a numeric field"
+                elif source[f] not in NUMERIC:
+                    yield (key,), f"'{f}' は数値の項目ではありません", f"'{f}' is not a numeric field"
+            if spec.target is not None and spec.target.field not in spec.group_by:
+                t = spec.target.field
+                yield ("target", "field"), f"'{t}' は group_by にありません", f"'{t}' is not in group_by"
             for i, g in enumerate(spec.group_by):
                 if (found := unknown_field(("group_by", i), g, source)) is not None:
                     yield found

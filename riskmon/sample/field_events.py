@@ -17,20 +17,23 @@ from typing import Any
 from riskmon.business_calendar import BusinessCalendar
 
 ERRORS_PER_MONTH_PER_300 = 33.0
-# category → (weight %, business area, personal info likely)
+# category → (weight %, business area, probability that personal information was involved).
+# Not every 誤送付 discloses personal information to a third party: a general notice, a blank form or
+# an envelope caught before opening does not (FY2007: 213 leaks from misdelivery, S3:438-439, out of
+# many more misdeliveries). About 60 % for 誤送付・誤送信・誤交付 and half of 紛失 is assumed.
 CATEGORIES: dict[str, tuple[float, str, float]] = {
-    "misdelivery": (15, "benefits", 0.95),
-    "processing_delay": (8, "enrolment", 0.1),
-    "document_loss": (5, "records", 0.9),
-    "mistransmission": (4, "consultation", 0.95),
-    "misissuance": (3, "consultation", 0.9),
-    "benefit_error": (12, "benefits", 0.2),
-    "data_entry_error": (15, "records", 0.1),
-    "processing_omission": (12, "enrolment", 0.1),
-    "collection_error": (6, "collection", 0.1),
-    "enrolment_error": (8, "enrolment", 0.1),
-    "record_error": (7, "records", 0.2),
-    "other": (5, "other", 0.1),
+    "misdelivery": (15, "benefits", 0.6),
+    "processing_delay": (8, "enrolment", 0.05),
+    "document_loss": (5, "records", 0.5),
+    "mistransmission": (4, "consultation", 0.6),
+    "misissuance": (3, "consultation", 0.6),
+    "benefit_error": (12, "benefits", 0.1),
+    "data_entry_error": (15, "records", 0.05),
+    "processing_omission": (12, "enrolment", 0.05),
+    "collection_error": (6, "collection", 0.05),
+    "enrolment_error": (8, "enrolment", 0.05),
+    "record_error": (7, "records", 0.1),
+    "other": (5, "other", 0.05),
 }
 SUMMARIES = {
     "misdelivery": "年金決定通知書を別のお客様宛に誤って送付",
@@ -70,8 +73,18 @@ def daily_reports(
     *,
     growing: set[str],
     missing: dict[str, set[date]],
+    suspected: dict[tuple[str, date], int] | None = None,
+    slow: frozenset[str] | set[str] = frozenset(),
+    complaints_spike: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """One report per office and business day; ``growing`` offices build a backlog from mid-year."""
+    """One report per office and business day; ``growing`` offices build a backlog from mid-year.
+
+    ``suspected``: the errors each office discovered that day, which its 日報 names as suspected
+    errors (and which become error reports, R20); a handful of other days name one that never does.
+    事務センター report the forms of S2:223-227 by medium; ``slow`` centres miss the paper target
+    from the last quarter (R14). ``complaints_spike``: one office whose complaints jump in the
+    last month (R21)."""
+    suspected = suspected or {}
     size = {o: rng.uniform(20, 120) for o in offices}
     pending = {o: rng.randint(0, 8) for o in offices}
     oldest = {o: 1 if pending[o] else 0 for o in offices}
@@ -92,7 +105,8 @@ def daily_reports(
                 oldest[office] = rng.randint(1, 3)
             if day in missing.get(office, ()):
                 continue
-            yield {
+            spike = office == complaints_spike and (end - day).days < 30
+            report: dict[str, Any] = {
                 "event_id": f"DR-{day:%Y%m%d}-{office}",
                 "type": "daily_report",
                 "unit_id": office,
@@ -101,11 +115,14 @@ def daily_reports(
                 "forms_processed": processed,
                 "forms_pending": pending[office],
                 "oldest_pending_days": oldest[office],
-                "complaints": _poisson(rng, 0.15),
-                "suspected_errors": _poisson(rng, 0.03),
+                "complaints": _poisson(rng, 1.5 if spike else 0.15),
+                "suspected_errors": suspected.get((office, day), 0) + (rng.random() < 0.0002),
                 "note": rng.choice(NOTES),
                 "submitted_at": _tokyo(cal, day, rng.uniform(17.0, 18.8)).isoformat(timespec="seconds"),
             }
+            if office.startswith("AC-"):
+                report.update(_processing(rng, office in slow and i > 3 * len(days) // 4))
+            yield report
 
 
 def error_cases(
@@ -266,6 +283,24 @@ def _decision(publish: bool) -> dict[str, str]:
     if publish:
         return {"publication_decision": "publish", "publication_reason": "お客様の権利に影響する事案のため月次公表に掲載"}
     return {"publication_decision": "withhold", "publication_reason": "お客様の権利に影響しない内部処理の誤りのため公表しない"}
+
+
+#: average processing days by medium (S2:223-227 April 2025 actuals, about 0.6–0.9 / 0.2–1.0 / 3.3–3.4)
+_TYPICAL_DAYS = {"e_application": 0.7, "e_media": 0.6, "paper": 3.3}
+_DAILY_FORMS = {"e_application": 60, "e_media": 25, "paper": 30}  # per centre and day, per form
+
+
+def _processing(rng: random.Random, slow: bool) -> dict[str, int]:
+    """A centre's day of 資格取得届 / 被扶養者異動届 by medium: forms processed and their total days;
+    a slow centre takes about 5 days on paper (target 4)."""
+    out: dict[str, int] = {}
+    for form in ("acquisition", "dependent"):
+        for medium, typical in _TYPICAL_DAYS.items():
+            n = _poisson(rng, _DAILY_FORMS[medium] / (1 if form == "acquisition" else 3))
+            mean = 5.2 if slow and medium == "paper" else typical
+            out[f"{form}_{medium}_processed"] = n
+            out[f"{form}_{medium}_days"] = round(n * mean * rng.uniform(0.85, 1.15))
+    return out
 
 
 def _bday_time(cal: BusinessCalendar, d: date, n: int, rng: random.Random) -> datetime:

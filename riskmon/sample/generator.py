@@ -1,7 +1,9 @@
 """``riskmon sample generate``: write a reproducible organisation and span of events to a folder.
 
 The shipped ``sample_events/`` is this generator's output for FY2025 with 300 offices and seed 2025
-(plus the hand-written ``bad_records.jsonl``). Bigger sets for benchmarks come from the same code.
+(plus the hand-written ``bad_records.jsonl``), with the previous fiscal year's error cases from a
+stream of their own (seed − 1) for the year-on-year rule. Bigger sets for benchmarks come from the
+same code.
 """
 
 from __future__ import annotations
@@ -58,17 +60,52 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
     result.files["inspections.jsonl"] = _write_jsonl(out / "inspections.jsonl", inspections, compress=False)
 
     offices = org.pension_offices + [o for o in org.offices if o.startswith("AC-")]
-    errors = field_events.error_cases(cal, offices, org.hq_departments, org.contractors, spec.start, spec.end, rng)
-    result.files["error_reports.jsonl"] = _write_jsonl(out / "error_reports.jsonl", errors, compress=False)
+    errors = list(field_events.error_cases(cal, offices, org.hq_departments, org.contractors, spec.start, spec.end, rng))
+    prior = _prior_year_errors(cal, offices, org, spec)
+    result.files["error_reports.jsonl"] = _write_jsonl(out / "error_reports.jsonl", prior + errors, compress=False)
 
     growing = set(rng.sample(org.pension_offices, k=max(1, spec.offices // 100)))
     missing = _missing_days(cal, org.pension_offices, spec, rng)
-    reports = field_events.daily_reports(cal, org.offices, spec.start, spec.end, rng, growing=growing, missing=missing)
+    suspected: dict[tuple[str, date], int] = {}
+    for rec in errors:  # the 日報 names the day's discovered errors as suspected (R20 finds the exceptions)
+        if rec["type"] == "error_report":
+            key = (rec["unit_id"], date.fromisoformat(rec["discovered_at"][:10]))
+            suspected[key] = suspected.get(key, 0) + 1
+    centres = [o for o in org.offices if o.startswith("AC-")]
+    slow = set(rng.sample(centres, k=min(2, len(centres))))
+    spike = rng.choice(org.pension_offices)
+    reports = field_events.daily_reports(cal, org.offices, spec.start, spec.end, rng, growing=growing, missing=missing,
+                                         suspected=suspected, slow=slow, complaints_spike=spike)  # fmt: skip
     name = "daily_reports.jsonl.gz" if spec.compress else "daily_reports.jsonl"
     result.files[name] = _write_jsonl(out / name, reports, compress=spec.compress)
     for name, records in feeds.generate(cal, offices, out, spec.start, spec.end, spec.seed).items():
         result.files[name] = _write_jsonl(out / name, records, compress=False)
     return result
+
+
+#: the share of the prior year's 重点三事案 kept: the sample's FY2024 had fewer of them than FY2025
+#: (a story for the demo, not a seed figure), so the year-on-year rule R07 has an increase to find
+PRIOR_PRIORITY_KEPT = 0.7
+
+
+def _prior_year_errors(cal: BusinessCalendar, offices: list[str], org: Any, spec: SampleSpec) -> list[dict[str, Any]]:
+    """The fiscal year before the span, from its own random stream so the span's own cases do not
+    change: generated through the span's end (their later steps happen then, as they would have)
+    and kept only where discovered before the span starts."""
+    rng = random.Random(spec.seed - 1)
+    first = cal.fiscal_year_bounds(cal.fiscal_year(spec.start) - 1)[0]
+    records = field_events.error_cases(cal, offices, org.hq_departments, org.contractors, first, spec.end, rng)
+    keep: dict[str, bool] = {}
+    out = []
+    for rec in records:
+        case = rec["case_id"]
+        if rec["type"] == "error_report":
+            before = rec["discovered_at"][:10] < spec.start.isoformat()
+            thinned = rec["category"] in field_events.PRIORITY and rng.random() > PRIOR_PRIORITY_KEPT
+            keep[case] = before and not thinned
+        if keep.get(case):
+            out.append(rec)
+    return out
 
 
 def _missing_days(cal: BusinessCalendar, offices: list[str], spec: SampleSpec, rng: random.Random) -> dict[str, set[date]]:

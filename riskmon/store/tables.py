@@ -105,6 +105,19 @@ class DailyReportRow(SQLModel, table=True):
     submitted_at: datetime | None = tz(nullable=True)
     visitors: int | None = count(nullable=True)
     max_wait_minutes: int | None = count(nullable=True)
+    # forms processed and their total processing days, by form and medium (S2:223-227, R14)
+    acquisition_e_application_processed: int | None = count(nullable=True)
+    acquisition_e_application_days: int | None = count(nullable=True)
+    acquisition_e_media_processed: int | None = count(nullable=True)
+    acquisition_e_media_days: int | None = count(nullable=True)
+    acquisition_paper_processed: int | None = count(nullable=True)
+    acquisition_paper_days: int | None = count(nullable=True)
+    dependent_e_application_processed: int | None = count(nullable=True)
+    dependent_e_application_days: int | None = count(nullable=True)
+    dependent_e_media_processed: int | None = count(nullable=True)
+    dependent_e_media_days: int | None = count(nullable=True)
+    dependent_paper_processed: int | None = count(nullable=True)
+    dependent_paper_days: int | None = count(nullable=True)
 
 
 class ErrorReportRow(SQLModel, table=True):

@@ -109,6 +109,7 @@ CONTRACT = ViewSpec(
         "start_on": "date", "end_on": "date", "started": "bool", "ended": "bool", "active": "bool",
         "pre_commencement_on": "date", "pre_commencement_passed": "bool",
         "last_performance_inspection_on": "date", "post_completion_on": "date", "open_nonconformities": "int",
+        "data_from": "date", "watched_from": "date",
     },
     time_field="start_on", default_subject=("contract_id",),
 )  # fmt: skip
@@ -120,11 +121,27 @@ DAILY_REPORT = ViewSpec(
         "event_id": "text", "business_date": "date", "forms_received": "int", "forms_processed": "int",
         "forms_pending": "int", "oldest_pending_days": "int", "complaints": "int", "suspected_errors": "int",
         "note": "text", "submitted_at": "datetime", "visitors": "int", "max_wait_minutes": "int",
+        "error_report_at": "datetime",
+        # the processing fields as stored (R14 reads them one form × medium a row, in processing_time)
+        **{f"{f}_{m}_{w}": "int" for f in ("acquisition", "dependent") for m in ("e_application", "e_media", "paper")
+           for w in ("processed", "days")},
     },
     time_field="business_date", default_subject=("unit_id", "business_date"),
 )  # fmt: skip
 
-VIEW_SPECS: dict[str, ViewSpec] = {v.name: v for v in (ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT)}
+PROCESSING_TIME = ViewSpec(
+    "processing_time", "one form type × medium of a daily report: forms processed and their total processing days (S2:223-227)",
+    {
+        **UNIT_FIELDS,
+        "event_id": "text", "business_date": "date", "form_type": frozenset({"acquisition", "dependent"}),
+        "medium": frozenset({"e_application", "e_media", "paper"}), "processed": "int", "processing_days": "int",
+    },
+    time_field="business_date", default_subject=("unit_id", "form_type", "medium", "business_date"),
+)  # fmt: skip
+
+VIEW_SPECS: dict[str, ViewSpec] = {
+    v.name: v for v in (ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT, PROCESSING_TIME)
+}
 
 
 # --- feeds the seeds name (issue #12) ------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_rules_list_json(cli: CliRunner) -> None:
     code, out = invoke(cli, "rules", "list", "--format", "json")
     assert code == 0
     rules = {r["id"]: r for r in json.loads(out)}
-    assert rules["R02"]["kind"] == "match" and rules["R02"]["sources"] == ["S1:2104-2110", "S3:429-439"]
+    assert rules["R02"]["kind"] == "match" and rules["R02"]["sources"] == ["S1:2104-2110", "S1:2083", "S1:2168", "S3:429-439", "S2:270"]
 
 
 def test_rules_test_prints_a_readable_diff_on_failure(cli: CliRunner, tmp_path: Path) -> None:

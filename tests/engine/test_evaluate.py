@@ -40,7 +40,12 @@ def test_flag_has_the_public_json_shape_and_evidence(engine: Engine, units_file:
     assert r01["due_at"] == datetime(2025, 4, 1, 23, 59, 59, tzinfo=TOKYO)
     assert r01["severity"] == "critical"  # 7 business days late
     assert "札幌中央年金事務所" in r01["message"]["ja"]
-    assert by_rule["R02"]["severity"] == "critical"  # personal information involved
+    assert by_rule["R02"]["severity"] == "critical"  # personal information with My Number, given to a third party
+    assert by_rule["R02"]["owner_unit"] == "RMD" and by_rule["R02"]["owner_line"] == "second"
+    # the evidence names the alternative that held, and only that one
+    because = by_rule["R02"]["evidence"]["conditions"]["severity_because"]
+    assert "my_number_involved" in because["en"] and "affected_customers" not in because["en"]
+    assert r01["evidence"]["conditions"]["severity_because"]["en"].startswith("overdue_business_days")
 
 
 def test_evaluation_is_idempotent_and_a_cleared_condition_is_kept(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -70,9 +75,9 @@ def test_a_condition_that_no_longer_holds_clears_the_flag_without_deleting_it(en
     run(engine, units_file, write_jsonl(tmp_path / "d.jsonl", [
         {**daily, "event_id": "D1", "business_date": "2025-06-12", "forms_pending": 9, "oldest_pending_days": 9},
     ]))  # fmt: skip
-    rules = shipped("R14")
+    rules = shipped("R14P")  # the oldest pending form: 8 days (assumed) and over
     evaluate(engine, rules, at("2025-06-12T20:00"), CAL)
-    assert [f["severity"] for f in flags(engine)] == ["high"]
+    assert [f["severity"] for f in flags(engine)] == ["medium"]
     run(engine, write_jsonl(tmp_path / "d2.jsonl", [
         {**daily, "event_id": "D2", "business_date": "2025-06-13", "forms_pending": 0, "oldest_pending_days": 0},
     ]))  # fmt: skip
@@ -108,9 +113,17 @@ def test_the_sample_year_raises_every_kind_of_finding(engine: Engine) -> None:
     run(engine, ROOT / "sample_events")
     result = evaluate(engine, shipped(), at("2026-03-31T23:00"), CAL)
     assert result.errors == {}
-    for rule_id in ("R01", "R02", "R03", "R04", "R05", "R08", "R09", "R10", "R11", "R12", "R13", "R14"):
+    for rule_id in ("R01", "R02", "R03", "R04", "R05", "R07", "R08", "R09", "R10", "R11", "R12", "R13", "R14", "R14P",
+                    "R20", "R21"):  # fmt: skip
         assert result.per_rule[rule_id] > 0, rule_id
     assert result.per_rule["R08"] == 6  # 1 + 3 (H1 FY2024/FY2025, S2:271-276) + 2 in FY2025 H2
+    with engine.connect() as conn:
+        raised = list_flags(conn, FlagFilter(status="open", limit=None))
+    critical = [f for f in raised if f["severity"] == "critical"]
+    assert len(critical) <= 0.10 * len(raised)  # critical means a committee matter (issue #12)
+    for f in critical:  # and each says why
+        if f["rule_id"] == "R02":
+            assert f["evidence"]["conditions"]["severity_because"]["ja"]
 
 
 def test_a_rule_without_an_escalation_path_gets_the_configured_default(engine: Engine, units_file: Path, tmp_path: Path) -> None:

@@ -51,12 +51,22 @@ def test_priority_incident_is_derived_from_the_category() -> None:
         ({"forms_received": -1}, "forms_received"),
         ({"surprise": 1}, "surprise"),
         ({"business_date": "2025-02-30"}, "business_date"),
+        ({"acquisition_paper_processed": 3}, "acquisition_paper_days"),  # both or neither
+        ({"dependent_e_media_days": 3}, "dependent_e_media_processed"),
+        ({"acquisition_paper_processed": 0, "acquisition_paper_days": 2}, "acquisition_paper_days"),
     ],
 )
 def test_daily_report_refusals_name_the_field(change: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as err:
         parse(daily("d1", **change))
     assert field in [r.field for r in translate(err.value)]
+
+
+def test_daily_report_processing_fields_are_optional_and_kept() -> None:
+    old = parse(daily("d1"))  # a report written before the fields existed
+    assert isinstance(old, DailyReport) and old.acquisition_paper_processed is None
+    new = parse(daily("d2", acquisition_paper_processed=30, acquisition_paper_days=99))
+    assert isinstance(new, DailyReport) and (new.acquisition_paper_processed, new.acquisition_paper_days) == (30, 99)
 
 
 def test_inspection_nonconformity_ids_are_unique_and_resolution_not_before_inspection() -> None:

@@ -47,8 +47,8 @@ def test_same_content_written_differently_is_a_duplicate(engine: Engine, units_f
     run(engine, units_file, write_jsonl(tmp_path / "a.jsonl", [error_report("e1", "C1")]))
     csv_path = tmp_path / "b.csv"
     csv_path.write_text(
-        "type,event_id,unit_id,case_id,discovered_at,category,affected_customers,personal_info_involved,summary\n"
-        "error_report,e1,PO-001,C1,2025-04-01T01:00:00Z,misdelivery,1,true,通知書を別のお客様へ送付\n",
+        "type,event_id,unit_id,case_id,discovered_at,category,affected_customers,personal_info_involved,my_number_involved,summary\n"
+        "error_report,e1,PO-001,C1,2025-04-01T01:00:00Z,misdelivery,1,true,true,通知書を別のお客様へ送付\n",
         encoding="utf-8",
     )
     report = run(engine, csv_path)

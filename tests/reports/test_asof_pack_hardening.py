@@ -83,7 +83,7 @@ def test_a_regenerated_pack_is_byte_identical_after_later_events_and_case_action
     learnt_after_t(engine, tmp_path)
     svc = ReviewService(engine, clock=lambda: at("2025-10-10T09:00:00"))
     ids = flag_ids(engine)
-    assert svc.acknowledge("po1", ids["R02:C1"]).ok
+    assert svc.acknowledge("risk1", ids["R02:C1"]).ok  # R02 is the second line's (triage, 役員等への報告)
     assert svc.resolve("risk1", ids["R03:C3"], "remediated", "対応済み").ok
     evaluate(engine, shipped(*RULES), at("2025-10-15T23:00:00"), CAL)  # finds C4, C5 and the October cause
 

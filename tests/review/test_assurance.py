@@ -35,6 +35,8 @@ def test_assurance_measures_the_second_line(engine: Engine, flags: dict[str, int
     assert d["rules_never_fired"] == ["R99"]
     again = assurance(engine, date(2025, 4, 1), date(2025, 4, 30), CAL, rules, sample_size=2, seed=7)
     assert again.data["audit_sample"] == d["audit_sample"] and len(d["audit_sample"]["flag_ids"]) == 2
+    assert d["recurrence_for_audit_planning"] == {}  # no R05 finding in the fixture
+    assert "監査計画への入力：同種誤りの再発（拠点|分類: フラグ数）: -" in to_markdown(report, "ja")
     assert "四つの目の遵守: 2/2" in to_markdown(report, "ja")
     assert "four-eyes compliance: 2/2" in to_markdown(report, "en")
 

@@ -52,7 +52,8 @@ def test_flags_of_removed_and_disabled_rules_are_retired_and_leave_ladder_and_qu
     assert result.counts == {"raised": 0, "updated": 3, "reopened": 0, "cleared": 0, "retired": 2}
     assert engine_status(engine) == {"R01": {"open"}, "R02": {"retired"}, "R03": {"retired"}}
 
-    why_removed = events_of(engine, flags["critical"])[-1]
+    [r02_flag] = ids_of(engine, "R02")  # the second line's flag on C2 (the fixture's three are the office's)
+    why_removed = events_of(engine, r02_flag)[-1]
     assert why_removed == ("retired", "open", "open", {
         "why": "rule_removed", "rule_id": "R02",
         "ja": "ルール R02 がルールブックから削除されたため、このフラグを廃止しました（エスカレーション・レビュー対象から外れます）",
@@ -76,7 +77,7 @@ def test_flags_of_removed_and_disabled_rules_are_retired_and_leave_ladder_and_qu
     # a second evaluation with the same book retires nothing twice
     again = evaluate(engine, r01, NOW + timedelta(days=2), CAL, rule_book=[*r01, disabled_r03])
     assert again.counts["retired"] == 0
-    assert [e[0] for e in events_of(engine, flags["critical"])].count("retired") == 1
+    assert [e[0] for e in events_of(engine, r02_flag)].count("retired") == 1
 
     # retirement is an audited step: the audit cross-check accepts the retired flags as they are
     with engine.connect() as conn:
@@ -91,10 +92,11 @@ def test_a_restored_rule_opens_its_retired_flag_again(engine: Engine, flags: dic
     back = evaluate(engine, [*r01, *r02], NOW + timedelta(days=2), CAL, rule_book=[*r01, *r02])
     assert back.counts["reopened"] == 1 and back.counts["retired"] == 0  # R03 was retired the night before and stays so
     assert engine_status(engine) == {"R01": {"open"}, "R02": {"open"}, "R03": {"retired"}}
-    action, before, after, detail = events_of(engine, flags["critical"])[-1]
+    [r02_flag] = ids_of(engine, "R02")
+    action, before, after, detail = events_of(engine, r02_flag)[-1]
     assert (action, before, after, detail["why"]) == ("restored", "open", "open", "rule_restored")
     queue = morning_queue(engine, "risk1", NOW + timedelta(days=2), CAL)
-    assert {i.flag.id for i in queue.items} == {flags["critical"]} | ids_of(engine, "R01")
+    assert {i.flag.id for i in queue.items} == {r02_flag} | ids_of(engine, "R01")
 
 
 def test_without_the_rule_book_a_partial_evaluation_retires_nothing(engine: Engine, flags: dict[str, int]) -> None:

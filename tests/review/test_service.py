@@ -173,7 +173,7 @@ def test_escalation_follows_the_ladder_and_never_twice(engine: Engine, flags: di
 def test_morning_queue_is_scoped_to_the_user(engine: Engine, flags: dict[str, int]) -> None:
     risk = morning_queue(engine, "risk1", NOW + timedelta(hours=1), CAL)
     assert set(flags.values()) <= {i.flag.id for i in risk.items}
-    assert {i.flag.owner_unit for i in risk.items} == {"PO-001"}
+    assert {i.flag.owner_unit for i in risk.items} == {"PO-001", "RMD"}  # R02 is the second line's own
     assert risk.items[0].bucket == "new"
     assert morning_queue(engine, "po2", NOW, CAL).items == []
 

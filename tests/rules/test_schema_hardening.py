@@ -112,8 +112,8 @@ def test_a_knock_on_is_not_repeated(tmp_path: Path) -> None:
     text = DEADLINE.replace("event: error_report", "event: error_reprot") + "when: {field: category, is: misdelivery}\n"
     assert problems(tmp_path, text) == [
         "r.yaml:5:8: 'error_reprot' は event に使えません（もしかして 'error_report'？）。次のいずれか: error_report, nonconformity, "
-        f"inspection_result, contract, daily_report, {FEED_VIEWS} / 'error_reprot' is not a valid event (did you mean 'error_report'?); "
-        f"one of: error_report, nonconformity, inspection_result, contract, daily_report, {FEED_VIEWS}"
+        f"inspection_result, contract, daily_report, processing_time, {FEED_VIEWS} / 'error_reprot' is not a valid event (did you mean 'error_report'?); "
+        f"one of: error_report, nonconformity, inspection_result, contract, daily_report, processing_time, {FEED_VIEWS}"
     ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from riskmon.business_calendar import BusinessCalendar
+from riskmon.sample.field_events import PRIORITY
 from riskmon.sample.generator import SampleSpec, generate
 from tests.helpers import SAMPLE
 
@@ -52,7 +53,7 @@ def test_shipped_error_volume_is_about_33_a_month() -> None:
     months: Counter[str] = Counter()
     for line in (SAMPLE / "error_reports.jsonl").read_text(encoding="utf-8").splitlines():
         ev = json.loads(line)
-        if ev["type"] == "error_report":
+        if ev["type"] == "error_report" and ev["discovered_at"] >= "2025-04":  # FY2025; FY2024 below
             months[ev["discovered_at"][:7]] += 1
     assert dict(months) == {"2025-04": 40, "2025-05": 32, "2025-06": 23, "2025-07": 41, "2025-08": 34, "2025-09": 41,
                             "2025-10": 35, "2025-11": 32, "2025-12": 24, "2026-01": 30, "2026-02": 40, "2026-03": 33}  # fmt: skip
@@ -60,6 +61,18 @@ def test_shipped_error_volume_is_about_33_a_month() -> None:
     # 上期: 211 in the sample; the progress report says 198 by the end of September 2025 (S2:366) —
     # pinning the sample to 198 is the obligations issue's calibration
     assert sum(n for m, n in months.items() if "2025-04" <= m <= "2025-09") == 211
+
+
+def test_shipped_prior_year_has_fewer_priority_incidents() -> None:
+    """FY2024's cases (their own random stream) give R07 a year to compare with: fewer 重点三事案."""
+    years: Counter[tuple[str, bool]] = Counter()
+    for line in (SAMPLE / "error_reports.jsonl").read_text(encoding="utf-8").splitlines():
+        ev = json.loads(line)
+        if ev["type"] == "error_report":
+            fy = "FY2024" if ev["discovered_at"] < "2025-04" else "FY2025"
+            years[(fy, ev["category"] in PRIORITY)] += 1
+    assert years[("FY2024", True)] == 90 and years[("FY2025", True)] == 136
+    assert years[("FY2024", False)] + years[("FY2024", True)] == 353
 
 
 def test_same_seed_same_files(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
 from riskmon.rules.spec import Rule
 from riskmon.store.tables import AuditEntry, Flag, WebCredential, table_of
-from tests.helpers import ROOT, error_report, run, write_jsonl
+from tests.helpers import ROOT, error_report, office_owned_r02, run, write_jsonl
 from tests.web.support import EVIL, NOW, PASSWORD, UNITS, USERS, csrf_of
 
 MORE_UNITS = UNITS + "EXE,役員,Executives,executive,,,,true\n"
@@ -43,7 +43,7 @@ EVERYONE = ("po1", "po2", "risk1", "risk2", "auditor", "exec1", "admin1", "rd1")
 @cache
 def rules_r01_r03() -> list[Rule]:
     settings = load_settings(ROOT / "config.toml")
-    return [r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03")]
+    return office_owned_r02(r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03"))
 
 
 @cache

@@ -19,7 +19,7 @@ from riskmon.engine.rulebook import load_rules
 from riskmon.flags.evaluation import evaluate
 from riskmon.review.users import load_users
 from riskmon.store.tables import Flag, table_of
-from tests.helpers import ROOT, error_report, run, write_jsonl
+from tests.helpers import ROOT, error_report, office_owned_r02, run, write_jsonl
 
 NOW = datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO)
 EVIL = "<script>alert(1)</script>"
@@ -65,7 +65,7 @@ def seed(engine: Engine, folder: Path) -> dict[str, int]:
     with engine.begin() as conn:
         assert load_users(conn, users) == (4, [])
     settings = load_settings(ROOT / "config.toml")
-    rules = [r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03")]
+    rules = office_owned_r02(r for r in load_rules(ROOT / "rules", settings.rule_values).rules if r.id in ("R01", "R02", "R03"))
     evaluate(engine, rules, NOW, BusinessCalendar())
     t = table_of(Flag)
     with engine.connect() as conn:
