@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0015_error_lifecycle"
-down_revision = "0013_api_tokens"
+down_revision = "0014_text_search"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_daily_processing"
-down_revision = "0013_api_tokens"  # the lead re-chains at merge
+down_revision = "0015_error_lifecycle"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ import riskmon.store.types
 
 
 revision = "0017_feeds"
-down_revision = "0013_api_tokens"  # the lead re-chains after 0015 / 0016 at merge
+down_revision = "0016_daily_processing"
 branch_labels = None
 depends_on = None
 
