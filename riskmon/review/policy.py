@@ -23,7 +23,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Connection, true
 
 from riskmon import errors
-from riskmon.domain import ACTING_LINES, CLOSURES, FOUR_EYES, PROPOSABLE, Line, Resolution, ReviewStatus
+from riskmon.domain import ACTING_LINES, CLOSED_STATES, CLOSURES, FOUR_EYES, PROPOSABLE, Line, Resolution, ReviewStatus
 from riskmon.flags import repository
 from riskmon.flags.repository import FlagFilter, FlagRecord, Proposal
 from riskmon.i18n import label
@@ -144,6 +144,21 @@ def pending_closure(flag: FlagRecord) -> Proposal | None:
     """The second-line closure waiting for its second pair of eyes, if any."""
     p = flag.proposal
     return p if p is not None and p.line == Line.SECOND and p.kind in CLOSURES else None
+
+
+def require_pending_closure(flag: FlagRecord) -> Proposal:
+    """The closure a confirmation is about, or a refusal saying why there is none. When two
+    second-line users confirm at once, the second reads the flag after the first committed
+    (the service locks the row), so they are told who already closed it, not something vague."""
+    p = pending_closure(flag)
+    if p is not None:
+        return p
+    if flag.review_status in CLOSED_STATES:
+        by = "、".join(flag.closed_by) or "-"
+        raise Refused(f"フラグ {flag.id} は既に「{label(flag.review_status)}」になっています（{by}）。承認する提案はありません",
+                      f"flag {flag.id} is already {flag.review_status.value} (by {', '.join(flag.closed_by) or '-'}); "
+                      "there is nothing to confirm")  # fmt: skip
+    raise Refused("承認待ちの完了の提案がありません", "there is no closure waiting for confirmation")
 
 
 def require_no_pending_closure(flag: FlagRecord) -> None:

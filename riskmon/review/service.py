@@ -199,9 +199,7 @@ class ReviewService:
         def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
             policy.require_second_line(who, "承認（四つの目）", "confirm a closure")
-            p = policy.pending_closure(flag)
-            if p is None:
-                raise Refused("承認待ちの完了の提案がありません", "there is no closure waiting for confirmation")
+            p = policy.require_pending_closure(flag)
             try:
                 proposer: Actor | None = actor(conn, p.by, active_only=False)
             except UnknownUser:
