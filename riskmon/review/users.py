@@ -64,17 +64,18 @@ def _shown(value: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _line_problems(data: dict[str, Any]) -> list[Reason]:
-    """Every problem of one line of the users file: the user id and role checks, and the schema's."""
+def _read_line(data: dict[str, Any]) -> tuple[UserRecord | None, list[Reason]]:
+    """One line of the users file as a record, or every problem it has (the user id and role
+    checks, and the schema's, in column order)."""
     user_id, role = data.get("user_id"), data.get("role")
     found = (user_id_problem(user_id) if isinstance(user_id, str) else None, role_problem(role) if isinstance(role, str) else None)
     own = [r for r in found if r is not None]
     try:
-        UserRecord.model_validate(data)
-        schema: list[Reason] = []
+        user, schema = UserRecord.model_validate(data), []
     except ValidationError as exc:
-        schema = [r for r in translate(exc) if r.field not in {o.field for o in own}]
-    return sorted(own + schema, key=lambda r: _FIELD_ORDER.get(r.field, len(_FIELD_ORDER)))
+        user, schema = None, [r for r in translate(exc) if r.field not in {o.field for o in own}]
+    problems = sorted(own + schema, key=lambda r: _FIELD_ORDER.get(r.field, len(_FIELD_ORDER)))
+    return (None if problems else user), problems
 
 
 class UserRecord(BaseModel):
@@ -120,12 +121,10 @@ def load_users(conn: Connection, path: Path, *, shown: str | None = None) -> tup
     bad: list[tuple[int, list[Reason]]] = []
     source = SourceFile(path)
     for record in source:
-        data = record.data if record.data is not None else {}
-        problems = _line_problems(data)
-        if problems:
+        user, problems = _read_line(record.data if record.data is not None else {})
+        if user is None:
             bad.append((record.line, problems))
             continue
-        user = UserRecord.model_validate(data)
         if user.unit_id not in units:
             bad.append((record.line, [unknown_unit("unit_id", user.unit_id, units)]))
             continue
