@@ -22,11 +22,9 @@ from riskmon.accounts.sessions import revoke_all
 from riskmon.accounts.tokens import Caller
 from riskmon.errors import Refused
 from riskmon.review.permissions import USER_ADMIN, can_administer_users
+from riskmon.review.users import ROLES as ROLES  # the roles an administrator can give: the users master's, no others
 from riskmon.review.users import Actor, load_users
 from riskmon.store.tables import Unit, User, WebCredential, WebSession, table_of
-
-#: the roles an administrator can give (the users file may hold others; they are shown as they are)
-ROLES = ("member", "site_manager", "risk_officer", "auditor", "executive", USER_ADMIN)
 
 
 class AdminRefused(Refused):
@@ -132,9 +130,10 @@ class UserAdmin:
     def load_file(self, caller: Caller, path: Path, *, shown: str | None = None) -> tuple[int, list[tuple[int, list[Any]]], list[str]]:
         """``riskmon users load``, as an audited 利用者管理 action in one transaction: only a
         user_admin's token may load (or the operator's shell while the master has no active
-        user_admin yet — the bootstrap); nobody changes their own role or active flag; each role
-        change, activation and deactivation is audited as if made on the page, and a deactivated
-        user loses their sessions and tokens. Returns stored, refused lines, and what changed.
+        user_admin yet — the bootstrap); nobody changes their own role or active flag; a file with
+        any bad line stores nothing (its refusal is audited); each role change, activation and
+        deactivation is audited as if made on the page, and a deactivated user loses their
+        sessions and tokens. Returns stored, refused lines, and what changed.
         ``shown`` names the file in a whole-file refusal (see :func:`load_users`)."""
         t = table_of(User)
         now = self.accounts.clock()
@@ -148,6 +147,11 @@ class UserAdmin:
                 elif not can_administer_users(caller.actor):
                     raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
                 stored, bad = load_users(conn, path, shown=shown)
+                if bad:  # nothing was stored: the refusal is audited, with the lines the loader must fix
+                    audit.append(conn, caller.name, "refused:users_loaded", f"file:{path.name}"[:400],
+                                 {**caller.via, "reason": f"{len(bad)} line(s) refused; no user loaded",
+                                  "rejected_lines": [n for n, _ in bad]}, now)  # fmt: skip
+                    return 0, bad, []
                 after = {r["user_id"]: dict(r) for r in conn.execute(select(t)).mappings()}
                 changes = self._load_changes(conn, caller, before, after)
                 audit.append(conn, caller.name, "users_loaded", f"file:{path.name}"[:400],

@@ -30,7 +30,7 @@ from riskmon.cli.common import (
 from riskmon.cli.errors import reading
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.domain import Severity
-from riskmon.i18n import label
+from riskmon.i18n import label, phrase
 from riskmon.review.assurance import parse_period, to_markdown
 from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
@@ -362,9 +362,10 @@ def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.
     for line, reasons in bad:
         for r in reasons:
             app.err.print(f"{path}:{line}: {r.describe(app.lang)}", markup=False, soft_wrap=True)
-    app.out.print(app.t(f"利用者 {stored} 名を登録しました", f"{stored} users loaded"))
-    if bad:
+    if bad:  # the master is loaded whole or not at all (riskmon.review.users)
+        app.err.print(phrase("review", "users_nothing_loaded", app.lang), markup=False, soft_wrap=True)
         raise typer.Exit(int(ExitCode.REJECTED))
+    app.out.print(app.t(f"利用者 {stored} 名を登録しました", f"{stored} users loaded"))
 
 
 def report_assurance(

@@ -178,4 +178,15 @@ REVIEW: dict[str, tuple[str, str]] = {
     "n_title": ("riskmon 通知", "riskmon notifications"),
     "n_new": ("新規", "new"),
     "n_escalated": ("エスカレーション", "escalated"),
+    # the users master (riskmon users load, 利用者管理's upload): riskmon.review.users
+    "users_unknown_role": ("不明なロール「{value}」です{hint}。候補: {roles}", "unknown role '{value}'{hint}; valid roles: {roles}"),
+    "users_did_you_mean": ("（もしかして「{guess}」？）", " (did you mean '{guess}'?)"),
+    "users_bad_id": (
+        "「{value}」は利用者IDに使えません。英字・数字・「.」「_」「-」だけで、英字か数字で始まる {max} 文字以内にしてください",
+        "'{value}' cannot be a user id: use letters, digits, '.', '_' and '-' only, start with a letter or digit, at most {max} characters",
+    ),
+    "users_nothing_loaded": (
+        "利用者は1名も登録していません。ファイルを直して再度読み込んでください",
+        "no user was loaded; fix the file and load it again",
+    ),
 }

@@ -19,13 +19,12 @@ from sqlalchemy import ColumnElement, Connection
 from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, ReviewStatus
 from riskmon.flags.repository import FlagRecord, Proposal
 from riskmon.review import policy
+from riskmon.review.users import USER_ADMIN as USER_ADMIN  # the role that manages accounts (利用者管理)
 from riskmon.review.users import Actor, UnknownUser
 from riskmon.review.users import actor as load_actor
 
 #: every case action a person can take from the web, in the order the detail page offers them
 ACTIONS = ("acknowledge", "take_on", "comment", "response", "propose", "resolve", "dismiss", "confirm", "reopen")
-#: the role that manages accounts (利用者管理)
-USER_ADMIN = "user_admin"
 
 
 def _passes(check: Callable[[], object]) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Connection, true
 
 from riskmon import errors
-from riskmon.domain import ACTING_LINES, CLOSURES, FOUR_EYES, PROPOSABLE, Line, Resolution, ReviewStatus
+from riskmon.domain import ACTING_LINES, CLOSED_STATES, CLOSURES, FOUR_EYES, PROPOSABLE, Line, Resolution, ReviewStatus
 from riskmon.flags import repository
 from riskmon.flags.repository import FlagFilter, FlagRecord, Proposal
 from riskmon.i18n import label
@@ -33,8 +33,28 @@ from riskmon.store.tables import Flag, table_of
 
 
 class Refused(errors.Refused):
-    def __init__(self, ja: str, en: str) -> None:
+    """A refusal in both languages. ``audit`` is what the audit log records as the reason: the
+    English words, unless the person must be told less than the third line may read
+    (:class:`Hidden`)."""
+
+    def __init__(self, ja: str, en: str, audit: str | None = None) -> None:
         super().__init__(ja, en)
+        self.audit = audit or en
+
+
+def missing(flag_id: int) -> Refused:
+    """The one answer for a flag id that names no flag."""
+    return Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
+
+
+class Hidden(Refused):
+    """Another unit's flag, asked for by a first-line user: they are told exactly what a missing
+    id tells them (:func:`missing`), so trying ids never confirms that a flag exists elsewhere;
+    the audit log keeps the truth for the third line, which reads attempts as well as actions."""
+
+    def __init__(self, flag_id: int, actor: Actor) -> None:
+        told = missing(flag_id)
+        super().__init__(told.ja, told.en, f"flag {flag_id} is outside the units of {actor.unit_id}; answered as missing")
 
 
 def can_see(actor: Actor, flag: FlagRecord) -> bool:
@@ -63,9 +83,21 @@ def visible_flag(conn: Connection, actor: Actor, flag_id: int) -> FlagRecord | N
 
 
 def require_visible(actor: Actor, flag: FlagRecord) -> None:
+    """Another unit's flag is refused as :class:`Hidden` — answered like a missing one."""
     if not can_see(actor, flag):
-        raise Refused(f"フラグ {flag.id} は {actor.unit_id} の担当ではありません",
-                      f"flag {flag.id} does not belong to {actor.unit_id}")  # fmt: skip
+        raise Hidden(flag.id, actor)
+
+
+def require_flag(conn: Connection, actor: Actor, flag_id: int, *, lock: bool = False) -> FlagRecord:
+    """The flag an action, a bulk item or a history look is about, or the refusal every one of
+    them gives: :func:`missing` for an id that names no flag, :class:`Hidden` (the same words)
+    for one outside ``actor``'s units. One check for every path, so none of them can leak.
+    ``lock`` holds the row for the transaction (:func:`riskmon.flags.repository.get`)."""
+    flag = repository.get(conn, flag_id, lock=lock)
+    if flag is None:
+        raise missing(flag_id)
+    require_visible(actor, flag)
+    return flag
 
 
 def require_can_change(actor: Actor, flag: FlagRecord) -> None:
@@ -112,6 +144,21 @@ def pending_closure(flag: FlagRecord) -> Proposal | None:
     """The second-line closure waiting for its second pair of eyes, if any."""
     p = flag.proposal
     return p if p is not None and p.line == Line.SECOND and p.kind in CLOSURES else None
+
+
+def require_pending_closure(flag: FlagRecord) -> Proposal:
+    """The closure a confirmation is about, or a refusal saying why there is none. When two
+    second-line users confirm at once, the second reads the flag after the first committed
+    (the service locks the row), so they are told who already closed it, not something vague."""
+    p = pending_closure(flag)
+    if p is not None:
+        return p
+    if flag.review_status in CLOSED_STATES:
+        by = "、".join(flag.closed_by) or "-"
+        raise Refused(f"フラグ {flag.id} は既に「{label(flag.review_status)}」になっています（{by}）。承認する提案はありません",
+                      f"flag {flag.id} is already {flag.review_status.value} (by {', '.join(flag.closed_by) or '-'}); "
+                      "there is nothing to confirm")  # fmt: skip
+    raise Refused("承認待ちの完了の提案がありません", "there is no closure waiting for confirmation")
 
 
 def require_no_pending_closure(flag: FlagRecord) -> None:

@@ -92,22 +92,23 @@ class ReviewService:
         return found
 
     def history(self, user_id: str, flag_id: int) -> list[CaseEventRecord]:
-        """The case's events; a refused look (unknown or someone else's flag) is audited like a refused action."""
+        """The case's events, read without taking the write lock; a refused look (a missing
+        flag, or another unit's — the same answer, :func:`policy.require_flag`) is audited like
+        a refused action."""
         try:
             with self.engine.connect() as conn:
-                who = actor(conn, user_id)
-                policy.require_visible(who, _flag(conn, flag_id))
+                policy.require_flag(conn, actor(conn, user_id), flag_id)
                 return repository.history(conn, flag_id)
         except Refused as refusal:
             with self.engine.begin() as conn:
-                audit.append(conn, user_id, "refused:history", f"flag:{flag_id}", {"reason": refusal.en, **self.via}, self.clock())
+                self._refused(conn, user_id, "history", flag_id, refusal.audit)
             raise
 
     def record_refusal(self, user_id: str, action: str, flag_id: int, reason: str) -> None:
         """A refusal an interface decided before any action ran (a forged or stale form naming an
         action the user may not take): audited exactly like the service's own refusals."""
         with self.engine.begin() as conn:
-            audit.append(conn, user_id, f"refused:{action[:32] or '-'}", f"flag:{flag_id}", {"reason": reason, **self.via}, self.clock())
+            self._refused(conn, user_id, action[:32] or "-", flag_id, reason)
 
     # -- actions -------------------------------------------------------------------------------
     def acknowledge(self, user_id: str, flag_id: int, note: str | None = None) -> Outcome:
@@ -186,8 +187,7 @@ class ReviewService:
 
     def dismiss(self, user_id: str, flag_id: int, reason: str) -> Outcome:
         if not (reason or "").strip():
-            with self.engine.begin() as conn:
-                audit.append(conn, user_id, "refused:dismiss", f"flag:{flag_id}", {"reason": "missing reason", **self.via}, self.clock())
+            self.record_refusal(user_id, "dismiss", flag_id, "missing reason")
             return Outcome(flag_id, False, "", "却下には理由（--reason）が必要です", "dismissing needs a reason (--reason)")
         return self._close(user_id, flag_id, CaseAction.DISMISS, Resolution.FALSE_POSITIVE, reason, None, None)
 
@@ -199,9 +199,7 @@ class ReviewService:
         def act(conn: Connection, who: Actor, flag: FlagRecord) -> Change:
             policy.require_can_change(who, flag)
             policy.require_second_line(who, "承認（四つの目）", "confirm a closure")
-            p = policy.pending_closure(flag)
-            if p is None:
-                raise Refused("承認待ちの完了の提案がありません", "there is no closure waiting for confirmation")
+            p = policy.require_pending_closure(flag)
             try:
                 proposer: Actor | None = actor(conn, p.by, active_only=False)
             except UnknownUser:
@@ -228,8 +226,9 @@ class ReviewService:
              until: date | None = None, duplicate_of: int | None = None) -> BulkResult:  # fmt: skip
         """One action on many flags — the web's フラグ一覧 and the CLI's ``--rule``/``--severity``
         selections both come here, so the checks are written once. Each flag goes through its
-        action on its own; one the user may not see answers exactly as a missing one (a bulk
-        list must not confirm another unit's flag ids). At most :data:`BULK_LIMIT` flags are
+        action on its own, in one transaction with the action's own checks, so one the user may
+        not see answers exactly as a missing one (:func:`policy.require_flag`: a bulk list must
+        not confirm another unit's flag ids). At most :data:`BULK_LIMIT` flags are
         tried; the rest are reported back untouched. A read-only user's request (a forged form)
         has every item refused and audited."""
         ids = list(dict.fromkeys(flag_ids))
@@ -256,11 +255,6 @@ class ReviewService:
         if action not in BULK_ACTIONS:  # nothing for an action to refuse: the refusal is audited here
             self.record_refusal(user, action, flag_id, "read-only user; not a bulk action")
             return Outcome(flag_id, False, "", "一括操作ではありません", "not a bulk action")
-        with self.engine.connect() as conn:
-            hidden = not permissions.read_only(who) and policy.visible_flag(conn, who, flag_id) is None
-        if hidden:  # missing, or another unit's: the same answer
-            self.record_refusal(user, action, flag_id, f"flag {flag_id} does not exist or is not visible to {user}")
-            return Outcome(flag_id, False, "", f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
         if action == "acknowledge":
             return self.acknowledge(user, flag_id, note or None)
         if action == "take_on":
@@ -315,34 +309,34 @@ class ReviewService:
 
     def _run(self, action: CaseAction, user_id: str, flag_id: int, act: Callable[[Connection, Actor, FlagRecord], Change],
              done: tuple[str, str]) -> Outcome:  # fmt: skip
-        try:
-            with self.engine.begin() as conn:
+        """One action in one transaction: the flag locked and checked (:func:`policy.require_flag`,
+        the same for every action), the action's own checks, the change and its case event — or
+        the refusal's audit entry, written in the same transaction (the checks write nothing
+        before they refuse, so committing it commits only the refusal)."""
+        with self.engine.begin() as conn:
+            try:
                 who = actor(conn, user_id)
-                flag = _flag(conn, flag_id, lock=True)
+                flag = policy.require_flag(conn, who, flag_id, lock=True)
                 changes, detail = act(conn, who, flag)
-                if changes:
-                    conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flag_id).values(**changes))
-                to_status = ReviewStatus(changes.get("review_status", flag.review_status))
-                record_case_event(conn, who.user_id, flag_id, action, flag.review_status, to_status, {**detail, **self.via}, self.clock())
-            ja, en = done
-            if "proposal" in changes and "review_status" not in changes and action in (CaseAction.RESOLVE, CaseAction.DISMISS):
-                p = Proposal.from_json(changes["proposal"])
-                ja, en = (
-                    f"別の第二線担当者の承認待ちです（四つの目）。提案 {p.digest}",
-                    f"recorded; needs confirmation by another second-line user (four eyes): proposal {p.digest}",
-                )
-            return Outcome(flag_id, True, to_status.value, ja, en)
-        except Refused as refusal:
-            with self.engine.begin() as conn:
-                audit.append(conn, user_id, f"refused:{action.value}", f"flag:{flag_id}", {"reason": refusal.en, **self.via}, self.clock())
-            return Outcome(flag_id, False, "", refusal.ja, refusal.en)
+            except Refused as refusal:
+                self._refused(conn, user_id, action.value, flag_id, refusal.audit)
+                return Outcome(flag_id, False, "", refusal.ja, refusal.en)
+            if changes:
+                conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flag_id).values(**changes))
+            to_status = ReviewStatus(changes.get("review_status", flag.review_status))
+            record_case_event(conn, who.user_id, flag_id, action, flag.review_status, to_status, {**detail, **self.via}, self.clock())
+        ja, en = done
+        if "proposal" in changes and "review_status" not in changes and action in (CaseAction.RESOLVE, CaseAction.DISMISS):
+            p = Proposal.from_json(changes["proposal"])
+            ja, en = (
+                f"別の第二線担当者の承認待ちです（四つの目）。提案 {p.digest}",
+                f"recorded; needs confirmation by another second-line user (four eyes): proposal {p.digest}",
+            )
+        return Outcome(flag_id, True, to_status.value, ja, en)
 
-
-def _flag(conn: Connection, flag_id: int, *, lock: bool = False) -> FlagRecord:
-    flag = repository.get(conn, flag_id, lock=lock)
-    if flag is None:
-        raise Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
-    return flag
+    def _refused(self, conn: Connection, user_id: str, action: str, flag_id: int, reason: str) -> None:
+        """The audit entry of a refusal, with the channel and token id of the request."""
+        audit.append(conn, user_id, f"refused:{action}", f"flag:{flag_id}", {"reason": reason, **self.via}, self.clock())
 
 
 def _proposal(who: Actor, kind: CaseAction, resolution: Resolution, note: str, until: date | None, duplicate_of: int | None,

@@ -145,9 +145,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("flags", "comment"): [
         Case(("flags", "comment", "999", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})
     ],
-    ("flags", "respond"): [
-        Case(("flags", "respond", "1", "x"), ExitCode.ERROR, "PO-002 の担当ではありません", env={"RISKMON_TOKEN": "@po2"})
-    ],
+    ("flags", "respond"): [Case(("flags", "respond", "1", "x"), ExitCode.ERROR, "1: フラグ 1 はありません", env={"RISKMON_TOKEN": "@po2"})],
     ("flags", "propose"): [
         Case(
             ("flags", "propose", "1", "--resolution", "fixed", "--note", "x"),
@@ -184,7 +182,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("flags", "reopen", "999", "--reason", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})
     ],
     ("flags", "history"): [
-        Case(("flags", "history", "1"), ExitCode.ERROR, "フラグ 1 は PO-002 の担当ではありません", env={"RISKMON_TOKEN": "@po2"}),
+        Case(("flags", "history", "1"), ExitCode.ERROR, "エラー: フラグ 1 はありません", env={"RISKMON_TOKEN": "@po2"}),
         Case(("flags", "history", "999"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@auditor"}),
         Case(
             ("--lang", "en", "flags", "history", "999"), ExitCode.ERROR, "error: flag 999 does not exist", env={"RISKMON_TOKEN": "@auditor"}

@@ -72,9 +72,9 @@ def test_history_of_someone_elses_flag_is_refused_audited_and_no_traceback(cli: 
     result = cli("--lang", "en", "flags", "history", str(flag), as_user="po2")
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == ExitCode.ERROR
-    assert result.stderr == f"error: flag {flag} does not belong to PO-002\n"
+    assert result.stderr == f"error: flag {flag} does not exist\n"  # answered as a missing flag: no existence leak
     assert [(a, s, p["reason"], p["channel"]) for a, s, p in _audit(engine, "refused:history")] == [
-        ("po2", f"flag:{flag}", f"flag {flag} does not belong to PO-002", "api")
+        ("po2", f"flag:{flag}", f"flag {flag} is outside the units of PO-002; answered as missing", "api")
     ]
 
 

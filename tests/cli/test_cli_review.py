@@ -4,6 +4,8 @@ audit verify."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,8 @@ from tests.helpers import USERS, error_report, riskmon_folder, write_jsonl
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, units_file: Path) -> CliRunner:
     riskmon_folder(tmp_path, monkeypatch)
     runner = CliRunner()
-    (tmp_path / "users.csv").write_text(USERS + "bad,名前,PO-999,member\n", encoding="utf-8")
+    (tmp_path / "users.csv").write_text(USERS, encoding="utf-8")
+    (tmp_path / "bad_users.csv").write_text(USERS + "bad,名前,PO-999,member\n", encoding="utf-8")
     for args in (["db", "upgrade"], ["ingest", str(units_file), str(write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1")]))],
                  ["evaluate", "--as-of", "2025-04-10T12:00"]):  # fmt: skip
         assert runner.invoke(app, args).exit_code == 0
@@ -37,9 +40,12 @@ def token(user_id: str) -> str:
     return token_for(Path("var") / "riskmon.db", user_id)
 
 
-def test_users_file_errors_name_the_line(cli: CliRunner) -> None:
-    code, out = invoke(cli, "users", "load", "users.csv")
-    assert code == 3 and "users.csv:9: unit_id:" in out and "'PO-999'" in out
+def test_users_file_errors_name_the_line_and_nothing_is_loaded(cli: CliRunner) -> None:
+    code, out = invoke(cli, "users", "load", "bad_users.csv")
+    assert (code, out) == (3, "bad_users.csv:9: unit_id: 'PO-999' は組織マスタ (units) にない組織コードです\n"
+                              "利用者は1名も登録していません。ファイルを直して再度読み込んでください\n")  # fmt: skip
+    with closing(sqlite3.connect(Path("var") / "riskmon.db")) as db:
+        assert db.execute("SELECT count(*) FROM users").fetchone() == (0,)  # not even the eight good lines
 
 
 def test_acting_needs_a_token_and_refusals_exit_non_zero(cli: CliRunner) -> None:

@@ -94,7 +94,7 @@ def test_a_swapped_proposal_is_not_confirmed(engine: Engine, flags: dict[str, in
 
 
 def test_the_proposer_never_confirms_whatever_their_role(engine: Engine, flags: dict[str, int], tmp_path: Path) -> None:
-    load(engine, tmp_path, "user_id,name,unit_id,role\nboss,部長,RMD,admin\n")
+    load(engine, tmp_path, "user_id,name,unit_id,role\nboss,部長,RMD,user_admin\n")  # the administrator: no exemption
     svc = ReviewService(engine)
     f = flags["critical"]
     svc.resolve("boss", f, "remediated", "是正を確認")
