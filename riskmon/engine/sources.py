@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
-from riskmon.business_calendar import add_months, month_bounds
-from riskmon.business_calendar import TOKYO
+from riskmon.business_calendar import TOKYO, add_months, month_bounds
 from riskmon.events.models import PROCESSING_FORMS, PROCESSING_MEDIA, PROCESSING_PAIRS
 from riskmon.i18n import label
 from riskmon.store.asof import AsOf

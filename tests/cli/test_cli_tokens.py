@@ -151,8 +151,10 @@ def test_a_revoked_token_is_refused_and_the_operator_can_revoke(cli: Cli, engine
 # -- reads follow the policy with a token; the operator's shell reads everything -------------------
 
 
-READERS = [(None, {"PO-001", "PO-002"}), ("po2", {"PO-002"}), ("rd1", {"PO-001", "PO-002"}), ("hq1", set()),
-           ("risk1", {"PO-001", "PO-002"}), ("auditor", {"PO-001", "PO-002"})]  # fmt: skip
+# RMD owns the second line's flags (R02's triage, R16's 役員等への報告): the second and third lines see
+# them, the first line's office and 地域部 do not
+READERS = [(None, {"PO-001", "PO-002", "RMD"}), ("po2", {"PO-002"}), ("rd1", {"PO-001", "PO-002"}), ("hq1", set()),
+           ("risk1", {"PO-001", "PO-002", "RMD"}), ("auditor", {"PO-001", "PO-002", "RMD"})]  # fmt: skip
 
 
 @pytest.mark.parametrize(("user", "units"), READERS, ids=[u or "operator" for u, _ in READERS])
@@ -169,7 +171,7 @@ def test_reads_show_what_the_token_may_see(user: str | None, units: set[str], cl
         if unit not in units:  # someone else's flag is answered like a missing one
             assert shown.stderr == f"error: no such flag: {ids[0]}\n"
     events = cli("events", "list", "--format", "json", token=token)
-    assert events.exit_code == 0 and {e["unit_id"] for e in json.loads(events.stdout)} == units
+    assert events.exit_code == 0 and {e["unit_id"] for e in json.loads(events.stdout)} == units - {"RMD"}  # the events are the offices'
     for event_id, unit in (("E1", "PO-001"), ("E2", "PO-002")):
         shown = cli("events", "show", event_id, "--format", "json", token=token)
         assert (shown.exit_code == 0) is (unit in units)

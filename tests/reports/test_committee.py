@@ -74,7 +74,7 @@ def test_the_next_pack_says_what_changed(sample_db: Engine, tmp_path: Path) -> N
     second = committee.build(sample_db, date(2025, 8, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     assert second["changes"]["previous"] == ["2025-06-01", "2025-07-31"]
     changes = second["changes"]
-    assert (len(changes["new"]), len(changes["resolved"]), changes["new"][:2]) == (67, 10, ["R01:ER-202508-00148", "R01:ER-202508-00157"])
+    assert (len(changes["new"]), len(changes["resolved"]), changes["new"][:2]) == (110, 26, ["R01:ER-202508-00148", "R01:ER-202508-00157"])
     # a half-year pack compares with the previous half, never with the two-month pack inside it
     half = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     assert half["changes"]["previous"] is None

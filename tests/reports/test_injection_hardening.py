@@ -111,7 +111,13 @@ def xlsx_strings(path: Path) -> dict[str, tuple[str, bool]]:
 def test_committee_pack_shows_hostile_text_as_text(hostile: Engine, tmp_path: Path) -> None:
     content = committee.build(hostile, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     overdue = {(o["rule_id"], o["case_id"], o["owner"]) for o in content["priority_deadlines"]["overdue"]}
-    assert overdue == {("R01", CASE_ID, UNIT_NAME), ("R03P", CASE_ID, UNIT_NAME), ("R04", CASE_ID, UNIT_NAME)}
+    assert overdue == {
+        ("R01", CASE_ID, UNIT_NAME),
+        ("R03P", CASE_ID, UNIT_NAME),
+        ("R04", CASE_ID, UNIT_NAME),
+        ("R16", CASE_ID, "リスク統括部"),
+        ("R17", CASE_ID, UNIT_NAME),
+    }  # R16: the second line reports to 役員等
     assert content["risky_offices"][0]["name"] == UNIT_NAME
     assert [(d["contractor"], d["description"]) for d in content["inspections"]["details"]] == [(CONTRACTOR, DESCRIPTION)]
     committee.write(hostile, content, tmp_path / "pack", CAL)

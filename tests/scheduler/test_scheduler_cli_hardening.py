@@ -87,4 +87,4 @@ def test_evaluate_over_the_rule_folder_retires_the_flags_of_a_deleted_rule(cli: 
     code, out = invoke(cli, "flags", "list", "--status", "retired", "--format", "json")
     assert [(r["rule_id"], r["subject"], r["status"]) for r in json.loads(out)] == [("R02", "C1", "retired")]
     code, out = invoke(cli, "flags", "list", "--format", "json")
-    assert {r["rule_id"] for r in json.loads(out)} == {"R01", "R03P", "R13"}  # R02 is gone from the open list
+    assert {r["rule_id"] for r in json.loads(out)} == {"R01", "R03P", "R13", "R16"}  # R02 is gone from the open list
