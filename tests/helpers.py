@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
 
 from riskmon.app import Riskmon
 from riskmon.business_calendar import TOKYO, BusinessCalendar
@@ -170,3 +171,13 @@ def office_owned_r02(rules: Iterable[Rule]) -> list[Rule]:
     import dataclasses
 
     return [dataclasses.replace(r, owner_line="first", owner_unit="{{ unit_id }}") if r.id == "R02" else r for r in rules]
+
+
+def cli_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CliRunner working in ``tmp_path``, whose config.toml names a SQLite file there and no
+    RISKMON_* variable from the developer's shell leaks in: the CLI as a new user starts it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
+    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///var/t.db"\n', encoding="utf-8")
+    return CliRunner()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, case, func, select
+from sqlalchemy import Connection, Subquery, Table, case, func, select
 
 from riskmon.i18n import label
 from riskmon.store.asof import AsOf
@@ -79,15 +79,22 @@ def customer_voices(conn: Connection, as_of: datetime | AsOf, since: datetime | 
 AUDIT_STEPS = ("improvement_plan", "followup_report", "improvement_confirmed")
 
 
+def _first_steps(updates: Table, key: Any, when: Any, steps: tuple[str, ...], suffix: str, t: AsOf) -> Subquery:
+    """Per subject, the first time each step was recorded, as known at ``t``: one column
+    ``<step><suffix>`` a step (NULL until it happens). The audit follow-ups and the incident
+    updates are read the same way."""
+    return (
+        select(key, *[func.min(case((updates.c.step == s, when))).label(f"{s}{suffix}") for s in steps])
+        .where(t.events_clause(updates, when))
+        .group_by(key)
+        .subquery()
+    )
+
+
 def audit_findings(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
     """One row per finding, with the first date of each follow-up step known by ``as_of``."""
     af, fu, t = table_of(AuditFindingRow), table_of(AuditFollowUpRow), AsOf.of(as_of)
-    steps = (
-        select(fu.c.finding_id, *[func.min(case((fu.c.step == s, fu.c.done_on))).label(f"{s}_on") for s in AUDIT_STEPS])
-        .where(t.events_clause(fu, fu.c.done_on))
-        .group_by(fu.c.finding_id)
-        .subquery()
-    )
+    steps = _first_steps(fu, fu.c.finding_id, fu.c.done_on, AUDIT_STEPS, "_on", t)
     joined, unit_cols = _with_unit(af)
     q = (
         select(af, *unit_cols, *[steps.c[f"{s}_on"] for s in AUDIT_STEPS])
@@ -110,12 +117,7 @@ INFOSEC_STEPS = ("csirt_responded", "contained", "infosec_hq_reported", "statuto
 def infosec_incidents(conn: Connection, as_of: datetime | AsOf, since: datetime | None = None) -> Iterator[dict[str, Any]]:
     """One row per incident, with the first time of each step known by ``as_of``."""
     inc, up, t = table_of(InfosecIncidentRow), table_of(InfosecUpdateRow), AsOf.of(as_of)
-    steps = (
-        select(up.c.incident_id, *[func.min(case((up.c.step == s, up.c.at))).label(f"{s}_at") for s in INFOSEC_STEPS])
-        .where(t.events_clause(up, up.c.at))
-        .group_by(up.c.incident_id)
-        .subquery()
-    )
+    steps = _first_steps(up, up.c.incident_id, up.c.at, INFOSEC_STEPS, "_at", t)
     joined, unit_cols = _with_unit(inc)
     q = (
         select(inc, *unit_cols, *[steps.c[f"{s}_at"] for s in INFOSEC_STEPS])

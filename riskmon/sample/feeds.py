@@ -17,7 +17,6 @@ other sample file byte for byte as it was.
 from __future__ import annotations
 
 import json
-import math
 import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.sample import infosec_incidents, procurement_checks
+from riskmon.sample.field_events import poisson
 
 VOICES_PER_DAY_PER_300 = 6.0  # assumed
 VOICE_CATEGORIES = {"complaint": 25, "request": 30, "inquiry": 35, "compliment": 5, "other": 5}  # assumed shares, %
@@ -74,7 +74,7 @@ def customer_voices(
     categories, weights = list(VOICE_CATEGORIES), list(VOICE_CATEGORIES.values())
     per_day = max(0.3, VOICES_PER_DAY_PER_300 * scale)
     for day in cal.business_days(start, end):
-        for _ in range(_count(rng, per_day)):
+        for _ in range(poisson(rng, per_day)):
             category = rng.choices(categories, weights)[0]
             suspect = category in ("complaint", "inquiry") and rng.random() < SUSPECT_SHARE
             summary = rng.choice(SUSPECT_SUMMARIES if suspect else VOICE_SUMMARIES[category])
@@ -166,16 +166,6 @@ def _voice(unit: str, received: datetime, category: str, suspect: bool, summary:
 
 def _at(cal: BusinessCalendar, day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(0), tzinfo=cal.tz) + timedelta(hours=rng.uniform(8.5, 17))
-
-
-def _count(rng: random.Random, mean: float) -> int:
-    """A Poisson draw (Knuth), enough for the small daily means used here."""
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 def _month_end(month: date) -> date:

@@ -91,7 +91,7 @@ def daily_reports(
     days = list(cal.business_days(start, end))
     for i, day in enumerate(days):
         for office in offices:
-            received = _poisson(rng, size[office])
+            received = poisson(rng, size[office])
             capacity = size[office] * rng.uniform(0.9, 1.1)
             if office in growing and i > len(days) // 3:
                 capacity *= 0.85  # the office falls behind: staff shortage
@@ -115,7 +115,7 @@ def daily_reports(
                 "forms_processed": processed,
                 "forms_pending": pending[office],
                 "oldest_pending_days": oldest[office],
-                "complaints": _poisson(rng, 1.5 if spike else 0.15),
+                "complaints": poisson(rng, 1.5 if spike else 0.15),
                 "suspected_errors": suspected.get((office, day), 0) + (rng.random() < 0.0002),
                 "note": rng.choice(NOTES),
                 "submitted_at": _tokyo(cal, day, rng.uniform(17.0, 18.8)).isoformat(timespec="seconds"),
@@ -147,7 +147,7 @@ def error_cases(
     repeat_office, repeat_cat = offices[len(offices) // 2], "misdelivery"
     n = 0
     for day in cal.business_days(start, end):
-        count = _poisson(rng, per_month / open_days[(day.year, day.month)])
+        count = poisson(rng, per_month / open_days[(day.year, day.month)])
         if day.day == 10 and day.month in (6, 9, 1):
             count += 1  # the recurring office
         for j in range(count):
@@ -296,7 +296,7 @@ def _processing(rng: random.Random, slow: bool) -> dict[str, int]:
     out: dict[str, int] = {}
     for form in ("acquisition", "dependent"):
         for medium, typical in _TYPICAL_DAYS.items():
-            n = _poisson(rng, _DAILY_FORMS[medium] / (1 if form == "acquisition" else 3))
+            n = poisson(rng, _DAILY_FORMS[medium] / (1 if form == "acquisition" else 3))
             mean = 5.2 if slow and medium == "paper" else typical
             out[f"{form}_{medium}_processed"] = n
             out[f"{form}_{medium}_days"] = round(n * mean * rng.uniform(0.85, 1.15))
@@ -307,7 +307,8 @@ def _bday_time(cal: BusinessCalendar, d: date, n: int, rng: random.Random) -> da
     return _tokyo(cal, cal.add_business_days(d, n), rng.uniform(10, 17))
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw: Knuth's method for small means, the normal approximation above 30."""
     if mean > 30:
         return max(0, round(rng.gauss(mean, math.sqrt(mean))))
     limit, k, p = math.exp(-mean), 0, 1.0

@@ -9,16 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from riskmon.cli.app import app
-from tests.helpers import daily, error_report, write_jsonl
+from tests.helpers import cli_folder, daily, error_report, write_jsonl
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///var/t.db"\n', encoding="utf-8")
-    return CliRunner()
+    return cli_folder(tmp_path, monkeypatch)
 
 
 def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:

@@ -23,7 +23,7 @@ from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode, classify
 from riskmon.store.tables import AuditEntry, Flag, table_of
 from tests.cli.token_support import token_cli_folder, token_for
-from tests.helpers import error_report, write_jsonl
+from tests.helpers import cli_folder, error_report, write_jsonl
 
 RISKMON = Path(sys.executable).parent / "riskmon"
 
@@ -245,11 +245,7 @@ def test_a_missing_or_unreadable_config_is_a_message(tmp_path: Path) -> None:
 def test_a_locked_sqlite_database_is_a_message_and_exit_75(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, units_file: Path) -> None:
     """Another process holds the write lock: the command waits (here 50 ms instead of the configured
     wait, to keep the test short), then says so instead of printing SQLite's traceback."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///var/t.db"\n', encoding="utf-8")
-    runner = CliRunner()
+    runner = cli_folder(tmp_path, monkeypatch)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     real = riskmon_app.make_engine
 

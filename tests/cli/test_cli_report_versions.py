@@ -10,15 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from riskmon.cli.app import app
+from tests.helpers import cli_folder
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///var/t.db"\n', encoding="utf-8")
-    runner = CliRunner()
+    runner = cli_folder(tmp_path, monkeypatch)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     return runner
 

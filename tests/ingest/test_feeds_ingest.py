@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from riskmon.cli.app import app
 from riskmon.store.tables import AuditFindingRow, AuditFollowUpRow, CustomerVoiceRow, InfosecIncidentRow, InfosecUpdateRow, table_of
 from tests.feeds_support import finding, followup, incident, incident_step, officer, review, security_check, site_visit, voice
-from tests.helpers import open_rejects, run, write_jsonl
+from tests.helpers import cli_folder, open_rejects, run, write_jsonl
 
 VOICES_CSV = """event_id,type,unit_id,voice_id,received_at,category,suggests_error,summary,linked_case_id
 V3,customer_voice,PO-002,V3,2025-05-02T09:00:00,inquiry,false,記録の確認,
@@ -100,11 +100,7 @@ def test_a_voice_id_used_twice_is_refused(engine: Engine, units_file: Path, tmp_
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RISKMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("RISKMON_CONFIG", raising=False)
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///var/t.db"\n', encoding="utf-8")
-    return CliRunner()
+    return cli_folder(tmp_path, monkeypatch)
 
 
 def test_the_cli_names_file_line_field_and_reason_for_each_feed(cli: CliRunner, units_file: Path, tmp_path: Path) -> None:
