@@ -18,23 +18,10 @@ and text is no longer than its column.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
-from pydantic import (
-    AfterValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    TypeAdapter,
-    ValidationInfo,
-    model_validator,
-)
-from pydantic.dataclasses import dataclass
-from pydantic_core import PydanticCustomError
+from pydantic import Field, TypeAdapter, model_validator
 
-from riskmon.business_calendar import TOKYO
 from riskmon.events.enums import (
     PRIORITY_INCIDENT_CATEGORIES,
     BusinessArea,
@@ -47,73 +34,33 @@ from riskmon.events.enums import (
     PublicationDecision,
     ReportKind,
 )
+from riskmon.events.feeds import (
+    AuditFinding,
+    AuditFollowUp,
+    CustomerVoice,
+    InfosecIncident,
+    InfosecUpdate,
+    ProcurementOfficer,
+    ProcurementReview,
+    SecuritySiteCheck,
+    SiteVisit,
+)
+from riskmon.events.fields import (
+    Count,
+    Day,
+    EventBase,
+    Id,
+    LocalDatetime,
+    Name,
+    Text,
+    Title,
+    field_error,
+    record,
+)
 
-
-def field_error(field: str, ja: str, en: str) -> PydanticCustomError:
-    """A cross-field check's failure, pinned to the field a person should correct."""
-    return PydanticCustomError("inconsistent", "{en}", {"field": field, "ja": ja, "en": en})
-
-
-#: The years a date or date-time may lie in (docs/events.md): wide enough for any real record,
-#: narrow enough that every value converts to UTC and sorts the same on both databases.
-MIN_YEAR, MAX_YEAR = 1900, 2200
-#: The largest whole number both databases store (a signed 64-bit ``BIGINT``).
-MAX_INT = 2**63 - 1
-
-
-def year_error(value: date) -> PydanticCustomError:
-    return PydanticCustomError(
-        "year_range", "year must be between {min} and {max}", {"min": MIN_YEAR, "max": MAX_YEAR, "value": value.isoformat()}
-    )
-
-
-def _localize(value: datetime, info: ValidationInfo) -> datetime:
-    # The year check lives here because this validator runs for every date-time anyway.
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise year_error(value)
-    # Aware values are kept as sent: they denote the same instant in any zone, compare equal to
-    # their converted form, and converting every one costs more than the rest of validation.
-    if value.tzinfo is not None:
-        return value
-    tz: ZoneInfo = (info.context or {}).get("tz", TOKYO)
-    return value.replace(tzinfo=tz)
-
-
-def no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise PydanticCustomError("text_nul", "must not contain the NUL character")
-    return value
-
-
-#: A datetime that is always timezone-aware, in the configured zone.
-LocalDatetime = Annotated[datetime, AfterValidator(_localize)]
-#: A date in the years MIN_YEAR..MAX_YEAR (checked in pydantic-core, no Python call).
-Day = Annotated[date, Field(ge=date(MIN_YEAR, 1, 1), le=date(MAX_YEAR, 12, 31))]
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), AfterValidator(no_nul)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), AfterValidator(no_nul)]
-Count = Annotated[int, Field(ge=0, le=MAX_INT)]
-
-#: Text for columns of 200 / 400 characters (PostgreSQL enforces the length, SQLite would not).
-Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(no_nul)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=400), AfterValidator(no_nul)]
-
-
-_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
-#: frozen, slotted, keyword-only dataclasses validated by pydantic
-record = dataclass(config=_CONFIG, frozen=True, slots=True, kw_only=True)
-
-
-#: 資格取得届 / 被扶養者異動届 × 電子申請 / 電子媒体 / 紙媒体: the daily report's processing fields
-#: are ``<form>_<medium>_processed`` and ``<form>_<medium>_days`` (S2:223-227)
 PROCESSING_FORMS = ("acquisition", "dependent")
 PROCESSING_MEDIA = ("e_application", "e_media", "paper")
 PROCESSING_PAIRS = tuple(f"{f}_{m}" for f in PROCESSING_FORMS for m in PROCESSING_MEDIA)
-
-
-@record
-class EventBase:
-    event_id: Id
-    unit_id: Id
 
 
 @record
@@ -325,157 +272,8 @@ class Contract(EventBase):
         return self
 
 
+#: every family, original and feed (riskmon.events.feeds), told apart by ``type``
 AnyEvent = Annotated[
-    DailyReport | ErrorReport | ErrorUpdate | InspectionResult | NonconformityUpdate | Contract,
-    Field(discriminator="type"),
-]
-
-#: Validates any record; built once (building it is the expensive part).
-EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyEvent)
-
-
-# --- feeds the seeds name (issue #12) ------------------------------------------------------------
-# Appended after the original families (and their union) so that concurrent edits above stay apart;
-# the union is rebuilt here with the new members.
-
-from riskmon.events.enums import AuditFindingLevel, AuditStep, VoiceCategory  # noqa: E402
-
-
-@record
-class CustomerVoice(EventBase):
-    """お客様の声 (S1:2096-2102; checked by リスク統括部, S1:2249). ``unit_id`` is the unit the voice
-    concerns; ``suggests_error`` is the receiving clerk's judgement that it points at a 事務処理誤り,
-    and ``linked_case_id`` the error case it was tied to, if any."""
-
-    type: Literal["customer_voice"]
-    voice_id: Id
-    received_at: LocalDatetime
-    category: VoiceCategory
-    suggests_error: bool
-    summary: Text
-    linked_case_id: Id | None = None
-
-
-@record
-class AuditFinding(EventBase):
-    """A 監査部 finding (S1:2375-2381; S2:375). ``unit_id`` is the audited unit (the risk owner that
-    must improve); ``auditor_unit_id`` the third-line unit that reported it."""
-
-    type: Literal["audit_finding"]
-    finding_id: Id
-    auditor_unit_id: Id
-    reported_on: Day
-    level: AuditFindingLevel
-    summary: Text
-    audit_id: Id | None = None
-
-
-@record
-class AuditFollowUp(EventBase):
-    """A step of a finding's follow-up; ``unit_id`` is the unit that took it (the audited unit for
-    its plan and report, 監査部 for the confirmation)."""
-
-    type: Literal["audit_followup"]
-    finding_id: Id
-    done_on: Day
-    step: AuditStep
-    note: Text | None = None
-
-
-from riskmon.events.enums import InfosecIncidentKind, InfosecStep  # noqa: E402
-
-
-@record
-class InfosecIncident(EventBase):
-    """情報セキュリティインシデント (S1:2480-2488, S1:2553-2559; S2:386-388). ``unit_id`` is the unit
-    where it happened; ``personal_info_leaked`` means personal information actually left the
-    機構's control (what the statutory report is about)."""
-
-    type: Literal["infosec_incident"]
-    incident_id: Id
-    detected_at: LocalDatetime
-    kind: InfosecIncidentKind
-    personal_info_leaked: bool
-    summary: Text
-    my_number_involved: bool = False
-    affected_persons: Count | None = None
-    occurred_at: LocalDatetime | None = None
-
-    @model_validator(mode="after")
-    def _occurred_before_detection(self) -> InfosecIncident:
-        if self.occurred_at is not None and self.occurred_at > self.detected_at:
-            raise field_error("occurred_at", "検知日時 (detected_at) より後になっている", "is later than detected_at")
-        return self
-
-
-@record
-class InfosecUpdate(EventBase):
-    """A step of an incident; ``unit_id`` is the unit that took it (機構CSIRT, 情報管理対策室 …)."""
-
-    type: Literal["infosec_update"]
-    incident_id: Id
-    at: LocalDatetime
-    step: InfosecStep
-    note: Text | None = None
-
-
-@record
-class ProcurementReview(EventBase):
-    """調達企画部's 審査 of an inspection a 事業担当部署 did (S1:2326-2330); ``unit_id`` is the reviewing
-    unit. A problem found is passed to リスク統括部 (``risk_reported_on``), which takes it to the
-    リスク管理委員会."""
-
-    type: Literal["procurement_review"]
-    review_id: Id
-    inspection_id: Id
-    reviewed_on: Day
-    problem_found: bool
-    risk_reported_on: Day | None = None
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _reported_after_review(self) -> ProcurementReview:
-        if self.risk_reported_on is not None and self.risk_reported_on < self.reviewed_on:
-            raise field_error("risk_reported_on", "審査日 (reviewed_on) より前になっている", "is before reviewed_on")
-        return self
-
-
-@record
-class SecuritySiteCheck(EventBase):
-    """The early on-site security check of a new contractor after the contract is concluded (S2:270:
-    「契約締結後の早い段階で現場のセキュリティ対策の確認」); ``unit_id`` is the 事業担当部署."""
-
-    type: Literal["security_site_check"]
-    check_id: Id
-    contract_id: Id
-    checked_on: Day
-    issues_found: Count
-    note: Text | None = None
-
-
-@record
-class ProcurementOfficer(EventBase):
-    """A member of staff who became 調達担当者 (S2:283); ``unit_id`` is their 事業担当部署."""
-
-    type: Literal["procurement_officer"]
-    officer_id: Id
-    assigned_on: Day
-    name: Name | None = None
-
-
-@record
-class SiteVisit(EventBase):
-    """A 調達担当者's 履行場所の実査 at a contractor (S2:283, mandatory for a new officer)."""
-
-    type: Literal["site_visit"]
-    visit_id: Id
-    officer_id: Id
-    contractor_id: Id
-    visited_on: Day
-    contract_id: Id | None = None
-
-
-AnyEvent = Annotated[  # type: ignore[assignment,misc]  # the union above, with the feeds
     DailyReport
     | ErrorReport
     | ErrorUpdate
@@ -493,4 +291,6 @@ AnyEvent = Annotated[  # type: ignore[assignment,misc]  # the union above, with 
     | SiteVisit,
     Field(discriminator="type"),
 ]
-EVENT_ADAPTER = TypeAdapter(AnyEvent)
+
+#: Validates any record; built once (building it is the expensive part).
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyEvent)

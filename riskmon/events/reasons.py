@@ -21,7 +21,8 @@ from typing import Any
 from jiter import from_json
 from pydantic import ValidationError
 
-from riskmon.events.models import EVENT_ADAPTER, MAX_YEAR, MIN_YEAR
+from riskmon.events.fields import MAX_YEAR, MIN_YEAR
+from riskmon.events.models import EVENT_ADAPTER
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang, msg
 

@@ -13,6 +13,17 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from pydantic import TypeAdapter
 
 from riskmon.events.enums import PRIORITY_INCIDENT_CATEGORIES
+from riskmon.events.feeds import (
+    AuditFinding,
+    AuditFollowUp,
+    CustomerVoice,
+    InfosecIncident,
+    InfosecUpdate,
+    ProcurementOfficer,
+    ProcurementReview,
+    SecuritySiteCheck,
+    SiteVisit,
+)
 from riskmon.events.models import (
     Contract,
     DailyReport,
@@ -146,17 +157,6 @@ FAMILIES: dict[str, EventFamily] = {
 
 
 # --- feeds the seeds name (issue #12) ------------------------------------------------------------
-from riskmon.events.models import (  # noqa: E402
-    AuditFinding,
-    AuditFollowUp,
-    CustomerVoice,
-    InfosecIncident,
-    InfosecUpdate,
-    ProcurementOfficer,
-    ProcurementReview,
-    SecuritySiteCheck,
-    SiteVisit,
-)
 
 
 def _voice_summary(m: Mapping[str, Any], lang: Lang) -> str:

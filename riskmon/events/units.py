@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
 
 from riskmon.events.enums import DEFAULT_LINE, LineOfDefence, UnitType
-from riskmon.events.models import Id, Name, field_error, no_nul
+from riskmon.events.fields import Id, Name, field_error, no_nul
 
 #: A prefecture name fits the units table's 32-character column.
 Prefecture = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(no_nul)]

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from riskmon.domain import Line
 from riskmon.errors import IngestError, NotFound
-from riskmon.events.models import Id, Text
+from riskmon.events.fields import Id, Text
 from riskmon.events.reasons import Reason, did_you_mean, translate, unknown_unit
 from riskmon.i18n import phrase
 from riskmon.ingest.readers import SourceFile

@@ -10,52 +10,20 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, select
-from typer.testing import CliRunner
 
 from riskmon import app as riskmon_app
 from riskmon.cli.app import app
 from riskmon.cli.errors import ExitCode, classify
 from riskmon.store.tables import AuditEntry, Flag, table_of
-from tests.cli.token_support import token_cli_folder, token_for
+from tests.cli.token_support import Cli, flag_of
 from tests.helpers import cli_folder, error_report, write_jsonl
 
 RISKMON = Path(sys.executable).parent / "riskmon"
-
-
-class Cli:
-    """The CLI on one database (the ``engine`` fixture's), run in a folder with the shipped config and rules."""
-
-    def __init__(self, runner: CliRunner, url: str) -> None:
-        self.runner, self.env, self.url = runner, {"RISKMON_DATABASE_URL": url}, url
-
-    def __call__(self, *args: str, as_user: str | None = None) -> Any:
-        """Run a command; ``as_user``: with a fresh personal API token of that user in RISKMON_TOKEN."""
-        token = {"RISKMON_TOKEN": token_for(self.url, as_user)} if as_user else {}
-        return self.runner.invoke(app, list(args), env={**self.env, **token})
-
-
-@pytest.fixture
-def cli(engine: Engine, units_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
-    """Units, two error reports (E1 at PO-001, E2 at PO-002), their flags as of 2025-04-10, the users."""
-    token_cli_folder(tmp_path, monkeypatch)
-    run = Cli(CliRunner(), engine.url.render_as_string(hide_password=False))
-    events = write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1"), error_report("E2", "C2", unit_id="PO-002")])
-    for args in (["ingest", str(units_file), str(events)], ["evaluate", "--as-of", "2025-04-10T12:00"], ["users", "load", "users.csv"]):
-        result = run(*args)
-        assert result.exit_code == 0, result.output
-    yield run
-
-
-def _flag_of(engine: Engine, unit: str) -> int:
-    t = table_of(Flag)
-    with engine.connect() as conn:
-        return int(conn.execute(select(t.c.id).where(t.c.owner_unit == unit).order_by(t.c.id).limit(1)).scalar_one())
 
 
 def _audit(engine: Engine, action: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -68,7 +36,7 @@ def _audit(engine: Engine, action: str) -> list[tuple[str, str, dict[str, Any]]]
 
 
 def test_history_of_someone_elses_flag_is_refused_audited_and_no_traceback(cli: Cli, engine: Engine) -> None:
-    flag = _flag_of(engine, "PO-001")
+    flag = flag_of(engine, "PO-001")
     result = cli("--lang", "en", "flags", "history", str(flag), as_user="po2")
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == ExitCode.ERROR
@@ -86,7 +54,7 @@ def test_history_of_an_unknown_flag_is_refused_and_audited(cli: Cli, engine: Eng
 
 
 def test_an_unknown_assignee_is_a_refusal_not_a_traceback(cli: Cli, engine: Engine) -> None:
-    flag = _flag_of(engine, "PO-001")
+    flag = flag_of(engine, "PO-001")
     result = cli("flags", "take", str(flag), "--assignee", "po9", as_user="risk1")
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == ExitCode.ERROR

@@ -12,9 +12,7 @@ from sqlalchemy import Engine, select
 
 from riskmon.cli.errors import ExitCode
 from riskmon.store.tables import AuditEntry, table_of
-from tests.cli.test_cli_hardening import Cli, _flag_of, cli
-
-__all__ = ["cli"]  # the fixture, shared with test_cli_hardening.py
+from tests.cli.token_support import Cli, flag_of
 
 MISSING = 9_000_000  # a flag id that exists nowhere
 #: every command that names one flag (or, for ack/resolve/dismiss, flags by id: the bulk path)
@@ -52,7 +50,7 @@ def refusals(engine: Engine, subject: str) -> list[tuple[str, str, str, str]]:
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_another_units_flag_looks_exactly_like_a_missing_one(cli: Cli, engine: Engine, command: str) -> None:
-    theirs = _flag_of(engine, "PO-001")
+    theirs = flag_of(engine, "PO-001")
     hidden, missing = shown(cli, command, theirs, "ja"), shown(cli, command, MISSING, "ja")
     assert hidden == missing
     assert hidden[0] == ExitCode.ERROR and "フラグ <id> はありません" in hidden[2]
@@ -65,7 +63,7 @@ def test_another_units_flag_looks_exactly_like_a_missing_one(cli: Cli, engine: E
 
 
 def test_the_exact_words_in_both_languages(cli: Cli, engine: Engine) -> None:
-    theirs = _flag_of(engine, "PO-001")
+    theirs = flag_of(engine, "PO-001")
     assert shown(cli, "respond", theirs, "ja") == (ExitCode.ERROR, "", "<id>: フラグ <id> はありません\n")
     assert shown(cli, "respond", theirs, "en") == (ExitCode.ERROR, "", "<id>: flag <id> does not exist\n")
     assert shown(cli, "history", theirs, "ja") == (ExitCode.ERROR, "", "エラー: フラグ <id> はありません\n")
@@ -73,7 +71,7 @@ def test_the_exact_words_in_both_languages(cli: Cli, engine: Engine) -> None:
 
 
 def test_the_own_unit_still_acts(cli: Cli, engine: Engine) -> None:
-    mine = _flag_of(engine, "PO-002")
+    mine = flag_of(engine, "PO-002")
     result = cli("flags", "respond", str(mine), "連絡済み", as_user="po2")
     assert (result.exit_code, result.stdout) == (0, f"{mine}: 記録しました\n")
     assert refusals(engine, f"flag:{mine}") == []
