@@ -202,9 +202,11 @@ def flags_list(
     until: str | None = typer.Option(None, "--until", help="First seen on or before."),
     limit: int | None = limit_option(200),
     fmt: FormatCsv = typer.Option(FormatCsv.table, "--format", help="table, json or csv."),
+    bom: bool = typer.Option(True, "--bom/--no-bom", help="CSV: start with a UTF-8 BOM so Japanese Excel opens it (--no-bom for scripts)."),
     token_file: Path | None = TOKEN_FILE,
 ) -> None:
-    """Flags, most severe first, then oldest: with a token, only those its owner may see."""
+    """Flags, most severe first, then oldest: with a token, only those its owner may see. Times
+    in JSON and CSV are in the configured time zone with its offset."""
     app = app_context(ctx)
     cap = effective_limit(limit, 200, fmt is not FormatCsv.table)
     viewer = caller(app, token_file, required=False).actor
@@ -234,8 +236,8 @@ def flags_list(
         )
         for r in rows:
             w.writerow(csv_row([r["id"], r["rule_id"], r["severity"], r["status"], r["owner_line"], r["owner_unit"], r["subject"],
-                                r["first_seen"].isoformat(), r["due_at"].isoformat() if r["due_at"] else "", r[msg]]))  # fmt: skip
-        sys.stdout.write(out.getvalue())
+                                app.iso(r["first_seen"]), app.iso(r["due_at"]), r[msg]]))  # fmt: skip
+        sys.stdout.write(("\ufeff" if bom else "") + out.getvalue())
         return
     table_rows = [
         (r["id"], f"[{SEVERITY_STYLE[r['severity']]}]{r['severity']}[/]", r["rule_id"], label(r["owner_line"], app.lang),

@@ -12,8 +12,9 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import Enum, StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -122,6 +123,10 @@ class AppContext:
         if "riskmon" in self.__dict__:
             self.riskmon.close()
 
+    def iso(self, value: datetime | None) -> str:
+        """A time for a data file (CSV): ISO 8601 in the configured zone, with its offset."""
+        return value.astimezone(self.settings.tz).isoformat() if value is not None else ""
+
     def local(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
 
@@ -176,10 +181,16 @@ def load_rulebook(app: AppContext, path: Path | None = None) -> RuleBook:
     return app.riskmon.check_rules(path)
 
 
+#: the zone JSON output shows times in: the configured one, set when a command starts (the same
+#: instant either way; people and scripts compare it with the messages, which say local time)
+DISPLAY_TZ: ContextVar[tzinfo | None] = ContextVar("DISPLAY_TZ", default=None)
+
+
 def app_context(ctx: typer.Context) -> AppContext:
     root = ctx.find_root()
     obj = root.obj
     assert isinstance(obj, AppContext)
+    DISPLAY_TZ.set(obj.settings.tz)
     if not obj.closing:  # the database's connections end with the command, also when run in-process (tests)
         obj.closing = True
         root.call_on_close(obj.close)
@@ -187,6 +198,10 @@ def app_context(ctx: typer.Context) -> AppContext:
 
 
 def to_jsonable(value: Any) -> Any:
+    """JSON-ready values; an aware time in the display zone (:data:`DISPLAY_TZ`) with its offset."""
+    zone = DISPLAY_TZ.get()
+    if isinstance(value, datetime) and value.tzinfo is not None and zone is not None:
+        return value.astimezone(zone).isoformat()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):

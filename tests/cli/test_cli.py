@@ -56,7 +56,7 @@ def test_events_list_and_show_in_both_languages(cli: CliRunner, units_file: Path
     code, out = invoke(cli, "events", "list", "--type", "error_report", "--format", "json")
     assert code == 0
     [row] = json.loads(out)
-    assert row["event_id"] == "e1" and row["occurred_at"].endswith("+00:00")
+    assert row["event_id"] == "e1" and row["occurred_at"] == "2025-04-01T10:00:00+09:00"  # Tokyo time, as the messages say it
     code, out = invoke(cli, "events", "show", "e1")
     assert code == 0 and "誤送付" in out and "札幌中央年金事務所" in out
     code, out = invoke(cli, "--lang", "en", "events", "show", "e1")
@@ -138,6 +138,6 @@ def test_units_rejects_and_jobs_lists_render_what_riskmon_returns(cli: CliRunner
     monthly = jobs[2]
     assert list(monthly) == ["job", "title", "cron", "next", "last_as_of", "last_status", "last_detail", "failures"]
     last = (monthly["cron"], monthly["last_as_of"], monthly["last_status"], monthly["failures"])
-    assert last == ("30 7 1-7 * *", "2025-06-02T22:30:00+00:00", "skipped", 0)  # as of 07:30 Tokyo, stored in UTC
+    assert last == ("30 7 1-7 * *", "2025-06-03T07:30:00+09:00", "skipped", 0)  # as of 07:30 Tokyo, shown in Tokyo time
     code, out = invoke(cli, "--lang", "en", "jobs", "list")
     assert code == 0 and "│ monthly_publication │" in out and "│ skipped │" in out

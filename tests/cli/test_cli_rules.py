@@ -67,6 +67,12 @@ def test_evaluate_then_flags(cli: CliRunner, units_file: Path, tmp_path: Path) -
     assert {r["rule_id"] for r in rows} >= {"R01", "R02"}
     assert rows[0]["severity"] == "critical"
     code, out = invoke(cli, "flags", "list", "--format", "csv", "--rule", "R01")
-    assert out.splitlines()[0].startswith("id,rule_id,severity")
+    assert out.splitlines()[0].startswith("\ufeffid,rule_id,severity")  # a BOM: Japanese Excel reads it as UTF-8
+    first_seen = out.splitlines()[1].split(",")[7]
+    assert first_seen.endswith("+09:00")  # the configured zone, as the messages say it, not the stored UTC
+    code, plain = invoke(cli, "flags", "list", "--format", "csv", "--rule", "R01", "--no-bom")
+    assert plain.splitlines()[0].startswith("id,rule_id,severity") and plain.splitlines()[1:] == out.splitlines()[1:]
+    code, as_json = invoke(cli, "flags", "list", "--format", "json", "--rule", "R01")
+    assert json.loads(as_json)[0]["first_seen"] == first_seen
     code, out = invoke(cli, "--lang", "en", "flags", "show", str(rows[0]["id"]))
     assert code == 0 and "source events" in out and "E1" in out
