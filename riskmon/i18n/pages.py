@@ -9,6 +9,8 @@ label them through :func:`riskmon.i18n.label`.
 
 from __future__ import annotations
 
+from riskmon.i18n.event_fields import EVENT_FIELDS
+
 WEB: dict[str, tuple[str, str]] = {
     "app_name": ("riskmon リスク監視", "riskmon risk monitoring"),
     "skip_to_main": ("本文へ移動", "Skip to main content"),
@@ -358,6 +360,8 @@ WEB: dict[str, tuple[str, str]] = {
         "At most {max} bytes can be sent at once; nothing was accepted",
     ),
 }
+
+WEB.update(EVENT_FIELDS)  # the イベント page's words for the fields of the newer families
 
 #: Japanese counter words English has no equivalent for ("3件" is "3"): deliberately empty in
 #: English, the only entries the completeness test lets have an empty side.
