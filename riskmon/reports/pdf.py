@@ -75,7 +75,9 @@ def print_pdf(html: Path, pdf: Path, stamp: datetime, browser: str = "chromium")
             raise _failed(last_line[0] if last_line else f"exit {done.returncode}")
         data = out.read_bytes()
     pdf.parent.mkdir(parents=True, exist_ok=True)
-    pdf.write_bytes(restamp(data, stamp))
+    part = pdf.with_name(pdf.name + ".part")  # a crash mid-write never leaves a half PDF under the real name
+    part.write_bytes(restamp(data, stamp))
+    part.replace(pdf)
     return pdf
 
 
