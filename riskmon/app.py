@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 
 from riskmon import audit
 from riskmon.app_pages import Pages
-from riskmon.business_calendar import BusinessCalendar, month_bounds
+from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
 from riskmon.engine.rulebook import RuleBook, load_rules
 from riskmon.errors import Lang, RuleError, RuleProblem, SchemaOutdated, StoreError
@@ -40,6 +40,7 @@ from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
 from riskmon.jobs.service import Jobs
 from riskmon.reports import committee, monthly
+from riskmon.reports.publication import annual
 from riskmon.review import policy
 from riskmon.review.assurance import Assurance, assurance
 from riskmon.review.delivery import Delivery, deliver
@@ -351,12 +352,26 @@ class Reports:
         pack = folder / f"committee_{first.isoformat()}_{last.isoformat()}{suffix}"
         return committee.write(rm.ready(), content, pack, rm.calendar, rm.settings.reports)
 
-    def monthly(self, year: int, month: int, *, as_of: datetime | None = None, out: str | Path | None = None) -> list[Path]:
-        """Write the 月次公表 draft for a month (data as of the end of the month unless given)."""
-        rm = self._rm
-        when = as_of or rm.calendar.end_of_day(month_bounds(year, month)[1])
+    def monthly(self, year: int, month: int, *, as_of: datetime | None = None, out: str | Path | None = None,
+                lang: Lang | None = None, refresh: bool = False) -> list[Path]:  # fmt: skip
+        """Write the 月次公表 draft for a month, with data as of the end of the following month (when
+        it is prepared) unless given; ``refresh``: everything ingested so far (riskmon.reports.monthly)."""
+        rm, lang = self._rm, lang or self._rm.lang
+        when = as_of or monthly.default_as_of(year, month, rm.calendar)
+        suffix = "" if lang == "ja" else f"_{lang}"
         folder = Path(out) if out is not None else rm.path("reports")
-        return monthly.write(rm.ready(), year, month, when, rm.calendar, folder / f"monthly_{year}-{month:02d}")
+        return monthly.write(rm.ready(), year, month, when, rm.calendar, folder / f"monthly_{year}-{month:02d}{suffix}", lang=lang,
+                             refresh=refresh)  # fmt: skip
+
+    def annual(self, fy: int, *, as_of: datetime | None = None, out: str | Path | None = None, lang: Lang | None = None,
+               refresh: bool = False) -> list[Path]:  # fmt: skip
+        """Write the 年次公表 draft for a fiscal year, with data as of the end of the April after it
+        unless given (riskmon.reports.publication.annual)."""
+        rm, lang = self._rm, lang or self._rm.lang
+        when = as_of or annual.default_as_of(fy, rm.calendar)
+        suffix = "" if lang == "ja" else f"_{lang}"
+        folder = Path(out) if out is not None else rm.path("reports")
+        return annual.write(rm.ready(), fy, when, rm.calendar, folder / f"annual_FY{fy}{suffix}", lang=lang, refresh=refresh)
 
     def assurance(self, first: date, last: date, *, sample: int = 10, seed: int = 1) -> Assurance:
         """The third line's view of the second line's work over a period."""

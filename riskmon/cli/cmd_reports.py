@@ -1,4 +1,5 @@
-"""``report committee`` and ``report monthly``: the packs people hand to the committee."""
+"""``report committee``, ``report monthly`` and ``report annual``: the packs people hand to the committee and
+the 月次・年次公表 drafts."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ def register(report: typer.Typer) -> None:
             "riskmon report committee --from 2026-02-01 --to 2026-03-31 --out packs/",
         ),
     )(report_committee)
-    report.command("monthly", epilog=example("riskmon report monthly --month 2025-05"))(report_monthly)
+    report.command("monthly", epilog=example("riskmon report monthly --month 2025-05", "riskmon report monthly"))(report_monthly)
+    report.command("annual", epilog=example("riskmon report annual --fiscal-year 2025", "riskmon --lang en report annual --fy FY2025"))(
+        report_annual
+    )
 
 
 def report_committee(
@@ -49,20 +53,44 @@ def report_committee(
 
 def report_monthly(
     ctx: typer.Context,
-    month: str = typer.Option(..., "--month", help="YYYY-MM"),
-    as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of the month)."),
+    month: str | None = typer.Option(
+        None, "--month", help="YYYY-MM (default: the month whose publication is prepared now, the month before the last month-end)."
+    ),
+    as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of the following month)."),
     out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
     fmt: Format = typer.Option(Format.table, "--format"),
+    refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first draft for this month knew."),
 ) -> None:
-    """Write the 月次公表 draft: the month's 事務処理誤り with their response status."""
+    """Write the 月次公表 draft 「事務処理誤り等（令和7年5月分）の公表について（案）」 (Markdown, HTML, xlsx)."""
+    app = app_context(ctx)
+    when = parse_when(as_of, app, end_of_day=True) if as_of else None
+    try:
+        year, mon = monthly.month_of(month) if month else monthly.default_month((when or app.riskmon.now()).date())
+    except ValueError:
+        app.fail(app.t(f"月は YYYY-MM で指定してください: {month}", f"the month is YYYY-MM: {month}"), ExitCode.USAGE)
+    app.require_schema()
+    files = app.riskmon.reports.monthly(year, mon, as_of=when, out=out, lang=app.lang, refresh=refresh)
+    _report_files(app, files, None, fmt)
+
+
+def report_annual(
+    ctx: typer.Context,
+    fiscal_year: str = typer.Option(..., "--fiscal-year", "--fy", help="The fiscal year (2025 or FY2025: April 2025 to March 2026)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: the end of the April after the year)."),
+    out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
+    fmt: Format = typer.Option(Format.table, "--format"),
+    refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first draft for this year knew."),
+) -> None:
+    """Write the 年次公表 draft 「令和7年度 事務処理誤り等の状況（案）」 (Markdown, HTML, xlsx)."""
     app = app_context(ctx)
     try:
-        year, mon = monthly.month_of(month)
+        fy = monthly.fiscal_year_of(fiscal_year)
     except ValueError:
-        app.fail(app.t("月は YYYY-MM で指定してください", "the month is YYYY-MM"), ExitCode.USAGE)
+        app.fail(app.t(f"年度は 2025 または FY2025 の形で指定してください: {fiscal_year}",
+                       f"the fiscal year is 2025 or FY2025: {fiscal_year}"), ExitCode.USAGE)  # fmt: skip
     when = parse_when(as_of, app, end_of_day=True) if as_of else None
     app.require_schema()
-    files = app.riskmon.reports.monthly(year, mon, as_of=when, out=out)
+    files = app.riskmon.reports.annual(fy, as_of=when, out=out, lang=app.lang, refresh=refresh)
     _report_files(app, files, None, fmt)
 
 

@@ -14,7 +14,8 @@ of this package so that no file grows into a dump of every word:
   :mod:`riskmon.i18n.documents` (``report``, ``review``), the web pages' in
   :mod:`riskmon.i18n.pages` (``web``), a rule condition's in :mod:`riskmon.i18n.conditions`
   (``condition``), a flag's evidence keys in :mod:`riskmon.i18n.evidence` (``evidence``, read
-  through :func:`evidence_label`).
+  through :func:`evidence_label`), the 月次・年次公表's in :mod:`riskmon.i18n.publication`
+  (``publication``).
 
 :func:`catalogue` walks every part, so ``tests/test_i18n.py`` fails when any entry lacks its
 other language. Templates get :func:`label` and :func:`translator` bound to the document's or the
@@ -32,13 +33,14 @@ from riskmon.i18n.conditions import CONDITION
 from riskmon.i18n.documents import REPORT, REVIEW
 from riskmon.i18n.evidence import EVIDENCE
 from riskmon.i18n.pages import NO_ENGLISH_WORD, WEB
+from riskmon.i18n.publication import PUBLICATION
 from riskmon.i18n.vocabulary import VOCABULARY
 
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
 _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
-    "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE,
+    "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE, "publication": PUBLICATION,
 }  # fmt: skip
 
 #: Entries whose English is deliberately empty (a Japanese counter word such as 件); the
