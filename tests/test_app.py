@@ -83,6 +83,7 @@ def test_the_api_end_to_end(engine: Engine, tmp_path: Path) -> None:
 
         files = rm.reports.monthly(2025, 4)
         assert [f.relative_to(tmp_path).as_posix() for f in files] == ["out/reports/monthly_2025-04/monthly.md",
+                                                                      "out/reports/monthly_2025-04/monthly.html",
                                                                       "out/reports/monthly_2025-04/monthly.xlsx"]  # fmt: skip
         assert all(f.stat().st_size > 0 for f in files)
 

@@ -67,4 +67,4 @@ def test_the_built_wheel_installs_and_writes_the_reports(tmp_path: Path) -> None
     assert "| 履行中検査 | 178 | 3※ | 181 | 1 |" in (pack / "committee.md").read_text(encoding="utf-8")
     assert (pack / "committee.html").read_text(encoding="utf-8").count("<svg") == 2  # no daily reports here: no funnel
     month = site / "var" / "reports" / "monthly_2025-05"
-    assert sorted(p.name for p in month.iterdir()) == ["monthly.md", "monthly.xlsx"]
+    assert sorted(p.name for p in month.iterdir()) == ["monthly.html", "monthly.md", "monthly.xlsx"]

@@ -233,6 +233,10 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("report", "committee", "--from", "2025-04-01", "--to", "2025-09-30"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("report", "monthly"): [Case(("report", "monthly", "--month", "2025-13"), ExitCode.USAGE, "月は YYYY-MM で指定してください")],
+    ("report", "annual"): [
+        Case(("report", "annual", "--fy", "令和7"), ExitCode.USAGE, "年度は 2025 または FY2025 の形で指定してください: 令和7"),
+        Case(("report", "annual", "--fy", "2025"), ExitCode.USAGE, NO_DB, "empty"),
+    ],
     ("report", "assurance"): [Case(("report", "assurance", "--period", "FY"), ExitCode.USAGE, "期間として読めません: FY")],
     ("audit", "verify"): [Case(("audit", "verify"), ExitCode.USAGE, NO_DB, "empty")],
     ("audit", "anchor"): [Case(("audit", "anchor"), ExitCode.USAGE, NO_DB, "empty")],  # added by the audit work (issue #9)

@@ -1,0 +1,240 @@
+"""The 月次公表 and 年次公表 drafts on cases built for them, on SQLite and PostgreSQL.
+
+The cases (May 2025 unless said):
+
+- A 誤送付, found 25 Apr, customers handled 28 Apr, report (prevention_set) 10 May, closed, 公表 → May's;
+- B 書類の紛失 (事件), found 2 May, no occurrence date, report 20 May, customers handled 31 May 23:30
+  (the month's last evening), 公表 → May's, not closed;
+- C 給付誤り, found in March, report 15 Apr, customers handled 1 May 00:10 → May's; decided 公表 on
+  20 May and revised to 公表しない on 1 Jun → withheld;
+- D 入力誤り, both steps in May, 公表しない → withheld (the same reason as C);
+- E 誤送付, both steps in May, decided 公表 only on 5 Jul → undecided as of 30 Jun;
+- F 誤送付, report 30 Apr 23:59 → April's; G 給付誤り, report 1 Jun 00:05 → June's;
+- H customers handled in May, no report → none; I found in May, nothing done → none (the old draft
+  listed every case found in the month).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from riskmon.business_calendar import TOKYO, BusinessCalendar
+from riskmon.reports import monthly
+from riskmon.reports.publication import annual
+from riskmon.reports.publication.cases import completed_between
+from tests.helpers import error_report, run, write_jsonl
+
+CAL = BusinessCalendar()
+JUNE_END = datetime(2025, 6, 30, 23, 59, 59, tzinfo=TOKYO)
+REASON = "お客様の権利に影響しないため"
+
+
+def step(case: str, when: str, name: str, **kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {"event_id": f"{case}-{name}-{when}", "type": "error_update", "unit_id": "PO-001", "case_id": case,
+                              "at": when, "step": name}  # fmt: skip
+    rec.update(kw)
+    return rec
+
+
+def publish(case: str, when: str) -> dict[str, object]:
+    return step(case, when, "publication_decided", unit_id="RMD", publication_decision="publish", publication_reason="お客様の権利に影響")
+
+
+def withhold(case: str, when: str) -> dict[str, object]:
+    return step(case, when, "publication_decided", unit_id="RMD", publication_decision="withhold", publication_reason=REASON)
+
+
+def done(case: str, responded: str, reported: str) -> list[dict[str, object]]:
+    return [step(case, responded, "customer_response_done"), step(case, reported, "prevention_set")]
+
+
+EVENTS: list[dict[str, object]] = [
+    error_report("A", "A", occurred_at="2025-04-20T09:00:00", discovered_at="2025-04-25T10:00:00", affected_customers=3,
+                 amount_impact_jpy=12000, discovery_channel="customer_voice", business_area="benefits",
+                 summary="通知書を別のお客様へ送付|再送"),
+    *done("A", "2025-04-28T10:00:00", "2025-05-10T10:00:00"), step("A", "2025-05-20T10:00:00", "closed"),
+    publish("A", "2025-06-05T10:00:00"),
+    error_report("B", "B", unit_id="PO-002", report_kind="incident", category="document_loss", discovered_at="2025-05-02T09:00:00",
+                 affected_customers=2, discovery_channel="daily_report", business_area="enrolment", summary="=1+1 添付書類の紛失"),
+    *done("B", "2025-05-31T23:30:00", "2025-05-20T10:00:00"), publish("B", "2025-06-10T10:00:00"),
+    error_report("C", "C", category="benefit_error", occurred_at="2024-12-01T09:00:00", discovered_at="2025-03-03T09:00:00",
+                 affected_customers=5, amount_impact_jpy=30000, discovery_channel="award_check", business_area="benefits"),
+    *done("C", "2025-05-01T00:10:00", "2025-04-15T10:00:00"), publish("C", "2025-05-20T10:00:00"), withhold("C", "2025-06-01T10:00:00"),
+    error_report("D", "D", unit_id="PO-002", category="data_entry_error", discovered_at="2025-05-05T09:00:00"),
+    *done("D", "2025-05-06T10:00:00", "2025-05-09T10:00:00"), withhold("D", "2025-05-15T10:00:00"),
+    error_report("E", "E", occurred_at="2025-05-01T09:00:00", discovered_at="2025-05-07T09:00:00"),
+    *done("E", "2025-05-08T10:00:00", "2025-05-14T10:00:00"), publish("E", "2025-07-05T10:00:00"),
+    error_report("F", "F", occurred_at="2025-03-20T09:00:00", discovered_at="2025-04-02T09:00:00"),
+    *done("F", "2025-04-10T10:00:00", "2025-04-30T23:59:00"), publish("F", "2025-05-10T10:00:00"),
+    error_report("G", "G", category="benefit_error", occurred_at="2024-03-10T09:00:00", discovered_at="2025-03-28T09:00:00"),
+    *done("G", "2025-05-10T10:00:00", "2025-06-01T00:05:00"), publish("G", "2025-06-15T10:00:00"),
+    error_report("H", "H", discovered_at="2025-05-03T09:00:00"), step("H", "2025-05-04T10:00:00", "customer_response_done"),
+    error_report("I", "I", discovered_at="2025-05-20T09:00:00"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def cases(engine: Engine, units_file: Path, tmp_path: Path) -> Engine:
+    report = run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", EVENTS))
+    assert (sum(report.accepted.values()), report.rejections) == (39, [])
+    return engine
+
+
+def section(md: str, heading: str) -> list[str]:
+    """The lines of a Markdown section, from its heading to the next (blank lines dropped)."""
+    lines = md.split("\n")
+    start = lines.index(f"## {heading}")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return [line for line in lines[start + 1 : end] if line]
+
+
+def write(engine: Engine, folder: Path, as_of: datetime = JUNE_END, lang: str = "ja", **kw: Any) -> str:
+    monthly.write(engine, 2025, 5, as_of, CAL, folder, lang=lang, **kw)
+    return (folder / "monthly.md").read_text(encoding="utf-8")
+
+
+def test_the_month_is_the_cases_completed_in_it_by_their_later_step(cases: Engine) -> None:
+    found = completed_between(cases, date(2025, 5, 1), date(2025, 5, 31), JUNE_END, CAL)
+    assert [(c.case_id, c.ready.isoformat(), c.decision) for c in found] == [
+        ("C", "2025-05-01", "withhold"), ("A", "2025-05-10", "publish"), ("B", "2025-05-31", "publish"),
+        ("D", "2025-05-09", "withhold"), ("E", "2025-05-14", None),
+    ]  # fmt: skip
+    april = completed_between(cases, date(2025, 4, 1), date(2025, 4, 30), JUNE_END, CAL)
+    june = completed_between(cases, date(2025, 6, 1), date(2025, 6, 30), JUNE_END, CAL)
+    assert ([c.case_id for c in april], [c.case_id for c in june]) == (["F"], ["G"])
+
+
+def test_the_draft_lists_the_published_cases_as_the_kikou_does(cases: Engine, tmp_path: Path) -> None:
+    md = write(cases, tmp_path)
+    head = ["# 事務処理誤り等（令和7年5月分）の公表について（案）", "", "- データ時点：令和7年6月30日23時59分", "- 公表件数：2件"]
+    assert md.split("\n")[:4] == head
+    assert "公表しないと判断した事案が2件あります" in md and "公表判断が未了の事案が1件あります" in md
+    assert section(md, "公表事案") == [
+        "| 番号 | 事象 | 発生（判明）年月日 | 拠点 | 概要 | 影響お客様数 | 金額 | 対応状況 |",
+        "|---:|---|---|---|---|---:|---:|---|",
+        "| 1 | 誤送付 | 令和7年4月20日（令和7年4月25日） | 札幌中央年金事務所 | 通知書を別のお客様へ送付\\|再送 | 3 | 12,000 | 対応完了 |",
+        "| 2 | 書類の紛失（事件） | 不明（令和7年5月2日） | 札幌東年金事務所 | =1+1 添付書類の紛失 | 2 | - "
+        "| お客様対応済み（再発防止策の徹底中） |",
+        "金額は事務処理誤り報告の影響額（円）です。報告に過払・未払の区分がないため、合計額のみを示します。",
+    ]
+    assert section(md, "公表しない事案（理由別）")[2:] == [f"| {REASON} | 2 |", "| 合計 | 2 |"]
+    assert section(md, "公表判断未了の事案（公表対象外・確認用）")[2:] == [
+        "| E | 誤送付 | 令和7年5月1日（令和7年5月7日） | 札幌中央年金事務所 | 通知書を別のお客様へ送付 | 1 | 令和7年5月14日 |"
+    ]
+
+
+def test_the_aggregates_count_the_published_cases_with_customers_and_amounts(cases: Engine, tmp_path: Path) -> None:
+    md = write(cases, tmp_path)
+    total = "| 合計 | 2 | 5 | 12,000 |"
+    assert section(md, "事象別の件数")[2:] == ["| 書類の紛失（事件） | 1 | 2 | - |", "| 誤送付 | 1 | 3 | 12,000 |", total]
+    assert section(md, "判明契機別の件数")[2:] == ["| 日報 | 1 | 2 | - |", "| お客様の声 | 1 | 3 | 12,000 |", total]
+    assert section(md, "業務区分別の件数")[2:] == [
+        "| 適用 | 1 | 2 | - |", "| 給付 | 1 | 3 | 12,000 |", "| 合計 | 2 | 5 | 12,000 |",
+        "事務処理誤り報告に制度（国民年金・厚生年金保険等）の項目がないため、業務区分（適用・徴収・給付等）で集計しています。",
+    ]  # fmt: skip
+
+
+def test_a_decision_made_later_publishes_the_case_in_a_later_draft(cases: Engine, tmp_path: Path) -> None:
+    md = write(cases, tmp_path, datetime(2025, 7, 31, 23, 59, tzinfo=TOKYO))
+    assert "- 公表件数：3件" in md and "公表判断が未了" not in md
+    assert section(md, "公表事案")[4].startswith("| 3 | 誤送付 | 令和7年5月1日（令和7年5月7日） |")
+
+
+def test_a_regenerated_draft_reads_what_the_first_knew_and_refresh_reads_all(cases: Engine, tmp_path: Path) -> None:
+    first = write(cases, tmp_path / "1")
+    run(cases, write_jsonl(tmp_path / "late.jsonl", [publish("E", "2025-06-20T10:00:00")]))  # backdated, ingested later
+    assert write(cases, tmp_path / "2") == first
+    refreshed = write(cases, tmp_path / "3", refresh=True)
+    assert "- 公表件数：3件" in refreshed and "公表判断が未了" not in refreshed
+
+
+def test_the_xlsx_has_dates_as_dates_and_text_that_never_runs(cases: Engine, tmp_path: Path) -> None:
+    write(cases, tmp_path)
+    wb = load_workbook(tmp_path / "monthly.xlsx")
+    assert wb.sheetnames == ["公表事案", "事象別の件数", "判明契機別の件数", "業務区分別の件数", "公表しない事案（理由別）",
+                             "公表判断未了の事案（公表対象外・確認用）"]  # fmt: skip
+    rows = [[c.value for c in r] for r in wb["公表事案"].iter_rows()]
+    assert rows[0] == ["番号", "事象", "発生年月日", "判明年月日", "拠点", "概要", "影響お客様数", "金額", "対応状況"]
+    assert rows[1] == [1, "誤送付", datetime(2025, 4, 20), datetime(2025, 4, 25), "札幌中央年金事務所", "通知書を別のお客様へ送付|再送",
+                       3, 12000, "対応完了"]  # fmt: skip
+    assert rows[2][2:4] == [None, datetime(2025, 5, 2)]
+    formula = wb["公表事案"]["F3"]
+    assert (formula.value, formula.data_type, formula.quotePrefix) == ("=1+1 添付書類の紛失", "s", True)
+
+
+def test_the_html_escapes_other_peoples_text(cases: Engine, tmp_path: Path) -> None:
+    run(cases, write_jsonl(tmp_path / "x.jsonl", [error_report("X", "X", discovered_at="2025-05-21T09:00:00", summary="<script>x</script>"),
+                                                  *done("X", "2025-05-22T10:00:00", "2025-05-23T10:00:00"),
+                                                  publish("X", "2025-05-24T10:00:00")]))  # fmt: skip
+    write(cases, tmp_path)
+    html = (tmp_path / "monthly.html").read_text(encoding="utf-8")
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<title>事務処理誤り等（令和7年5月分）の公表について（案）</title>" in html
+
+
+def test_the_english_draft(cases: Engine, tmp_path: Path) -> None:
+    md = write(cases, tmp_path, lang="en")
+    assert md.split("\n")[0] == "# Publication of processing errors etc. (May 2025) (draft)"
+    assert section(md, "Cases published")[:3] == [
+        "| No. | Event | Occurred (discovered) | Office | Summary | Customers affected | Amount (yen) | Status |",
+        "|---:|---|---|---|---|---:|---:|---|",
+        "| 1 | misdelivery | 20 Apr 2025 (25 Apr 2025) | Sapporo | 通知書を別のお客様へ送付\\|再送 | 3 | 12,000 | Completed |",
+    ]
+    assert section(md, "By how discovered")[2:] == ["| Daily report | 1 | 2 | - |", "| Customer voice | 1 | 3 | 12,000 |",
+                                                    "| Total | 2 | 5 | 12,000 |"]  # fmt: skip
+
+
+def test_the_annual_draft_counts_by_fiscal_year_of_occurrence_and_of_discovery(cases: Engine, tmp_path: Path) -> None:
+    as_of = annual.default_as_of(2025, CAL)
+    assert as_of == datetime(2026, 4, 30, 23, 59, 59, tzinfo=TOKYO)
+    annual.write(cases, 2025, as_of, CAL, tmp_path)
+    md = (tmp_path / "annual.md").read_text(encoding="utf-8")
+    assert md.split("\n")[:4] == ["# 令和7年度 事務処理誤り等の状況（案）", "", "- データ時点：令和8年4月30日23時59分", "- 公表件数：5件"]
+    assert section(md, "発生年度別の件数") == [
+        "| 事象 | 令和5年度 | 令和6年度 | 令和7年度 | 不明 | 合計 |", "|---|---:|---:|---:|---:|---:|",
+        "| 書類の紛失（事件） | 0 | 0 | 0 | 1 | 1 |", "| 誤送付 | 0 | 1 | 2 | 0 | 3 |", "| 給付誤り | 1 | 0 | 0 | 0 | 1 |",
+        "| 合計 | 1 | 1 | 2 | 1 | 5 |",
+    ]  # fmt: skip
+    assert section(md, "判明年度別の件数") == [
+        "| 事象 | 令和6年度 | 令和7年度 | 合計 |", "|---|---:|---:|---:|",
+        "| 書類の紛失（事件） | 0 | 1 | 1 |", "| 誤送付 | 0 | 3 | 3 |", "| 給付誤り | 1 | 0 | 1 |", "| 合計 | 1 | 4 | 5 |",
+    ]  # fmt: skip
+    assert section(md, "公表しない事案（理由別）")[2:] == [f"| {REASON} | 2 |", "| 合計 | 2 |"]
+    assert "公表判断が未了" not in md
+
+
+@pytest.mark.parametrize(
+    ("today", "month"),
+    [(date(2025, 6, 30), (2025, 5)), (date(2025, 7, 1), (2025, 5)), (date(2025, 7, 30), (2025, 5)), (date(2025, 7, 31), (2025, 6)),
+     (date(2026, 1, 15), (2025, 11)), (date(2026, 2, 28), (2026, 1))],
+)  # fmt: skip
+def test_the_default_month_is_the_one_before_the_last_month_end(today: date, month: tuple[int, int]) -> None:
+    assert monthly.default_month(today) == month
+
+
+def test_the_default_data_date_is_the_end_of_the_following_month() -> None:
+    assert monthly.default_as_of(2025, 5, CAL) == CAL.end_of_day(date(2025, 6, 30))
+    assert monthly.default_as_of(2025, 12, CAL) == CAL.end_of_day(date(2026, 1, 31))
+
+
+@pytest.mark.parametrize("text", ["2025-13", "2025-5", "202505", "0999-01", ""])
+def test_a_month_that_is_no_month_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        monthly.month_of(text)
+
+
+@pytest.mark.parametrize(("text", "fy"), [("2025", 2025), ("FY2025", 2025), ("fy2019", 2019)])
+def test_a_fiscal_year_is_read(text: str, fy: int) -> None:
+    assert monthly.fiscal_year_of(text) == fy
+
+
+@pytest.mark.parametrize("text", ["令和7", "FY25", "20255", "1899", ""])
+def test_a_fiscal_year_that_is_none_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        monthly.fiscal_year_of(text)
