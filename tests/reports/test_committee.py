@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.flags.evaluation import evaluate
-from riskmon.reports import committee, monthly
+from riskmon.reports import committee
 from riskmon.reports.data import period_label
 from riskmon.reports.render import display_width
 from tests.helpers import shipped
@@ -78,15 +78,6 @@ def test_the_next_pack_says_what_changed(sample_db: Engine, tmp_path: Path) -> N
     # a half-year pack compares with the previous half, never with the two-month pack inside it
     half = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     assert half["changes"]["previous"] is None
-
-
-def test_monthly_publication_list(sample_db: Engine, tmp_path: Path) -> None:
-    items = monthly.rows(sample_db, 2025, 5, datetime(2025, 6, 2, 7, 30, tzinfo=TOKYO), CAL)
-    assert len(items) == 32
-    assert {i["response"] for i in items} <= {"対応済み", "対応中"}
-    files = monthly.write(sample_db, 2025, 5, datetime(2025, 6, 2, 7, 30, tzinfo=TOKYO), CAL, tmp_path)
-    text = files[0].read_text(encoding="utf-8")
-    assert text.startswith("# 事務処理誤り等（令和7年5月分）の公表について（案）\n")
 
 
 def test_period_labels() -> None:

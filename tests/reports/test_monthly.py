@@ -29,6 +29,7 @@ from riskmon.reports import monthly
 from riskmon.reports.publication import annual
 from riskmon.reports.publication.cases import completed_between
 from tests.helpers import error_report, run, write_jsonl
+from tests.reports.markdown_sections import section
 
 CAL = BusinessCalendar()
 JUNE_END = datetime(2025, 6, 30, 23, 59, 59, tzinfo=TOKYO)
@@ -84,14 +85,6 @@ def cases(engine: Engine, units_file: Path, tmp_path: Path) -> Engine:
     report = run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", EVENTS))
     assert (sum(report.accepted.values()), report.rejections) == (39, [])
     return engine
-
-
-def section(md: str, heading: str) -> list[str]:
-    """The lines of a Markdown section, from its heading to the next (blank lines dropped)."""
-    lines = md.split("\n")
-    start = lines.index(f"## {heading}")
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    return [line for line in lines[start + 1 : end] if line]
 
 
 def write(engine: Engine, folder: Path, as_of: datetime = JUNE_END, lang: str = "ja", **kw: Any) -> str:
