@@ -12,7 +12,7 @@ from riskmon.business_calendar import TOKYO, BusinessCalendar, add_months, month
 from riskmon.reports import monthly
 from riskmon.reports.publication import annual
 from riskmon.reports.publication.cases import completed_between
-from tests.reports.markdown_sections import section
+from tests.reports.publication_cases import section
 
 CAL = BusinessCalendar()
 
