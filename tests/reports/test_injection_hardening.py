@@ -145,17 +145,42 @@ def test_committee_pack_shows_hostile_text_as_text(hostile: Engine, tmp_path: Pa
 
 
 def test_monthly_publication_shows_hostile_text_as_text(hostile: Engine, tmp_path: Path) -> None:
-    md_file, xlsx_file = monthly.write(hostile, 2025, 5, AS_OF, CAL, tmp_path / "m")
+    # the 月次公表 lists a case once its customer response and detailed report are done (riskmon.reports.monthly):
+    # E1 published, E2 withheld with a hostile reason, E3 awaiting its 公表判断 under a hostile case id
+    def step(case: str, when: str, name: str, **kw: str) -> dict[str, object]:
+        return {"event_id": f"{case}-{name}", "type": "error_update", "unit_id": "PO-001", "case_id": case, "at": when, "step": name,
+                **kw}  # fmt: skip
+
+    def settled(case: str) -> list[dict[str, object]]:
+        return [step(case, "2025-05-13T10:00:00", "customer_response_done"), step(case, "2025-05-20T10:00:00", "prevention_set")]
+
+    undecided = "=C3|<b>z</b>"
+    events = [
+        *settled(CASE_ID), step(CASE_ID, "2025-05-25T10:00:00", "publication_decided", publication_decision="publish",
+                                publication_reason="公表"),
+        error_report("E2", "C2", discovered_at="2025-05-12T11:00:00"), *settled("C2"),
+        step("C2", "2025-05-25T10:00:00", "publication_decided", publication_decision="withhold", publication_reason=REASON),
+        error_report("E3", undecided, discovered_at="2025-05-14T10:00:00", summary=SUMMARY), *settled(undecided),
+    ]  # fmt: skip
+    assert run(hostile, write_jsonl(tmp_path / "steps.jsonl", events)).rejections == []
+    md_file, html_file, xlsx_file = monthly.write(hostile, 2025, 5, AS_OF, CAL, tmp_path / "m")
     md = md_file.read_text(encoding="utf-8")
     assert_no_markup(md)
     assert_tables_intact(md)
-    row = [line for line in md.splitlines() if line.startswith("| 令和7年5月12日")]
-    assert row == [
-        '| 令和7年5月12日 | =HYPERLINK("http://evil.example/","x")\\|&lt;script&gt;alert(1)&lt;/script&gt; | 誤送付 | '
-        '@SUM(1)"&gt;&lt;img src=x onerror=alert(1)&gt;\\*bold\\* \\[link\\](http://evil.example/) | 1 | 対応中 | 検討中 |'
+    unit = '=HYPERLINK("http://evil.example/","x")\\|&lt;script&gt;alert(1)&lt;/script&gt;'
+    summary = '@SUM(1)"&gt;&lt;img src=x onerror=alert(1)&gt;\\*bold\\* \\[link\\](http://evil.example/)'
+    assert [line for line in md.splitlines() if line.startswith("| 1 |")] == [
+        f"| 1 | 誤送付 | 不明（令和7年5月12日） | {unit} | {summary} | 1 | - | お客様対応済み（再発防止策の徹底中） |"
     ]
+    assert '| &lt;script&gt;alert(1)&lt;/script&gt;\\|"&gt;&lt;img src=x onerror=alert(1)&gt; | 1 |' in md
+    assert f"| =C3\\|&lt;b&gt;z&lt;/b&gt; | 誤送付 | 不明（令和7年5月14日） | {unit} | {summary} |" in md
+    html = html_file.read_text(encoding="utf-8")
+    assert [raw for raw in ("<script", "<img", "<b>") if raw in html] == []  # a Markdown link is plain text in HTML
+    for text in (UNIT_NAME, SUMMARY, REASON, undecided):
+        assert str(escape(text)) in html
     cells = xlsx_strings(xlsx_file)
-    assert cells[UNIT_NAME] == ("s", True) and cells[SUMMARY] == ("s", True)
+    assert cells[UNIT_NAME] == ("s", True) and cells[SUMMARY] == ("s", True) and cells[undecided] == ("s", True)
+    assert cells[REASON] == ("s", False)
 
 
 def test_assurance_report_shows_a_hostile_dismissal_reason_as_text(hostile: Engine) -> None:
