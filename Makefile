@@ -37,6 +37,7 @@ demo: $(STAMP)
 	$(BIN)/riskmon report committee --from 2025-04-01 --to 2025-09-30
 	$(BIN)/riskmon report committee --from 2026-02-01 --to 2026-03-31 --as-of $(DEMO_AS_OF)
 	$(BIN)/riskmon report monthly --month 2025-05
+	$(BIN)/riskmon report annual --fiscal-year 2025
 	$(BIN)/riskmon report assurance --period FY2025
 	@echo "Reports: $$(pwd)/var/reports  (committee_*/committee.{md,html,xlsx,pdf}, monthly_*/monthly.{md,xlsx})"
 	@# last, so the one-time passwords of the web accounts are what the screen ends with (README.md)

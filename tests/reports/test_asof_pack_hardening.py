@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, kept, monthly
+from riskmon.reports.publication.cases import completed_between
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import ErrorReportRow, Flag, Report, table_of
@@ -145,13 +146,25 @@ def test_the_flags_section_joins_each_flags_case_state_at_the_data_date(engine: 
 
 
 def test_a_regenerated_monthly_draft_is_the_same(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    # the 月次公表 lists settled cases (riskmon.reports.monthly): C1 settled in September before the
+    # first draft, C5 settled in September too but ingested only after it (backdated)
+    def settled(case: str, days: tuple[str, str, str]) -> list[dict[str, object]]:
+        return [update(f"{case}-r", case, f"2025-09-{days[0]}T10:00:00", "customer_response_done"),
+                update(f"{case}-p", case, f"2025-09-{days[1]}T10:00:00", "prevention_set"),
+                update(f"{case}-d", case, f"2025-09-{days[2]}T10:00:00", "publication_decided", publication_decision="publish",
+                       publication_reason="公表")]  # fmt: skip
+
     known_before_t(engine, units_file, tmp_path)
+    run(engine, write_jsonl(tmp_path / "c1.jsonl", settled("C1", ("10", "22", "25"))))
     a = monthly.write(engine, 2025, 9, T, CAL, tmp_path / "a")
     learnt_after_t(engine, tmp_path)
+    run(engine, write_jsonl(tmp_path / "c5.jsonl", settled("C5", ("26", "28", "29"))))
     b = monthly.write(engine, 2025, 9, T, CAL, tmp_path / "b")
     for fa, fb in zip(a, b, strict=True):
         assert fa.read_bytes() == fb.read_bytes(), fa.name
-    assert len(monthly.rows(engine, 2025, 9, T, CAL)) == 3  # without the recorded mark, the backdated C5 is known
+    assert "- 公表件数：1件" in a[0].read_text(encoding="utf-8")
+    # without the recorded mark, the backdated C5 is known
+    assert [c.case_id for c in completed_between(engine, date(2025, 9, 1), date(2025, 9, 30), T, CAL)] == ["C1", "C5"]
 
 
 def test_the_h1_sample_pack_is_the_same_after_the_year_is_evaluated(sample_db: Engine) -> None:

@@ -72,6 +72,7 @@ def test_the_annual_draft(cli: Run) -> None:
     md = Path(files[0]).read_text(encoding="utf-8")
     assert section(md, "判明年度別の件数")[-1] == "| 合計 | 1 | 4 | 5 |"
     en = files_of(cli("--lang", "en", "report", "annual", "--fy", "FY2025", "--format", "json"))
+    assert en[0] == "var/reports/annual_FY2025_en/annual.md"
     english = Path(en[0]).read_text(encoding="utf-8")
     assert english.startswith("# Processing errors etc. in FY2025 (draft)\n")
     assert section(english, "By fiscal year of discovery")[:3] == [
