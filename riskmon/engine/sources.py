@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from riskmon.business_calendar import TOKYO, add_months, month_bounds
+from riskmon.engine import sources_feeds
 from riskmon.events.models import PROCESSING_FORMS, PROCESSING_MEDIA, PROCESSING_PAIRS
 from riskmon.i18n import label
 from riskmon.store.asof import AsOf
@@ -31,12 +32,18 @@ from riskmon.store.tables import (
     table_of,
 )
 from riskmon.store.views import (
+    AUDIT_FINDING,
     CONTRACT,
+    CONTRACT_SECURITY_CHECK,
+    CUSTOMER_VOICE,
     DAILY_REPORT,
     ERROR_REPORT,
+    INFOSEC_INCIDENT,
     INSPECTION_RESULT,
+    INSPECTION_REVIEW,
     NONCONFORMITY,
     PROCESSING_TIME,
+    PROCUREMENT_OFFICER,
     VIEW_SPECS,
     FieldType,
     ViewSpec,
@@ -333,6 +340,7 @@ class View:
         return self.spec.default_subject
 
 
+#: every view with its select; the feeds' selects (お客様の声, 監査 findings, …) live in sources_feeds
 VIEWS: dict[str, View] = {
     v.name: v
     for v in (
@@ -342,24 +350,6 @@ VIEWS: dict[str, View] = {
         View(CONTRACT, contracts),
         View(DAILY_REPORT, daily_reports),
         View(PROCESSING_TIME, processing_times),
-    )
-}
-
-
-# the feeds' views (お客様の声, 監査 findings): their selects live in their own module
-from riskmon.engine import sources_feeds  # noqa: E402
-from riskmon.store.views import (  # noqa: E402
-    AUDIT_FINDING,
-    CONTRACT_SECURITY_CHECK,
-    CUSTOMER_VOICE,
-    INFOSEC_INCIDENT,
-    INSPECTION_REVIEW,
-    PROCUREMENT_OFFICER,
-)
-
-VIEWS.update(
-    (v.name, v)
-    for v in (
         View(CUSTOMER_VOICE, sources_feeds.customer_voices),
         View(AUDIT_FINDING, sources_feeds.audit_findings),
         View(INFOSEC_INCIDENT, sources_feeds.infosec_incidents),
@@ -367,5 +357,5 @@ VIEWS.update(
         View(CONTRACT_SECURITY_CHECK, sources_feeds.contract_security_checks),
         View(PROCUREMENT_OFFICER, sources_feeds.procurement_officers),
     )
-)
+}
 assert set(VIEWS) == set(VIEW_SPECS), "every declared view has its select"

@@ -284,7 +284,16 @@ WEB: dict[str, tuple[str, str]] = {
         "{file}: 利用者 {stored} 名を登録しました（追加・変更 {changed} 件）",
         "{file}: {stored} user(s) stored ({changed} added or changed)",
     ),
-    "u_load_refused": ("次の {n} 行は読み込んでいません（場所: 項目: 理由）", "{n} line(s) were not loaded (file:line: field: reason)"),
+    # a file with a bad line stores nothing (riskmon.accounts.admin.UserAdmin.load_file): said as a
+    # refusal of the file, never as "0 users stored" above a list of lines
+    "u_load_file_refused": (
+        "{file}: ファイルを読み込めませんでした。利用者は1名も登録していません",
+        "{file}: the file was not loaded; no user was stored",
+    ),
+    "u_load_fix_lines": (
+        "次の {n} 行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）",
+        "Fix these {n} line(s), then load the whole file again (file:line: field: reason)",
+    ),
     "u_ch_user_created": ("追加", "added"),
     "u_ch_role_change": ("役割を変更（セッションを終了）", "role changed (sessions ended)"),
     "u_ch_user_activated": ("有効化", "activated"),

@@ -99,8 +99,15 @@ def monthly_publication(rm: JobHost, as_of: datetime) -> str:
 
 
 def _pack(rm: JobHost, as_of: datetime, first: date, last: date) -> str:
+    """The pack's folder and data hash; first, when no PDF could be printed (no browser at
+    ``[reports] browser``), why — the CLI says it when a person makes the pack, and the run record
+    is where whoever reads ``riskmon jobs`` learns it of a scheduled one. The run stays ``ok``:
+    the Markdown, HTML and xlsx were written and kept."""
     written = rm.reports.committee(first, last, as_of=as_of, lang="ja")
-    return f"{written.folder} ({written.data_hash[:12]})"
+    done = f"{written.folder} ({written.data_hash[:12]})"
+    if written.pdf_problem is None:
+        return done
+    return f"{written.pdf_problem.text(rm.settings.display.lang)}\n{done}"
 
 
 def committee_pack(rm: JobHost, as_of: datetime) -> str:

@@ -8,14 +8,13 @@ would fall inside the 95 % limits 19 times in 20 and inside the 99.8 % limits 99
 An office outside the 99.8 % limits is unlikely to differ by chance alone: above, more errors than
 its volume explains; below, fewer — which may also mean errors not being reported.
 
-The limits are exact Poisson quantiles (computed here in log space: a few lines, no statistics
-package). The volume is the 日報's ``forms_processed`` summed over the period, as known at the data
+The limits are exact Poisson quantiles (riskmon.poisson, the same code the engine's Poisson test
+uses). The volume is the 日報's ``forms_processed`` summed over the period, as known at the data
 date; an office with no processed forms in the period is not plotted.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -23,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from riskmon import poisson
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import DailyReportRow, ErrorReportRow, Unit, table_of
@@ -31,23 +31,10 @@ PER = 10_000  # rates are errors per 10,000 forms processed
 LEVELS = (0.95, 0.998)
 
 
-def poisson_quantile(mean: float, q: float) -> int:
-    """The smallest k with P(X ≤ k) ≥ q for X ~ Poisson(mean)."""
-    if mean <= 0:
-        return 0
-    total, k = 0.0, 0
-    log_mean = math.log(mean)
-    while True:
-        total += math.exp(k * log_mean - mean - math.lgamma(k + 1))
-        if total >= q or k > mean + 50 * math.sqrt(mean) + 50:
-            return k
-        k += 1
-
-
 def limits(expected: float, level: float) -> tuple[int, int]:
     """The counts an office with ``expected`` errors would stay within at ``level`` (two-sided)."""
     tail = (1 - level) / 2
-    return poisson_quantile(expected, tail), poisson_quantile(expected, 1 - tail)
+    return poisson.quantile(expected, tail), poisson.quantile(expected, 1 - tail)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ Committee packs and 月次公表 drafts are reproducible the same way (riskmon.r
 docstring): a report regenerated for the same period and data date reads at the ingest
 high-water mark its first generation recorded, and is stored again only when its data differ.
 Both kinds go through this one module, so they cannot drift apart.
+
+A report is kept once per data: ``reports`` has a unique index on (kind, period, as_of,
+data_hash) (migration 0018), so when two people generate the same pack at the same moment the
+second insert is refused and that caller reads the first one's row, as if it had come second.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from riskmon.store.asof import high_water
 from riskmon.store.tables import Report, table_of
@@ -44,7 +49,20 @@ def keep(engine: Engine, kind: str, first: date, last: date, as_of: datetime, di
          content: dict[str, Any]) -> tuple[int, bool]:  # fmt: skip
     """Store a generated report unless the identical one (same data hash) is already kept; return
     its version (1 + how many different reports in its language precede it for the period and data
-    date) and whether it was already there."""
+    date) and whether it was already there.
+
+    The read and the insert are one transaction, but two transactions can both read "not there"
+    before either inserts; the unique index refuses the second insert, and that caller then finds
+    the first one's row and answers "unchanged" with its version."""
+    try:
+        return _keep_once(engine, kind, first, last, as_of, digest, folder, content)
+    except IntegrityError:  # the same report was stored by someone else between our read and insert
+        version, _ = _keep_once(engine, kind, first, last, as_of, digest, folder, content)
+        return version, True
+
+
+def _keep_once(engine: Engine, kind: str, first: date, last: date, as_of: datetime, digest: str, folder: Path,
+               content: dict[str, Any]) -> tuple[int, bool]:  # fmt: skip
     r = table_of(Report)
     same = (r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
     lang = content.get("lang", "ja")

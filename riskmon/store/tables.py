@@ -375,6 +375,8 @@ class Report(SQLModel, table=True):
     with the next one and to prove a regenerated file shows the same numbers)."""
 
     __tablename__ = "reports"
+    # one row per report and data (migration 0018): a pack generated twice at once is stored once (reports.kept)
+    __table_args__ = (Index("uq_reports_kept", "kind", "period_from", "period_to", "as_of", "data_hash", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32, index=True)  # committee | monthly
     period_from: date

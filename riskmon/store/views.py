@@ -14,15 +14,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from riskmon.events.enums import (
+    AuditFindingLevel,
     BusinessArea,
     CauseCategory,
     DiscoveryChannel,
     ErrorCategory,
+    InfosecIncidentKind,
     InspectionAspect,
     InspectionType,
     PublicationDecision,
     ReportKind,
     UnitType,
+    VoiceCategory,
 )
 
 #: "text" | "int" | "float" | "bool" | "date" | "datetime", or the allowed values of a code field
@@ -139,13 +142,8 @@ PROCESSING_TIME = ViewSpec(
     time_field="business_date", default_subject=("unit_id", "form_type", "medium", "business_date"),
 )  # fmt: skip
 
-VIEW_SPECS: dict[str, ViewSpec] = {
-    v.name: v for v in (ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT, PROCESSING_TIME)
-}
-
 
 # --- feeds the seeds name (issue #12) ------------------------------------------------------------
-from riskmon.events.enums import AuditFindingLevel, VoiceCategory  # noqa: E402
 
 CUSTOMER_VOICE = ViewSpec(
     "customer_voice", "お客様の声, with when its unit next reported a 事務処理誤り (S1:2096-2102, S1:2249)",
@@ -173,8 +171,6 @@ AUDIT_FINDING = ViewSpec(
     },
     time_field="reported_on", default_subject=("finding_id",),
 )  # fmt: skip
-
-from riskmon.events.enums import InfosecIncidentKind  # noqa: E402
 
 INFOSEC_INCIDENT = ViewSpec(
     "infosec_incident", "情報セキュリティインシデント, with the time of each step (S1:2480-2488; S2:386-388)",
@@ -222,6 +218,11 @@ PROCUREMENT_OFFICER = ViewSpec(
     time_field="assigned_on", default_subject=("officer_id",),
 )  # fmt: skip
 
-VIEW_SPECS.update(
-    {v.name: v for v in (CUSTOMER_VOICE, AUDIT_FINDING, INFOSEC_INCIDENT, INSPECTION_REVIEW, CONTRACT_SECURITY_CHECK, PROCUREMENT_OFFICER)}
-)
+#: every view, the originals first then the feeds' (the order a rule file's error lists them in)
+VIEW_SPECS: dict[str, ViewSpec] = {
+    v.name: v
+    for v in (
+        ERROR_REPORT, NONCONFORMITY, INSPECTION_RESULT, CONTRACT, DAILY_REPORT, PROCESSING_TIME,
+        CUSTOMER_VOICE, AUDIT_FINDING, INFOSEC_INCIDENT, INSPECTION_REVIEW, CONTRACT_SECURITY_CHECK, PROCUREMENT_OFFICER,
+    )
+}  # fmt: skip

@@ -29,7 +29,8 @@ router = APIRouter()
 @dataclass(frozen=True)
 class Loaded:
     """What an upload did, for the page: the file's name, users stored, the changes (action, user)
-    the service audited, and each refused line as ``file:line: field: reason``."""
+    the service audited, and each refused line as ``file:line: field: reason`` — any refused line
+    means the service stored nothing, and the page says the file was refused (400)."""
 
     name: str
     stored: int
@@ -100,7 +101,7 @@ def users_load(request: Request, viewer: Annotated[Viewer, Depends(require_viewe
             return _page(request, viewer, 400, error=exc.text(lang))
     refused = [f"{name}:{line}: {r.describe(lang)}" for line, reasons in bad for r in reasons]
     done = Loaded(name, stored, [(c.partition(":")[0], c.partition(":")[2]) for c in changes], refused)
-    return _page(request, viewer, loaded=done)
+    return _page(request, viewer, 400 if refused else 200, loaded=done)
 
 
 @router.post("/admin/users/{user_id}")

@@ -146,19 +146,26 @@ def test_the_result_in_english(site: None, engine: Engine, make_client: Callable
     assert items(r.text, "load-changes")[1] == "po1: deactivated (sessions and API tokens ended)"
 
 
-@pytest.mark.parametrize(("lang", "stored", "bad_line"), [
-    ("", "users.csv: 利用者 0 名を登録しました（追加・変更 0 件）", BAD_LINE_JA),
-    ("en", "users.csv: 0 user(s) stored (0 added or changed)", BAD_LINE_EN),
+@pytest.mark.parametrize(("lang", "refused", "fix", "bad_line"), [
+    ("", "users.csv: ファイルを読み込めませんでした。利用者は1名も登録していません",
+     "次の 1 行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）", BAD_LINE_JA),
+    ("en", "users.csv: the file was not loaded; no user was stored",
+     "Fix these 1 line(s), then load the whole file again (file:line: field: reason)", BAD_LINE_EN),
 ])  # fmt: skip
 def test_a_file_with_a_bad_line_loads_nothing(site: None, engine: Engine, make_client: Callable[..., TestClient], lang: str,
-                                              stored: str, bad_line: str) -> None:  # fmt: skip
+                                              refused: str, fix: str, bad_line: str) -> None:  # fmt: skip
     """The users master is loaded whole or not at all (riskmon.review.users): the other lines'
-    changes wait until the file is fixed, and the refused load is audited."""
+    changes wait until the file is fixed, and the refused load is audited. The page says the file
+    was refused — not "0 users stored" above the lines, which read as a load that went through."""
     admin, token = signed_in(make_client, "admin1")
     ref, seq, before = session_ref(engine, "admin1"), last_seq(engine), users(engine)
     r = upload(admin, token, "users.csv", WITH_A_BAD_LINE.encode(), lang=lang)
-    assert r.status_code == 200
-    assert stored in r.text and items(r.text, "load-refused") == [bad_line]
+    assert r.status_code == 400
+    result = re.search(r'<div class="notice" role="alert" id="load-result">\s*<p class="error" id="load-refused-file">(.*?)</p>\s*'
+                       r"<p>(.*?)</p>", r.text)  # fmt: skip
+    assert result is not None and result.groups() == (refused, fix)
+    assert items(r.text, "load-refused") == [bad_line]
+    assert "登録しました" not in r.text and "stored (" not in r.text and 'id="load-changes"' not in r.text
     assert users(engine) == before
     assert audit_after(engine, seq) == [("admin1", "refused:users_loaded", "file:users.csv", {
         "channel": "web", "session": ref, "reason": "1 line(s) refused; no user loaded", "rejected_lines": [6]})]  # fmt: skip
@@ -249,6 +256,8 @@ def test_uploading_a_file_with_a_bad_line_in_the_browser(tmp_path: Path, page: P
         page.get_by_role("button", name="読み込む").click()
         page.wait_for_selector("#load-result")
         assert page.locator("#load-refused li").all_inner_texts() == [BAD_LINE_JA]
-        assert page.locator("#load-result p").first.inner_text() == "users.csv: 利用者 0 名を登録しました（追加・変更 0 件）"
+        assert (
+            page.locator("#load-result p").first.inner_text() == "users.csv: ファイルを読み込めませんでした。利用者は1名も登録していません"
+        )
         assert page.locator('tr[data-user="po1"] td').nth(4).inner_text() == "有効"  # nothing loaded: po1 stays active
         shot(page, "users_upload")

@@ -4,7 +4,7 @@ change on the previous period or the same period last year. Window aggregation i
 durable_rules has none. The rule's ``when`` selects the rows counted; the engine decides the level.
 
 Two comparisons for what a bare number misreads: ``test: poisson`` (a p-value, so 1 → 2 is no
-increase and 0 → 8 is one; the test itself is :mod:`riskmon.engine.kinds.poisson`) and ``target``
+increase and 0 → 8 is one; the test itself is :mod:`riskmon.poisson`) and ``target``
 (a level per group, e.g. the processing-days target by medium, with how many months running the
 group missed it)."""
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from riskmon.business_calendar import BusinessCalendar, add_months, month_bounds
 from riskmon.engine.kinds.base import Fact, Kind, Views, subject_of
-from riskmon.engine.kinds.poisson import rate_increase_p
+from riskmon.poisson import rate_increase_p
 from riskmon.rules.conditions import Condition, Leaf, Node, evaluate
 from riskmon.rules.schema import ThresholdSpec
 from riskmon.rules.spec import Rule
