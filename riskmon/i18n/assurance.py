@@ -150,16 +150,16 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     "s_findings": ("8. 監査指摘事項のフォローアップ", "8. Follow-up of audit findings"),
     "findings_lead": (
         "対象期間の指摘 {reported}件。データ時点で改善確認前の指摘 {open}件、"
-        "うち期限超過 {overdue}件（R32 改善計画、R33 フォローアップ報告）。",
+        "うち期限超過の検知がある指摘 {overdue}件（R32 改善計画、R33 フォローアップ報告）。",
         "{reported} findings reported in the period. {open} not yet confirmed as improved at the data date, {overdue} "
-        "of them overdue (R32 improvement plan, R33 follow-up report).",
+        "of them with an overdue flag (R32 improvement plan, R33 follow-up report).",
     ),
     "h_finding": ("指摘番号", "Finding"),
     "h_reported_on": ("指摘日", "Reported on"),
     "h_level": ("区分", "Level"),
     "h_plan_on": ("改善計画", "Improvement plan"),
     "h_followup_on": ("フォローアップ報告", "Follow-up report"),
-    "h_overdue": ("期限超過", "Overdue"),
+    "h_overdue": ("期限超過の検知", "Overdue flags"),
     # 9. changes
     "s_changes": ("9. ルール・設定の変更と承認", "9. Rule and config changes and their approvers"),
     "changes_lead": (
@@ -184,7 +184,6 @@ ASSURANCE: dict[str, tuple[str, str]] = {
         "Recurring errors of one kind (R05). The third line is no escalation target (independence, S3:530); it takes "
         "them as an input to its audit plan (S3:562-563).",
     ),
-    "h_unit_category": ("拠点|分類", "Unit|category"),
     # sheet names (31 characters at most)
     "x_handling": ("案件対応", "Handling"),
     "x_strata": ("サンプル_層", "Sample strata"),

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from riskmon.i18n import label, phrase
+from riskmon.i18n.dates import month_text
 
 Cell = str | int | float | date | None
 
@@ -37,6 +38,11 @@ class Section:
 
 def _day(iso: str | None) -> date | None:
     return date.fromisoformat(iso) if iso else None
+
+
+def _month(key: str, lang: str) -> str:
+    """``2025-04`` as people read it: 令和7年4月 / Apr 2025."""
+    return month_text(int(key[:4]), int(key[5:]), lang)
 
 
 def _pct(x: float | None) -> str:
@@ -64,11 +70,11 @@ def sections(d: dict[str, Any], lang: str, names: Mapping[str, str]) -> list[Sec
         lambda: _coverage(d, t, lang, sep),
         lambda: _acceptances(d, t, lang, sep),
         lambda: _cadence(d, t),
-        lambda: _completeness(d, t),
+        lambda: _completeness(d, t, lang),
         lambda: _publication(d, t, lang, unit),
         lambda: _findings(d, t, lang, unit, sep),
         lambda: _changes(d, t),
-        lambda: _planning(d, t),
+        lambda: _planning(d, t, lang, unit),
     ]
     return [b() for b in builders]
 
@@ -163,11 +169,13 @@ def _cadence(d: dict[str, Any], t: T) -> Section:
     return s
 
 
-def _completeness(d: dict[str, Any], t: T) -> Section:
+def _completeness(d: dict[str, Any], t: T, lang: str) -> Section:
     dr, rj = d["daily_reports"], d["rejects"]
     s = Section(t("s_completeness"), [t("daily_lead", units=dr["units"], rate=_pct(dr["rate"]), received=f"{dr['received']:,}",
                                                         expected=f"{dr['expected']:,}")])  # fmt: skip
-    rows: list[list[Cell]] = [[m["month"], m["business_days"], m["expected"], m["received"], _pct_cell(m["rate"])] for m in dr["months"]]
+    rows: list[list[Cell]] = [
+        [_month(m["month"], lang), m["business_days"], m["expected"], m["received"], _pct_cell(m["rate"])] for m in dr["months"]
+    ]
     s.tables.append(Table(t("x_daily"), [t("h_month"), t("h_business_days"), t("h_expected"), t("h_received"), t("h_rate")], rows,
                           numeric={1, 2, 3, 4}))  # fmt: skip
     s.paras.append(t("rejects_lead", total=f"{rj['total']:,}", unhandled=f"{rj['unhandled']:,}"))
@@ -182,7 +190,7 @@ def _publication(d: dict[str, Any], t: T, lang: str, unit: Callable[[str], str])
     p = d["publication"]
     s = Section(t("s_publication"), [t("publication_lead", reports=f"{p['reports']:,}", publish=f"{p['publish']:,}",
                                        withhold=f"{p['withhold']:,}", undecided=f"{p['undecided']:,}")])  # fmt: skip
-    rows: list[list[Cell]] = [[m["month"], m["reports"], m["publish"], m["withhold"], m["undecided"]] for m in p["months"]]
+    rows: list[list[Cell]] = [[_month(m["month"], lang), m["reports"], m["publish"], m["withhold"], m["undecided"]] for m in p["months"]]
     s.tables.append(Table(t("x_publication"), [t("h_month"), t("h_reports"), t("h_publish"), t("h_withhold"), t("h_undecided")],
                           rows, numeric={1, 2, 3, 4}))  # fmt: skip
     if p["undecided_cases"]:
@@ -215,11 +223,14 @@ def _changes(d: dict[str, Any], t: T) -> Section:
     return s
 
 
-def _planning(d: dict[str, Any], t: T) -> Section:
+def _planning(d: dict[str, Any], t: T, lang: str, unit: Callable[[str], str]) -> Section:
     s = Section(t("s_planning"), [t("planning_lead")])
-    rows: list[list[Cell]] = [[k, v] for k, v in d["recurrence_for_audit_planning"].items()]
+    rows: list[list[Cell]] = []
+    for key, n in d["recurrence_for_audit_planning"].items():  # R05's subject: unit|category
+        uid, _, category = key.partition("|")
+        rows.append([unit(uid), label(category, lang) if category else None, n])
     if rows:
-        s.tables.append(Table(t("x_planning"), [t("h_unit_category"), t("h_flags")], rows, numeric={1}))
+        s.tables.append(Table(t("x_planning"), [t("h_unit"), t("h_category"), t("h_flags")], rows, numeric={2}))
     else:
         s.items.append(t("none"))
     return s
