@@ -3,7 +3,7 @@ Markdown, the HTML and the xlsx, in both languages, and times in business days, 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -11,15 +11,15 @@ from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from riskmon.business_calendar import BusinessCalendar
+from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.i18n import phrase
 from riskmon.reports import assurance as doc
 from riskmon.review.assurance import assurance
 from riskmon.store.queries import unit_names
 from tests.helpers import shipped
-from tests.reports.conftest import AS_OF
 
 CAL = BusinessCalendar()
+AS_OF = datetime(2025, 9, 30, 23, 59, 59, tzinfo=TOKYO)  # the sample_db fixture's evaluation
 SECTIONS = ["s_handling", "s_sample", "s_coverage", "s_acceptances", "s_cadence", "s_completeness", "s_publication", "s_findings",
             "s_changes", "s_planning"]  # fmt: skip
 
