@@ -26,6 +26,7 @@ class Table:
     rows: list[list[Cell]]
     caption: str = ""
     numeric: set[int] = field(default_factory=set)  # columns right-aligned
+    lead: str = ""  # a sentence shown just before the table (after its caption)
 
 
 @dataclass
@@ -177,12 +178,11 @@ def _completeness(d: dict[str, Any], t: T, lang: str) -> Section:
         [_month(m["month"], lang), m["business_days"], m["expected"], m["received"], _pct_cell(m["rate"])] for m in dr["months"]
     ]
     s.tables.append(Table(t("x_daily"), [t("h_month"), t("h_business_days"), t("h_expected"), t("h_received"), t("h_rate")], rows,
-                          numeric={1, 2, 3, 4}))  # fmt: skip
-    s.paras.append(t("rejects_lead", total=f"{rj['total']:,}", unhandled=f"{rj['unhandled']:,}"))
-    if rj["rows"]:
-        r_rows: list[list[Cell]] = [[r["source"], label(r["record_type"]), r["rejected"], r["unhandled"]] for r in rj["rows"]]
-        s.tables.append(Table(t("x_rejects"), [t("h_file"), t("h_record_type"), t("h_rejected"), t("h_unhandled")], r_rows,
-                              numeric={2, 3}))  # fmt: skip
+                          t("x_daily"), {1, 2, 3, 4}))  # fmt: skip
+    r_rows: list[list[Cell]] = [[r["source"], label(r["record_type"]), r["rejected"], r["unhandled"]] for r in rj["rows"]]
+    lead = t("rejects_lead", total=f"{rj['total']:,}", unhandled=f"{rj['unhandled']:,}")
+    s.tables.append(Table(t("x_rejects"), [t("h_file"), t("h_record_type"), t("h_rejected"), t("h_unhandled")], r_rows,
+                          t("x_rejects"), {2, 3}, lead))  # fmt: skip
     return s
 
 
