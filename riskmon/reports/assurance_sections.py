@@ -27,6 +27,7 @@ class Table:
     caption: str = ""
     numeric: set[int] = field(default_factory=set)  # columns right-aligned
     lead: str = ""  # a sentence shown just before the table (after its caption)
+    wrap: set[int] = field(default_factory=set)  # free-text columns that may wrap (the others never do in print)
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _sample(d: dict[str, Any], t: T, lang: str, sep: str) -> Section:
                                 label(c["risk_category"], lang), _day(c["closed_on"]), sep.join(c["closed_by"])]
                                for c in d["sample_cases"]]  # fmt: skip
     s.tables.append(Table(t("x_sample"), [t("h_flag"), t("h_rule"), t("h_subject"), t("h_severity"), t("h_resolution"), t("h_domain"),
-                                          t("h_closed_on"), t("h_closed_by")], cases, t("sample_cases"), {0}))  # fmt: skip
+                                          t("h_closed_on"), t("h_closed_by")], cases, t("sample_cases"), {0}, wrap={2, 7}))  # fmt: skip
     return s
 
 
@@ -135,7 +136,7 @@ def _coverage(d: dict[str, Any], t: T, lang: str, sep: str) -> Section:
                                t("yes") if x["enabled"] else t("no"), x["flags"], t("fired") if x["flags"] else t("never")]
                               for x in c["rows"]]  # fmt: skip
     s.tables.append(Table(t("x_coverage"), [t("h_source"), t("h_rule"), t("h_title"), t("h_enabled"), t("h_flags"), t("h_fired")],
-                          rows, numeric={4}))  # fmt: skip
+                          rows, numeric={4}, wrap={2}))  # fmt: skip
     if c["uncited_rules"]:
         s.items.append(f"{t('uncited')}: {sep.join(c['uncited_rules'])}")
     return s
@@ -149,7 +150,8 @@ def _acceptances(d: dict[str, Any], t: T, lang: str, sep: str) -> Section:
                                sep.join(x["accepted_by"]), _day(x["until"]), t(f"st_{x['state']}")] for x in a["rows"]]  # fmt: skip
     if rows:
         s.tables.append(Table(t("x_acceptances"), [t("h_flag"), t("h_rule"), t("h_subject"), t("h_severity"), t("h_accepted_on"),
-                                                   t("h_accepted_by"), t("h_until"), t("h_state")], rows, numeric={0}))  # fmt: skip
+                                                   t("h_accepted_by"), t("h_until"), t("h_state")], rows,
+                              numeric={0}, wrap={2, 5}))  # fmt: skip
     return s
 
 
@@ -182,7 +184,7 @@ def _completeness(d: dict[str, Any], t: T, lang: str) -> Section:
     r_rows: list[list[Cell]] = [[r["source"], label(r["record_type"]), r["rejected"], r["unhandled"]] for r in rj["rows"]]
     lead = t("rejects_lead", total=f"{rj['total']:,}", unhandled=f"{rj['unhandled']:,}")
     s.tables.append(Table(t("x_rejects"), [t("h_file"), t("h_record_type"), t("h_rejected"), t("h_unhandled")], r_rows,
-                          t("x_rejects"), {2, 3}, lead))  # fmt: skip
+                          t("x_rejects"), {2, 3}, lead, wrap={0}))  # fmt: skip
     return s
 
 
@@ -197,7 +199,7 @@ def _publication(d: dict[str, Any], t: T, lang: str, unit: Callable[[str], str])
         u_rows: list[list[Cell]] = [[c["case_id"], unit(c["unit_id"]), _day(c["discovered_on"]), label(c["category"], lang)]
                                     for c in p["undecided_cases"]]  # fmt: skip
         s.tables.append(Table(t("x_undecided"), [t("h_case"), t("h_unit"), t("h_discovered_on"), t("h_category")], u_rows,
-                              t("undecided_cases")))  # fmt: skip
+                              t("undecided_cases"), wrap={1}))  # fmt: skip
     return s
 
 
@@ -208,7 +210,7 @@ def _findings(d: dict[str, Any], t: T, lang: str, unit: Callable[[str], str], se
                                _day(x["followup_on"]), sep.join(x["overdue"]) or None] for x in f["rows"]]  # fmt: skip
     if rows:
         s.tables.append(Table(t("x_findings"), [t("h_finding"), t("h_unit"), t("h_reported_on"), t("h_level"), t("h_plan_on"),
-                                                t("h_followup_on"), t("h_overdue")], rows))  # fmt: skip
+                                                t("h_followup_on"), t("h_overdue")], rows, wrap={1}))  # fmt: skip
     return s
 
 
@@ -219,7 +221,8 @@ def _changes(d: dict[str, Any], t: T) -> Section:
                                x["approved_at"] or None, t(f"ch_{x['state']}"), x["note"] or None] for x in c["rows"]]  # fmt: skip
     if rows:
         s.tables.append(Table(t("x_changes"), [t("h_changed_at"), t("h_kind"), t("h_key"), t("h_diff"), t("h_changed_by"),
-                                               t("h_approved_by"), t("h_approved_at"), t("h_state"), t("h_note")], rows))  # fmt: skip
+                                               t("h_approved_by"), t("h_approved_at"), t("h_state"), t("h_note")], rows,
+                              wrap={2, 3, 8}))  # fmt: skip
     return s
 
 
@@ -230,7 +233,7 @@ def _planning(d: dict[str, Any], t: T, lang: str, unit: Callable[[str], str]) ->
         uid, _, category = key.partition("|")
         rows.append([unit(uid), label(category, lang) if category else None, n])
     if rows:
-        s.tables.append(Table(t("x_planning"), [t("h_unit"), t("h_category"), t("h_flags")], rows, numeric={2}))
+        s.tables.append(Table(t("x_planning"), [t("h_unit"), t("h_category"), t("h_flags")], rows, numeric={2}, wrap={0, 1}))
     else:
         s.items.append(t("none"))
     return s

@@ -73,6 +73,6 @@ def test_free_text_in_the_changes_stays_text(tmp_path: Path) -> None:
     doc.write(data, tmp_path, CAL, {})
     md, html = (tmp_path / "assurance.md").read_text(encoding="utf-8"), (tmp_path / "assurance.html").read_text(encoding="utf-8")
     assert "| 2025-05-01T10:30+09:00 | rule | R01 | &lt;b&gt;x&lt;/b&gt; \\| y | risk1 | - | - | 承認なし | - |" in md
-    assert "<td>&lt;b&gt;x&lt;/b&gt; | y</td>" in html and "<b>x</b>" not in html
+    assert '<td class="w">&lt;b&gt;x&lt;/b&gt; | y</td>' in html and "<b>x</b>" not in html
     assert "| 令和7年4月1日 | 令和7年5月31日 |" in md  # the gap: no committee pack at all
     assert "委員会資料は作成されていません" in md
