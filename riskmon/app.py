@@ -39,6 +39,7 @@ from riskmon.flags.repository import CaseEventRecord, FlagRecord
 from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
 from riskmon.jobs.service import Jobs
+from riskmon.reports import assurance as assurance_doc
 from riskmon.reports import committee, monthly
 from riskmon.reports.publication import annual
 from riskmon.review import policy
@@ -373,8 +374,17 @@ class Reports:
         folder = Path(out) if out is not None else rm.path("reports")
         return annual.write(rm.ready(), fy, when, rm.calendar, folder / f"annual_FY{fy}{suffix}", lang=lang, refresh=refresh)
 
-    def assurance(self, first: date, last: date, *, sample: int = 10, seed: int = 1) -> Assurance:
-        """The third line's view of the second line's work over a period."""
+    def assurance(self, first: date, last: date, *, sample: int = 10, seed: int = 1, as_of: datetime | None = None) -> Assurance:
+        """The 監査部's audit data on the second line over a period, as of ``as_of`` (default now)."""
         rm = self._rm
-        rules = [r.id for r in rm.check_rules().rules]
-        return assurance(rm.ready(), first, last, rm.calendar, rules, sample_size=sample, seed=seed)
+        return assurance(rm.ready(), first, last, rm.calendar, rm.check_rules().rules, sample_size=sample, seed=seed, as_of=as_of)
+
+    def write_assurance(self, report: Assurance, *, out: str | Path | None = None, lang: Lang | None = None) -> assurance_doc.Written:
+        """Write the audit document (Markdown, HTML, xlsx, PDF) into ``assurance_<from>_<to>`` under
+        ``out`` (default ``[paths] reports``)."""
+        rm, lang = self._rm, lang or self._rm.lang
+        first, last = report.period
+        suffix = "" if lang == "ja" else f"_{lang}"
+        folder = (Path(out) if out is not None else rm.path("reports")) / f"assurance_{first.isoformat()}_{last.isoformat()}{suffix}"
+        return assurance_doc.write(report.data, folder, rm.calendar, rm.unit_names(lang), lang=lang, look=rm.settings.reports,
+                                   prepared_on=rm.now().date())  # fmt: skip

@@ -1,5 +1,5 @@
-"""``report committee``, ``report monthly`` and ``report annual``: the packs people hand to the committee and
-the 月次・年次公表 drafts."""
+"""``report committee``, ``report monthly``, ``report annual`` and ``report assurance``: the documents people are handed —
+the committee packs, the 月次・年次公表 drafts and the third line's report."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
 from riskmon.reports import monthly
 from riskmon.reports.committee import Written
+from riskmon.review.assurance import parse_period
 
 
 def register(report: typer.Typer) -> None:
@@ -25,6 +26,10 @@ def register(report: typer.Typer) -> None:
     report.command("annual", epilog=example("riskmon report annual --fiscal-year 2025", "riskmon --lang en report annual --fy FY2025"))(
         report_annual
     )
+    assurance_help = example(
+        "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
+    )
+    report.command("assurance", epilog=assurance_help)(report_assurance)
 
 
 def report_committee(
@@ -92,6 +97,36 @@ def report_annual(
     app.require_schema()
     files = app.riskmon.reports.annual(fy, as_of=when, out=out, lang=app.lang, refresh=refresh)
     _report_files(app, files, None, fmt)
+
+
+def report_assurance(
+    ctx: typer.Context,
+    period: str = typer.Option(..., "--period", help="FY2025 or 2025-04-01..2025-09-30"),
+    sample: int = typer.Option(10, "--sample", min=0, help="Closed cases to sample for audit testing (stratified)."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the sample (the same seed gives the same sample)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: now)."),
+    out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (the files written) or json (the files and the data)."),
+) -> None:
+    """Write the 監査部's audit document on the second line (Markdown, HTML, xlsx, PDF) for a period."""
+    app = app_context(ctx)
+    try:
+        first, last = parse_period(period)
+    except ValueError:
+        app.fail(app.t(f"期間として読めません: {period}", f"not a period: {period}"), ExitCode.USAGE)
+    if last < first:
+        app.fail(app.t(f"期間が逆です: {period}", f"the period is reversed: {period}"), ExitCode.USAGE)
+    when = parse_when(as_of, app, end_of_day=True) if as_of else None
+    app.require_schema()
+    result = app.riskmon.reports.assurance(first, last, sample=sample, seed=seed, as_of=when)
+    written = app.riskmon.reports.write_assurance(result, out=out, lang=app.lang)
+    problem = written.pdf_problem.text(app.lang) if written.pdf_problem is not None else None
+    if fmt is Format.json:
+        print_json({"files": [str(f) for f in written.files], "pdf_problem": problem, "data": result.data})
+        return
+    app.out.print(table(app.t("出力しました", "written"), [app.t("ファイル", "file")], [[str(f)] for f in written.files]))
+    if problem:
+        app.err.print(f"[yellow]{problem}[/yellow]")
 
 
 def _report_files(app: AppContext, files: list[Path], digest: str | None, fmt: Format, pack: Written | None = None) -> None:

@@ -31,7 +31,6 @@ from riskmon.cli.errors import reading
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.domain import Severity
 from riskmon.i18n import label, phrase
-from riskmon.review.assurance import parse_period, to_markdown
 from riskmon.review.queue import BUCKETS
 from riskmon.review.service import Outcome, ReviewService
 
@@ -58,10 +57,6 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
                       if name in ("ack", "resolve", "dismiss") else example(ex))(fn)  # fmt: skip
     app.command("escalate", epilog=example("riskmon escalate", "riskmon escalate --as-of 2026-03-31T23:30"))(escalate_cmd)
     app.command("review", epilog=example("riskmon review --token-file ~/.riskmon-token", "riskmon review --format json"))(review_cmd)
-    assurance_help = example(
-        "riskmon report assurance --period FY2025", "riskmon report assurance --period 2025-04-01..2025-09-30 --format json"
-    )
-    report.command("assurance", epilog=assurance_help)(report_assurance)
     cmd_audit.register(app)
 
 
@@ -366,24 +361,3 @@ def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.
         app.err.print(phrase("review", "users_nothing_loaded", app.lang), markup=False, soft_wrap=True)
         raise typer.Exit(int(ExitCode.REJECTED))
     app.out.print(app.t(f"利用者 {stored} 名を登録しました", f"{stored} users loaded"))
-
-
-def report_assurance(
-    ctx: typer.Context,
-    period: str = typer.Option(..., "--period", help="FY2025 or 2025-04-01..2025-09-30"),
-    sample: int = typer.Option(10, "--sample", help="Closed cases to sample for audit testing."),
-    seed: int = typer.Option(1, "--seed", help="Seed of the sample (the same seed gives the same sample)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table (Markdown) or json."),
-) -> None:
-    """The third line's view of how well the second line works (Markdown, or JSON)."""
-    app = app_context(ctx)
-    try:
-        first, last = parse_period(period)
-    except ValueError:
-        app.fail(app.t(f"期間として読めません: {period}", f"not a period: {period}"), ExitCode.USAGE)
-    app.require_schema()
-    result = app.riskmon.reports.assurance(first, last, sample=sample, seed=seed)
-    if fmt is Format.json:
-        print_json(result.data)
-    else:
-        app.out.print(to_markdown(result, app.lang), markup=False, soft_wrap=True)

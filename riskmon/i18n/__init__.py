@@ -11,7 +11,7 @@ of this package so that no file grows into a dump of every word:
 - the event vocabulary (event types, unit types, error categories, …):
   :mod:`riskmon.i18n.vocabulary`, by code (``label("daily_report")``);
 - fixed phrases, by namespace and key (``phrase("report", "title")``): the documents' in
-  :mod:`riskmon.i18n.documents` (``report``, ``review``), the web pages' in
+  :mod:`riskmon.i18n.documents` (``report``, ``review``) and :mod:`riskmon.i18n.assurance` (``assurance``), the web pages' in
   :mod:`riskmon.i18n.pages` (``web``), a rule condition's in :mod:`riskmon.i18n.conditions`
   (``condition``), a flag's evidence keys in :mod:`riskmon.i18n.evidence` (``evidence``, read
   through :func:`evidence_label`), the 月次・年次公表's in :mod:`riskmon.i18n.publication`
@@ -29,6 +29,7 @@ from enum import Enum, StrEnum
 from typing import Literal
 
 from riskmon.domain import LABELS as DOMAIN_LABELS
+from riskmon.i18n.assurance import ASSURANCE
 from riskmon.i18n.conditions import CONDITION
 from riskmon.i18n.documents import REPORT, REVIEW
 from riskmon.i18n.evidence import EVIDENCE
@@ -41,6 +42,7 @@ Lang = Literal["ja", "en"]
 _LABELS = VOCABULARY
 _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
     "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE, "publication": PUBLICATION,
+    "assurance": ASSURANCE,
 }  # fmt: skip
 
 #: Entries whose English is deliberately empty (a Japanese counter word such as 件); the

@@ -25,7 +25,8 @@ from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.cli.app import app
 from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, monthly
-from riskmon.review.assurance import assurance, to_markdown
+from riskmon.reports.assurance import to_markdown
+from riskmon.review.assurance import assurance
 from riskmon.review.service import ReviewService
 from riskmon.review.users import load_users
 from riskmon.store.tables import Flag, table_of
@@ -188,7 +189,7 @@ def test_assurance_report_shows_a_hostile_dismissal_reason_as_text(hostile: Engi
     with hostile.connect() as conn:
         r08 = conn.execute(select(t.c.id).where(t.c.rule_id == "R08")).scalar_one()
     assert ReviewService(hostile).dismiss("risk1", r08, REASON).status == "dismissed"
-    md = to_markdown(assurance(hostile, date(2025, 4, 1), date(2025, 9, 30), CAL, ["R08"]), "ja")
+    md = to_markdown(assurance(hostile, date(2025, 4, 1), date(2025, 9, 30), CAL, ["R08"]).data, CAL, {}, "ja")
     assert_no_markup(md)
     assert '却下の理由: &lt;script&gt;alert(1)&lt;/script&gt;\\|"&gt;&lt;img src=x onerror=alert(1)&gt;: 1' in md
 
