@@ -41,7 +41,7 @@ class Changes:
 
     def record_as(self, who: Actor, *, via: dict[str, str] | None = None) -> list[ChangeRecord]:
         """:meth:`record` by a person: the second line keeps the rule book (others are refused, audited)."""
-        self._guard(who, "changes_record", "rulebook", lambda: changes.require_approver(who), via)
+        self._guard(who, "changes_record", "rulebook", lambda: changes.require_recorder(who), via)
         return self.record(who.user_id)
 
     def find(self, viewer: Actor | None = None, start: datetime | None = None, end: datetime | None = None, *,

@@ -180,7 +180,7 @@ def evaluate_cmd(
             f"raised {c.get('raised', 0)}, updated {c.get('updated', 0)}, reopened {c.get('reopened', 0)}, "
             f"cleared {c.get('cleared', 0)}, retired {c.get('retired', 0)} ({result.duration_s:.1f} s)",
         ))  # fmt: skip
-    if pending:
+    if pending and fmt is not Format.json:  # JSON carries the count (unapproved_changes)
         app.err.print(app.t(f"警告: 未承認のルール・設定の変更が {pending} 件あります（riskmon rules changes list --unapproved）",
                             f"warning: {pending} rule or config changes are not approved "
                             "(riskmon rules changes list --unapproved)"))  # fmt: skip

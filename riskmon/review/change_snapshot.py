@@ -77,26 +77,32 @@ def _text(path: Path) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _entry_text(path: Path, rule_id: str) -> str:
-    """The YAML of one rule in a file holding several (the checker already read it safely)."""
-    data = yaml.safe_load(_text(path))
-    entries = data["rules"] if isinstance(data, dict) and "rules" in data else data
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict) and entry.get("id") == rule_id:
-            return yaml.safe_dump(entry, allow_unicode=True, sort_keys=False)
-    raise LookupError(f"{path}: no rule {rule_id}")  # the checker loaded it from this file: cannot happen
+def _entry_text(text: str, rule_id: str) -> str:
+    """The lines of one rule in a file holding several (a ``rules:`` list or a top-level list),
+    as written: from its first line to the next rule's (the checker already read the file safely)."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if isinstance(root, yaml.MappingNode):
+        root = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "rules"), None)
+    entries = root.value if isinstance(root, yaml.SequenceNode) else []
+    lines = text.splitlines(keepends=True)
+    for i, entry in enumerate(entries):
+        ids = [v.value for k, v in entry.value if k.value == "id"] if isinstance(entry, yaml.MappingNode) else []
+        if ids == [rule_id]:
+            end = entries[i + 1].start_mark.line if i + 1 < len(entries) else len(lines)
+            return "".join(lines[entry.start_mark.line : end])
+    raise LookupError(f"no rule {rule_id}")  # the checker loaded it from this file: cannot happen
 
 
 def rule_items(rules: Sequence[Rule]) -> list[Item]:
     """Each rule's text as written: the whole file when it holds one rule (comments included —
-    they are part of what was approved), else that rule's entry of the file."""
+    they are part of what was approved), else that rule's lines of the file."""
     per_file: dict[str, int] = {}
     for r in rules:
         per_file[r.file] = per_file.get(r.file, 0) + 1
     items = []
     for r in sorted(rules, key=lambda rule: rule.id):
         path = Path(r.file)
-        text = _text(path) if per_file[r.file] == 1 else _entry_text(path, r.id)
+        text = _text(path) if per_file[r.file] == 1 else _entry_text(_text(path), r.id)
         items.append(Item("rule", r.id, text, r.version))
     return items
 

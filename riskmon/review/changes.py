@@ -37,8 +37,20 @@ from riskmon.review.policy import Refused, same_person
 from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.store.tables import ChangeRow, table_of
 
-__all__ = ["READERS", "ChangeRecord", "approve", "changes_between", "get_change", "list_changes", "record_changes",
-           "refused", "require_approver", "require_reader", "unapproved"]  # fmt: skip
+__all__ = [
+    "READERS",
+    "ChangeRecord",
+    "approve",
+    "changes_between",
+    "get_change",
+    "list_changes",
+    "record_changes",
+    "refused",
+    "require_approver",
+    "require_reader",
+    "require_recorder",
+    "unapproved",
+]  # fmt: skip
 
 #: who may read the change records: the second line (who keeps the rule book), the third line
 #: and governance (who read everything)
@@ -133,15 +145,24 @@ def require_reader(who: Actor) -> None:
                       "change records")  # fmt: skip
 
 
-def require_approver(who: Actor) -> None:
-    """Approving is the second line's: the first line is refused, the third line only reads."""
+def _require_second_line(who: Actor, what_ja: str, what_en: str) -> None:
     if who.line == Line.SECOND:
         return
     if who.line in READERS:
-        raise Refused("第三線（監査部）・ガバナンスは変更記録を閲覧のみで、承認はできません。承認は第二線が行います",
-                      "the third line and governance read the change records and approve nothing; the second line approves")  # fmt: skip
-    raise Refused("ルール・設定の変更の承認は第二線（リスク統括部等）だけが行えます",
-                  "only the second line (risk management) may approve rule and config changes")  # fmt: skip
+        raise Refused(f"第三線（監査部）・ガバナンスは変更記録を閲覧のみで、{what_ja}はできません。{what_ja}は第二線が行います",
+                      f"the third line and governance read the change records and {what_en} nothing; the second line does")  # fmt: skip
+    raise Refused(f"ルール・設定の変更の{what_ja}は第二線（リスク統括部等）だけが行えます",
+                  f"only the second line (risk management) may {what_en} rule and config changes")  # fmt: skip
+
+
+def require_approver(who: Actor) -> None:
+    """Approving is the second line's: the first line is refused, the third line only reads."""
+    _require_second_line(who, "承認", "approve")
+
+
+def require_recorder(who: Actor) -> None:
+    """Recording by hand is the second line's, who keep the rule book (an evaluation records too)."""
+    _require_second_line(who, "記録", "record")
 
 
 def _require_other_person(conn: Connection, who: Actor, record: ChangeRecord) -> None:

@@ -4,6 +4,7 @@ approve, the audit entries, and evaluation recording without ever failing on una
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -160,7 +161,7 @@ def test_only_the_second_line_approves_and_the_first_line_reads_nothing(world: t
     change = rm.changes.record("job:nightly")[0]
     with pytest.raises(Refused, match="only the second line"):
         rm.changes.approve(change.id, _who(engine, "po1"), "ok")
-    with pytest.raises(Refused, match="the third line and governance read the change records and approve nothing"):
+    with pytest.raises(Refused, match="the third line and governance read the change records and approve nothing; the second line does"):
         rm.changes.approve(change.id, _who(engine, "auditor"), "ok")
     for user in ("po1", "rd1", "hq1"):
         with pytest.raises(Refused, match=r"only the second line .* and the third line .* may read"):
@@ -209,3 +210,14 @@ def test_the_shipped_config_values_are_all_listed() -> None:
     keys = [i.key for i in config_items(load_settings(ROOT / "config.toml"))]
     assert "thresholds.many_customers" in keys and "feeds.infosec_many_persons" in keys and "escalation.steps" in keys
     assert not any(k.startswith(("paths.", "database.", "web.", "notify.")) for k in keys)
+
+
+def test_a_rule_of_a_file_holding_several_is_its_own_lines_of_the_file(world: tuple[Engine, Path, Clock]) -> None:
+    _, folder, _ = world
+    (folder / "rules" / "t1.yaml").unlink()
+    one, two = (textwrap.indent(deadline_rule(i), "    ").replace("    id:", "  - id:", 1) for i in ("T1", "T2"))
+    (folder / "rules" / "both.yaml").write_text("# two rules\nrules:\n" + one + two, encoding="utf-8")
+    found = {r.key: r for r in _rm(world).changes.record("risk1") if r.kind == "rule"}
+    assert found["T1"].diff.splitlines()[3:5] == ["+  - id: T1", "+    title: {ja: テスト, en: test}"]
+    assert found["T2"].diff.splitlines()[3:] == [f"+{line}" for line in two.splitlines()]
+    assert found["T1"].after == digest(one)
