@@ -41,6 +41,7 @@ __all__ = [
     "READERS",
     "ChangeRecord",
     "approve",
+    "can_read",
     "changes_between",
     "get_change",
     "list_changes",
@@ -143,6 +144,11 @@ def require_reader(who: Actor) -> None:
         raise Refused("ルール・設定の変更記録は第二線（リスク統括部等）と第三線（監査部）だけが閲覧できます",
                       "only the second line (risk management) and the third line (audit) may read the rule and config "
                       "change records")  # fmt: skip
+
+
+def can_read(who: Actor) -> bool:
+    """:func:`require_reader` as a question (whether a page links the change records)."""
+    return who.line in READERS
 
 
 def _require_second_line(who: Actor, what_ja: str, what_en: str) -> None:
