@@ -5,6 +5,7 @@ approve, the audit entries, and evaluation recording without ever failing on una
 from __future__ import annotations
 
 import textwrap
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -221,3 +222,25 @@ def test_a_rule_of_a_file_holding_several_is_its_own_lines_of_the_file(world: tu
     assert found["T1"].diff.splitlines()[3:5] == ["+  - id: T1", "+    title: {ja: テスト, en: test}"]
     assert found["T2"].diff.splitlines()[3:] == [f"+{line}" for line in two.splitlines()]
     assert found["T1"].after == digest(one)
+
+
+def test_two_recordings_at_once_record_each_change_once(world: tuple[Engine, Path, Clock]) -> None:
+    _rm(world).changes.record("risk1")
+    start = threading.Barrier(2)
+    done: list[int] = []
+
+    def record() -> None:
+        with _rm(world, many=25) as rm:
+            start.wait()
+            done.append(len(rm.changes.record("job:nightly")))
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(done) == [0, 1]
+    with world[0].connect() as conn:
+        assert [r.key for r in changes.list_changes(conn, T0 - timedelta(days=1), only_unapproved=True) if r.change == "changed"] == [
+            "thresholds.many_customers"
+        ]
