@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from riskmon import audit
+from riskmon.app_changes import Changes
 from riskmon.app_pages import Pages
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
@@ -155,6 +156,11 @@ class Riskmon:
         return Pages(self)
 
     @cached_property
+    def changes(self) -> Changes:
+        """The change records of the rule book and config values: record, read, approve (riskmon.app_changes)."""
+        return Changes(self)
+
+    @cached_property
     def reports(self) -> Reports:
         return Reports(self)
 
@@ -207,11 +213,16 @@ class Riskmon:
         return ingest(self.ready(), [Path(p) for p in paths], tz=self.settings.tz, batch_size=self.settings.ingest.batch_size,
                       workers=workers or self.settings.ingest.workers, progress=progress)  # fmt: skip
 
-    def evaluate(self, as_of: datetime | None = None, *, dry_run: bool = False, rules: str | Path | None = None) -> RunResult:
+    def evaluate(self, as_of: datetime | None = None, *, dry_run: bool = False, rules: str | Path | None = None,
+                 changed_by: str = "riskmon") -> RunResult:  # fmt: skip
         """Evaluate the enabled rules as of ``as_of`` (default: now). A rule folder is the whole
         book, so flags of removed or disabled rules are retired; a single file retires nothing.
-        ``dry_run``: return the flags it would raise (``RunResult.flags``) and write nothing."""
+        ``dry_run``: return the flags it would raise (``RunResult.flags``) and write nothing.
+        Changes of the rule book in force (``[paths] rules``) and the config values are recorded
+        first, as ``changed_by`` (riskmon.review.changes); unapproved ones never stop the run."""
         book = self.rule_book(rules)
+        if not dry_run and self.rules_path(rules).resolve() == self.rules_path().resolve():
+            self.changes.record(changed_by, book.rules)
         when = as_of or self.now()
         whole = self.rules_path(rules).is_dir()
         return evaluate(self.ready(), book.enabled, when, self.calendar, self.settings.default_escalation,

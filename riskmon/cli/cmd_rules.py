@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from riskmon.cli import vocab
+from riskmon.cli import cmd_changes, vocab
 from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import (
     TOKEN_FILE,
@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> typer.Typer:
     rules.command("check", epilog=example("riskmon rules check", "riskmon rules check rules/r01_error_not_notified.yaml"))(rules_check)
     rules.command("list", epilog=example("riskmon rules list", "riskmon --lang en rules list --format json"))(rules_list)
     rules.command("test", epilog=example("riskmon rules test", "riskmon rules test rules/tests/r01_test.yaml"))(rules_test)
+    cmd_changes.register(rules)
     app.command("evaluate", epilog=example("riskmon evaluate", "riskmon evaluate --as-of 2026-03-31T23:00 --format json"))(evaluate_cmd)
     flags = typer.Typer(help="検知されたフラグ (flags raised by the rules).", no_args_is_help=True)
     app.add_typer(flags, name="flags")
@@ -143,10 +144,14 @@ def evaluate_cmd(
     path: Path | None = typer.Option(None, "--rules", help=RULES_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the flags the rules would raise; write nothing."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (default) or json."),
+    token_file: Path | None = TOKEN_FILE,
 ) -> None:
-    """Evaluate all enabled rules over the stored events; idempotent for the same data and time."""
+    """Evaluate all enabled rules over the stored events; idempotent for the same data and time.
+    Changes of the rule book and config values are recorded first, as yours with a token
+    (riskmon rules changes list); unapproved ones are reported, never a reason not to evaluate."""
     app = app_context(ctx)
     app.require_schema()
+    who = caller(app, token_file, required=False)
     if not dry_run:  # runs left 'running' by a dead process are marked crashed (a dry run writes nothing)
         recover_crashed(app)
     book = load_rulebook(app, path)
@@ -158,9 +163,10 @@ def evaluate_cmd(
     assert when is not None
     with app.err.status(app.t("評価中…", "evaluating...")):
         # a folder is the rule book: flags of its removed or disabled rules are retired; one file is not
-        result = app.riskmon.evaluate(when, rules=path, dry_run=dry_run)
+        result = app.riskmon.evaluate(when, rules=path, dry_run=dry_run, changed_by=who.name)
+    pending = app.riskmon.changes.unapproved_count()
     if fmt is Format.json:
-        print_json(result.as_dict())
+        print_json({**result.as_dict(), "unapproved_changes": pending})
     elif dry_run:
         _print_dry_run(app, result, when)
     else:
@@ -174,6 +180,10 @@ def evaluate_cmd(
             f"raised {c.get('raised', 0)}, updated {c.get('updated', 0)}, reopened {c.get('reopened', 0)}, "
             f"cleared {c.get('cleared', 0)}, retired {c.get('retired', 0)} ({result.duration_s:.1f} s)",
         ))  # fmt: skip
+    if pending and fmt is not Format.json:  # JSON carries the count (unapproved_changes)
+        app.err.print(app.t(f"警告: 未承認のルール・設定の変更が {pending} 件あります（riskmon rules changes list --unapproved）",
+                            f"warning: {pending} rule or config changes are not approved "
+                            "(riskmon rules changes list --unapproved)"))  # fmt: skip
     for rid, err in result.errors.items():
         app.err.print(f"{rid}: {err}", markup=False)
     if result.errors:

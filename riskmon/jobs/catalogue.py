@@ -44,7 +44,9 @@ def nightly(rm: JobHost, as_of: datetime) -> str:
     if inbox.exists() and any(inbox.iterdir()):
         report = rm.ingest([inbox])
         parts.append(f"ingest: {sum(report.accepted.values())} accepted, {report.total_rejected} rejected")
-    run = rm.evaluate(as_of)  # the whole book ([paths] rules): flags of removed or disabled rules are retired
+    # the whole book ([paths] rules): flags of removed or disabled rules are retired; its changes and the
+    # config values' are recorded as the job's (riskmon.review.changes)
+    run = rm.evaluate(as_of, changed_by="job:nightly")
     parts.append(f"evaluate: run {run.run_id} {run.counts}")
     esc = rm.escalate(as_of)
     audit.record_anchor(rm.ready(), "nightly", settings=rm.settings)  # the chain's head, outside the database (docs/audit.md)

@@ -24,6 +24,7 @@ from riskmon.store.tables_accounts import ApiToken as ApiToken
 from riskmon.store.tables_accounts import LoginThrottle as LoginThrottle
 from riskmon.store.tables_accounts import WebCredential as WebCredential
 from riskmon.store.tables_accounts import WebSession as WebSession
+from riskmon.store.tables_changes import ChangeRow as ChangeRow
 from riskmon.store.tables_jobs import JobClaim as JobClaim
 from riskmon.store.tables_jobs import JobLock as JobLock
 from riskmon.store.tables_jobs import JobRun as JobRun

@@ -29,7 +29,7 @@ from riskmon.config import Settings
 from riskmon.domain import Bucket, CaseAction, FlagStatus, Line, Resolution, ReviewStatus, RiskCategory, Severity
 from riskmon.i18n import label as i18n_label
 from riskmon.i18n import translator
-from riskmon.review import permissions
+from riskmon.review import changes, permissions
 from riskmon.review.service import ReviewService
 from riskmon.review.users import Actor, UnknownUser, actor
 
@@ -205,7 +205,8 @@ def render(request: Request, template: str, lang: str, status: int = 200, *, get
     # a generated password not yet changed: every other page redirects to /password, so no links
     nav = {"pages": who is not None and not values.get("forced"),
            "quarantine": who is not None and permissions.can_read_quarantine(who),
-           "users": who is not None and permissions.can_administer_users(who)}  # fmt: skip
+           "users": who is not None and permissions.can_administer_users(who),
+           "changes": who is not None and changes.can_read(who)}  # fmt: skip
     switch = language_links(request, get_url)
 
     def query(**params: Any) -> str:

@@ -101,6 +101,55 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ],
     ("rules", "list"): [Case(("rules", "list", "nope"), ExitCode.ERROR, "nope:1:1: 見つかりません")],
     ("rules", "test"): [Case(("rules", "test", "nope"), ExitCode.ERROR, "0 passed, 0 failed")],
+    ("rules", "changes", "list"): [
+        Case(("rules", "changes", "list", "--from", "yesterday"), ExitCode.USAGE, "日付/日時として読めません: yesterday"),
+        Case(
+            ("rules", "changes", "list", "--from", "2026-04-02", "--to", "2026-04-01"),
+            ExitCode.USAGE,
+            "--to（2026-04-01）が --from（2026-04-02）より前です",
+        ),
+        Case(
+            ("rules", "changes", "list"),
+            ExitCode.ERROR,
+            "変更記録は第二線（リスク統括部等）と第三線（監査部）だけが閲覧できます",
+            env={"RISKMON_TOKEN": "@po1"},
+        ),
+        Case(("rules", "changes", "list"), ExitCode.USAGE, NO_DB, "empty"),
+    ],
+    ("rules", "changes", "show"): [
+        Case(("rules", "changes", "show", "999"), ExitCode.ERROR, "変更記録 999 はありません"),
+        Case(
+            ("--lang", "en", "rules", "changes", "show", "1"),
+            ExitCode.ERROR,
+            "error: only the second line (risk management) and the third line (audit) may read",
+            env={"RISKMON_TOKEN": "@rd1"},
+        ),
+    ],
+    ("rules", "changes", "approve"): [
+        Case(("rules", "changes", "approve", "1", "--note", "x"), ExitCode.USAGE, "この操作には個人用APIトークンが必要です"),
+        Case(
+            ("rules", "changes", "approve", "999", "--note", "x"),
+            ExitCode.ERROR,
+            "999: 変更記録 999 はありません",
+            env={"RISKMON_TOKEN": "@risk1"},
+        ),
+        Case(
+            ("rules", "changes", "approve", "1", "--note", "x"),
+            ExitCode.ERROR,
+            "1: ルール・設定の変更の承認は第二線（リスク統括部等）だけが行えます",
+            env={"RISKMON_TOKEN": "@po1"},
+        ),
+        Case(("rules", "changes", "approve", "1"), ExitCode.ERROR, "1: 承認の説明（--note）が必要です", env={"RISKMON_TOKEN": "@risk1"}),
+    ],
+    ("rules", "changes", "record"): [
+        Case(
+            ("rules", "changes", "record"),
+            ExitCode.ERROR,
+            "ルール・設定の変更の記録は第二線（リスク統括部等）だけが行えます",
+            env={"RISKMON_TOKEN": "@po1"},
+        ),
+        Case(("rules", "changes", "record"), ExitCode.USAGE, NO_DB, "empty"),
+    ],
     ("evaluate",): [
         Case(("evaluate", "--as-of", "tomorrow"), ExitCode.USAGE, "日付/日時として読めません: tomorrow"),
         Case(("evaluate", "--rules", "nope"), ExitCode.ERROR, "ルールに問題があるため評価しません"),
