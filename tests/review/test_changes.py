@@ -244,3 +244,27 @@ def test_two_recordings_at_once_record_each_change_once(world: tuple[Engine, Pat
         assert [r.key for r in changes.list_changes(conn, T0 - timedelta(days=1), only_unapproved=True) if r.change == "changed"] == [
             "thresholds.many_customers"
         ]
+
+
+def test_the_third_lines_report_shows_the_periods_changes_as_its_moment_knew_them(world: tuple[Engine, Path, Clock]) -> None:
+    """The assurance report reads changes_between for its period: a change recorded after the
+    report's moment is absent, and an approval given after it is shown as not yet given."""
+    from riskmon.review.assurance import assurance
+
+    engine, _, clock = world
+    rm = _rm(world)
+    rm.changes.record("risk1")  # baseline on 2026-04-01
+    clock.now = T0 + timedelta(days=10)
+    change = _rm(world, many=25).changes.record("risk1")[0]
+    clock.now = T0 + timedelta(days=20)
+    rm.changes.approve(change.id, _who(engine, "risk2"), "委員会資料と照合")
+    clock.now = T0 + timedelta(days=200)  # outside the period
+    _rm(world, many=20).changes.record("risk1")
+    cal = rm.calendar
+
+    def shown(as_of: datetime) -> list[tuple[str, str | None]]:
+        data = assurance(engine, T0.date(), T0.date() + timedelta(days=90), cal, ["T1"], as_of=as_of).data["changes"]
+        return [(r["key"], r["approved_by"] or None) for r in data["rows"] if r["key"] == "thresholds.many_customers"]
+
+    assert shown(T0 + timedelta(days=15)) == [("thresholds.many_customers", None), ("thresholds.many_customers", None)]
+    assert shown(T0 + timedelta(days=300)) == [("thresholds.many_customers", None), ("thresholds.many_customers", "risk2")]

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.domain import CLOSED_STATES, ReviewStatus
@@ -35,6 +35,7 @@ from riskmon.review.assurance.findings import findings
 from riskmon.review.assurance.measures import handling
 from riskmon.review.assurance.publication import publication
 from riskmon.review.assurance.sample import stratified_sample
+from riskmon.review.changes import ChangeRecord, changes_between
 from riskmon.store.asof import AsOf, case_state_at
 from riskmon.store.tables import CaseEvent, Flag, Unit, User, table_of
 
@@ -105,7 +106,7 @@ def assurance(engine: Engine, first: date, last: date, cal: BusinessCalendar, ru
             "publication": publication(conn, first, last, window, cal),
             "findings": findings(conn, first, last, window, flags),
         }
-        changes: Sequence[ChangeLike] = ()  # wired at merge: changes_between
+        changes = _changes_known(conn, first, last, window, cal)
     ids = {x["id"] for x in in_period}
     by_flag: dict[int, list[dict[str, Any]]] = {}
     for ev in events:
@@ -141,6 +142,22 @@ def _expected_units(book: Sequence[RuleLike]) -> tuple[str, ...]:
         if expect:
             return tuple(str(x) for x in expect)
     return DEFAULT_EXPECTED
+
+
+def _changes_known(conn: Connection, first: date, last: date, window: AsOf, cal: BusinessCalendar) -> list[ChangeRecord]:
+    """The rule and config changes recorded in the period as the report's moment knew them: none
+    recorded after it, and an approval given after it not yet given — so a report for a past
+    moment does not move when someone approves a change today."""
+    start = cal.at(first, time.min)
+    end = min(cal.at(last + timedelta(days=1), time.min), window.at)
+    if end <= start:
+        return []
+    known = []
+    for record in changes_between(conn, start, end):
+        if record.approved_at is not None and record.approved_at > window.at:
+            record = replace(record, approved_by=None, approved_at=None, note=None)
+        known.append(record)
+    return known
 
 
 def _changes_section(records: Sequence[ChangeLike], cal: BusinessCalendar) -> dict[str, Any]:

@@ -9,7 +9,7 @@ database to stop two people generating the same pack at the same moment from bot
 A database that already went through such a race holds duplicates, which the index would refuse:
 they are deleted first, keeping the earliest row (lowest id) of each — the one a regeneration
 already agrees with (``first_generation`` orders by id), so no version number changes. The
-DELETE is plain SQL both SQLite and PostgreSQL run. The lead re-chains ``down_revision``.
+DELETE is plain SQL both SQLite and PostgreSQL run. It follows 0017_feeds.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """change records of the rule book and the config values evaluation reads (issue #12)
 
-Revision ID: 0018_change_records
-Revises: 0017_feeds
+Revision ID: 0019_change_records
+Revises: 0018_kept_unique
 Create Date: 2026-12-01 23:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import riskmon.store.types
 
-revision = "0018_change_records"
-down_revision = "0017_feeds"
+revision = "0019_change_records"
+down_revision = "0018_kept_unique"
 branch_labels = None
 depends_on = None
 
