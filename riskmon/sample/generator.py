@@ -67,7 +67,7 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
     prior = _prior_year_errors(cal, offices, org, spec, volume)
     result.files["error_reports.jsonl"] = _write_jsonl(out / "error_reports.jsonl", prior + errors, compress=False)
 
-    growing = set(rng.sample(org.pension_offices, k=max(1, spec.offices // 100)))
+    growing = _with_story(rng.sample(org.pension_offices, k=max(1, spec.offices // 100)), STORY_BACKLOG, org.pension_offices, 0)
     missing = _missing_days(cal, org.pension_offices, spec, rng)
     suspected: dict[tuple[str, date], int] = {}
     for rec in errors:  # the 日報 names the day's discovered errors as suspected (R20 finds the exceptions)
@@ -76,7 +76,7 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
             suspected[key] = suspected.get(key, 0) + 1
     slow = set(rng.sample(centres, k=min(2, len(centres))))
     spike = rng.choice(org.pension_offices)
-    reports = field_events.daily_reports(cal, org.offices, spec.start, spec.end, rng, growing=growing, missing=missing,
+    reports = field_events.daily_reports(cal, org.offices, spec.start, spec.end, rng, growing=set(growing), missing=missing,
                                          suspected=suspected, slow=slow, complaints_spike=spike, volume=volume)  # fmt: skip
     name = "daily_reports.jsonl.gz" if spec.compress else "daily_reports.jsonl"
     result.files[name] = _write_jsonl(out / name, reports, compress=spec.compress)
@@ -104,10 +104,24 @@ def _prior_year_errors(cal: BusinessCalendar, offices: list[str], org: Any, spec
                                          until=until, volume=volume))  # fmt: skip
 
 
+#: the offices of the scripted review (scripts/demo_review.py, README.md's accounts): one whose
+#: backlog grows (R14P) and one that misses the last two business days' 日報 (R13: one overdue at the
+#: year's last evening)
+STORY_BACKLOG, STORY_MISSING = "PO-149", "PO-136"
+
+
+def _with_story(chosen: list[str], story: str, among: list[str], at: int) -> list[str]:
+    """``chosen`` with the story's office at position ``at`` (when the sample has that office)."""
+    if story not in among or len(chosen) <= at:
+        return chosen
+    rest = [o for o in chosen if o != story]
+    return [*rest[:at], story, *rest[at : len(chosen) - 1]]
+
+
 def _missing_days(cal: BusinessCalendar, offices: list[str], spec: SampleSpec, rng: random.Random) -> dict[str, set[date]]:
     """A few offices miss daily reports: one day mid-year, and 1–3 days in the last week."""
     days = list(cal.business_days(spec.start, spec.end))
-    chosen = rng.sample(offices, k=min(4, len(offices)))
+    chosen = _with_story(rng.sample(offices, k=min(4, len(offices))), STORY_MISSING, offices, 2)
     out: dict[str, set[date]] = {}
     for i, office in enumerate(chosen):
         if i == 0:
