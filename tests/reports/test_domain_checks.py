@@ -1,6 +1,6 @@
 """docs/domain-checks.md cannot drift: every figure it lists is what the committed sample gives
 through the real pipeline (ingest, the shipped rules evaluated as of 2025-09-30, the 上期
-committee pack's data), asserted exactly by its key."""
+committee pack's data: the ``sample_db`` of tests/reports/conftest.py), asserted exactly by its key."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.reports import committee
 from riskmon.store.tables import ErrorReportRow, Unit, table_of
 from tests.helpers import ROOT, SAMPLE, shipped
-from tests.reports.conftest import sample_db  # noqa: F401 - the report tests' fixture: the sample loaded and evaluated once
 
 CAL = BusinessCalendar()
 H1 = (date(2025, 4, 1), date(2025, 9, 30))
@@ -37,7 +36,7 @@ def documented() -> dict[str, tuple[float, str]]:
 
 
 @pytest.fixture(scope="module")
-def figures(sample_db: Engine) -> dict[str, float]:  # noqa: F811 - the imported fixture, by name
+def figures(sample_db: Engine) -> dict[str, float]:
     pack = committee.build(sample_db, *H1, T, CAL, shipped())
     inspections = {r["type"]: r for r in pack["inspections"]["rows"]}
     er, u = table_of(ErrorReportRow), table_of(Unit)
