@@ -1,7 +1,7 @@
 """Daily reports and 事務処理誤り cases with their lifecycle, for a span of business days.
 
-Calibration (domain.md §3, §8.8): about 33 errors a month nationally for ~300 offices (198 by end of
-September 2025, S2:366), a plausible share of 重点三事案, most cases handled on time and a few late
+Calibration (domain.md §3, §8.8): the counts per fiscal half are pinned in error_plan.py (198 by
+the end of September 2025, S2:366), most cases handled on time and a few late
 (so the deadline rules have something real to find), a few offices whose backlog grows, and a few
 missed daily reports.
 """
@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from riskmon.business_calendar import BusinessCalendar
+from riskmon.sample import error_plan
 
-ERRORS_PER_MONTH_PER_300 = 33.0
 # category → (weight %, business area, probability that personal information was involved).
 # Not every 誤送付 discloses personal information to a third party: a general notice, a blank form or
 # an envelope caught before opening does not (FY2007: 213 leaks from misdelivery, S3:438-439, out of
@@ -49,6 +49,8 @@ SUMMARIES = {
     "record_error": "記録統合の誤り",
     "other": "その他の事務処理誤り",
 }
+#: categories that happen at a 年金事務所's 窓口 only, never at a 事務センター
+WINDOW = {"misissuance"}
 PRIORITY = {"misdelivery", "processing_delay", "document_loss", "mistransmission", "misissuance"}
 CAUSES = ["human_error", "human_error", "procedure", "rule_noncompliance", "system", "rule_unclear", "contractor"]
 INCIDENT_SUMMARIES = {
@@ -76,8 +78,10 @@ def daily_reports(
     suspected: dict[tuple[str, date], int] | None = None,
     slow: frozenset[str] | set[str] = frozenset(),
     complaints_spike: str | None = None,
+    volume: dict[str, float] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One report per office and business day; ``growing`` offices build a backlog from mid-year.
+    ``volume``: how many offices' worth of forms a site processes (a 事務センター's multiple).
 
     ``suspected``: the errors each office discovered that day, which its 日報 names as suspected
     errors (and which become error reports, R20); a handful of other days name one that never does.
@@ -85,7 +89,8 @@ def daily_reports(
     from the last quarter (R14). ``complaints_spike``: one office whose complaints jump in the
     last month (R21)."""
     suspected = suspected or {}
-    size = {o: rng.uniform(20, 120) for o in offices}
+    volume = volume or {}
+    size = {o: rng.uniform(20, 120) * volume.get(o, 1.0) for o in offices}
     pending = {o: rng.randint(0, 8) for o in offices}
     oldest = {o: 1 if pending[o] else 0 for o in offices}
     days = list(cal.business_days(start, end))
@@ -133,40 +138,31 @@ def error_cases(
     start: date,
     end: date,
     rng: random.Random,
+    *,
+    until: date | None = None,
+    volume: dict[str, float] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Error reports followed by their updates; steps after ``end`` are not emitted."""
-    per_month = ERRORS_PER_MONTH_PER_300 * len(offices) / 316
-    open_days: dict[tuple[int, int], int] = {}
-    for d in cal.business_days(start, end):
-        open_days[(d.year, d.month)] = open_days.get((d.year, d.month), 0) + 1
-    cats = list(CATEGORIES)
-    weights = [CATEGORIES[c][0] for c in cats]
-    # a few offices with many errors, and one with a repeated category (recurrence)
+    """Error reports followed by their updates: the cases of :func:`error_plan.plan` discovered
+    from ``start`` to ``until`` (default ``end``); steps after ``end`` are not emitted.
+
+    A site's share of the cases follows the work it processes (``volume``: a 事務センター does
+    the 定型業務 of many offices, riskmon/sample/generator.py), a few offices have many more, and
+    a 窓口 error (誤交付) happens only at a 年金事務所."""
+    volume = volume or {}
+    scale = len(offices) / 316
     hot = rng.sample(offices, k=max(1, len(offices) // 60))
-    office_weights = [6.0 if o in hot else 1.0 for o in offices]
-    repeat_office, repeat_cat = offices[len(offices) // 2], "misdelivery"
-    n = 0
-    for day in cal.business_days(start, end):
-        count = poisson(rng, per_month / open_days[(day.year, day.month)])
-        if day.day == 10 and day.month in (6, 9, 1):
-            count += 1  # the recurring office
-        for j in range(count):
-            n += 1
-            is_repeat = day.day == 10 and day.month in (6, 9, 1) and j == count - 1
-            office = repeat_office if is_repeat else rng.choices(offices, weights=office_weights)[0]
-            category = repeat_cat if is_repeat else rng.choices(cats, weights=weights)[0]
-            hq_case = rng.random() < 0.06
-            yield from _case(
-                cal,
-                rng,
-                n,
-                day,
-                rng.choice(hq) if hq_case else office,
-                category,
-                rng.choice(contractors) if hq_case else None,
-                end,
-                hq,
-            )
+    weight = [volume.get(o, 1.0) * (6.0 if o in hot else 1.0) for o in offices]
+    window = [0.0 if o in volume else w for o, w in zip(offices, weight, strict=True)]
+    repeat_office = offices[len(offices) // 2]
+    cats = {c: w for c, (w, _, _) in CATEGORIES.items()}
+    for n, planned in enumerate(error_plan.plan(cal, start, until or end, rng, cats, PRIORITY, scale), 1):
+        if planned.recurring:
+            office = repeat_office
+        else:
+            office = rng.choices(offices, weights=window if planned.category in WINDOW and any(window) else weight)[0]
+        hq_case = planned.kind == "processing_error" and rng.random() < 0.06
+        yield from _case(cal, rng, n, planned.day, rng.choice(hq) if hq_case else office, planned.category,
+                         rng.choice(contractors) if hq_case else None, end, hq, planned.kind)  # fmt: skip
 
 
 def _case(
@@ -179,12 +175,10 @@ def _case(
     contractor: tuple[str, str] | None,
     end: date,
     hq: list[str] | None = None,
+    kind: str = "processing_error",
 ) -> Iterator[dict[str, Any]]:
     """One case: its report, then each step from the unit that really takes it (S1:2162-2177).
-
-    The draws from ``rng`` are the same, in the same order, as before the lifecycle was completed
-    (issue #12), so the daily reports drawn after the cases do not move; everything added draws
-    from a generator of the case's own (``life``)."""
+    A 事故 is a misdelivery of personal information reported as one (``kind``, error_plan.py)."""
     case_id = f"ER-{day:%Y%m}-{n:05d}"
     life = random.Random(case_id)
     found = _tokyo(cal, day, rng.uniform(9, 16.5))
@@ -199,13 +193,12 @@ def _case(
         "discovered_at": found.isoformat(timespec="seconds"),
         "category": category,
         "affected_customers": customers,
-        "personal_info_involved": rng.random() < p_pi,
+        "personal_info_involved": rng.random() < p_pi or kind == "accident",
         "summary": SUMMARIES[category],
         "business_area": "outsourcing" if contractor else area,
         "discovery_channel": rng.choice(["daily_report", "customer_voice", "award_check", "system_check", "other"]),
         "occurred_at": (found - timedelta(days=rng.randint(0, 20))).isoformat(timespec="seconds"),
     }
-    kind = _report_kind(category, report["personal_info_involved"], life)
     if kind != "processing_error":
         report["report_kind"] = kind
         report["summary"] = INCIDENT_SUMMARIES[kind]
@@ -267,16 +260,6 @@ def _case(
             "step": step,
             **fields,
         }
-
-
-def _report_kind(category: str, personal_info: bool, life: random.Random) -> str:
-    """A few cases are 事件・事故 (S2:270): a lost document that may have been taken, a mis-sent
-    notice with personal information treated as an accident."""
-    if category == "document_loss" and life.random() < 0.15:
-        return "incident"
-    if category in ("misdelivery", "mistransmission") and personal_info and life.random() < 0.08:
-        return "accident"
-    return "processing_error"
 
 
 def _decision(publish: bool) -> dict[str, str]:

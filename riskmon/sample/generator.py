@@ -59,23 +59,25 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
     result.files["contracts.csv"] = _write_csv(out / "contracts.csv", contract_cols, contracts)
     result.files["inspections.jsonl"] = _write_jsonl(out / "inspections.jsonl", inspections, compress=False)
 
-    offices = org.pension_offices + [o for o in org.offices if o.startswith("AC-")]
-    errors = list(field_events.error_cases(cal, offices, org.hq_departments, org.contractors, spec.start, spec.end, rng))
-    prior = _prior_year_errors(cal, offices, org, spec)
+    centres = [o for o in org.offices if o.startswith("AC-")]
+    offices = org.pension_offices + centres
+    volume = centre_volume(org.pension_offices, centres)
+    errors = list(field_events.error_cases(cal, offices, org.hq_departments, org.contractors, spec.start, spec.end, rng,
+                                           volume=volume))  # fmt: skip
+    prior = _prior_year_errors(cal, offices, org, spec, volume)
     result.files["error_reports.jsonl"] = _write_jsonl(out / "error_reports.jsonl", prior + errors, compress=False)
 
-    growing = set(rng.sample(org.pension_offices, k=max(1, spec.offices // 100)))
+    growing = _with_story(rng.sample(org.pension_offices, k=max(1, spec.offices // 100)), STORY_BACKLOG, org.pension_offices, 0)
     missing = _missing_days(cal, org.pension_offices, spec, rng)
     suspected: dict[tuple[str, date], int] = {}
     for rec in errors:  # the 日報 names the day's discovered errors as suspected (R20 finds the exceptions)
         if rec["type"] == "error_report":
             key = (rec["unit_id"], date.fromisoformat(rec["discovered_at"][:10]))
             suspected[key] = suspected.get(key, 0) + 1
-    centres = [o for o in org.offices if o.startswith("AC-")]
     slow = set(rng.sample(centres, k=min(2, len(centres))))
     spike = rng.choice(org.pension_offices)
-    reports = field_events.daily_reports(cal, org.offices, spec.start, spec.end, rng, growing=growing, missing=missing,
-                                         suspected=suspected, slow=slow, complaints_spike=spike)  # fmt: skip
+    reports = field_events.daily_reports(cal, org.offices, spec.start, spec.end, rng, growing=set(growing), missing=missing,
+                                         suspected=suspected, slow=slow, complaints_spike=spike, volume=volume)  # fmt: skip
     name = "daily_reports.jsonl.gz" if spec.compress else "daily_reports.jsonl"
     result.files[name] = _write_jsonl(out / name, reports, compress=spec.compress)
     for name, records in feeds.generate(cal, offices, out, spec.start, spec.end, spec.seed).items():
@@ -83,35 +85,43 @@ def generate(spec: SampleSpec, out: Path, cal: BusinessCalendar | None = None) -
     return result
 
 
-#: the share of the prior year's 重点三事案 kept: the sample's FY2024 had fewer of them than FY2025
-#: (a story for the demo, not a seed figure), so the year-on-year rule R07 has an increase to find
-PRIOR_PRIORITY_KEPT = 0.7
+def centre_volume(pension_offices: list[str], centres: list[str]) -> dict[str, float]:
+    """How many offices' worth of work each 事務センター processes: the 16 centres do the 届書
+    定型業務 of every office (S1:1579-1591, S0:926), so each does about offices ÷ centres times an
+    office's volume (18.75 for the sample's 300) — in its daily forms and in its share of errors."""
+    return {c: len(pension_offices) / len(centres) for c in centres} if centres else {}
 
 
-def _prior_year_errors(cal: BusinessCalendar, offices: list[str], org: Any, spec: SampleSpec) -> list[dict[str, Any]]:
+def _prior_year_errors(cal: BusinessCalendar, offices: list[str], org: Any, spec: SampleSpec,
+                       volume: dict[str, float]) -> list[dict[str, Any]]:  # fmt: skip
     """The fiscal year before the span, from its own random stream so the span's own cases do not
-    change: generated through the span's end (their later steps happen then, as they would have)
-    and kept only where discovered before the span starts."""
+    change: discovered before the span starts (its counts in error_plan.TARGETS, fewer 重点三事案
+    than FY2025), their later steps through the span's end, as they would have happened."""
     rng = random.Random(spec.seed - 1)
     first = cal.fiscal_year_bounds(cal.fiscal_year(spec.start) - 1)[0]
-    records = field_events.error_cases(cal, offices, org.hq_departments, org.contractors, first, spec.end, rng)
-    keep: dict[str, bool] = {}
-    out = []
-    for rec in records:
-        case = rec["case_id"]
-        if rec["type"] == "error_report":
-            before = rec["discovered_at"][:10] < spec.start.isoformat()
-            thinned = rec["category"] in field_events.PRIORITY and rng.random() > PRIOR_PRIORITY_KEPT
-            keep[case] = before and not thinned
-        if keep.get(case):
-            out.append(rec)
-    return out
+    until = spec.start - timedelta(days=1)
+    return list(field_events.error_cases(cal, offices, org.hq_departments, org.contractors, first, spec.end, rng,
+                                         until=until, volume=volume))  # fmt: skip
+
+
+#: the offices of the scripted review (scripts/demo_review.py, README.md's accounts): one whose
+#: backlog grows (R14P) and one that misses the last two business days' 日報 (R13: one overdue at the
+#: year's last evening)
+STORY_BACKLOG, STORY_MISSING = "PO-149", "PO-136"
+
+
+def _with_story(chosen: list[str], story: str, among: list[str], at: int) -> list[str]:
+    """``chosen`` with the story's office at position ``at`` (when the sample has that office)."""
+    if story not in among or len(chosen) <= at:
+        return chosen
+    rest = [o for o in chosen if o != story]
+    return [*rest[:at], story, *rest[at : len(chosen) - 1]]
 
 
 def _missing_days(cal: BusinessCalendar, offices: list[str], spec: SampleSpec, rng: random.Random) -> dict[str, set[date]]:
     """A few offices miss daily reports: one day mid-year, and 1–3 days in the last week."""
     days = list(cal.business_days(spec.start, spec.end))
-    chosen = rng.sample(offices, k=min(4, len(offices)))
+    chosen = _with_story(rng.sample(offices, k=min(4, len(offices))), STORY_MISSING, offices, 2)
     out: dict[str, set[date]] = {}
     for i, office in enumerate(chosen):
         if i == 0:

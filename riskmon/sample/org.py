@@ -1,10 +1,16 @@
 """A realistic organisation: 11 地域部, ~300 年金事務所, 16 事務センター, HQ, the second-line
-departments and 監査部 (domain.md §1.2, §1.5), plus a few dozen contractors."""
+departments and 監査部 (domain.md §1.2, §1.5), plus a few dozen contractors.
+
+Offices are named after a municipality or ward of their prefecture (riskmon/sample/places.py), one
+name each; the 16 事務センター are the 広域事務センター of the consolidation (S0:926, S0:1030), five
+of them where S0:330-335 names one (埼玉, 東京, 広島, 名古屋, 高松), the rest one per large region."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+
+from riskmon.sample.places import PLACES
 
 # (地域部 name, English, prefectures) — eleven divisions as in FY2025 (S2:369).
 REGIONS: list[tuple[str, str, list[str]]] = [
@@ -21,7 +27,25 @@ REGIONS: list[tuple[str, str, list[str]]] = [
     ("沖縄地域部", "Okinawa", ["沖縄"]),
 ]
 _BIG = {"東京": 5, "大阪": 4, "神奈川": 4, "愛知": 3, "埼玉": 3, "千葉": 3, "北海道": 4, "兵庫": 3, "福岡": 3}
-_SUFFIX = ["中央", "東", "西", "南", "北", "第一", "第二", "第三", "駅前", "港", "新都心", "川沿い", "山手", "本町"]
+# the 16 事務センター (S0:926): (name, region index in REGIONS, prefecture)
+CENTRES: list[tuple[str, int, str]] = [
+    ("北海道広域事務センター", 0, "北海道"),
+    ("宮城広域事務センター", 1, "宮城"),
+    ("埼玉広域事務センター", 2, "埼玉"),
+    ("群馬広域事務センター", 2, "群馬"),
+    ("千葉広域事務センター", 3, "千葉"),
+    ("神奈川広域事務センター", 3, "神奈川"),
+    ("東京広域事務センター", 4, "東京"),
+    ("名古屋広域事務センター", 5, "愛知"),
+    ("静岡広域事務センター", 5, "静岡"),
+    ("大阪広域事務センター", 6, "大阪"),
+    ("兵庫広域事務センター", 6, "兵庫"),
+    ("広島広域事務センター", 7, "広島"),
+    ("高松広域事務センター", 8, "香川"),
+    ("福岡広域事務センター", 9, "福岡"),
+    ("熊本広域事務センター", 9, "熊本"),
+    ("沖縄事務センター", 10, "沖縄"),
+]
 
 HQ_DEPARTMENTS = [
     ("HQ-NP", "国民年金部", "National Pension Dept."),
@@ -59,12 +83,7 @@ def build_org(offices: int, rng: random.Random, contractors: int = 40) -> Org:
     units: list[dict[str, object]] = []
     weights = [_BIG.get(p, 1) for _, _, prefs in REGIONS for p in prefs]
     prefs = [(i, p) for i, (_, _, ps) in enumerate(REGIONS) for p in ps]
-    # every prefecture gets at least one office, the rest by weight
-    per_pref = [1] * len(prefs)
-    for i in rng.choices(range(len(prefs)), weights=weights, k=max(0, offices - len(prefs))):
-        per_pref[i] += 1
-    if offices < len(prefs):
-        per_pref = [1 if i < offices else 0 for i in range(len(prefs))]
+    per_pref = _allocate(offices, prefs, weights, rng)
     for i, (name, en, _) in enumerate(REGIONS, 1):
         units.append(_unit(f"RD{i:02d}", name, "regional_division", f"{en} Regional Division"))
     pension_offices: list[str] = []
@@ -73,11 +92,10 @@ def build_org(offices: int, rng: random.Random, contractors: int = 40) -> Org:
         for k in range(count):
             n += 1
             uid = f"PO-{n:03d}"
-            suffix = _SUFFIX[k % len(_SUFFIX)] + ("" if k < len(_SUFFIX) else str(k // len(_SUFFIX) + 1))
             units.append(
                 _unit(
                     uid,
-                    f"{pref}{suffix}年金事務所",
+                    _office_name(pref, k),
                     "pension_office",
                     f"{uid} pension office",
                     parent=f"RD{region + 1:02d}",
@@ -86,20 +104,10 @@ def build_org(offices: int, rng: random.Random, contractors: int = 40) -> Org:
             )
             pension_offices.append(uid)
     centers: list[str] = []
-    region_ids = rng.sample(range(len(REGIONS)), k=len(REGIONS)) + list(range(len(REGIONS)))
-    for i in range(16):
-        region = region_ids[i % len(region_ids)]
-        pref = REGIONS[region][2][i % len(REGIONS[region][2])]
+    for i, (name, region, pref) in enumerate(CENTRES):
         uid = f"AC-{i + 1:02d}"
         units.append(
-            _unit(
-                uid,
-                f"{pref}事務センター",
-                "administration_center",
-                f"{uid} administration centre",
-                parent=f"RD{region + 1:02d}",
-                prefecture=pref,
-            )
+            _unit(uid, name, "administration_center", f"{uid} administration centre", parent=f"RD{region + 1:02d}", prefecture=pref)
         )
         centers.append(uid)
     for uid, ja, en in HQ_DEPARTMENTS:
@@ -121,6 +129,29 @@ def build_org(offices: int, rng: random.Random, contractors: int = 40) -> Org:
         hq_departments=[u for u, _, _ in HQ_DEPARTMENTS],
         contractors=[(f"CT-{i + 1:03d}", name) for i, name in enumerate(chosen)],
     )
+
+
+def _office_name(pref: str, k: int) -> str:
+    """The k-th office of a prefecture: its own place name; past the names (benchmark sizes only)
+    the place name again with a running number, still unique (「八王子第2年金事務所」)."""
+    places = PLACES[pref]
+    place = places[k % len(places)]
+    return f"{place}年金事務所" if k < len(places) else f"{place}第{k // len(places) + 1}年金事務所"
+
+
+def _allocate(offices: int, prefs: list[tuple[int, str]], weights: list[int], rng: random.Random) -> list[int]:
+    """Offices per prefecture: one each, the rest by weight, none beyond the prefecture's names —
+    unless there are more offices than names (the benchmarks' thousands), then by weight alone."""
+    capacity = [len(PLACES[p]) for _, p in prefs]
+    if offices > sum(capacity):
+        capacity = [offices] * len(prefs)
+    if offices < len(prefs):
+        return [1 if i < offices else 0 for i in range(len(prefs))]
+    per_pref = [1] * len(prefs)
+    for _ in range(offices - len(prefs)):
+        room = [w if n < c else 0 for w, n, c in zip(weights, per_pref, capacity, strict=True)]
+        per_pref[rng.choices(range(len(prefs)), weights=room)[0]] += 1
+    return per_pref
 
 
 def _unit(uid: str, ja: str, kind: str, en: str, *, parent: str | None = None, prefecture: str | None = None) -> dict[str, object]:

@@ -59,6 +59,12 @@ def test_every_view_returns_its_declared_fields_with_their_types(engine: Engine,
         {"event_id": "X-PR", "type": "procurement_review", "unit_id": "PO-001", "review_id": "X-PR", "inspection_id": "X-I1",
          "reviewed_on": "2025-06-12", "problem_found": True, "risk_reported_on": "2025-06-13"},
         {"event_id": "X-PO", "type": "procurement_officer", "unit_id": "PO-001", "officer_id": "X-PO", "assigned_on": "2025-06-02"},
+        # a new contractor's early on-site check with an issue (the small sample may draw none)
+        {"event_id": "X-CT2", "type": "contract", "unit_id": "PO-001", "contract_id": "K-Y", "contractor_id": "CT-2",
+         "contractor_name": "新規委託先", "title": "t", "handles_personal_info": True, "start_on": "2025-06-01",
+         "end_on": "2026-03-31", "new_contractor": True},
+        {"event_id": "X-SC", "type": "security_site_check", "unit_id": "PO-001", "check_id": "X-SC", "contract_id": "K-Y",
+         "checked_on": "2025-05-20", "issues_found": 1},
     ])  # fmt: skip
     report = run(engine, tmp_path / "s")
     assert report.total_rejected == 0

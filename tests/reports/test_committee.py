@@ -30,7 +30,7 @@ def test_h1_inspection_table_matches_the_progress_report(sample_db: Engine) -> N
     assert rows == {"pre_commencement": (65, 0, 98, 0), "in_performance": (178, 3, 181, 1), "delivery": (1368, 0, 1345, 0),
                     "post_completion": (112, 0, 139, 0)}  # fmt: skip
     assert [d["remediation"] for d in content["inspections"]["details"]] == ["検査当日に解消"] * 3
-    assert content["errors"]["total"] == 211  # the sample's 上期 (tests/sample/test_generator.py)
+    assert content["errors"]["total"] == 198  # S2:366, pinned in the sample (riskmon/sample/error_plan.py)
     assert content["errors"]["by_category"][0]["priority"] is True
 
 
@@ -57,7 +57,7 @@ def test_pack_files_are_reproducible_and_legible(sample_db: Engine, tmp_path: Pa
     assert "- 対象期間：令和7年4月1日～令和7年9月30日（前年同期：令和6年4月1日～令和6年9月30日）" in md
     assert "- データ時点：令和7年9月30日\n- 作成日：令和7年9月30日 / 作成部署：リスク統括部 / 取扱区分：取扱注意\n" in md
     assert "<dt>対象期間</dt><dd>令和7年4月1日～令和7年9月30日</dd>\n<dt>データ時点</dt><dd>令和7年9月30日</dd>" in html
-    assert "令和7年度（上期）の事務処理誤り発生件数は211件、うち重点三事案78件。令和7年度の累計は211件（9月末時点）。" in md
+    assert "令和7年度（上期）の事務処理誤り発生件数は198件、うち重点三事案69件。令和7年度の累計は198件（9月末時点）。" in md
     assert "算式：スコア（最大25点）＝フラグ点（未完了の重大3点・高2点・中1点、上限10点）＋" in md and "open critical" not in md
     assert '<p class="handling">取扱注意</p>' in html and "<h2>付録：データの出所</h2>" in html
     assert "2025-0" not in md.split("## ")[1]  # no ISO date in the inspection section
@@ -74,7 +74,7 @@ def test_the_next_pack_says_what_changed(sample_db: Engine, tmp_path: Path) -> N
     second = committee.build(sample_db, date(2025, 8, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     assert second["changes"]["previous"] == ["2025-06-01", "2025-07-31"]
     changes = second["changes"]
-    assert (len(changes["new"]), len(changes["resolved"]), changes["new"][:2]) == (110, 26, ["R01:ER-202508-00148", "R01:ER-202508-00157"])
+    assert (len(changes["new"]), len(changes["resolved"]), changes["new"][:2]) == (118, 63, ["R01:ER-202507-00143", "R01:ER-202508-00147"])
     # a half-year pack compares with the previous half, never with the two-month pack inside it
     half = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     assert half["changes"]["previous"] is None

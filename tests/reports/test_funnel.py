@@ -24,10 +24,10 @@ def test_limits_are_exact_poisson_quantiles() -> None:
 def test_the_h1_pack_lists_the_offices_outside_the_limits(sample_db: Engine) -> None:
     content = committee.build(sample_db, date(2025, 4, 1), date(2025, 9, 30), AS_OF, CAL, shipped())
     f = content["funnel"]
-    assert (f["offices"], f["errors"]) == (316, 206)  # every office and 事務センター with daily reports; errors at them
+    assert (f["offices"], f["errors"]) == (316, 178)  # every office and 事務センター with daily reports; errors at them
     assert f["national_rate"] == round(f["errors"] / f["forms"] * 10_000, 2)
     top = [(p["name"], p["errors"], p["forms"], p["outside"]) for p in f["outside"][:2]]
-    assert top == [("兵庫西年金事務所", 7, 7403, "above_998"), ("福島南年金事務所", 4, 2750, "above_998")]
+    assert top == [("越谷年金事務所", 5, 8429, "above_998"), ("一宮年金事務所", 3, 3372, "above_998")]
     # every office listed really is outside its limits, and none inside is listed
     for p in f["points"]:
         lo, hi = limits(p["expected"], 0.95)

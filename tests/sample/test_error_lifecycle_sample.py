@@ -48,5 +48,5 @@ def test_each_step_comes_from_the_unit_that_takes_it() -> None:
 
 def test_some_cases_are_incidents_and_each_decision_kind_occurs() -> None:
     _, kinds, decisions = _steps()
-    assert kinds == {"processing_error": 746, "accident": 6, "incident": 6}  # FY2024 and FY2025
-    assert decisions == {"publish": 603, "withhold": 123}
+    assert kinds == {"processing_error": 748, "accident": 3, "incident": 3}  # FY2024 and FY2025 (error_plan.TARGETS)
+    assert decisions == {"publish": 612, "withhold": 112}

@@ -16,12 +16,12 @@ def _records(name: str) -> list[dict[str, Any]]:
 
 def test_shipped_customer_voices() -> None:
     voices = _records("customer_voices.jsonl")
-    assert len(voices) == 1684  # about six a business day for 300 offices (assumed), and the FY2024 ones linked to its cases
-    assert Counter(v["category"] for v in voices) == {"inquiry": 531, "complaint": 519, "request": 477, "compliment": 79, "other": 78}
+    assert len(voices) == 1688  # about six a business day for 300 offices (assumed), and the FY2024 ones linked to its cases
+    assert Counter(v["category"] for v in voices) == {"inquiry": 531, "complaint": 523, "request": 477, "compliment": 79, "other": 78}
     linked = [v for v in voices if "linked_case_id" in v]
-    assert len(linked) == 71 and all(v["suggests_error"] for v in linked)
+    assert len(linked) == 72 and all(v["suggests_error"] for v in linked)
     # voices judged to suggest an error that nobody linked: what R30 checks against the error reports
-    assert sum(v["suggests_error"] and "linked_case_id" not in v for v in voices) == 63
+    assert sum(v["suggests_error"] and "linked_case_id" not in v for v in voices) == 66
     cases = {e["case_id"]: e for e in _records("error_reports.jsonl") if e["type"] == "error_report"}
     assert all(cases[v["linked_case_id"]]["unit_id"] == v["unit_id"] for v in linked)  # linked to a case of the same unit
 
@@ -53,7 +53,7 @@ def test_shipped_infosec_incidents() -> None:
 
 def test_shipped_procurement_checks() -> None:
     records = _records("procurement_checks.jsonl")
-    assert Counter(r["type"] for r in records) == {"procurement_review": 7542, "security_site_check": 179, "procurement_officer": 46,
+    assert Counter(r["type"] for r in records) == {"procurement_review": 7542, "security_site_check": 175, "procurement_officer": 46,
                                                    "site_visit": 44}  # fmt: skip
     reviews = [r for r in records if r["type"] == "procurement_review"]
     assert (sum(r["problem_found"] for r in reviews), sum("risk_reported_on" in r for r in reviews)) == (6, 5)
