@@ -21,40 +21,40 @@ def test_may_2025_as_the_demo_prints_it(sample_db: Engine, tmp_path: Path) -> No
     files = monthly.write(sample_db, 2025, 5, monthly.default_as_of(2025, 5, CAL), CAL, tmp_path)
     assert [f.name for f in files] == ["monthly.md", "monthly.html", "monthly.xlsx"]
     md = files[0].read_text(encoding="utf-8")
-    head = ["# 事務処理誤り等（令和7年5月分）の公表について（案）", "", "- データ時点：令和7年6月30日23時59分", "- 公表件数：28件"]
+    head = ["# 事務処理誤り等（令和7年5月分）の公表について（案）", "", "- データ時点：令和7年6月30日23時59分", "- 公表件数：24件"]
     assert md.split("\n")[:4] == head
-    assert "公表しないと判断した事案が6件あります" in md and "公表判断が未了の事案が1件あります" in md
+    assert "公表しないと判断した事案が5件あります" in md and "公表判断が未了の事案が2件あります" in md
     assert section(md, "事象別の件数")[2:] == [
-        "| 事務処理遅延 | 3 | 152 | - |", "| 書類の紛失 | 3 | 3 | - |", "| 誤送付 | 1 | 1 | - |", "| 誤送信 | 2 | 13 | - |",
-        "| 給付誤り | 5 | 154 | - |", "| 徴収誤り | 1 | 1 | - |", "| 適用誤り | 2 | 2 | - |", "| 記録誤り | 1 | 1 | - |",
-        "| 入力誤り | 4 | 154 | - |", "| 処理漏れ | 3 | 3 | - |", "| その他 | 3 | 3 | - |", "| 合計 | 28 | 487 | - |",
+        "| 事務処理遅延 | 3 | 81 | - |", "| 書類の紛失 | 1 | 1 | - |", "| 誤送信 | 1 | 1 | - |", "| 誤交付 | 2 | 152 | - |",
+        "| 給付誤り | 2 | 4 | - |", "| 徴収誤り | 3 | 6 | - |", "| 適用誤り | 1 | 1 | - |", "| 記録誤り | 3 | 3 | - |",
+        "| 入力誤り | 2 | 3 | - |", "| 処理漏れ | 4 | 4 | - |", "| その他 | 2 | 2 | - |", "| 合計 | 24 | 258 | - |",
     ]  # fmt: skip
     assert section(md, "判明契機別の件数")[2:] == [
-        "| 日報 | 6 | 6 | - |", "| お客様の声 | 5 | 303 | - |", "| 年金決定時等の確認 | 6 | 6 | - |",
-        "| システムによる確認 | 3 | 152 | - |", "| その他 | 8 | 20 | - |", "| 合計 | 28 | 487 | - |",
+        "| 日報 | 6 | 46 | - |", "| お客様の声 | 6 | 155 | - |", "| 年金決定時等の確認 | 5 | 9 | - |",
+        "| システムによる確認 | 4 | 43 | - |", "| その他 | 3 | 5 | - |", "| 合計 | 24 | 258 | - |",
     ]  # fmt: skip
-    assert section(md, "公表しない事案（理由別）")[2:] == ["| お客様の権利に影響しない内部処理の誤りのため公表しない | 6 |", "| 合計 | 6 |"]
-    assert section(md, "公表判断未了の事案（公表対象外・確認用）")[2] == (
-        "| ER-202505-00044 | 誤送付 | 令和7年4月16日（令和7年5月2日） | 茨城中央年金事務所 | 年金決定通知書を別のお客様宛に誤って送付 | 1 "
-        "| 令和7年5月15日 |"
-    )
+    assert section(md, "公表しない事案（理由別）")[2:] == ["| お客様の権利に影響しない内部処理の誤りのため公表しない | 5 |", "| 合計 | 5 |"]
+    assert section(md, "公表判断未了の事案（公表対象外・確認用）")[2:] == [
+        "| ER-202504-00014 | 適用誤り | 令和7年3月30日（令和7年4月9日） | 岡山西年金事務所 | 適用事業所の取得日誤り | 12 | 令和7年5月5日 |",
+        "| ER-202504-00024 | 処理漏れ | 令和7年4月15日（令和7年4月18日） | 越谷年金事務所 | 免除申請の処理漏れ | 1 | 令和7年5月13日 |",
+    ]
 
 
 def test_the_job_on_the_first_business_day_sees_fewer_decisions(sample_db: Engine, tmp_path: Path) -> None:
-    # the monthly_publication job runs on 2 June: ten of May's cases are still awaiting their 公表判断
+    # the monthly_publication job runs on 2 June: twelve of May's cases are still awaiting their 公表判断
     md = monthly.write(sample_db, 2025, 5, datetime(2025, 6, 2, 7, 30, tzinfo=TOKYO), CAL, tmp_path)[0].read_text(encoding="utf-8")
-    assert "- 公表件数：21件" in md
-    assert "公表しないと判断した事案が4件あります" in md and "公表判断が未了の事案が10件あります" in md
+    assert "- 公表件数：17件" in md
+    assert "公表しないと判断した事案が2件あります" in md and "公表判断が未了の事案が12件あります" in md
 
 
 def test_fy2025_is_the_sum_of_its_months(sample_db: Engine, tmp_path: Path) -> None:
     as_of = annual.default_as_of(2025, CAL)
     md = annual.write(sample_db, 2025, as_of, CAL, tmp_path)[0].read_text(encoding="utf-8")
-    assert "- 公表件数：327件" in md
-    assert "公表しないと判断した事案が62件あります" in md and "公表判断が未了の事案が8件あります" in md
-    assert section(md, "発生年度別の件数")[-1] == "| 合計 | 27 | 300 | 327 |"
-    assert section(md, "判明年度別の件数")[-1] == "| 合計 | 16 | 311 | 327 |"
-    assert section(md, "事象別の件数")[4] == "| 書類の紛失（事件） | 3 | 5 | - |"  # 事件・事故 are published too
+    assert "- 公表件数：330件" in md
+    assert "公表しないと判断した事案が55件あります" in md and "公表判断が未了の事案が10件あります" in md
+    assert section(md, "発生年度別の件数")[-1] == "| 合計 | 36 | 294 | 330 |"
+    assert section(md, "判明年度別の件数")[-1] == "| 合計 | 24 | 306 | 330 |"
+    assert section(md, "事象別の件数")[4] == "| 書類の紛失（事件） | 1 | 1 | - |"  # 事件・事故 are published too
     months = [add_months(date(2025, 4, 1), n) for n in range(12)]
     counts = [sum(c.published for c in completed_between(sample_db, *month_bounds(m.year, m.month), as_of, CAL)) for m in months]
-    assert sum(counts) == 327
+    assert sum(counts) == 330
