@@ -124,3 +124,20 @@ def test_make_demo_prints_fresh_one_time_passwords_for_exactly_those_accounts(sq
         assert not accounts.login(user, first[user], "127.0.0.1").ok  # the first run's password no longer works
         now = accounts.login(user, second[user], "127.0.0.1")
         assert now.ok and now.must_change, user
+
+
+def test_the_sample_holds_about_as_many_events_as_the_readme_says() -> None:
+    """「about 100,000 events」: every record line of the shipped sample (the units and users
+    masters aside), within 5 % of the figure the README gives."""
+    import gzip
+
+    said = int(re.search(r"about ([\d,]+) events", README).group(1).replace(",", ""))  # type: ignore[union-attr]
+    total = 0
+    for path in sorted(SAMPLE.iterdir()):
+        if path.name in {"units.csv", "users.csv"}:
+            continue
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as f:
+            lines = sum(1 for line in f if line.strip())
+        total += lines - (1 if ".csv" in path.name else 0)  # a CSV's header is not an event
+    assert abs(total - said) <= said * 0.05, total
