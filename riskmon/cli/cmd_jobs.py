@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
     jobs = typer.Typer(help="定期ジョブ (scheduled jobs).", no_args_is_help=True)
     app.add_typer(jobs, name="jobs")
     jobs.command("list", epilog=example("riskmon jobs list", "riskmon jobs list --format json"))(jobs_list)
-    jobs.command("run", epilog=example("riskmon jobs run nightly", "riskmon jobs run monthly_publication --as-of 2025-06-02T07:30"))(
+    jobs.command("run", epilog=example("riskmon jobs run nightly", "riskmon jobs run monthly_publication --as-of 2025-06-30T07:30"))(
         jobs_run
     )
 

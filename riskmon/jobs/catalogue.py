@@ -93,9 +93,22 @@ def _first_business_day(rm: JobHost, as_of: datetime) -> date:
     return day
 
 
+def _last_business_day(rm: JobHost, as_of: datetime) -> date:
+    """The day, for a job that runs only on the last business day of a month."""
+    cal = rm.calendar
+    day = as_of.astimezone(cal.tz).date()
+    month_end = add_months(date(day.year, day.month, 1), 1) - timedelta(days=1)
+    if day != cal.previous_business_day(month_end, inclusive=True):
+        raise Skip(f"{day} is not the last business day of the month")
+    return day
+
+
 def monthly_publication(rm: JobHost, as_of: datetime) -> str:
-    """月次公表 draft for the previous month, on the first business day of the month (S1:2090)."""
-    day = _first_business_day(rm, as_of)
+    """月次公表 draft for the month before, on the last business day of the month (S1:2090): a
+    month's publication lists the cases whose customer response and report were completed in it,
+    and their 公表判断 is taken in the following weeks — prepared on the first day, most would still
+    be undecided (riskmon.reports.monthly.default_as_of is the same moment for a draft by hand)."""
+    day = _last_business_day(rm, as_of)
     prev = add_months(date(day.year, day.month, 1), -1)
     return ", ".join(map(str, rm.reports.monthly(prev.year, prev.month, as_of=as_of)))
 
@@ -136,7 +149,7 @@ JOBS: dict[str, Job] = {
     for j in (
         Job("nightly", "夜間処理（取込・評価・エスカレーション）", "0 2 * * *", nightly),
         Job("weekly_digest", "常勤役員会向け週次ダイジェスト", "0 7 * * mon", weekly_digest),
-        Job("monthly_publication", "事務処理誤りの月次公表（案）", "30 7 1-7 * *", monthly_publication),
+        Job("monthly_publication", "事務処理誤りの月次公表（案）", "30 7 22-31 * *", monthly_publication),
         Job("committee_pack", "リスク管理委員会資料（2か月ごと）", "0 8 1-7 2,4,6,8,10,12 *", committee_pack),
         Job("half_year_review", "半期・年次レビュー", "30 8 1-7 4,10 *", half_year_review),
     )

@@ -131,13 +131,13 @@ def test_units_rejects_and_jobs_lists_render_what_riskmon_returns(cli: CliRunner
     code, out = invoke(cli, "rejects", "list", "--format", "json")
     assert [(r["line_no"], r["reasons"][0]["field"]) for r in json.loads(out)] == [(1, "forms_received"), (2, "note")]
     code, out = invoke(cli, "jobs", "run", "monthly_publication", "--as-of", "2025-06-03T07:30")
-    assert (code, out) == (0, "monthly_publication: skipped\n2025-06-03 is not the first business day of the month\n")
+    assert (code, out) == (0, "monthly_publication: skipped\n2025-06-03 is not the last business day of the month\n")
     code, out = invoke(cli, "jobs", "list", "--format", "json")
     jobs = json.loads(out)
     assert [j["job"] for j in jobs] == ["nightly", "weekly_digest", "monthly_publication", "committee_pack", "half_year_review"]
     monthly = jobs[2]
     assert list(monthly) == ["job", "title", "cron", "next", "last_as_of", "last_status", "last_detail", "failures"]
     last = (monthly["cron"], monthly["last_as_of"], monthly["last_status"], monthly["failures"])
-    assert last == ("30 7 1-7 * *", "2025-06-03T07:30:00+09:00", "skipped", 0)  # as of 07:30 Tokyo, shown in Tokyo time
+    assert last == ("30 7 22-31 * *", "2025-06-03T07:30:00+09:00", "skipped", 0)  # as of 07:30 Tokyo, shown in Tokyo time
     code, out = invoke(cli, "--lang", "en", "jobs", "list")
     assert code == 0 and "│ monthly_publication │" in out and "│ skipped │" in out

@@ -40,8 +40,8 @@ def test_may_2025_as_the_demo_prints_it(sample_db: Engine, tmp_path: Path) -> No
     ]
 
 
-def test_the_job_on_the_first_business_day_sees_fewer_decisions(sample_db: Engine, tmp_path: Path) -> None:
-    # the monthly_publication job runs on 2 June: twelve of May's cases are still awaiting their 公表判断
+def test_a_draft_made_on_the_first_business_day_sees_fewer_decisions(sample_db: Engine, tmp_path: Path) -> None:
+    # a draft made on 2 June, not at the end of the month: twelve of May's cases are still awaiting their 公表判断
     md = monthly.write(sample_db, 2025, 5, datetime(2025, 6, 2, 7, 30, tzinfo=TOKYO), CAL, tmp_path)[0].read_text(encoding="utf-8")
     assert "- 公表件数：17件" in md
     assert "公表しないと判断した事案が2件あります" in md and "公表判断が未了の事案が12件あります" in md

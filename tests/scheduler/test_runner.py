@@ -71,18 +71,20 @@ def test_a_failing_job_is_recorded_and_the_others_still_run(engine: Engine, sett
     assert "weekly_digest" in jobs_of(settings, engine).missed(at("2025-06-02T09:02"))  # retried: a failure is not a run
 
 
-def test_monthly_job_waits_for_the_first_business_day(engine: Engine, settings: Settings) -> None:
-    # 2025-11-01 is a Saturday, 11-03 文化の日: the first business day is Tuesday 4 November
-    assert jobs_of(settings, engine).run("monthly_publication", as_of=at("2025-11-03T07:30")).status == "skipped"
-    out = jobs_of(settings, engine).run("monthly_publication", as_of=at("2025-11-04T07:30"))
+def test_monthly_job_waits_for_the_last_business_day(engine: Engine, settings: Settings) -> None:
+    # 2025-11-30 is a Sunday: the last business day of November is Friday 28 November, and its
+    # draft is October's (the end of the following month, docs/scheduler.md)
+    for day in ("2025-11-04", "2025-11-27", "2025-11-30"):
+        assert jobs_of(settings, engine).run("monthly_publication", as_of=at(f"{day}T07:30")).status == "skipped"
+    out = jobs_of(settings, engine).run("monthly_publication", as_of=at("2025-11-28T07:30"))
     assert out.status == "ok" and "monthly_2025-10" in out.detail
 
 
 def test_by_hand_for_a_past_date_equals_the_scheduled_run(engine: Engine, settings: Settings) -> None:
-    first = jobs_of(settings, engine).fire("monthly_publication", at=at("2025-06-02T07:30"))
+    first = jobs_of(settings, engine).fire("monthly_publication", at=at("2025-06-30T07:30"))
     path = Path(first.detail.split(", ")[1])
     before = path.read_bytes()
-    again = jobs_of(settings, engine).run("monthly_publication", as_of=at("2025-06-02T07:30"))
+    again = jobs_of(settings, engine).run("monthly_publication", as_of=at("2025-06-30T07:30"))
     assert again.status == "ok" and path.read_bytes() == before
 
 

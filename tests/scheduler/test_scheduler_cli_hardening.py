@@ -70,7 +70,7 @@ def test_a_job_run_by_hand_names_the_crashed_job_run_it_recovered(cli: CliRunner
                                                       trigger="manual", status="running", holder=holder))  # fmt: skip
     code, out = invoke(cli, "--lang", "en", "jobs", "run", "monthly_publication", "--as-of", "2025-06-03T07:30")
     assert (code, out) == (0, f"job_runs 1 had crashed ({holder}: holder process is gone); recorded as crashed\n"
-                              "monthly_publication: skipped\n2025-06-03 is not the first business day of the month\n")  # fmt: skip
+                              "monthly_publication: skipped\n2025-06-03 is not the last business day of the month\n")  # fmt: skip
     code, out = invoke(cli, "jobs", "run", "monthly_publication", "--as-of", "2025-06-03T07:30")
     assert "crashed" not in out  # named once: it is recorded now
 
