@@ -107,7 +107,7 @@ def test_an_upload_loads_and_cuts_off_the_deactivated(site: None, engine: Engine
     r = upload(admin, token, "users.csv", UPLOAD.encode())
 
     assert r.status_code == 200
-    assert "users.csv: 利用者 4 名を登録しました（追加・変更 3 件）" in r.text
+    assert "users.csv: 利用者4名を登録しました（追加・変更3件）" in r.text
     assert items(r.text, "load-changes") == [
         "new1: 追加",
         "po1: 無効化（セッションとAPIトークンを終了）",
@@ -147,7 +147,7 @@ def test_the_result_in_english(site: None, engine: Engine, make_client: Callable
 
 
 @pytest.mark.parametrize(("lang", "stored", "bad_line"), [
-    ("", "users.csv: 利用者 0 名を登録しました（追加・変更 0 件）", BAD_LINE_JA),
+    ("", "users.csv: 利用者0名を登録しました（追加・変更0件）", BAD_LINE_JA),
     ("en", "users.csv: 0 user(s) stored (0 added or changed)", BAD_LINE_EN),
 ])  # fmt: skip
 def test_a_file_with_a_bad_line_loads_nothing(site: None, engine: Engine, make_client: Callable[..., TestClient], lang: str,
@@ -168,7 +168,7 @@ def test_utf8_with_a_bom_is_read_and_shift_jis_refused_as_on_the_cli(site: None,
                                                                      make_client: Callable[..., TestClient]) -> None:  # fmt: skip
     admin, token = signed_in(make_client, "admin1")
     r = upload(admin, token, "bom.csv", b"\xef\xbb\xbf" + (HEADER + "bom1,BOM付き,PO-001,member,true\n").encode())
-    assert r.status_code == 200 and "bom.csv: 利用者 1 名を登録しました（追加・変更 1 件）" in r.text
+    assert r.status_code == 200 and "bom.csv: 利用者1名を登録しました（追加・変更1件）" in r.text
     assert users(engine)["bom1"] == ("member", True)
     before = users(engine)
     # the bytes and the words of tests/cli/test_cli_every_command.py's ``users load sjis.csv``
@@ -197,7 +197,7 @@ def test_a_file_changing_the_uploader_is_refused_whole(site: None, engine: Engin
 
 @pytest.mark.parametrize(("name", "content", "status", "words"), [
     ("users.csv", b"", 400, "ファイルが選ばれていないか、空です"),
-    ("users.csv", HEADER.encode() + b"x" * (1024 * 1024), 413, "ファイルが大きすぎます（1,048,576 バイトまで）。何も読み込んでいません"),
+    ("users.csv", HEADER.encode() + b"x" * (1024 * 1024), 413, "ファイルが大きすぎます（1,048,576バイトまで）。何も読み込んでいません"),
     ("users.jsonl", b'{"user_id": "a"}\n', 400, "users.jsonl: 利用者ファイルは CSV（.csv）です。何も読み込んでいません"),
 ])  # fmt: skip
 def test_what_is_not_a_users_file_is_refused_before_loading(site: None, engine: Engine, make_client: Callable[..., TestClient],
@@ -249,6 +249,6 @@ def test_uploading_a_file_with_a_bad_line_in_the_browser(tmp_path: Path, page: P
         page.get_by_role("button", name="読み込む").click()
         page.wait_for_selector("#load-result")
         assert page.locator("#load-refused li").all_inner_texts() == [BAD_LINE_JA]
-        assert page.locator("#load-result p").first.inner_text() == "users.csv: 利用者 0 名を登録しました（追加・変更 0 件）"
+        assert page.locator("#load-result p").first.inner_text() == "users.csv: 利用者0名を登録しました（追加・変更0件）"
         assert page.locator('tr[data-user="po1"] td').nth(4).inner_text() == "有効"  # nothing loaded: po1 stays active
         shot(page, "users_upload")
