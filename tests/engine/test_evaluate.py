@@ -127,6 +127,13 @@ def test_the_sample_year_raises_every_kind_of_finding(engine: Engine) -> None:
             assert f["evidence"]["conditions"]["severity_because"]["ja"]
 
 
+def test_a_unit_without_a_region_is_escalated_to_the_next_unit_not_to_none(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    # 本部 departments have no 地域部: the rules' "{{ region_id or '' }}" renders empty and the entry is dropped
+    run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1", unit_id="HQ-NP", category="record_error")]))
+    evaluate(engine, shipped("R01", "R03"), at("2025-04-10T12:00"), CAL)
+    assert {f["rule_id"]: f["escalation"] for f in map(as_json, flags(engine))} == {"R01": ["RMD"], "R03": ["RMD"]}
+
+
 def test_a_rule_without_an_escalation_path_gets_the_configured_default(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     import dataclasses
 
