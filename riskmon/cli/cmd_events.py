@@ -130,5 +130,5 @@ def units_list(
         print_json([r.as_dict() for r in rows])
         return
     out = [(r.unit_id, r.name(app.lang), label(r.unit_type, app.lang), label(r.line, app.lang), r.parent_unit_id or "") for r in rows]
-    cols = ["unit_id", app.t("名称", "name"), app.t("種別", "type"), app.t("防衛線", "line"), app.t("上位", "parent")]
+    cols = ["unit_id", app.t("名称", "name"), app.t("種別", "type"), app.t("三線防御の区分", "line of defence"), app.t("上位", "parent")]
     app.out.print(table(app.t(f"組織 {len(rows)} 件", f"{len(rows)} units"), cols, out))

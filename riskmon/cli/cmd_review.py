@@ -321,7 +321,7 @@ def review_cmd(
     names = app.riskmon.unit_names(app.lang)
     counts = " ".join(f"{s}:{queue.by_severity[s]}" for s in reversed(Severity) if queue.by_severity[s])
     lines = " ".join(f"{label(k, app.lang)}:{v}" for k, v in sorted(queue.by_line.items()))
-    app.out.print(app.t(f"{who}（{label(queue.line, app.lang)}）の確認待ち {len(queue.items)} 件 — {counts} — {lines}",
+    app.out.print(app.t(f"{who}（{label(queue.line, app.lang)}）の本日の確認：{len(queue.items)}件 — {counts} — {lines}",
                         f"{who} ({queue.line} line): {len(queue.items)} open — {counts} — {lines}"))  # fmt: skip
     cols = [
         app.t("担当", "owner"),

@@ -254,7 +254,7 @@ def flags_list(
          names.get(r["owner_unit"], r["owner_unit"]), app.local(r["first_seen"], "%Y-%m-%d"), r[msg])
         for r in rows
     ]  # fmt: skip
-    cols = ["id", app.t("重大度", "severity"), app.t("ルール", "rule"), app.t("防衛線", "line"), app.t("担当", "owner"),
+    cols = ["id", app.t("重大度", "severity"), app.t("ルール", "rule"), app.t("三線防御の区分", "line of defence"), app.t("担当", "owner"),
             app.t("初検知", "first seen"), app.t("内容", "message")]  # fmt: skip
     app.out.print(table(app.t(f"フラグ {len(rows)}/{total} 件", f"{len(rows)} of {total} flags"), cols, table_rows))
 

@@ -169,7 +169,7 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
         app.t("取込", "accepted"),
         app.t("重複(既存)", "duplicates"),
         app.t("競合", "conflicts"),
-        app.t("却下", "rejected"),
+        app.t("取込エラー", "rejected"),
     ]
     app.out.print(table(app.t(f"取込結果 (run {report.run_id})", f"ingest run {report.run_id}"), cols, rows))
     for source, reason in report.skipped:  # recognised but not events (a users file)
@@ -213,7 +213,7 @@ def rejects_list(
         print_json([r.as_dict() for r in page.items])
         return
     if not page.items:
-        app.out.print(app.t("未解決の却下レコードはありません", "no unresolved rejected records"))
+        app.out.print(app.t("未解決の取込エラーはありません", "no unresolved rejected records"))
         return
     out = [
         (
@@ -229,8 +229,8 @@ def rejects_list(
         app.t("場所", "where"),
         app.t("種類", "type"),
         app.t("理由", "reasons"),
-        app.t("最終確認", "last seen"),
+        app.t("最終検出", "last seen"),
         app.t("解決", "resolved"),
     ]
     shown, total = len(page.items), page.total
-    app.out.print(table(app.t(f"却下レコード {shown}/{total} 件", f"rejects {shown}/{total}"), cols, out))
+    app.out.print(table(app.t(f"取込エラー：{shown}/{total}件", f"rejects {shown}/{total}"), cols, out))

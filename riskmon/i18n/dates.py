@@ -14,6 +14,7 @@ is 昭和63年度 (平成元年度 being FY1989). Dates before 明治6年 (the s
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -112,13 +113,42 @@ def _parse(value: date | datetime | str) -> date | datetime | None:
         return None
 
 
+def _day_of(text: str) -> date | None:
+    d = _parse(text)
+    return d.date() if isinstance(d, datetime) else d
+
+
+def _period_text(text: str) -> str:
+    """The other date words a message receives as text: a threshold window ``2026-03-02..2026-03-31``
+    (→ 令和8年3月2日～令和8年3月31日), a month ``2026-03`` (→ 令和8年3月), a fiscal year ``FY2025``
+    (→ 令和7年度, ``FY2025H1`` → 令和7年度（上期）, ``FY2025Q3`` → 令和7年度（第3四半期）) and a list of days
+    ``2026-03-27, 2026-03-30`` (→ 令和8年3月27日、令和8年3月30日), as riskmon/engine/kinds builds them;
+    anything else unchanged."""
+    if ".." in text:
+        first, _, last = text.partition("..")
+        a, b = _day_of(first), _day_of(last)
+        if a is not None and b is not None:
+            return range_text(a, b)
+    if ", " in text:
+        days = [_day_of(part) for part in text.split(", ")]
+        if all(d is not None for d in days):
+            return "、".join(ja_date(d) for d in days if d is not None)
+    if month := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", text):
+        return ja_month(int(month[1]), int(month[2]))
+    if fy := re.fullmatch(r"FY(\d{4})(?:H([12])|Q([1-4]))?", text):
+        part = f"（{'上' if fy[2] == '1' else '下'}期）" if fy[2] else (f"（第{fy[3]}四半期）" if fy[3] else "")
+        return fiscal_year_ja(int(fy[1])) + part
+    return text
+
+
 def wareki_date(value: date | datetime | str) -> str:
     """A rule message's ``{{ x | wareki_date }}``: 令和7年4月2日 for a date, a datetime's own date, or
     text as message values arrive (``2025-04-02[ 13:02]``, riskmon/flags/render.py, already local
-    time); text that is no date is returned unchanged rather than refused in a message."""
+    time); a window, month, fiscal year or list of days in 和暦 too (:func:`_period_text`); text that
+    is no date is returned unchanged rather than refused in a message."""
     d = _parse(value)
     if d is None:
-        return str(value)
+        return _period_text(str(value).strip())
     return ja_date(d.date() if isinstance(d, datetime) else d)
 
 

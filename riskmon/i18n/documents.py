@@ -87,10 +87,10 @@ REPORT: dict[str, tuple[str, str]] = {
     "open": ("未完了", "open"),
     "overdue": ("期限超過", "overdue"),
     "escalations": ("エスカレーション", "escalations"),
-    "by_line": ("防衛線別", "by line of defence"),
+    "by_line": ("三線防御の区分別", "by line of defence"),
     "by_severity": ("重大度別", "by severity"),
     "by_risk": ("リスク区分別", "by risk category"),
-    "overdue_by_line": ("期限超過（防衛線別）", "overdue by line"),
+    "overdue_by_line": ("期限超過（三線防御の区分別）", "overdue by line of defence"),
     "breakdown": ("内訳（未完了）", "breakdown (open)"),
     "group": ("区分", "group"),
     "risky": ("リスクの高い拠点", "Highest-risk offices"),
@@ -182,7 +182,7 @@ REVIEW: dict[str, tuple[str, str]] = {
     "users_unknown_role": ("不明なロール「{value}」です{hint}。候補: {roles}", "unknown role '{value}'{hint}; valid roles: {roles}"),
     "users_did_you_mean": ("（もしかして「{guess}」？）", " (did you mean '{guess}'?)"),
     "users_bad_id": (
-        "「{value}」は利用者IDに使えません。英字・数字・「.」「_」「-」だけで、英字か数字で始まる {max} 文字以内にしてください",
+        "「{value}」は利用者IDに使えません。英字・数字・「.」「_」「-」だけで、英字か数字で始まる{max}文字以内にしてください",
         "'{value}' cannot be a user id: use letters, digits, '.', '_' and '-' only, start with a letter or digit, at most {max} characters",
     ),
     "users_nothing_loaded": (

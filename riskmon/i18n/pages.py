@@ -75,7 +75,7 @@ WEB: dict[str, tuple[str, str]] = {
     "filters": ("絞り込み", "Filters"),
     "f_severity": ("重大度", "Severity"),
     "f_status": ("対応状況", "Case status"),
-    "f_line": ("担当の線", "Line"),
+    "f_line": ("三線防御の区分（第一線・第二線・第三線）", "Line of defence (first, second, third)"),
     "f_unit": ("担当部署", "Owner unit"),
     "f_region": ("地域部", "Regional division"),
     "f_rule": ("ルール", "Rule"),
@@ -139,7 +139,7 @@ WEB: dict[str, tuple[str, str]] = {
     "assignee": ("担当者", "Assignee"),
     "due": ("期限", "Due"),
     "late": ("超過", "Late"),
-    "late_days": ("日（営業日 {b} 日）超過", "days late ({b} business days)"),
+    "late_days": ("日（営業日{b}日）超過", "days late ({b} business days)"),
     "not_late": ("期限内", "not late"),
     "engine_status": ("検知の状態", "Condition"),
     "evidence": ("根拠", "Evidence"),
@@ -225,7 +225,7 @@ WEB: dict[str, tuple[str, str]] = {
     "q_open": ("未対応のみ", "Open only"),
     "q_all": ("すべて", "All"),
     "q_where_why": ("場所: 項目: 理由", "file:line: field: reason"),
-    "q_seen": ("確認回数", "Times seen"),
+    "q_seen": ("検出回数", "Times seen"),
     "q_state": ("状態", "State"),
     "q_handled": ("対応済み", "Dealt with"),
     "q_resolved": ("再取込で解消", "Fixed by a later ingest"),
@@ -235,7 +235,7 @@ WEB: dict[str, tuple[str, str]] = {
     "users_title": ("利用者管理", "Users"),
     "u_name": ("氏名", "Name"),
     "u_unit": ("所属", "Unit"),
-    "u_line": ("線", "Line"),
+    "u_line": ("三線防御の区分", "Line of defence"),
     "u_role": ("役割", "Role"),
     "u_active": ("有効", "Active"),
     "u_password": ("パスワード", "Password"),
@@ -253,7 +253,7 @@ WEB: dict[str, tuple[str, str]] = {
     "u_revoke_tokens": ("APIトークンを失効", "Revoke API tokens"),
     "u_self": ("（あなた）", "(you)"),
     "u_secret": ("一時パスワード（この画面でのみ表示されます）", "One-time password (shown only here)"),
-    "role_label": ("{user} の役割", "Role of {user}"),
+    "role_label": ("{user}の役割", "Role of {user}"),
     "csrf_title": ("要求を受け付けられませんでした", "Request refused"),
     "csrf_body": (
         "フォームの有効期限が切れたか、不正な要求です。ページを読み込み直してから、もう一度操作してください",
@@ -265,7 +265,7 @@ WEB: dict[str, tuple[str, str]] = {
     "logged_out": ("ログアウトしました", "You have logged out"),
     "u_load_title": ("利用者ファイルの読込", "Load the users file"),
     "u_load_help": (
-        "riskmon users load と同じ処理です。CSV（UTF-8、BOM付きも可）、{max} バイトまで。"
+        "riskmon users load と同じ処理です。CSV（UTF-8、BOM付きも可）、{max}バイトまで。"
         "自分自身の役割・有効状態を変えるファイルは全体を読み込みません",
         "The same as riskmon users load. CSV (UTF-8, with or without BOM), up to {max} bytes. "
         "A file that would change your own role or active state is refused whole",
@@ -274,7 +274,7 @@ WEB: dict[str, tuple[str, str]] = {
     "u_load_button": ("読み込む", "Load"),
     "u_load_empty": ("ファイルが選ばれていないか、空です", "No file was chosen, or the file is empty"),
     "u_load_too_big": (
-        "ファイルが大きすぎます（{max} バイトまで）。何も読み込んでいません",
+        "ファイルが大きすぎます（{max}バイトまで）。何も読み込んでいません",
         "The file is too large (at most {max} bytes); nothing was loaded",
     ),
     "u_load_not_csv": (
@@ -282,7 +282,7 @@ WEB: dict[str, tuple[str, str]] = {
         "{file}: the users file is a CSV (.csv); nothing was loaded",
     ),
     "u_loaded": (
-        "{file}: 利用者 {stored} 名を登録しました（追加・変更 {changed} 件）",
+        "{file}: 利用者{stored}名を登録しました（追加・変更{changed}件）",
         "{file}: {stored} user(s) stored ({changed} added or changed)",
     ),
     # a file with a bad line stores nothing (riskmon.accounts.admin.UserAdmin.load_file): said as a
@@ -292,7 +292,7 @@ WEB: dict[str, tuple[str, str]] = {
         "{file}: the file was not loaded; no user was stored",
     ),
     "u_load_fix_lines": (
-        "次の {n} 行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）",
+        "次の{n}行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）",
         "Fix these {n} line(s), then load the whole file again (file:line: field: reason)",
     ),
     "u_ch_user_created": ("追加", "added"),
@@ -366,7 +366,7 @@ WEB: dict[str, tuple[str, str]] = {
     "case_report_event": ("報告", "report"),
     "too_large_title": ("送信されたデータが大きすぎます", "Request too large"),
     "too_large_body": (
-        "一度に送信できるのは {max} バイトまでです。何も受け付けていません",
+        "一度に送信できるのは{max}バイトまでです。何も受け付けていません",
         "At most {max} bytes can be sent at once; nothing was accepted",
     ),
 }

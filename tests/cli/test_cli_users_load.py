@@ -23,7 +23,7 @@ HEADER = "user_id,name,unit_id,role\n"
 #: line 2 is good; 3 and 4 name roles nobody has; 5 is a formula, not a user id
 BAD = HEADER + "po1,事務所長,PO-001,site_manager\nx.sato,佐藤,RMD,superuser\nrisk9,リスク9,RMD,risk_oficer\n=cmd|x,誰か,PO-001,member\n"
 ALL_ROLES = "member, site_manager, regional_manager, risk_officer, auditor, executive, user_admin"
-ID_RULE_JA = "は利用者IDに使えません。英字・数字・「.」「_」「-」だけで、英字か数字で始まる 64 文字以内にしてください"
+ID_RULE_JA = "は利用者IDに使えません。英字・数字・「.」「_」「-」だけで、英字か数字で始まる64文字以内にしてください"
 ID_RULE_EN = " cannot be a user id: use letters, digits, '.', '_' and '-' only, start with a letter or digit, at most 64 characters"
 
 

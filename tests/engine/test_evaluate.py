@@ -38,14 +38,15 @@ def test_flag_has_the_public_json_shape_and_evidence(engine: Engine, units_file:
     assert r01["owner_unit"] == "PO-001" and r01["owner_line"] == "first"
     assert r01["escalation"] == ["RD01", "RMD"]  # the office's 地域部, then リスク統括部 (a unit type resolved)
     assert r01["due_at"] == datetime(2025, 4, 1, 23, 59, 59, tzinfo=TOKYO)
-    assert r01["severity"] == "critical"  # 7 business days late
+    assert r01["severity"] == "critical"  # late, and My Number given to a third party (lateness alone is high)
     assert "札幌中央年金事務所" in r01["message"]["ja"]
     assert by_rule["R02"]["severity"] == "critical"  # personal information with My Number, given to a third party
     assert by_rule["R02"]["owner_unit"] == "RMD" and by_rule["R02"]["owner_line"] == "second"
     # the evidence names the alternative that held, and only that one
     because = by_rule["R02"]["evidence"]["conditions"]["severity_because"]
     assert "my_number_involved" in because["en"] and "affected_customers" not in because["en"]
-    assert r01["evidence"]["conditions"]["severity_because"]["en"].startswith("overdue_business_days")
+    r01_because = r01["evidence"]["conditions"]["severity_because"]["en"]
+    assert "my_number_involved" in r01_because and "overdue" not in r01_because and "affected_customers" not in r01_because
 
 
 def test_evaluation_is_idempotent_and_a_cleared_condition_is_kept(engine: Engine, units_file: Path, tmp_path: Path) -> None:
@@ -56,10 +57,10 @@ def test_evaluation_is_idempotent_and_a_cleared_condition_is_kept(engine: Engine
     assert first.counts["raised"] == 1 and second.counts == {"raised": 0, "updated": 1, "reopened": 0, "cleared": 0}
     [flag] = flags(engine)
     assert flag["severity"] == "high"
-    later = evaluate(engine, rules, at("2025-04-10T12:00"), CAL)  # still not notified: escalates to critical
+    later = evaluate(engine, rules, at("2025-04-10T12:00"), CAL)  # 6 business days late: lateness alone stays high (#12)
     assert later.counts["updated"] == 1
     [flag] = flags(engine)
-    assert flag["severity"] == "critical" and flag["first_seen"] == at("2025-04-03T12:00")
+    assert flag["severity"] == "high" and flag["first_seen"] == at("2025-04-03T12:00")
     run(engine, write_jsonl(tmp_path / "u.jsonl", [{
         "event_id": "U1", "type": "error_update", "unit_id": "PO-001", "case_id": "C1", "at": "2025-04-10T13:00:00",
         "step": "risk_notified"}]))  # fmt: skip
@@ -124,6 +125,13 @@ def test_the_sample_year_raises_every_kind_of_finding(engine: Engine) -> None:
     for f in critical:  # and each says why
         if f["rule_id"] == "R02":
             assert f["evidence"]["conditions"]["severity_because"]["ja"]
+
+
+def test_a_unit_without_a_region_is_escalated_to_the_next_unit_not_to_none(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    # 本部 departments have no 地域部: the rules' "{{ region_id or '' }}" renders empty and the entry is dropped
+    run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1", unit_id="HQ-NP", category="record_error")]))
+    evaluate(engine, shipped("R01", "R03"), at("2025-04-10T12:00"), CAL)
+    assert {f["rule_id"]: f["escalation"] for f in map(as_json, flags(engine))} == {"R01": ["RMD"], "R03": ["RMD"]}
 
 
 def test_a_rule_without_an_escalation_path_gets_the_configured_default(engine: Engine, units_file: Path, tmp_path: Path) -> None:

@@ -203,7 +203,7 @@ def test_flags_csv_export_neutralises_formulas(hostile: Engine, tmp_path: Path, 
     rows = {(r["rule_id"], r["subject"]): r for r in csv.DictReader(io.StringIO(result.stdout))}
     assert rows[("R03P", "'" + CASE_ID)]["owner_unit"] == "PO-001"
     r08 = [r for (rule, _), r in rows.items() if rule == "R08"]
-    assert len(r08) == 1 and r08[0]["message"].startswith("'" + CONTRACTOR + "（契約 K-1）")
+    assert len(r08) == 1 and r08[0]["message"].startswith("'" + CONTRACTOR + "（契約K-1）")
     for r in rows.values():
         for value in r.values():
             assert not value.lstrip().startswith(("=", "+", "-", "@")), value

@@ -55,7 +55,7 @@ def test_the_changes_section_speaks_the_pack_language(engine: Engine, tmp_path: 
 def test_the_japanese_markdown_lists_with_the_japanese_comma(engine: Engine, tmp_path: Path) -> None:
     md = (_pack(engine, tmp_path, "ja") / "committee.md").read_text(encoding="utf-8")
     breakdowns = [line for line in md.splitlines() if line.startswith("- 未完了、")]
-    assert [line.split(":")[0] for line in breakdowns] == ["- 未完了、防衛線別", "- 未完了、重大度別", "- 未完了、リスク区分別"]
+    assert [line.split(":")[0] for line in breakdowns] == ["- 未完了、三線防御の区分別", "- 未完了、重大度別", "- 未完了、リスク区分別"]
     assert all(", " not in line for line in breakdowns)
 
 

@@ -26,7 +26,7 @@ from tests.web.support import PASSWORD, csrf_of
 __all__ = ["browser", "page", "playwright_"]  # the browser fixtures (tests/web/browser_support.py)
 
 TITLE = "<h1>送信されたデータが大きすぎます</h1>"
-WORDS = f'<p class="error" role="alert">一度に送信できるのは {MAX_BODY:,} バイトまでです。何も受け付けていません</p>'
+WORDS = f'<p class="error" role="alert">一度に送信できるのは{MAX_BODY:,}バイトまでです。何も受け付けていません</p>'
 
 
 def counts(engine: Engine) -> tuple[int, int]:
@@ -140,7 +140,7 @@ def test_an_oversized_file_from_the_browser(base: str, page: Page, tmp_path: Pat
     page.get_by_label("利用者ファイル（CSV）").set_input_files(str(big))
     page.get_by_role("button", name="読み込む").click()
     expect(page.get_by_role("heading", name="送信されたデータが大きすぎます", level=1)).to_be_visible()
-    expect(page.get_by_role("alert")).to_have_text(f"一度に送信できるのは {MAX_BODY:,} バイトまでです。何も受け付けていません")
+    expect(page.get_by_role("alert")).to_have_text(f"一度に送信できるのは{MAX_BODY:,}バイトまでです。何も受け付けていません")
     shot(page, "70_body_too_large")
     page.get_by_role("link", name="English").click()  # the language switch of a page a POST rendered: a GET page
     expect(page.get_by_role("heading", name="Today's review", level=1)).to_be_visible()

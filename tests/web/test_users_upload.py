@@ -107,7 +107,7 @@ def test_an_upload_loads_and_cuts_off_the_deactivated(site: None, engine: Engine
     r = upload(admin, token, "users.csv", UPLOAD.encode())
 
     assert r.status_code == 200
-    assert "users.csv: 利用者 4 名を登録しました（追加・変更 3 件）" in r.text
+    assert "users.csv: 利用者4名を登録しました（追加・変更3件）" in r.text
     assert items(r.text, "load-changes") == [
         "new1: 追加",
         "po1: 無効化（セッションとAPIトークンを終了）",
@@ -148,7 +148,7 @@ def test_the_result_in_english(site: None, engine: Engine, make_client: Callable
 
 @pytest.mark.parametrize(("lang", "refused", "fix", "bad_line"), [
     ("", "users.csv: ファイルを読み込めませんでした。利用者は1名も登録していません",
-     "次の 1 行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）", BAD_LINE_JA),
+     "次の1行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）", BAD_LINE_JA),
     ("en", "users.csv: the file was not loaded; no user was stored",
      "Fix these 1 line(s), then load the whole file again (file:line: field: reason)", BAD_LINE_EN),
 ])  # fmt: skip
@@ -175,7 +175,7 @@ def test_utf8_with_a_bom_is_read_and_shift_jis_refused_as_on_the_cli(site: None,
                                                                      make_client: Callable[..., TestClient]) -> None:  # fmt: skip
     admin, token = signed_in(make_client, "admin1")
     r = upload(admin, token, "bom.csv", b"\xef\xbb\xbf" + (HEADER + "bom1,BOM付き,PO-001,member,true\n").encode())
-    assert r.status_code == 200 and "bom.csv: 利用者 1 名を登録しました（追加・変更 1 件）" in r.text
+    assert r.status_code == 200 and "bom.csv: 利用者1名を登録しました（追加・変更1件）" in r.text
     assert users(engine)["bom1"] == ("member", True)
     before = users(engine)
     # the bytes and the words of tests/cli/test_cli_every_command.py's ``users load sjis.csv``
@@ -204,7 +204,7 @@ def test_a_file_changing_the_uploader_is_refused_whole(site: None, engine: Engin
 
 @pytest.mark.parametrize(("name", "content", "status", "words"), [
     ("users.csv", b"", 400, "ファイルが選ばれていないか、空です"),
-    ("users.csv", HEADER.encode() + b"x" * (1024 * 1024), 413, "ファイルが大きすぎます（1,048,576 バイトまで）。何も読み込んでいません"),
+    ("users.csv", HEADER.encode() + b"x" * (1024 * 1024), 413, "ファイルが大きすぎます（1,048,576バイトまで）。何も読み込んでいません"),
     ("users.jsonl", b'{"user_id": "a"}\n', 400, "users.jsonl: 利用者ファイルは CSV（.csv）です。何も読み込んでいません"),
 ])  # fmt: skip
 def test_what_is_not_a_users_file_is_refused_before_loading(site: None, engine: Engine, make_client: Callable[..., TestClient],
