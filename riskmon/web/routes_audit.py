@@ -95,13 +95,18 @@ def _period(request: Request, viewer: Viewer) -> tuple[date, date] | list[str]:
     return problems if problems or first is None or last is None else (first, last)
 
 
+def _asked(request: Request) -> dict[str, str]:
+    """The period as it was asked (shown again in the form beside the problem)."""
+    return {"first": request.query_params.get("first", ""), "last": request.query_params.get("last", "")}
+
+
 @router.get("/audit/assurance")
 def assurance_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)]) -> Response:
     if not may_read_audit(viewer.actor):
         return refuse(request, viewer, "assurance_read", "assurance", REASON, "au_refused")
     period = _period(request, viewer)
     if isinstance(period, list):
-        return _page(request, viewer, 400, assurance={"problems": period})
+        return _page(request, viewer, 400, assurance={"problems": period, **_asked(request)})
     lang: Lang = "en" if viewer.lang == "en" else "ja"
     text = context(request).rm.pages.oversight.assurance(viewer.actor, *period, lang)
     return _page(request, viewer, assurance={"problems": [], "text": text, "period": range_text(*period, lang),
@@ -114,7 +119,7 @@ def assurance_file(request: Request, viewer: Annotated[Viewer, Depends(require_v
         return refuse(request, viewer, "assurance_read", "assurance", REASON, "au_refused")
     period = _period(request, viewer)
     if isinstance(period, list):
-        return _page(request, viewer, 400, assurance={"problems": period})
+        return _page(request, viewer, 400, assurance={"problems": period, **_asked(request)})
     lang: Lang = "en" if viewer.lang == "en" else "ja"
     text = context(request).rm.pages.oversight.assurance(viewer.actor, *period, lang)
     span = f"{period[0].isoformat()}_{period[1].isoformat()}.md"
