@@ -281,3 +281,15 @@ def test_the_dashboard_counts_in_sql_whatever_the_flags(
     after, rows_after, total_after = measure()
     assert (total_before, total_after) == (7, 3007)
     assert after == before and rows_after == rows_before
+
+
+def test_the_dashboard_shows_the_last_nightly_run(make: Make, engine: Engine, clock: Clock, tmp_path: Path) -> None:
+    from tests.web.support import NOW
+
+    with Riskmon(oversight_settings(tmp_path), engine=engine, clock=clock) as rm:
+        outcome = rm.jobs.run("nightly", as_of=NOW)
+    html = make("risk1").get("/dashboard").text
+    card = html.split('id="nightly"', 1)[1].split("</section>", 1)[0]
+    word = {"ok": "正常終了", "failed": "失敗"}[outcome.status]
+    assert f'<span class="job job-{outcome.status}">{word}</span> <span class="when">2025-04-10 12:00</span>' in card
+    assert "失敗の記録：" + ("1" if outcome.status == "failed" else "0") + "件" in card
