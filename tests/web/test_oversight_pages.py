@@ -248,9 +248,7 @@ def test_the_assurance_report_is_shown_and_downloaded(make: Make, engine: Engine
     assert make("rd1").get("/audit/assurance?first=2025-04-01&last=2026-03-31").status_code == 403
 
 
-def test_the_dashboard_counts_in_sql_whatever_the_flags(
-    engine: Engine, clock: Clock, flags: dict[str, int], tmp_path: Path
-) -> None:
+def test_the_dashboard_counts_in_sql_whatever_the_flags(engine: Engine, clock: Clock, flags: dict[str, int], tmp_path: Path) -> None:
     """3,000 more open flags (not 重点三事案 deadlines, no proposals) change the figures, not the
     statements run nor the rows the page holds: every figure is an aggregate (the bench store
     holds tens of thousands of flags)."""
