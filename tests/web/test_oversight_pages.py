@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -218,6 +219,9 @@ def test_the_audit_trail_filters_refusals_and_actors(make: Make, engine: Engine)
     assert f'<span id="total">{everything}</span>' in auditor.get("/audit").text
     assert f'<span id="total">{by_po1}</span>' in auditor.get("/audit?actor=po1").text
     assert '<span id="total">0</span>' in auditor.get("/audit?since=2030-01-01").text
+    rules = auditor.get("/audit?action=rule_version_seen").text  # a rule's whole text is in its payload: cut on the page
+    shown = [unescape(v) for v in re.findall(r"<code>rule</code>=(.*?)</span>", rules)]
+    assert shown and all(len(v) == 160 and v.endswith("…") for v in shown)
     bad = auditor.get("/audit?since=yesterday&page=0")
     assert bad.status_code == 400
     assert "開始日：「yesterday」は日付（YYYY-MM-DD）ではありません" in bad.text and "ページ：「0」は1以上の整数ではありません" in bad.text
