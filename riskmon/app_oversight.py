@@ -139,7 +139,7 @@ class Oversight:
         local = now.astimezone(rm.settings.tz)
         monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=rm.settings.tz)
         with rm.ready().connect() as conn:
-            figures = overview.overview(conn, units, now, monday)
+            figures = overview.overview(conn, units, now, monday, rm.settings.tz)
             region_of = overview.regions(conn, figures.open_by_unit)
         rows: dict[str, dict[str, int]] = {}
         division: dict[str, bool] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, and_, case, cast, func, select, true
@@ -42,22 +42,23 @@ def _scope(units: frozenset[str] | None) -> ColumnElement[bool]:
     return true() if units is None else table_of(Flag).c.owner_unit.in_(sorted(units))
 
 
-def overview(conn: Connection, units: frozenset[str] | None, now: datetime, week_start: datetime) -> Overview:
+def overview(conn: Connection, units: frozenset[str] | None, now: datetime, week_start: datetime, tz: tzinfo) -> Overview:
     """The figures as of ``now``; ``week_start`` is the start of the current week (local midnight
-    of its Monday), so the trend's buckets are calendar weeks people recognise."""
+    of its Monday), so the trend's buckets are calendar weeks people recognise; ``tz`` is the
+    configured zone, in which a flag's evidence writes a time without an offset."""
     f = table_of(Flag)
     is_open = and_(f.c.review_status.in_(list(OPEN_STATES)), _scope(units))
     out = Overview()
     rows = conn.execute(select(f.c.owner_unit, f.c.severity, func.count()).where(is_open).group_by(f.c.owner_unit, f.c.severity))
     for unit, severity, n in rows:
         out.open_by_unit.setdefault(unit, {})[severity] = int(n)
-    out.overdue_priority, out.overdue_priority_total = _overdue_priority(conn, is_open, now)
+    out.overdue_priority, out.overdue_priority_total = _overdue_priority(conn, is_open, now, tz)
     out.awaiting_confirmation = _awaiting(conn, is_open)
     out.weekly_new = _weekly(conn, units, week_start)
     return out
 
 
-def _overdue_priority(conn: Connection, is_open: ColumnElement[bool], now: datetime) -> tuple[list[dict[str, Any]], int]:
+def _overdue_priority(conn: Connection, is_open: ColumnElement[bool], now: datetime, tz: tzinfo) -> tuple[list[dict[str, Any]], int]:
     """Open deadline flags on a 重点三事案 case whose deadline has passed and whose step is not
     done — the pack's test (riskmon.reports.data.priority_deadlines): a step done late is
     "completed late", not overdue. Which cases are 重点三事案 comes from the error reports."""
@@ -65,18 +66,18 @@ def _overdue_priority(conn: Connection, is_open: ColumnElement[bool], now: datet
     priority = select(er.c.case_id).where(er.c.is_priority_incident.is_(True))
     q = (select(f.c.id, f.c.rule_id, f.c.subject, f.c.owner_unit, f.c.due_at, f.c.title_ja, f.c.title_en, f.c.evidence)
          .where(is_open, f.c.due_at.is_not(None), f.c.due_at < now, f.c.subject.in_(priority)).order_by(f.c.due_at, f.c.id))  # fmt: skip
-    overdue = [dict(r) for r in conn.execute(q).mappings() if not _done_by(r["evidence"], now)]
+    overdue = [dict(r) for r in conn.execute(q).mappings() if not _done_by(r["evidence"], now, tz)]
     for r in overdue:
         del r["evidence"]
     return overdue[:OVERDUE_LISTED], len(overdue)
 
 
-def _done_by(evidence: dict[str, Any], now: datetime) -> bool:
+def _done_by(evidence: dict[str, Any], now: datetime, tz: tzinfo) -> bool:
     done = (evidence or {}).get("observed", {}).get("done_at")
     if not done:
         return False
     at = datetime.fromisoformat(str(done))
-    return at.replace(tzinfo=at.tzinfo or now.tzinfo) <= now
+    return (at if at.tzinfo is not None else at.replace(tzinfo=tz)) <= now
 
 
 def _awaiting(conn: Connection, is_open: ColumnElement[bool]) -> int:

@@ -295,3 +295,21 @@ def test_the_dashboard_shows_the_last_nightly_run(make: Make, engine: Engine, cl
     word = {"ok": "正常終了", "failed": "失敗"}[outcome.status]
     assert f'<span class="job job-{outcome.status}">{word}</span> <span class="when">2025-04-10 12:00</span>' in card
     assert "失敗の記録：" + ("1" if outcome.status == "failed" else "0") + "件" in card
+
+
+def test_a_step_done_late_is_not_overdue(make: Make, engine: Engine, flags: dict[str, int]) -> None:
+    """The pack's test (riskmon.reports.data.priority_deadlines): a 重点三事案 whose step was done,
+    even after its deadline, is "completed late", not overdue — its flag may still be open."""
+    from sqlalchemy import update
+
+    from riskmon.store.tables import Flag
+    from tests.web.pages_support import flag_row
+
+    evidence = flag_row(engine, flags["R01:C2"])["evidence"]
+    done = {**evidence, "observed": {**evidence.get("observed", {}), "done_at": "2025-04-05T10:00:00"}}  # local time, no offset
+    with engine.begin() as conn:
+        conn.execute(update(table_of(Flag)).where(table_of(Flag).c.id == flags["R01:C2"]).values(evidence=done))
+    html = make("risk1").get("/dashboard").text
+    overdue = html.split('id="overdue"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'data-flag="(\d+)"', overdue) == [str(flags["R01:C9"])]
+    assert re.search(r'id="overdue-count">.*?class="n">1<', html, re.S)
