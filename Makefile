@@ -13,8 +13,8 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "riskmon needs Python 3.11 or 3.12 (durable_rules does not import on 3.13)"; exit 1; }
-	@# the browser tests drive Debian's chromium (never a downloaded build) with the system Japanese fonts and its locales (chromium-l10n: a date input is 年/月/日 only with ja.pak)
-	@if [ "$$(id -u)" = 0 ]; then (command -v chromium >/dev/null && dpkg -s fonts-noto-cjk chromium-l10n >/dev/null 2>&1) || (apt-get update && apt-get install -y chromium chromium-l10n fonts-noto-cjk); fi
+	@# the browser tests drive Debian's chromium (never a downloaded build) with the system Japanese fonts and its locales (chromium-l10n: a date input is 年/月/日 only with ja.pak); poppler-utils' pdfinfo reads the printed PDFs' pages
+	@if [ "$$(id -u)" = 0 ]; then (command -v chromium >/dev/null && dpkg -s fonts-noto-cjk chromium-l10n poppler-utils >/dev/null 2>&1) || (apt-get update && apt-get install -y chromium chromium-l10n fonts-noto-cjk poppler-utils); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from riskmon import audit
+from riskmon.app_oversight import Oversight
 from riskmon.flags import repository
 from riskmon.flags.repository import FlagRecord
 from riskmon.i18n import Lang
@@ -29,6 +30,8 @@ class Pages:
 
     def __init__(self, rm: Riskmon) -> None:
         self._rm = rm
+        #: レポート, ダッシュボード and 監査 (riskmon.app_oversight)
+        self.oversight = Oversight(rm)
 
     # -- units and rules ------------------------------------------------------------------------
     def visible_units(self, viewer: Actor) -> frozenset[str] | None:

@@ -36,13 +36,17 @@ from riskmon.i18n.evidence import EVIDENCE
 from riskmon.i18n.pages import NO_ENGLISH_WORD, WEB
 from riskmon.i18n.publication import PUBLICATION
 from riskmon.i18n.vocabulary import VOCABULARY
+from riskmon.i18n.web_reports import WEB_REPORTS
 
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
+# the oversight pages' words (riskmon.i18n.web_reports) are the web's too; a key both define is a bug
+if WEB.keys() & WEB_REPORTS.keys():
+    raise RuntimeError(f"web keys defined twice: {sorted(WEB.keys() & WEB_REPORTS.keys())}")
 _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
-    "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE, "publication": PUBLICATION,
-    "assurance": ASSURANCE,
+    "report": REPORT, "review": REVIEW, "web": WEB | WEB_REPORTS, "condition": CONDITION, "evidence": EVIDENCE,
+    "publication": PUBLICATION, "assurance": ASSURANCE,
 }  # fmt: skip
 
 #: Entries whose English is deliberately empty (a Japanese counter word such as 件); the

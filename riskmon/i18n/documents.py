@@ -153,24 +153,6 @@ REPORT: dict[str, tuple[str, str]] = {
     "x_funnel": ("拠点別発生率", "Error rates by office"),
     "late_priority": ("期限後に対応が完了した事案", "Priority incidents completed after the deadline"),
     "x_late_priority": ("重点三事案_期限後完了", "Completed late"),
-    # the assurance report (riskmon.review.assurance)
-    "a_title": ("第二線の有効性に関する保証レポート", "Assurance report on the second line"),
-    "a_flags": ("フラグ", "flags"),
-    "a_closed": ("完了", "closed"),
-    "a_ack": ("受領までの時間（中央値・時間）", "median hours to acknowledge"),
-    "a_close": ("完了までの時間（中央値・時間）", "median hours to close"),
-    "a_within": ("営業日以内の完了率", "closed within business days"),
-    "a_four_eyes": ("四つの目の遵守", "four-eyes compliance"),
-    "a_reopen": ("再開率", "reopen rate"),
-    "a_dismiss_reason": ("却下の理由", "dismissals by reason"),
-    "a_dismiss_person": ("却下した担当者", "dismissals by person"),
-    "a_never_fired": ("一度も検知しなかったルール", "rules that never fired"),
-    "a_most_dismissed": ("却下の多いルール", "rules with most dismissals"),
-    "a_sample": ("監査テスト用サンプル", "audit-test sample"),
-    "a_recurrence": (
-        "監査計画への入力：同種誤りの再発（拠点|分類: フラグ数）",
-        "input to audit planning: recurring errors (unit|category: flags)",
-    ),
 }
 
 #: ``review``: the daily digests of the outbox (riskmon.review.escalation).

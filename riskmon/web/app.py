@@ -28,13 +28,16 @@ from riskmon.config import Settings, load_settings
 from riskmon.errors import NotFound, Refused, RiskmonError
 from riskmon.store.db import make_engine
 from riskmon.web import (
+    routes_audit,
     routes_auth,
     routes_changes,
+    routes_dashboard,
     routes_detail,
     routes_events,
     routes_flags,
     routes_quarantine,
     routes_queue,
+    routes_reports,
     routes_users,
 )
 from riskmon.web.body_limit import BodyLimit
@@ -59,7 +62,19 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
     app.add_middleware(BodyLimit)  # inside the security headers: the 413 page gets them too
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    modules = (routes_auth, routes_queue, routes_flags, routes_detail, routes_events, routes_quarantine, routes_users, routes_changes)
+    modules = (
+        routes_auth,
+        routes_queue,
+        routes_flags,
+        routes_detail,
+        routes_events,
+        routes_quarantine,
+        routes_users,
+        routes_changes,
+        routes_dashboard,
+        routes_reports,
+        routes_audit,
+    )
     for module in modules:
         app.include_router(module.router)
     # the pages a GET reaches, by path pattern: where a page a POST rendered links its language switch

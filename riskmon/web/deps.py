@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import Engine
 
+from riskmon import app_oversight as oversight
 from riskmon.accounts.auth import Accounts
 from riskmon.accounts.sessions import Session
 from riskmon.app import Riskmon
@@ -206,7 +207,9 @@ def render(request: Request, template: str, lang: str, status: int = 200, *, get
     nav = {"pages": who is not None and not values.get("forced"),
            "quarantine": who is not None and permissions.can_read_quarantine(who),
            "users": who is not None and permissions.can_administer_users(who),
-           "changes": who is not None and changes.can_read(who)}  # fmt: skip
+           "changes": who is not None and changes.can_read(who),
+           "reports": who is not None and oversight.may_read_reports(who),
+           "audit": who is not None and oversight.may_read_audit(who)}  # fmt: skip
     switch = language_links(request, get_url)
 
     def query(**params: Any) -> str:

@@ -83,7 +83,8 @@ def test_every_page_fits_1366x768_and_is_translated(site: dict[str, object], pag
     page.goto(f"{base}/login?lang=ja")
     log_in(page, base, "admin1", PASSWORD)
     page.goto(f"{base}/?lang={lang}")
-    for name, path in {**pages_of(flags), "users": "/admin/users", "password": "/password"}.items():
+    oversight = {"dashboard": "/dashboard", "reports": "/reports", "audit": "/audit"}  # tests/web/test_browser_oversight.py too
+    for name, path in {**pages_of(flags), "users": "/admin/users", "password": "/password", **oversight}.items():
         page.goto(base + path)
         expect(page.locator("html")).to_have_attribute("lang", lang)
         no_horizontal_scroll(page)
@@ -95,7 +96,8 @@ def test_every_page_fits_1366x768_and_is_translated(site: dict[str, object], pag
 
 
 KEYBOARD = {"queue": "/", "list": "/flags?status=all", "detail": "/flags/{id}", "events": "/events?by=event&q=I1",
-            "quarantine": "/quarantine", "users": "/admin/users", "password": "/password"}  # fmt: skip
+            "quarantine": "/quarantine", "users": "/admin/users", "password": "/password",
+            "dashboard": "/dashboard", "reports": "/reports", "audit": "/audit"}  # fmt: skip
 CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea"
 
 

@@ -78,6 +78,18 @@ def test_every_post_route_that_renders_a_page_links_to_a_get_page(
     risk1 = as_("risk1")
     check(risk1, risk1.post("/quarantine/987654/handled", data={"csrf_token": form(risk1, "/")}), 404, "/quarantine?lang=en")
 
+    risk1.get("/?lang=ja")
+    tried.add("/reports/committee")  # a bad date: the reports page again; the first line's refusal links to the start
+    bad_period = risk1.post("/reports/committee", data={"first": "x", "last": "2025-04-30", "csrf_token": form(risk1, "/reports")})
+    check(risk1, bad_period, 400, "/reports?lang=en")
+    risk1.get("/?lang=ja")
+    check(po1, po1.post("/reports/committee", data={"first": "2025-04-01", "last": "2025-04-30", "csrf_token": form(po1, "/")}), 403,
+          "/?lang=en")  # fmt: skip
+    po1.get("/?lang=ja")
+    tried.add("/audit/verify")  # the verification is shown on the audit page
+    check(risk1, risk1.post("/audit/verify", data={"csrf_token": form(risk1, "/audit")}), 200, "/audit?lang=en")
+    risk1.get("/?lang=ja")
+
     admin = as_("admin1")
     tried.add("/admin/users")  # no file chosen
     check(admin, admin.post("/admin/users", data={"csrf_token": form(admin, "/admin/users")}), 400, "/admin/users?lang=en")

@@ -1,0 +1,198 @@
+"""What the oversight pages read and do — レポート, ダッシュボード, 監査 — each one call on
+``rm.pages.oversight``, with who may do it decided here, never in a route or a template.
+
+Who may see what (docs/web.md, "レポート・ダッシュボード・監査"):
+
+- レポート: the second line, the third line and governance. The first line sees none: a committee
+  pack ranks every office and lists every unit's overdue cases, so it is not "their own units'"
+  document, and their own figures are on the dashboard. Generating a pack is the second line's
+  (リスク統括部 prepares the committee's papers), through the same ``rm.reports.committee`` as
+  ``riskmon report committee`` and the scheduler, and audited (``report_generated``).
+- ダッシュボード: everyone; the first line's figures are their own units' only (the flags' own
+  visibility rule, riskmon.review.policy.visible_units).
+- 監査: the third line, the second line and governance; the first line is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from riskmon import audit
+from riskmon.audit import trail
+from riskmon.domain import Line, Severity
+from riskmon.flags import overview
+from riskmon.i18n import Lang, phrase
+from riskmon.jobs.service import JobOverview
+from riskmon.reports.assurance import to_markdown
+from riskmon.reports.committee import Written
+from riskmon.review import policy
+from riskmon.review.users import Actor
+from riskmon.store.kept_index import KeptFolder, kept_folder, kept_folders
+
+if TYPE_CHECKING:
+    from riskmon.app import Riskmon
+
+GENERATED = "report_generated"
+READERS = (Line.SECOND, Line.THIRD, Line.GOVERNANCE)
+#: the files a kept report's folder may hold, and how each is served
+MEDIA = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def may_read_reports(actor: Actor) -> bool:
+    return actor.line in READERS
+
+
+def may_generate_reports(actor: Actor) -> bool:
+    """The policy's own second-line check (a ``user_admin`` is second line too)."""
+    try:
+        policy.require_second_line(actor, "", "")
+    except policy.Refused:
+        return False
+    return True
+
+
+def may_read_audit(actor: Actor) -> bool:
+    return actor.line in READERS
+
+
+@dataclass(frozen=True)
+class KeptReport:
+    folder: KeptFolder
+    lang: str
+    files: list[str]  # the extensions present in the folder, in MEDIA's order
+    generated_by: str | None  # the person of the last audited generation; None: the CLI or the scheduler
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    path: Path
+    media_type: str
+    filename: str  # in Japanese (RFC 5987 filename*)
+    ascii_filename: str  # the fallback for clients that read only filename=
+
+
+@dataclass
+class Dashboard:
+    rows: list[dict[str, Any]]  # one per 地域部 (or unit outside one): name, id, counts by severity, total
+    severities: list[str]
+    figures: overview.Overview
+    names: dict[str, str]
+    nightly: JobOverview | None
+    scoped: bool  # the viewer's own units only (the first line), not every unit
+
+
+class Oversight:
+    """Reports, the dashboard and the audit page over one ``Riskmon``."""
+
+    def __init__(self, rm: Riskmon) -> None:
+        self._rm = rm
+
+    # -- レポート ---------------------------------------------------------------------------------
+    def kept_reports(self, viewer: Actor) -> list[KeptReport]:
+        _require(may_read_reports(viewer), "レポートの閲覧", "read the reports")
+        with self._rm.ready().connect() as conn:
+            folders, makers = kept_folders(conn), trail.generations(conn, GENERATED)
+        return [KeptReport(k, "en" if k.folder.endswith("_en") else "ja", _present(k), makers.get(k.folder, (None,))[0])
+                for k in folders]  # fmt: skip
+
+    def report_file(self, viewer: Actor, report_id: int, ext: str) -> ReportFile | None:
+        """One file of a kept report's folder; None when there is no such report or file."""
+        _require(may_read_reports(viewer), "レポートの閲覧", "read the reports")
+        if ext not in MEDIA:
+            return None
+        with self._rm.ready().connect() as conn:
+            found = kept_folder(conn, report_id)
+        if found is None or ext not in _present(found):
+            return None
+        # what the kind is called in a downloaded file's name: Japanese, and the ASCII fallback
+        ja, ascii_ = phrase("web", f"rp_file_{found.kind}", "ja"), phrase("web", f"rp_file_{found.kind}", "en")
+        suffix = "_en" if found.folder.endswith("_en") else ""
+        span = f"{found.period_from.isoformat()}_{found.period_to.isoformat()}{suffix}.{ext}"
+        return ReportFile(_file(found, ext), MEDIA[ext], f"{ja}_{span}", f"{ascii_}_{span}")
+
+    def generate_committee(self, viewer: Actor, first: date, last: date, lang: Lang, via: dict[str, str]) -> Written:
+        """The pack for ``first``..``last`` (data as of the end of ``last``), written as
+        ``riskmon report committee`` writes it, and the generation audited with its folder (which
+        the list reads to say who generated it)."""
+        _require(may_generate_reports(viewer), "リスク管理委員会資料の作成", "generate a committee pack", second_only=True)
+        rm = self._rm
+        written = rm.reports.committee(first, last, lang=lang)
+        with rm.ready().begin() as conn:
+            audit.append(conn, viewer.user_id, GENERATED, f"report:committee:{first.isoformat()}..{last.isoformat()}",
+                         {"folder": str(written.folder), "data_hash": written.data_hash, "version": written.version,
+                          "unchanged": written.unchanged, "lang": lang, **via}, rm.now())  # fmt: skip
+        return written
+
+    # -- ダッシュボード ------------------------------------------------------------------------------
+    def dashboard(self, viewer: Actor, lang: Lang) -> Dashboard:
+        rm = self._rm
+        units = policy.visible_units(viewer)
+        now = rm.now()
+        local = now.astimezone(rm.settings.tz)
+        monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=rm.settings.tz)
+        with rm.ready().connect() as conn:
+            figures = overview.overview(conn, units, now, monday, rm.settings.tz)
+            region_of = overview.regions(conn, figures.open_by_unit)
+        rows: dict[str, dict[str, int]] = {}
+        division: dict[str, bool] = {}
+        for unit, counts in figures.open_by_unit.items():
+            region, is_division = region_of[unit]
+            division[region] = is_division
+            row = rows.setdefault(region, {})
+            for severity, n in counts.items():
+                row[severity] = row.get(severity, 0) + n
+        severities = [s.value for s in reversed(Severity)]
+        # each row links to the flag list filtered as it counts: a 地域部 with its offices, else the unit
+        table: list[dict[str, Any]] = [{"id": region, "counts": counts, "total": sum(counts.values()),
+                  "filter": {"region" if division[region] else "unit": region}} for region, counts in rows.items()]  # fmt: skip
+        table.sort(key=lambda r: (-r["total"], r["id"]))
+        shown = set(rows) | {r["owner_unit"] for r in figures.overdue_priority}
+        names = rm.unit_names(lang, only=shown)
+        nightly = next((j for j in rm.jobs.overview(now) if j.job == "nightly"), None)
+        return Dashboard(table, severities, figures, names, nightly, units is not None)
+
+    # -- 監査 ----------------------------------------------------------------------------------
+    def audit_trail(self, viewer: Actor, q: trail.TrailQuery) -> tuple[list[dict[str, Any]], int, list[str]]:
+        """A page of the audit log, how many entries match, and the actions to filter by."""
+        _require(may_read_audit(viewer), "監査証跡の閲覧", "read the audit trail")
+        with self._rm.ready().connect() as conn:
+            rows, total = trail.entries(conn, q)
+            return rows, total, trail.actions(conn)
+
+    def verification(self, viewer: Actor) -> audit.Verification:
+        """``riskmon audit verify``: the chain, the anchors and the cross-checks (reads the whole log)."""
+        _require(may_read_audit(viewer), "監査証跡の検証", "verify the audit trail")
+        return self._rm.verify_audit()
+
+    def assurance(self, viewer: Actor, first: date, last: date, lang: Lang) -> str:
+        """The third line's report for a period, as ``riskmon report assurance`` prints it (Markdown)."""
+        _require(may_read_audit(viewer), "第三線の監査資料の作成", "make the third line's audit document")
+        rm = self._rm
+        data = rm.reports.assurance(first, last).data
+        return to_markdown(data, rm.calendar, rm.unit_names(lang), lang, look=rm.settings.reports, prepared_on=rm.now().date())
+
+
+def _require(allowed: bool, what_ja: str, what_en: str, *, second_only: bool = False) -> None:
+    if not allowed:
+        who_ja, who_en = (
+            ("第二線（リスク統括部等）", "the second line")
+            if second_only
+            else ("第二線・第三線・ガバナンスの利用者", "the second line, the third line and governance")
+        )
+        raise policy.Refused(f"{what_ja}は{who_ja}だけが行えます", f"only {who_en} may {what_en}")
+
+
+def _file(k: KeptFolder, ext: str) -> Path:
+    return Path(k.folder) / f"{k.kind}.{ext}"
+
+
+def _present(k: KeptFolder) -> list[str]:
+    return [ext for ext in MEDIA if _file(k, ext).is_file()]
