@@ -29,6 +29,7 @@ WEB_REPORTS: dict[str, tuple[str, str]] = {
     "rp_kind": ("種類", "Kind"),
     "rp_kind_committee": ("リスク管理委員会資料", "Committee pack"),
     "rp_kind_monthly": ("事務処理誤り等の公表（案）", "Monthly publication draft"),
+    "rp_kind_annual": ("事務処理誤り等の状況（年次公表案）", "Annual publication draft"),
     "rp_period": ("対象期間", "Period"),
     "rp_as_of": ("データ時点", "Data as of"),
     "rp_versions": ("版", "Versions"),
@@ -57,7 +58,8 @@ WEB_REPORTS: dict[str, tuple[str, str]] = {
     ),
     "rp_file_committee": ("リスク管理委員会資料", "committee"),
     "rp_file_monthly": ("事務処理誤り等の公表（案）", "monthly"),
-    "rp_file_assurance": ("第三線の監査資料", "third line's audit document"),
+    "rp_file_annual": ("事務処理誤り等の状況（案）", "annual"),
+    "rp_file_assurance": ("第三線の監査資料", "assurance"),
     # -- ダッシュボード
     "db_title": ("ダッシュボード", "Dashboard"),
     "db_intro": (

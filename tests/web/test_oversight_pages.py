@@ -95,8 +95,8 @@ def test_the_dashboard_counts_open_flags_and_each_figure_opens_the_same_list(mak
     client = make("risk1")
     html = client.get("/dashboard").text
     assert re.findall(r'<tr data-region="([^"]+)">', html) == ["RD01"]  # both offices roll up into their 地域部
-    assert _region_row(html, "RD01") == {"critical": "5", "high": "1", "medium": "1", "low": "0", "info": "0", "total": "7"}
-    for severity, n in (("critical", 5), ("high", 1), ("medium", 1)):
+    assert _region_row(html, "RD01") == {"critical": "4", "high": "2", "medium": "1", "low": "0", "info": "0", "total": "7"}
+    for severity, n in (("critical", 4), ("high", 2), ("medium", 1)):
         listed = client.get(f"/flags?severity={severity}&region=RD01").text
         assert re.search(r'id="total">(\d+)<', listed).group(1) == str(n)  # type: ignore[union-attr]
     assert 'href="/flags?severity=critical&amp;region=RD01"' in html
@@ -177,8 +177,19 @@ def test_a_pack_made_outside_the_web_says_its_maker_is_not_recorded(make: Make, 
         rm.reports.monthly(2025, 4)
     page = make("exec1").get("/reports").text
     assert "事務処理誤り等の公表（案）" in page and "記録なし（CLI・定時処理）" in page
-    assert re.findall(r'href="/reports/\d+/file\.(\w+)"', page) == ["md", "xlsx"]
+    assert re.findall(r'href="/reports/\d+/file\.(\w+)"', page) == ["md", "html", "xlsx"]
     assert date(2025, 4, 30).isoformat() not in _text(page)  # people read 和暦
+
+
+def test_an_annual_publication_is_listed_under_its_own_kind_and_downloads(make: Make, engine: Engine, clock: Clock, tmp_path: Path) -> None:
+    with Riskmon(oversight_settings(tmp_path), engine=engine, clock=clock) as rm:
+        rm.reports.annual(2025)
+    client = make("exec1")
+    page = client.get("/reports").text
+    assert "事務処理誤り等の状況（年次公表案）" in page and "事務処理誤り等の公表（案）" not in page
+    link = re.search(r'href="(/reports/\d+/file\.md)"', page).group(1)  # type: ignore[union-attr]
+    got = client.get(link)
+    assert got.status_code == 200 and 'filename="annual_2025-04-01_2026-03-31.md"' in got.headers["content-disposition"]
 
 
 @pytest.mark.parametrize("user", ["auditor", "exec1", "po1"])
