@@ -145,7 +145,7 @@ class Riskmon:
     @cached_property
     def cases(self) -> ReviewService:
         """The review service: every case action, with its policy checks and audit entries."""
-        return ReviewService(self.ready(), clock=self._clock)
+        return ReviewService(self.ready(), clock=self._clock, powers=self.settings.powers)
 
     @cached_property
     def pages(self) -> Pages:
@@ -266,7 +266,7 @@ class Riskmon:
         """A case's events; a viewer's refused look is audited with ``via`` (channel, token id:
         riskmon.review.service.ReviewService.history)."""
         if viewer is not None:
-            return ReviewService(self.ready(), clock=self._clock, via=via).history(viewer.user_id, flag_id)
+            return ReviewService(self.ready(), clock=self._clock, via=via, powers=self.settings.powers).history(viewer.user_id, flag_id)
         with self.ready().connect() as conn:
             if repository.get(conn, flag_id) is None:
                 raise policy.Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")

@@ -32,13 +32,14 @@ from riskmon.i18n.conditions import CONDITION
 from riskmon.i18n.documents import REPORT, REVIEW
 from riskmon.i18n.evidence import EVIDENCE
 from riskmon.i18n.pages import NO_ENGLISH_WORD, WEB
+from riskmon.i18n.powers import POWERS
 from riskmon.i18n.vocabulary import VOCABULARY
 
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
 _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
-    "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE,
+    "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE, "powers": POWERS,
 }  # fmt: skip
 
 #: Entries whose English is deliberately empty (a Japanese counter word such as 件); the
