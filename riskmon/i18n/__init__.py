@@ -32,14 +32,16 @@ from riskmon.i18n.conditions import CONDITION
 from riskmon.i18n.documents import REPORT, REVIEW
 from riskmon.i18n.evidence import EVIDENCE
 from riskmon.i18n.pages import NO_ENGLISH_WORD, WEB
-from riskmon.i18n.powers import POWERS
+from riskmon.i18n.powers import POWERS, POWERS_PAGES
 from riskmon.i18n.vocabulary import VOCABULARY
 
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
+if set(WEB) & set(POWERS_PAGES):  # a key defined twice would silently lose one wording
+    raise RuntimeError(f"web phrases defined twice: {sorted(set(WEB) & set(POWERS_PAGES))}")
 _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
-    "report": REPORT, "review": REVIEW, "web": WEB, "condition": CONDITION, "evidence": EVIDENCE, "powers": POWERS,
+    "report": REPORT, "review": REVIEW, "web": {**WEB, **POWERS_PAGES}, "condition": CONDITION, "evidence": EVIDENCE, "powers": POWERS,
 }  # fmt: skip
 
 #: Entries whose English is deliberately empty (a Japanese counter word such as 件); the

@@ -1,8 +1,8 @@
 """Words of the second line's scoped powers (issue #12, S4:41): the risk domains a power is scoped
 by, the executive's approval, and governance's records, for the CLI, the web pages and messages.
 
-A module of its own so the catalogue of review words other helpers edit stays untouched; read
-through ``phrase("powers", key)`` and ``translator("powers", lang)``.
+A module of its own so the catalogues other helpers edit stay untouched: :data:`POWERS` is the
+``powers`` namespace (``phrase("powers", key)``); :data:`POWERS_PAGES` joins the ``web`` one.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ POWERS: dict[str, tuple[str, str]] = {
     "domain_disaster_other": ("災害その他リスク", "disaster and other risk"),
     "domain_outsourcing": ("外部委託", "outsourcing"),
     "domain_compliance": ("コンプライアンス", "compliance"),
+}
+
+#: the flag detail page's words for the powers (riskmon/web/templates/_actions.html, flag_detail.html):
+#: part of the ``web`` namespace the templates' ``t()`` reads (riskmon.i18n merges them)
+POWERS_PAGES: dict[str, tuple[str, str]] = {
     # the flag detail page and the CLI's flag show
     "domain_title": ("リスク領域と所管部署", "Risk domain and owning units"),
     "domain_owned_by": ("所管", "owned by"),

@@ -11,15 +11,18 @@ import pytest
 from sqlalchemy import Engine, select
 
 from riskmon.config import PowersConfig
-from riskmon.store.tables import AuditEntry, Flag, table_of
 from riskmon.review.service import ReviewService
+from riskmon.store.tables import AuditEntry, Flag, table_of
 from tests.helpers import UNITS_CSV, error_report, raise_flags
 
-UNITS = UNITS_CSV + """PPD,調達企画部,Procurement Planning Dept.,procurement_planning_department,,,,true
+UNITS = (
+    UNITS_CSV
+    + """PPD,調達企画部,Procurement Planning Dept.,procurement_planning_department,,,,true
 IMO,情報管理対策室,Information Management Office,information_management_office,,,,true
 EXEC,役員,Executives,executive,,,,true
 RMC,リスク管理委員会,Risk Management Committee,risk_management_committee,,,,true
 """
+)
 USERS = """user_id,name,unit_id,role
 po1,事務所長,PO-001,site_manager
 risk1,リスク1,RMD,risk_officer
@@ -67,7 +70,8 @@ def test_procurement_cannot_accept_the_risk_of_a_priority_incident(engine: Engin
     assert out.message_ja == (f"フラグ {f} のリスク領域は「事務リスク」で、所管はリスク統括部です。"
                               "調達企画部はリスク受容を単独では行えません（閲覧・コメント・完了の提案はできます）")  # fmt: skip
     assert out.message_en == (f"flag {f} is in the administrative risk domain, owned by Risk Management Dept.; "
-                              "Procurement Planning Dept. cannot accept its risk alone (it may read, comment and propose a resolution)")  # fmt: skip
+                              "Procurement Planning Dept. cannot accept its risk alone "
+                              "(it may read, comment and propose a resolution)")  # fmt: skip
     assert flag_row(engine, f)["proposal"] is None and flag_row(engine, f)["review_status"] == "open"
     assert last_audit(engine)[:2] == ("ppd1", "refused:resolve")
     assert not svc.dismiss("ppd1", f, "誤検知").ok
@@ -172,7 +176,9 @@ def test_governance_records_receipts_and_decisions_without_changing_state(engine
     assert svc.receipt("exec1", f, "常勤役員会（5月12日）で報告を受けた").ok
     assert svc.committee_decision("rmc1", f, "再発防止策の全国展開を決定").ok
     after = flag_row(engine, f)
-    assert {k: after[k] for k in ("review_status", "proposal", "resolution")} == {k: before[k] for k in ("review_status", "proposal", "resolution")}
+    assert {k: after[k] for k in ("review_status", "proposal", "resolution")} == {
+        k: before[k] for k in ("review_status", "proposal", "resolution")
+    }
     events = [(e.actor, e.action.value, e.from_status, e.to_status, e.detail.get("text")) for e in svc.history("auditor", f)][-2:]
     assert [(a, act, str(fr), str(to), t) for a, act, fr, to, t in events] == [
         ("exec1", "receipt", "open", "open", "常勤役員会（5月12日）で報告を受けた"),
