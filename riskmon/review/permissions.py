@@ -17,7 +17,7 @@ from collections.abc import Callable
 from sqlalchemy import ColumnElement, Connection
 
 from riskmon.config import PowersConfig
-from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, ReviewStatus
+from riskmon.domain import CLOSED_STATES, OPEN_STATES, Line, Resolution, ReviewStatus
 from riskmon.flags.repository import FlagRecord, Proposal
 from riskmon.review import domains, policy
 from riskmon.review.users import USER_ADMIN as USER_ADMIN  # the role that manages accounts (利用者管理)
@@ -150,8 +150,9 @@ def can_administer_users(actor: Actor) -> bool:
 
 
 def why_not(actor: Actor, flag: FlagRecord, action: str, *, proposer: Actor | None, powers: PowersConfig = DEFAULT_POWERS,
-            approved: bool = False) -> tuple[str, str]:  # fmt: skip
-    """The policy's reason ``action`` is not open to ``actor`` on ``flag`` (Japanese, English)."""
+            approved: bool = False, resolution: str = "") -> tuple[str, str]:  # fmt: skip
+    """The policy's reason ``action`` is not open to ``actor`` on ``flag`` (Japanese, English);
+    ``resolution`` (the form's) lets a refused risk acceptance say so."""
     special = _why_not_powers(actor, flag, action, powers, approved)
     if special is not None:
         return special
@@ -161,9 +162,11 @@ def why_not(actor: Actor, flag: FlagRecord, action: str, *, proposer: Actor | No
     if action in ("propose", "resolve", "dismiss"):
         checks.append(lambda: policy.require_no_pending_closure(flag))
     if action in ("resolve", "dismiss"):
-        checks.append(lambda: domains.require_owner(powers, actor, flag, None))
+        chosen = Resolution.FALSE_POSITIVE if action == "dismiss" else next((r for r in Resolution if r.value == resolution), None)
+        checks.append(lambda: domains.require_owner(powers, actor, flag, chosen))
     pending = awaiting_confirmation(flag)
-    if action == "confirm" and pending is not None:
+    if action == "confirm" and pending is not None:  # in the service's order (ReviewService.confirm)
+        checks.append(lambda: policy.check_confirmation(actor, proposer, pending, pending.digest))
         checks.append(lambda: domains.check_pair(powers, proposer, actor, flag))
         if not approved:
             checks.append(lambda: domains.require_approval(powers, flag, pending, ()))
@@ -174,11 +177,6 @@ def why_not(actor: Actor, flag: FlagRecord, action: str, *, proposer: Actor | No
             return refusal.ja, refusal.en
     if action == "response" and actor.line != Line.FIRST:  # the service's own rule (ReviewService.comment)
         return "回答（response）は第一線の担当部署が行います", "a response comes from the first-line owner"
-    if action == "confirm" and pending is not None:
-        try:
-            policy.check_confirmation(actor, proposer, pending, pending.digest)
-        except policy.Refused as refusal:
-            return refusal.ja, refusal.en
     if action not in ACTIONS:
         return f"不明な操作です: {action}", f"unknown action: {action}"
     return "このフラグの現在の状態では実行できません", "not possible in the flag's current state"

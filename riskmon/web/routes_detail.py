@@ -141,7 +141,7 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
         return _answer(request, viewer, flag_id, action, problem, form)
     if action not in allowed:  # a forged or stale form: refused before the service, and audited
         ja, en = permissions.why_not(viewer.actor, flag, action, proposer=proposer, powers=ctx.settings.powers,
-                                     approved=approved)  # fmt: skip
+                                     approved=approved, resolution=resolution)  # fmt: skip
         service.record_refusal(user, action, flag_id, en)
         if not permissions.can_see_unit(viewer.actor, flag.owner_unit):
             return _not_found(request, viewer)  # another unit's flag is as absent as a missing one

@@ -62,7 +62,8 @@ def test_only_the_owning_domain_is_offered_closing(as_: Callable[[str], TestClie
     refused = post(ppd, f"/flags/{priority}/act", {"action": "resolve", "resolution": "risk_accepted", "note": "受容",
                                                    "until": "2025-09-30"}, page=f"/flags/{priority}")  # fmt: skip
     assert refused.status_code == 403
-    assert f"フラグ {priority} のリスク領域は「事務リスク」で、所管はリスク統括部です。調達企画部は完了を単独では行えません" in refused.text
+    said = f"フラグ {priority} のリスク領域は「事務リスク」で、所管はリスク統括部です。調達企画部はリスク受容を単独では行えません"
+    assert said in refused.text
     assert audit_actions(engine, "ppd1")[-1] == ("refused:resolve", f"flag:{priority}")
     assert flag_row(engine, priority)["proposal"] is None
 
