@@ -296,7 +296,7 @@ class Riskmon:
     def queue(self, user_id: str, as_of: datetime | None = None, *, per_bucket: int | None = None) -> Queue:
         """The morning queue for a user: new, escalated and overdue first, by owner unit
         (``per_bucket``: at most this many items of each bucket; the counts stay exact)."""
-        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar, per_bucket=per_bucket)
+        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar, per_bucket=per_bucket, powers=self.settings.powers)
 
     def verify_audit(self) -> audit.Verification:
         """Check the audit trail: the keyed chain, the anchors outside the database, the cross-checks."""

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import PowersConfig
+from riskmon.domain import Bucket
+from riskmon.review.queue import morning_queue
 from riskmon.review.service import ReviewService
 from riskmon.store.tables import AuditEntry, Flag, table_of
-from tests.helpers import UNITS_CSV, error_report, raise_flags
+from tests.helpers import NOW, UNITS_CSV, error_report, raise_flags
 
 UNITS = (
     UNITS_CSV
@@ -207,3 +210,20 @@ def test_standing_offers_only_what_the_policy_allows(engine: Engine, cases: dict
     svc.exec_approve("exec1", f, svc.flag("risk1", f).proposal.digest)  # type: ignore[union-attr]
     assert "confirm" in svc.standing("risk2", f).allowed and "exec_approve" not in svc.standing("exec1", f).allowed
     assert svc.standing("auditor", f).allowed == set()
+
+
+def test_the_morning_queue_awaits_only_what_may_be_confirmed(engine: Engine, cases: dict[str, int]) -> None:
+    """承認待ち (awaiting me) lists a closure only for someone the service would let confirm it."""
+    svc = ReviewService(engine)
+
+    def awaiting(user: str) -> list[int]:
+        return [i.flag.id for i in morning_queue(engine, user, NOW, BusinessCalendar()).in_bucket(Bucket.AWAITING_ME)]
+
+    f = cases["priority"]
+    svc.resolve("risk1", f, "risk_accepted", "受容", until=UNTIL)
+    assert awaiting("risk2") == []  # the executive first
+    svc.exec_approve("exec1", f, svc.flag("risk1", f).proposal.digest)  # type: ignore[union-attr]
+    assert awaiting("risk2") == [f] and awaiting("ppd1") == [f]  # the proposer owns the domain
+    h = cases["high"]
+    svc.propose("ppd1", h, "remediated", "再送付済み")
+    assert awaiting("ppd2") == [f] and sorted(awaiting("risk2")) == sorted([f, h])
