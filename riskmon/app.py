@@ -148,7 +148,7 @@ class Riskmon:
     @cached_property
     def cases(self) -> ReviewService:
         """The review service: every case action, with its policy checks and audit entries."""
-        return ReviewService(self.ready(), clock=self._clock)
+        return ReviewService(self.ready(), clock=self._clock, powers=self.settings.powers)
 
     @cached_property
     def pages(self) -> Pages:
@@ -279,7 +279,7 @@ class Riskmon:
         """A case's events; a viewer's refused look is audited with ``via`` (channel, token id:
         riskmon.review.service.ReviewService.history)."""
         if viewer is not None:
-            return ReviewService(self.ready(), clock=self._clock, via=via).history(viewer.user_id, flag_id)
+            return ReviewService(self.ready(), clock=self._clock, via=via, powers=self.settings.powers).history(viewer.user_id, flag_id)
         with self.ready().connect() as conn:
             if repository.get(conn, flag_id) is None:
                 raise policy.Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
@@ -309,7 +309,7 @@ class Riskmon:
     def queue(self, user_id: str, as_of: datetime | None = None, *, per_bucket: int | None = None) -> Queue:
         """The morning queue for a user: new, escalated and overdue first, by owner unit
         (``per_bucket``: at most this many items of each bucket; the counts stay exact)."""
-        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar, per_bucket=per_bucket)
+        return morning_queue(self.ready(), user_id, as_of or self.now(), self.calendar, per_bucket=per_bucket, powers=self.settings.powers)
 
     def verify_audit(self) -> audit.Verification:
         """Check the audit trail: the keyed chain, the anchors outside the database, the cross-checks."""

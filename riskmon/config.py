@@ -190,6 +190,80 @@ class ReportsConfig(_Section):
     browser: str = "chromium"  # a Chromium-family browser, by name on PATH or by absolute path
 
 
+#: the risk domains second-line powers are scoped by (issue #12, S4:41): the five risk categories of
+#: the rules (riskmon.domain.RiskCategory, domain.md §6.1) and the two second-line domains the seeds
+#: name beside them (外部委託 → 調達企画部, compliance → コンプライアンス部; domain.md §6.1 [I]).
+#: riskmon.config may not import riskmon.domain (import-linter), so tests/test_config_powers.py
+#: keeps this list and RiskCategory in step.
+RISK_DOMAINS = ("administrative", "reputational", "system", "information_security", "disaster_other", "outsourcing", "compliance")
+#: the unit types of the second line (S4:41 and riskmon.events.enums.DEFAULT_LINE): the only units
+#: a domain can be owned by — a first-line office or the 監査部 owning one would undo the three lines
+SECOND_LINE_UNIT_TYPES = ("risk_management_department", "business_quality_management_department", "procurement_planning_department",
+                          "information_management_office", "system_planning_department", "compliance_department", "csirt")  # fmt: skip
+_RULE_ID = re.compile(r"^[A-Z][A-Z0-9_-]{0,15}$")
+
+
+def _owners(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every domain known and owned by at least one second-line unit type, each known."""
+    problems = [f"unknown risk domain {k!r} (known: {', '.join(RISK_DOMAINS)})" for k in value if k not in RISK_DOMAINS]
+    problems += [f"{k}: no owning unit" for k, units in value.items() if not units]
+    problems += [f"{k}: unknown second-line unit type {u!r} (known: {', '.join(SECOND_LINE_UNIT_TYPES)})"
+                 for k, units in value.items() for u in units if u not in SECOND_LINE_UNIT_TYPES]  # fmt: skip
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+def _rule_domains(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    problems = [f"unknown risk domain {k!r} (known: {', '.join(RISK_DOMAINS)})" for k in value if k not in RISK_DOMAINS]
+    problems += [f"{k}: {r!r} is not a rule id" for k, ids in value.items() for r in ids if not _RULE_ID.match(r)]
+    seen: dict[str, str] = {}
+    for k, ids in value.items():
+        for r in ids:
+            if r in seen and seen[r] != k:
+                problems.append(f"rule {r} is in two domains ({seen[r]}, {k})")
+            seen[r] = k
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+class PowersConfig(_Section):
+    """Second-line powers scoped by risk domain (issue #12; S4:41; riskmon.review.domains, docs/review.md).
+
+    A flag's domain is its rule's entry in ``rule_domains``, else its ``risk_category``; only the
+    second-line unit types that own that domain (``domains``) may resolve, dismiss or accept its
+    risk alone, and one of a four-eyes pair must belong to them. Accepting the risk of a
+    重点三事案 or a 事件・事故 (``executive_approval_rules``, or a flag whose evidence says so) also
+    needs an executive's approval recorded on the case (「根絶」, S1:2108)."""
+
+    domains: Annotated[dict[str, list[str]], AfterValidator(_owners)] = {
+        "administrative": ["risk_management_department"],  # 事務リスク: リスク統括部 is the 主管部 (S1:2245)
+        "reputational": ["risk_management_department"],  # 信頼リスク, with 事務リスク (S1:2243)
+        "information_security": ["information_management_office"],  # S1:2225-2233
+        "system": ["system_planning_department"],  # S1:2235-2241 names no owner (assumed, domain.md §1.2 [I])
+        "disaster_other": ["risk_management_department"],  # no owner in the seeds (assumed)
+        "outsourcing": ["procurement_planning_department"],  # 調達企画部 reviews the inspections (S1:2326-2328)
+        "compliance": ["compliance_department"],  # domain.md §1.2 [I]
+    }
+    #: rules whose domain is not their risk_category: the 外部委託 rules (inspections, contracts,
+    #: 調達企画部's reviews) are 事務 or 情報セキュリティ risks owned as outsourcing
+    rule_domains: Annotated[dict[str, list[str]], AfterValidator(_rule_domains)] = {
+        "outsourcing": ["R08", "R09", "R10", "R11", "R12", "R38", "R40", "R41"],
+    }
+    #: rules whose flags are 重点三事案 or 事件・事故 matters whatever their evidence says: R02 (a
+    #: 重点三事案) and R07 (more 重点三事案 than last year)
+    executive_approval_rules: list[Annotated[str, Field(pattern=_RULE_ID.pattern)]] = ["R02", "R07"]
+
+    def owners(self, domain: str) -> tuple[str, ...]:
+        """The unit types that own ``domain`` (none: nobody may close its flags alone)."""
+        return tuple(self.domains.get(domain, ()))
+
+    def domain_of(self, rule_id: str, risk_category: str) -> str:
+        """A flag's risk domain: its rule's ``rule_domains`` entry, else its risk category."""
+        return next((d for d, ids in self.rule_domains.items() if rule_id in ids), risk_category)
+
+
 class Settings(_Section):
     database: DatabaseConfig = DatabaseConfig()
     time: TimeConfig = TimeConfig()
@@ -208,6 +282,7 @@ class Settings(_Section):
     escalation: EscalationConfig = EscalationConfig()
     jobs: JobsConfig = JobsConfig()
     audit: AuditConfig = AuditConfig()
+    powers: PowersConfig = PowersConfig()
     base_dir: Path = Path(".")
     #: the file these settings came from; None when none was found and the defaults apply (the
     #: CLI names it, so a command run in the wrong folder says what it looked for)

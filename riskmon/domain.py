@@ -124,6 +124,11 @@ class CaseAction(StrEnum):
     CONFIRM = "confirm"
     REOPEN = "reopen"
     AUTO_REOPEN = "auto_reopen"
+    # issue #12 (S4:41, S1:2108): an executive's approval of a pending risk acceptance of a 重点三事案
+    # or 事件・事故, and governance's own records, which never change the case's state
+    EXEC_APPROVE = "exec_approve"
+    RECEIPT = "receipt"  # a governance body received a report about the case
+    COMMITTEE_DECISION = "committee_decision"  # a committee's decision on the case
     # the engine's own steps, spelt as they have always been stored in case_events and the audit log
     ESCALATED = "escalated"
     RETIRED = "retired"
@@ -222,6 +227,9 @@ LABELS = EnumLabels([
     (CaseAction.CONFIRM, ("承認", "confirm")),
     (CaseAction.REOPEN, ("再開", "reopen")),
     (CaseAction.AUTO_REOPEN, ("自動再開", "automatic reopen")),
+    (CaseAction.EXEC_APPROVE, ("役員承認", "executive approval")),
+    (CaseAction.RECEIPT, ("報告受理", "report received")),
+    (CaseAction.COMMITTEE_DECISION, ("委員会の決定", "committee decision")),
     (CaseAction.ESCALATED, ("エスカレーション", "escalated")),
     (CaseAction.RETIRED, ("ルール廃止による終了", "retired with its rule")),
     (CaseAction.RESTORED, ("ルール再開による再開", "restored with its rule")),

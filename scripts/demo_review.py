@@ -2,8 +2,10 @@
 
 Users of each line act on the flags the evaluation raised: an office acknowledges, answers and
 proposes; a first-line dismissal is refused; two risk officers close a high flag (four eyes, the
-proposer's own confirmation refused); the auditor reads the story and cannot change it; the
-night's escalation runs; the audit trail is verified. Everything goes through one
+proposer's own confirmation refused); 調達企画部 is refused the risk acceptance of a 重点三事案
+(リスク統括部's domain), whose acceptance then waits for an executive's approval before the four
+eyes close it, and the executive records the report received (issue #12); the auditor reads the
+story and cannot change it; the night's escalation runs; the audit trail is verified. Everything goes through one
 ``riskmon.Riskmon`` — the same calls the CLI, the scheduler and the web application make — and
 each step is printed with what riskmon answered.
 """
@@ -11,7 +13,7 @@ each step is printed with what riskmon answered.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,6 +57,28 @@ def verify(rm: riskmon.Riskmon) -> None:
         raise SystemExit("the audit trail does not verify")
 
 
+def priority_acceptance(rm: riskmon.Riskmon) -> None:
+    """A 重点三事案's risk acceptance: only リスク統括部 (the domain's owner) proposes it, an
+    executive approves it, a second risk officer confirms it; governance records the report."""
+    rows = rm.flags(FlagFilter(rule="R02"))
+    priority = next((int(r["id"]) for r in rows if r["review_status"] == "open"), None)
+    if priority is None:
+        print("\nNo open R02 flag to show the scoped powers on.")
+        return
+    cases, until = rm.cases, date(2026, 9, 30)
+    step("ppd.watanabe (調達企画部) tries to accept the risk of a 重点三事案",
+         cases.resolve("ppd.watanabe", priority, "risk_accepted", "委託先で対応済み", until), expect_refusal=True)  # fmt: skip
+    step(
+        "rmd.suzuki proposes accepting the risk", cases.resolve("rmd.suzuki", priority, "risk_accepted", "再発防止策の完了まで受容", until)
+    )
+    pending = cases.flag("rmd.tanaka", priority).proposal
+    assert pending is not None
+    step("rmd.tanaka confirms before any executive approved", cases.confirm("rmd.tanaka", priority, pending.digest), expect_refusal=True)
+    step(f"exec.mori approves proposal {pending.digest}", cases.exec_approve("exec.mori", priority, pending.digest, "期限付きで承認"))
+    step("rmd.tanaka confirms", cases.confirm("rmd.tanaka", priority, pending.digest))
+    step("exec.mori records the report received", cases.receipt("exec.mori", priority, "常勤役員会で報告を受けた"))
+
+
 def main() -> None:
     with riskmon.Riskmon.from_config() as rm:
         stored, bad = rm.load_users(Path("sample_events/users.csv"))
@@ -82,6 +106,7 @@ def main() -> None:
         step("rd06.sato assigns to po136.ito", cases.take_on("rd06.sato", missing, "po136.ito"))
         step("rmd.suzuki resolves as explained",
              cases.resolve("rmd.suzuki", missing, "explained", "システム障害で送信できず、翌朝電話で報告済み"))  # fmt: skip
+        priority_acceptance(rm)
         step("aud.kato tries to acknowledge (third line)", cases.acknowledge("aud.kato", backlog), expect_refusal=True)
         story = cases.history("aud.kato", backlog)
         print(f"\n> history of flag {backlog} read by aud.kato: {len(story)} events")

@@ -55,7 +55,7 @@ def test_only_the_counter_word_has_no_english() -> None:
 
 def test_the_catalogue_covers_the_domain_the_vocabulary_the_documents_and_the_pages() -> None:
     where = {w.split(":")[0] for w, _ in ENTRIES}
-    assert where == {"domain", "vocabulary", "report", "review", "web", "condition", "evidence", "publication", "assurance"}
+    assert where == {"domain", "vocabulary", "report", "review", "web", "condition", "evidence", "publication", "assurance", "powers"}
     assert len([w for w, _ in ENTRIES if w.startswith("domain:")]) == len(domain.LABELS)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from riskmon.accounts.tokens import Caller
-from riskmon.cli import cmd_accounts, cmd_audit
+from riskmon.cli import cmd_accounts, cmd_audit, cmd_powers
 from riskmon.cli.cmd_rules import SEVERITY_STYLE, select_flags
 from riskmon.cli.common import (
     TOKEN_FILE,
@@ -55,6 +55,7 @@ def register(app: typer.Typer, flags: typer.Typer, report: typer.Typer) -> None:
     for name, fn, ex in actions:
         flags.command(name, epilog=example(ex, f"riskmon flags {name} --rule R13 --severity low")
                       if name in ("ack", "resolve", "dismiss") else example(ex))(fn)  # fmt: skip
+    cmd_powers.register(flags)  # flags powers / approve / receipt / decision (issue #12)
     app.command("escalate", epilog=example("riskmon escalate", "riskmon escalate --as-of 2026-03-31T23:30"))(escalate_cmd)
     app.command("review", epilog=example("riskmon review --token-file ~/.riskmon-token", "riskmon review --format json"))(review_cmd)
     cmd_audit.register(app)
@@ -64,7 +65,7 @@ def _acting(app: AppContext, token_file: Path | None, user: str | None) -> tuple
     """The person a token proves (a case action is never taken without one) and the review
     service that records their channel (``api``) and token id with every step."""
     who = caller(app, token_file, required=True, user=user)
-    return who, ReviewService(app.require_schema(), via=who.via)
+    return who, ReviewService(app.require_schema(), via=who.via, powers=app.settings.powers)
 
 
 def _targets(app: AppContext, who: Caller, ids: list[int] | None, rule: str | None, severity: str | None, unit: str | None) -> list[int]:

@@ -34,6 +34,7 @@ from riskmon.i18n.conditions import CONDITION
 from riskmon.i18n.documents import REPORT, REVIEW
 from riskmon.i18n.evidence import EVIDENCE
 from riskmon.i18n.pages import NO_ENGLISH_WORD, WEB
+from riskmon.i18n.powers import POWERS, POWERS_PAGES
 from riskmon.i18n.publication import PUBLICATION
 from riskmon.i18n.vocabulary import VOCABULARY
 from riskmon.i18n.web_reports import WEB_REPORTS
@@ -41,12 +42,14 @@ from riskmon.i18n.web_reports import WEB_REPORTS
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
-# the oversight pages' words (riskmon.i18n.web_reports) are the web's too; a key both define is a bug
-if WEB.keys() & WEB_REPORTS.keys():
-    raise RuntimeError(f"web keys defined twice: {sorted(WEB.keys() & WEB_REPORTS.keys())}")
+# the oversight pages' and the powers' words (riskmon.i18n.web_reports, riskmon.i18n.powers) are the
+# web's too; a key defined twice would silently lose one wording
+_TWICE = (WEB.keys() & WEB_REPORTS.keys()) | (WEB.keys() & POWERS_PAGES.keys()) | (WEB_REPORTS.keys() & POWERS_PAGES.keys())
+if _TWICE:
+    raise RuntimeError(f"web keys defined twice: {sorted(_TWICE)}")
 _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
-    "report": REPORT, "review": REVIEW, "web": WEB | WEB_REPORTS, "condition": CONDITION, "evidence": EVIDENCE,
-    "publication": PUBLICATION, "assurance": ASSURANCE,
+    "report": REPORT, "review": REVIEW, "web": WEB | WEB_REPORTS | POWERS_PAGES, "condition": CONDITION, "evidence": EVIDENCE,
+    "publication": PUBLICATION, "assurance": ASSURANCE, "powers": POWERS,
 }  # fmt: skip
 
 #: Entries whose English is deliberately empty (a Japanese counter word such as 件); the

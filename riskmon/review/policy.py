@@ -8,14 +8,21 @@ into the SQL so nobody is shown what they may not act on. A refusal says why, in
 - 1st line (offices, 事務センター, HQ business departments): sees and works only its own unit's
   flags (a 地域部 also its offices'); may acknowledge, take on, comment, respond and *propose*
   a resolution. It cannot resolve, dismiss or accept risk.
-- 2nd line (リスク統括部 and peers): sees everything; resolves, dismisses, accepts risk, reopens.
-  Closing a high or critical flag needs a second 2nd-line person to confirm (four eyes): the
+- 2nd line (リスク統括部 and peers): sees everything; reopens; resolves, dismisses and accepts
+  risk only for the risk domains its unit owns (``[powers]``, :mod:`riskmon.review.domains`:
+  リスク統括部 事務・信頼, 調達企画部 外部委託, 情報管理対策室 情報セキュリティ, …) — another
+  second-line unit reads, comments and proposes. Closing a high or critical flag needs a second 2nd-line person to confirm (four eyes): the
   proposer can never confirm, there is no administrator exemption, and two accounts of one
   person (same name and unit, or one ``person_id`` in the users master) are one pair of eyes.
   The confirmation names the proposal it approves (:attr:`Proposal.digest`), and a pending
   second-line closure cannot be replaced by anyone's new proposal — it is confirmed, or
-  withdrawn with a reason by a second-line user; never silently overwritten.
-- 3rd line (監査部) and governance: read everything, change nothing.
+  withdrawn with a reason by a second-line user; never silently overwritten. Of the two people,
+  at least one belongs to the flag's domain owner. Accepting the risk of a 重点三事案 or 事件・事故
+  also needs an executive's approval of that proposal, recorded on the case (S1:2108, 「根絶」).
+- 3rd line (監査部): reads everything, changes nothing.
+- Governance (役員, 常勤役員会, リスク管理委員会): reads everything and works no case; records
+  reports received and committee decisions beside it (no change of state), and executives approve
+  the risk acceptances above (:mod:`riskmon.review.governance`).
 """
 
 from __future__ import annotations

@@ -22,9 +22,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, Select, String, and_, case, cast, func, select
 
 from riskmon.business_calendar import BusinessCalendar
+from riskmon.config import PowersConfig
 from riskmon.domain import OPEN_STATES, Bucket, FlagStatus, Line, Severity
+from riskmon.flags import repository
 from riskmon.flags.repository import FlagRecord, severity_order
-from riskmon.review import policy
+from riskmon.review import domains, policy
 from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import Flag, table_of
@@ -61,7 +63,8 @@ class Queue:
         return [i for i in self.items if i.bucket is bucket]
 
 
-def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar, per_bucket: int | None = None) -> Queue:
+def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCalendar, per_bucket: int | None = None,
+                  powers: PowersConfig | None = None) -> Queue:  # fmt: skip
     """Open cases the user may see, bucketed; within each bucket most severe first, then oldest
     first (issue #11: "ordered by severity then age"), then by id so the order is total. Only
     flags raised by ``as_of`` (the as-of layer, riskmon.store.asof): a queue for a past morning
@@ -73,7 +76,7 @@ def morning_queue(engine: Engine, user_id: str, as_of: datetime, cal: BusinessCa
         who = actor(conn, user_id)
         scope = and_(policy.visibility(who), AsOf(as_of).flags_clause(), f.c.status == FlagStatus.OPEN.value,
                      f.c.review_status.in_([s.value for s in OPEN_STATES]))  # fmt: skip
-        bucket = _bucket_sql(_awaiting_me(conn, who, scope), since, as_of)
+        bucket = _bucket_sql(_awaiting_me(conn, who, scope, powers or PowersConfig()), since, as_of)
         queue = Queue(who.user_id, who.line)
         for b, severity, line, n in conn.execute(select(bucket, f.c.severity, f.c.owner_line, func.count()).where(scope)
                                                  .group_by(bucket, f.c.severity, f.c.owner_line)):  # fmt: skip
@@ -105,18 +108,35 @@ def _items(scope: ColumnElement[bool], bucket: ColumnElement[int], per_bucket: i
     return q.where(f.c.id.in_(first)).limit(per_bucket * len(BUCKETS))
 
 
-def _awaiting_me(conn: Connection, who: Actor, scope: ColumnElement[bool]) -> list[int]:
-    """The flags whose pending closure ``who`` may confirm: a second-line user, and the proposer
-    another person (:func:`policy.same_person`). Only flags with a proposal are read."""
+def _awaiting_me(conn: Connection, who: Actor, scope: ColumnElement[bool], powers: PowersConfig) -> list[int]:
+    """The flags whose pending closure ``who`` may confirm: a second-line user, the proposer
+    another person (:func:`policy.same_person`), one of the two an owner of the flag's domain,
+    and an executive's approval on record where one is needed (:mod:`riskmon.review.domains`).
+    Only flags with a proposal are read."""
     if who.line != Line.SECOND:
         return []
     f = table_of(Flag)
     # a proposal that was confirmed or withdrawn is stored as JSON null, which is not SQL NULL
     carrying = and_(f.c.proposal.is_not(None), cast(f.c.proposal, String) != "null")
     proposed = [FlagRecord.from_row(r) for r in conn.execute(select(f).where(scope, carrying)).mappings()]
-    pending = [(flag.id, p.by) for flag in proposed if (p := policy.pending_closure(flag)) is not None]
-    proposers = {by: _person(conn, by) for by in {by for _, by in pending}}  # one lookup per proposer
-    return [flag_id for flag_id, by in pending if (proposer := proposers[by]) is not None and not policy.same_person(who, proposer)]
+    pending = [(flag, p) for flag in proposed if (p := policy.pending_closure(flag)) is not None]
+    proposers = {by: _person(conn, by) for by in {p.by for _, p in pending}}  # one lookup per proposer
+    mine = []
+    for flag, p in pending:
+        proposer = proposers[p.by]
+        if (
+            proposer is None
+            or policy.same_person(who, proposer)
+            or not (domains.owns(powers, who, flag) or domains.owns(powers, proposer, flag))
+        ):
+            continue
+        if (
+            domains.needs_executive_approval(powers, flag, p.resolution)
+            and domains.approval_of(repository.history(conn, flag.id), p) is None
+        ):
+            continue  # the executive first (S1:2108)
+        mine.append(flag.id)
+    return mine
 
 
 def _bucket_sql(awaiting: list[int], since: datetime, as_of: datetime) -> ColumnElement[int]:

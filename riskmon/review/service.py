@@ -15,18 +15,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from riskmon import audit
+from riskmon.config import PowersConfig
 from riskmon.domain import ACTING_LINES, CLOSED_STATES, OPEN_STATES, CaseAction, Line, Resolution, ReviewStatus
 from riskmon.flags import repository
 from riskmon.flags.repository import CaseEventRecord, FlagRecord, Proposal
 from riskmon.flags.store import REOPENED_CASE, record_case_event
 from riskmon.i18n import pick
-from riskmon.review import permissions, policy
+from riskmon.review import domains, permissions, policy
+from riskmon.review.governance import Change, GovernanceActions, closed_case
 from riskmon.review.policy import Refused
+from riskmon.review.standing import Standing, standing
 from riskmon.review.users import Actor, UnknownUser, actor
 from riskmon.store.tables import Flag, table_of
-
-#: what an action changes on the flag, and what its case event records
-Change = tuple[dict[str, Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,16 @@ class BulkResult:
                      f"at most {BULK_LIMIT} flags are done at a time; the other {n} were left untouched (run it again)"), lang)  # fmt: skip
 
 
-class ReviewService:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None, via: dict[str, str] | None = None) -> None:
+class ReviewService(GovernanceActions):
+    """``powers`` is ``[powers]`` of the configuration (who owns which risk domain; which flags'
+    risk acceptance needs an executive): :class:`riskmon.app.Riskmon` passes the deployment's."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None, via: dict[str, str] | None = None,
+                 powers: PowersConfig | None = None) -> None:  # fmt: skip
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(UTC))
         self.via = dict(via or {})  # channel and token id, added to every case event and audit entry (issue #11)
+        self.powers = powers or PowersConfig()
 
     # -- reading -------------------------------------------------------------------------------
     def flag(self, user_id: str, flag_id: int) -> FlagRecord:
@@ -103,6 +108,13 @@ class ReviewService:
             with self.engine.begin() as conn:
                 self._refused(conn, user_id, "history", flag_id, refusal.audit)
             raise
+
+    def standing(self, user_id: str, flag_id: int) -> Standing:
+        """The flag's domain, owners, executive approval and the actions ``user_id`` may take
+        (:mod:`riskmon.review.standing`); a flag they may not see is refused like a missing one."""
+        with self.engine.connect() as conn:
+            who = actor(conn, user_id)
+            return standing(conn, self.powers, who, policy.require_flag(conn, who, flag_id))
 
     def record_refusal(self, user_id: str, action: str, flag_id: int, reason: str) -> None:
         """A refusal an interface decided before any action ran (a forged or stale form naming an
@@ -205,8 +217,10 @@ class ReviewService:
             except UnknownUser:
                 proposer = None
             policy.check_confirmation(who, proposer, p, proposal)
+            domains.check_pair(self.powers, proposer, who, flag)
+            domains.require_approval(self.powers, flag, p, repository.history(conn, flag.id))
             detail = {"proposed_by": p.by, "resolution": p.resolution.value, "proposal_id": p.digest}
-            return _closed(p, [p.by, who.user_id], self.clock()), detail
+            return closed_case(p, [p.by, who.user_id], self.clock()), detail
 
         return self._run(CaseAction.CONFIRM, user_id, flag_id, act, ("完了を承認しました", "closure confirmed"))
 
@@ -297,13 +311,14 @@ class ReviewService:
                 chosen = Resolution.FALSE_POSITIVE
             else:
                 chosen = policy.check_resolution(resolution, note, until, duplicate_of, flag_id)
-                if duplicate_of is not None and repository.get(conn, duplicate_of) is None:
-                    raise Refused(f"フラグ {duplicate_of} はありません", f"flag {duplicate_of} does not exist")
+            domains.require_owner(self.powers, who, flag, chosen)  # only the domain's owner closes (S4:41)
+            if kind is not CaseAction.DISMISS and duplicate_of is not None and repository.get(conn, duplicate_of) is None:
+                raise Refused(f"フラグ {duplicate_of} はありません", f"flag {duplicate_of} does not exist")
             proposal = _proposal(who, kind, chosen, note, until, duplicate_of, self.clock())
-            if policy.needs_four_eyes(flag):
-                return {"proposal": proposal.to_json()}, {**proposal.to_json(), "proposal_id": proposal.digest,
-                                                          "awaiting": "confirmation by another second-line user"}  # fmt: skip
-            return _closed(proposal, [who.user_id], self.clock()), proposal.to_json()
+            if policy.needs_four_eyes(flag) or domains.needs_executive_approval(self.powers, flag, chosen):
+                awaiting = "confirmation by another second-line user" if policy.needs_four_eyes(flag) else "an executive's approval"
+                return {"proposal": proposal.to_json()}, {**proposal.to_json(), "proposal_id": proposal.digest, "awaiting": awaiting}
+            return closed_case(proposal, [who.user_id], self.clock()), proposal.to_json()
 
         return self._run(kind, user_id, flag_id, act, ("処理しました", "done"))
 
@@ -332,6 +347,11 @@ class ReviewService:
                 f"別の第二線担当者の承認待ちです（四つの目）。提案 {p.digest}",
                 f"recorded; needs confirmation by another second-line user (four eyes): proposal {p.digest}",
             )
+            if domains.needs_executive_approval(self.powers, flag, p.resolution):
+                ja, en = (f"{ja}。リスク受容には役員の承認も必要です", f"{en}; accepting this risk also needs an executive's approval")
+                if detail.get("awaiting") == "an executive's approval":
+                    ja, en = (f"役員の承認待ちです（重点三事案・事件・事故のリスク受容）。提案 {p.digest}",
+                              f"recorded; accepting this risk needs an executive's approval: proposal {p.digest}")  # fmt: skip
         return Outcome(flag_id, True, to_status.value, ja, en)
 
     def _refused(self, conn: Connection, user_id: str, action: str, flag_id: int, reason: str) -> None:
@@ -342,11 +362,3 @@ class ReviewService:
 def _proposal(who: Actor, kind: CaseAction, resolution: Resolution, note: str, until: date | None, duplicate_of: int | None,
               at: datetime) -> Proposal:  # fmt: skip
     return Proposal(kind, resolution, note, until, duplicate_of, who.user_id, who.line, at)
-
-
-def _closed(p: Proposal, by: list[str], at: datetime) -> dict[str, Any]:
-    return {
-        "review_status": ReviewStatus.DISMISSED if p.kind is CaseAction.DISMISS else ReviewStatus.RESOLVED,
-        "resolution": p.resolution, "resolution_note": p.note, "accepted_until": p.until, "duplicate_of": p.duplicate_of,
-        "closed_by": by, "closed_at": at, "proposal": None,
-    }  # fmt: skip

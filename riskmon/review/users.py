@@ -103,6 +103,7 @@ class Actor:
     role: str
     units_overseen: frozenset[str]  # their unit and the units whose parent it is (a 地域部's offices)
     person_id: str | None = None  # the person behind the account, when the users master links accounts
+    unit_type: str | None = None  # what the unit is (risk_management_department, executive, …): whose domain powers it holds
 
 
 class UnknownUser(NotFound):
@@ -152,9 +153,10 @@ def actor(conn: Connection, user_id: str | None, *, active_only: bool = True) ->
     if not user_id:
         raise UnknownUser("no user given: use --user or RISKMON_USER / 利用者を --user か RISKMON_USER で指定してください")
     u, units = table_of(User), table_of(Unit)
-    row = conn.execute(select(u, units.c.line).join(units, units.c.unit_id == u.c.unit_id).where(u.c.user_id == user_id)).mappings().first()
+    q = select(u, units.c.line, units.c.unit_type).join(units, units.c.unit_id == u.c.unit_id).where(u.c.user_id == user_id)
+    row = conn.execute(q).mappings().first()
     if row is None or (active_only and not row["active"]):
         raise UnknownUser(f"unknown or inactive user '{user_id}' / 利用者 '{user_id}' は登録されていません")
     children = {r[0] for r in conn.execute(select(units.c.unit_id).where(units.c.parent_unit_id == row["unit_id"]))}
     return Actor(row["user_id"], row["name"], row["unit_id"], Line(row["line"]), row["role"], frozenset({row["unit_id"], *children}),
-                 row["person_id"])  # fmt: skip
+                 row["person_id"], row["unit_type"])  # fmt: skip

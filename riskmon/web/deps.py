@@ -65,7 +65,7 @@ class WebContext:
     def cases(self, viewer: Viewer) -> ReviewService:
         """The review service for one request: every case event and audit entry it writes names the
         web channel and the session (as the CLI's names its token), issue #11."""
-        return ReviewService(self.rm.engine, self.clock, via=web_via(viewer))
+        return ReviewService(self.rm.engine, self.clock, via=web_via(viewer), powers=self.rm.settings.powers)
 
     @property
     def cookie_name(self) -> str:

@@ -1,5 +1,7 @@
-"""フラグ詳細: the flag, its evidence, its rule, its case timeline, and only the actions this user
-may take (:func:`riskmon.review.permissions.allowed_actions`). Actions post to the review service;
+"""フラグ詳細: the flag, its evidence, its rule, its case timeline, its risk domain and owning
+units, and only the actions this user may take (:meth:`riskmon.review.service.ReviewService.standing`:
+the policy's :func:`~riskmon.review.permissions.allowed_actions` with the domain's owners and the
+executive's approval — issue #12). Actions post to the review service;
 its refusal or a form problem comes back inline (an htmx partial swap of the actions panel).
 
 A POST for an action the user may not take — a forged form from a read-only user, say — is
@@ -19,7 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from riskmon.i18n import Lang, evidence_label
-from riskmon.review import permissions, policy
+from riskmon.review import domains, permissions, policy
 from riskmon.review.service import Outcome
 from riskmon.web.deps import Viewer, context, render, require_viewer
 from riskmon.web.rule_source import rule_text
@@ -76,11 +78,12 @@ def _not_found(request: Request, viewer: Viewer) -> Response:
 
 def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **extra: Any) -> Response:
     ctx = context(request)
-    flag, proposer = ctx.rm.pages.flag_and_proposer(flag_id)
+    flag, _ = ctx.rm.pages.flag_and_proposer(flag_id)
     if flag is None:
         return _not_found(request, viewer)
     try:
         history = ctx.cases(viewer).history(viewer.actor.user_id, flag_id)  # audits a refused look
+        standing = ctx.cases(viewer).standing(viewer.actor.user_id, flag_id)
     except policy.Refused:
         return _not_found(request, viewer)
     lang: Lang = "en" if viewer.lang == "en" else "ja"
@@ -90,7 +93,8 @@ def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **e
         "condition": condition_text(flag.evidence, lang), "observed": evidence_rows(flag.evidence.get("observed"), lang),
         "used": evidence_rows(flag.evidence.get("values"), lang),
         "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag.rule_id, flag.rule_version),
-        "late": lateness(request, flag.due_at), "allowed": permissions.allowed_actions(viewer.actor, flag, proposer=proposer),
+        "late": lateness(request, flag.due_at), "allowed": standing.allowed, "standing": standing,
+        "standing_domain": domains.domain_words(standing.domain, lang), "standing_owners": domains.units_words(standing.owners, lang),
         "pending": permissions.awaiting_confirmation(flag), "read_only": permissions.read_only(viewer.actor),
         "error": "", "form": {}, "done": request.query_params.get("done", ""),
     }  # fmt: skip
@@ -122,7 +126,11 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
     flag, proposer = ctx.rm.pages.flag_and_proposer(flag_id)
     if flag is None:
         return _not_found(request, viewer)
-    allowed = permissions.allowed_actions(viewer.actor, flag, proposer=proposer)
+    try:
+        standing = service.standing(user, flag_id)
+        allowed, approved = standing.allowed, standing.approved
+    except policy.Refused:  # another unit's flag: nothing is allowed (refused below, answered as missing)
+        allowed, approved = frozenset(), False
     form = {"action": action, "note": note, "resolution": resolution, "until": until, "duplicate_of": duplicate_of}
     problem = ""
     if until.strip() and _date(until) is None:
@@ -132,7 +140,8 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
     if problem and action in allowed:
         return _answer(request, viewer, flag_id, action, problem, form)
     if action not in allowed:  # a forged or stale form: refused before the service, and audited
-        ja, en = permissions.why_not(viewer.actor, flag, action, proposer=proposer)
+        ja, en = permissions.why_not(viewer.actor, flag, action, proposer=proposer, powers=ctx.settings.powers,
+                                     approved=approved, resolution=resolution)  # fmt: skip
         service.record_refusal(user, action, flag_id, en)
         if not permissions.can_see_unit(viewer.actor, flag.owner_unit):
             return _not_found(request, viewer)  # another unit's flag is as absent as a missing one
@@ -154,6 +163,12 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
         outcome = service.dismiss(user, flag_id, note)
     elif action == "confirm":
         outcome = service.confirm(user, flag_id, proposal=proposal.strip() or None)
+    elif action == "exec_approve":
+        outcome = service.exec_approve(user, flag_id, proposal.strip() or None, note)
+    elif action == "receipt":
+        outcome = service.receipt(user, flag_id, note)
+    elif action == "committee_decision":
+        outcome = service.committee_decision(user, flag_id, note)
     else:
         outcome = service.reopen(user, flag_id, note)
     if not outcome.ok:

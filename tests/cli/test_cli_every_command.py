@@ -227,6 +227,12 @@ CASES: dict[tuple[str, ...], list[Case]] = {
             env={"RISKMON_TOKEN": "@risk1"},
         ),
     ],
+    ("flags", "powers"): [Case(("flags", "powers", "999"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})],
+    ("flags", "approve"): [Case(("flags", "approve", "1"), ExitCode.ERROR, "リスク受容の承認は役員", env={"RISKMON_TOKEN": "@risk1"})],
+    ("flags", "receipt"): [Case(("flags", "receipt", "1", "x"), ExitCode.ERROR, "ガバナンス", env={"RISKMON_TOKEN": "@risk1"})],
+    ("flags", "decision"): [
+        Case(("flags", "decision", "999", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@auditor"})
+    ],
     ("flags", "reopen"): [
         Case(("flags", "reopen", "999", "--reason", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})
     ],
