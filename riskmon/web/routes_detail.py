@@ -142,9 +142,12 @@ def flag_act(request: Request, flag_id: int, viewer: Annotated[Viewer, Depends(r
     if action not in allowed:  # a forged or stale form: refused before the service, and audited
         ja, en = permissions.why_not(viewer.actor, flag, action, proposer=proposer, powers=ctx.settings.powers,
                                      approved=approved, resolution=resolution)  # fmt: skip
-        service.record_refusal(user, action, flag_id, en)
         if not permissions.can_see_unit(viewer.actor, flag.owner_unit):
-            return _not_found(request, viewer)  # another unit's flag is as absent as a missing one
+            # another unit's flag is as absent as a missing one to the person, while the audit log
+            # keeps what the CLI records for the third line (policy.Hidden's fuller reason)
+            service.record_refusal(user, action, flag_id, policy.Hidden(flag_id, viewer.actor).audit)
+            return _not_found(request, viewer)
+        service.record_refusal(user, action, flag_id, en)
         return render(request, "error.html", viewer.lang, 403, title_key="forbidden_title", body_key="forbidden_body",
                       message=en if viewer.lang == "en" else ja, viewer=viewer, get_url=f"/flags/{flag_id}")  # fmt: skip
     dup = int(duplicate_of) if duplicate_of.strip().isdigit() else None
