@@ -165,7 +165,7 @@ def _first_unit_by_type(unit_types: dict[str, str]) -> dict[str, str]:
 
 
 def _unit(ref: str, values: dict[str, Any], by_type: dict[str, str]) -> str:
-    """An owner or escalation entry: a template over the fact, a unit type, or a unit id."""
+    """An owner, escalation or inform entry: a template over the fact, a unit type, or a unit id."""
     text = render.render(ref, values) if "{" in ref else ref
     return by_type.get(text, text)
 
@@ -173,17 +173,22 @@ def _unit(ref: str, values: dict[str, Any], by_type: dict[str, str]) -> str:
 def _flag(rule: Rule, fact: facts.Fact, severity: str, as_of: datetime, cal: BusinessCalendar,
           by_type: dict[str, str], default_escalation: tuple[str, ...] = ()) -> NewFlag:  # fmt: skip
     values = render.context(rule, fact, severity, as_of, cal.tz)
+    owner = _unit(rule.owner_unit, values, by_type)
+    evidence = render.evidence(rule, fact, severity, cal.tz)
+    if rule.inform:  # kept in the evidence (no column): riskmon.review.escalation tells them of the new flag
+        told = [u for u in dict.fromkeys(_unit(e, values, by_type) for e in rule.inform) if u and u != owner]
+        evidence["inform"] = {"units": told, "reason": dict(rule.inform_reason)}
     return NewFlag(
         key=f"{rule.id}:{fact.subject}",
         values={
             "rule_id": rule.id, "rule_version": rule.version, "subject": fact.subject, "severity": severity,
             "risk_category": rule.risk_category, "owner_line": rule.owner_line,
-            "owner_unit": _unit(rule.owner_unit, values, by_type),
+            "owner_unit": owner,
             "escalation": [u for u in (_unit(e, values, by_type) for e in rule.escalation or default_escalation) if u],
             "title_ja": rule.title["ja"], "title_en": rule.title["en"],
             "message_ja": render.render(rule.message["ja"], values),
             "message_en": render.render(rule.message["en"], values),
-            "due_at": fact.due_at, "evidence": render.evidence(rule, fact, severity, cal.tz),
+            "due_at": fact.due_at, "evidence": evidence,
         },
     )  # fmt: skip
 

@@ -160,6 +160,7 @@ REVIEW: dict[str, tuple[str, str]] = {
     "n_title": ("riskmon 通知", "riskmon notifications"),
     "n_new": ("新規", "new"),
     "n_escalated": ("エスカレーション", "escalated"),
+    "n_informed": ("通知（担当外）", "for information"),
     # the users master (riskmon users load, 利用者管理's upload): riskmon.review.users
     "users_unknown_role": ("不明なロール「{value}」です{hint}。候補: {roles}", "unknown role '{value}'{hint}; valid roles: {roles}"),
     "users_did_you_mean": ("（もしかして「{guess}」？）", " (did you mean '{guess}'?)"),

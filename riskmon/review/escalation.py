@@ -6,6 +6,12 @@ recipient on the rule's escalation path is told: e.g. office → its 地域部 �
 Critical flags start at a higher step at once. Each step is recorded on the case, in the audit
 log and in the outbox; the flag's ``escalation_level`` and the outbox's uniqueness make a re-run
 of the same night escalate nothing twice.
+
+The units a rule names under ``inform`` (R04's joint owner リスク統括部, R33's third line), resolved
+when the flag was raised and kept in its evidence, are told of the new flag the same night, once,
+headed by the rule's reason (「共同所管」, 「第三線への報告」) and the owner's name: they are told,
+they do not own it. Being told is no ladder step: a unit that is also on the escalation path is
+told again when the flag climbs to it.
 """
 
 from __future__ import annotations
@@ -85,6 +91,9 @@ def escalate(engine: Engine, as_of: datetime, cal: BusinessCalendar, ladder: Lad
         for flag in sorted(flags, key=lambda f: f.id):
             if _notify(conn, flag, flag.owner_unit, "new", 0, as_of, cal):
                 result.notified += 1
+            for unit, reason in informed(flag):
+                if _notify(conn, flag, unit, "informed", 0, as_of, cal, reason):
+                    result.notified += 1
             target = due_level(flag, ladder, as_of, cal)
             if target <= flag.escalation_level:
                 continue
@@ -102,11 +111,29 @@ def escalate(engine: Engine, as_of: datetime, cal: BusinessCalendar, ladder: Lad
     return result
 
 
-def _notify(conn: Connection, flag: FlagRecord, unit: str, kind: str, level: int, as_of: datetime, cal: BusinessCalendar) -> bool:
-    """Queue one notification; False if this exact one was queued before (re-runs add nothing)."""
+def informed(flag: FlagRecord) -> list[tuple[str, dict[str, str]]]:
+    """The units the flag's rule said to tell (evidence ``inform``, written by the evaluation), each
+    with the reason; none for a flag raised before its rule had ``inform`` or by a rule without it."""
+    inform = flag.evidence.get("inform")
+    if not isinstance(inform, dict):
+        return []
+    reason = {str(k): str(v) for k, v in (inform.get("reason") or {}).items()}
+    return [(str(u), reason) for u in inform.get("units") or () if u and u != flag.owner_unit]
+
+
+def _notify(conn: Connection, flag: FlagRecord, unit: str, kind: str, level: int, as_of: datetime, cal: BusinessCalendar,
+            reason: dict[str, str] | None = None) -> bool:  # fmt: skip
+    """Queue one notification; False if this exact one was queued before (re-runs add nothing).
+    A unit told without owning the flag reads why first, and who owns it."""
     t = table_of(Notification)
-    subject = f"[riskmon {flag.severity.value}] {flag.title_ja} ({flag.subject})"
+    head = f"{reason.get('ja', '')}: " if reason else ""
+    subject = f"[riskmon {flag.severity.value}] {head}{flag.title_ja} ({flag.subject})"
     body = f"{flag.message_ja}\n\n{flag.message_en}\n\nriskmon flags show {flag.id}"
+    if reason:
+        names = unit_names(conn, "ja")
+        owner = f"{names.get(flag.owner_unit, flag.owner_unit)}（{flag.owner_unit}）"
+        body = (f"{reason.get('ja', '')} / {reason.get('en', '')} — 担当 / owner: {owner}"
+                f"（担当ではなく、通知のみ / for information: you do not own this flag）\n\n{body}")  # fmt: skip
     row = {"created_at": as_of, "digest_date": as_of.astimezone(cal.tz).date(), "recipient_unit": unit, "flag_id": flag.id,
            "kind": kind, "level": level, "subject": subject, "body": body}  # fmt: skip
     ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t).values(**row)
@@ -134,7 +161,7 @@ def write_digests(engine: Engine, day: datetime, folder: Path) -> list[Path]:
     for unit, items in sorted(by_unit.items()):
         lines = [f"# {phrase('review', 'n_title')} {day.date().isoformat()} — {names.get(unit, unit)}（{unit}）", ""]
         for r in items:
-            label = phrase("review", "n_escalated" if r["kind"] == "escalated" else "n_new")
+            label = phrase("review", {"escalated": "n_escalated", "informed": "n_informed"}.get(r["kind"], "n_new"))
             lines += [f"## {label}: {r['subject']}", "", r["body"], ""]
         path = target / f"{unit}.md"
         path.write_text("\n".join(lines), encoding="utf-8")

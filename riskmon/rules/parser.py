@@ -98,7 +98,8 @@ class RuleParser:
             owner_line=spec.owner.line, owner_unit=spec.owner.unit, escalation=tuple(spec.escalation),
             message={"ja": spec.message.ja, "en": spec.message.en}, sources=tuple(spec.sources),
             enabled=spec.enabled, subject=tuple(spec.subject) if spec.subject is not None else spec.default_subject(),
-            file=self.doc.file, spec=spec, raw=data,
+            file=self.doc.file, spec=spec, raw=data, inform=tuple(spec.inform),
+            inform_reason={"ja": spec.inform_reason.ja, "en": spec.inform_reason.en} if spec.inform_reason else {},
         )  # fmt: skip
 
     def _tiers(self, spec: RuleSpec, draft: Draft) -> tuple[Tier, ...]:

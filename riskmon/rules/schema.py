@@ -164,6 +164,11 @@ class RuleSpec(_Model):
     risk_category: RiskCategory
     owner: Owner
     escalation: list[StrictStr] = []
+    #: units TOLD when a flag is first raised, without owning it (a joint owner, the third line):
+    #: unit ids, unit types or templates over the fact, written like ``escalation`` entries
+    inform: list[StrictStr] = []
+    #: why they are told, in both languages (「共同所管」, 「第三線への報告」): it heads their notice
+    inform_reason: Localized | None = None
     message: Localized
     sources: Annotated[list[StrictStr], Field(min_length=1)]
     enabled: StrictBool = True

@@ -50,6 +50,9 @@ class Rule:
     #: (riskmon/engine/kinds/) reads its own spec from here
     spec: RuleSpec | None = field(default=None, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: units told of a new flag without owning it (entries like ``escalation``), and why, ja/en
+    inform: tuple[str, ...] = ()
+    inform_reason: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def version(self) -> str:

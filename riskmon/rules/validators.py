@@ -213,7 +213,7 @@ class ThresholdLevels(Validator):
 
 
 class Templates(Validator):
-    """Message, owner and escalation templates: what the sandbox would refuse at evaluation,
+    """Message, owner, escalation and inform templates: what the sandbox would refuse at evaluation,
     unknown names, and a trial render over sample values (riskmon/rules/templates.py)."""
 
     name = "templates"
@@ -223,6 +223,7 @@ class Templates(Validator):
         texts: list[tuple[Any, str]] = [(("message", "ja"), spec.message.ja), (("message", "en"), spec.message.en),
                                          (("owner", "unit"), spec.owner.unit)]  # fmt: skip
         texts += [(("escalation", i), e) for i, e in enumerate(spec.escalation) if "{" in e]
+        texts += [(("inform", i), e) for i, e in enumerate(spec.inform) if "{" in e]
         for path, text in texts:
             yield from self._one(path, text, draft.fields)
 
@@ -252,7 +253,7 @@ class Templates(Validator):
 
 
 class UnitsKnown(Validator):
-    """An owner or escalation entry that is no template names a unit type or a unit of the master."""
+    """An owner, escalation or inform entry that is no template names a unit type or a unit of the master."""
 
     name = "units_known"
 
@@ -260,6 +261,7 @@ class UnitsKnown(Validator):
         units = draft.units
         entries: list[tuple[Path_, str]] = [(("owner", "unit"), draft.spec.owner.unit)]
         entries += [(("escalation", i), u) for i, u in enumerate(draft.spec.escalation)]
+        entries += [(("inform", i), u) for i, u in enumerate(draft.spec.inform)]
         for path, unit in entries:
             if "{" in unit or unit in _UNIT_TYPES or (units is not None and unit in units):
                 continue
@@ -269,8 +271,34 @@ class UnitsKnown(Validator):
             yield path, f"'{unit}' は組織マスタにも組織種別にもありません{ja}", f"'{unit}' is neither a known unit nor a unit type{en}"
 
 
+class InformReason(Validator):
+    """``inform`` and ``inform_reason`` come together: a unit told of a flag it does not own reads
+    why (「共同所管」, 「第三線への報告」), and a reason without anyone to tell is a slip. An entry
+    that repeats the owner or another entry would tell a unit twice, or tell the owner as if it
+    were not."""
+
+    name = "inform_reason"
+
+    def check(self, draft: Draft) -> Iterator[Finding]:
+        spec = draft.spec
+        if spec.inform and spec.inform_reason is None:
+            yield (("inform",), "inform には inform_reason（ja と en：通知を受ける理由、例「共同所管」）が必要です",
+                   "'inform' needs an 'inform_reason' (ja and en: why they are told, e.g. joint ownership)")  # fmt: skip
+        if spec.inform_reason is not None and not spec.inform:
+            yield (("inform_reason",), "inform_reason がありますが inform（通知する部署）がありません",
+                   "'inform_reason' is given but 'inform' (the units to tell) is not")  # fmt: skip
+        seen = {spec.owner.unit}
+        for i, unit in enumerate(spec.inform):
+            if unit == spec.owner.unit:
+                yield (("inform", i), f"'{unit}' は担当（owner.unit）と同じです。担当には発生時に通知されます",
+                       f"'{unit}' is the owner (owner.unit), who is notified of a new flag anyway")  # fmt: skip
+            elif unit in seen:
+                yield ("inform", i), f"'{unit}' が inform に重複しています", f"'{unit}' is listed twice in 'inform'"
+            seen.add(unit)
+
+
 #: every semantic check, in the order their findings are reported
 VALIDATORS: tuple[Validator, ...] = (
     ConditionFields(), OperatorFitsField(), ValueFitsField(), ContainsLength(), NamedFields(), ThresholdLevels(),
-    Templates(), UnitsKnown(),
+    Templates(), UnitsKnown(), InformReason(),
 )  # fmt: skip

@@ -364,7 +364,7 @@ class Notification(SQLModel, table=True):
     digest_date: date = Field(index=True)
     recipient_unit: str = Field(max_length=128, index=True)
     flag_id: int
-    kind: str = Field(max_length=16)  # new | escalated | reopened
+    kind: str = Field(max_length=16)  # new | escalated | informed | reopened
     level: int = 0
     subject: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))

@@ -98,7 +98,7 @@ def test_templates_and_units_validators(tmp_path: Path) -> None:
 def test_every_validator_is_registered_once() -> None:
     classes = [type(v) for v in validators.VALIDATORS]
     assert [c.__name__ for c in classes] == ["ConditionFields", "OperatorFitsField", "ValueFitsField", "ContainsLength",
-                                             "NamedFields", "ThresholdLevels", "Templates", "UnitsKnown"]  # fmt: skip
+                                             "NamedFields", "ThresholdLevels", "Templates", "UnitsKnown", "InformReason"]  # fmt: skip
     assert len({c.name for c in classes}) == len(classes)
 
 
