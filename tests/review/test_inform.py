@@ -27,7 +27,7 @@ def outbox(engine: Engine) -> list[tuple[str, str, str, int]]:
     with engine.connect() as conn:
         rows = conn.execute(select(f.c.key, t.c.recipient_unit, t.c.kind, t.c.level).join(f, f.c.id == t.c.flag_id)
                             .order_by(f.c.key, t.c.kind, t.c.recipient_unit))  # fmt: skip
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def test_evaluation_stores_the_informed_units_in_the_evidence(engine: Engine, units_file: Path, tmp_path: Path) -> None:
