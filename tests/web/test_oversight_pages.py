@@ -287,7 +287,7 @@ def test_the_dashboard_counts_in_sql_whatever_the_flags(engine: Engine, clock: C
                 board = rm.pages.oversight.dashboard(who, "ja")
         finally:
             event.remove(engine, "after_cursor_execute", count)
-        rows = len(board.rows) + len(board.figures.overdue_priority)
+        rows = len(board.rows) + len(board.figures.overdue_priority) + len(board.offices) + len(board.overdue_months)
         return seen, rows, board.rows[0]["total"]
 
     before, rows_before, total_before = measure()
