@@ -128,7 +128,7 @@ def test_a_closure_waiting_for_its_second_person_is_counted(make: Make, engine: 
 def test_the_dashboard_in_english(make: Make) -> None:
     html = make("risk1").get("/dashboard?lang=en").text
     assert "Open flags by severity and regional division" in html and "Hokkaido RD" in html and "7 Apr 2025" in html
-    assert "<p class=\"help\" id=\"formula\">Formula: score (at most 25) = flag points" in html  # no full-width colon in English
+    assert '<p class="help" id="formula">Formula: score (at most 25) = flag points' in html  # no full-width colon in English
 
 
 # -- レポート ---------------------------------------------------------------------------------------
