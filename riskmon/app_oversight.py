@@ -15,7 +15,7 @@ Who may see what (docs/web.md, "レポート・ダッシュボード・監査"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,10 +26,13 @@ from riskmon.domain import Line, Severity
 from riskmon.flags import overview
 from riskmon.i18n import Lang, phrase
 from riskmon.jobs.service import JobOverview
+from riskmon.reports import data as report_data
+from riskmon.reports import office_score
 from riskmon.reports.assurance import to_markdown
 from riskmon.reports.committee import Written
 from riskmon.review import policy
 from riskmon.review.users import Actor
+from riskmon.store.asof import AsOf
 from riskmon.store.kept_index import KeptFolder, kept_folder, kept_folders
 
 if TYPE_CHECKING:
@@ -87,6 +90,12 @@ class Dashboard:
     names: dict[str, str]
     nightly: JobOverview | None
     scoped: bool  # the viewer's own units only (the first line), not every unit
+    overdue_months: list[tuple[date, int]] = field(default_factory=list)  # (month, deadlines missed in it)
+    since: date | None = None  # the score and the inspections cover since..until: the fiscal half so far
+    until: date | None = None
+    offices: list[dict[str, Any]] = field(default_factory=list)  # the pack's office-risk score, top 10
+    formula: str = ""  # the score's formula, as the pack prints it
+    inspections: dict[str, Any] | None = None  # the pack's inspection table; None for the first line
 
 
 class Oversight:
@@ -138,9 +147,16 @@ class Oversight:
         now = rm.now()
         local = now.astimezone(rm.settings.tz)
         monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=rm.settings.tz)
+        # the score and the inspections cover the fiscal half so far, as the half's pack will
+        today = local.date()
+        since = rm.calendar.fiscal_half_bounds(rm.calendar.fiscal_year(today), rm.calendar.fiscal_half(today))[0]
         with rm.ready().connect() as conn:
             figures = overview.overview(conn, units, now, monday, rm.settings.tz)
             region_of = overview.regions(conn, figures.open_by_unit)
+            months = overview.monthly_overdue(conn, units, now, rm.settings.tz)
+            offices = office_score.current_risky_offices(conn, units, since, now, rm.calendar, {})
+            # every contractor's inspections: not one unit's figures, so not the first line's
+            inspected = None if units is not None else report_data.inspections(conn, since, today, AsOf(now), lang)
         rows: dict[str, dict[str, int]] = {}
         division: dict[str, bool] = {}
         for unit, counts in figures.open_by_unit.items():
@@ -154,10 +170,11 @@ class Oversight:
         table: list[dict[str, Any]] = [{"id": region, "counts": counts, "total": sum(counts.values()),
                   "filter": {"region" if division[region] else "unit": region}} for region, counts in rows.items()]  # fmt: skip
         table.sort(key=lambda r: (-r["total"], r["id"]))
-        shown = set(rows) | {r["owner_unit"] for r in figures.overdue_priority}
+        shown = set(rows) | {r["owner_unit"] for r in figures.overdue_priority} | {o["unit_id"] for o in offices}
         names = rm.unit_names(lang, only=shown)
         nightly = next((j for j in rm.jobs.overview(now) if j.job == "nightly"), None)
-        return Dashboard(table, severities, figures, names, nightly, units is not None)
+        return Dashboard(table, severities, figures, names, nightly, units is not None, months, since, today, offices,
+                         phrase("report", "score_formula", lang), inspected)  # fmt: skip
 
     # -- 監査 ----------------------------------------------------------------------------------
     def audit_trail(self, viewer: Actor, q: trail.TrailQuery) -> tuple[list[dict[str, Any]], int, list[str]]:

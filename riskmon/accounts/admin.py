@@ -67,13 +67,13 @@ class UserAdmin:
             if user_id == by.user_id:
                 raise AdminRefused("自分自身の役割は変更できません", "nobody can change their own role")
             if role not in ROLES:
-                raise AdminRefused(f"役割は {', '.join(ROLES)} のいずれかです", f"the role must be one of {', '.join(ROLES)}")
+                raise AdminRefused(f"役割は{'、'.join(ROLES)}のいずれかです", f"the role must be one of {', '.join(ROLES)}")
             if role == target["role"]:
                 raise AdminRefused("役割は変わっていません", "the role is unchanged")
             conn.execute(update(table_of(User)).where(table_of(User).c.user_id == user_id).values(role=role))
             revoked = revoke_all(conn, user_id, self.accounts.clock())  # the new role applies from a fresh login
             self._audit(conn, by, "role_change", user_id, session_ref, before=target["role"], after=role, revoked_sessions=revoked)
-            return Done(f"{user_id} の役割を {role} にしました", f"{user_id} now has the role {role}")
+            return Done(f"{user_id}の役割を{role}にしました", f"{user_id} now has the role {role}")
 
         return self._run(by, "role_change", user_id, session_ref, change)
 
@@ -89,8 +89,8 @@ class UserAdmin:
             revoked, revoked_tokens = ([], []) if active else self._cut_off(conn, user_id)
             self._audit(conn, by, action, user_id, session_ref, revoked_sessions=revoked, revoked_tokens=revoked_tokens)
             if active:
-                return Done(f"{user_id} を有効にしました", f"{user_id} is active")
-            return Done(f"{user_id} を無効にし、セッション {len(revoked)} 件とトークン {len(revoked_tokens)} 件を終了しました",
+                return Done(f"{user_id}を有効にしました", f"{user_id} is active")
+            return Done(f"{user_id}を無効にし、セッション{len(revoked)}件とトークン{len(revoked_tokens)}件を終了しました",
                         f"{user_id} is deactivated; {len(revoked)} session(s) and {len(revoked_tokens)} token(s) ended")  # fmt: skip
 
         return self._run(by, action, user_id, session_ref, change)
@@ -99,13 +99,13 @@ class UserAdmin:
         """A generated one-time password (to be changed at first login); every session ends."""
         self._check(by, "password_set", user_id, session_ref)
         secret = self.accounts.set_password(user_id, None, by=by.user_id, channel="web")
-        return Done(f"{user_id} の一時パスワードを発行しました。この画面でのみ表示します",
+        return Done(f"{user_id}の一時パスワードを発行しました。この画面でのみ表示します",
                     f"a one-time password for {user_id} was issued; it is shown only here", secret)  # fmt: skip
 
     def revoke_sessions(self, by: Actor, user_id: str, session_ref: str) -> Done:
         self._check(by, "sessions_revoked", user_id, session_ref)
         n = self.accounts.revoke_sessions(user_id, by=by.user_id, channel="web")
-        return Done(f"{user_id} のセッション {n} 件を終了しました", f"{n} session(s) of {user_id} ended")
+        return Done(f"{user_id}のセッション{n}件を終了しました", f"{n} session(s) of {user_id} ended")
 
     def require_admin(self, by: Actor, action: str, session_ref: str) -> None:
         """Refuse (and audit) anyone but a user_admin, e.g. a look at the users page."""
@@ -119,7 +119,7 @@ class UserAdmin:
         caller = Caller(by.user_id, "web", by, extra={"session": session_ref})
         self._check(by, "tokens_revoked", user_id, session_ref)
         n = len(tokens.Tokens(self.engine, self.accounts.clock).revoke(caller, user_id=user_id))
-        return Done(f"{user_id} のトークン {n} 件を失効させました", f"{n} token(s) of {user_id} revoked")
+        return Done(f"{user_id}のトークン{n}件を失効させました", f"{n} token(s) of {user_id} revoked")
 
     def load_upload(self, by: Actor, path: Path, session_ref: str) -> tuple[int, list[tuple[int, list[Any]]], list[str]]:
         """利用者管理's upload: exactly :meth:`load_file` (the rules and audit of ``riskmon users
@@ -142,7 +142,7 @@ class UserAdmin:
                 before = {r["user_id"]: dict(r) for r in conn.execute(select(t)).mappings()}
                 if caller.actor is None:
                     if any(u["active"] and u["role"] == USER_ADMIN for u in before.values()):
-                        raise AdminRefused("利用者マスタの読込には user_admin の個人用APIトークンが必要です（RISKMON_TOKEN）",
+                        raise AdminRefused("利用者マスタの読込にはuser_adminの個人用APIトークンが必要です（RISKMON_TOKEN）",
                                            "loading the users master needs a user_admin's personal API token (RISKMON_TOKEN)")  # fmt: skip
                 elif not can_administer_users(caller.actor):
                     raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
@@ -210,7 +210,7 @@ class UserAdmin:
                     raise AdminRefused("利用者管理の権限（user_admin）がありません", "only a user_admin may manage users")
                 row = conn.execute(select(table_of(User)).where(table_of(User).c.user_id == user_id)).mappings().first()
                 if row is None:
-                    raise AdminRefused(f"利用者 '{user_id}' は登録されていません", f"unknown user '{user_id}'")
+                    raise AdminRefused(f"利用者「{user_id}」は登録されていません", f"unknown user '{user_id}'")
                 done: Done = change(conn, dict(row))
                 return done
         except AdminRefused as refusal:

@@ -361,4 +361,4 @@ def users_load(ctx: typer.Context, path: Path = typer.Argument(..., help="users.
     if bad:  # the master is loaded whole or not at all (riskmon.review.users)
         app.err.print(phrase("review", "users_nothing_loaded", app.lang), markup=False, soft_wrap=True)
         raise typer.Exit(int(ExitCode.REJECTED))
-    app.out.print(app.t(f"利用者 {stored} 名を登録しました", f"{stored} users loaded"))
+    app.out.print(app.t(f"利用者{stored}名を登録しました", f"{stored} users loaded"))

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, and_, case, cast, func, select, true
 
+from riskmon.business_calendar import add_months
 from riskmon.domain import CLOSURES, OPEN_STATES, Line
 from riskmon.store.tables import ErrorReportRow, Flag, Unit, table_of
 
-#: how many weeks the trend shows, and how many overdue 重点三事案 the page lists by name
-WEEKS, OVERDUE_LISTED = 12, 20
+#: how many weeks the trend shows, how many overdue 重点三事案 the page lists by name, and how many
+#: months the overdue trend shows
+WEEKS, OVERDUE_LISTED, MONTHS = 12, 20, 12
 DIVISION = "regional_division"
 
 
@@ -100,6 +102,24 @@ def _weekly(conn: Connection, units: frozenset[str] | None, week_start: datetime
                for lo, hi in zip(starts, ends, strict=True)]  # fmt: skip
     row = conn.execute(select(*columns).where(_scope(units), f.c.first_seen >= starts[0], f.c.first_seen < ends[-1])).one()
     return [(lo, int(n)) for lo, n in zip(starts, row, strict=True)]
+
+
+def monthly_overdue(conn: Connection, units: frozenset[str] | None, now: datetime, tz: tzinfo) -> list[tuple[date, int]]:
+    """Deadlines missed in each of the last :data:`MONTHS` calendar months (this one included, up to
+    ``now``): flags with a deadline (``due_at``) that fell in the month, counted by that month.
+
+    A deadline rule raises its flag only once the deadline has passed unmet, so this is "how many
+    deadlines were missed that month" — whether the step was done late since, and whatever the
+    flag's review status. One ``SUM(CASE …)`` per month over local month starts, like the weeks."""
+    f = table_of(Flag)
+    this_month = now.astimezone(tz).date().replace(day=1)
+    months = [add_months(this_month, i - MONTHS + 1) for i in range(MONTHS)]
+    starts = [datetime.combine(m, time(0), tzinfo=tz) for m in months]
+    ends = [*starts[1:], min(now, datetime.combine(add_months(this_month, 1), time(0), tzinfo=tz))]
+    columns = [func.coalesce(func.sum(case((and_(f.c.due_at >= lo, f.c.due_at < hi), 1), else_=0)), 0)
+               for lo, hi in zip(starts, ends, strict=True)]  # fmt: skip
+    row = conn.execute(select(*columns).where(_scope(units), f.c.due_at >= starts[0], f.c.due_at < ends[-1])).one()
+    return [(m, int(n)) for m, n in zip(months, row, strict=True)]
 
 
 def regions(conn: Connection, unit_ids: Iterable[str]) -> dict[str, tuple[str, bool]]:

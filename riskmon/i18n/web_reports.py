@@ -98,6 +98,36 @@ WEB_REPORTS: dict[str, tuple[str, str]] = {
     "db_trend": ("新規フラグの推移（週別、直近12週）", "New flags per week (last 12 weeks)"),
     "db_week": ("週の初日", "Week starting"),
     "db_new": ("新規", "New"),
+    "db_overdue_trend": ("期限超過の推移（月別、直近12か月）", "Missed deadlines per month (last 12 months)"),
+    "db_overdue_trend_def": (
+        "各月に対応期限を過ぎたフラグの件数です（期限の属する月で数え、その後に対応が完了したもの・フラグが完了したものも含みます）。",
+        "Flags whose deadline passed unmet in each month, counted in the month of the deadline (steps done late since"
+        " and flags closed since included).",
+    ),
+    "db_month": ("月", "Month"),
+    "db_missed": ("期限超過", "Missed deadlines"),
+    "db_offices": ("リスクスコアの高い拠点（上位10拠点）", "Offices by risk score (top 10)"),
+    "db_offices_period": (
+        "対象期間：{span}（今期の初日から本日まで）。フラグ点は現在対応中のフラグで数えます。拠点名をクリックすると、その拠点の対応中のフラグ一覧を開きます。",
+        "Period: {span} (this fiscal half to today). Flag points count the flags open now. An office's name opens its open flags.",
+    ),
+    "db_formula": ("算式", "Formula"),
+    "db_no_offices": ("スコアのある拠点はありません。", "No office has a score."),
+    "db_h_office": ("拠点", "Office"),
+    "db_h_score": ("スコア", "Score"),
+    "db_h_priority": ("重点三事案", "Priority incidents"),
+    "db_h_other": ("その他の誤り", "Other errors"),
+    "db_h_backlog": ("滞留（日）", "Backlog (days)"),
+    "db_inspections": ("外部委託検査の実施状況", "Outsourcing inspections"),
+    "db_inspections_help": (
+        "対象期間：{span}。参考は前年の同じ期間（{prev}）の件数です。",
+        "Period: {span}. For reference: the same span a year earlier ({prev}).",
+    ),
+    "db_h_type": ("検査", "Inspection"),
+    "db_h_count": ("実施件数", "Inspections"),
+    "db_h_ncs": ("不適事項件数", "Nonconformities"),
+    "db_h_prev_count": ("参考：実施件数", "Ref.: inspections"),
+    "db_h_prev_ncs": ("参考：不適事項件数", "Ref.: nonconformities"),
     # -- 監査
     "au_title": ("監査", "Audit"),
     "au_intro": (

@@ -31,6 +31,7 @@ from riskmon.i18n.dates import day_text, fiscal_year_text, moment_text, month_te
 from riskmon.reports import data as d
 from riskmon.reports import kept
 from riskmon.reports.funnel import funnel
+from riskmon.reports.office_score import risky_offices
 from riskmon.reports.pack_flags import flags_at
 from riskmon.reports.pdf import PdfUnavailable, print_pdf
 from riskmon.reports.render import render, write_text, write_xlsx
@@ -82,7 +83,7 @@ def build(engine: Engine, first: date, last: date, as_of: datetime, cal: Busines
             "funnel": funnel(conn, first, last, window, cal, names),
             "contract_findings": d.contract_findings(conn, fa, lang),
             "flags": d.flags_summary(conn, fa, first, last, cal),
-            "risky_offices": d.risky_offices(conn, fa, first, last, cal, names),
+            "risky_offices": risky_offices(conn, fa, first, last, cal, names),
             "open_flags": dict(sorted(open_flags.items())),
         }
         pinned_previous = pinned["data"].get("changes", {}).get("previous_id") if pinned is not None else None

@@ -8,11 +8,11 @@ or before the data date and it was known then; flags come from riskmon.reports.p
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from collections import Counter
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
 from riskmon.business_calendar import BusinessCalendar, add_months
 from riskmon.domain import Severity
@@ -23,13 +23,11 @@ from riskmon.reports.pack_flags import FlagsAt, escalations
 from riskmon.store.asof import AsOf
 from riskmon.store.tables import (
     ContractRow,
-    DailyReportRow,
     ErrorReportRow,
     ErrorUpdateRow,
     InspectionRow,
     NonconformityRow,
     NonconformityUpdateRow,
-    Unit,
     table_of,
 )
 
@@ -245,55 +243,3 @@ def flags_summary(conn: Connection, fa: FlagsAt, first: date, last: date, cal: B
         "open_by_risk_category": by("risk_category", open_now), "overdue_by_line": by("owner_line", overdue),
         "opened_by_severity": by("severity", opened),
     }  # fmt: skip
-
-
-#: the bounds of the office score's terms (riskmon.i18n.documents ``score_formula`` says them)
-FLAG_CAP, ERROR_CAP, BACKLOG_CAP = 10, 10, 5
-
-
-def risky_offices(
-    conn: Connection, fa: FlagsAt, first: date, last: date, cal: BusinessCalendar, names: dict[str, str], top: int = 10
-) -> list[dict[str, Any]]:
-    """Offices ranked by the transparent score printed in the pack (``score_formula`` in
-    riskmon.i18n.documents), as of the data date.
-
-    Three terms, each bounded so none dominates (a long backlog once gave 160 points alone):
-    open flags (重大 3, 高 2, 中 1; at most :data:`FLAG_CAP`), errors of the period (重点三事案 2,
-    others 1; at most :data:`ERROR_CAP`) and the backlog (days the oldest pending item exceeds 4;
-    at most :data:`BACKLOG_CAP`). An error is counted once: a flag about an error case counts only
-    when it is about its handling (it has a deadline) — the flag that merely says "this is a
-    重点三事案" would count the same error a second time."""
-    er, u, window = table_of(ErrorReportRow), table_of(Unit), fa.window
-    offices = {r[0] for r in conn.execute(select(u.c.unit_id).where(u.c.unit_type.in_(("pension_office", "administration_center"))))}
-    parts: dict[str, Counter[str]] = defaultdict(Counter)
-    weight = {Severity.CRITICAL: 3, Severity.HIGH: 2, Severity.MEDIUM: 1}
-    q = select(er.c.case_id, er.c.unit_id, er.c.is_priority_incident).where(
-        er.c.discovered_at.between(cal.at(first, datetime.min.time()), cal.end_of_day(last)), window.events_clause(er, er.c.discovered_at)
-    )
-    cases = set()
-    for case_id, unit, priority in conn.execute(q):
-        cases.add(case_id)
-        if unit in offices:
-            parts[unit]["priority" if priority else "other_errors"] += 1
-    for flag in fa.open_now():
-        unit, sev = flag["owner_unit"], flag["severity"]
-        if unit in offices and sev in weight and (flag["subject"] not in cases or flag["due_at"] is not None):
-            parts[unit][f"open_{sev}"] += 1
-    dr = table_of(DailyReportRow)
-    week = and_(dr.c.business_date.between(last - timedelta(days=6), last), window.events_clause(dr, dr.c.business_date))
-    latest = select(dr.c.unit_id, func.max(dr.c.business_date).label("d")).where(week).group_by(dr.c.unit_id).subquery()
-    for unit, days in conn.execute(
-        select(dr.c.unit_id, dr.c.oldest_pending_days).join(
-            latest, and_(latest.c.unit_id == dr.c.unit_id, latest.c.d == dr.c.business_date)
-        )
-    ):
-        if days > 4:
-            parts[unit]["backlog"] = days - 4
-    scored: list[dict[str, Any]] = []
-    for unit, p in parts.items():
-        flags = min(FLAG_CAP, 3 * p["open_critical"] + 2 * p["open_high"] + p["open_medium"])
-        errors = min(ERROR_CAP, 2 * p["priority"] + p["other_errors"])
-        score = flags + errors + min(BACKLOG_CAP, p["backlog"])
-        scored.append({"unit_id": unit, "name": names.get(unit, unit), "score": score, **{k: p[k] for k in
-                       ("open_critical", "open_high", "open_medium", "priority", "other_errors", "backlog")}})  # fmt: skip
-    return sorted(scored, key=lambda x: (-x["score"], x["unit_id"]))[:top]

@@ -108,7 +108,7 @@ def test_every_problem_of_a_line_is_named_in_field_order(load: Loader, engine: E
 def test_a_good_file_loads_every_role(load: Loader, engine: Engine) -> None:
     lines = "".join(f"u{i}.x_{role[:3]}-{i},利用者{i},RMD,{role}\n" for i, role in enumerate(ROLES))
     result = load(HEADER + lines + "9lives,九,PO-001,\n")  # no role: a member
-    assert (result.exit_code, result.stdout, result.stderr) == (0, f"利用者 {len(ROLES) + 1} 名を登録しました\n", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, f"利用者{len(ROLES) + 1}名を登録しました\n", "")
     assert sorted(users(engine).values()) == sorted([*ROLES, "member"])
     assert [(a, p["stored"]) for a, _, p in audited(engine)] == [("users_loaded", len(ROLES) + 1)]
 

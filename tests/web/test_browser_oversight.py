@@ -57,10 +57,10 @@ def test_a_risk_officer_reads_the_dashboard_and_generates_a_pack(site: dict[str,
     expect(page.locator("svg.trend rect")).to_have_count(12)
     snap(page, "20_dashboard_risk1")
     no_horizontal_overflow(page)
-    expect(row.locator("td[data-severity='critical']")).to_have_text("5")
+    expect(row.locator("td[data-severity='critical']")).to_have_text("4")
     row.locator("td[data-severity='critical'] a").click()
     expect(page).to_have_url(re.compile(r"/flags\?severity=critical&region=RD01"))
-    expect(page.locator("#total")).to_have_text("5")  # the figure the dashboard showed
+    expect(page.locator("#total")).to_have_text("4")  # the figure the dashboard showed
 
     page.get_by_role("link", name="レポート").click()
     expect(page.get_by_role("heading", name="レポート", level=1)).to_be_visible()
@@ -133,3 +133,27 @@ def test_the_dashboard_in_english(site: dict[str, object], page: Page, lang: str
     expect(page.locator("tr[data-region='RD01'] th")).to_have_text("Hokkaido RD")
     snap(page, "26_dashboard_risk1_en")
     no_horizontal_overflow(page)
+
+
+def test_the_dashboard_charts_missed_deadlines_and_ranks_offices(site: dict[str, object], page: Page) -> None:
+    """``riskmon serve`` runs on today's clock, so the twelve months and the fiscal half end today:
+    the seed's deadlines (2025-04) are outside the monthly chart (drawn by the packs'
+    riskmon.reports.svg) and its errors outside the score's period — so R02's flags on C2 and C9 are
+    no longer the same errors counted twice, and count: PO-002 重大 2×3 + 高 2 + 中 1 = 9, PO-001
+    2×3 + 2 = 8. The pack's inspection table is shown; an office's name opens its open flags."""
+    base = str(site["base"])
+    log_in(page, base, "risk1", PASSWORD)
+    page.goto(f"{base}/dashboard?lang=ja")  # the English test before this one set risk1's language
+    snap(page, "27_dashboard_scores_risk1")
+    expect(page.locator("#overdue-trend svg rect")).to_have_count(12)
+    expect(page.locator("#overdue-months tr td.num")).to_have_text(["0"] * 12)
+    expect(page.locator("#overdue-trend-def")).to_contain_text("各月に対応期限を過ぎたフラグの件数です")
+    expect(page.locator("#offices tr[data-office]")).to_have_count(2)
+    expect(page.locator("#offices tr[data-office] td.score")).to_have_text(["9", "8"])
+    expect(page.locator("tr[data-office='PO-002'] td[data-severity='critical']")).to_have_text("2")
+    expect(page.locator("#formula")).to_contain_text("算式：スコア（最大25点）＝フラグ点")
+    expect(page.locator("#inspections tr[data-inspection]")).to_have_count(4)
+    no_horizontal_overflow(page)
+    page.locator("tr[data-office='PO-001'] th a").click()
+    expect(page).to_have_url(re.compile(r"/flags\?unit=PO-001$"))
+    expect(page.locator("#total")).to_have_text("3")

@@ -105,7 +105,7 @@ def test_the_dashboard_counts_open_flags_and_each_figure_opens_the_same_list(mak
     assert re.search(r'id="overdue-count">.*?class="n">2<', html, re.S)
     assert re.search(r'id="awaiting">.*?class="n">0<', html, re.S)
     assert "夜間処理はまだ実行されていません。" in html
-    trend = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td></tr>", html.split('id="trend"', 1)[1])
+    trend = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td></tr>", html.split('id="trend"', 1)[1].split("</table>", 1)[0])
     assert len(trend) == 12 and trend[-1] == ("令和7年4月7日", "7") and {n for _, n in trend[:-1]} == {"0"}
     assert 'id="scoped"' not in html
 
@@ -128,6 +128,7 @@ def test_a_closure_waiting_for_its_second_person_is_counted(make: Make, engine: 
 def test_the_dashboard_in_english(make: Make) -> None:
     html = make("risk1").get("/dashboard?lang=en").text
     assert "Open flags by severity and regional division" in html and "Hokkaido RD" in html and "7 Apr 2025" in html
+    assert '<p class="help" id="formula">Formula: score (at most 25) = flag points' in html  # no full-width colon in English
 
 
 # -- レポート ---------------------------------------------------------------------------------------
@@ -287,7 +288,7 @@ def test_the_dashboard_counts_in_sql_whatever_the_flags(engine: Engine, clock: C
                 board = rm.pages.oversight.dashboard(who, "ja")
         finally:
             event.remove(engine, "after_cursor_execute", count)
-        rows = len(board.rows) + len(board.figures.overdue_priority)
+        rows = len(board.rows) + len(board.figures.overdue_priority) + len(board.offices) + len(board.overdue_months)
         return seen, rows, board.rows[0]["total"]
 
     before, rows_before, total_before = measure()
@@ -325,3 +326,58 @@ def test_a_step_done_late_is_not_overdue(make: Make, engine: Engine, flags: dict
     overdue = html.split('id="overdue"', 1)[1].split("</table>", 1)[0]
     assert re.findall(r'data-flag="(\d+)"', overdue) == [str(flags["R01:C9"])]
     assert re.search(r'id="overdue-count">.*?class="n">1<', html, re.S)
+
+
+def test_the_dashboard_charts_the_deadlines_missed_each_month_with_the_packs_svg(make: Make) -> None:
+    """Twelve months to this one (2025-04): R01's deadline (2025-04-01) passed unmet for C1, C2, C3
+    and C9, R03's (5 business days) for C3 — five flags, all counted in April; the first line's
+    office (PO-001) missed two of them."""
+    for user, april in (("risk1", "5"), ("po1", "2")):
+        html = make(user).get("/dashboard").text
+        table = html.split('id="overdue-months"', 1)[1].split("</table>", 1)[0]
+        months = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td></tr>", table)
+        assert [m for m, _ in months] == [f"令和6年{m}月" for m in range(5, 13)] + [f"令和7年{m}月" for m in range(1, 5)]
+        assert [n for _, n in months] == ["0"] * 11 + [april]
+        chart = html.split('id="overdue-trend"', 1)[1].split("</figure>", 1)[0]
+        assert chart.count("<rect ") == 12 and ">4月</text>" in chart and f">{april}</text>" in chart  # riskmon.reports.svg
+        assert "各月に対応期限を過ぎたフラグの件数です（期限の属する月で数え" in html
+
+
+def _offices(html: str) -> list[tuple[str, ...]]:
+    table = html.split('id="offices"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr data-office="([^"]+)">(.*?)</tr>', table, re.S)
+    return [(unit, *re.findall(r'<td class="num[^"]*"(?: data-severity="\w+")?>(\d+)</td>', row)) for unit, row in rows]
+
+
+def test_the_dashboard_ranks_offices_by_the_packs_score_with_its_formula(make: Make) -> None:
+    """The pack's formula (riskmon.reports.office_score), over 令和7年4月1日～4月10日. PO-002: flags
+    R01:C3 重大 3 + R01:C9 高 2 + R03:C3 中 1 = 6 (R02:C9 only says C9 is a 重点三事案: not counted
+    again), errors C9 重点三事案 2 + C3 1 = 3: 9. PO-001: R01:C2 3 + R01:C1 2 = 5, errors C2 2 + C1 1
+    = 3: 8. The first line's ranking holds its own office only."""
+    from riskmon.i18n import phrase
+
+    client = make("risk1")
+    html = client.get("/dashboard").text
+    #               office    score critical high medium priority other backlog
+    assert _offices(html) == [("PO-002", "9", "1", "1", "1", "1", "1", "0"), ("PO-001", "8", "1", "1", "0", "1", "1", "0")]
+    assert unescape(html.split('id="formula">', 1)[1].split("</p>", 1)[0]) == "算式：" + phrase("report", "score_formula", "ja")
+    assert "対象期間：令和7年4月1日～令和7年4月10日（今期の初日から本日まで）" in html
+    assert 'href="/flags?unit=PO-001"' in html
+    assert re.search(r'id="total">(\d+)<', client.get("/flags?unit=PO-001").text).group(1) == "3"  # type: ignore[union-attr]
+    assert _offices(make("po1").get("/dashboard").text) == [("PO-001", "8", "1", "1", "0", "1", "1", "0")]
+
+
+def test_the_dashboard_shows_the_packs_inspection_table_to_the_second_line_only(make: Make) -> None:
+    """riskmon.reports.data.inspections over the fiscal half so far: INS-1 (履行中検査, 2025-04-07)
+    with one nonconformity still open — 「1※」 and the pack's footnote. Every contractor's
+    inspections are not the first line's own figures: po1 sees no table."""
+    html = make("risk1").get("/dashboard").text
+    table = html.split('id="inspections"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'data-inspection="(\w+)">(.*?)</tr>', table, re.S)
+    cells = {t: re.findall(r'<td class="num">([^<]+)</td>', row) for t, row in rows}
+    assert cells == {"pre_commencement": ["0", "0", "0", "0"], "in_performance": ["1", "1※", "0", "0"],
+                     "delivery": ["0", "0", "0", "0"], "post_completion": ["0", "0", "0", "0"]}  # fmt: skip
+    assert "うち未解消1件。" in html.split('id="inspections-note"', 1)[1].split("</p>", 1)[0]
+    assert "参考は前年の同じ期間（令和6年4月1日～令和6年4月10日）の件数です。" in html
+    po1 = make("po1").get("/dashboard").text
+    assert 'id="inspections"' not in po1 and "外部委託検査の実施状況" not in po1

@@ -128,6 +128,12 @@ def test_no_late_row_without_a_due_date(as_: Callable[[str], TestClient], engine
     assert dated and undated
     client = as_("risk1")
     assert 'id="late"' in client.get(f"/flags/{dated[0]}").text
+
+    # no space between a number and Japanese (issue #13); English keeps its space
+    def late(lang: str) -> str:
+        return client.get(f"/flags/{flags['R01:C2']}?lang={lang}").text.split('id="late">', 1)[1].split("</dd>", 1)[0]
+
+    assert (late("ja"), late("en")) == ("8日（営業日7日）超過", "8 days late (7 business days)")  # due 2025-04-01, seen 04-10
     page = client.get(f"/flags/{undated[0]}").text
     assert 'id="late"' not in page and "期限内" not in page
     assert "<strong>条件:</strong> </p>" not in page

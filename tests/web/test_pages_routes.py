@@ -353,9 +353,9 @@ def test_user_administration(as_: Callable[[str], TestClient], make_client: Call
     own = post(admin, "/admin/users/admin1", {"op": "role", "role": "member"}, page="/admin/users")
     assert own.status_code == 400 and "自分自身の役割は変更できません" in own.text
     r = post(admin, "/admin/users/po2", {"op": "role", "role": "member"}, page="/admin/users")
-    assert r.status_code == 200 and "po2 の役割を member にしました" in r.text
+    assert r.status_code == 200 and "po2の役割をmemberにしました" in r.text
     r = post(admin, "/admin/users/po1", {"op": "deactivate"}, page="/admin/users")
-    assert r.status_code == 200 and "po1 を無効にし、セッション 1 件とトークン 0 件を終了しました" in r.text
+    assert r.status_code == 200 and "po1を無効にし、セッション1件とトークン0件を終了しました" in r.text
     assert victim.get("/").headers["location"] == "/login"
     post(admin, "/admin/users/po1", {"op": "activate"}, page="/admin/users")
     reset = post(admin, "/admin/users/po1", {"op": "reset_password"}, page="/admin/users")
@@ -367,10 +367,10 @@ def test_user_administration(as_: Callable[[str], TestClient], make_client: Call
     fresh = make_client()
     assert login(fresh, "po1", secret[0]).headers["location"] == "/password"  # type: ignore[attr-defined]
     r = post(admin, "/admin/users/po1", {"op": "revoke_sessions"}, page="/admin/users")
-    assert "po1 のセッション 1 件を終了しました" in r.text
+    assert "po1のセッション1件を終了しました" in r.text
     secret_token, _ = Tokens(engine, lambda: datetime.now(UTC)).issue("po2")
     r = post(admin, "/admin/users/po2", {"op": "revoke_tokens"}, page="/admin/users")
-    assert r.status_code == 200 and "po2 のトークン 1 件を失効させました" in r.text
+    assert r.status_code == 200 and "po2のトークン1件を失効させました" in r.text
     with pytest.raises(TokenRefused):
         Tokens(engine, lambda: datetime.now(UTC)).authenticate(secret_token)
     actions = [a for a, _ in audit_actions(engine, "admin1")]
