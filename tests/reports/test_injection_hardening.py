@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from riskmon.business_calendar import TOKYO, BusinessCalendar
 from riskmon.cli.app import app
+from riskmon.config import PowersConfig
 from riskmon.flags.evaluation import evaluate
 from riskmon.reports import committee, monthly
 from riskmon.reports.assurance import to_markdown
@@ -188,7 +189,8 @@ def test_assurance_report_shows_a_hostile_dismissal_reason_as_text(hostile: Engi
     t = table_of(Flag)
     with hostile.connect() as conn:
         r08 = conn.execute(select(t.c.id).where(t.c.rule_id == "R08")).scalar_one()
-    assert ReviewService(hostile).dismiss("risk1", r08, REASON).status == "dismissed"
+    # R08's own domain (rule_domains: none) is its risk_category, 事務リスク: リスク統括部's risk1 may dismiss it
+    assert ReviewService(hostile, powers=PowersConfig(rule_domains={})).dismiss("risk1", r08, REASON).status == "dismissed"
     md = to_markdown(assurance(hostile, date(2025, 4, 1), date(2025, 9, 30), CAL, ["R08"]).data, CAL, {}, "ja")
     assert_no_markup(md)
     assert '却下の理由: &lt;script&gt;alert(1)&lt;/script&gt;\\|"&gt;&lt;img src=x onerror=alert(1)&gt;: 1' in md
