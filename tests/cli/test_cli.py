@@ -120,7 +120,7 @@ def test_units_rejects_and_jobs_lists_render_what_riskmon_returns(cli: CliRunner
     invoke(cli, "db", "upgrade")
     invoke(cli, "ingest", str(units_file), str(write_jsonl(tmp_path / "in.jsonl", [daily("d1", forms_received="x"), daily("d2", note=7)])))
     code, out = invoke(cli, "--lang", "en", "units", "list", "--line", "second")
-    assert code == 0 and "1 units" in out and "│ RMD     │ Risk Mgmt │ Risk Management Dept. │ second line │        │" in out
+    assert code == 0 and "1 units" in out and "│ RMD     │ Risk Mgmt │ Risk Management Dept. │ second line     │        │" in out
     code, out = invoke(cli, "units", "list", "--format", "json")
     units = json.loads(out)
     assert [u["unit_id"] for u in units] == ["AUD", "HQ-NP", "PO-001", "PO-002", "RD01", "RMD"]

@@ -109,4 +109,4 @@ def test_the_sample_year_raises_the_feeds_rules(engine: Engine) -> None:
 def test_audit_follow_up_rules_belong_to_the_audited_unit_and_never_escalate_to_the_third_line() -> None:
     for rule in shipped("R32", "R33"):
         assert rule.owner_unit == "{{ unit_id }}"
-        assert rule.escalation == ("{{ region_id }}", "risk_management_department")
+        assert rule.escalation == ("{{ region_id or '' }}", "risk_management_department")

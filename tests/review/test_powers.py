@@ -43,13 +43,13 @@ UNTIL = date(2025, 9, 30)
 
 @pytest.fixture
 def cases(engine: Engine, tmp_path: Path) -> dict[str, int]:
-    """R02 (a 重点三事案, high: administrative, owned by リスク統括部), R01 critical and R03 medium."""
+    """R02 (a 重点三事案, high: administrative, owned by リスク統括部), R01 high (late alone is never critical) and R03 medium."""
     units = tmp_path / "units.csv"
     units.write_text(UNITS, encoding="utf-8")
     events = [error_report("E1", "C1", category="misissuance", personal_info_involved=False, my_number_involved=False),
               error_report("E3", "C3", category="record_error")]  # fmt: skip
     rows = raise_flags(engine, units, tmp_path, events, ["R01", "R02", "R03"], users=USERS)
-    assert rows["R02:C1"][1] == "high" and rows["R03:C3"][1] == "medium" and rows["R01:C3"][1] == "critical"
+    assert rows["R02:C1"][1] == "high" and rows["R03:C3"][1] == "medium" and rows["R01:C3"][1] == "high"
     return {"priority": rows["R02:C1"][0], "medium": rows["R03:C3"][0], "high": rows["R01:C3"][0]}
 
 
