@@ -125,18 +125,24 @@ def undecided_section(cases: list[Case], lang: str) -> Section:
     return Section(t("s_undecided", lang), head, rows, frozenset({5}))
 
 
-def document(year: int, month: int, cases: list[Case], as_of: datetime, digest: str, cal: BusinessCalendar, lang: str) -> Document:
-    """The draft as a :class:`Document`: the published list and its aggregates, the withheld
-    count by reason, then the undecided cases for the draft's reader."""
+def head(cases: list[Case], as_of: datetime, digest: str, cal: BusinessCalendar,
+         lang: str) -> tuple[list[Case], list[Case], list[Case], list[str]]:  # fmt: skip
+    """What the monthly and the annual draft both open with: the cases to publish, those withheld
+    and those still undecided, and the lines under the title (data date, count, data hash)."""
     published = [c for c in cases if c.published]
-    withheld = [c for c in cases if c.withheld]
-    undecided = [c for c in cases if c.decision is None]
-    when = month_text(year, month, lang)
-    title = t("title_monthly", lang).format(month=when) + t("draft", lang)
     colon = t("colon", lang)
     meta = [f"{t('as_of', lang)}{colon}{moment_text(as_of, cal.tz, lang)}",
             f"{t('published_count', lang)}{colon}{t('count_unit', lang).format(n=len(published))}",
             f"{t('data_hash', lang)}{colon}{digest}"]  # fmt: skip
+    return published, [c for c in cases if c.withheld], [c for c in cases if c.decision is None], meta
+
+
+def document(year: int, month: int, cases: list[Case], as_of: datetime, digest: str, cal: BusinessCalendar, lang: str) -> Document:
+    """The draft as a :class:`Document`: the published list and its aggregates, the withheld
+    count by reason, then the undecided cases for the draft's reader."""
+    published, withheld, undecided, meta = head(cases, as_of, digest, cal, lang)
+    when = month_text(year, month, lang)
+    title = t("title_monthly", lang).format(month=when) + t("draft", lang)
     paragraphs = [t("monthly_scope", lang).format(month=when)]
     if withheld:
         paragraphs.append(t("withheld_sentence", lang).format(n=len(withheld)))

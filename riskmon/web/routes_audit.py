@@ -100,28 +100,35 @@ def _asked(request: Request) -> dict[str, str]:
     return {"first": request.query_params.get("first", ""), "last": request.query_params.get("last", "")}
 
 
-@router.get("/audit/assurance")
-def assurance_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)]) -> Response:
+def _assurance(request: Request, viewer: Viewer) -> tuple[tuple[date, date], str] | Response:
+    """The period asked for and the third line's document for it, or the page that refuses the
+    viewer or shows what is wrong with the period (one check for the page and its download)."""
     if not may_read_audit(viewer.actor):
         return refuse(request, viewer, "assurance_read", "assurance", REASON, "au_refused")
     period = _period(request, viewer)
     if isinstance(period, list):
         return _page(request, viewer, 400, assurance={"problems": period, **_asked(request)})
     lang: Lang = "en" if viewer.lang == "en" else "ja"
-    text = context(request).rm.pages.oversight.assurance(viewer.actor, *period, lang)
+    return period, context(request).rm.pages.oversight.assurance(viewer.actor, *period, lang)
+
+
+@router.get("/audit/assurance")
+def assurance_page(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)]) -> Response:
+    found = _assurance(request, viewer)
+    if isinstance(found, Response):
+        return found
+    period, text = found
+    lang: Lang = "en" if viewer.lang == "en" else "ja"
     return _page(request, viewer, assurance={"problems": [], "text": text, "period": range_text(*period, lang),
                                              "first": period[0].isoformat(), "last": period[1].isoformat()})  # fmt: skip
 
 
 @router.get("/audit/assurance.md")
 def assurance_file(request: Request, viewer: Annotated[Viewer, Depends(require_viewer)]) -> Response:
-    if not may_read_audit(viewer.actor):
-        return refuse(request, viewer, "assurance_read", "assurance", REASON, "au_refused")
-    period = _period(request, viewer)
-    if isinstance(period, list):
-        return _page(request, viewer, 400, assurance={"problems": period, **_asked(request)})
-    lang: Lang = "en" if viewer.lang == "en" else "ja"
-    text = context(request).rm.pages.oversight.assurance(viewer.actor, *period, lang)
+    found = _assurance(request, viewer)
+    if isinstance(found, Response):
+        return found
+    period, text = found
     span = f"{period[0].isoformat()}_{period[1].isoformat()}.md"
     ja, en = phrase("web", "rp_file_assurance", "ja"), phrase("web", "rp_file_assurance", "en")
     return Response(

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.i18n.dates import fiscal_year_text, moment_text
+from riskmon.i18n.dates import fiscal_year_text
 from riskmon.reports import kept
-from riskmon.reports.monthly import aggregate, t, withheld_section
+from riskmon.reports.monthly import aggregate, head, t, withheld_section
 from riskmon.reports.monthly import default_as_of as monthly_as_of
 from riskmon.reports.publication import tables
 from riskmon.reports.publication.cases import Case, completed_between
@@ -47,14 +47,8 @@ def fy_table(heading: str, table: dict[str, Any], lang: str) -> Section:
 
 
 def document(fy: int, cases: list[Case], as_of: datetime, digest: str, cal: BusinessCalendar, lang: str) -> Document:
-    published = [c for c in cases if c.published]
-    withheld = [c for c in cases if c.withheld]
-    undecided = [c for c in cases if c.decision is None]
+    published, withheld, undecided, meta = head(cases, as_of, digest, cal, lang)
     year = fiscal_year_text(fy, lang)
-    colon = t("colon", lang)
-    meta = [f"{t('as_of', lang)}{colon}{moment_text(as_of, cal.tz, lang)}",
-            f"{t('published_count', lang)}{colon}{t('count_unit', lang).format(n=len(published))}",
-            f"{t('data_hash', lang)}{colon}{digest}"]  # fmt: skip
     paragraphs = [t("annual_scope", lang).format(fy=year)]
     if withheld:
         paragraphs.append(t("withheld_sentence", lang).format(n=len(withheld)))
