@@ -30,6 +30,7 @@ from typing import Literal
 
 from riskmon.domain import LABELS as DOMAIN_LABELS
 from riskmon.i18n.assurance import ASSURANCE
+from riskmon.i18n.changes import CHANGE_WORDS
 from riskmon.i18n.conditions import CONDITION
 from riskmon.i18n.documents import REPORT, REVIEW
 from riskmon.i18n.evidence import EVIDENCE
@@ -42,13 +43,15 @@ from riskmon.i18n.web_reports import WEB_REPORTS
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
-# the oversight pages' and the powers' words (riskmon.i18n.web_reports, riskmon.i18n.powers) are the
-# web's too; a key defined twice would silently lose one wording
-_TWICE = (WEB.keys() & WEB_REPORTS.keys()) | (WEB.keys() & POWERS_PAGES.keys()) | (WEB_REPORTS.keys() & POWERS_PAGES.keys())
+#: the web's words, kept by area (the pages, the oversight pages, the powers, the change records);
+#: one namespace for the templates, so a key two areas define would silently lose one wording
+_WEB_PARTS = (WEB, WEB_REPORTS, POWERS_PAGES, CHANGE_WORDS)
+_TWICE = sorted({k for i, a in enumerate(_WEB_PARTS) for b in _WEB_PARTS[i + 1 :] for k in a.keys() & b.keys()})
 if _TWICE:
-    raise RuntimeError(f"web keys defined twice: {sorted(_TWICE)}")
+    raise RuntimeError(f"web keys defined twice: {_TWICE}")
 _PHRASES: dict[str, dict[str, tuple[str, str]]] = {
-    "report": REPORT, "review": REVIEW, "web": WEB | WEB_REPORTS | POWERS_PAGES, "condition": CONDITION, "evidence": EVIDENCE,
+    "report": REPORT, "review": REVIEW, "web": {k: v for part in _WEB_PARTS for k, v in part.items()},
+    "condition": CONDITION, "evidence": EVIDENCE,
     "publication": PUBLICATION, "assurance": ASSURANCE, "powers": POWERS,
 }  # fmt: skip
 

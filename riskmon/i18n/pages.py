@@ -9,7 +9,6 @@ label them through :func:`riskmon.i18n.label`.
 
 from __future__ import annotations
 
-from riskmon.i18n.changes import CHANGE_WORDS
 from riskmon.i18n.event_fields import EVENT_FIELDS
 
 WEB: dict[str, tuple[str, str]] = {
@@ -372,7 +371,6 @@ WEB: dict[str, tuple[str, str]] = {
 }
 
 WEB.update(EVENT_FIELDS)  # the イベント page's words for the fields of the newer families
-WEB.update(CHANGE_WORDS)  # the change records' words (the page and the CLI)
 
 #: Japanese counter words English has no equivalent for ("3件" is "3"): deliberately empty in
 #: English, the only entries the completeness test lets have an empty side.
