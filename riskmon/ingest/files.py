@@ -7,6 +7,11 @@ clear file-level reject instead of junk records or silence. Recognition is by na
 ``users.*``), then by content: a ZIP or OLE signature means a workbook whatever its name, and a
 CSV header without a ``type`` column but with a units or users master's columns means that master.
 
+An Excel workbook (.xlsx / .xlsm) is read as events (riskmon.ingest.xlsx): one input per sheet that
+holds events (the sheets named after an event type, else the first), or as the units master when
+named ``units.xlsx``. An old-format .xls workbook, or a workbook under another name, is one
+file-level reject saying how to save it.
+
 Hidden files (``.name``) and Excel's lock files (``~$name``) inside a folder are left alone: they
 are not anyone's data.
 """
@@ -28,16 +33,29 @@ USERS_STEM = "users"
 
 Role = Literal["units", "users", "events", "unreadable"]
 
-_WORKBOOK = (
-    "excel",
-    "Excel ブック（.xlsx / .xls）は読めません。Excel の『CSV UTF-8』で保存したファイルを取り込んでください",
-    "is an Excel workbook (.xlsx / .xls), which riskmon does not read; save it from Excel as 'CSV UTF-8'",
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_ZIP = b"PK\x03\x04"
+_OLD_EXCEL = (
+    "excel_xls",
+    "古い形式の Excel ブック（.xls）は読めません。Excel で開き『Excel ブック (.xlsx)』で保存し直して取り込んでください",
+    "is an old-format Excel workbook (.xls), which riskmon does not read; open it in Excel and save it as 'Excel Workbook (.xlsx)'",
 )
-_SIGNATURES = {b"PK\x03\x04": _WORKBOOK, b"\xd0\xcf\x11\xe0": _WORKBOOK}
+_MISNAMED = (
+    "excel",
+    "Excel ブック（ZIP 形式）ですが名前が .xlsx ではありません。名前を .xlsx にして取り込んでください",
+    "is an Excel workbook (a ZIP file) not named .xlsx; rename it to .xlsx and ingest it again",
+)
+_NOT_A_WORKBOOK = (
+    "excel",
+    "名前は .xlsx ですが Excel ブックではありません（壊れているか別の形式です）。"
+    "Excel で開いて『Excel ブック (.xlsx)』で保存し直してください",
+    "is named .xlsx but is not an Excel workbook (damaged, or another format); open it in Excel and save it as 'Excel Workbook (.xlsx)'",
+)
+_SIGNATURES = {_ZIP: _MISNAMED, b"\xd0\xcf\x11\xe0": _OLD_EXCEL}
 _SUFFIX_HINTS = {
-    ".xlsx": _WORKBOOK,
-    ".xlsm": _WORKBOOK,
-    ".xls": _WORKBOOK,
+    ".xlsx": _NOT_A_WORKBOOK,  # no ZIP signature
+    ".xlsm": _NOT_A_WORKBOOK,
+    ".xls": _OLD_EXCEL,
     ".json": (
         "file_type",
         "JSON ファイル (.json) は読めません。1行に1件の JSONL (.jsonl) で送ってください",
@@ -51,6 +69,7 @@ class InputFile:
     path: Path
     role: Role
     reason: Reason | None = None  # why it is not read as events (users, unreadable)
+    sheet: str | None = None  # for a workbook: the sheet read (riskmon.ingest.xlsx)
 
 
 def suffix_of(path: Path) -> str:
@@ -70,8 +89,27 @@ def plan(paths: list[Path]) -> list[InputFile]:
             found.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith((".", "~$"))))
         else:
             found.append(p)
-    files = [classify(p) for p in dict.fromkeys(found)]
+    files = [sheet for p in dict.fromkeys(found) for sheet in _sheets(classify(p))]
     return sorted(files, key=lambda f: (f.role != "units", str(f.path)))
+
+
+def is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def _sheets(item: InputFile) -> list[InputFile]:
+    """A workbook as one input per sheet to read (in the workbook's order); other files as they are."""
+    if item.role not in ("events", "units") or not is_workbook(item.path):
+        return [item]
+    from riskmon.ingest import xlsx  # the reader imports this module: imported when first needed
+
+    try:
+        names = xlsx.sheets_to_read(item.path)
+    except xlsx.OPEN_ERRORS as exc:
+        return [InputFile(item.path, "unreadable", xlsx.unreadable_workbook(exc))]
+    if item.role == "units":
+        names = names[:1]
+    return [InputFile(item.path, item.role, sheet=name) for name in names]
 
 
 def classify(path: Path) -> InputFile:
@@ -81,8 +119,10 @@ def classify(path: Path) -> InputFile:
     except OSError as exc:
         return InputFile(path, "unreadable", cannot_open(exc))
     signature = next((r for sig, r in _SIGNATURES.items() if head.startswith(sig)), None)
+    if signature is not None and head.startswith(_ZIP) and is_workbook(path):
+        signature = None  # a workbook: read as events, or as the units master by its name
     suffix = suffix_of(path)
-    if signature is None and not suffix:
+    if signature is None and not suffix and not (is_workbook(path) and head.startswith(_ZIP)):
         signature = _SUFFIX_HINTS.get(path.suffix.lower(), _UNKNOWN)
     if signature is not None:
         return InputFile(path, "unreadable", Reason("", *signature))
@@ -102,8 +142,8 @@ def classify(path: Path) -> InputFile:
 
 _UNKNOWN = (
     "file_type",
-    "取り込めない種類のファイルです。.jsonl / .csv（.gz 圧縮も可）で送ってください",
-    "is not a kind of file riskmon reads; send .jsonl or .csv (optionally .gz)",
+    "取り込めない種類のファイルです。.jsonl / .csv（.gz 圧縮も可）/ .xlsx で送ってください",
+    "is not a kind of file riskmon reads; send .jsonl, .csv (optionally .gz) or .xlsx",
 )
 
 

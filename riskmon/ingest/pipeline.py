@@ -33,6 +33,7 @@ from riskmon.ingest.files import InputFile, cannot_open, plan
 from riskmon.ingest.prepare import Preparer
 from riskmon.ingest.readers import SourceFile
 from riskmon.ingest.units_loader import load_units
+from riskmon.ingest.xlsx import open_input
 from riskmon.store.batch import PreparedBatch, Rejection, file_rejection
 from riskmon.store.consistency import holds_ingest_lock
 from riskmon.store.tables import IngestRun, Unit, table_of
@@ -155,12 +156,13 @@ def ingest(
     """
     progress = progress or _NoProgress()
     files = plan(paths)
+    names = list(dict.fromkeys(str(f.path) for f in files))  # a workbook is one input per sheet
     with engine.begin() as conn:
-        run = IngestRun(started_at=datetime.now(UTC), sources=[str(f.path) for f in files])
+        run = IngestRun(started_at=datetime.now(UTC), sources=names)
         run_id = conn.execute(
             table_of(IngestRun).insert().values(**run.model_dump(exclude={"id"})).returning(table_of(IngestRun).c.id)
         ).scalar_one()
-    report = IngestReport(run_id=run_id, files=[str(f.path) for f in files])
+    report = IngestReport(run_id=run_id, files=names)
     writer = BatchWriter(engine.dialect.name, tz, run_id)
     this = _Run(engine, writer, report, tz, batch_size, parallel.usable_cpus() if workers is None else workers, progress)
     try:
@@ -215,7 +217,7 @@ def _ingest_file(run: _Run, item: InputFile) -> None:
         _reject_file(run, file_rejection(name, item.reason))
         return
     try:
-        source = SourceFile(item.path)
+        source = open_input(item)  # a JSONL or CSV file, or a workbook's sheet
     except OSError as error:
         _reject_file(run, file_rejection(name, cannot_open(error)))
         return

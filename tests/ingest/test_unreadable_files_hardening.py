@@ -134,12 +134,16 @@ def test_workbooks_and_unknown_files_are_file_rejects_hidden_files_are_left_alon
     write_jsonl(inbox / "e.jsonl", [daily("d1")])
     report = run(engine, units_file, inbox)
     assert report.accepted == {"unit": 6, "daily_report": 1} and report.rejected == {"file": 3}
-    excel = "is an Excel workbook (.xlsx / .xls), which riskmon does not read; save it from Excel as 'CSV UTF-8'"
     assert _file_rejects(engine) == [
-        ("memo.txt", "file_type", "is not a kind of file riskmon reads; send .jsonl or .csv (optionally .gz)"),
-        ("renamed.csv", "excel", excel),
-        ("report.xlsx", "excel", excel),
-    ]
+        ("memo.txt", "file_type", "is not a kind of file riskmon reads; send .jsonl, .csv (optionally .gz) or .xlsx"),
+        ("renamed.csv", "excel", "is an Excel workbook (a ZIP file) not named .xlsx; rename it to .xlsx and ingest it again"),
+        (
+            "report.xlsx",
+            "xlsx_unreadable",
+            "cannot be read as an Excel workbook (.xlsx) (File is not a zip file); "
+            "open it in Excel and save it as 'Excel Workbook (.xlsx)'",
+        ),
+    ]  # a real workbook is read: tests/ingest/test_xlsx.py
     assert sorted(Path(f).name for f in report.files) == ["e.jsonl", "memo.txt", "renamed.csv", "report.xlsx", "units.csv"]
 
 
