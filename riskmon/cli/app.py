@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from riskmon import audit
-from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store, cmd_web
+from riskmon.cli import cmd_events, cmd_jobs, cmd_reports, cmd_review, cmd_rules, cmd_sample, cmd_store, cmd_templates, cmd_web
 from riskmon.cli.common import AppContext, example
 from riskmon.cli.errors import CliError, ExitCode, GuardedGroup
 from riskmon.config import load_settings
@@ -41,6 +41,7 @@ def _root(
 cmd_store.register(app)
 cmd_events.register(app)
 cmd_sample.register(app)
+cmd_templates.register(app)
 _flags = cmd_rules.register(app)
 _report = typer.Typer(help="レポート (committee pack, 月次公表, assurance).", no_args_is_help=True)
 app.add_typer(_report, name="report")

@@ -10,14 +10,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
 from riskmon.business_calendar import TOKYO
+from riskmon.cli.app import app
 from riskmon.ingest.files import plan
 from riskmon.ingest.xlsx import XlsxSheet, where
 from riskmon.store.tables import DailyReportRow, ErrorReportRow, Event, Source, table_of
-from tests.helpers import open_rejects, run
+from tests.helpers import open_rejects, riskmon_folder, run
 
 DAILY = ["イベントID", "部署コード", "業務日", "届書の受付件数", "届書の処理件数", "未処理の届書", "最も古い未処理の経過日数",
          "苦情の件数", "事務処理誤りの疑い", "備考"]  # fmt: skip
@@ -277,3 +280,19 @@ def test_memory_stays_flat_in_the_number_of_rows(tmp_path: Path) -> None:
     large = _peak(_write_rows(tmp_path / "large.xlsx", 20_000))
     assert (small[0], large[0]) == (2_000, 20_000)
     assert large[1] < small[1] * 1.25, (small, large)  # ten times the rows, not ten times the memory
+
+
+def test_the_cli_shows_a_sheet_reject_as_file_sheet_row(tmp_path: Path, units_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    riskmon_folder(tmp_path, monkeypatch)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    units_file.rename(inbox / "units.csv")
+    book(inbox / "book.xlsx", {"日次業務報告": [DAILY, ["d1", "PO-001", date(2026, 4, 6), 10, 8, 2, 1, 0, 0, "x"],
+                                                ["d2", "PO-001", date(2026, 4, 6), 10, 1.5, 2, 1, 0, 0, "x"]]})  # fmt: skip
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["ingest", "inbox"])
+    assert result.exit_code == 3, result.output
+    assert "inbox/book.xlsx:日次業務報告!3: forms_processed: 整数ではありません: '1.5'" in result.output
+    listed = runner.invoke(app, ["rejects", "list"])
+    assert "inbox/book.xlsx:日次業務報告!3" in listed.output
