@@ -35,7 +35,10 @@ def test_templates_write_one_workbook_per_type_with_lists_formats_and_a_frozen_h
     assert [c.value for c in ws[1]] == [h for _, h in columns_of("error_report")]
     assert ws.freeze_panes == "A2"
     assert (ws.column_dimensions["D"].number_format, ws.column_dimensions["F"].number_format) == ("yyyy/mm/dd hh:mm", "0")
+    assert load_workbook(tmp_path / "out" / "daily_report.xlsx")["日次業務報告"].column_dimensions["C"].number_format == "yyyy/mm/dd"
+    assert (ws["A1"].comment.text, ws["I1"].comment.text) == ("必須・文字（event_id）", "任意・一覧から選択（report_kind）")
     rules = {str(v.sqref): (v.type, v.formula1) for v in ws.data_validations.dataValidation}
+    assert {str(v.sqref): v.operator for v in ws.data_validations.dataValidation}["F2:F1001"] == "greaterThanOrEqual"
     assert rules["E2:E1001"] == ("list", "'選択肢'!$E$2:$E$13")  # 誤りの種類
     assert rules["G2:G1001"] == ("list", '"はい,いいえ"') and rules["F2:F1001"] == ("whole", "0")
     offered = [c.value for (c,) in wb[LISTS_SHEET].iter_rows(min_row=2, max_row=13, min_col=5, max_col=5)]

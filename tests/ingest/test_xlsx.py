@@ -78,6 +78,21 @@ def test_date_and_number_cells_are_taken_as_excel_stores_them(engine: Engine, un
     assert report.files == [str(units_file), str(path)]
 
 
+def test_empty_rows_and_columns_even_formatted_are_ignored(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "日次業務報告"
+    for row in (DAILY, ["d1", "PO-001", date(2026, 4, 6), 10, 8, 2, 1, 0, 0, "x"]):
+        ws.append(row)
+    for n in range(1, 15):  # formatted empty cells to the right and below, as Excel leaves them
+        ws.cell(n, 14).number_format = "0"
+        ws.cell(9, n).number_format = "yyyy/mm/dd"
+    wb.save(tmp_path / "daily.xlsx")
+    report = run(engine, units_file, tmp_path / "daily.xlsx")
+    assert report.accepted == {"unit": 6, "daily_report": 1} and report.total_rejected == 0
+
+
 def test_a_datetime_cell_is_a_time_in_the_configured_zone_and_labels_become_codes(engine: Engine, units_file: Path, tmp_path: Path) -> None:
     path = book(
         tmp_path / "errors.xlsx",
