@@ -184,7 +184,7 @@ class XlsxSheet(SourceFile):
             return
         try:
             yield from self._records(self._book.rows(self.sheet))
-        except (ParseError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        except OPEN_ERRORS as exc:  # damaged part-way, or changed since it was planned
             self.failure = unreadable_workbook(exc, self.last_line)
         finally:
             self._book.close()
