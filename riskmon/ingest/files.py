@@ -128,7 +128,7 @@ def classify(path: Path) -> InputFile:
         return InputFile(path, "unreadable", Reason("", *signature))
     stem = stem_of(path).lower()
     if stem == USERS_STEM:
-        return InputFile(path, "users", users_file())
+        return InputFile(path, "users", users_file(workbook=is_workbook(path)))
     if stem == UNITS_STEM:
         return InputFile(path, "units")
     if ".csv" in suffix:
@@ -147,7 +147,16 @@ _UNKNOWN = (
 )
 
 
-def users_file() -> Reason:
+def users_file(*, workbook: bool = False) -> Reason:
+    if workbook:  # riskmon users load reads CSV only
+        return Reason(
+            "",
+            "users_file",
+            "利用者ファイル (users) です。イベントとしては読みません"
+            "（Excel の『CSV UTF-8』で users.csv として保存し、riskmon users load で読み込みます）",
+            "is a users file, not events: it is not read here"
+            " (save it from Excel as 'CSV UTF-8', users.csv, and load it with riskmon users load)",
+        )
     return Reason(
         "",
         "users_file",

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from riskmon.business_calendar import TOKYO
 from riskmon.cli.app import app
 from riskmon.ingest.files import plan
+from riskmon.ingest.pipeline import ingest
 from riskmon.ingest.xlsx import XlsxSheet, where
 from riskmon.store.tables import DailyReportRow, ErrorReportRow, Event, Source, table_of
 from tests.helpers import open_rejects, riskmon_folder, run
@@ -259,6 +260,29 @@ def test_a_units_workbook_is_the_units_master(engine: Engine, tmp_path: Path) ->
     )
     report = run(engine, path)
     assert report.accepted == {"unit": 2} and report.total_rejected == 0
+
+
+def test_a_users_workbook_is_not_read_and_the_summary_says_how_to_load_it(engine: Engine, tmp_path: Path) -> None:
+    path = book(tmp_path / "users.xlsx", {"Sheet1": [["user_id", "name", "unit_id", "role"], ["po1", "所長", "PO-001", "site_manager"]]})
+    report = run(engine, path)
+    assert report.total_rejected == 0 and report.accepted == {}
+    assert [(Path(s).name, r.ja) for s, r in report.skipped] == [("users.xlsx", (
+        "利用者ファイル (users) です。イベントとしては読みません"
+        "（Excel の『CSV UTF-8』で users.csv として保存し、riskmon users load で読み込みます）"
+    ))]  # fmt: skip
+
+
+def test_sheets_are_prepared_in_the_ingest_process_never_in_workers(
+    sqlite_engine: Engine, units_file: Path, tmp_path: Path, worker_runs: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskmon.ingest import parallel
+    from riskmon.store.migrate import upgrade
+
+    upgrade(sqlite_engine)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)  # any JSONL file would go to workers
+    path = book(tmp_path / "daily.xlsx", {"日次業務報告": [DAILY, ["d1", "PO-001", date(2026, 4, 6), 10, 8, 2, 1, 0, 0, "x"]]})
+    report = ingest(sqlite_engine, [units_file, path], tz=TOKYO, workers=2)
+    assert report.accepted == {"unit": 6, "daily_report": 1} and worker_runs == []
 
 
 def test_progress_runs_from_zero_to_the_file_size(tmp_path: Path) -> None:
