@@ -193,7 +193,7 @@ class XlsxSheet(SourceFile):
     def _records(self, rows: Iterator[tuple[int, list[dict[str, Any]]]]) -> Iterator[RawRecord]:
         columns: Columns | None = None
         for n, cells in rows:
-            filled = [c for c in cells if c["value"] is not None or c["data_type"] == "uncached"]
+            filled = [c for c in cells if _filled(c)]
             if columns is None:
                 if filled:
                     columns = read_header(filled, self.sheet, units=self.units)
@@ -274,6 +274,17 @@ class XlsxSheet(SourceFile):
 
 
 _ABSENT = object()
+
+
+def _filled(cell: dict[str, Any]) -> bool:
+    """A cell that holds something: spaces alone do not count (a row of them is skipped, as in a
+    CSV file); a formula with no saved result does (it is refused with its reason)."""
+    value = cell["value"]
+    if value is None:
+        return bool(cell["data_type"] == "uncached")
+    return not isinstance(value, str) or bool(value.strip())
+
+
 #: The units master's fields that are not text (riskmon.events.units.UnitRecord).
 _UNIT_KINDS: dict[str, tuple[Kind, Any]] = {"active": ("bool", None), "unit_type": ("enum", UnitType)}
 

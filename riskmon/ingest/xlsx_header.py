@@ -34,6 +34,8 @@ def read_header(cells: list[dict[str, Any]], sheet: str, *, units: bool = False)
     out = Columns()
     unknown: list[str] = []
     for cell in cells:
+        if cell["value"] is None:  # a formula with no saved result: no name to read
+            continue
         text = str(cell["value"]).strip()
         name = field_for(text) if not units else text
         if name is None or (allowed is not None and name not in allowed):

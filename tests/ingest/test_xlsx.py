@@ -86,6 +86,7 @@ def test_empty_rows_and_columns_even_formatted_are_ignored(engine: Engine, units
     ws.title = "日次業務報告"
     for row in (DAILY, ["d1", "PO-001", date(2026, 4, 6), 10, 8, 2, 1, 0, 0, "x"]):
         ws.append(row)
+    ws.append(["  ", None, "\u3000 "])  # spaces alone: an empty row
     for n in range(1, 15):  # formatted empty cells to the right and below, as Excel leaves them
         ws.cell(n, 14).number_format = "0"
         ws.cell(9, n).number_format = "yyyy/mm/dd"
