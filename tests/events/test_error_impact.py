@@ -19,7 +19,7 @@ from riskmon.events.models import EVENT_ADAPTER, ErrorReport
 from riskmon.events.reasons import translate
 from riskmon.i18n import label
 from riskmon.store.tables import ErrorReportRow, table_of
-from tests.helpers import error_report, run, write_jsonl
+from tests.helpers import SAMPLE, error_report, run, write_jsonl
 
 REQUIRED_JA = (
     "影響金額 (amount_impact_jpy) があるときは事象（underpayment 未払い・overpayment 過払い・overcollection 過徴収・"
@@ -94,3 +94,10 @@ def test_stored_typed_and_read_through_the_view_the_bad_line_named(engine: Engin
         view = {r["case_id"]: (r["impact_kind"], r["scheme"]) for r in error_reports(conn, datetime(2025, 4, 30, tzinfo=TOKYO))}
     assert [tuple(r) for r in stored] == [("C1", "wrong_refund", "national_pension", 30000), ("C3", None, None, None)]
     assert view == {"C1": ("wrong_refund", "national_pension"), "C3": (None, None)}
+
+
+def test_the_samples_bad_records_show_the_refusal(engine: Engine, units_file: Path) -> None:
+    """``make demo``'s ``rejects list`` shows it: sample_events/bad_records.jsonl line 9."""
+    report = run(engine, units_file, SAMPLE / "bad_records.jsonl")
+    [bad] = [r for r in report.rejections if r.event_id == "BAD-009"]
+    assert (bad.line, [r.describe("ja") for r in bad.reasons]) == (9, [f"impact_kind: {REQUIRED_JA}"])
