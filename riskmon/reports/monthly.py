@@ -113,9 +113,10 @@ def _what(case: Case, lang: str) -> list[str]:
     return [tables.event_label(case, lang), tables.code_label(case.impact, lang), tables.code_label(case.scheme, lang)]
 
 
-def unrecorded_note(cases: list[Case], lang: str) -> tuple[str, ...]:
-    """The note under a table that has 未記録 cases: what the word means there."""
-    return (t("unrecorded_note", lang),) if tables.unrecorded(cases) else ()
+def unrecorded_note(cases: list[Case], lang: str, *fields: str) -> tuple[str, ...]:
+    """The note under a table that shows 未記録 (a case without one of ``fields``, default both):
+    what the word means there."""
+    return (t("unrecorded_note", lang),) if tables.unrecorded(cases, *(fields or ("impact", "scheme"))) else ()
 
 
 def aggregate(heading: str, first: str, rows: list[dict[str, Any]], lang: str, notes: tuple[str, ...] = ()) -> Section:
@@ -124,19 +125,20 @@ def aggregate(heading: str, first: str, rows: list[dict[str, Any]], lang: str, n
 
 
 def counts(heading: str, first: str, rows: list[dict[str, Any]], lang: str, notes: tuple[str, ...] = ()) -> Section:
-    """A table of counts and customers without amounts: 制度別 (an amount summed over 未払い and
-    過払い of one 制度 would add opposite errors)."""
+    """A table of counts and customers without amounts: 判明契機別 and 制度別, where an amount would
+    add a 未払い to a 過払い (opposite errors); amounts are the 事象 table's."""
     head = [first, t("h_count", lang), t("h_customers", lang)]
     return Section(heading, head, [[r["label"], r["count"], r["customers"]] for r in rows], frozenset({1, 2}), notes)
 
 
 def aggregates(published: list[Case], lang: str) -> list[Section]:
     """The monthly and the annual draft's three tables: by 事象 with amounts, by 判明契機, by 制度."""
-    note = unrecorded_note(published, lang)
+    impact_notes = (t("impact_note", lang), *unrecorded_note(published, lang, "impact"))
+    scheme_notes = unrecorded_note(published, lang, "scheme")
     return [
-        aggregate(t("s_by_impact", lang), t("h_event", lang), tables.by_impact(published, lang), lang, (t("impact_note", lang), *note)),
-        aggregate(t("s_by_channel", lang), t("h_channel", lang), tables.by_channel(published, lang), lang),
-        counts(t("s_by_scheme", lang), t("h_scheme", lang), tables.by_scheme(published, lang), lang, note),
+        aggregate(t("s_by_impact", lang), t("h_event", lang), tables.by_impact(published, lang), lang, impact_notes),
+        counts(t("s_by_channel", lang), t("h_channel", lang), tables.by_channel(published, lang), lang),
+        counts(t("s_by_scheme", lang), t("h_scheme", lang), tables.by_scheme(published, lang), lang, scheme_notes),
     ]
 
 

@@ -54,7 +54,7 @@ def document(fy: int, cases: list[Case], as_of: datetime, digest: str, cal: Busi
         paragraphs.append(t("withheld_sentence", lang).format(n=len(withheld)))
     if undecided:
         paragraphs.append(t("undecided_annual", lang).format(n=len(undecided)))
-    note = unrecorded_note(published, lang)
+    note = unrecorded_note(published, lang, "impact")
     sections = [
         fy_table(t("s_by_fy_occurred", lang), tables.by_fiscal_year(published, lambda c: c.occurred, cal, lang), note, lang),
         fy_table(t("s_by_fy_discovered", lang), tables.by_fiscal_year(published, lambda c: c.discovered, cal, lang), note, lang),

@@ -8,7 +8,8 @@ reads the same month after month. A case whose report predates these fields is c
 of its own, 未記録, shown only when there is one: it is neither 金銭的影響なし nor any 制度.
 The 判明契機 table shows only the channels that found a case. A 合計 row closes each table.
 
-An amount is the sum of the cases that carry one (the report's ``amount_impact_jpy``, which the
+Only the 事象 table has amounts: in a 判明契機 or 制度 row a 未払い would be added to a 過払い. An
+amount is the sum of the cases that carry one (the report's ``amount_impact_jpy``, which the
 event contract refuses without its 事象); a row none of whose cases carries one shows no amount
 rather than 0円. The 事象 table's subtotal 「うち金銭的影響あり」 is the five 事象 with money at stake.
 """
@@ -95,9 +96,10 @@ def by_channel(cases: list[Case], lang: str) -> list[dict[str, Any]]:
     return [*[_row(channel_label(code or "", lang), group) for code, group in groups], _row(t("total", lang), cases)]
 
 
-def unrecorded(cases: list[Case]) -> bool:
-    """Whether a case's report predates the 事象 or 制度 field (the tables then explain 未記録)."""
-    return any(c.impact is None or c.scheme is None for c in cases)
+def unrecorded(cases: list[Case], *fields: str) -> bool:
+    """Whether a case's report predates one of ``fields`` (``impact``, ``scheme``): a table then
+    shows, and explains, 未記録."""
+    return any(getattr(c, f) is None for c in cases for f in fields)
 
 
 def withheld_reasons(cases: list[Case]) -> list[dict[str, Any]]:
