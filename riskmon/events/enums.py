@@ -128,6 +128,43 @@ class BusinessArea(StrEnum):
     OTHER = "other"
 
 
+class ImpactKind(StrEnum):
+    """事象: what a 事務処理誤り did to the customer's money, the rows of the 月次公表's 事象 table
+    (未払い・過払い・過徴収・未徴収・誤還付, S1:2090, S1:2642-2647). An error report's
+    ``amount_impact_jpy`` means nothing without it: 12,000円 paid too little and 12,000円 paid too
+    much are opposite errors, and the publication counts them apart.
+
+    ``no_financial_impact`` says so explicitly (a 誤送付 or a 処理遅延 that cost no one money), so
+    that a report that was never classified (written before the field existed) stays told apart
+    from one that was classified as costing nothing."""
+
+    UNDERPAYMENT = "underpayment"  # 未払い: a benefit paid too little or not at all
+    OVERPAYMENT = "overpayment"  # 過払い: a benefit paid too much
+    OVERCOLLECTION = "overcollection"  # 過徴収: contributions collected too much
+    UNDERCOLLECTION = "undercollection"  # 未徴収: contributions not collected
+    WRONG_REFUND = "wrong_refund"  # 誤還付: contributions refunded wrongly
+    NO_FINANCIAL_IMPACT = "no_financial_impact"  # 金銭的影響なし
+
+
+#: the 事象 that have an amount (every ImpactKind but no_financial_impact)
+FINANCIAL_IMPACT_KINDS: frozenset[ImpactKind] = frozenset(ImpactKind) - {ImpactKind.NO_FINANCIAL_IMPACT}
+
+
+class Scheme(StrEnum):
+    """制度: the insurance or benefit a 事務処理誤り concerns, as the 機構's plans name the schemes it
+    runs: 国民年金, 厚生年金保険, 健康保険 (全国健康保険協会管掌健康保険, whose enrolment and
+    contributions the 機構 handles), 船員保険 and 年金生活者支援給付金 (S1:88, S1:441, S1:653,
+    S1:961; S2:12-15). ``other`` is a case no single scheme owns (a lost file of several
+    schemes' forms, a 窓口 error about no particular scheme)."""
+
+    NATIONAL_PENSION = "national_pension"  # 国民年金
+    EMPLOYEES_PENSION = "employees_pension"  # 厚生年金保険
+    HEALTH_INSURANCE = "health_insurance"  # 健康保険
+    SEAMENS_INSURANCE = "seamens_insurance"  # 船員保険
+    SUPPORT_BENEFIT = "support_benefit"  # 年金生活者支援給付金
+    OTHER = "other"  # その他（制度共通等）
+
+
 class CauseCategory(StrEnum):
     PROCEDURE = "procedure"  # 事務処理手順に起因 (S2:366)
     SYSTEM = "system"  # システムに起因 (S2:366)

@@ -29,10 +29,12 @@ from riskmon.events.enums import (
     DiscoveryChannel,
     ErrorCategory,
     ErrorStep,
+    ImpactKind,
     InspectionAspect,
     InspectionType,
     PublicationDecision,
     ReportKind,
+    Scheme,
 )
 from riskmon.events.feeds import (
     AuditFinding,
@@ -139,6 +141,10 @@ class ErrorReport(EventBase):
     amount_impact_jpy: Count | None = None
     contractor_id: Id | None = None
     contract_id: Id | None = None
+    # 事象 and 制度 of the 月次公表 (S1:2090, S1:2642-2647). Optional, so reports written before
+    # these fields existed still load; an amount, though, is refused without its 事象.
+    impact_kind: ImpactKind | None = None
+    scheme: Scheme | None = None
 
     @property
     def is_priority_incident(self) -> bool:
@@ -149,6 +155,27 @@ class ErrorReport(EventBase):
     def _occurred_before_discovery(self) -> ErrorReport:
         if self.occurred_at is not None and self.occurred_at > self.discovered_at:
             raise field_error("occurred_at", "発見日時 (discovered_at) より後になっている", "is later than discovered_at")
+        return self
+
+    @model_validator(mode="after")
+    def _amount_has_its_impact(self) -> ErrorReport:
+        """An amount without its 事象 cannot be published: 過払 and 未払 of the same sum are
+        opposite errors (the publication counts each 事象 apart), so it is refused, not guessed."""
+        if not self.amount_impact_jpy:
+            return self
+        if self.impact_kind is None:
+            raise field_error(
+                "impact_kind",
+                "影響金額 (amount_impact_jpy) があるときは事象（underpayment 未払い・overpayment 過払い・overcollection 過徴収・"
+                "undercollection 未徴収・wrong_refund 誤還付）が必須です",
+                "is required when amount_impact_jpy is given: underpayment, overpayment, overcollection, undercollection or wrong_refund",
+            )
+        if self.impact_kind == ImpactKind.NO_FINANCIAL_IMPACT:
+            raise field_error(
+                "impact_kind",
+                "金銭的影響なし (no_financial_impact) なのに影響金額 (amount_impact_jpy) が0円より大きい",
+                "is no_financial_impact while amount_impact_jpy is above 0",
+            )
         return self
 
 

@@ -37,6 +37,9 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "ev_manual_revision_required": ("マニュアル改正の要否", "Manual revision required"),
     "ev_publication_decision": ("公表判断", "Publication decision"),
     "ev_publication_reason": ("公表判断の理由", "Reason for the publication decision"),
+    # 事象 and 制度 of an error report (the 月次公表's tables, issue #13)
+    "ev_impact_kind": ("事象", "Financial impact"),
+    "ev_scheme": ("制度", "Scheme"),
     # お客様の声 (S1:2096-2102)
     "ev_voice_id": ("お客様の声の番号", "Voice id"),
     "ev_received_at": ("受付日時", "Received at"),

@@ -4,7 +4,9 @@ and the 年次公表 「令和7年度 事務処理誤り等の状況」 (S1:2090
 A namespace of its own (``publication``) rather than more keys in ``report``: the publication is read
 by the public, the committee pack by the committee, and the two are worded apart. The seeds name the
 publications but not their column labels; the labels below are the ones the 機構's monthly release
-uses (番号, 事象, 発生（判明）年月日, 拠点, 概要, 影響お客様数, 金額, 対応状況), given in the brief.
+uses (番号, 事象, 発生（判明）年月日, 拠点, 概要, 影響お客様数, 金額, 対応状況), given in the brief;
+事象 is what the error did to the customer's money (未払い・過払い・過徴収・未徴収・誤還付, issue #13),
+and 種類 the case's category (誤送付, 給付誤り …) in the list.
 
 判明契機 (how a case was found) are worded here too, keyed ``ch_<discovery_channel>``: the event
 vocabulary names the event types (日次業務報告), not the way a case came to light.
@@ -46,24 +48,33 @@ PUBLICATION: dict[str, tuple[str, str]] = {
     "no_cases": ("該当する事案はありません。", "No cases."),
     # sections
     "s_list": ("公表事案", "Cases published"),
-    "s_by_category": ("事象別の件数", "By event"),
+    "s_by_impact": ("事象別の件数・金額", "By financial impact"),
     "s_by_channel": ("判明契機別の件数", "By how discovered"),
-    "s_by_area": ("業務区分別の件数", "By business area"),
-    "area_note": (
-        "事務処理誤り報告に制度（国民年金・厚生年金保険等）の項目がないため、業務区分（適用・徴収・給付等）で集計しています。",
-        "The error report has no pension scheme field (National Pension, Employees' Pension Insurance…): counted by business area.",
-    ),
+    "s_by_scheme": ("制度別の件数", "By scheme"),
     "amount_note": (
-        "金額は事務処理誤り報告の影響額（円）です。報告に過払・未払の区分がないため、合計額のみを示します。",
-        "Amounts are the reports' amount of impact (yen); the reports do not tell overpayment from underpayment.",
+        "金額はお客様への影響額（円）で、その事象（未払い・過払い・過徴収・未徴収・誤還付）の額です。",
+        "Amounts are the amount of impact on the customers (yen), of the case's financial impact (underpayment, overpayment, "
+        "overcollection, undercollection or wrong refund).",
     ),
+    "impact_note": (
+        "事象ごとの金額の合計です。「うち金銭的影響あり」は未払い・過払い・過徴収・未徴収・誤還付の計です。",
+        "Amounts are summed by financial impact; 'of which with financial impact' adds up the first five rows.",
+    ),
+    "unrecorded_note": (
+        "未記録は、事象・制度の項目がない事務処理誤り報告（項目の追加前に報告されたもの）です。",
+        "'Not recorded': the error report has no financial impact or scheme (reported before those fields existed).",
+    ),
+    "subtotal_financial": ("うち金銭的影響あり", "of which with financial impact"),
+    "unrecorded": ("未記録", "not recorded"),
     "s_withheld": ("公表しない事案（理由別）", "Not published (by reason)"),
     "s_undecided": ("公表判断未了の事案（公表対象外・確認用）", "No publication decision yet (not published; for checking)"),
     "s_by_fy_occurred": ("発生年度別の件数", "By fiscal year of occurrence"),
     "s_by_fy_discovered": ("判明年度別の件数", "By fiscal year of discovery"),
     # the case list's columns, as the monthly release heads them
     "h_no": ("番号", "No."),
-    "h_event": ("事象", "Event"),
+    "h_kind": ("種類", "Kind"),
+    "h_event": ("事象", "Financial impact"),
+    "h_scheme": ("制度", "Scheme"),
     "h_date": ("発生（判明）年月日", "Occurred (discovered)"),
     "h_occurred": ("発生年月日", "Occurred on"),
     "h_discovered": ("判明年月日", "Discovered on"),
@@ -77,7 +88,6 @@ PUBLICATION: dict[str, tuple[str, str]] = {
     "h_reason": ("理由", "Reason"),
     "h_ready": ("詳細報告完了日", "Detailed report completed on"),
     "h_channel": ("判明契機", "How discovered"),
-    "h_area": ("業務区分", "Business area"),
     "total": ("合計", "Total"),
     "unknown": ("不明", "unknown"),
     # 対応状況 of a published case (every one has its customer response and detailed report done)

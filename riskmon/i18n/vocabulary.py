@@ -1,5 +1,5 @@
 """The event vocabulary's words, by code: event types, unit types, users' roles, error categories,
-report kinds, error steps, business areas, causes, inspection types and aspects.
+report kinds, error steps, 事象 and 制度, business areas, causes, inspection types and aspects.
 
 Catalogue content only: :func:`riskmon.i18n.label` looks these up (after the domain's enums), and
 :func:`riskmon.i18n.catalogue` walks them for the completeness test. Codes are the glossary's
@@ -79,6 +79,19 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     # 公表判断 (S1:2090, S1:2642-2647)
     "publish": ("公表する", "publish"),
     "withhold": ("公表しない", "withhold"),
+    # 事象 of the 月次公表 (impact kinds)
+    "underpayment": ("未払い", "underpayment"),
+    "overpayment": ("過払い", "overpayment"),
+    "overcollection": ("過徴収", "overcollection"),
+    "undercollection": ("未徴収", "undercollection"),
+    "wrong_refund": ("誤還付", "wrong refund"),
+    "no_financial_impact": ("金銭的影響なし", "no financial impact"),
+    # 制度 (schemes); "other" is the categories' その他 above
+    "national_pension": ("国民年金", "National Pension"),
+    "employees_pension": ("厚生年金保険", "Employees' Pension Insurance"),
+    "health_insurance": ("健康保険", "Health Insurance"),
+    "seamens_insurance": ("船員保険", "Seamen's Insurance"),
+    "support_benefit": ("年金生活者支援給付金", "Pension Recipient Support Benefit"),
     # business areas
     "enrolment": ("適用", "enrolment"),
     "collection": ("徴収", "collection"),

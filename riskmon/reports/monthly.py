@@ -2,8 +2,9 @@
 
 What the 機構 publishes each month: the 事務処理誤り等 (事件・事故 included) whose お客様対応 and
 詳細報告 were completed in the month (riskmon.reports.publication.cases says how that is read from
-the events), listed with 番号, 事象, 発生（判明）年月日, 拠点, 概要, 影響お客様数, 金額 and 対応状況,
-and counted by 事象, 判明契機 and 業務区分. Only cases whose 公表判断 is 公表 are listed; those
+the events), listed with 番号, 種類, 事象, 制度, 発生（判明）年月日, 拠点, 概要, 影響お客様数, 金額
+and 対応状況, and counted by 事象 (未払い・過払い・過徴収・未徴収・誤還付, with their amounts), by
+判明契機 and by 制度 (riskmon.reports.publication.tables). Only cases whose 公表判断 is 公表 are listed; those
 withheld are counted by reason; those without a decision yet are shown apart for the draft's
 reader and are not part of the publication.
 
@@ -93,21 +94,52 @@ def office(case: Case, lang: str) -> str:
 
 
 def case_list(cases: list[Case], lang: str) -> Section:
-    """The published list, numbered in order of discovery; the xlsx has the two dates as dates."""
-    head = [t(k, lang) for k in ("h_no", "h_event", "h_date", "h_office", "h_summary", "h_customers", "h_amount", "h_status")]
-    rows = [[n, tables.event_label(c, lang), date_text(c, lang), office(c, lang), c.summary, c.customers, c.amount, status_text(c, lang)]
+    """The published list, numbered in order of discovery: the case's 種類 (its category), then
+    the 事象 its amount is of and its 制度; the xlsx has the two dates as dates."""
+    head = [t(k, lang) for k in ("h_no", "h_kind", "h_event", "h_scheme", "h_date", "h_office", "h_summary", "h_customers",
+                                 "h_amount", "h_status")]  # fmt: skip
+    rows = [[n, *_what(c, lang), date_text(c, lang), office(c, lang), c.summary, c.customers, c.amount, status_text(c, lang)]
             for n, c in enumerate(cases, 1)]  # fmt: skip
-    sheet_head = [t(k, lang) for k in ("h_no", "h_event", "h_occurred", "h_discovered", "h_office", "h_summary", "h_customers",
-                                       "h_amount", "h_status")]  # fmt: skip
+    sheet_head = [t(k, lang) for k in ("h_no", "h_kind", "h_event", "h_scheme", "h_occurred", "h_discovered", "h_office", "h_summary",
+                                       "h_customers", "h_amount", "h_status")]  # fmt: skip
     sheet: list[list[Any]] = [sheet_head]
-    sheet += [[n, tables.event_label(c, lang), c.occurred or "", c.discovered, office(c, lang), c.summary, c.customers,
+    sheet += [[n, *_what(c, lang), c.occurred or "", c.discovered, office(c, lang), c.summary, c.customers,
                c.amount if c.amount is not None else "", status_text(c, lang)] for n, c in enumerate(cases, 1)]  # fmt: skip
-    return Section(t("s_list", lang), head, rows, frozenset({0, 5, 6}), (t("amount_note", lang),), sheet)
+    return Section(t("s_list", lang), head, rows, frozenset({0, 7, 8}), (t("amount_note", lang), *unrecorded_note(cases, lang)), sheet)
+
+
+def _what(case: Case, lang: str) -> list[str]:
+    """種類, 事象, 制度 of a listed case."""
+    return [tables.event_label(case, lang), tables.code_label(case.impact, lang), tables.code_label(case.scheme, lang)]
+
+
+def unrecorded_note(cases: list[Case], lang: str, *fields: str) -> tuple[str, ...]:
+    """The note under a table that shows 未記録 (a case without one of ``fields``, default both):
+    what the word means there."""
+    return (t("unrecorded_note", lang),) if tables.unrecorded(cases, *(fields or ("impact", "scheme"))) else ()
 
 
 def aggregate(heading: str, first: str, rows: list[dict[str, Any]], lang: str, notes: tuple[str, ...] = ()) -> Section:
     head = [first, t("h_count", lang), t("h_customers", lang), t("h_amount", lang)]
     return Section(heading, head, [[r["label"], r["count"], r["customers"], r["amount"]] for r in rows], frozenset({1, 2, 3}), notes)
+
+
+def counts(heading: str, first: str, rows: list[dict[str, Any]], lang: str, notes: tuple[str, ...] = ()) -> Section:
+    """A table of counts and customers without amounts: 判明契機別 and 制度別, where an amount would
+    add a 未払い to a 過払い (opposite errors); amounts are the 事象 table's."""
+    head = [first, t("h_count", lang), t("h_customers", lang)]
+    return Section(heading, head, [[r["label"], r["count"], r["customers"]] for r in rows], frozenset({1, 2}), notes)
+
+
+def aggregates(published: list[Case], lang: str) -> list[Section]:
+    """The monthly and the annual draft's three tables: by 事象 with amounts, by 判明契機, by 制度."""
+    impact_notes = (t("impact_note", lang), *unrecorded_note(published, lang, "impact"))
+    scheme_notes = unrecorded_note(published, lang, "scheme")
+    return [
+        aggregate(t("s_by_impact", lang), t("h_event", lang), tables.by_impact(published, lang), lang, impact_notes),
+        counts(t("s_by_channel", lang), t("h_channel", lang), tables.by_channel(published, lang), lang),
+        counts(t("s_by_scheme", lang), t("h_scheme", lang), tables.by_scheme(published, lang), lang, scheme_notes),
+    ]
 
 
 def withheld_section(cases: list[Case], lang: str) -> Section:
@@ -119,7 +151,7 @@ def withheld_section(cases: list[Case], lang: str) -> Section:
 
 
 def undecided_section(cases: list[Case], lang: str) -> Section:
-    head = [t(k, lang) for k in ("h_case", "h_event", "h_date", "h_office", "h_summary", "h_customers", "h_ready")]
+    head = [t(k, lang) for k in ("h_case", "h_kind", "h_date", "h_office", "h_summary", "h_customers", "h_ready")]
     rows = [[c.case_id, tables.event_label(c, lang), date_text(c, lang), office(c, lang), c.summary, c.customers, day_text(c.ready, lang)]
             for c in cases]  # fmt: skip
     return Section(t("s_undecided", lang), head, rows, frozenset({5}))
@@ -150,9 +182,7 @@ def document(year: int, month: int, cases: list[Case], as_of: datetime, digest: 
         paragraphs.append(t("undecided_sentence", lang).format(n=len(undecided)))
     sections = [
         case_list(published, lang),
-        aggregate(t("s_by_category", lang), t("h_event", lang), tables.by_category(published, lang), lang),
-        aggregate(t("s_by_channel", lang), t("h_channel", lang), tables.by_channel(published, lang), lang),
-        aggregate(t("s_by_area", lang), t("h_area", lang), tables.by_area(published, lang), lang, (t("area_note", lang),)),
+        *aggregates(published, lang),
         withheld_section(withheld, lang),
     ]
     if undecided:

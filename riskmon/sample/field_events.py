@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from riskmon.business_calendar import BusinessCalendar
-from riskmon.sample import error_plan
+from riskmon.sample import error_impact, error_plan
 
 # category → (weight %, business area, probability that personal information was involved).
 # Not every 誤送付 discloses personal information to a third party: a general notice, a blank form or
@@ -204,6 +204,7 @@ def _case(
         report["summary"] = INCIDENT_SUMMARIES[kind]
     if contractor:
         report["contractor_id"] = contractor[0]
+    report.update(error_impact.fields(case_id, category, kind, customers))  # 事象・制度・金額, a stream of their own
     yield report
     late = rng.random()
     steps: list[tuple[str, datetime, dict[str, Any]]] = []

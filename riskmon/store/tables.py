@@ -142,6 +142,9 @@ class ErrorReportRow(SQLModel, table=True):
     amount_impact_jpy: int | None = count(nullable=True)
     contractor_id: str | None = Field(default=None, max_length=128)
     contract_id: str | None = Field(default=None, max_length=128)
+    # 事象 and 制度 of the 月次公表 (0020_error_impact); NULL on reports written before them
+    impact_kind: str | None = Field(default=None, max_length=32)
+    scheme: str | None = Field(default=None, max_length=32)
 
 
 class ErrorUpdateRow(SQLModel, table=True):

@@ -19,11 +19,13 @@ from riskmon.events.enums import (
     CauseCategory,
     DiscoveryChannel,
     ErrorCategory,
+    ImpactKind,
     InfosecIncidentKind,
     InspectionAspect,
     InspectionType,
     PublicationDecision,
     ReportKind,
+    Scheme,
     UnitType,
     VoiceCategory,
 )
@@ -72,12 +74,17 @@ ERROR_REPORT = ViewSpec(
         "prevention_before_cause_analysis": "bool", "manual_revision_required": "bool",
         "publication_decided_at": "datetime", "publication_decision": _enum(PublicationDecision),
         "publication_reason": "text", "publication_due_on": "date",
+        # 事象 and 制度 of the 月次公表 (issue #13); NULL on reports that predate them
+        "impact_kind": _enum(ImpactKind), "scheme": _enum(Scheme),
     },
     time_field="discovered_at", default_subject=("case_id",),
     notes={
         "is_incident": "report_kind is incident or accident (事件・事故)",
         "prevention_before_cause_analysis": "a 再発防止策 set with no 原因分析 recorded before it (S1:2171 「調査・分析を行った上で」)",
         "publication_due_on": "the last day of the month after both the customer response and the 原因分析 (詳細報告) are done",
+        "impact_kind": "事象: underpayment 未払い, overpayment 過払い, overcollection 過徴収, undercollection 未徴収, wrong_refund 誤還付 "
+                       "or no_financial_impact; required with a positive amount_impact_jpy",
+        "scheme": "制度: national_pension, employees_pension, health_insurance, seamens_insurance, support_benefit or other",
     },
 )  # fmt: skip
 

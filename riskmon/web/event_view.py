@@ -23,7 +23,9 @@ SHOWN_ELSEWHERE = frozenset({"event_id", "type", "nonconformities"})
 #: fields that name a unit: shown by the unit's name, with its id
 UNIT_FIELDS = frozenset({"unit_id", "discovered_by_unit_id"})
 #: fields whose value is a vocabulary code (category, step, inspection type …): shown by its label
-CODED = frozenset({"category", "report_kind", "business_area", "step", "cause_category", "inspection_type", "aspect"})
+CODED = frozenset(
+    {"category", "report_kind", "business_area", "step", "cause_category", "inspection_type", "aspect", "impact_kind", "scheme"}
+)
 
 
 class Row(NamedTuple):

@@ -43,7 +43,7 @@ def _hostile_file(path: Path) -> Path:
             json.dumps(daily("deep", note="x"))[:-1] + ', "extra": ' + "[" * 3000 + "]" * 3000 + "}",  # 3
             daily("big", forms_received=2**70),  # 4: beyond 64 bits
             daily("max", day="2025-04-02", forms_received=MAX, forms_pending=0, oldest_pending_days=0),  # 5: accepted
-            error_report("e32", "C32", amount_impact_jpy=2**40),  # 6: beyond 32 bits: accepted on both
+            error_report("e32", "C32", amount_impact_jpy=2**40, impact_kind="overpayment"),  # 6: beyond 32 bits: accepted on both
             daily("nul", note="a\u0000b"),  # 7
             daily("id\u0000x"),  # 8
             daily("y1", submitted_at="0001-01-01T00:00:00+09:00"),  # 9

@@ -48,6 +48,10 @@ def figures(sample_db: Engine) -> dict[str, float]:
         types = Counter(dict(conn.execute(select(u.c.unit_type, func.count()).group_by(u.c.unit_type)).all()))
         names = set(conn.execute(select(u.c.name_ja)).scalars())
         misdelivery = Counter(conn.execute(select(er.c.personal_info_involved).where(er.c.category == "misdelivery")).scalars())
+        in_h1 = (er.c.discovered_at.between(lo, hi), er.c.report_kind == "processing_error")
+        financial, amount = conn.execute(select(func.count(), func.sum(er.c.amount_impact_jpy))
+                                         .where(*in_h1, er.c.impact_kind != "no_financial_impact")).one()  # fmt: skip
+        national = conn.execute(select(func.count()).select_from(er).where(*in_h1, er.c.scheme == "national_pension")).scalar_one()
     out: dict[str, float] = {
         "errors_h1": pack["errors"]["total"],
         "processing_errors_h1": kinds["processing_error"],
@@ -62,6 +66,9 @@ def figures(sample_db: Engine) -> dict[str, float]:
         "second_line_units": sum(n in names for n in SECOND_LINE_S4_41),
         "centre_scale": round(_centre_scale(), 1),
         "misdelivery_personal_info_pct": round(100 * misdelivery[True] / sum(misdelivery.values()), 1),
+        "financial_impact_h1": financial,
+        "amount_impact_h1_yen": amount,
+        "national_pension_h1": national,
     }
     for kind, row in inspections.items():
         out[f"{kind}_h1"], out[f"{kind}_prev"] = row["count"], row["prev_count"]
@@ -96,4 +103,5 @@ def test_the_seed_figures_are_stated_and_exact(figures: dict[str, float]) -> Non
     assert (figures["nonconformities_h1"], figures["nonconformities_prev"]) == (3, 1)  # S2:274
     assert (figures["regional_divisions"], figures["administration_centres"]) == (11, 16)  # S2:369; S0:926
     assert {"errors_h1", "delivery_h1", "regional_divisions", "administration_centres", "second_line_units"} <= stated
-    assert {"priority_h1", "pension_offices", "misdelivery_personal_info_pct", "centre_scale"}.isdisjoint(stated)
+    assert {"priority_h1", "pension_offices", "misdelivery_personal_info_pct", "centre_scale", "financial_impact_h1",
+            "amount_impact_h1_yen", "national_pension_h1"}.isdisjoint(stated)  # fmt: skip

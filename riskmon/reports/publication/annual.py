@@ -6,7 +6,7 @@ by their 公表判断 — so the year's figures are the sum of its months'. It c
 the fiscal year they occurred in (発生年度別) and the fiscal year they came to light in (判明年度別):
 errors in benefits are often found years after they happened (S0:1053-1054, S0:1065-1066), and the
 two tables show how much of a year's publication is old errors. A case without an occurrence date
-is counted under 不明 in the first table. Then the same 事象・判明契機・業務区分 counts as the month's,
+is counted under 不明 in the first table. Then the same 事象・判明契機・制度 tables as the month's,
 and the withheld cases by reason.
 
 Its data are as of the end of April after the year (:func:`default_as_of`), when March's
@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.i18n.dates import fiscal_year_text
 from riskmon.reports import kept
-from riskmon.reports.monthly import aggregate, head, t, withheld_section
+from riskmon.reports.monthly import aggregates, head, t, unrecorded_note, withheld_section
 from riskmon.reports.monthly import default_as_of as monthly_as_of
 from riskmon.reports.publication import tables
 from riskmon.reports.publication.cases import Case, completed_between
@@ -38,12 +38,12 @@ def default_as_of(fy: int, cal: BusinessCalendar) -> datetime:
     return monthly_as_of(fy + 1, 3, cal)
 
 
-def fy_table(heading: str, table: dict[str, Any], lang: str) -> Section:
+def fy_table(heading: str, table: dict[str, Any], notes: tuple[str, ...], lang: str) -> Section:
     """A 事象 × fiscal-year table; a column for cases without the date is headed 不明."""
     years = [fiscal_year_text(y, lang) if y is not None else t("unknown", lang) for y in table["years"]]
     head = [t("h_event", lang), *years, t("total", lang)]
     rows = [[r["label"], *r["counts"], r["total"]] for r in table["rows"]]
-    return Section(heading, head, rows, frozenset(range(1, len(head))))
+    return Section(heading, head, rows, frozenset(range(1, len(head))), notes)
 
 
 def document(fy: int, cases: list[Case], as_of: datetime, digest: str, cal: BusinessCalendar, lang: str) -> Document:
@@ -54,12 +54,11 @@ def document(fy: int, cases: list[Case], as_of: datetime, digest: str, cal: Busi
         paragraphs.append(t("withheld_sentence", lang).format(n=len(withheld)))
     if undecided:
         paragraphs.append(t("undecided_annual", lang).format(n=len(undecided)))
+    note = unrecorded_note(published, lang, "impact")
     sections = [
-        fy_table(t("s_by_fy_occurred", lang), tables.by_fiscal_year(published, lambda c: c.occurred, cal, lang), lang),
-        fy_table(t("s_by_fy_discovered", lang), tables.by_fiscal_year(published, lambda c: c.discovered, cal, lang), lang),
-        aggregate(t("s_by_category", lang), t("h_event", lang), tables.by_category(published, lang), lang, (t("amount_note", lang),)),
-        aggregate(t("s_by_channel", lang), t("h_channel", lang), tables.by_channel(published, lang), lang),
-        aggregate(t("s_by_area", lang), t("h_area", lang), tables.by_area(published, lang), lang, (t("area_note", lang),)),
+        fy_table(t("s_by_fy_occurred", lang), tables.by_fiscal_year(published, lambda c: c.occurred, cal, lang), note, lang),
+        fy_table(t("s_by_fy_discovered", lang), tables.by_fiscal_year(published, lambda c: c.discovered, cal, lang), note, lang),
+        *aggregates(published, lang),
         withheld_section(withheld, lang),
     ]
     return Document(t("title_annual", lang).format(fy=year) + t("draft", lang), meta, paragraphs, sections, lang, t("no_cases", lang))

@@ -52,8 +52,9 @@ class Case:
     summary: str
     customers: int
     amount: int | None
+    impact: str | None  # 事象 (riskmon.events.enums.ImpactKind); None on a report that predates it
+    scheme: str | None  # 制度 (riskmon.events.enums.Scheme); None likewise
     channel: str
-    area: str
     responded: date
     reported: date
     closed: bool
@@ -120,7 +121,7 @@ def completed_between(engine: Engine, first: date, last: date, as_of: AsOf | dat
             case_id=r["case_id"], report_kind=r["report_kind"], category=r["category"], occurred=day(r["occurred_at"]),
             discovered=r["discovered_at"].astimezone(cal.tz).date(), unit_id=r["unit_id"], office_ja=r["name_ja"] or r["unit_id"],
             office_en=r["name_en"] or r["name_ja"] or r["unit_id"], summary=r["summary"], customers=r["affected_customers"],
-            amount=r["amount_impact_jpy"], channel=r["discovery_channel"], area=r["business_area"],
+            amount=r["amount_impact_jpy"], impact=r["impact_kind"], scheme=r["scheme"], channel=r["discovery_channel"],
             responded=r["responded"].astimezone(cal.tz).date(), reported=r["reported"].astimezone(cal.tz).date(),
             closed=r["closed"] is not None, decision=decision, reason=reason,
         ))  # fmt: skip
