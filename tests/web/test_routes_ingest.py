@@ -320,3 +320,15 @@ def test_only_a_first_line_office_head_submits_the_daily_report(as_user: Callabl
 def test_the_navigation_offers_each_user_their_pages(as_user: Callable[[str], TestClient]) -> None:
     offered = {u: ('href="/upload"' in (p := as_user(u).get("/").text), 'href="/daily"' in p) for u in ("po1", "risk1", "auditor")}
     assert offered == {"po1": (True, True), "risk1": (True, False), "auditor": (False, False)}
+
+
+def test_a_corrected_record_sent_again_resolves_its_reject(as_user: Callable[[str], TestClient], engine: Engine) -> None:
+    client = as_user("po1")
+    send(client, [("e.csv", (HEAD + BAD).encode("utf-8"))])
+    first = runs(engine)[-1][0]
+    with engine.connect() as conn:
+        assert [r["event_id"] for r in queries.reject_rows(conn, run=first)[0]] == ["UP3"]
+    again = send(client, [("e.csv", (HEAD + BAD.replace("misisuance", "misissuance")).encode("utf-8"))])
+    assert 'id="upload-ok"' in again.text and events(engine, "UP3") == [("UP3", "PO-001")]
+    with engine.connect() as conn:
+        assert queries.reject_rows(conn, run=first)[0] == []  # open ones only: it was resolved by the later upload
