@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +89,18 @@ def test_an_office_head_uploads_reads_the_reject_downloads_it_and_reports_the_da
     expect(outcome).to_have_attribute("data-outcome", "duplicate")
     expect(outcome).to_contain_text(f"{day}の日次業務報告は同じ内容で提出済みです。変更はありません（重複")
     shot(page, "daily_duplicate")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_both_pages_fit_the_screen_and_are_translated(site: tuple[str, Path], page: Page, lang: str) -> None:
+    base, _ = site
+    log_in(page, base, "po1", PASSWORD)
+    for path in ("/upload", "/daily"):
+        page.goto(f"{base}{path}?lang={lang}")
+        if path == "/daily":
+            page.locator("details").evaluate("d => { d.open = true; }")  # the optional fields too
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(page, f"ingest{path.replace('/', '_')}_{lang}")
+        if lang == "en":  # the page's own words (labels, headings, buttons, navigation) are all English
+            chrome = page.locator("header.top nav, h1, h2, legend, summary, form label, button, .help, .intro").all_inner_texts()
+            assert [text for text in chrome if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text)] == []
