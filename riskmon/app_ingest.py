@@ -25,6 +25,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -145,7 +146,8 @@ class Uploads:
 
     @property
     def folder(self) -> Path:
-        return self._rm.path("uploads")
+        """``[paths] uploads``, absolute: the pipeline stores sources as absolute paths (os.path.abspath)."""
+        return Path(os.path.abspath(self._rm.path("uploads")))
 
     # -- who ------------------------------------------------------------------------------------
     def require_upload(self, actor: Actor, via: Mapping[str, str]) -> None:

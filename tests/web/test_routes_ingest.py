@@ -332,3 +332,14 @@ def test_a_corrected_record_sent_again_resolves_its_reject(as_user: Callable[[st
     assert 'id="upload-ok"' in again.text and events(engine, "UP3") == [("UP3", "PO-001")]
     with engine.connect() as conn:
         assert queries.reject_rows(conn, run=first)[0] == []  # open ones only: it was resolved by the later upload
+
+
+def test_a_relative_uploads_folder_still_shows_the_files_own_name(
+    engine: Engine, clock: Clock, flags: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the default config's folder is "." and [paths] uploads "var/uploads"
+    with TestClient(create_app(Settings(), engine=engine, clock=clock), follow_redirects=False) as client:
+        assert login(client, "po1").status_code == 303  # type: ignore[attr-defined]
+        r = send(client, [("e.csv", (HEAD + BAD).encode("utf-8"))])
+    assert text_of(r.text, "reject-lines") == [BAD_JA.replace("e.csv:4", "e.csv:2")]
+    assert (tmp_path / "var" / "uploads" / str(runs(engine)[-1][0]) / "e.csv").exists()
