@@ -95,7 +95,7 @@ class Uploaded:
         out: list[str] = []
         for r in self.report.rejections:
             where = self.shown(r.source) + (f":{r.line}" if r.line else "")
-            out.extend(f"{where}: {reason.describe(lang)}" for reason in r.reasons)
+            out.extend(f"{where}: {_unrooted(reason.describe(lang), self.folder.parent)}" for reason in r.reasons)
         return out
 
     @property
@@ -227,7 +227,7 @@ class Uploads:
             for x in r["reasons"] or [{}]:
                 reason = Reason.from_dict(x)
                 out.writerow(csv_row([name, r["line_no"] or "", r["record_type"] or "", r["event_id"] or "", reason.field,
-                                      reason.text(lang), r["raw"]]))  # fmt: skip
+                                      _unrooted(reason.text(lang), self.folder), r["raw"]]))  # fmt: skip
         yield ("\ufeff" + buf.getvalue()).encode("utf-8")
 
     # -- the daily report ------------------------------------------------------------------------
@@ -278,6 +278,12 @@ def _unique(named: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
         seen.add(final)
         out.append((final, data))
     return out
+
+
+def _unrooted(text: str, root: Path) -> str:
+    """A reason naming another upload's file (a conflict says where the stored record came from)
+    names it as ``<run id>/<file>``: the server's folders are nothing the uploader needs to read."""
+    return text.replace(f"{root}{os.sep}", "")
 
 
 def _by_field(reasons: list[Reason]) -> dict[str, list[Reason]]:

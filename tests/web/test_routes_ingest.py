@@ -288,6 +288,7 @@ def test_submitting_twice_is_a_duplicate_and_a_changed_report_a_conflict(as_user
     changed = daily(client, complaints="1")
     assert changed.status_code == 409
     assert "2025-04-10の日次業務報告は既に別の内容で提出されています。提出済みの報告は上書きしません（競合" in changed.text
+    assert "event_id" not in changed.text  # the pipeline's advice (a new event_id) is not the form user's to follow
     t = table_of(DailyReportRow)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t)).scalar_one() >= 1
@@ -343,3 +344,14 @@ def test_a_relative_uploads_folder_still_shows_the_files_own_name(
         r = send(client, [("e.csv", (HEAD + BAD).encode("utf-8"))])
     assert text_of(r.text, "reject-lines") == [BAD_JA.replace("e.csv:4", "e.csv:2")]
     assert (tmp_path / "var" / "uploads" / str(runs(engine)[-1][0]) / "e.csv").exists()
+
+
+def test_a_changed_record_is_a_conflict_naming_the_earlier_upload_by_run(as_user: Callable[[str], TestClient], engine: Engine) -> None:
+    client = as_user("po1")
+    send(client, [("e.csv", (HEAD + GOOD).encode("utf-8"))])
+    first = runs(engine)[-1][0]
+    r = send(client, [("e.csv", (HEAD + GOOD.replace("誤送付", "誤送付（訂正）")).encode("utf-8"))])
+    assert text_of(r.text, "reject-lines") == [
+        f"e.csv:2: event_id: 'UP1' は既に別の内容で登録済みです（{first}/e.csv:2）。"
+        "上書きはしません。訂正は新しい event_id で送ってください"
+    ]
