@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from riskmon import audit
 from riskmon.app_changes import Changes
+from riskmon.app_ingest import Uploads
 from riskmon.app_pages import Pages
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
@@ -159,6 +160,11 @@ class Riskmon:
     def changes(self) -> Changes:
         """The change records of the rule book and config values: record, read, approve (riskmon.app_changes)."""
         return Changes(self)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        """The web's 取込 page and 日次業務報告 form: ingests a person sends (riskmon.app_ingest)."""
+        return Uploads(self)
 
     @cached_property
     def reports(self) -> Reports:

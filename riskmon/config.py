@@ -122,6 +122,7 @@ class PathsConfig(_Section):
     reports: Path = Path("var/reports")
     outbox: Path = Path("var/outbox")  # the daily digests, one file per recipient unit
     inbox: Path = Path("var/inbox")  # the nightly job ingests every .jsonl / .csv here
+    uploads: Path = Path("var/uploads")  # what the web's 取込 page received, kept per ingest run (<run id>/)
 
 
 class JobSchedule(_Section):
@@ -288,7 +289,7 @@ class Settings(_Section):
     #: CLI names it, so a command run in the wrong folder says what it looked for)
     config_file: Path | None = None
 
-    def path(self, name: Literal["rules", "reports", "outbox", "inbox"]) -> Path:
+    def path(self, name: Literal["rules", "reports", "outbox", "inbox", "uploads"]) -> Path:
         """A ``[paths]`` entry resolved against the config file's folder."""
         value: Path = getattr(self.paths, name)
         return value if value.is_absolute() else self.base_dir / value

@@ -33,6 +33,7 @@ from riskmon.ingest.files import InputFile, cannot_open, plan
 from riskmon.ingest.prepare import Preparer
 from riskmon.ingest.readers import SourceFile
 from riskmon.ingest.units_loader import load_units
+from riskmon.ingest.upload import Upload, units_file
 from riskmon.ingest.xlsx import open_input
 from riskmon.store.batch import PreparedBatch, Rejection, file_rejection
 from riskmon.store.consistency import holds_ingest_lock
@@ -119,6 +120,7 @@ class _Run:
     batch_size: int
     workers: int
     progress: Progress
+    upload: Upload | None = None  # started from the web (riskmon.ingest.upload)
 
 
 @contextmanager
@@ -148,23 +150,29 @@ def ingest(
     batch_size: int = 5000,
     workers: int | None = None,
     progress: Progress | None = None,
+    upload: Upload | None = None,
 ) -> IngestReport:
     """Ingest files and folders. Interrupted runs raise after recording what was committed.
 
     ``workers``: processes that validate large JSONL files while this one writes (None: one per
     usable CPU; 1: validate here). The result is the same either way (riskmon.ingest.parallel).
+    ``upload``: the files a person sent from the web, staged once the run has its number (``paths``
+    is then ignored), read with that person's restrictions (riskmon.ingest.upload).
     """
     progress = progress or _NoProgress()
-    files = plan(paths)
-    names = list(dict.fromkeys(str(f.path) for f in files))  # a workbook is one input per sheet
+    files = plan(paths) if upload is None else []
     with engine.begin() as conn:
-        run = IngestRun(started_at=datetime.now(UTC), sources=names)
+        names = list(dict.fromkeys(str(f.path) for f in files))  # a workbook is one input per sheet
+        run = IngestRun(started_at=datetime.now(UTC), sources=names, uploaded_by=upload.by if upload else None)
         run_id = conn.execute(
             table_of(IngestRun).insert().values(**run.model_dump(exclude={"id"})).returning(table_of(IngestRun).c.id)
         ).scalar_one()
+    if upload is not None:
+        files = _staged(engine, run_id, upload)
+        names = list(dict.fromkeys(str(f.path) for f in files))
     report = IngestReport(run_id=run_id, files=names)
     writer = BatchWriter(engine.dialect.name, tz, run_id)
-    this = _Run(engine, writer, report, tz, batch_size, parallel.usable_cpus() if workers is None else workers, progress)
+    this = _Run(engine, writer, report, tz, batch_size, parallel.usable_cpus() if workers is None else workers, progress, upload)
     try:
         with _bulk_gc():
             for item in files:
@@ -181,6 +189,19 @@ def ingest(
         if report.status != "failed":
             _finish(engine, report)
     return report
+
+
+def _staged(engine: Engine, run_id: int, upload: Upload) -> list[InputFile]:
+    """An upload's files, written under the run's number, recorded as its sources."""
+    try:
+        files = plan(upload.stage(run_id))
+    except BaseException as exc:  # the disk refused them: the run is over before it read anything
+        _finish(engine, IngestReport(run_id=run_id, status="failed"), error=repr(exc))
+        raise
+    table = table_of(IngestRun)
+    with engine.begin() as conn:
+        conn.execute(update(table).where(table.c.id == run_id).values(sources=list(dict.fromkeys(str(f.path) for f in files))))
+    return files
 
 
 def _finish(engine: Engine, report: IngestReport, error: str | None = None) -> None:
@@ -212,9 +233,8 @@ def _ingest_file(run: _Run, item: InputFile) -> None:
         with run.engine.begin() as conn:  # its rejects from when it was read as events were bogus
             run.writer.resolve_file(conn, name, every_kind=True)
         return
-    if item.role == "unreadable":
-        assert item.reason is not None
-        _reject_file(run, file_rejection(name, item.reason))
+    if item.role == "unreadable" or (item.role == "units" and run.upload is not None):
+        _reject_file(run, file_rejection(name, item.reason or units_file()))
         return
     try:
         source = open_input(item)  # a JSONL or CSV file, or a workbook's sheet
@@ -253,7 +273,7 @@ def _ingest_events(run: _Run, source: SourceFile) -> None:
     with run.engine.begin() as conn:
         known_units = frozenset(conn.execute(select(table_of(Unit).c.unit_id)).scalars())
         source_id = register_source(conn, source.source)
-    preparer = Preparer(run.engine.dialect.name, run.tz, known_units)
+    preparer = Preparer(run.engine.dialect.name, run.tz, known_units, run.upload.units if run.upload else None)
     refusals = _refusals(run.engine)
     for batch in parallel.batches(source, preparer, run.batch_size, run.workers):
         for outcome in _write(run.engine, run.writer, batch, source_id, refusals):

@@ -17,6 +17,7 @@ from riskmon.events.models import EVENT_ADAPTER
 from riskmon.events.reasons import BadJson, Reason, parse_json, translate, unknown_unit
 from riskmon.events.registry import FAMILIES
 from riskmon.ingest.readers import RawRecord, jsonl_lines
+from riskmon.ingest.upload import other_unit
 from riskmon.store.batch import PreparedBatch, Rejection
 from riskmon.store.rows import RowMaker
 
@@ -24,9 +25,10 @@ from riskmon.store.rows import RowMaker
 class Preparer:
     """Validates records against the event models and the units known when the file started."""
 
-    def __init__(self, dialect: str, tz: ZoneInfo, known_units: frozenset[str]) -> None:
+    def __init__(self, dialect: str, tz: ZoneInfo, known_units: frozenset[str], allowed: frozenset[str] | None = None) -> None:
         self.context: dict[str, Any] = {"tz": tz}
         self.known_units = known_units
+        self.allowed = allowed  # an upload's units (riskmon.ingest.upload): records of others are rejected
         self.rows = RowMaker(dialect)
         self._unit_fields = {name: family.unit_fields for name, family in FAMILIES.items()}
 
@@ -35,7 +37,7 @@ class Preparer:
         batch = PreparedBatch(source)
         rejections, accept = batch.rejections, batch.accept
         typed_row, child_rows, unit_fields = self.rows.typed_row, self.rows.child_rows, self._unit_fields
-        context, known, validate = self.context, self.known_units, EVENT_ADAPTER.validate_python
+        context, known, validate, allowed = self.context, self.known_units, EVENT_ADAPTER.validate_python, self.allowed
         for record in records:
             data = record.data
             try:
@@ -50,8 +52,9 @@ class Preparer:
                 continue
             kind = event.type
             bad = [(name, v) for name in unit_fields[kind] if (v := getattr(event, name)) is not None and v not in known]
-            if bad or record.problems:
-                reasons = record.problems + [unknown_unit(name, v, known) for name, v in bad]
+            foreign = None if allowed is None or event.unit_id in allowed else other_unit(event.unit_id, allowed)
+            if bad or record.problems or foreign:
+                reasons = record.problems + [unknown_unit(name, v, known) for name, v in bad] + ([foreign] if foreign else [])
                 rejections.append(_reject(record, reasons, {"type": kind, "event_id": event.event_id}))
                 continue
             accept(record.line, record.raw, event, typed_row(event), child_rows(event))
@@ -67,6 +70,8 @@ class Preparer:
         unit = head.get("unit_id")
         if isinstance(unit, str) and unit and unit not in self.known_units:
             reasons.append(unknown_unit("unit_id", unit, self.known_units))
+        if isinstance(unit, str) and unit and self.allowed is not None and unit.strip() not in self.allowed:
+            reasons.append(other_unit(unit, self.allowed))
         return _reject(record, reasons, head)
 
 

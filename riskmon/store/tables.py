@@ -62,6 +62,7 @@ class IngestRun(SQLModel, table=True):
     rejected: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text))
     holder: str | None = holder()
+    uploaded_by: str | None = Field(default=None, max_length=64)  # the user of the web's 取込 page; None: riskmon ingest
 
 
 class Source(SQLModel, table=True):

@@ -35,6 +35,7 @@ from riskmon.web import (
     routes_detail,
     routes_events,
     routes_flags,
+    routes_ingest,
     routes_quarantine,
     routes_queue,
     routes_reports,
@@ -59,7 +60,7 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
     settings, db = rm.settings, rm.engine
     app = FastAPI(title="riskmon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_guard)])
     app.state.ctx = WebContext(rm, Accounts(db, settings.web, now), rm.calendar, now, templates_env())
-    app.add_middleware(BodyLimit)  # inside the security headers: the 413 page gets them too
+    app.add_middleware(BodyLimit, wider=routes_ingest.BODY_LIMITS)  # inside the security headers: the 413 page gets them too
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     modules = (
@@ -74,6 +75,7 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
         routes_dashboard,
         routes_reports,
         routes_audit,
+        routes_ingest,
     )
     for module in modules:
         app.include_router(module.router)

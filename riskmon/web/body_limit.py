@@ -35,17 +35,19 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY, wider: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.wider = wider or {}  # path → its own limit (the 取込 page takes event files larger than a users file)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.wider.get(scope["path"], self.limit)
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await self._refuse(scope, receive, send)  # the body is never read
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, limit)  # the body is never read
             return
         received, cut_off, started = 0, False, False
 
@@ -56,7 +58,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     cut_off = True
                     raise BodyTooLarge()
             return message
@@ -74,14 +76,14 @@ class BodyLimit:
             if not cut_off:
                 raise
         if cut_off and not started:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         request = Request(scope, receive)
 
         def page() -> HTMLResponse:  # the session lookup and the page are blocking calls (the database)
             lang = language(request)
-            message = phrase("web", "too_large_body", lang).replace("{max}", f"{self.limit:,}")
+            message = phrase("web", "too_large_body", lang).replace("{max}", f"{limit:,}")
             return render(request, "error.html", lang, 413, title_key="too_large_title", body_key="", message=message)
 
         response = await run_in_threadpool(page)

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import Engine
 
+from riskmon import app_ingest as ingest
 from riskmon import app_oversight as oversight
 from riskmon.accounts.auth import Accounts
 from riskmon.accounts.sessions import Session
@@ -209,7 +210,8 @@ def render(request: Request, template: str, lang: str, status: int = 200, *, get
            "users": who is not None and permissions.can_administer_users(who),
            "changes": who is not None and changes.can_read(who),
            "reports": who is not None and oversight.may_read_reports(who),
-           "audit": who is not None and oversight.may_read_audit(who)}  # fmt: skip
+           "audit": who is not None and oversight.may_read_audit(who),
+           "upload": who is not None and ingest.may_upload(who), "daily": who is not None and ingest.may_report_daily(who)}  # fmt: skip
     switch = language_links(request, get_url)
 
     def query(**params: Any) -> str:

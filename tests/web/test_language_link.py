@@ -99,6 +99,13 @@ def test_every_post_route_that_renders_a_page_links_to_a_get_page(
         admin, admin.post("/admin/users/po1", data={"op": "guess", "csrf_token": form(admin, "/admin/users")}), 400, "/admin/users?lang=en"
     )
 
+    po1.get("/?lang=ja")
+    tried.add("/upload")  # no file chosen: the upload page again
+    check(po1, po1.post("/upload", data={"csrf_token": form(po1, "/upload")}), 400, "/upload?lang=en")
+    po1.get("/?lang=ja")
+    tried.add("/daily")  # a form the model refuses: the daily report again, its messages beside the fields
+    check(po1, po1.post("/daily", data={"business_date": "x", "csrf_token": form(po1, "/daily")}), 400, "/daily?lang=en")
+
     assert post_routes() - REDIRECT_ONLY == tried
 
 

@@ -72,8 +72,8 @@ def test_every_state_changing_route_is_guarded(client: TestClient) -> None:
     """Any POST route, today's or a later one, is refused without the token: the guard is app-wide."""
     login(client, "po1")
     posts = sorted(r.path for r in _routes(client.app.routes) if "POST" in getattr(r, "methods", ()))  # type: ignore[attr-defined]
-    assert posts == ["/admin/users", "/admin/users/{user_id}", "/audit/verify", "/flags/bulk", "/flags/{flag_id}/act", "/login", "/logout",
-                     "/password", "/quarantine/{reject_id}/handled", "/reports/committee"]  # fmt: skip
+    assert posts == ["/admin/users", "/admin/users/{user_id}", "/audit/verify", "/daily", "/flags/bulk", "/flags/{flag_id}/act", "/login",
+                     "/logout", "/password", "/quarantine/{reject_id}/handled", "/reports/committee", "/upload"]  # fmt: skip
     for path in posts:
         concrete = path.replace("{user_id}", "po2").replace("{flag_id}", "1").replace("{reject_id}", "1")
         assert client.post(concrete, data={"x": "1"}).status_code == 403, path
