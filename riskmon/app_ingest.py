@@ -40,6 +40,7 @@ from riskmon import audit
 from riskmon.domain import Line
 from riskmon.errors import NotFound, Refused, RiskmonError
 from riskmon.events.reasons import BadJson, Reason, translate, validate_record
+from riskmon.events.reasons import where as place
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang, phrase
 from riskmon.ingest.pipeline import IngestReport, ingest
@@ -94,7 +95,7 @@ class Uploaded:
         """``file:line: field: reason`` for the rejects the report kept (the first 200; all are in the CSV)."""
         out: list[str] = []
         for r in self.report.rejections:
-            where = self.shown(r.source) + (f":{r.line}" if r.line else "")
+            where = place(self.shown(r.source), r.line)
             out.extend(f"{where}: {_unrooted(reason.describe(lang), self.folder.parent)}" for reason in r.reasons)
         return out
 

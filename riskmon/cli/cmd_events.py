@@ -11,6 +11,7 @@ import typer
 from riskmon.cli import vocab
 from riskmon.cli.common import TOKEN_FILE, Format, app_context, caller, example, parse_when, print_json, table
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
+from riskmon.events.reasons import where as place
 from riskmon.i18n import label
 from riskmon.store import queries
 
@@ -91,7 +92,7 @@ def events_show(
         ("event_id", ev["event_id"]),
         ("type", f"{ev['type']}（{label(ev['type'], app.lang)}）"),
         ("unit_id", f"{ev['unit_id']}（{names.get(ev['unit_id'], '?')}）"),
-        (app.t("出所", "source"), f"{ev['source_path']}:{ev['source_line']}"),
+        (app.t("出所", "source"), place(ev["source_path"], ev["source_line"])),
         (app.t("取込実行", "ingest run"), str(ev["ingest_run_id"])),
     ]
     for key, value in ev["fields"].items():

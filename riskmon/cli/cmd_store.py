@@ -13,8 +13,8 @@ from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.events.reasons import Reason
+from riskmon.events.reasons import where as place
 from riskmon.i18n import label
-from riskmon.ingest import xlsx
 from riskmon.ingest.pipeline import IngestReport
 from riskmon.store import migrate
 from riskmon.store.db import redact
@@ -187,7 +187,7 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
 
 def format_reasons(source: str, line: int, reasons: list[Reason], app: AppContext) -> list[str]:
     """``file:line: field: reason`` lines, the form editors and people both read."""
-    where = xlsx.where(_display_path(source), line)  # line 0: the file as a whole; a sheet's row: file:sheet!row
+    where = place(_display_path(source), line)  # line 0: the file as a whole; a sheet's row: file:sheet!row
     return [f"{where}: {r.describe(app.lang)}" for r in reasons]
 
 
@@ -218,7 +218,7 @@ def rejects_list(
         return
     out = [
         (
-            xlsx.where(_display_path(r.source_path), r.line_no),
+            place(_display_path(r.source_path), r.line_no),
             label(r.record_type, app.lang) if r.record_type else "?",
             "\n".join(Reason.from_dict(x).describe(app.lang) for x in r.reasons),
             app.local(r.last_seen_at),

@@ -253,3 +253,15 @@ def validate_record(data: bytes | str | dict[str, Any], context: dict[str, Any])
     Raises :class:`BadJson` for text that does not parse and ``ValidationError`` for the rest.
     """
     return EVENT_ADAPTER.validate_python(data if isinstance(data, dict) else parse_json(data), context=context)
+
+
+#: a workbook sheet's source: ``<path>.xlsx:<sheet>`` (riskmon.ingest.xlsx)
+_SHEET_SOURCE = re.compile(r"\.xls[xm]:[^/\\]+$", re.IGNORECASE)
+
+
+def where(source: str, line: int) -> str:
+    """A record's place for people: ``file:line``, ``file:sheet!row`` for a sheet, and the file
+    (or ``file:sheet``) alone for a file-level reject (line 0)."""
+    if not line:
+        return source
+    return f"{source}!{line}" if _SHEET_SOURCE.search(source) else f"{source}:{line}"

@@ -9,9 +9,9 @@ INGEST_WORDS: dict[str, tuple[str, str]] = {
     "nav_daily": ("日次業務報告", "Daily report"),
     "upload_title": ("データの取込", "Upload event files"),
     "upload_intro": (
-        "イベントファイル（.jsonl / .csv）を送ると、riskmon ingest と同じ手順で取り込みます。"
+        "イベントファイル（.jsonl / .csv / .xlsx）を送ると、riskmon ingest と同じ手順で取り込みます。"
         "取り込めない記録は理由とともに取込エラーとして残り、ほかの記録は取り込まれます",
-        "Event files (.jsonl / .csv) sent here are ingested exactly as riskmon ingest does: a record that cannot be taken is "
+        "Event files (.jsonl / .csv / .xlsx) sent here are ingested exactly as riskmon ingest does: a record that cannot be taken is "
         "kept as an import error with its reasons, and the other records go in",
     ),
     "upload_own_units": ("取り込めるのは自部署（{units}）の記録だけです", "Only your own unit's records ({units}) can be uploaded"),

@@ -4,7 +4,7 @@ Why: offices keep their reports in Excel, and saving a CSV loses what Excel know
 a date, a number a number) and adds what it gets wrong (encodings). A sheet is read like a CSV file
 — :class:`XlsxSheet` is a :class:`~riskmon.ingest.readers.SourceFile` whose records are the sheet's
 rows, numbered as Excel numbers them — so the pipeline, the quarantine and re-ingesting work as for
-any file. Its source is ``<file>:<sheet>``, and a reject is shown ``file:sheet!row`` (:func:`where`).
+any file. Its source is ``<file>:<sheet>``, and a reject is shown ``file:sheet!row`` (:func:`riskmon.events.reasons.where`).
 
 Which sheets: those named after an event type (its code or its Japanese name, 「日次業務報告」), each
 holding that type (the 種別 column may be left out); if none is, the first sheet, with a 種別 column.
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -52,20 +51,11 @@ from riskmon.ingest.files import InputFile
 from riskmon.ingest.readers import RawRecord, SourceFile
 from riskmon.ingest.xlsx_header import Columns, read_header
 
-__all__ = ["OPEN_ERRORS", "XlsxSheet", "open_input", "sheets_to_read", "where"]
+__all__ = ["OPEN_ERRORS", "XlsxSheet", "open_input", "sheets_to_read"]
 
 #: What a workbook that cannot be opened raises (not a ZIP, a part missing, broken XML).
 OPEN_ERRORS = (OSError, zipfile.BadZipFile, KeyError, ValueError, InvalidFileException, ParseError)
 _SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
-_SHEET_SOURCE = re.compile(r"\.xls[xm]:[^/\\]+$", re.IGNORECASE)
-
-
-def where(source: str, line: int) -> str:
-    """A record's place for people: ``file:line``, ``file:sheet!row`` for a sheet, and the file
-    (or ``file:sheet``) alone for a file-level reject (line 0)."""
-    if not line:
-        return source
-    return f"{source}!{line}" if _SHEET_SOURCE.search(source) else f"{source}:{line}"
 
 
 class _Book:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from riskmon.events.reasons import Reason
+from riskmon.events.reasons import where as place
 from riskmon.review import permissions
 from riskmon.web.deps import Viewer, context, render, require_viewer, web_via
 
@@ -52,7 +53,7 @@ def quarantine_page(request: Request, viewer: Annotated[Viewer, Depends(require_
         found, total, page = pages.rejects(file=file, run=int(run) if run else None, open_only=show == "open", per=PAGE, page=page)
         pages_count = max(1, -(-total // PAGE))
         for r in found:
-            where = f"{r['source_path']}:{r['line_no']}" if r["line_no"] else r["source_path"]
+            where = place(r["source_path"], r["line_no"])
             rows.append({**r, "lines": [f"{where}: {Reason.from_dict(x).describe('en' if en else 'ja')}" for x in r["reasons"]] or [where]})
     else:
         page = 1

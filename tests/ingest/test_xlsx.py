@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 
 from riskmon.business_calendar import TOKYO
 from riskmon.cli.app import app
+from riskmon.events.reasons import where
 from riskmon.ingest.files import plan
 from riskmon.ingest.pipeline import ingest
-from riskmon.ingest.xlsx import XlsxSheet, where
+from riskmon.ingest.xlsx import XlsxSheet
 from riskmon.store.tables import DailyReportRow, ErrorReportRow, Event, Source, table_of
 from tests.helpers import open_rejects, riskmon_folder, run
 

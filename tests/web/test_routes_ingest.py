@@ -232,7 +232,9 @@ def test_the_page_takes_files_larger_than_the_users_file_and_refuses_beyond_its_
     big = b"x" * (1536 * 1024)  # over the 1 MiB of every other form, under the 取込 page's limit
     r = send(as_user("po1"), [("notes.txt", big)])
     assert r.status_code == 200
-    assert text_of(r.text, "reject-lines") == ["notes.txt: 取り込めない種類のファイルです。.jsonl / .csv（.gz 圧縮も可）で送ってください"]
+    assert text_of(r.text, "reject-lines") == [
+        "notes.txt: 取り込めない種類のファイルです。.jsonl / .csv（.gz 圧縮も可）/ .xlsx で送ってください"
+    ]
     monkeypatch.setitem(routes_ingest.BODY_LIMITS, "/upload", 4000)
     client = as_user("po1")
     before = len(runs(engine))
@@ -355,3 +357,22 @@ def test_a_changed_record_is_a_conflict_naming_the_earlier_upload_by_run(as_user
         f"e.csv:2: event_id: 'UP1' は既に別の内容で登録済みです（{first}/e.csv:2）。"
         "上書きはしません。訂正は新しい event_id で送ってください"
     ]
+
+
+def test_a_workbook_uploaded_from_the_page_is_read_by_sheet_and_row(as_user: Callable[[str], TestClient], engine: Engine) -> None:
+    """An office's .xlsx goes through the page like a CSV: its rejects say file:sheet!row (issue #14)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "error_report"
+    for line in (HEAD + GOOD.replace("UP1", "UX1").replace("CU1", "CX1") + BAD.replace("UP3", "UX3").replace("CU3", "CX3")).splitlines():
+        sheet.append(line.split(","))
+    data = io.BytesIO()
+    book.save(data)
+    r = send(as_user("po1"), [("e.xlsx", data.getvalue())])
+    assert r.status_code == 200
+    assert events(engine, "UX") == [("UX1", "PO-001")]
+    lines = text_of(r.text, "reject-lines")
+    assert len(lines) == 1 and lines[0].startswith("e.xlsx:error_report!3: category: 'misisuance' は使えません"), lines

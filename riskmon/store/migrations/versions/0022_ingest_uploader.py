@@ -1,12 +1,12 @@
 """who uploaded an ingest run from the web's 取込 page (issue #14)
 
 Revision ID: 0022_ingest_uploader
-Revises: 0019_change_records
+Revises: 0020_error_impact
 Create Date: 2026-12-02 04:00:00
 
 One nullable column on ``ingest_runs``: the user id of the person who sent the files through the
 取込 page or the 日次業務報告 form (riskmon.app_ingest). Runs of ``riskmon ingest`` and the nightly
-job keep NULL: a shell on the server names no riskmon user. The lead re-chains ``down_revision``.
+job keep NULL: a shell on the server names no riskmon user.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0022_ingest_uploader"
-down_revision = "0019_change_records"
+down_revision = "0020_error_impact"
 branch_labels = None
 depends_on = None
 
