@@ -1,0 +1,214 @@
+"""Single sign-on through a real OpenID Connect provider on 127.0.0.1 (tests/web/sso_support.py):
+login → callback → the same session a password gives; unknown and deactivated users refused with
+a page and audited; a state that does not match refused; local passwords off; logout at the provider.
+On both backends (SQLite and PostgreSQL), like the other route tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine, select, update
+
+from riskmon.config import Settings, SsoConfig, WebConfig
+from riskmon.store.tables import AuditEntry, User, WebSession, table_of
+from riskmon.web.app import create_app
+from tests.web.sso_support import CLIENT_ID, SECRET_ENV, authorize, provider
+from tests.web.support import PASSWORD, Clock, csrf_of, login
+
+UNKNOWN = "riskmonの利用者として登録されていません（nobody）。利用者管理の担当者に連絡してください"
+DEACTIVATED = "riskmonの利用者po2は利用停止中です。利用者管理の担当者に連絡してください"
+BAD_STATE = "ログインの手続きが一致しません（期限切れか、別の画面で始めたものです）。もう一度ログインしてください"
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[str]:
+    with provider() as url:
+        yield url
+
+
+@pytest.fixture
+def sso_client(engine: Engine, clock: Clock, seeded: dict[str, int], issuer: str,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., TestClient]]:  # fmt: skip
+    """``sso_client(local_passwords=False, …)``: a TestClient on an application with ``[sso]`` set."""
+    monkeypatch.setenv(SECRET_ENV, "the-client-secret")
+    clients: list[TestClient] = []
+
+    def make(**sso: Any) -> TestClient:
+        config = SsoConfig(issuer=issuer, client_id=CLIENT_ID, client_secret_env=SECRET_ENV, **sso)
+        client = TestClient(create_app(Settings(web=WebConfig(), sso=config), engine=engine, clock=clock), follow_redirects=False)
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+def through_provider(client: TestClient, sub: str, start: str = "/login/sso") -> Response:
+    """The browser's round trip: riskmon → the provider's form (``sub`` chosen) → riskmon's callback."""
+    begun = client.get(start)
+    assert begun.status_code == 303, begun.text
+    path, params = authorize(begun.headers["location"], sub)
+    assert path == "/login/sso/callback"
+    return client.get(path, params=params)
+
+
+def audit(engine: Engine, *actions: str) -> list[tuple[str, str, dict[str, Any]]]:
+    t = table_of(AuditEntry)
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.actor, t.c.action, t.c.payload).where(t.c.action.in_(actions)).order_by(t.c.seq)).all()
+    return [(a, b, dict(p)) for a, b, p in rows]
+
+
+def test_login_through_the_provider_gives_a_riskmon_session(sso_client: Callable[..., TestClient], engine: Engine, issuer: str) -> None:
+    client = sso_client()
+    page = client.get("/login")
+    assert '<a class="button primary" href="/login/sso" id="sso-login">シングルサインオンでログイン</a>' in page.text
+    assert 'name="password"' in page.text  # local passwords stay on by default
+    anonymous = client.cookies["riskmon_session"]
+    begun = client.get("/login/sso?next=/flags")
+    sent = dict(p.split("=", 1) for p in begun.headers["location"].split("?", 1)[1].split("&"))
+    assert begun.headers["location"].startswith(issuer + "/oauth2/authorize?")
+    assert (sent["response_type"], sent["client_id"], sent["code_challenge_method"], sent["scope"]) == ("code", "riskmon", "S256",
+                                                                                                       "openid+profile+email")  # fmt: skip
+    assert len(sent["state"]) == 43 and len(sent["nonce"]) == 43 and len(sent["code_challenge"]) == 43
+    path, params = authorize(begun.headers["location"], "sub-po1")
+    back = client.get(path, params=params)
+    assert (back.status_code, back.headers["location"]) == (303, "/flags")
+    assert client.cookies["riskmon_session"] != anonymous  # rotated: an id planted before the login is worth nothing
+    queue = client.get("/")
+    assert queue.status_code == 200 and "佐藤所長 (po1, PO-001)" in queue.text
+    with engine.connect() as conn:
+        t = table_of(WebSession)
+        rows = conn.execute(select(t.c.user_id, t.c.revoked_at.is_not(None))).all()
+    assert sorted((u or "-", revoked) for u, revoked in rows) == [("-", True), ("po1", False)]
+    [(actor, action, payload)] = audit(engine, "login")
+    assert (actor, action, payload["channel"], payload["method"], payload["issuer"], payload["sub"]) == ("po1", "login", "web", "sso", issuer,
+                                                                                                          "sub-po1")  # fmt: skip
+    assert len(payload["session"]) == 12
+
+
+def test_unit_and_role_come_from_riskmon_not_the_provider(sso_client: Callable[..., TestClient], issuer: str) -> None:
+    """The provider says po1 is a user administrator of the risk department; riskmon keeps po1 an
+    office head of PO-001: 利用者管理 stays closed and only PO-001's flags show."""
+    import httpx
+
+    assert httpx.put(f"{issuer}/users/sub-po1-claims", json={"preferred_username": "po1", "role": "user_admin", "unit_id": "RMD",
+                                                             "groups": ["riskmon-admins"]}).status_code == 204  # fmt: skip
+    client = sso_client()
+    assert through_provider(client, "sub-po1-claims").status_code == 303
+    assert client.get("/admin/users").status_code == 403
+    flags = client.get("/flags")
+    assert flags.status_code == 200 and "(po1, PO-001)" in flags.text and 'data-unit="PO-002"' not in flags.text
+
+
+def test_an_unknown_user_is_refused_with_a_page_and_audited(sso_client: Callable[..., TestClient], engine: Engine, issuer: str) -> None:
+    client = sso_client()
+    refused = through_provider(client, "sub-nobody")
+    assert refused.status_code == 403
+    assert f'<p class="error" role="alert" id="login-error">{UNKNOWN}</p>' in refused.text
+    switch = issuer + "/oauth2/end_session?" + urlencode({"client_id": CLIENT_ID, "post_logout_redirect_uri": "http://testserver/login"})
+    assert f'href="{switch.replace("&", "&amp;")}" id="sso-switch"' in refused.text
+    assert client.get("/").status_code == 303  # no session
+    assert [(a, p["reason"], p["sub"]) for a, _, p in audit(engine, "login_refused")] == [("nobody", "unknown_user", "sub-nobody")]
+    english = sso_client()
+    english.get("/login?lang=en")
+    assert "nobody is not registered as a riskmon user; contact your user administrator" in through_provider(english, "sub-nobody").text
+
+
+def test_a_deactivated_user_is_refused(sso_client: Callable[..., TestClient], engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(table_of(User)).where(table_of(User).c.user_id == "po2").values(active=False))
+    client = sso_client()
+    refused = through_provider(client, "sub-po2")
+    assert refused.status_code == 403 and DEACTIVATED in refused.text
+    assert client.get("/").status_code == 303
+    assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("po2", "deactivated")]
+
+
+def test_a_provider_that_names_no_user_is_refused(sso_client: Callable[..., TestClient], engine: Engine) -> None:
+    refused = through_provider(sso_client(), "sub-noname")
+    assert refused.status_code == 403
+    assert "認証基盤から利用者を示す情報（preferred_username）が届きませんでした。利用者管理の担当者に連絡してください" in refused.text
+    assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("-", "claim_missing")]
+
+
+def test_the_email_claim_is_looked_up_in_the_users_email(sso_client: Callable[..., TestClient], engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(table_of(User)).where(table_of(User).c.user_id == "risk1").values(email="Risk1@Agency.example"))
+    client = sso_client(user_claim="email")
+    assert through_provider(client, "sub-risk1").headers["location"] == "/"
+    assert "(risk1, RMD)" in client.get("/").text
+    assert UNKNOWN.replace("nobody", "po1@agency.example") in through_provider(sso_client(user_claim="email"), "sub-po1").text
+
+
+def test_a_callback_whose_state_does_not_match_is_refused(sso_client: Callable[..., TestClient], engine: Engine) -> None:
+    client = sso_client()
+    begun = client.get("/login/sso")
+    path, params = authorize(begun.headers["location"], "sub-po1")
+    forged = client.get(path, params={**params, "state": "x" + params["state"][1:]})
+    assert forged.status_code == 400 and BAD_STATE in forged.text
+    assert client.get(path, params=params).status_code == 400  # the pending login was dropped with the refusal
+    other = sso_client()  # another browser with the victim's code and state: no pending login of its own
+    other.get("/login")
+    assert other.get(path, params=params).status_code == 400
+    assert client.get("/").status_code == 303 and other.get("/").status_code == 303
+    assert [p["reason"] for _, _, p in audit(engine, "login_refused")] == ["bad_state", "bad_state", "bad_state"]
+    assert audit(engine, "login") == []
+
+
+def test_a_callback_is_used_once(sso_client: Callable[..., TestClient]) -> None:
+    client = sso_client()
+    begun = client.get("/login/sso")
+    path, params = authorize(begun.headers["location"], "sub-po1")
+    assert client.get(path, params=params).status_code == 303
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    client.get("/login")
+    assert client.get(path, params=params).status_code == 400
+
+
+def test_local_passwords_off(sso_client: Callable[..., TestClient], engine: Engine) -> None:
+    client = sso_client(local_passwords=False)
+    page = client.get("/login")
+    assert 'id="sso-login"' in page.text and 'name="password"' not in page.text and 'action="/login"' not in page.text
+    refused = client.post("/login", data={"user_id": "po1", "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": "/"})
+    assert refused.status_code == 403 and "パスワードでのログインは使えません（シングルサインオンのみ）" in refused.text
+    assert client.get("/").status_code == 303
+    assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("po1", "local passwords are off")]
+    assert through_provider(client, "sub-po1").status_code == 303
+    password_page = client.get("/password")
+    assert password_page.status_code == 404 and "このriskmonではシングルサインオンでログインするため" in password_page.text
+
+
+def test_local_passwords_on_keep_password_login(sso_client: Callable[..., TestClient]) -> None:
+    client = sso_client()
+    assert login(client, "po1").status_code == 303  # type: ignore[attr-defined]
+    assert "(po1, PO-001)" in client.get("/").text
+
+
+def test_logout_ends_the_session_and_goes_to_the_provider(sso_client: Callable[..., TestClient], engine: Engine, issuer: str) -> None:
+    client = sso_client()
+    assert through_provider(client, "sub-po1").status_code == 303
+    out = client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    end = issuer + "/oauth2/end_session?" + urlencode({"client_id": CLIENT_ID, "post_logout_redirect_uri": "http://testserver/login?bye=1"})
+    assert out.status_code == 200
+    assert f'<meta http-equiv="refresh" content="0; url={end.replace("&", "&amp;")}">' in out.text
+    assert "ログアウトしました" in out.text and 'name="password"' not in out.text
+    assert client.get("/").status_code == 303
+    assert [(a, b) for a, b, _ in audit(engine, "logout")] == [("po1", "logout")]
+    password_user = sso_client()  # a password session ends at riskmon only
+    assert login(password_user, "po1").status_code == 303  # type: ignore[attr-defined]
+    plain = password_user.post("/logout", data={"csrf_token": csrf_of(password_user.get("/").text)})
+    assert (plain.status_code, plain.headers["location"]) == (303, "/login?bye=1&lang=ja")
+
+
+def test_without_sso_the_routes_lead_to_the_login_page(client: TestClient) -> None:
+    page = client.get("/login")
+    assert 'id="sso-login"' not in page.text and 'name="password"' in page.text
+    assert client.get("/login/sso").headers["location"] == "/login"
+    assert client.get("/login/sso/callback?code=x&state=y").headers["location"] == "/login"
