@@ -25,6 +25,13 @@ from riskmon.review.users import UnknownUser, actor
 from riskmon.store.tables import User, WebCredential, table_of
 
 ASK = ("利用者管理の担当者に連絡してください", "contact your user administrator")
+#: ``users token create`` proves its owner by their password; with local passwords off there is none
+PASSWORDS_OFF_FOR_TOKENS = (
+    "このriskmonではローカルパスワードを使いません（[sso] local_passwords = false）。パスワードで本人を確かめる"
+    "個人用APIトークンは発行できません。利用者管理の担当者（user_admin）に発行を依頼してください",
+    "local passwords are off here ([sso] local_passwords = false), so no personal API token can be proven by a password; "
+    "ask your user administrator (user_admin) to issue one",
+)
 
 
 def unknown_user(who: str) -> tuple[str, str]:

@@ -88,8 +88,8 @@ def test_login_through_the_provider_gives_a_riskmon_session(sso_client: Callable
         rows = conn.execute(select(t.c.user_id, t.c.revoked_at.is_not(None))).all()
     assert sorted((u or "-", revoked) for u, revoked in rows) == [("-", True), ("po1", False)]
     [(actor, action, payload)] = audit(engine, "login")
-    assert (actor, action, payload["channel"], payload["method"], payload["issuer"], payload["sub"]) == ("po1", "login", "web", "sso", issuer,
-                                                                                                          "sub-po1")  # fmt: skip
+    facts = (actor, action, payload["channel"], payload["method"], payload["issuer"], payload["sub"])
+    assert facts == ("po1", "login", "web", "sso", issuer, "sub-po1")
     assert len(payload["session"]) == 12
 
 
