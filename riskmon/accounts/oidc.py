@@ -152,7 +152,7 @@ class RelyingParty:
         if not isinstance(token.get("id_token"), str):
             raise SsoError("no_id_token", "認証基盤からIDトークンが届きませんでした（scopes に openid が必要です）",
                            "the identity provider sent no ID token (the scopes need openid)")  # fmt: skip
-        claims = self._verify(provider, token["id_token"], pending.nonce, token.get("access_token"))
+        claims = self.verify_id_token(provider, token["id_token"], pending.nonce, token.get("access_token"))
         if self.config.user_claim not in claims and provider.userinfo_endpoint and isinstance(token.get("access_token"), str):
             info = self._json(provider.userinfo_endpoint, headers={"Authorization": f"Bearer {token['access_token']}"})
             if info.get("sub") == claims["sub"]:  # OpenID Connect Core §5.3.2: else the userinfo is not this user's
@@ -171,7 +171,9 @@ class RelyingParty:
         return end + ("&" if "?" in end else "?") + query
 
     # -- machinery ------------------------------------------------------------------------------
-    def _verify(self, provider: Provider, id_token: str, nonce: str, access_token: object) -> dict[str, Any]:
+    def verify_id_token(self, provider: Provider, id_token: str, nonce: str, access_token: object = None) -> dict[str, Any]:
+        """The ID token's signature (the provider's published keys, no HS* and no none) and claims
+        (iss, aud, exp, iat, nonce, azp, at_hash) checked; its claims, or :class:`SsoError` (bad_id_token)."""
         try:
             algorithms = list(provider.algorithms)
             try:
@@ -185,7 +187,7 @@ class RelyingParty:
             claims = CodeIDToken(decoded.claims, decoded.header, options, params)
             claims.validate(leeway=LEEWAY_SECONDS)
         except (JoseError, ValueError) as exc:
-            detail = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+            detail = str(exc).rstrip(": ") if isinstance(exc, JoseError) else f"{type(exc).__name__}: {exc}"
             raise SsoError("bad_id_token", f"認証基盤のIDトークンを検証できませんでした（{detail}）",
                            f"the identity provider's ID token did not verify ({detail})") from exc  # fmt: skip
         return dict(claims)

@@ -12,10 +12,11 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 
+from riskmon.accounts.auth import Accounts
 from riskmon.config import Settings, SsoConfig, WebConfig
-from riskmon.store.tables import AuditEntry, User, WebSession, table_of
+from riskmon.store.tables import AuditEntry, User, WebCredential, WebSession, table_of
 from riskmon.web.app import create_app
 from tests.web.sso_support import CLIENT_ID, SECRET_ENV, authorize, provider
 from tests.web.support import PASSWORD, Clock, csrf_of, login
@@ -212,3 +213,21 @@ def test_without_sso_the_routes_lead_to_the_login_page(client: TestClient) -> No
     assert 'id="sso-login"' not in page.text and 'name="password"' in page.text
     assert client.get("/login/sso").headers["location"] == "/login"
     assert client.get("/login/sso/callback?code=x&state=y").headers["location"] == "/login"
+
+
+def test_who_is_sent_to_the_password_page(sso_client: Callable[..., TestClient], engine: Engine, clock: Clock) -> None:
+    """A one-time password an administrator generated is a live credential they know: with local
+    passwords on it is replaced first, however one logged in. With them off there is nothing to
+    change; and a user with no password at all is never sent there."""
+    Accounts(engine, WebConfig(), clock).set_password("po1", None, by="test")
+    mixed = sso_client()
+    assert through_provider(mixed, "sub-po1").status_code == 303
+    assert mixed.get("/").headers["location"] == "/password"
+    off = sso_client(local_passwords=False)
+    assert through_provider(off, "sub-po1").status_code == 303
+    assert off.get("/").status_code == 200
+    with engine.begin() as conn:
+        conn.execute(delete(table_of(WebCredential)).where(table_of(WebCredential).c.user_id == "risk1"))
+    no_password = sso_client()
+    assert through_provider(no_password, "sub-risk1").status_code == 303
+    assert no_password.get("/").status_code == 200

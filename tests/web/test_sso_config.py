@@ -101,8 +101,8 @@ def test_token_creation_says_what_to_do_when_local_passwords_are_off(tmp_path: P
     env = {**os.environ, "RISKMON_CONFIG": str(cfg), "RISKMON_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     for lang, expected in (("ja", "エラー: このriskmonではローカルパスワードを使いません（[sso] local_passwords = false）。"
                                   "パスワードで本人を確かめる個人用APIトークンは発行できません。利用者管理の担当者（user_admin）に発行を依頼してください"),
-                           ("en", "error: local passwords are off here ([sso] local_passwords = false), so no personal API token can be proven "
-                                  "by a password; ask your user administrator (user_admin) to issue one")):  # fmt: skip
+                           ("en", "error: local passwords are off here ([sso] local_passwords = false), so no personal API token "
+                                  "can be proven by a password; ask your user administrator (user_admin) to issue one")):  # fmt: skip
         r = subprocess.run([RISKMON, "--lang", lang, "users", "token", "create", "po1", "--password-stdin"], input="whatever\n",
                            capture_output=True, text=True, env=env, timeout=120, check=False)  # fmt: skip
         assert r.returncode == 1 and "Traceback" not in r.stderr and r.stdout == ""
