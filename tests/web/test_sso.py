@@ -139,13 +139,28 @@ def test_a_provider_that_names_no_user_is_refused(sso_client: Callable[..., Test
     assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("-", "claim_missing")]
 
 
-def test_the_email_claim_is_looked_up_in_the_users_email(sso_client: Callable[..., TestClient], engine: Engine) -> None:
+def test_the_email_claim_is_looked_up_in_the_users_email(sso_client: Callable[..., TestClient], engine: Engine, issuer: str) -> None:
+    import httpx
+
+    u = table_of(User)
     with engine.begin() as conn:
-        conn.execute(update(table_of(User)).where(table_of(User).c.user_id == "risk1").values(email="Risk1@Agency.example"))
+        conn.execute(update(u).where(u.c.user_id == "risk1").values(email="Risk1@Agency.example"))
     client = sso_client(user_claim="email")
     assert through_provider(client, "sub-risk1").headers["location"] == "/"
     assert "(risk1, RMD)" in client.get("/").text
     assert UNKNOWN.replace("nobody", "po1@agency.example") in through_provider(sso_client(user_claim="email"), "sub-po1").text
+    assert httpx.put(f"{issuer}/users/sub-unverified", json={"email": "risk1@agency.example", "email_verified": False}).status_code == 204
+    unverified = through_provider(sso_client(user_claim="email"), "sub-unverified")
+    assert unverified.status_code == 403
+    assert "認証基盤がメールアドレスrisk1@agency.exampleを確認済みとしていません。利用者管理の担当者に連絡してください" in unverified.text
+    with engine.begin() as conn:
+        conn.execute(update(u).where(u.c.user_id.in_(["po1", "po2"])).values(email="po1@agency.example"))
+    shared = through_provider(sso_client(user_claim="email"), "sub-po1")
+    assert shared.status_code == 403
+    assert "メールアドレスpo1@agency.exampleの利用者が複数登録されています。利用者管理の担当者に連絡してください" in shared.text
+    reasons = [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")]
+    assert reasons == [("po1@agency.example", "unknown_user"), ("risk1@agency.example", "email_unverified"),
+                       ("po1@agency.example", "ambiguous_email")]  # fmt: skip
 
 
 def test_a_callback_whose_state_does_not_match_is_refused(sso_client: Callable[..., TestClient], engine: Engine) -> None:

@@ -4,16 +4,20 @@ key), and ``local_passwords = false`` reaching the CLI's token creation, which n
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from riskmon.config import ConfigError, Settings, load_settings
+from riskmon.config import ConfigError, Settings, SsoConfig, load_settings
 from riskmon.web.app import create_app
+from tests.helpers import ROOT
 from tests.web.support import seed
 
 RISKMON = str(Path(sys.executable).with_name("riskmon"))
@@ -107,3 +111,19 @@ def test_token_creation_says_what_to_do_when_local_passwords_are_off(tmp_path: P
                            capture_output=True, text=True, env=env, timeout=120, check=False)  # fmt: skip
         assert r.returncode == 1 and "Traceback" not in r.stderr and r.stdout == ""
         assert " ".join(r.stderr.split()) == " ".join(expected.split()), r.stderr
+
+
+def test_the_documented_sso_keys_and_defaults_are_the_config() -> None:
+    """The table under "Configuration: [sso]" in docs/security.md is SsoConfig: every key, every default."""
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    after = text[text.index("### Configuration: `[sso]`") :]
+    table = after[after.index("| key |") : after.index("\n\n", after.index("| key |"))]
+    documented = dict(re.findall(r"^\| `([a-z_]+)` \| ([^|]+?) \|", table, re.M))
+
+    def shown(field: Any) -> str:
+        if field.is_required():
+            return "(required)"
+        value = field.default
+        return "(none)" if value is None else f"`{json.dumps(value) if isinstance(value, list | bool) else value}`"
+
+    assert documented == {name: shown(field) for name, field in SsoConfig.model_fields.items()}
