@@ -93,7 +93,9 @@ def test_a_person_riskmon_does_not_know_is_refused(site: dict[str, str], quiet_p
     page.get_by_role("link", name="シングルサインオンでログイン").click()
     sign_in_at_provider(page, "sub-nobody")
     expect(page).to_have_url(base + "/login/sso/callback?" + page.url.split("?", 1)[1])
-    expect(page.get_by_role("alert")).to_have_text("riskmonの利用者として登録されていません（nobody）。利用者管理の担当者に連絡してください")
+    expect(page.get_by_role("alert")).to_have_text(
+        "riskmonの利用者として登録されていません（nobody）。利用者管理の担当者に連絡してください"
+    )
     shot(page, "sso_06_refused_unknown")
     page.goto(base + "/")
     expect(page).to_have_url(base + "/login")
