@@ -246,3 +246,14 @@ def test_who_is_sent_to_the_password_page(sso_client: Callable[..., TestClient],
     no_password = sso_client()
     assert through_provider(no_password, "sub-risk1").status_code == 303
     assert no_password.get("/").status_code == 200
+
+
+def test_a_provider_that_cannot_be_reached_is_a_page(engine: Engine, clock: Clock, seeded: dict[str, int],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv(SECRET_ENV, "the-client-secret")
+    config = SsoConfig(issuer="http://127.0.0.1:9", client_id=CLIENT_ID, client_secret_env=SECRET_ENV, timeout_seconds=2)
+    with TestClient(create_app(Settings(sso=config), engine=engine, clock=clock), follow_redirects=False) as client:
+        page = client.get("/login/sso")
+    assert page.status_code == 502
+    assert "認証基盤（http://127.0.0.1:9）と通信できませんでした（" in page.text and 'name="password"' in page.text
+    assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("-", "provider_unreachable")]
