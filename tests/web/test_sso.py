@@ -5,11 +5,14 @@ On both backends (SQLite and PostgreSQL), like the other route tests."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine, delete, select, update
@@ -78,6 +81,10 @@ def test_login_through_the_provider_gives_a_riskmon_session(sso_client: Callable
     assert (sent["response_type"], sent["client_id"], sent["code_challenge_method"], sent["scope"]) == ("code", "riskmon", "S256",
                                                                                                        "openid+profile+email")  # fmt: skip
     assert len(sent["state"]) == 43 and len(sent["nonce"]) == 43 and len(sent["code_challenge"]) == 43
+    payload, _, mac = client.cookies["riskmon_sso_pending"].partition(".")  # HttpOnly: only riskmon reads it
+    kept = json.loads(base64.urlsafe_b64decode(payload))
+    assert (kept["s"], kept["n"], kept["next"], len(mac)) == (sent["state"], sent["nonce"], "/flags", 64)
+    assert sent["code_challenge"] == create_s256_code_challenge(kept["v"])  # PKCE S256 of the verifier kept for the token request
     path, params = authorize(begun.headers["location"], "sub-po1")
     back = client.get(path, params=params)
     assert (back.status_code, back.headers["location"]) == (303, "/flags")
@@ -257,3 +264,11 @@ def test_a_provider_that_cannot_be_reached_is_a_page(engine: Engine, clock: Cloc
     assert page.status_code == 502
     assert "認証基盤（http://127.0.0.1:9）と通信できませんでした（" in page.text and 'name="password"' in page.text
     assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("-", "provider_unreachable")]
+
+
+def test_base_url_names_the_addresses_sent_to_the_provider(sso_client: Callable[..., TestClient]) -> None:
+    client = sso_client(base_url="https://riskmon.example.internal")
+    begun = client.get("/login/sso", headers={"Host": "attacker.example"})
+    assert "redirect_uri=https%3A%2F%2Friskmon.example.internal%2Flogin%2Fsso%2Fcallback&" in begun.headers["location"]
+    default = sso_client().get("/login/sso")
+    assert "redirect_uri=http%3A%2F%2Ftestserver%2Flogin%2Fsso%2Fcallback&" in default.headers["location"]
