@@ -137,7 +137,8 @@ def sso_callback(request: Request) -> Response:
         claims = rp.finish(request.query_params, pending, base + sso.CALLBACK)
     except SsoError as exc:
         sso_failed(ctx.accounts, rp.config, exc.reason, client)
-        status = 400 if exc.reason == "bad_state" else 502
+        # a login not begun here, one the provider declined (the person chose Deny), or a provider fault
+        status = 400 if exc.reason == "bad_state" else 403 if exc.reason.startswith("provider_error") else 502
         response: Response = login_page(request, lang, status, next=pending.next if pending else "/", error=exc.text(lang))
         sso.forget_pending(response, https)
         return response

@@ -48,12 +48,12 @@ def provider() -> Iterator[str]:
 
 
 def authorize(url: str, sub: str) -> tuple[str, dict[str, str]]:
-    """What the browser does at the provider's login form: pick ``sub`` and send the form. Returns
-    the redirect back to riskmon as (path, query parameters)."""
+    """What the browser does at the provider's login form: pick ``sub`` and send the form (``""``:
+    press Deny instead). Returns the redirect back to riskmon as (path, query parameters)."""
     with httpx.Client() as http:
         form = http.get(url)
         assert form.status_code == 200, form.text
-        back = http.post(url, data={"sub": sub})
+        back = http.post(url, data={"sub": sub} if sub else {"action": "deny"})
     assert back.status_code == 302, back.text
     target = urlsplit(back.headers["location"])
     return target.path, {k: v[0] for k, v in parse_qs(target.query).items()}

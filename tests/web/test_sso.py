@@ -272,3 +272,17 @@ def test_base_url_names_the_addresses_sent_to_the_provider(sso_client: Callable[
     assert "redirect_uri=https%3A%2F%2Friskmon.example.internal%2Flogin%2Fsso%2Fcallback&" in begun.headers["location"]
     default = sso_client().get("/login/sso")
     assert "redirect_uri=http%3A%2F%2Ftestserver%2Flogin%2Fsso%2Fcallback&" in default.headers["location"]
+
+
+def test_an_answer_without_the_state_is_not_trusted_even_a_refusal(sso_client: Callable[..., TestClient], engine: Engine) -> None:
+    """The provider's Deny comes back as ``error=access_denied`` without the state (oidc-provider-mock
+    leaves it out): unverifiable, so it is the state refusal, not the provider's word."""
+    declined = through_provider(sso_client(), "")
+    assert declined.status_code == 400 and BAD_STATE in declined.text
+    assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("-", "bad_state")]
+    client = sso_client()  # a provider that keeps the state (RFC 6749 §4.1.2.1): its refusal is shown as such
+    begun = client.get("/login/sso")
+    state = dict(p.split("=", 1) for p in begun.headers["location"].split("?", 1)[1].split("&"))["state"]
+    refused = client.get("/login/sso/callback", params={"error": "access_denied", "state": state})
+    assert refused.status_code == 403 and "認証基盤がログインを完了しませんでした（access_denied）" in refused.text
+    assert [p["reason"] for _, _, p in audit(engine, "login_refused")] == ["bad_state", "provider_error:access_denied"]
