@@ -50,7 +50,7 @@ def provider() -> Iterator[str]:
 def authorize(url: str, sub: str) -> tuple[str, dict[str, str]]:
     """What the browser does at the provider's login form: pick ``sub`` and send the form (``""``:
     press Deny instead). Returns the redirect back to riskmon as (path, query parameters)."""
-    with httpx.Client() as http:
+    with httpx.Client(timeout=30) as http:  # a busy test machine: the provider may take its time
         form = http.get(url)
         assert form.status_code == 200, form.text
         back = http.post(url, data={"sub": sub} if sub else {"action": "deny"})
