@@ -18,6 +18,7 @@ import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -265,6 +266,72 @@ class PowersConfig(_Section):
         return next((d for d, ids in self.rule_domains.items() if rule_id in ids), risk_category)
 
 
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_CLAIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.-]{0,63}$")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _issuer(value: str) -> str:
+    """https, or http only for a provider on this machine (the tests' provider on 127.0.0.1); no
+    query or fragment (OpenID Connect Discovery §3: the issuer is an https URL without them)."""
+    parts = urlsplit(value)
+    if not (parts.scheme == "https" and parts.hostname) and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
+        raise ValueError("the issuer must be an https:// URL (http:// only for a provider on 127.0.0.1 or localhost)")
+    if parts.query or parts.fragment:
+        raise ValueError("the issuer has no query or fragment")
+    return value
+
+
+def _base_url(value: str | None) -> str | None:
+    if value is not None and (not re.match(r"^https?://[^/?#]+$", value)):
+        raise ValueError("the address users reach riskmon at, as scheme://host[:port] with no path (e.g. https://riskmon.example.internal)")
+    return value
+
+
+class SsoConfig(_Section):
+    """Single sign-on with the agency's OpenID Connect provider (riskmon.accounts.oidc; docs/security.md).
+
+    Only the *name* of the environment variable holding the client secret is written here, never
+    the secret. The provider proves who someone is; riskmon's users master still says whether they
+    may come in and with which unit and role."""
+
+    issuer: Annotated[str, AfterValidator(_issuer)]
+    client_id: str = Field(min_length=1, max_length=255)
+    #: the environment variable that holds the client secret (read when the web application starts)
+    client_secret_env: str = Field(pattern=_ENV_NAME.pattern, max_length=64)
+    #: the claim whose value is the riskmon user id; ``email`` is looked up in the users' e-mail column instead
+    user_claim: str = Field("preferred_username", pattern=_CLAIM.pattern)
+    scopes: list[str] = ["openid", "profile", "email"]
+    #: false: the provider is the only way in (no password login on the web, no token by password)
+    local_passwords: bool = True
+    #: where users reach riskmon (the callback and logout addresses registered with the provider);
+    #: unset: taken from each request (behind a proxy: [web] proxy_headers)
+    base_url: Annotated[str | None, AfterValidator(_base_url)] = None
+    timeout_seconds: float = Field(10, gt=0, le=120)  # each call to the provider
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, v: list[str]) -> list[str]:
+        bad = [s for s in v if not re.match(r"^[\x21\x23-\x5b\x5d-\x7e]+$", s)]
+        if bad:
+            raise ValueError(f"not a scope: {', '.join(map(repr, bad))}")
+        if "openid" not in v:
+            raise ValueError("the scopes must include 'openid' (without it the provider sends no ID token)")
+        return v
+
+    def client_secret(self, file: Path | None) -> str:
+        """The secret from the environment; a :class:`ConfigError` naming the file, the key and the
+        variable when it is not set (the web application does not start without it)."""
+        secret = os.environ.get(self.client_secret_env, "")
+        if not secret:
+            where = file or DEFAULT_CONFIG
+            raise ConfigError(f"{where}: sso.client_secret_env: the environment variable {self.client_secret_env} is not set "
+                              "(the client secret is given in the environment, never in the file)",
+                              f"{where}: sso.client_secret_env: 環境変数{self.client_secret_env}が設定されていません"
+                              "（クライアントシークレットはファイルに書かず、環境変数で渡します）")  # fmt: skip
+        return secret
+
+
 class Settings(_Section):
     database: DatabaseConfig = DatabaseConfig()
     time: TimeConfig = TimeConfig()
@@ -284,6 +351,7 @@ class Settings(_Section):
     jobs: JobsConfig = JobsConfig()
     audit: AuditConfig = AuditConfig()
     powers: PowersConfig = PowersConfig()
+    sso: SsoConfig | None = None  # [sso]: OpenID Connect login; absent, passwords only
     base_dir: Path = Path(".")
     #: the file these settings came from; None when none was found and the defaults apply (the
     #: CLI names it, so a command run in the wrong folder says what it looked for)
@@ -293,6 +361,11 @@ class Settings(_Section):
         """A ``[paths]`` entry resolved against the config file's folder."""
         value: Path = getattr(self.paths, name)
         return value if value.is_absolute() else self.base_dir / value
+
+    @property
+    def local_passwords(self) -> bool:
+        """Whether a password proves who someone is (off only with ``[sso] local_passwords = false``)."""
+        return self.sso is None or self.sso.local_passwords
 
     @property
     def tz(self) -> ZoneInfo:

@@ -173,7 +173,7 @@ def test_variables_resolve_to_the_keys_the_code_passes() -> None:
     assert {"u_activate", "u_deactivate", "u_reset", "u_revoke"} <= keys_asked_for(users)[0]
     error = keys_asked_for((WEB / "templates" / "error.html").read_text(encoding="utf-8"))[0]
     passed = {"csrf_title", "csrf_body", "not_found_title", "forbidden_title", "forbidden_body", "quarantine_second_line",
-              "too_large_title", "changes_second_third_line"}  # fmt: skip
+              "too_large_title", "changes_second_third_line", "sso_no_password_title", "sso_no_password"}  # fmt: skip
     assert error == passed | {"back_to_start"}  # title_key and body_key as the routes pass them, and the literal
 
 

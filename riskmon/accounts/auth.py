@@ -29,6 +29,7 @@ from riskmon.errors import NotFound, Refused
 from riskmon.store.tables import LoginThrottle, Unit, User, WebCredential, table_of
 
 BAD_LOGIN = ("利用者IDまたはパスワードが正しくありません", "wrong user id or password")
+PASSWORDS_OFF = ("パスワードでのログインは使えません（シングルサインオンのみ）", "password login is off (single sign-on only)")
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,9 @@ def _audit(conn: Connection, actor: str, action: str, subject: str, at: datetime
 class Accounts:
     """Accounts of one database, under one web configuration and clock."""
 
-    def __init__(self, engine: Engine, config: WebConfig, clock: Clock) -> None:
+    def __init__(self, engine: Engine, config: WebConfig, clock: Clock, *, local_passwords: bool = True) -> None:
         self.engine, self.config, self.clock = engine, config, clock
+        self.local_passwords = local_passwords  # false with [sso] local_passwords = false: a password proves nothing
         self.sessions = SessionStore(engine, config, clock)
 
     # -- logging in and out ---------------------------------------------------------------------
@@ -65,6 +67,10 @@ class Accounts:
         user_id = user_id.strip()[:64]
         keys = (f"user:{user_id}", f"addr:{client or '-'}")
         now = self.clock()
+        if not self.local_passwords:
+            with self.engine.begin() as conn:
+                _audit(conn, user_id or "-", "login_refused", keys[0], now, channel, client=client, reason="local passwords are off")
+            return LoginResult(False, PASSWORDS_OFF)
         with self.engine.connect() as conn:
             cred = self._credential(conn, user_id)
             locked = [u for u in self._locks(conn, keys) if u > now]
@@ -104,9 +110,11 @@ class Accounts:
             return self.sessions.create(conn, None, client, lang)
 
     def must_change(self, user_id: str) -> bool:
+        if not self.local_passwords:
+            return False
         with self.engine.connect() as conn:
             cred = self._credential(conn, user_id)
-        return cred is None or bool(cred["must_change"])
+        return cred is not None and bool(cred["must_change"])  # none: a single sign-on user with no password
 
     # -- passwords ------------------------------------------------------------------------------
     def change_password(self, session: Session, current: str, new: str, channel: str = "web") -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ import typer
 
 from riskmon.accounts.admin import UserAdmin
 from riskmon.accounts.auth import Accounts
+from riskmon.accounts.sso import PASSWORDS_OFF_FOR_TOKENS
 from riskmon.accounts.tokens import DEFAULT_DAYS, MAX_DAYS, Tokens, check_days
 from riskmon.cli.common import TOKEN_FILE, AppContext, ExitCode, Format, app_context, caller, example, operator_name, print_json, table
 from riskmon.errors import RiskmonError
@@ -43,7 +44,7 @@ def register(users: typer.Typer) -> None:
 
 
 def _accounts(app: AppContext) -> Accounts:
-    return Accounts(app.require_schema(), app.settings.web, lambda: datetime.now(UTC))
+    return Accounts(app.require_schema(), app.settings.web, lambda: datetime.now(UTC), local_passwords=app.settings.local_passwords)
 
 
 def user_admin(app: AppContext) -> UserAdmin:
@@ -105,6 +106,8 @@ def token_create(
         check_days(days)
     except RiskmonError as exc:
         app.fail(exc.text(app.lang), ExitCode.USAGE)
+    if not app.settings.local_passwords:  # [sso] local_passwords = false: no password to prove it with
+        app.fail(app.t(*PASSWORDS_OFF_FOR_TOKENS))
     accounts = _accounts(app)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

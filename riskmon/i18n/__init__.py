@@ -40,13 +40,14 @@ from riskmon.i18n.publication import PUBLICATION
 from riskmon.i18n.vocabulary import VOCABULARY
 from riskmon.i18n.web_ingest import INGEST_WORDS
 from riskmon.i18n.web_reports import WEB_REPORTS
+from riskmon.i18n.web_sso import SSO_WORDS
 
 Lang = Literal["ja", "en"]
 
 _LABELS = VOCABULARY
 #: the web's words, kept by area (the pages, the oversight pages, the powers, the change records);
 #: one namespace for the templates, so a key two areas define would silently lose one wording
-_WEB_PARTS = (WEB, WEB_REPORTS, POWERS_PAGES, CHANGE_WORDS, INGEST_WORDS)
+_WEB_PARTS = (WEB, WEB_REPORTS, POWERS_PAGES, CHANGE_WORDS, INGEST_WORDS, SSO_WORDS)
 _TWICE = sorted({k for i, a in enumerate(_WEB_PARTS) for b in _WEB_PARTS[i + 1 :] for k in a.keys() & b.keys()})
 if _TWICE:
     raise RuntimeError(f"web keys defined twice: {_TWICE}")

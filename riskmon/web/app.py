@@ -45,6 +45,7 @@ from riskmon.web.body_limit import BodyLimit
 from riskmon.web.csrf import CsrfRefused, csrf_guard
 from riskmon.web.deps import LoginRequired, PasswordChangeRequired, WebContext, language, render, templates_env
 from riskmon.web.security import SecurityHeaders
+from riskmon.web.sso import relying_party
 
 STATIC = Path(__file__).with_name("static")
 
@@ -59,7 +60,9 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
         rm = Riskmon(source, engine=engine or make_engine(source.database_url), clock=now, lang=source.display.lang)
     settings, db = rm.settings, rm.engine
     app = FastAPI(title="riskmon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(csrf_guard)])
-    app.state.ctx = WebContext(rm, Accounts(db, settings.web, now), rm.calendar, now, templates_env())
+    accounts = Accounts(db, settings.web, now, local_passwords=settings.local_passwords)
+    app.state.ctx = WebContext(rm, accounts, rm.calendar, now, templates_env())
+    app.state.sso = relying_party(settings)  # None without [sso]; a missing client secret stops the start here
     app.add_middleware(BodyLimit, wider=routes_ingest.BODY_LIMITS)  # inside the security headers: the 413 page gets them too
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
