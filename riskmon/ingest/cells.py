@@ -55,7 +55,7 @@ _MINUS = "\u2212\u2012\u2013\u30fc\uff70"  # minus sign, figure dash, en dash, �
 _INT = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)")
 _TIME = r"(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2}))?|時(?:(?P<mi2>\d{1,2})分(?:(?P<s2>\d{1,2})秒)?)?)"
 _YMD = r"(?P<y>\d{4})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})|(?P<y2>\d{4})年(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日"
-_ERA = r"(?P<era>" + "|".join(ERAS) + r")(?P<ey>元|\d{1,2})年(?P<em>\d{1,2})月(?P<ed>\d{1,2})日"
+_ERA = r"(?P<era>" + "|".join(ERAS) + r")(?P<ey>元|\d{1,3})年(?P<em>\d{1,2})月(?P<ed>\d{1,2})日"
 _DATE = re.compile(rf"(?:{_YMD}|{_ERA})(?:(?:\s+|T){_TIME})?")
 _NO_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}|\d{1,2}月\d{1,2}日")
 _SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{1,4}(\s+.*)?")
