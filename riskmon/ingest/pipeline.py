@@ -217,7 +217,7 @@ def _ingest_file(run: _Run, item: InputFile) -> None:
         _reject_file(run, file_rejection(name, item.reason))
         return
     try:
-        source = SourceFile(item.path, events=item.role != "units")
+        source = SourceFile(item.path, events=item.role == "events")
     except OSError as error:
         _reject_file(run, file_rejection(name, cannot_open(error)))
         return

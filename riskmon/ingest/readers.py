@@ -69,9 +69,11 @@ class SourceFile:
     """One input file; iterate it for records, read :attr:`position` for progress and, once
     iterated, :attr:`failure` for why reading stopped early (None: the whole file was read)."""
 
-    def __init__(self, path: Path, *, events: bool = True) -> None:
+    def __init__(self, path: Path, *, events: bool | None = None) -> None:
         self.path = path
-        self.events = events  # event columns (Japanese headers, office forms); False: a units master
+        # event columns (Japanese headers, office forms); False: a master's own columns (units,
+        # users); None: events when the CSV header names the type column (type or 種別)
+        self.events = events
         self.encoding = "utf-8"  # what the file was read as (riskmon.ingest.encodings.ENCODING_NAMES)
         self.source = os.path.abspath(path)
         self.size = path.stat().st_size
@@ -125,6 +127,8 @@ class SourceFile:
             self._stopped(tap)
             return
         written = [h.strip() for h in written]
+        if self.events is None:
+            self.events = any(field_for(h) == "type" for h in written)
         header = [field_for(h) or h if self.events and h else h for h in written]
         tap.take()
         doubled = sorted({w for w, h in zip(written, header, strict=True) if h and header.count(h) > 1})
