@@ -27,7 +27,7 @@ FIELD_OF_KIND = {
 def _table(heading: str) -> list[list[str]]:
     """The rows of the first table under ``heading`` (cells stripped, header row dropped)."""
     part = DOC.split(heading, 1)[1]
-    lines = [line for line in part.split("\n\n") if line.startswith("|")][0].splitlines()
+    lines = next(line for line in part.split("\n\n") if line.startswith("|")).splitlines()
     return [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
 
 
