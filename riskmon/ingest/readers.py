@@ -5,8 +5,13 @@ memory stays flat whatever the file size and a rejected record can be quarantine
 JSONL records are left as bytes: they are parsed strictly where they are validated. CSV rows
 become mappings: empty cells count as absent, except for required text fields, where they mean "".
 
-A file that stops being readable part-way — a truncated or corrupt ``.gz``, a CSV line that is
-not UTF-8 (a Shift_JIS export from Excel) — does not raise: reading ends at the last complete line,
+An event CSV is read as Japanese Excel saves it: UTF-8 or CP932 (riskmon.ingest.encodings, the
+one used is :attr:`SourceFile.encoding`), Japanese column names (riskmon.ingest.headers; a column
+that names no field stops the file with one reason, not one per row) and cells in office forms
+(riskmon.ingest.cells; the cells rewritten are kept as written in :attr:`RawRecord.cells`).
+
+A file that stops being readable part-way — a truncated or corrupt ``.gz``, a CSV line its
+encoding cannot read (a file mixing UTF-8 and Shift_JIS) — does not raise: reading ends at the last complete line,
 everything before it is handed on as usual, and :attr:`SourceFile.failure` says what went wrong
 and up to which line the file was read, to be kept as one file-level reject.
 

@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 
 from riskmon.business_calendar import TOKYO
 from riskmon.cli.app import app
-from riskmon.store.tables import DailyReportRow, ErrorReportRow, EventRawText, table_of
+from riskmon.store.tables import AuditEntry, DailyReportRow, ErrorReportRow, EventRawText, table_of
 from tests.helpers import cli_folder, open_rejects, run
 
 DAILY = (
     "イベントID,種別,部署コード,業務日,届書の受付件数,届書の処理件数,未処理の届書,最も古い未処理の経過日数,苦情の件数,事務処理誤りの疑い,備考\r\n"
-    "D1,日次業務報告,PO-001,令和8年4月7日,１２,\"1,234\",0,0,0,0,通常どおり\r\n"
+    'D1,日次業務報告,PO-001,令和8年4月7日,１２,"1,234",0,0,0,0,通常どおり\r\n'
     "D2,daily_report,PO-001,2026/4/8,5,5,0,0,0,0,\r\n"
     "D3,日次業務報告,PO-001,4/9,5,5,0,0,0,0,年なし\r\n"
     "D4,日次業務報告,PO-001,令和8年2月30日,5,5,0,0,0,0,\r\n"
@@ -28,7 +28,7 @@ DAILY = (
 )
 ERRORS = (
     "イベントID,種別,部署コード,事案番号,発見日時,誤りの種類,影響を受けたお客様の数,個人情報の関与,概要\n"
-    "E1,事務処理誤り報告,PO-001,C1,2026/4/6 10:00,誤送付,１,はい,\"通知書を\n別のお客様へ送付\"\n"
+    'E1,事務処理誤り報告,PO-001,C1,2026/4/6 10:00,誤送付,１,はい,"通知書を\n別のお客様へ送付"\n'
 )
 
 
@@ -44,13 +44,19 @@ def test_a_shift_jis_csv_with_japanese_headers_and_office_values_loads(engine: E
     assert report.accepted == {"unit": 6, "daily_report": 2, "error_report": 1}
     assert report.encodings == {str(units_file): "utf-8", str(daily): "cp932", str(errors): "utf-8-sig"}
     assert report.as_dict()["encodings"][str(daily)] == "cp932"
+    with engine.connect() as conn:  # the ingest run's audit record says it too
+        audited = conn.execute(select(table_of(AuditEntry).c.payload).where(table_of(AuditEntry).c.action == "ingest_run")).scalar_one()
+    assert audited["encodings"] == {str(units_file): "utf-8", str(daily): "cp932", str(errors): "utf-8-sig"}
     with engine.connect() as conn:
         d1 = conn.execute(select(table_of(DailyReportRow)).where(table_of(DailyReportRow).c.event_id == "D1")).mappings().one()
         e1 = conn.execute(select(table_of(ErrorReportRow))).mappings().one()
         kept = {r.event_id: (r.cells, r.raw) for r in conn.execute(select(table_of(EventRawText)))}
     assert (d1["business_date"], d1["forms_received"], d1["forms_processed"], d1["note"]) == (date(2026, 4, 7), 12, 1234, "通常どおり")
     assert (e1["discovered_at"], e1["category"], e1["affected_customers"], e1["personal_info_involved"]) == (
-        datetime(2026, 4, 6, 10, 0, tzinfo=TOKYO), "misdelivery", 1, True
+        datetime(2026, 4, 6, 10, 0, tzinfo=TOKYO),
+        "misdelivery",
+        1,
+        True,
     )
     assert e1["summary"] == "通知書を\n別のお客様へ送付"  # a multi-line quoted cell
     assert kept == {
