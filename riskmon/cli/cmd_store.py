@@ -13,8 +13,7 @@ from riskmon.cli.cmd_jobs import recover_crashed
 from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, print_json, table
 from riskmon.cli.listing import effective_limit, limit_option, note_cut
 from riskmon.events.reasons import Reason
-from riskmon.i18n import label, pick
-from riskmon.ingest.encodings import ENCODING_NAMES
+from riskmon.i18n import label
 from riskmon.ingest.pipeline import IngestReport
 from riskmon.store import migrate
 from riskmon.store.db import redact
@@ -174,7 +173,7 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
     ]
     app.out.print(table(app.t(f"取込結果 (run {report.run_id})", f"ingest run {report.run_id}"), cols, rows))
     if report.encodings:  # what each file was read as: never a silent guess (riskmon.ingest.encodings)
-        read_as = [(_display_path(source), pick(ENCODING_NAMES[code], app.lang)) for source, code in report.encodings.items()]
+        read_as = [(_display_path(source), label(code, app.lang)) for source, code in report.encodings.items()]
         app.out.print(table(None, [app.t("ファイル", "file"), app.t("文字コード", "read as")], read_as))
     for source, reason in report.skipped:  # recognised but not events (a users file)
         app.err.print(f"{_display_path(source)}: {reason.describe(app.lang)}", markup=False, soft_wrap=True)

@@ -16,8 +16,9 @@ import io
 import zlib
 
 from riskmon.events.reasons import Reason
+from riskmon.i18n import label
 
-__all__ = ["ENCODING_NAMES", "LOOKAHEAD", "READ_ERRORS", "EncodingProblem", "LineTap", "decide", "late_line", "neither", "utf16"]
+__all__ = ["ENCODINGS", "LOOKAHEAD", "READ_ERRORS", "EncodingProblem", "LineTap", "decide", "late_line", "neither", "utf16"]
 
 #: What a damaged file raises while it is read: gzip's own errors, zlib's, and the OS's.
 READ_ERRORS = (OSError, EOFError, zlib.error)
@@ -25,12 +26,8 @@ READ_ERRORS = (OSError, EOFError, zlib.error)
 #: How many bytes after the first non-ASCII line the decision reads.
 LOOKAHEAD = 64 * 1024
 
-#: The encodings a file can be read as, and how the summary names them.
-ENCODING_NAMES: dict[str, tuple[str, str]] = {
-    "utf-8": ("UTF-8", "UTF-8"),
-    "utf-8-sig": ("UTF-8（BOM付き）", "UTF-8 with BOM"),
-    "cp932": ("Shift_JIS（CP932）", "Shift_JIS (CP932)"),
-}
+#: The encodings a file can be read as; the summary names them by ``riskmon.i18n.label``.
+ENCODINGS = ("utf-8", "utf-8-sig", "cp932")
 
 _SAVE_JA = "Excel で『名前を付けて保存』を選び、ファイルの種類『CSV UTF-8（コンマ区切り）(*.csv)』で保存し直してください"
 _SAVE_EN = "in Excel use Save As and choose the file type 'CSV UTF-8 (Comma delimited) (*.csv)'"
@@ -83,7 +80,7 @@ def utf16() -> Reason:
 
 def late_line(encoding: str, line: int, decided_at: int) -> Reason:
     """A line after the decision that the chosen encoding cannot read: the file mixes encodings."""
-    ja_name, en_name = ENCODING_NAMES[encoding]
+    ja_name, en_name = label(encoding, "ja"), label(encoding, "en")
     return Reason(
         "",
         "encoding_mixed",

@@ -79,7 +79,7 @@ class SourceFile:
         # event columns (Japanese headers, office forms); False: a master's own columns (units,
         # users); None: events when the CSV header names the type column (type or 種別)
         self.events = events
-        self.encoding = "utf-8"  # what the file was read as (riskmon.ingest.encodings.ENCODING_NAMES)
+        self.encoding = "utf-8"  # what the file was read as (riskmon.ingest.encodings.ENCODINGS)
         self.source = os.path.abspath(path)
         self.size = path.stat().st_size
         self._raw: IO[bytes] | None = None

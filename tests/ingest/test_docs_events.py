@@ -9,8 +9,9 @@ import re
 import pytest
 
 from riskmon.events.registry import FAMILIES
+from riskmon.i18n import label
 from riskmon.ingest.cells import Refused, canonical, normalise_cell
-from riskmon.ingest.encodings import ENCODING_NAMES
+from riskmon.ingest.encodings import ENCODINGS
 from tests.helpers import ROOT
 
 DOC = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
@@ -81,6 +82,6 @@ def test_every_documented_refusal_is_refused_with_its_code(kind: str, written: s
 def test_the_encodings_the_summary_names_are_the_documented_ones() -> None:
     rows = _table("### Encodings")
     said = {_spans(summary)[0]: summary for _, _, summary in rows if _spans(summary)}
-    assert set(said) == set(ENCODING_NAMES)
-    for code, (ja, _) in ENCODING_NAMES.items():
-        assert f"({ja})" in said[code]
+    assert set(said) == set(ENCODINGS)
+    for code in ENCODINGS:
+        assert f"({label(code)})" in said[code]
