@@ -101,8 +101,9 @@ class LineTap:
     there: :attr:`error` keeps why, and :attr:`done` counts the lines of rows already taken.
     """
 
-    def __init__(self, stream: io.BufferedIOBase) -> None:
+    def __init__(self, stream: io.BufferedIOBase, *, cp932: bool = True) -> None:
         self._lines = iter(stream)
+        self.cp932 = cp932  # False: UTF-8 only, as the users and units masters are read
         self._ahead: list[bytes] = []  # lines read to decide the encoding, not yet handed on
         self._late: BaseException | None = None  # a read error met while looking ahead
         self.pending: list[str] = []  # the lines of the row being read
@@ -145,6 +146,11 @@ class LineTap:
         return next(self._lines)
 
     def _decode(self, raw: bytes, number: int) -> str:
+        if not self.cp932:  # a line that is not UTF-8 raises UnicodeDecodeError: the reader's not_utf8
+            line = raw.decode("utf-8")
+            if number == 1 and line.startswith("\ufeff"):
+                self.encoding, line = "utf-8-sig", line[1:]
+            return line
         if number == 1:
             if raw.startswith(codecs.BOM_UTF8):
                 self.encoding, self.decided_at, raw = "utf-8-sig", 1, raw[3:]

@@ -76,8 +76,9 @@ class SourceFile:
 
     def __init__(self, path: Path, *, events: bool | None = None) -> None:
         self.path = path
-        # event columns (Japanese headers, office forms); False: a master's own columns (units,
-        # users); None: events when the CSV header names the type column (type or 種別)
+        # event columns (Japanese headers, office forms, UTF-8 or CP932); False: a master's own
+        # columns, UTF-8 only (units, users); None: UTF-8 only, and events when the CSV header
+        # names the type column (type or 種別)
         self.events = events
         self.encoding = "utf-8"  # what the file was read as (riskmon.ingest.encodings.ENCODINGS)
         self.source = os.path.abspath(path)
@@ -103,7 +104,7 @@ class SourceFile:
             return
         stream, self._raw = _open_binary(self.path)
         try:
-            yield from self._csv(LineTap(stream))
+            yield from self._csv(LineTap(stream, cp932=self.events is True))
         finally:
             stream.close()
             self._raw.close()
