@@ -88,7 +88,7 @@ def events_show(
     if fmt is Format.json:
         print_json(ev)
         return
-    rows: list[tuple[str, str]] = [
+    rows: list[tuple[str, ...]] = [
         ("event_id", ev["event_id"]),
         ("type", f"{ev['type']}（{label(ev['type'], app.lang)}）"),
         ("unit_id", f"{ev['unit_id']}（{names.get(ev['unit_id'], '?')}）"),
@@ -112,7 +112,14 @@ def events_show(
         elif isinstance(value, str) and label(value, app.lang) != value:
             value = f"{value}（{label(value, app.lang)}）"
         rows.append((key, "" if value is None else str(value)))
-    app.out.print(table(None, [app.t("項目", "field"), app.t("値", "value")], rows))
+    cols = [app.t("項目", "field"), app.t("値", "value")]
+    written = ev.get("as_written")
+    if written:  # cells the file wrote in another form (１２, 令和8年4月7日, はい): both are shown
+        cells = written["cells"]
+        cols.append(app.t("ファイルの記載", "as written in the file"))
+        rows = [(*row, cells.get(row[0], "")) for row in rows]
+        rows.append((app.t("ファイルの行", "line as written"), "", written["raw"]))
+    app.out.print(table(None, cols, rows))
 
 
 def units_list(

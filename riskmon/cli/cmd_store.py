@@ -173,6 +173,9 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
         app.t("取込エラー", "rejected"),
     ]
     app.out.print(table(app.t(f"取込結果 (run {report.run_id})", f"ingest run {report.run_id}"), cols, rows))
+    if report.encodings:  # what each file was read as: never a silent guess (riskmon.ingest.encodings)
+        read_as = [(_display_path(source), label(code, app.lang)) for source, code in report.encodings.items()]
+        app.out.print(table(None, [app.t("ファイル", "file"), app.t("文字コード", "read as")], read_as))
     for source, reason in report.skipped:  # recognised but not events (a users file)
         app.err.print(f"{_display_path(source)}: {reason.describe(app.lang)}", markup=False, soft_wrap=True)
     if report.rejections:

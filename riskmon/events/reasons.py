@@ -150,8 +150,8 @@ def _one(err: Any, field: str, record_type: str | None) -> Reason:
         return Reason(
             field,
             kind,
-            f"true / false で指定してください: '{_short(value)}'",
-            f"must be true or false: '{_short(value)}'",
+            f"はい / いいえ（true / false）で指定してください: '{_short(value)}'",
+            f"must be true or false (はい / いいえ): '{_short(value)}'",
         )
     if kind.startswith("date") and "datetime" not in kind.replace("date_from_datetime", ""):
         return Reason(

@@ -25,6 +25,10 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "paper": ("紙媒体", "paper"),
     "unit": ("組織", "unit"),
     "file": ("ファイル全体", "whole file"),  # a file-level reject (riskmon.ingest.files)
+    # the encodings a CSV is read as (riskmon.ingest.encodings)
+    "utf-8": ("UTF-8", "UTF-8"),
+    "utf-8-sig": ("UTF-8（BOM付き）", "UTF-8 with BOM"),
+    "cp932": ("Shift_JIS（CP932）", "Shift_JIS (CP932)"),
     # unit types
     "pension_office": ("年金事務所", "pension office"),
     "administration_center": ("事務センター", "administration centre"),

@@ -72,6 +72,7 @@ class IngestReport:
     files: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     skipped: list[tuple[str, Reason]] = field(default_factory=list)  # recognised, not events (users)
+    encodings: dict[str, str] = field(default_factory=dict)  # file → what it was read as (riskmon.ingest.encodings)
 
     @property
     def total_rejected(self) -> int:
@@ -99,6 +100,7 @@ class IngestReport:
                 "rejected": sum(self.rejected.values()),
             },
             "skipped": [{"source": source, "reason": reason.as_dict()} for source, reason in self.skipped],
+            "encodings": self.encodings,
         }
 
     def _count(self, rejections: Iterable[Rejection]) -> None:
@@ -247,6 +249,7 @@ def _ingest_file(run: _Run, item: InputFile) -> None:
     else:
         _ingest_events(run, source)
     run.progress.end_file()
+    run.report.encodings[source.source] = source.encoding
     if source.failure is not None:
         _reject_file(run, file_rejection(source.source, source.failure))
     else:

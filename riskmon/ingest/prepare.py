@@ -57,7 +57,7 @@ class Preparer:
                 reasons = record.problems + [unknown_unit(name, v, known) for name, v in bad] + ([foreign] if foreign else [])
                 rejections.append(_reject(record, reasons, {"type": kind, "event_id": event.event_id}))
                 continue
-            accept(record.line, record.raw, event, typed_row(event), child_rows(event))
+            accept(record.line, record.raw, event, typed_row(event), child_rows(event), record.cells)
         return batch
 
     def prepare_block(self, source: str, first: int, block: bytes) -> PreparedBatch:
@@ -66,7 +66,8 @@ class Preparer:
 
     def _invalid(self, record: RawRecord, exc: ValidationError, data: Any) -> Rejection:
         head = data if isinstance(data, dict) else {}
-        reasons = record.problems + translate(exc, head.get("type"))
+        said = {p.field for p in record.problems}  # a cell the reader refused is not "missing" too
+        reasons = record.problems + [r for r in translate(exc, head.get("type")) if r.field not in said or not r.field]
         unit = head.get("unit_id")
         if isinstance(unit, str) and unit and unit not in self.known_units:
             reasons.append(unknown_unit("unit_id", unit, self.known_units))

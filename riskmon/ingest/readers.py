@@ -5,8 +5,13 @@ memory stays flat whatever the file size and a rejected record can be quarantine
 JSONL records are left as bytes: they are parsed strictly where they are validated. CSV rows
 become mappings: empty cells count as absent, except for required text fields, where they mean "".
 
-A file that stops being readable part-way — a truncated or corrupt ``.gz``, a CSV line that is
-not UTF-8 (a Shift_JIS export from Excel) — does not raise: reading ends at the last complete line,
+An event CSV is read as Japanese Excel saves it: UTF-8 or CP932 (riskmon.ingest.encodings, the
+one used is :attr:`SourceFile.encoding`), Japanese column names (riskmon.ingest.headers; a column
+that names no field stops the file with one reason, not one per row) and cells in office forms
+(riskmon.ingest.cells; the cells rewritten are kept as written in :attr:`RawRecord.cells`).
+
+A file that stops being readable part-way — a truncated or corrupt ``.gz``, a CSV line its
+encoding cannot read (a file mixing UTF-8 and Shift_JIS) — does not raise: reading ends at the last complete line,
 everything before it is handed on as usual, and :attr:`SourceFile.failure` says what went wrong
 and up to which line the file was read, to be kept as one file-level reject.
 
@@ -31,12 +36,12 @@ from typing import IO, Any
 from riskmon.events.enums import UnitType
 from riskmon.events.reasons import BadJson, Reason, not_utf8, parse_json
 from riskmon.events.registry import FAMILIES
+from riskmon.ingest.cells import Refused, canonical, normalise_cell, type_code
+from riskmon.ingest.encodings import READ_ERRORS, EncodingProblem, LineTap
 from riskmon.ingest.files import EVENT_SUFFIXES, UNITS_STEM, stem_of, suffix_of
+from riskmon.ingest.headers import field_for, unknown_columns
 
 __all__ = ["EVENT_SUFFIXES", "UNITS_STEM", "RawRecord", "SourceFile", "jsonl_lines", "stem_of", "suffix_of"]
-
-#: What a damaged file raises while it is read: gzip's own errors, zlib's, and the OS's.
-READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @dataclass(slots=True)
@@ -46,6 +51,7 @@ class RawRecord:
     raw: bytes | str  # JSONL lines stay bytes: pydantic parses them without a decode step
     data: dict[str, Any] | None = None  # CSV rows; None for JSONL (validated from raw)
     problems: list[Reason] = field(default_factory=list)  # found by the reader (CSV shape, JSON cells)
+    cells: dict[str, str] | None = None  # CSV cells as written where they were read into another form
 
     @property
     def text(self) -> str:
@@ -68,8 +74,13 @@ class SourceFile:
     """One input file; iterate it for records, read :attr:`position` for progress and, once
     iterated, :attr:`failure` for why reading stopped early (None: the whole file was read)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, events: bool | None = None) -> None:
         self.path = path
+        # event columns (Japanese headers, office forms, UTF-8 or CP932); False: a master's own
+        # columns, UTF-8 only (units, users); None: UTF-8 only, and events when the CSV header
+        # names the type column (type or 種別)
+        self.events = events
+        self.encoding = "utf-8"  # what the file was read as (riskmon.ingest.encodings.ENCODINGS)
         self.source = os.path.abspath(path)
         self.size = path.stat().st_size
         self._raw: IO[bytes] | None = None
@@ -93,7 +104,7 @@ class SourceFile:
             return
         stream, self._raw = _open_binary(self.path)
         try:
-            yield from self._csv(_LineTap(stream))
+            yield from self._csv(LineTap(stream, cp932=self.events is True))
         finally:
             stream.close()
             self._raw.close()
@@ -114,17 +125,26 @@ class SourceFile:
         if errors:
             self.failure = read_failure(errors[0], self.last_line)
 
-    def _csv(self, tap: _LineTap) -> Iterator[RawRecord]:
+    def _csv(self, tap: LineTap) -> Iterator[RawRecord]:
         reader = csv.reader(tap)
-        header = next(reader, None)
-        if header is None:
+        written = next(reader, None)
+        self.encoding = tap.encoding_name
+        if written is None:
             self._stopped(tap)
             return
-        header = [h.strip() for h in header]
+        written = [h.strip() for h in written]
+        if self.events is None:
+            self.events = any(field_for(h) == "type" for h in written)
+        header = [field_for(h) or h if self.events and h else h for h in written]
         tap.take()
-        doubled = sorted({h for h in header if h and header.count(h) > 1})
+        doubled = sorted({w for w, h in zip(written, header, strict=True) if h and header.count(h) > 1})
         if doubled:
             self.failure = _doubled_columns(doubled)
+            return
+        unknown = [w for w in written if w and self.events and field_for(w) is None]
+        if unknown:
+            self.failure = unknown_columns(unknown, _types_in(reader, header))
+            self.encoding = tap.encoding_name
             return
         starts = _RecordStarts(header)
         while True:
@@ -160,33 +180,63 @@ class SourceFile:
                         f"has {len(row)} columns but the header has {len(header)}",
                     )
                 )
-            record.data = self._row_to_mapping(header, row, record)
+            record.data = self._row_to_mapping(header, row, record) if self.events else _units_mapping(header, row)
+            self.encoding = tap.encoding_name
             yield record
+        self.encoding = tap.encoding_name
         self._stopped(tap)
 
-    def _stopped(self, tap: _LineTap) -> None:
+    def _stopped(self, tap: LineTap) -> None:
         self.last_line = tap.done
         if tap.error is not None:
             self.failure = read_failure(tap.error, tap.done, tap.error_line)
 
     @staticmethod
     def _row_to_mapping(header: list[str], row: list[str], record: RawRecord) -> dict[str, Any]:
-        kind = next((c.strip() for h, c in zip(header, row, strict=False) if h == "type"), "")
+        """One row's cells by field, read as offices write them (riskmon.ingest.cells); the cells
+        rewritten on the way are kept as written in :attr:`RawRecord.cells`."""
+        kind = next((type_code(c) for h, c in zip(header, row, strict=False) if h == "type"), "")
+        known = kind if kind in FAMILIES else None
         text_fields = _TEXT_FIELDS.get(kind, frozenset())
         out: dict[str, Any] = {}
         for name, cell in zip(header, row, strict=False):
-            value = cell.strip()
+            if name in _JSON_CELLS:
+                if value := cell.strip():
+                    try:
+                        out[name] = parse_json(value)
+                    except BadJson as exc:
+                        bad = exc.reason
+                        record.problems.append(Reason(bad.field or name, bad.code, bad.ja, bad.en))
+                continue
+            value = normalise_cell(name, cell, known)
+            if isinstance(value, Refused):
+                record.problems.append(Reason(name, value.reason.code, value.reason.ja, value.reason.en))
+                continue
             if value == "" and name not in text_fields:
                 continue
-            if name in _JSON_CELLS:
-                try:
-                    out[name] = parse_json(value)
-                except BadJson as exc:
-                    bad = exc.reason
-                    record.problems.append(Reason(bad.field or name, bad.code, bad.ja, bad.en))
-                continue
             out[name] = value
+            if (written := cell.strip()) != canonical(value):
+                record.cells = {**(record.cells or {}), name: written}
         return out
+
+
+def _units_mapping(header: list[str], row: list[str]) -> dict[str, Any]:
+    """A units master's row: its own column names, non-empty cells as written."""
+    return {name: value for name, cell in zip(header, row, strict=False) if (value := cell.strip())}
+
+
+def _types_in(reader: Iterator[list[str]], header: list[str]) -> list[str]:
+    """The event types a file's rows name (read to the end, only to list its usable columns)."""
+    if "type" not in header:
+        return []
+    column, found = header.index("type"), []
+    try:
+        for row in reader:
+            if len(row) > column:
+                found.append(type_code(row[column]))
+    except csv.Error:
+        pass
+    return list(dict.fromkeys(found))
 
 
 class _RecordStarts:
@@ -216,7 +266,7 @@ class _RecordStarts:
             return 0
         for i in range(1, len(lines)):
             cells = self.cells(lines[i])
-            if len(cells) == self.width and cells[self.column].strip() in self.kinds:
+            if len(cells) == self.width and type_code(cells[self.column]) in self.kinds:
                 return i
         return 0
 
@@ -242,7 +292,9 @@ def _doubled_columns(names: list[str]) -> Reason:
 
 def read_failure(exc: BaseException, last_line: int, bad_line: int = 0) -> Reason:
     """Why a file stopped being readable, and how far it was read, in words."""
-    if isinstance(exc, UnicodeDecodeError):
+    if isinstance(exc, EncodingProblem):
+        code, ja, en = exc.reason.code, exc.reason.ja, exc.reason.en
+    elif isinstance(exc, UnicodeDecodeError):
         what = not_utf8(bad_line or last_line + 1)
         code, ja, en = what.code, what.ja, what.en
     elif isinstance(exc, EOFError):
@@ -259,7 +311,7 @@ def read_failure(exc: BaseException, last_line: int, bad_line: int = 0) -> Reaso
         what_os = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
         code, ja, en = "file_unreadable", f"ファイルを読めません: {what_os}", f"cannot be read: {what_os}"
     if last_line:
-        ja += f"。{last_line} 行目までは読み込みました（その分は取り込み済み、それ以降は未取込）。ファイルを直して再度取り込んでください"
+        ja += f"。{last_line}行目までは読み込みました（その分は取り込み済み、それ以降は未取込）。ファイルを直して再度取り込んでください"
         en += f"; read up to line {last_line} (those records are in, the rest is not). Fix the file and ingest it again"
     else:
         ja += "。何も取り込んでいません"
@@ -310,50 +362,3 @@ def _line_blocks(
         scanned = len(buffer)
     if buffer:
         yield first, bytes(buffer)
-
-
-class _LineTap:
-    """Feeds decoded lines to ``csv.reader`` and remembers them, so each row's raw text and first
-    line number are known even when a quoted cell spans several lines.
-
-    Lines are decoded one by one (UTF-8, a byte-order mark on the first line dropped), so a line
-    that is not UTF-8, or a read that fails, ends the input exactly there: :attr:`error` keeps
-    why, and :attr:`done` counts the lines that belong to rows already taken.
-    """
-
-    def __init__(self, stream: io.BufferedIOBase) -> None:
-        self._lines = iter(stream)
-        self.pending: list[str] = []  # the lines of the row being read
-        self._again: list[str] = []  # lines handed back by take(), read again first
-        self.done = 0
-        self.error: BaseException | None = None
-        self.error_line = 0  # the line that could not be read
-
-    def __iter__(self) -> _LineTap:
-        return self
-
-    def __next__(self) -> str:
-        if self._again:
-            line = self._again.pop(0)
-        elif self.error is not None:
-            raise StopIteration
-        else:
-            try:
-                line = next(self._lines).decode("utf-8")
-            except (UnicodeDecodeError, *READ_ERRORS) as exc:
-                self.error, self.error_line = exc, self.done + len(self.pending) + 1
-                raise StopIteration from None
-            if self.done == 0 and not self.pending and line.startswith("\ufeff"):
-                line = line[1:]
-        self.pending.append(line)
-        return line
-
-    def take(self, keep: int | None = None) -> tuple[int, str]:
-        """The row read so far (its first ``keep`` lines) with its first line number; the other
-        lines are handed back to be read again."""
-        keep = len(self.pending) if keep is None else keep
-        start, raw = self.done + 1, "".join(self.pending[:keep])
-        self._again[:0] = self.pending[keep:]
-        self.done += keep
-        self.pending.clear()
-        return start, raw

@@ -46,6 +46,7 @@ from riskmon.events.enums import UnitType
 from riskmon.events.reasons import BadJson, Reason, parse_json
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import label
+from riskmon.ingest.cells import Refused, canonical, normalise_cell
 from riskmon.ingest.codes import BOOL_WORDS, Kind, code_for, kind_of, sheet_type, type_code
 from riskmon.ingest.files import InputFile
 from riskmon.ingest.readers import RawRecord, SourceFile
@@ -138,7 +139,7 @@ def open_input(item: InputFile) -> SourceFile:
     """The reader for a planned input: a workbook's sheet, or a JSONL / CSV file."""
     if item.sheet is not None:
         return XlsxSheet(item.path, item.sheet, units=item.role == "units")
-    return SourceFile(item.path)
+    return SourceFile(item.path, events=item.role == "events")
 
 
 class XlsxSheet(SourceFile):
@@ -246,7 +247,9 @@ class XlsxSheet(SourceFile):
             record.problems.append(Reason(field, "xlsx_error", f"Excel のエラー値です: {value}", f"is an Excel error value: {value}"))
             return _ABSENT
         if isinstance(value, str):
-            return _text(kind, enum, field, value, record)
+            if self.units or kind == "list":
+                return _text(kind, enum, field, value, record)
+            return _office_text(kind_name, field, value, record)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool):
@@ -277,6 +280,21 @@ def _filled(cell: dict[str, Any]) -> bool:
 
 #: The units master's fields that are not text (riskmon.events.units.UnitRecord).
 _UNIT_KINDS: dict[str, tuple[Kind, Any]] = {"active": ("bool", None), "unit_type": ("enum", UnitType)}
+
+
+def _office_text(type_name: str | None, field: str, value: str, record: RawRecord) -> Any:
+    """An event's text cell, read exactly as a CSV cell (riskmon.ingest.cells: full-width digits,
+    和暦 and slashed dates, Japanese labels for codes); a rewritten cell is kept as written."""
+    text = value.strip()
+    if not text:
+        return _ABSENT
+    read = normalise_cell(field, text, type_name)
+    if isinstance(read, Refused):
+        record.problems.append(Reason(field, read.reason.code, read.reason.ja, read.reason.en))
+        return _ABSENT
+    if text != canonical(read):
+        record.cells = {**(record.cells or {}), field: text}
+    return read
 
 
 def _text(kind: Kind, enum: Any, field: str, value: str, record: RawRecord) -> Any:

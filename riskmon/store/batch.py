@@ -50,6 +50,7 @@ class Accepted:
     row: Sequence[Any]  # its row in the family's typed table
     children: list[Sequence[Any]]  # rows of its 不適事項, for inspections
     event: Any = None  # the validated event; None when validated in another process (see Writer)
+    cells: dict[str, str] | None = None  # cells as written where the reader rewrote them (CSV)
 
     @property
     def text(self) -> str:
@@ -70,10 +71,21 @@ class PreparedBatch:
     children: dict[int, list[Sequence[Any]]] = field(default_factory=dict)  # index → child rows
     events: list[Any] | None = field(default_factory=list)  # None once pickled to another process
     rejections: list[Rejection] = field(default_factory=list)
+    cells: dict[int, dict[str, str]] = field(default_factory=dict)  # index → cells as written (event_raw_text)
 
-    def accept(self, line: int, raw: bytes | str, event: Any, row: Sequence[Any], children: list[Sequence[Any]]) -> None:
+    def accept(
+        self,
+        line: int,
+        raw: bytes | str,
+        event: Any,
+        row: Sequence[Any],
+        children: list[Sequence[Any]],
+        cells: dict[str, str] | None = None,
+    ) -> None:
         if children:
             self.children[len(self.lines)] = children
+        if cells:
+            self.cells[len(self.lines)] = cells
         self.lines.append(line)
         self.raws.append(raw)
         self.event_ids.append(event.event_id)
@@ -106,6 +118,7 @@ class PreparedBatch:
             {i - lo: rows for i, rows in self.children.items() if lo <= i < hi},
             None if self.events is None else self.events[lo:hi],
             rejections,
+            {i - lo: c for i, c in self.cells.items() if lo <= i < hi},
         )
 
     def refused(self, reason: Reason) -> PreparedBatch:
@@ -126,7 +139,7 @@ class PreparedBatch:
         """The accepted records one by one, for the writer's record-by-record path."""
         events: Sequence[Any] = self.events if self.events is not None else [None] * len(self.lines)
         return [
-            Accepted(self.source, line, raw, eid, kind, h, row, self.children.get(i, []), ev)
+            Accepted(self.source, line, raw, eid, kind, h, row, self.children.get(i, []), ev, self.cells.get(i))
             for i, (line, raw, eid, kind, h, row, ev) in enumerate(
                 zip(self.lines, self.raws, self.event_ids, self.types, self.hashes, self.rows, events, strict=True)
             )

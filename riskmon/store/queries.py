@@ -13,7 +13,18 @@ from sqlalchemy import Connection, Date, func, select, update
 from riskmon.business_calendar import TOKYO
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang
-from riskmon.store.tables import EVENT_TABLES, ErrorReportRow, ErrorUpdateRow, Event, NonconformityRow, Reject, Source, Unit, table_of
+from riskmon.store.tables import (
+    EVENT_TABLES,
+    ErrorReportRow,
+    ErrorUpdateRow,
+    Event,
+    EventRawText,
+    NonconformityRow,
+    Reject,
+    Source,
+    Unit,
+    table_of,
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,9 @@ def get_event(conn: Connection, event_id: str) -> dict[str, Any] | None:
         nc = table_of(NonconformityRow)
         rows = conn.execute(select(nc).where(nc.c.event_id == event_id).order_by(nc.c.nc_id)).mappings()
         out["fields"]["nonconformities"] = [{k: v for k, v in dict(r).items() if k not in ("event_id", "inspection_id")} for r in rows]
+    written = table_of(EventRawText)  # the cells as written in the file, where they were read into another form
+    kept = conn.execute(select(written.c.cells, written.c.raw).where(written.c.event_id == event_id)).first()
+    out["as_written"] = {"cells": kept.cells, "raw": kept.raw} if kept is not None else None
     return out
 
 

@@ -215,6 +215,19 @@ class ContractRow(SQLModel, table=True):
     title: str | None = Field(default=None, max_length=400)
 
 
+class EventRawText(SQLModel, table=True):
+    """A record as written in its file, kept where the reader read cells into another form
+    (``１２`` → 12, ``令和8年4月7日`` → 2026-04-07, ``はい`` → true): ``cells`` maps each such field
+    to its cell as written, ``raw`` is the record's text. Only those records get a row, so files in
+    riskmon's own forms (every JSONL file) cost nothing here; ``riskmon events show`` shows both."""
+
+    __tablename__ = "event_raw_text"
+    __table_args__ = (NO_ROWID,)
+    event_id: str = event_fk()
+    cells: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class Reject(SQLModel, table=True):
     """Quarantine: every record that was not accepted, with where it came from and why."""
 

@@ -28,7 +28,7 @@ from riskmon.events.reasons import Reason, validate_record
 from riskmon.events.registry import FAMILIES
 from riskmon.store.batch import Accepted, PreparedBatch, Rejection, content_hash
 from riskmon.store.rows import InsertPlan, RowMaker
-from riskmon.store.tables import EVENT_TABLES, Event, NonconformityRow, Reject, Source, metadata, table_of
+from riskmon.store.tables import EVENT_TABLES, Event, EventRawText, NonconformityRow, Reject, Source, metadata, table_of
 
 __all__ = ["Accepted", "BatchOutcome", "BatchWriter", "PreparedBatch", "Rejection", "load_events", "register_source"]
 
@@ -76,10 +76,16 @@ class BatchWriter:
         if items is None:  # the common case: every record of the batch is new
             types, typed, children = batch.types, batch.rows, [r for rs in batch.children.values() for r in rs]
             lines, ids = batch.lines, batch.event_ids
+            written = [(batch.event_ids[i], c, batch.raws[i]) for i, c in batch.cells.items()]
         else:
             types, typed, children = [a.type for a in items], [a.row for a in items], [r for a in items for r in a.children]
             lines, ids = [a.line for a in items], [a.event_id for a in items]
+            written = [(a.event_id, a.cells, a.raw) for a in items if a.cells]
         self._insert_typed(conn, types, typed, children)
+        if written:  # records whose cells were read into another form keep them as written
+            kept = [{"event_id": eid, "cells": cells, "raw": storable(raw if isinstance(raw, str) else raw.decode("utf-8", "replace"))}
+                    for eid, cells, raw in written]  # fmt: skip
+            conn.execute(insert(table_of(EventRawText)), kept)
         for kind in types:
             outcome.accepted[kind] = outcome.accepted.get(kind, 0) + 1
         self._quarantine(conn, outcome.rejections)

@@ -18,7 +18,7 @@ from tests.helpers import cli_folder, open_rejects, run, write_jsonl
 
 VOICES_CSV = """event_id,type,unit_id,voice_id,received_at,category,suggests_error,summary,linked_case_id
 V3,customer_voice,PO-002,V3,2025-05-02T09:00:00,inquiry,false,記録の確認,
-V4,customer_voice,PO-002,V4,2025-05-02T10:00:00,request,はい,窓口の増設,
+V4,customer_voice,PO-002,V4,2025-05-02T10:00:00,request,たぶん,窓口の増設,
 """
 
 
@@ -113,4 +113,4 @@ def test_the_cli_names_file_line_field_and_reason_for_each_feed(cli: CliRunner, 
     assert "audit_findings.jsonl:6: step: 'plan' は使えません" in out
     assert "infosec_incidents.jsonl:3: occurred_at: 検知日時 (detected_at) より後になっている" in out
     assert "procurement_checks.jsonl:5: risk_reported_on: 審査日 (reviewed_on) より前になっている" in out
-    assert "voices.csv:3: suggests_error: true / false で指定してください: 'はい'" in out
+    assert "voices.csv:3: suggests_error: はい / いいえ（true / false）で指定してください: 'たぶん'" in out

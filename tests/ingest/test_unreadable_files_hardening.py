@@ -38,29 +38,36 @@ def _file_rejects(engine: Engine) -> list[tuple[str, str, str]]:
     return [(Path(r["source_path"]).name, r["reasons"][0]["code"], r["reasons"][0]["en"]) for r in rejects]
 
 
-def test_a_shift_jis_csv_is_one_file_reject_and_the_folder_still_loads(engine: Engine, units_file: Path, tmp_path: Path) -> None:
+def test_a_csv_mixing_utf8_and_shift_jis_is_one_file_reject_and_the_folder_still_loads(
+    engine: Engine, units_file: Path, tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(units_file, inbox / "units.csv")
     excel = inbox / "excel.csv"
-    excel.write_bytes(_csv_rows(["ok", "来訪者多数", "混雑"]).encode("cp932"))
+    head, bad = _csv_rows(["ok", "来訪者多数", "混雑"]).rsplit("\n", 2)[0], "s2,daily_report,PO-001,2025-04-03,5,5,0,0,0,0,混雑\n"
+    excel.write_bytes((head + "\n").encode("utf-8") + bad.encode("cp932"))
     write_jsonl(inbox / "good.jsonl", [daily("g1"), daily("g2", day="2025-04-02")])
     report = run(engine, inbox)
-    assert report.accepted == {"unit": 6, "daily_report": 3}  # g1, g2 and s0, read before line 3
+    assert report.accepted == {"unit": 6, "daily_report": 4}  # g1, g2 and s0, s1, read before line 4
     assert report.rejected == {"file": 1}
+    assert report.encodings[str(excel)] == "utf-8"
     [reject] = open_rejects(engine)
     assert (reject["line_no"], reject["kind"], reject["record_type"], reject["source_path"]) == (0, "file", "file", str(excel))
     assert reject["reasons"][0]["ja"] == (
-        "3 行目が UTF-8 ではありません（Shift_JIS などで保存されています）。Excel では『CSV UTF-8』で保存し直してください"
-        "。2 行目までは読み込みました（その分は取り込み済み、それ以降は未取込）。ファイルを直して再度取り込んでください"
+        "4行目が UTF-8として読めません（3行目からの内容で UTF-8と判断しました）。文字コードが混在しています。"
+        "Excel で『名前を付けて保存』を選び、ファイルの種類『CSV UTF-8（コンマ区切り）(*.csv)』で保存し直してください"
+        "。3行目までは読み込みました（その分は取り込み済み、それ以降は未取込）。ファイルを直して再度取り込んでください"
     )
     assert reject["reasons"][0]["en"] == (
-        "line 3 is not UTF-8 (saved as Shift_JIS or similar?); in Excel, save it again as 'CSV UTF-8'"
-        "; read up to line 2 (those records are in, the rest is not). Fix the file and ingest it again"
+        "line 4 cannot be read as UTF-8 (the file was recognised as UTF-8 from line 3 on); it mixes encodings:"
+        " in Excel use Save As and choose the file type 'CSV UTF-8 (Comma delimited) (*.csv)'"
+        "; read up to line 3 (those records are in, the rest is not). Fix the file and ingest it again"
     )
     excel.write_text(_csv_rows(["ok", "来訪者多数", "混雑"]), encoding="utf-8-sig")  # saved again as 'CSV UTF-8'
     fixed = run(engine, inbox)
-    assert +fixed.accepted == {"daily_report": 2} and fixed.duplicates == {"unit": 6, "daily_report": 3}
+    assert +fixed.accepted == {"daily_report": 1} and fixed.duplicates == {"unit": 6, "daily_report": 4}
+    assert fixed.encodings[str(excel)] == "utf-8-sig"
     assert open_rejects(engine) == []
 
 
@@ -185,13 +192,13 @@ def test_file_rejects_in_the_cli_summary_and_rejects_list(tmp_path: Path, units_
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(units_file, inbox / "units.csv")
-    (inbox / "excel.csv").write_bytes(_csv_rows(["来訪者多数"]).encode("cp932"))
+    (inbox / "excel.csv").write_bytes(_csv_rows(["来訪者多数"]).encode("utf-16"))
     (inbox / "users.csv").write_text("user_id,name,unit_id,role\n", encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(app, ["--lang", "en", "ingest", "inbox"])
     assert result.exit_code == 3, result.output
-    assert "inbox/excel.csv: line 2 is not UTF-8" in result.output
+    assert "inbox/excel.csv: is saved as UTF-16 (Excel's 'Unicode Text'); in Excel use Save As" in result.output
     assert "inbox/users.csv: is a users file, not events" in result.output
     listed = runner.invoke(app, ["--lang", "en", "rejects", "list"])
     assert "inbox/excel.csv" in listed.output and "whole file" in listed.output and "excel.csv:0" not in listed.output

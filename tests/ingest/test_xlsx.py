@@ -339,3 +339,25 @@ def test_the_cli_shows_a_sheet_reject_as_file_sheet_row(tmp_path: Path, units_fi
     assert "inbox/book.xlsx:日次業務報告!3: forms_processed: 整数ではありません: '1.5'" in result.output
     listed = runner.invoke(app, ["rejects", "list"])
     assert "inbox/book.xlsx:日次業務報告!3" in listed.output
+
+
+def test_text_cells_are_read_as_csv_cells_and_kept_as_written(tmp_path: Path) -> None:
+    """A date typed as text (和暦, slashes) and full-width digits in a sheet: the CSV rules apply
+    (riskmon.ingest.cells), and the cells rewritten are kept as the office wrote them."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "日次業務報告"
+    sheet.append(["イベントID", "部署コード", "業務日", "届書の受付件数", "届書の処理件数", "未処理の届書",
+                  "最も古い未処理の経過日数", "苦情の件数", "事務処理誤りの疑い", "備考"])  # fmt: skip
+    sheet.append(["DX1", "PO-001", "令和7年4月7日", "１２", "10", "2", "1", "0", "0", ""])
+    sheet.append(["DX2", "PO-001", "4/8", "1", "1", "0", "0", "0", "0", ""])
+    path = tmp_path / "daily.xlsx"
+    book.save(path)
+    first, second = list(XlsxSheet(path, "日次業務報告"))
+    assert first.problems == [] and first.data is not None
+    assert (first.data["business_date"], first.data["forms_received"]) == (date(2025, 4, 7), 12)
+    assert first.cells == {"business_date": "令和7年4月7日", "forms_received": "１２"}
+    assert [p.field for p in second.problems] == ["business_date"]
