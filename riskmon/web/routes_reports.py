@@ -10,6 +10,7 @@ styles, which the pages' CSP would block anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from fastapi.responses import FileResponse, Response
 from riskmon.app_oversight import may_generate_reports, may_read_reports
 from riskmon.i18n import Lang, translator
 from riskmon.i18n.dates import day_text, local, moment_text, range_text
+from riskmon.reports.kept import SCHEDULER
 from riskmon.web.deps import Viewer, context, render, require_viewer, web_via
 
 router = APIRouter()
@@ -42,11 +44,25 @@ def _page(request: Request, viewer: Viewer, status: int = 200, **values: Any) ->
     ctx = context(request)
     reports = ctx.rm.pages.oversight.kept_reports(viewer.actor)
     tz = ctx.settings.tz
+    t = translator("web", viewer.lang)
     rows = [{"r": r, "period": range_text(r.folder.period_from, r.folder.period_to, viewer.lang),
-             "as_of": _data_date(r.folder.as_of, tz, viewer.lang)} for r in reports]  # fmt: skip
+             "as_of": _data_date(r.folder.as_of, tz, viewer.lang), "maker": maker_text(r.made_by, t)} for r in reports]  # fmt: skip
     values = {"first": "", "last": "", "problems": [], "result": None, **values}
     return render(request, "reports.html", viewer.lang, status, get_url="/reports", viewer=viewer, rows=rows,
                   may_generate=may_generate_reports(viewer.actor), **values)  # fmt: skip
+
+
+def maker_text(made_by: str | None, t: Callable[[str], str]) -> str:
+    """Who generated a kept report, in words: a user id as it is, the operator's shell
+    (``cli:<login>``) and the scheduler by name, and 「不明（記録前）」 for a report kept before
+    makers were recorded (migration 0021)."""
+    if made_by is None:
+        return t("rp_made_by_unknown")
+    if made_by == SCHEDULER:
+        return t("rp_made_by_scheduler")
+    if made_by.startswith("cli:"):
+        return t("rp_made_by_cli").format(login=made_by.removeprefix("cli:"))
+    return made_by
 
 
 def _data_date(as_of: datetime, tz: ZoneInfo, lang: str) -> str:

@@ -141,12 +141,13 @@ def test_the_second_line_generates_a_pack_and_everyone_who_reads_reports_gets_it
     assert r.status_code == 200
     assert "作成しました：リスク管理委員会資料（令和7年4月1日～令和7年4月30日）" in _text(r.text).replace(" ", "")
     assert "第1版として保存しました。" in r.text
-    again = post(risk, "/reports/committee", {"first": "2025-04-01", "last": "2025-04-30"}, page="/reports")
+    again = post(make("risk2"), "/reports/committee", {"first": "2025-04-01", "last": "2025-04-30"}, page="/reports")
     assert "同じ期間・データ時点の同一の資料が既にあります（第1版）。新たには保存していません。" in again.text
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(table_of(Report))).scalar_one() == 1
-    made = [(a, s) for a, s in audit_actions(engine, "risk1") if a == "report_generated"]
-    assert made == [("report_generated", "report:committee:2025-04-01..2025-04-30")] * 2
+    with engine.connect() as conn:  # kept once, and its maker is the first one (docs/reports.md)
+        assert conn.execute(select(table_of(Report).c.made_by)).scalars().all() == ["risk1"]
+    for who in ("risk1", "risk2"):  # the audit log still names everyone who pressed the button
+        made = [(a, s) for a, s in audit_actions(engine, who) if a == "report_generated"]
+        assert made == [("report_generated", "report:committee:2025-04-01..2025-04-30")]
 
     auditor = make("auditor")
     page = auditor.get("/reports").text
@@ -171,14 +172,29 @@ def test_the_second_line_generates_a_pack_and_everyone_who_reads_reports_gets_it
     assert ("refused:report_download", f"report:{report_id}") in audit_actions(engine, "po1")
 
 
-def test_a_pack_made_outside_the_web_says_its_maker_is_not_recorded(make: Make, engine: Engine, clock: Clock, tmp_path: Path) -> None:
-    from datetime import date
+def _makers(page: str) -> dict[str, str]:
+    """Each listed report's kind and folder period → its 作成者 cell's text."""
+    rows = re.findall(r'<tr data-report="\d+" data-kind="(\w+)">(.*?)</tr>', page, re.S)
+    return {kind: _text(re.search(r'<td class="maker">(.*?)</td>', row, re.S).group(1)).strip() for kind, row in rows}  # type: ignore[union-attr]
+
+
+def test_every_maker_is_named_a_scheduler_a_shell_and_an_unrecorded_one(make: Make, engine: Engine, clock: Clock, tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    from riskmon.business_calendar import TOKYO
 
     with Riskmon(oversight_settings(tmp_path), engine=engine, clock=clock) as rm:
-        rm.reports.monthly(2025, 4)
+        job = rm.jobs.run("monthly_publication", as_of=datetime(2025, 5, 30, 7, 30, tzinfo=TOKYO))  # April's draft
+        assert job.status == "ok"
+        rm.reports.annual(2025, made_by="cli:alice")  # riskmon report annual from the operator's shell
+        rm.reports.committee(date(2025, 4, 1), date(2025, 4, 30))  # as a row kept before 0021: no maker
     page = make("exec1").get("/reports").text
-    assert "事務処理誤り等の公表（案）" in page and "記録なし（CLI・定時処理）" in page
-    assert re.findall(r'href="/reports/\d+/file\.(\w+)"', page) == ["md", "html", "xlsx"]
+    assert _makers(page) == {"monthly": "自動実行（スケジューラ）", "annual": "コマンドライン（alice）", "committee": "不明（記録前）"}
+    assert _makers(make("exec1").get("/reports?lang=en").text) == {
+        "monthly": "scheduled job", "annual": "command line (alice)", "committee": "unknown (kept before makers were recorded)"}
+    assert "事務処理誤り等の公表（案）" in page
+    monthly_row = page.split('data-kind="monthly">', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'href="/reports/\d+/file\.(\w+)"', monthly_row) == ["md", "html", "xlsx"]
     assert date(2025, 4, 30).isoformat() not in _text(page)  # people read 和暦
 
 
