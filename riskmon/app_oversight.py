@@ -28,7 +28,6 @@ from riskmon.i18n import Lang, phrase
 from riskmon.jobs.service import JobOverview
 from riskmon.reports import data as report_data
 from riskmon.reports import kept, office_score
-from riskmon.reports.assurance import to_markdown
 from riskmon.reports.committee import Written
 from riskmon.review import policy
 from riskmon.review.users import Actor
@@ -190,11 +189,10 @@ class Oversight:
         return self._rm.verify_audit()
 
     def assurance(self, viewer: Actor, first: date, last: date, lang: Lang) -> str:
-        """The third line's report for a period, as ``riskmon report assurance`` prints it (Markdown)."""
+        """The third line's report for a period, as ``riskmon report assurance`` writes it (Markdown),
+        kept once per period and data date and read back after (riskmon.app_reports.Reports.kept_assurance)."""
         _require(may_read_audit(viewer), "第三線の監査資料の作成", "make the third line's audit document")
-        rm = self._rm
-        data = rm.reports.assurance(first, last).data
-        return to_markdown(data, rm.calendar, rm.unit_names(lang), lang, look=rm.settings.reports, prepared_on=rm.now().date())
+        return self._rm.reports.kept_assurance(first, last, lang=lang, made_by=viewer.user_id)
 
 
 def _require(allowed: bool, what_ja: str, what_en: str, *, second_only: bool = False) -> None:

@@ -7,13 +7,13 @@ goes in, which data date it takes by default, and who is recorded as its maker.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskmon.errors import Lang
 from riskmon.reports import assurance as assurance_doc
-from riskmon.reports import committee, monthly
+from riskmon.reports import committee, kept, monthly
 from riskmon.reports.publication import annual
 from riskmon.review.assurance import Assurance, assurance
 
@@ -72,12 +72,37 @@ class Reports:
         rm = self._rm
         return assurance(rm.ready(), first, last, rm.calendar, rm.check_rules().rules, sample_size=sample, seed=seed, as_of=as_of)
 
-    def write_assurance(self, report: Assurance, *, out: str | Path | None = None, lang: Lang | None = None) -> assurance_doc.Written:
-        """Write the audit document (Markdown, HTML, xlsx, PDF) into ``assurance_<from>_<to>`` under
-        ``out`` (default ``[paths] reports``)."""
+    def write_assurance(self, report: Assurance, *, out: str | Path | None = None, lang: Lang | None = None,
+                        made_by: str | None = None, name: str | None = None) -> assurance_doc.Written:  # fmt: skip
+        """Write the audit document (Markdown, HTML, xlsx, PDF) into ``assurance_<from>_<to>`` (or
+        ``name``) under ``out`` (default ``[paths] reports``), and keep it like a pack
+        (riskmon.reports.kept: listed on the レポート page with ``made_by`` as its maker)."""
         rm, lang = self._rm, lang or self._rm.lang
         first, last = report.period
         suffix = "" if lang == "ja" else f"_{lang}"
-        folder = (Path(out) if out is not None else rm.path("reports")) / f"assurance_{first.isoformat()}_{last.isoformat()}{suffix}"
-        return assurance_doc.write(report.data, folder, rm.calendar, rm.unit_names(lang), lang=lang, look=rm.settings.reports,
-                                   prepared_on=rm.now().date())  # fmt: skip
+        name = name or f"assurance_{first.isoformat()}_{last.isoformat()}"
+        folder = (Path(out) if out is not None else rm.path("reports")) / f"{name}{suffix}"
+        written = assurance_doc.write(report.data, folder, rm.calendar, rm.unit_names(lang), lang=lang, look=rm.settings.reports,
+                                      prepared_on=rm.now().date())  # fmt: skip
+        content = {**report.data, "lang": lang}  # one language's document is not the other's (the folder differs)
+        kept.keep(rm.ready(), "assurance", first, last, datetime.fromisoformat(report.data["as_of"]), kept.data_hash(content), folder,
+                  content, made_by=made_by)  # fmt: skip
+        return written
+
+    def kept_assurance(self, first: date, last: date, *, lang: Lang | None = None, made_by: str | None = None) -> str:
+        """The audit document's Markdown as the 監査 page shows it and its download serves it: data
+        as of the end of ``last``, or of yesterday while the period runs, so one document stands
+        for a period and day. The first one made is kept (its folder is named by that data date,
+        so nothing else writes it) and read back on every later view, instead of recomputing the
+        whole report on each GET; ``made_by``: who asked first."""
+        rm, lang = self._rm, lang or self._rm.lang
+        day = min(last, rm.now().astimezone(rm.settings.tz).date() - timedelta(days=1))
+        as_of = rm.calendar.end_of_day(day)
+        with rm.ready().connect() as conn:
+            found = kept.first_in(conn, "assurance", first, last, as_of, lang)
+        page = Path(found["folder"]) / "assurance.md" if found is not None else None
+        if page is not None and page.is_file():
+            return page.read_text(encoding="utf-8")
+        name = f"assurance_{first.isoformat()}_{last.isoformat()}_as_of_{day.isoformat()}"
+        written = self.write_assurance(self.assurance(first, last, as_of=as_of), lang=lang, made_by=made_by, name=name)
+        return (written.folder / "assurance.md").read_text(encoding="utf-8")

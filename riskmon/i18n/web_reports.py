@@ -15,8 +15,8 @@ WEB_REPORTS: dict[str, tuple[str, str]] = {
     # -- レポート
     "rp_title": ("レポート", "Reports"),
     "rp_intro": (
-        "これまでに作成したリスク管理委員会資料と月次公表（案）です。各ファイルはダウンロードして開きます。",
-        "The committee packs and monthly publication drafts generated so far. Each file is downloaded to be opened.",
+        "これまでに作成したリスク管理委員会資料、公表（案）と第三線の監査資料です。各ファイルはダウンロードして開きます。",
+        "The committee packs, publication drafts and third line's audit documents generated so far. Each file is downloaded to be opened.",
     ),
     "rp_refused": (
         "レポートは第二線・第三線・ガバナンスの利用者が閲覧します。自部署の状況はダッシュボードで確認できます。",
@@ -30,6 +30,7 @@ WEB_REPORTS: dict[str, tuple[str, str]] = {
     "rp_kind_committee": ("リスク管理委員会資料", "Committee pack"),
     "rp_kind_monthly": ("事務処理誤り等の公表（案）", "Monthly publication draft"),
     "rp_kind_annual": ("事務処理誤り等の状況（年次公表案）", "Annual publication draft"),
+    "rp_kind_assurance": ("第三線の監査資料", "Third line's audit document"),
     "rp_period": ("対象期間", "Period"),
     "rp_as_of": ("データ時点", "Data as of"),
     "rp_versions": ("版", "Versions"),

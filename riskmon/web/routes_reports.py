@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, Response
+from markupsafe import Markup
 
 from riskmon.app_oversight import may_generate_reports, may_read_reports
 from riskmon.i18n import Lang, translator
-from riskmon.i18n.dates import day_text, local, moment_text, range_text
 from riskmon.reports.kept import SCHEDULER
 from riskmon.web.deps import Viewer, context, render, require_viewer, web_via
+from riskmon.web.when import span_tag, when_tag
 
 router = APIRouter()
 
@@ -45,7 +46,7 @@ def _page(request: Request, viewer: Viewer, status: int = 200, **values: Any) ->
     reports = ctx.rm.pages.oversight.kept_reports(viewer.actor)
     tz = ctx.settings.tz
     t = translator("web", viewer.lang)
-    rows = [{"r": r, "period": range_text(r.folder.period_from, r.folder.period_to, viewer.lang),
+    rows = [{"r": r, "period": span_tag(r.folder.period_from, r.folder.period_to, tz, viewer.lang),
              "as_of": _data_date(r.folder.as_of, tz, viewer.lang), "maker": maker_text(r.made_by, t)} for r in reports]  # fmt: skip
     values = {"first": "", "last": "", "problems": [], "result": None, **values}
     return render(request, "reports.html", viewer.lang, status, get_url="/reports", viewer=viewer, rows=rows,
@@ -65,11 +66,11 @@ def maker_text(made_by: str | None, t: Callable[[str], str]) -> str:
     return made_by
 
 
-def _data_date(as_of: datetime, tz: ZoneInfo, lang: str) -> str:
+def _data_date(as_of: datetime, tz: ZoneInfo, lang: str) -> Markup:
     """A data date at the end of its day (the default) is the day, as the pack's cover says it
     (データ時点：令和7年9月30日); any other moment with its time."""
-    at = local(as_of, tz)
-    return day_text(at.date(), lang) if (at.hour, at.minute) == (23, 59) else moment_text(as_of, tz, lang)
+    at = as_of.astimezone(tz)
+    return when_tag(as_of, tz, lang, day=(at.hour, at.minute) == (23, 59))
 
 
 @router.get("/reports")
@@ -113,5 +114,5 @@ def generate_committee(request: Request, viewer: Annotated[Viewer, Depends(requi
     written = context(request).rm.pages.oversight.generate_committee(viewer.actor, days[0], days[1], lang, web_via(viewer))
     result = {"files": [p.name for p in written.files], "version": written.version, "unchanged": written.unchanged,
               "pdf_problem": written.pdf_problem.text(lang) if written.pdf_problem is not None else "",
-              "period": range_text(days[0], days[1], viewer.lang)}  # fmt: skip
+              "period": span_tag(days[0], days[1], context(request).settings.tz, viewer.lang)}  # fmt: skip
     return _page(request, viewer, first=first, last=last, result=result)
