@@ -132,6 +132,8 @@ def report_assurance(
     as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: now)."),
     out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (the files written) or json (the files and the data)."),
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
 ) -> None:
     """Write the 監査部's audit document on the second line (Markdown, HTML, xlsx, PDF) for a period."""
     app = app_context(ctx)
@@ -143,8 +145,9 @@ def report_assurance(
         app.fail(app.t(f"期間が逆です: {period}", f"the period is reversed: {period}"), ExitCode.USAGE)
     when = parse_when(as_of, app, end_of_day=True) if as_of else None
     app.require_schema()
+    maker = caller(app, token_file, required=False, user=user).name
     result = app.riskmon.reports.assurance(first, last, sample=sample, seed=seed, as_of=when)
-    written = app.riskmon.reports.write_assurance(result, out=out, lang=app.lang)
+    written = app.riskmon.reports.write_assurance(result, out=out, lang=app.lang, made_by=maker)
     problem = written.pdf_problem.text(app.lang) if written.pdf_problem is not None else None
     if fmt is Format.json:
         print_json({"files": [str(f) for f in written.files], "pdf_problem": problem, "data": result.data})

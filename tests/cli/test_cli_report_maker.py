@@ -31,3 +31,9 @@ def test_user_is_refused_and_nothing_is_kept(cli: Cli, engine: Engine) -> None:
     assert refused.exit_code == 2
     assert "--user risk1 は使えなくなりました（本人確認になりません）。" in refused.output
     assert _makers(engine) == []
+
+
+def test_the_third_lines_document_is_kept_with_its_maker(cli: Cli, engine: Engine) -> None:
+    done = cli("report", "assurance", "--period", "2025-04-01..2025-04-30", "--as-of", "2025-04-30T23:59", as_user="auditor")
+    assert done.exit_code == 0, done.output
+    assert _makers(engine) == [("assurance", "2025-04-01", "auditor")]
