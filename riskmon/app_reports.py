@@ -84,7 +84,8 @@ class Reports:
         folder = (Path(out) if out is not None else rm.path("reports")) / f"{name}{suffix}"
         written = assurance_doc.write(report.data, folder, rm.calendar, rm.unit_names(lang), lang=lang, look=rm.settings.reports,
                                       prepared_on=rm.now().date())  # fmt: skip
-        content = {**report.data, "lang": lang}  # one language's document is not the other's (the folder differs)
+        # kept per folder: one language's document is not the other's, and the 監査 page's is not the CLI's
+        content = {**report.data, "lang": lang, "folder": folder.name}
         kept.keep(rm.ready(), "assurance", first, last, datetime.fromisoformat(report.data["as_of"]), kept.data_hash(content), folder,
                   content, made_by=made_by)  # fmt: skip
         return written
@@ -98,11 +99,12 @@ class Reports:
         rm, lang = self._rm, lang or self._rm.lang
         day = min(last, rm.now().astimezone(rm.settings.tz).date() - timedelta(days=1))
         as_of = rm.calendar.end_of_day(day)
-        with rm.ready().connect() as conn:
-            found = kept.first_in(conn, "assurance", first, last, as_of, lang)
+        name = f"assurance_{first.isoformat()}_{last.isoformat()}_as_of_{day.isoformat()}"
+        suffix = "" if lang == "ja" else f"_{lang}"
+        with rm.ready().connect() as conn:  # only this folder holds it: `riskmon report assurance` writes its own on each run
+            found = kept.first_in(conn, "assurance", first, last, as_of, lang, folder=f"{name}{suffix}")
         page = Path(found["folder"]) / "assurance.md" if found is not None else None
         if page is not None and page.is_file():
             return page.read_text(encoding="utf-8")
-        name = f"assurance_{first.isoformat()}_{last.isoformat()}_as_of_{day.isoformat()}"
         written = self.write_assurance(self.assurance(first, last, as_of=as_of), lang=lang, made_by=made_by, name=name)
         return (written.folder / "assurance.md").read_text(encoding="utf-8")

@@ -46,12 +46,14 @@ def first_generation(conn: Connection, kind: str, first: date, last: date, as_of
     return conn.execute(q).mappings().first()
 
 
-def first_in(conn: Connection, kind: str, first: date, last: date, as_of: datetime, lang: str) -> Any:
-    """The first report of ``kind`` kept for this period and data date in ``lang``, if any: a
-    document that is read back rather than made again (the 監査 page's, riskmon.app_reports)."""
+def first_in(conn: Connection, kind: str, first: date, last: date, as_of: datetime, lang: str, *, folder: str) -> Any:
+    """The first report of ``kind`` kept for this period and data date in ``lang`` in a folder
+    named ``folder``, if any: a document that is read back rather than made again (the 監査
+    page's, riskmon.app_reports)."""
     r = table_of(Report)
     q = select(r.c.id, r.c.folder, r.c.data).where(r.c.kind == kind, r.c.period_from == first, r.c.period_to == last, r.c.as_of == as_of)
-    return next((row for row in conn.execute(q.order_by(r.c.id)).mappings() if row["data"].get("lang", "ja") == lang), None)
+    rows = conn.execute(q.order_by(r.c.id)).mappings()
+    return next((row for row in rows if row["data"].get("lang", "ja") == lang and Path(row["folder"]).name == folder), None)
 
 
 def known_run(conn: Connection, pinned: Any) -> int:

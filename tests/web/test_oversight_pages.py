@@ -309,18 +309,25 @@ def test_the_assurance_document_is_kept_once_per_period_and_data_date(make: Make
     assert made == [("2025-04-01", "2025-04-09 23:59:59+09:00")]
     english = auditor.get(f"/audit/assurance.md?{running}&lang=en").text  # another language: another document
     assert english.startswith("# ") and english != md and len(made) == 2
-    auditor.get("/audit/assurance?first=2025-04-01&last=2025-04-05&lang=ja")  # an ended period: as of its last day
-    assert made[2] == ("2025-04-01", "2025-04-05 23:59:59+09:00")
+    from datetime import date
+
+    with Riskmon(oversight_settings(tmp_path), engine=engine) as rm:  # riskmon report assurance, same data date: its own folder
+        done = rm.reports.assurance(date(2025, 4, 1), date(2025, 4, 5), as_of=rm.calendar.end_of_day(date(2025, 4, 5)))
+        rm.reports.write_assurance(done, lang="ja", made_by="cli:alice")
+    for _ in range(2):  # an ended period: as of its last day, computed once for the page
+        auditor.get("/audit/assurance?first=2025-04-01&last=2025-04-05&lang=ja")
+    assert made[2:] == [("2025-04-01", "2025-04-05 23:59:59+09:00")] * 2  # the CLI's, then the page's
     r = table_of(Report)
     with engine.connect() as conn:
         kept = conn.execute(select(r.c.kind, r.c.folder, r.c.made_by).order_by(r.c.id)).all()
     assert [(k, Path(f).name, m) for k, f, m in kept] == [
         ("assurance", "assurance_2025-04-01_2026-03-31_as_of_2025-04-09", "auditor"),
         ("assurance", "assurance_2025-04-01_2026-03-31_as_of_2025-04-09_en", "auditor"),
+        ("assurance", "assurance_2025-04-01_2025-04-05", "cli:alice"),
         ("assurance", "assurance_2025-04-01_2025-04-05_as_of_2025-04-05", "auditor"),
     ]
     listed = make("exec1").get("/reports").text  # kept like the packs: on the レポート page with its files
-    assert listed.count('data-kind="assurance"') == 3 and "第三線の監査資料" in listed
+    assert listed.count('data-kind="assurance"') == 4 and "第三線の監査資料" in listed
 
 
 def test_the_dashboard_counts_in_sql_whatever_the_flags(engine: Engine, clock: Clock, flags: dict[str, int], tmp_path: Path) -> None:
