@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +31,7 @@ from riskmon import audit
 from riskmon.app_changes import Changes
 from riskmon.app_ingest import Uploads
 from riskmon.app_pages import Pages
+from riskmon.app_reports import Reports
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.config import Settings, load_settings
 from riskmon.engine.rulebook import RuleBook, load_rules
@@ -41,11 +42,7 @@ from riskmon.flags.repository import CaseEventRecord, FlagRecord
 from riskmon.flags.store import FlagFilter, get_flag, list_flags
 from riskmon.ingest.pipeline import IngestReport, Progress, ingest
 from riskmon.jobs.service import Jobs
-from riskmon.reports import assurance as assurance_doc
-from riskmon.reports import committee, monthly
-from riskmon.reports.publication import annual
 from riskmon.review import policy
-from riskmon.review.assurance import Assurance, assurance
 from riskmon.review.delivery import Delivery, deliver
 from riskmon.review.escalation import Ladder, escalate, write_digests
 from riskmon.review.queue import Queue, morning_queue
@@ -345,63 +342,3 @@ class Riskmon:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
-
-
-class Reports:
-    """The documents people are handed: the committee pack, the 月次公表 draft, the assurance view."""
-
-    def __init__(self, rm: Riskmon) -> None:
-        self._rm = rm
-
-    def committee(self, first: date, last: date, *, as_of: datetime | None = None, out: str | Path | None = None,
-                  lang: Lang | None = None, refresh: bool = False) -> committee.Written:  # fmt: skip
-        """Write the pack for ``first``..``last`` with data as of ``as_of`` (default: the end of ``last``)
-        into a dated folder under ``out`` (default ``[paths] reports``).
-
-        The pack finds its flags again by a dry run of the enabled rules as of its data date, over
-        what was known when the first pack for this period was made (``refresh``: everything
-        ingested so far, kept as a new version if it differs)."""
-        rm, lang = self._rm, lang or self._rm.lang
-        when = as_of or rm.calendar.end_of_day(last)
-        content = committee.build(rm.ready(), first, last, when, rm.calendar, rm.check_rules().enabled, lang, refresh=refresh,
-                                  prepared_on=rm.now().date())  # fmt: skip
-        suffix = "" if lang == "ja" else f"_{lang}"
-        folder = Path(out) if out is not None else rm.path("reports")
-        pack = folder / f"committee_{first.isoformat()}_{last.isoformat()}{suffix}"
-        return committee.write(rm.ready(), content, pack, rm.calendar, rm.settings.reports)
-
-    def monthly(self, year: int, month: int, *, as_of: datetime | None = None, out: str | Path | None = None,
-                lang: Lang | None = None, refresh: bool = False) -> list[Path]:  # fmt: skip
-        """Write the 月次公表 draft for a month, with data as of the end of the following month (when
-        it is prepared) unless given; ``refresh``: everything ingested so far (riskmon.reports.monthly)."""
-        rm, lang = self._rm, lang or self._rm.lang
-        when = as_of or monthly.default_as_of(year, month, rm.calendar)
-        suffix = "" if lang == "ja" else f"_{lang}"
-        folder = Path(out) if out is not None else rm.path("reports")
-        return monthly.write(rm.ready(), year, month, when, rm.calendar, folder / f"monthly_{year}-{month:02d}{suffix}", lang=lang,
-                             refresh=refresh)  # fmt: skip
-
-    def annual(self, fy: int, *, as_of: datetime | None = None, out: str | Path | None = None, lang: Lang | None = None,
-               refresh: bool = False) -> list[Path]:  # fmt: skip
-        """Write the 年次公表 draft for a fiscal year, with data as of the end of the April after it
-        unless given (riskmon.reports.publication.annual)."""
-        rm, lang = self._rm, lang or self._rm.lang
-        when = as_of or annual.default_as_of(fy, rm.calendar)
-        suffix = "" if lang == "ja" else f"_{lang}"
-        folder = Path(out) if out is not None else rm.path("reports")
-        return annual.write(rm.ready(), fy, when, rm.calendar, folder / f"annual_FY{fy}{suffix}", lang=lang, refresh=refresh)
-
-    def assurance(self, first: date, last: date, *, sample: int = 10, seed: int = 1, as_of: datetime | None = None) -> Assurance:
-        """The 監査部's audit data on the second line over a period, as of ``as_of`` (default now)."""
-        rm = self._rm
-        return assurance(rm.ready(), first, last, rm.calendar, rm.check_rules().rules, sample_size=sample, seed=seed, as_of=as_of)
-
-    def write_assurance(self, report: Assurance, *, out: str | Path | None = None, lang: Lang | None = None) -> assurance_doc.Written:
-        """Write the audit document (Markdown, HTML, xlsx, PDF) into ``assurance_<from>_<to>`` under
-        ``out`` (default ``[paths] reports``)."""
-        rm, lang = self._rm, lang or self._rm.lang
-        first, last = report.period
-        suffix = "" if lang == "ja" else f"_{lang}"
-        folder = (Path(out) if out is not None else rm.path("reports")) / f"assurance_{first.isoformat()}_{last.isoformat()}{suffix}"
-        return assurance_doc.write(report.data, folder, rm.calendar, rm.unit_names(lang), lang=lang, look=rm.settings.reports,
-                                   prepared_on=rm.now().date())  # fmt: skip

@@ -27,8 +27,7 @@ from riskmon.flags import overview
 from riskmon.i18n import Lang, phrase
 from riskmon.jobs.service import JobOverview
 from riskmon.reports import data as report_data
-from riskmon.reports import office_score
-from riskmon.reports.assurance import to_markdown
+from riskmon.reports import kept, office_score
 from riskmon.reports.committee import Written
 from riskmon.review import policy
 from riskmon.review.users import Actor
@@ -71,7 +70,7 @@ class KeptReport:
     folder: KeptFolder
     lang: str
     files: list[str]  # the extensions present in the folder, in MEDIA's order
-    generated_by: str | None  # the person of the last audited generation; None: the CLI or the scheduler
+    made_by: str | None  # who generated the newest version (riskmon.reports.kept); None: kept before 0021
 
 
 @dataclass(frozen=True)
@@ -108,9 +107,9 @@ class Oversight:
     def kept_reports(self, viewer: Actor) -> list[KeptReport]:
         _require(may_read_reports(viewer), "レポートの閲覧", "read the reports")
         with self._rm.ready().connect() as conn:
-            folders, makers = kept_folders(conn), trail.generations(conn, GENERATED)
-        return [KeptReport(k, "en" if k.folder.endswith("_en") else "ja", _present(k), makers.get(k.folder, (None,))[0])
-                for k in folders]  # fmt: skip
+            folders = kept_folders(conn)
+            makers = kept.makers(conn, [k.id for k in folders])
+        return [KeptReport(k, "en" if k.folder.endswith("_en") else "ja", _present(k), makers.get(k.id)) for k in folders]
 
     def report_file(self, viewer: Actor, report_id: int, ext: str) -> ReportFile | None:
         """One file of a kept report's folder; None when there is no such report or file."""
@@ -129,11 +128,11 @@ class Oversight:
 
     def generate_committee(self, viewer: Actor, first: date, last: date, lang: Lang, via: dict[str, str]) -> Written:
         """The pack for ``first``..``last`` (data as of the end of ``last``), written as
-        ``riskmon report committee`` writes it, and the generation audited with its folder (which
-        the list reads to say who generated it)."""
+        ``riskmon report committee`` writes it, with ``viewer`` as its maker (kept with the report:
+        the first maker of an identical pack stays), and the generation audited with its folder."""
         _require(may_generate_reports(viewer), "リスク管理委員会資料の作成", "generate a committee pack", second_only=True)
         rm = self._rm
-        written = rm.reports.committee(first, last, lang=lang)
+        written = rm.reports.committee(first, last, lang=lang, made_by=viewer.user_id)
         with rm.ready().begin() as conn:
             audit.append(conn, viewer.user_id, GENERATED, f"report:committee:{first.isoformat()}..{last.isoformat()}",
                          {"folder": str(written.folder), "data_hash": written.data_hash, "version": written.version,
@@ -190,11 +189,10 @@ class Oversight:
         return self._rm.verify_audit()
 
     def assurance(self, viewer: Actor, first: date, last: date, lang: Lang) -> str:
-        """The third line's report for a period, as ``riskmon report assurance`` prints it (Markdown)."""
+        """The third line's report for a period, as ``riskmon report assurance`` writes it (Markdown),
+        kept once per period and data date and read back after (riskmon.app_reports.Reports.kept_assurance)."""
         _require(may_read_audit(viewer), "第三線の監査資料の作成", "make the third line's audit document")
-        rm = self._rm
-        data = rm.reports.assurance(first, last).data
-        return to_markdown(data, rm.calendar, rm.unit_names(lang), lang, look=rm.settings.reports, prepared_on=rm.now().date())
+        return self._rm.reports.kept_assurance(first, last, lang=lang, made_by=viewer.user_id)
 
 
 def _require(allowed: bool, what_ja: str, what_en: str, *, second_only: bool = False) -> None:

@@ -1,5 +1,9 @@
 """``report committee``, ``report monthly``, ``report annual`` and ``report assurance``: the documents people are handed —
-the committee packs, the 月次・年次公表 drafts and the third line's report."""
+the committee packs, the 月次・年次公表 drafts and the third line's report.
+
+Each kept report records who generated it: the person whose token is in ``--token-file`` or
+``$RISKMON_TOKEN`` (their user id), else the operator's shell (``cli:<login name>``), as every
+command names its caller in the audit log (riskmon.cli.common.caller)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,19 @@ from pathlib import Path
 
 import typer
 
-from riskmon.cli.common import AppContext, ExitCode, Format, app_context, example, parse_when, print_json, table
+from riskmon.cli.common import (
+    TOKEN_FILE,
+    USER_GONE,
+    AppContext,
+    ExitCode,
+    Format,
+    app_context,
+    caller,
+    example,
+    parse_when,
+    print_json,
+    table,
+)
 from riskmon.reports import monthly
 from riskmon.reports.committee import Written
 from riskmon.review.assurance import parse_period
@@ -40,6 +56,8 @@ def report_committee(
     out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports); the pack goes in a dated folder."),
     fmt: Format = typer.Option(Format.table, "--format"),
     refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first pack for this period knew."),
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
 ) -> None:
     """Write the リスク管理委員会 pack (Markdown, self-contained HTML with charts, xlsx, PDF) for a period."""
     app = app_context(ctx)
@@ -52,7 +70,8 @@ def report_committee(
         app.fail(app.t(reversed_ja, f"the period is reversed: --from {first} is after --to {last}"), ExitCode.USAGE)
     when = parse_when(as_of, app, end_of_day=True) if as_of else None
     app.require_schema()
-    written = app.riskmon.reports.committee(lo, hi, as_of=when, out=out, lang=app.lang, refresh=refresh)
+    maker = caller(app, token_file, required=False, user=user).name
+    written = app.riskmon.reports.committee(lo, hi, as_of=when, out=out, lang=app.lang, refresh=refresh, made_by=maker)
     _report_files(app, written.files, written.data_hash, fmt, written)
 
 
@@ -65,6 +84,8 @@ def report_monthly(
     out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
     fmt: Format = typer.Option(Format.table, "--format"),
     refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first draft for this month knew."),
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
 ) -> None:
     """Write the 月次公表 draft 「事務処理誤り等（令和7年5月分）の公表について（案）」 (Markdown, HTML, xlsx)."""
     app = app_context(ctx)
@@ -74,7 +95,8 @@ def report_monthly(
     except ValueError:
         app.fail(app.t(f"月は YYYY-MM で指定してください: {month}", f"the month is YYYY-MM: {month}"), ExitCode.USAGE)
     app.require_schema()
-    files = app.riskmon.reports.monthly(year, mon, as_of=when, out=out, lang=app.lang, refresh=refresh)
+    maker = caller(app, token_file, required=False, user=user).name
+    files = app.riskmon.reports.monthly(year, mon, as_of=when, out=out, lang=app.lang, refresh=refresh, made_by=maker)
     _report_files(app, files, None, fmt)
 
 
@@ -85,6 +107,8 @@ def report_annual(
     out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
     fmt: Format = typer.Option(Format.table, "--format"),
     refresh: bool = typer.Option(False, "--refresh", help="Use everything ingested so far, not what the first draft for this year knew."),
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
 ) -> None:
     """Write the 年次公表 draft 「令和7年度 事務処理誤り等の状況（案）」 (Markdown, HTML, xlsx)."""
     app = app_context(ctx)
@@ -95,7 +119,8 @@ def report_annual(
                        f"the fiscal year is 2025 or FY2025: {fiscal_year}"), ExitCode.USAGE)  # fmt: skip
     when = parse_when(as_of, app, end_of_day=True) if as_of else None
     app.require_schema()
-    files = app.riskmon.reports.annual(fy, as_of=when, out=out, lang=app.lang, refresh=refresh)
+    maker = caller(app, token_file, required=False, user=user).name
+    files = app.riskmon.reports.annual(fy, as_of=when, out=out, lang=app.lang, refresh=refresh, made_by=maker)
     _report_files(app, files, None, fmt)
 
 
@@ -107,6 +132,8 @@ def report_assurance(
     as_of: str | None = typer.Option(None, "--as-of", help="Data as of (default: now)."),
     out: Path | None = typer.Option(None, "--out", help="Parent folder (default: [paths] reports)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table (the files written) or json (the files and the data)."),
+    token_file: Path | None = TOKEN_FILE,
+    user: str | None = USER_GONE,
 ) -> None:
     """Write the 監査部's audit document on the second line (Markdown, HTML, xlsx, PDF) for a period."""
     app = app_context(ctx)
@@ -118,8 +145,9 @@ def report_assurance(
         app.fail(app.t(f"期間が逆です: {period}", f"the period is reversed: {period}"), ExitCode.USAGE)
     when = parse_when(as_of, app, end_of_day=True) if as_of else None
     app.require_schema()
+    maker = caller(app, token_file, required=False, user=user).name
     result = app.riskmon.reports.assurance(first, last, sample=sample, seed=seed, as_of=when)
-    written = app.riskmon.reports.write_assurance(result, out=out, lang=app.lang)
+    written = app.riskmon.reports.write_assurance(result, out=out, lang=app.lang, made_by=maker)
     problem = written.pdf_problem.text(app.lang) if written.pdf_problem is not None else None
     if fmt is Format.json:
         print_json({"files": [str(f) for f in written.files], "pdf_problem": problem, "data": result.data})

@@ -4,7 +4,11 @@ The scheduler, ``riskmon jobs run NAME --as-of …`` and an embedding script (``
 run the same function, so a job run by hand for a past date gives the scheduled run's result. Each
 job is a few calls on the composition root (riskmon.jobs.host.JobHost, which ``riskmon.Riskmon``
 satisfies): the sequences themselves (ingest, evaluate, escalate-and-digest, the packs) exist
-once, in the app; here is only which of them a job strings together, and on which days."""
+once, in the app; here is only which of them a job strings together, and on which days.
+
+A report a job writes names its maker as :data:`~riskmon.reports.kept.SCHEDULER` (the レポート page's
+「自動実行（スケジューラ）」), also when the job is run by hand: it is the job's code that decided the
+period and the data date; ``job_runs`` says how the run was triggered."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from riskmon.business_calendar import add_months
 from riskmon.config import Settings
 from riskmon.domain import FOUR_EYES, OPEN_STATES, FlagStatus
 from riskmon.jobs.host import JobHost
+from riskmon.reports.kept import SCHEDULER
 from riskmon.store.tables import Flag, table_of
 
 #: a job: what it did, in one line for ``job_runs.detail`` (raise :class:`Skip` for "nothing to do")
@@ -110,7 +115,7 @@ def monthly_publication(rm: JobHost, as_of: datetime) -> str:
     be undecided (riskmon.reports.monthly.default_as_of is the same moment for a draft by hand)."""
     day = _last_business_day(rm, as_of)
     prev = add_months(date(day.year, day.month, 1), -1)
-    return ", ".join(map(str, rm.reports.monthly(prev.year, prev.month, as_of=as_of)))
+    return ", ".join(map(str, rm.reports.monthly(prev.year, prev.month, as_of=as_of, made_by=SCHEDULER)))
 
 
 def _pack(rm: JobHost, as_of: datetime, first: date, last: date) -> str:
@@ -118,7 +123,7 @@ def _pack(rm: JobHost, as_of: datetime, first: date, last: date) -> str:
     ``[reports] browser``), why — the CLI says it when a person makes the pack, and the run record
     is where whoever reads ``riskmon jobs`` learns it of a scheduled one. The run stays ``ok``:
     the Markdown, HTML and xlsx were written and kept."""
-    written = rm.reports.committee(first, last, as_of=as_of, lang="ja")
+    written = rm.reports.committee(first, last, as_of=as_of, lang="ja", made_by=SCHEDULER)
     done = f"{written.folder} ({written.data_hash[:12]})"
     if written.pdf_problem is None:
         return done

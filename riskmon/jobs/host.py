@@ -44,9 +44,10 @@ class ReportsHost(Protocol):
     """The documents a job writes (``riskmon.app.Reports``)."""
 
     def committee(self, first: date, last: date, *, as_of: datetime | None = None, out: str | Path | None = None,
-                  lang: Lang | None = None, refresh: bool = False) -> Written: ...  # fmt: skip
+                  lang: Lang | None = None, refresh: bool = False, made_by: str | None = None) -> Written: ...  # fmt: skip
 
-    def monthly(self, year: int, month: int, *, as_of: datetime | None = None, out: str | Path | None = None) -> list[Path]: ...
+    def monthly(self, year: int, month: int, *, as_of: datetime | None = None, out: str | Path | None = None,
+                made_by: str | None = None) -> list[Path]: ...  # fmt: skip
 
 
 class JobHost(Protocol):

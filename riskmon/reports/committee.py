@@ -130,7 +130,8 @@ def _changes(previous: Any, now: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCalendar, look: ReportsConfig | None = None) -> Written:
+def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCalendar, look: ReportsConfig | None = None, *,
+          made_by: str | None = None) -> Written:  # fmt: skip
     """The pack's files in ``folder``: Markdown, HTML, xlsx and (``look.pdf``) the PDF printed from
     the HTML; ``look`` gives the cover's 作成部署 and 取扱区分 (config.toml ``[reports]``, which
     the app passes; without it, the default cover and no PDF)."""
@@ -176,7 +177,8 @@ def write(engine: Engine, content: dict[str, Any], folder: Path, cal: BusinessCa
             files.append(print_pdf(folder / "committee.html", folder / "committee.pdf", as_of, look.browser))
         except PdfUnavailable as exc:
             problem = exc
-    version, unchanged = kept.keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content)
+    version, unchanged = kept.keep(engine, "committee", first, last, datetime.fromisoformat(content["as_of"]), digest, folder, content,
+                                  made_by=made_by)  # fmt: skip
     audit.record_anchor(engine, "committee", folder)  # the chain's head, outside the database (docs/audit.md)
     return Written(folder, files, digest, version, unchanged, problem)
 

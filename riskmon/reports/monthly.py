@@ -191,7 +191,7 @@ def document(year: int, month: int, cases: list[Case], as_of: datetime, digest: 
 
 
 def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessCalendar, folder: Path, *, lang: str = "ja",
-          refresh: bool = False) -> list[Path]:  # fmt: skip
+          refresh: bool = False, made_by: str | None = None) -> list[Path]:  # fmt: skip
     """Write ``monthly.md``, ``monthly.html`` and ``monthly.xlsx`` into ``folder`` and keep the draft."""
     first, last = month_bounds(year, month)
     with engine.connect() as conn:
@@ -202,5 +202,5 @@ def write(engine: Engine, year: int, month: int, as_of: datetime, cal: BusinessC
                "cases": [c.as_json() for c in cases]}  # fmt: skip
     digest = kept.data_hash(content)
     files = write_document(document(year, month, cases, as_of, digest, cal, lang), folder, "monthly", as_of)
-    kept.keep(engine, "monthly", first, last, as_of, digest, folder, content)  # kept, like the committee packs
+    kept.keep(engine, "monthly", first, last, as_of, digest, folder, content, made_by=made_by)  # kept, like the committee packs
     return files

@@ -403,6 +403,9 @@ class Report(SQLModel, table=True):
     data_hash: str = Field(max_length=64)
     folder: str = Field(max_length=1024)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # who generated it (migration 0021): a user id, cli:<login>, or "scheduler"; None: before it was recorded.
+    # A regeneration identical to a kept report is not stored again, so this is its first maker (reports.kept)
+    made_by: str | None = Field(default=None, max_length=128)
 
 
 # the feeds' typed tables (お客様の声, 監査 findings, 情報セキュリティインシデント, 調達企画部 審査) live

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from sqlalchemy import Engine
 
 from riskmon import app_ingest as ingest
@@ -34,6 +35,7 @@ from riskmon.i18n import translator
 from riskmon.review import changes, permissions
 from riskmon.review.service import ReviewService
 from riskmon.review.users import Actor, UnknownUser, actor
+from riskmon.web.when import when_tag
 
 LANGS = ("ja", "en")
 _KINDS: dict[str, type[StrEnum]] = {
@@ -199,8 +201,9 @@ def render(request: Request, template: str, lang: str, status: int = 200, *, get
         except (KeyError, ValueError):
             return i18n_label(value, lang)
 
-    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return value.astimezone(ctx.settings.tz).strftime(fmt) if value else ""
+    def local(value: datetime | date | str | None, day: bool = False) -> Markup:
+        """A moment (or, ``day``, its date) as the documents say it, in a ``<time>`` (riskmon.web.when)."""
+        return when_tag(value, ctx.settings.tz, lang, day=day)
 
     viewer = values.get("viewer")
     who = viewer.actor if isinstance(viewer, Viewer) else None

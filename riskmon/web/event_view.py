@@ -12,11 +12,12 @@ row; the event id is the card's heading and the 不適事項 have their own tabl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from riskmon.i18n import Lang, label, phrases
+from riskmon.web.when import when_text
 
 #: shown elsewhere on the page (the heading, the 不適事項 table), never as a row
 SHOWN_ELSEWHERE = frozenset({"event_id", "type", "nonconformities"})
@@ -46,11 +47,8 @@ def value_text(field: str, value: Any, lang: Lang, tz: ZoneInfo, units: Mapping[
         return ""
     if isinstance(value, bool):
         return words["ev_yes" if value else "ev_no"]
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite gives back naive UTC
-        return aware.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, date):  # a datetime too: 和暦 in Japanese, as every page says times (riskmon.web.when)
+        return when_text(value, tz, lang)
     if field in UNIT_FIELDS:
         name = units.get(str(value))
         return f"{name} ({value})" if name and name != value else str(value)

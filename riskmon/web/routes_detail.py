@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,6 +26,7 @@ from riskmon.review import domains, permissions, policy
 from riskmon.review.service import Outcome
 from riskmon.web.deps import Viewer, context, render, require_viewer
 from riskmon.web.rule_source import rule_text
+from riskmon.web.when import text_when
 
 router = APIRouter()
 
@@ -34,9 +36,10 @@ def rules_folder(request: Request) -> Path:
     return context(request).settings.path("rules")
 
 
-def evidence_rows(values: Mapping[str, Any] | None, lang: Lang) -> list[tuple[str, str]]:
+def evidence_rows(values: Mapping[str, Any] | None, lang: Lang, tz: ZoneInfo) -> list[tuple[str, str]]:
     """The evidence's ``(label, value)`` rows in the catalogue's words: a value the rule did not
-    have (``None``, empty) is left out rather than shown as an empty row."""
+    have (``None``, empty) is left out rather than shown as an empty row; a date or time in 和暦
+    for a Japanese reader, as every page says them (riskmon.web.when)."""
     rows: list[tuple[str, str]] = []
     for key, value in (values or {}).items():
         if value is None or value == "" or value == []:
@@ -46,7 +49,7 @@ def evidence_rows(values: Mapping[str, Any] | None, lang: Lang) -> list[tuple[st
         elif isinstance(value, list | tuple):
             text = ", ".join(str(v) for v in value)
         else:
-            text = str(value)
+            text = text_when(str(value), tz, lang)
         rows.append((evidence_label(key, lang), text))
     return rows
 
@@ -90,8 +93,8 @@ def _page(request: Request, viewer: Viewer, flag_id: int, status: int = 200, **e
     values = {
         "viewer": viewer, "flag": flag, "history": history, "units": ctx.rm.unit_names(viewer.lang, [flag.owner_unit]),
         "events": ctx.rm.pages.event_summaries(list(flag.evidence.get("event_ids") or []), lang),
-        "condition": condition_text(flag.evidence, lang), "observed": evidence_rows(flag.evidence.get("observed"), lang),
-        "used": evidence_rows(flag.evidence.get("values"), lang),
+        "condition": condition_text(flag.evidence, lang), "observed": evidence_rows(flag.evidence.get("observed"), lang, ctx.settings.tz),
+        "used": evidence_rows(flag.evidence.get("values"), lang, ctx.settings.tz),
         "rule": rule_text(rules_folder(request), ctx.settings.rule_values, flag.rule_id, flag.rule_version),
         "late": lateness(request, flag.due_at), "allowed": standing.allowed, "standing": standing,
         "standing_domain": domains.domain_words(standing.domain, lang), "standing_owners": domains.units_words(standing.owners, lang),

@@ -10,6 +10,7 @@ styles, which the pages' CSP would block anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,11 +18,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, Response
+from markupsafe import Markup
 
 from riskmon.app_oversight import may_generate_reports, may_read_reports
 from riskmon.i18n import Lang, translator
-from riskmon.i18n.dates import day_text, local, moment_text, range_text
+from riskmon.reports.kept import SCHEDULER
 from riskmon.web.deps import Viewer, context, render, require_viewer, web_via
+from riskmon.web.when import span_tag, when_tag
 
 router = APIRouter()
 
@@ -42,18 +45,32 @@ def _page(request: Request, viewer: Viewer, status: int = 200, **values: Any) ->
     ctx = context(request)
     reports = ctx.rm.pages.oversight.kept_reports(viewer.actor)
     tz = ctx.settings.tz
-    rows = [{"r": r, "period": range_text(r.folder.period_from, r.folder.period_to, viewer.lang),
-             "as_of": _data_date(r.folder.as_of, tz, viewer.lang)} for r in reports]  # fmt: skip
+    t = translator("web", viewer.lang)
+    rows = [{"r": r, "period": span_tag(r.folder.period_from, r.folder.period_to, tz, viewer.lang),
+             "as_of": _data_date(r.folder.as_of, tz, viewer.lang), "maker": maker_text(r.made_by, t)} for r in reports]  # fmt: skip
     values = {"first": "", "last": "", "problems": [], "result": None, **values}
     return render(request, "reports.html", viewer.lang, status, get_url="/reports", viewer=viewer, rows=rows,
                   may_generate=may_generate_reports(viewer.actor), **values)  # fmt: skip
 
 
-def _data_date(as_of: datetime, tz: ZoneInfo, lang: str) -> str:
+def maker_text(made_by: str | None, t: Callable[[str], str]) -> str:
+    """Who generated a kept report, in words: a user id as it is, the operator's shell
+    (``cli:<login>``) and the scheduler by name, and 「不明（記録前）」 for a report kept before
+    makers were recorded (migration 0021)."""
+    if made_by is None:
+        return t("rp_made_by_unknown")
+    if made_by == SCHEDULER:
+        return t("rp_made_by_scheduler")
+    if made_by.startswith("cli:"):
+        return t("rp_made_by_cli").format(login=made_by.removeprefix("cli:"))
+    return made_by
+
+
+def _data_date(as_of: datetime, tz: ZoneInfo, lang: str) -> Markup:
     """A data date at the end of its day (the default) is the day, as the pack's cover says it
     (データ時点：令和7年9月30日); any other moment with its time."""
-    at = local(as_of, tz)
-    return day_text(at.date(), lang) if (at.hour, at.minute) == (23, 59) else moment_text(as_of, tz, lang)
+    at = as_of.astimezone(tz)
+    return when_tag(as_of, tz, lang, day=(at.hour, at.minute) == (23, 59))
 
 
 @router.get("/reports")
@@ -97,5 +114,5 @@ def generate_committee(request: Request, viewer: Annotated[Viewer, Depends(requi
     written = context(request).rm.pages.oversight.generate_committee(viewer.actor, days[0], days[1], lang, web_via(viewer))
     result = {"files": [p.name for p in written.files], "version": written.version, "unchanged": written.unchanged,
               "pdf_problem": written.pdf_problem.text(lang) if written.pdf_problem is not None else "",
-              "period": range_text(days[0], days[1], viewer.lang)}  # fmt: skip
+              "period": span_tag(days[0], days[1], context(request).settings.tz, viewer.lang)}  # fmt: skip
     return _page(request, viewer, first=first, last=last, result=result)

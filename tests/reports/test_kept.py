@@ -95,3 +95,37 @@ def test_the_migration_keeps_the_earliest_of_each_duplicate(at_0017: Engine) -> 
         conn.execute(insert(r).values(**row, data_hash="h1", folder="again"))
     with at_0017.connect() as conn:
         assert conn.execute(select(func.count()).select_from(r)).scalar() == 3
+
+
+def test_an_identical_regeneration_keeps_its_first_maker(engine: Engine, tmp_path: Path) -> None:
+    """docs/reports.md: a regenerated identical pack is not stored again, so its maker is the
+    first one; a pack that differs is a new version with its own maker."""
+    assert kept.keep(engine, "committee", FIRST, LAST, AS_OF, DIGEST, tmp_path, CONTENT, made_by="risk1") == (1, False)
+    assert kept.keep(engine, "committee", FIRST, LAST, AS_OF, DIGEST, tmp_path, CONTENT, made_by="risk2") == (1, True)
+    other = {**CONTENT, "errors": 212}
+    assert kept.keep(engine, "committee", FIRST, LAST, AS_OF, kept.data_hash(other), tmp_path, other, made_by=kept.SCHEDULER) == (2, False)
+    with engine.connect() as conn:
+        assert kept.makers(conn, [1, 2, 3]) == {1: "risk1", 2: "scheduler"}
+        assert kept.makers(conn, []) == {}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def at_0019(request: pytest.FixtureRequest) -> Engine:
+    """A database as it was before makers were recorded, per backend."""
+    eng: Engine = request.getfixturevalue(f"{'pg' if request.param == 'postgresql' else 'sqlite'}_engine")
+    upgrade(eng, "0019_change_records")
+    return eng
+
+
+def test_reports_kept_before_0021_have_no_maker(at_0019: Engine) -> None:
+    """Nothing is guessed for the old rows (the page shows 「不明（記録前）」), and the unique index
+    of 0018 survives the column's addition."""
+    r = table_of(Report)
+    row = {"kind": "committee", "period_from": FIRST, "period_to": LAST, "as_of": AS_OF, "data": CONTENT, "data_hash": DIGEST}
+    with at_0019.begin() as conn:
+        conn.execute(insert(r).values(**row, folder="old"))
+    upgrade(at_0019)
+    with at_0019.connect() as conn:
+        assert conn.execute(select(r.c.folder, r.c.made_by)).all() == [("old", None)]
+    with at_0019.begin() as conn, pytest.raises(IntegrityError):
+        conn.execute(insert(r).values(**row, folder="again", made_by="risk1"))

@@ -72,7 +72,7 @@ def test_a_risk_officer_reads_the_dashboard_and_generates_a_pack(site: dict[str,
     row = page.locator("tr[data-report]")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("令和7年4月1日～令和7年4月30日")
-    expect(row).to_contain_text("risk1")
+    expect(row.locator("td.maker")).to_have_text("risk1")
     expect(row.locator("td.files a")).to_have_text(["MD", "HTML", "XLSX", "PDF"])
     snap(page, "21_reports_risk1")
     no_horizontal_overflow(page)
@@ -114,6 +114,11 @@ def test_the_auditor_reads_verifies_and_shows_the_assurance_report(site: dict[st
     expect(page.locator("#verify-result")).to_have_text("改ざんは検出されませんでした")
     snap(page, "24_audit_auditor")
     no_horizontal_overflow(page)
+    when = page.locator("tr[data-seq] td.when time").first  # 和暦 for the reader, the exact moment for a script
+    expect(when).to_have_text(re.compile(r"^令和\d+年\d+月\d+日\d+時\d\d分$"))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+09:00", when.get_attribute("datetime") or "")
+    box, next_box = when.bounding_box(), page.locator("tr[data-seq] td").nth(2).bounding_box()
+    assert box is not None and next_box is not None and box["x"] + box["width"] <= next_box["x"]  # the time fits its column
     page.locator("#as-first").fill("2025-04-01")
     page.locator("#as-last").fill("2026-03-31")
     page.get_by_role("button", name="表示する").click()
@@ -122,6 +127,10 @@ def test_the_auditor_reads_verifies_and_shows_the_assurance_report(site: dict[st
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     snap(page, "25_assurance_auditor")
     no_horizontal_overflow(page)
+    page.get_by_role("link", name="レポート").click()  # the document shown is kept, with its maker
+    kept = page.locator("tr[data-kind='assurance']")
+    expect(kept.locator("td.maker")).to_have_text("auditor")
+    expect(kept.locator("td.files a").first).to_have_text("MD")
 
 
 @pytest.mark.parametrize("lang", ["en"])

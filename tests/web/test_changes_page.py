@@ -71,4 +71,8 @@ def test_an_approved_change_shows_who_approved_it(as_: Callable[[str], TestClien
         rm.changes.approve(recorded[-1], risk2, "委員会資料と照合")
     client = as_("risk1")
     assert recorded[-1] not in _ids(client.get("/changes?unapproved=1").text)
-    assert "risk2 2025-04-10 12:00 — 委員会資料と照合" in client.get("/changes").text
+    assert (
+        'risk2 <time datetime="2025-04-10T12:00:00+09:00">令和7年4月10日12時00分</time> — 委員会資料と照合' in client.get("/changes").text
+    )
+    english = 'risk2 <time datetime="2025-04-10T12:00:00+09:00">2025-04-10 12:00</time> — 委員会資料と照合'
+    assert english in client.get("/changes?lang=en").text

@@ -39,7 +39,7 @@ def test_an_error_report_in_words(as_: Callable[[str], TestClient]) -> None:
     assert rows(ja) == [
         ("unit_id", "発生部署", "札幌中央年金事務所 (PO-001)"),
         ("case_id", "事案番号", "C1"),
-        ("discovered_at", "発見日時", "2025-04-08 10:00"),  # Tokyo time, as it was reported
+        ("discovered_at", "発見日時", "令和7年4月8日10時00分"),  # Tokyo time, as it was reported, in 和暦
         ("category", "誤りの種類", "入力誤り"),
         ("is_priority_incident", "重点三事案", "いいえ"),
         ("affected_customers", "影響を受けたお客様の数", "1"),
@@ -83,9 +83,11 @@ def test_a_daily_report_without_a_note_has_no_note_row(as_: Callable[[str], Test
 def test_a_case_as_a_lifecycle(as_: Callable[[str], TestClient], engine: Engine, tmp_path: Path) -> None:
     client = as_("po1")
     case = client.get("/events?by=case&q=C1").text
-    steps = re.findall(r'<li data-step="([a-z_]+)"><span class="when">([^<]*)</span> <strong>([^<]*)</strong>', case)
-    assert steps == [("reported", "2025-04-08 10:00", "報告（発見）"), ("customer_response_done", "2025-04-08 15:00", "お客様対応完了"),
-                     ("cause_analyzed", "2025-04-09 11:00", "原因分析完了")]  # fmt: skip
+    step_re = r'<li data-step="([a-z_]+)"><span class="when"><time datetime="([^"]+)">([^<]*)</time></span> <strong>([^<]*)</strong>'
+    steps = re.findall(step_re, case)
+    assert steps == [("reported", "2025-04-08T10:00:00+09:00", "令和7年4月8日10時00分", "報告（発見）"),
+                     ("customer_response_done", "2025-04-08T15:00:00+09:00", "令和7年4月8日15時00分", "お客様対応完了"),
+                     ("cause_analyzed", "2025-04-09T11:00:00+09:00", "令和7年4月9日11時00分", "原因分析完了")]  # fmt: skip
     assert '<a href="/events?by=event&amp;q=E1">E1</a>' in case  # the report itself, one click away
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in case and "<script>alert" not in case  # a step's note is text
     state = re.search(r'<p class="case-state" id="case-state">(.*?)</p>', case, re.S)
@@ -106,9 +108,10 @@ def test_an_inspection_with_its_nonconformities(as_: Callable[[str], TestClient]
         ("inspection_id", "検査番号", "INS-1"),
         ("contract_id", "契約番号", "K-1"),
         ("inspection_type", "検査の種類", "履行中検査"),
-        ("inspected_on", "検査日", "2025-04-07"),
+        ("inspected_on", "検査日", "令和7年4月7日"),
         ("nonconformity_count", "不適事項の件数", "1"),
     ]
     nc = re.findall(r'<tr data-nc="NC-1">(.*?)</tr>', page)
-    assert nc == ['<td>NC-1</td><td>個人情報保護</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td class="when">2025-05-01</td>'
+    assert nc == ['<td>NC-1</td><td>個人情報保護</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
+                  '<td class="when"><time datetime="2025-05-01">令和7年5月1日</time></td>'
                   '<td class="when">未改善</td>']  # fmt: skip

@@ -141,17 +141,20 @@ def test_the_second_line_generates_a_pack_and_everyone_who_reads_reports_gets_it
     assert r.status_code == 200
     assert "作成しました：リスク管理委員会資料（令和7年4月1日～令和7年4月30日）" in _text(r.text).replace(" ", "")
     assert "第1版として保存しました。" in r.text
-    again = post(risk, "/reports/committee", {"first": "2025-04-01", "last": "2025-04-30"}, page="/reports")
+    again = post(make("risk2"), "/reports/committee", {"first": "2025-04-01", "last": "2025-04-30"}, page="/reports")
     assert "同じ期間・データ時点の同一の資料が既にあります（第1版）。新たには保存していません。" in again.text
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(table_of(Report))).scalar_one() == 1
-    made = [(a, s) for a, s in audit_actions(engine, "risk1") if a == "report_generated"]
-    assert made == [("report_generated", "report:committee:2025-04-01..2025-04-30")] * 2
+    with engine.connect() as conn:  # kept once, and its maker is the first one (docs/reports.md)
+        assert conn.execute(select(table_of(Report).c.made_by)).scalars().all() == ["risk1"]
+    for who in ("risk1", "risk2"):  # the audit log still names everyone who pressed the button
+        made = [(a, s) for a, s in audit_actions(engine, who) if a == "report_generated"]
+        assert made == [("report_generated", "report:committee:2025-04-01..2025-04-30")]
 
     auditor = make("auditor")
     page = auditor.get("/reports").text
     row = page.split("<tr data-report=", 1)[1].split("</tr>", 1)[0]
-    assert "令和7年4月1日～令和7年4月30日" in row and "令和7年4月30日</td>" in row and ">risk1<" in row and ">1<" in row
+    period = '<time datetime="2025-04-01">令和7年4月1日</time>～<time datetime="2025-04-30">令和7年4月30日</time>'
+    assert f'<td class="when">{period}</td>' in row and '<td class="when"><time datetime="2025-04-30">令和7年4月30日</time></td>' in row
+    assert ">risk1<" in row and ">1<" in row
     assert 'action="/reports/committee"' not in page  # only the second line is offered the form
     report_id = re.search(r'<tr data-report="(\d+)"', page).group(1)  # type: ignore[union-attr]
     for ext, media in PACK_FILES.items():
@@ -171,14 +174,32 @@ def test_the_second_line_generates_a_pack_and_everyone_who_reads_reports_gets_it
     assert ("refused:report_download", f"report:{report_id}") in audit_actions(engine, "po1")
 
 
-def test_a_pack_made_outside_the_web_says_its_maker_is_not_recorded(make: Make, engine: Engine, clock: Clock, tmp_path: Path) -> None:
-    from datetime import date
+def _makers(page: str) -> dict[str, str]:
+    """Each listed report's kind and folder period → its 作成者 cell's text."""
+    rows = re.findall(r'<tr data-report="\d+" data-kind="(\w+)">(.*?)</tr>', page, re.S)
+    return {kind: _text(re.search(r'<td class="maker">(.*?)</td>', row, re.S).group(1)).strip() for kind, row in rows}  # type: ignore[union-attr]
+
+
+def test_every_maker_is_named_a_scheduler_a_shell_and_an_unrecorded_one(make: Make, engine: Engine, clock: Clock, tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    from riskmon.business_calendar import TOKYO
 
     with Riskmon(oversight_settings(tmp_path), engine=engine, clock=clock) as rm:
-        rm.reports.monthly(2025, 4)
+        job = rm.jobs.run("monthly_publication", as_of=datetime(2025, 5, 30, 7, 30, tzinfo=TOKYO))  # April's draft
+        assert job.status == "ok"
+        rm.reports.annual(2025, made_by="cli:alice")  # riskmon report annual from the operator's shell
+        rm.reports.committee(date(2025, 4, 1), date(2025, 4, 30))  # as a row kept before 0021: no maker
     page = make("exec1").get("/reports").text
-    assert "事務処理誤り等の公表（案）" in page and "記録なし（CLI・定時処理）" in page
-    assert re.findall(r'href="/reports/\d+/file\.(\w+)"', page) == ["md", "html", "xlsx"]
+    assert _makers(page) == {"monthly": "自動実行（スケジューラ）", "annual": "コマンドライン（alice）", "committee": "不明（記録前）"}
+    assert _makers(make("exec1").get("/reports?lang=en").text) == {
+        "monthly": "scheduled job",
+        "annual": "command line (alice)",
+        "committee": "unknown (kept before makers were recorded)",
+    }
+    assert "事務処理誤り等の公表（案）" in page
+    monthly_row = page.split('data-kind="monthly">', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'href="/reports/\d+/file\.(\w+)"', monthly_row) == ["md", "html", "xlsx"]
     assert date(2025, 4, 30).isoformat() not in _text(page)  # people read 和暦
 
 
@@ -265,6 +286,50 @@ def test_the_assurance_report_is_shown_and_downloaded(make: Make, engine: Engine
     assert make("rd1").get("/audit/assurance?first=2025-04-01&last=2026-03-31").status_code == 403
 
 
+def test_the_assurance_document_is_kept_once_per_period_and_data_date(make: Make, engine: Engine, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """The page and its download read the kept document back: the whole report is computed once
+    per period, data date and language, not on every GET (docs/web.md, 監査)."""
+    import riskmon.app_reports
+
+    made: list[tuple[str, str]] = []
+    compute = riskmon.app_reports.assurance
+
+    def counted(*args: object, **kw: object) -> object:
+        made.append((str(args[1]), str(kw["as_of"])))
+        return compute(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(riskmon.app_reports, "assurance", counted)
+    auditor = make("auditor")
+    running = "first=2025-04-01&last=2026-03-31"  # the clock's fiscal year: data as of the end of yesterday (9 April)
+    page = auditor.get(f"/audit/assurance?{running}").text
+    md = auditor.get(f"/audit/assurance.md?{running}").text
+    assert auditor.get(f"/audit/assurance?{running}").text == page and md.strip() in unescape(page)
+    assert make("risk1").get(f"/audit/assurance.md?{running}").text == md
+    assert made == [("2025-04-01", "2025-04-09 23:59:59+09:00")]
+    english = auditor.get(f"/audit/assurance.md?{running}&lang=en").text  # another language: another document
+    assert english.startswith("# ") and english != md and len(made) == 2
+    from datetime import date
+
+    with Riskmon(oversight_settings(tmp_path), engine=engine) as rm:  # riskmon report assurance, same data date: its own folder
+        done = rm.reports.assurance(date(2025, 4, 1), date(2025, 4, 5), as_of=rm.calendar.end_of_day(date(2025, 4, 5)))
+        rm.reports.write_assurance(done, lang="ja", made_by="cli:alice")
+    for _ in range(2):  # an ended period: as of its last day, computed once for the page
+        auditor.get("/audit/assurance?first=2025-04-01&last=2025-04-05&lang=ja")
+    assert made[2:] == [("2025-04-01", "2025-04-05 23:59:59+09:00")] * 2  # the CLI's, then the page's
+    r = table_of(Report)
+    with engine.connect() as conn:
+        kept = conn.execute(select(r.c.kind, r.c.folder, r.c.made_by).order_by(r.c.id)).all()
+    assert [(k, Path(f).name, m) for k, f, m in kept] == [
+        ("assurance", "assurance_2025-04-01_2026-03-31_as_of_2025-04-09", "auditor"),
+        ("assurance", "assurance_2025-04-01_2026-03-31_as_of_2025-04-09_en", "auditor"),
+        ("assurance", "assurance_2025-04-01_2025-04-05", "cli:alice"),
+        ("assurance", "assurance_2025-04-01_2025-04-05_as_of_2025-04-05", "auditor"),
+    ]
+    listed = make("exec1").get("/reports").text  # kept like the packs: on the レポート page with its files
+    assert listed.count('data-kind="assurance"') == 4 and "第三線の監査資料" in listed
+
+
 def test_the_dashboard_counts_in_sql_whatever_the_flags(engine: Engine, clock: Clock, flags: dict[str, int], tmp_path: Path) -> None:
     """3,000 more open flags (not 重点三事案 deadlines, no proposals) change the figures, not the
     statements run nor the rows the page holds: every figure is an aggregate (the bench store
@@ -306,7 +371,8 @@ def test_the_dashboard_shows_the_last_nightly_run(make: Make, engine: Engine, cl
     html = make("risk1").get("/dashboard").text
     card = html.split('id="nightly"', 1)[1].split("</section>", 1)[0]
     word = {"ok": "正常終了", "failed": "失敗"}[outcome.status]
-    assert f'<span class="job job-{outcome.status}">{word}</span> <span class="when">2025-04-10 12:00</span>' in card
+    shown = '<span class="when"><time datetime="2025-04-10T12:00:00+09:00">令和7年4月10日12時00分</time></span>'
+    assert f'<span class="job job-{outcome.status}">{word}</span> {shown}' in card
     assert "失敗の記録：" + ("1" if outcome.status == "failed" else "0") + "件" in card
 
 

@@ -335,7 +335,7 @@ def test_import_errors_for_the_second_line(as_: Callable[[str], TestClient], eng
     r = post(client, f"/quarantine/{reject.id}/handled", {"note": "差し戻し済み", "back": "/quarantine"}, page="/quarantine")
     assert (r.status_code, r.headers["location"]) == (303, f"/quarantine?done={reject.id}")
     assert ids_of(client.get("/quarantine").text) == []
-    assert "対応済み: risk1" in client.get("/quarantine?show=all").text
+    assert "対応済み：risk1" in client.get("/quarantine?show=all").text
     assert ("reject_handled", f"reject:{reject.id}") in audit_actions(engine, "risk1")
     assert post(as_("auditor"), f"/quarantine/{reject.id}/handled", {"note": "x"}).status_code == 403
     assert ("refused:reject_handled", f"reject:{reject.id}") in audit_actions(engine, "auditor")

@@ -87,7 +87,7 @@ def test_accepting_the_risk_waits_for_the_executive(as_: Callable[[str], TestCli
     assert done.status_code == 303
     assert "exec_approve" not in buttons(executive, priority)
     assert "confirm" in buttons(risk2, priority)
-    assert "役員承認済み: exec1" in risk2.get(f"/flags/{priority}").text
+    assert "役員承認済み：exec1（<time datetime=" in risk2.get(f"/flags/{priority}").text
     assert post(risk2, f"/flags/{priority}/act", {"action": "confirm", "proposal": digest}, page=f"/flags/{priority}").status_code == 303
     assert flag_row(engine, priority)["review_status"] == "resolved"
 

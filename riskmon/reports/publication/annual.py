@@ -65,7 +65,7 @@ def document(fy: int, cases: list[Case], as_of: datetime, digest: str, cal: Busi
 
 
 def write(engine: Engine, fy: int, as_of: datetime, cal: BusinessCalendar, folder: Path, *, lang: str = "ja",
-          refresh: bool = False) -> list[Path]:  # fmt: skip
+          refresh: bool = False, made_by: str | None = None) -> list[Path]:  # fmt: skip
     """Write ``annual.md``, ``annual.html`` and ``annual.xlsx`` into ``folder`` and keep the draft."""
     first, last = cal.fiscal_year_bounds(fy)
     with engine.connect() as conn:
@@ -76,5 +76,5 @@ def write(engine: Engine, fy: int, as_of: datetime, cal: BusinessCalendar, folde
                "cases": [c.as_json() for c in cases]}  # fmt: skip
     digest = kept.data_hash(content)
     files = write_document(document(fy, cases, as_of, digest, cal, lang), folder, "annual", as_of)
-    kept.keep(engine, "annual", first, last, as_of, digest, folder, content)
+    kept.keep(engine, "annual", first, last, as_of, digest, folder, content, made_by=made_by)
     return files
