@@ -1,7 +1,7 @@
 """who generated each kept report: ``reports.made_by``
 
 Revision ID: 0021_report_maker
-Revises: 0019_change_records
+Revises: 0020_error_impact
 Create Date: 2026-12-02 04:00:00
 
 The レポート page said who generated a pack only for packs made on the page (it read the audit
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0021_report_maker"
-down_revision = "0019_change_records"
+down_revision = "0020_error_impact"
 branch_labels = None
 depends_on = None
 

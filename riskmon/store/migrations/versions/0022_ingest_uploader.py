@@ -1,7 +1,7 @@
 """who uploaded an ingest run from the web's 取込 page (issue #14)
 
 Revision ID: 0022_ingest_uploader
-Revises: 0020_error_impact
+Revises: 0021_report_maker
 Create Date: 2026-12-02 04:00:00
 
 One nullable column on ``ingest_runs``: the user id of the person who sent the files through the
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0022_ingest_uploader"
-down_revision = "0020_error_impact"
+down_revision = "0021_report_maker"
 branch_labels = None
 depends_on = None
 
