@@ -5,6 +5,8 @@ so the pages' ``t('key')`` and the library's ``phrase("web", key)`` say the same
 from __future__ import annotations
 
 INGEST_WORDS: dict[str, tuple[str, str]] = {
+    # イベント: a cell an office form rewrote, beside the value read from it (riskmon.ingest.cells)
+    "ev_as_written": ("（ファイルの記載：{text}）", "(as written in the file: {text})"),
     "nav_upload": ("取込", "Upload"),
     "nav_daily": ("日次業務報告", "Daily report"),
     "upload_title": ("データの取込", "Upload event files"),

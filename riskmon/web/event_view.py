@@ -33,6 +33,7 @@ class Row(NamedTuple):
     field: str
     name: str
     text: str
+    written: str = ""  # the cell as the office wrote it, where it was read into another form (issue #14)
 
 
 def field_name(event_type: str, field: str, words: Mapping[str, str]) -> str:
@@ -63,8 +64,16 @@ def value_text(field: str, value: Any, lang: Lang, tz: ZoneInfo, units: Mapping[
     return str(value)
 
 
-def field_rows(event_type: str, fields: Mapping[str, Any], lang: Lang, tz: ZoneInfo, units: Mapping[str, str]) -> list[Row]:
-    """The event's fields in the store's order, labelled, without the empty ones."""
+def field_rows(
+    event_type: str,
+    fields: Mapping[str, Any],
+    lang: Lang,
+    tz: ZoneInfo,
+    units: Mapping[str, str],
+    written: Mapping[str, str] | None = None,
+) -> list[Row]:
+    """The event's fields in the store's order, labelled, without the empty ones; ``written``: the
+    cells an office form rewrote (令和7年4月7日, １２), shown beside the value read from them."""
     words = phrases("web", lang)
     rows = []
     for field, value in fields.items():
@@ -72,5 +81,5 @@ def field_rows(event_type: str, fields: Mapping[str, Any], lang: Lang, tz: ZoneI
             continue
         text = value_text(field, value, lang, tz, units, words)
         if text:
-            rows.append(Row(field, field_name(event_type, field, words), text))
+            rows.append(Row(field, field_name(event_type, field, words), text, (written or {}).get(field, "")))
     return rows

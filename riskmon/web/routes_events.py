@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from riskmon.events.reasons import where as place
 from riskmon.events.registry import FAMILIES
 from riskmon.i18n import Lang
 from riskmon.review import permissions
@@ -43,7 +44,9 @@ def events_page(request: Request, viewer: Annotated[Viewer, Depends(require_view
         unit = found["unit_id"] if found else None
         if found:
             found["summary"] = FAMILIES[found["type"]].summary(found["fields"], lang)
-            found["rows"] = field_rows(found["type"], found["fields"], lang, ctx.settings.tz, values["units"])
+            written = (found.get("as_written") or {}).get("cells")
+            found["rows"] = field_rows(found["type"], found["fields"], lang, ctx.settings.tz, values["units"], written)
+            found["place"] = place(found["source_path"], found["source_line"])
             if found["type"] in ("error_report", "error_update"):  # a case's report or step: with the whole case
                 found["case"] = pages.error_case(found["fields"]["case_id"])
         values["event"] = found

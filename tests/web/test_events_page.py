@@ -115,3 +115,22 @@ def test_an_inspection_with_its_nonconformities(as_: Callable[[str], TestClient]
     assert nc == ['<td>NC-1</td><td>個人情報保護</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
                   '<td class="when"><time datetime="2025-05-01">令和7年5月1日</time></td>'
                   '<td class="when">未改善</td>']  # fmt: skip
+
+
+def test_a_cell_an_office_form_rewrote_is_shown_as_written(as_: Callable[[str], TestClient], engine: Engine, tmp_path: Path) -> None:
+    """An office CSV with a 和暦 date and full-width digits (issue #14): the page shows the value read
+    and, beside it, the cell as the file had it; an unchanged cell has nothing beside it."""
+    client = as_("po1")
+    csv = tmp_path / "office.csv"
+    csv.write_text(
+        "イベントID,種別,部署コード,業務日,届書の受付件数,届書の処理件数,未処理の届書,最も古い未処理の経過日数,苦情の件数,事務処理誤りの疑い,備考\n"
+        "DW1,日次業務報告,PO-001,令和7年4月7日,１２,10,2,1,0,0,\n",
+        encoding="utf-8",
+    )
+    run(engine, csv)
+    page = client.get("/events?by=event&q=DW1").text
+    assert '<tr data-field="business_date"><th scope="row">業務日</th><td>' in page
+    assert re.search(r'<tr data-field="forms_received"><th scope="row">[^<]*</th><td>12 <span class="as-written">（ファイルの記載：１２）</span>', page)
+    assert "（ファイルの記載：令和7年4月7日）" in page
+    assert re.search(r'<tr data-field="forms_processed"><th scope="row">[^<]*</th><td>10</td>', page)
+    assert "office.csv:2" in page
