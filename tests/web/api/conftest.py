@@ -1,0 +1,48 @@
+"""The API's fixtures: the pages' seed (tests.web.pages_support: po1/po2 first line, risk1/risk2
+second, auditor third, exec1, admin1 user_admin), a TestClient of the whole application (the API
+mounted at /api/v1 as ``riskmon serve`` serves it) and tokens issued through the library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from riskmon.accounts.tokens import SCOPES, Tokens
+from riskmon.config import Settings, WebConfig
+from riskmon.web.app import create_app
+from tests.web.support import Clock
+
+Token = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def api(engine: Engine, clock: Clock, flags: dict[str, int]) -> Iterator[TestClient]:
+    client = TestClient(create_app(Settings(web=WebConfig(api_burst=1000)), engine=engine, clock=clock), follow_redirects=False)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def token(engine: Engine, clock: Clock) -> Token:
+    """``token("po1", "read")``: the Authorization header of a new token of ``po1`` with those scopes."""
+
+    def make(user: str, *scopes: str, days: int = 30) -> dict[str, str]:
+        secret, _ = Tokens(engine, clock).issue(user, name="test", days=days, scopes=frozenset(scopes or SCOPES))
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+def problem(response: Any, status: int, kind: str) -> dict[str, Any]:
+    """The response is problem details of ``kind`` with ``status``; returns the body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"https://riskmon.invalid/problems/{kind}"
+    assert body["status"] == status
+    assert body["instance"] == response.request.url.path
+    return body
