@@ -51,15 +51,15 @@ def get_flag(request: Request, flag_id: int, who: Reader) -> Any:
     a missing one (and the look audited, as the CLI's)."""
     service = _service(request, who)
     try:
+        history = service.history(who.user_id, flag_id)  # audits a refused look
         flag = service.flag(who.user_id, flag_id)
-        history = service.history(who.user_id, flag_id)
         allowed = sorted(service.standing(who.user_id, flag_id).allowed)
     except policy.Refused as refused:
         raise ApiProblem("not-found", refused.ja, refused.en) from None
     if "review" not in who.caller.scopes:
         allowed = []
     return {"flag": jsonable_encoder(dataclasses.asdict(flag)), "history": jsonable_encoder([dataclasses.asdict(h) for h in history]),
-            "allowed_actions": allowed}  # fmt: skip
+            "allowed_actions": allowed, "proposal_id": flag.proposal.digest if flag.proposal is not None else None}  # fmt: skip
 
 
 @router.post("/flags/{flag_id}/{action}", response_model=ActionOut, responses=documented("not-found", "forbidden", "validation"))

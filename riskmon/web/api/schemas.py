@@ -100,6 +100,7 @@ class FlagOut(BaseModel):
     flag: FlagRow
     history: list[CaseEventOut]
     allowed_actions: list[str]
+    proposal_id: str | None  # the pending closure's id, which ``confirm`` and ``exec_approve`` name
 
 
 class ActionIn(BaseModel):
