@@ -5,6 +5,7 @@ mounted at /api/v1 as ``riskmon serve`` serves it) and tokens issued through the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,16 +13,23 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from riskmon.accounts.tokens import SCOPES, Tokens
-from riskmon.config import Settings, WebConfig
+from riskmon.config import PathsConfig, Settings, WebConfig
 from riskmon.web.app import create_app
+from tests.helpers import ROOT
 from tests.web.support import Clock
 
 Token = Callable[..., dict[str, str]]
 
 
+def api_settings(folder: Path, **web: Any) -> Settings:
+    """The shipped rules; reports and the inbox in the test's folder (never the working tree's var/)."""
+    paths = PathsConfig(rules=ROOT / "rules", reports=folder / "reports", outbox=folder / "outbox", inbox=folder / "inbox")
+    return Settings(paths=paths, web=WebConfig.model_validate({"api_burst": 1000, **web}))
+
+
 @pytest.fixture
-def api(engine: Engine, clock: Clock, flags: dict[str, int]) -> Iterator[TestClient]:
-    client = TestClient(create_app(Settings(web=WebConfig(api_burst=1000)), engine=engine, clock=clock), follow_redirects=False)
+def api(engine: Engine, clock: Clock, flags: dict[str, int], tmp_path: Path) -> Iterator[TestClient]:
+    client = TestClient(create_app(api_settings(tmp_path), engine=engine, clock=clock), follow_redirects=False)
     yield client
     client.close()
 

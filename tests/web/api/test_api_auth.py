@@ -5,6 +5,7 @@ and the problem details speak Japanese unless asked for English."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,12 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
 from riskmon.accounts.tokens import Caller, Tokens, parse_scopes
-from riskmon.config import Settings, WebConfig
 from riskmon.errors import Refused
 from riskmon.review.users import actor
 from riskmon.store.tables import ApiToken, AuditEntry, User, table_of
 from riskmon.web.app import create_app
-from tests.web.api.conftest import Token, problem
+from tests.web.api.conftest import Token, api_settings, problem
 from tests.web.support import Clock, login
 
 
@@ -104,8 +104,9 @@ def test_english_by_accept_language_or_lang(api: TestClient) -> None:
     assert body["detail"] == "send Authorization: Bearer <token>"
 
 
-def test_the_rate_limit_is_per_token_with_retry_after(engine: Engine, clock: Clock, flags: dict[str, int], token: Token) -> None:
-    client = TestClient(create_app(Settings(web=WebConfig(api_burst=2, api_rate_per_minute=6)), engine=engine, clock=clock))
+def test_the_rate_limit_is_per_token_with_retry_after(engine: Engine, clock: Clock, flags: dict[str, int], token: Token,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    client = TestClient(create_app(api_settings(tmp_path, api_burst=2, api_rate_per_minute=6), engine=engine, clock=clock))
     first, second = token("risk1", "read"), token("risk2", "read")
     assert [client.get("/api/v1/flags", headers=first).status_code for _ in range(2)] == [200, 200]
     r = client.get("/api/v1/flags", headers=first)
