@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Path, Request
 from fastapi.encoders import jsonable_encoder
 
 from riskmon.review import policy
@@ -20,6 +20,7 @@ from riskmon.web.api.problems import ApiProblem, documented
 from riskmon.web.api.schemas import ActionIn, ActionOut, FlagList, FlagOut
 
 router = APIRouter()
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a flag id: beyond this no database column holds it
 Action = Literal["acknowledge", "take_on", "comment", "response", "propose", "withdraw", "resolve", "accept_risk", "dismiss",
                  "confirm", "exec_approve", "receipt", "committee_decision", "reopen"]  # fmt: skip
 FILTERS = ("severity", "status", "line", "unit", "region", "rule", "category", "since", "until", "q", "sort", "dir", "page", "per")
@@ -46,7 +47,7 @@ def list_flags(request: Request, who: Reader, severity: str = "", status: str = 
 
 
 @router.get("/flags/{flag_id}", response_model=FlagOut, responses=documented("not-found"))
-def get_flag(request: Request, flag_id: int, who: Reader) -> Any:
+def get_flag(request: Request, flag_id: Id, who: Reader) -> Any:
     """A flag, its history and what the caller may do with it; another unit's flag is answered as
     a missing one (and the look audited, as the CLI's)."""
     service = _service(request, who)
@@ -63,7 +64,7 @@ def get_flag(request: Request, flag_id: int, who: Reader) -> Any:
 
 
 @router.post("/flags/{flag_id}/{action}", response_model=ActionOut, responses=documented("not-found", "forbidden", "validation"))
-def act(request: Request, flag_id: int, action: Action, who: Reviewer, body: Annotated[ActionIn | None, Body()] = None) -> Any:
+def act(request: Request, flag_id: Id, action: Action, who: Reviewer, body: Annotated[ActionIn | None, Body()] = None) -> Any:
     """One case action. ``accept_risk`` is a resolution ``risk_accepted`` (the executive's approval
     of S4:41 applies); ``confirm`` is the second pair of eyes, ``exec_approve`` the executive's."""
     a = body or ActionIn()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +28,7 @@ from riskmon.web.api.problems import ApiProblem, documented
 from riskmon.web.api.schemas import EventOut, IngestOut, RejectList, RejectOut, RunList, RunOut
 
 router = APIRouter()
+Id = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 MEDIA_SUFFIX = {"application/json": "json", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
                 "application/x-jsonlines": "jsonl", "text/csv": "csv"}  # fmt: skip
 BODY_DOC = {
@@ -118,7 +120,7 @@ def list_runs(request: Request, who: Reader, limit: Annotated[int, Query(ge=1, l
 
 
 @router.get("/ingest-runs/{run_id}", response_model=RunOut, responses=documented("forbidden", "not-found"))
-def get_run(request: Request, run_id: int, who: Reader) -> Any:
+def get_run(request: Request, run_id: Id, who: Reader) -> Any:
     _quarantine(request, who)
     found = runs_store.run(ctx_of(request).engine, run_id)
     if found is None:
@@ -127,7 +129,7 @@ def get_run(request: Request, run_id: int, who: Reader) -> Any:
 
 
 @router.get("/ingest-runs/{run_id}/rejects", response_model=RejectList, responses=documented("forbidden", "not-found", "validation"))
-def run_rejects(request: Request, run_id: int, who: Reader, open_only: bool = False, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+def run_rejects(request: Request, run_id: Id, who: Reader, open_only: bool = False, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
                 per: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:  # fmt: skip
     _quarantine(request, who)
     ctx = ctx_of(request)

@@ -4,9 +4,9 @@ run, audited with the token id), and a kept file (md, xlsx, pdf, html) as an att
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -17,6 +17,8 @@ from riskmon.web.api.schemas import GenerateIn, GenerateOut, ReportList, ReportO
 from riskmon.web.routes_reports import content_disposition
 
 router = APIRouter()
+MAX_DAYS = 365  # last - first: a fiscal year, leap day included, is the longest pack
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _readers(request: Request, who: ApiUser, subject: str) -> None:
@@ -46,6 +48,10 @@ async def generate(request: Request, body: GenerateIn, who: Reviewer) -> Any:
     if body.last < body.first:
         raise ApiProblem("validation", f"期間が逆です（{body.first}〜{body.last}）", f"the period is reversed ({body.first}..{body.last})",
                          errors=[(["body", "last"], "開始日より前です", "before first")])  # fmt: skip
+    if (body.last - body.first).days > MAX_DAYS:
+        raise ApiProblem("validation", f"期間は{MAX_DAYS + 1}日までです（{body.first}〜{body.last}）",
+                         f"the period is at most {MAX_DAYS + 1} days ({body.first}..{body.last})",
+                         errors=[(["body", "last"], "期間が長すぎます", "the period is too long")])  # fmt: skip
     oversight = ctx_of(request).rm.pages.oversight
     written = await run_in_threadpool(oversight.generate_committee, who.actor, body.first, body.last, body.lang, who.via)
     return {"files": [p.name for p in written.files], "version": written.version, "unchanged": written.unchanged,
@@ -55,7 +61,7 @@ async def generate(request: Request, body: GenerateIn, who: Reviewer) -> Any:
 @router.get("/reports/{report_id}/file.{ext}", response_class=FileResponse, responses={
     200: {"content": {m: {"schema": {"type": "string", "format": "binary"}} for m in MEDIA.values()}},
     **documented("forbidden", "not-found")})  # fmt: skip
-def report_file(request: Request, report_id: int, ext: Literal["md", "xlsx", "pdf", "html"], who: Reader) -> Any:
+def report_file(request: Request, report_id: Id, ext: Literal["md", "xlsx", "pdf", "html"], who: Reader) -> Any:
     _readers(request, who, f"report:{report_id}")
     found = ctx_of(request).rm.pages.oversight.report_file(who.actor, report_id, ext)
     if found is None:

@@ -110,7 +110,7 @@ class ActionIn(BaseModel):
     note: str = Field("", max_length=4000)
     resolution: str = Field("", max_length=32)
     until: date | None = None
-    duplicate_of: int | None = Field(None, ge=1)
+    duplicate_of: int | None = Field(None, ge=1, le=2**31 - 1)
     proposal: str = Field("", max_length=64)
     assignee: str = Field("", max_length=64)
 
@@ -134,10 +134,14 @@ class ReportList(BaseModel):
     items: list[ReportOut]
 
 
+#: a committee pack covers a quarter, a half or a fiscal year of the agency's data
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
 class GenerateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    first: date
-    last: date
+    first: date = Field(ge=EARLIEST, le=LATEST)
+    last: date = Field(ge=EARLIEST, le=LATEST)
     lang: Literal["ja", "en"] = "ja"
 
 
