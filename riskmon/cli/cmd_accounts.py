@@ -157,8 +157,9 @@ def token_service(
     except RiskmonError as exc:
         app.fail(exc.text(app.lang), ExitCode.USAGE)
     tokens = Tokens(app.require_schema(), _accounts(app).clock)
+    who = caller(app, token_file, required=True)  # no or a bad token: the command cannot start (exit 2)
     try:
-        secret, info = tokens.issue_service(caller(app, token_file, required=True), user_id, name=name, days=days, scopes=scopes)
+        secret, info = tokens.issue_service(who, user_id, name=name, days=days, scopes=scopes)
     except RiskmonError as exc:
         app.fail(exc.text(app.lang))
     _shown_once(app, info.id, info.expires_at, secret)
