@@ -131,6 +131,13 @@ def install(app: FastAPI) -> None:
         return response(request, ApiProblem(kind, headers=dict(exc.headers or {})))
 
 
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        """Still problem details (the error itself goes to the server's log, never to the client)."""
+        return response(request, ApiProblem("server", "内部エラーが起きました。管理者に連絡してください",
+                                            "an internal error occurred; tell the administrator"))  # fmt: skip
+
+
 def documented(*kinds: str) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` entry of these problems (schemathesis checks every answer against it)."""
     return {KINDS[k][0]: {"model": Problem, "content": {MEDIA: {}}, "description": KINDS[k][2]} for k in kinds}

@@ -154,3 +154,17 @@ def test_a_service_token_is_issued_by_a_user_admin_only(engine: Engine, clock: C
     headers = {"Authorization": f"Bearer {secret}"}
     assert api.get("/api/v1/flags", headers=headers).status_code == 200
     problem(api.post("/api/v1/flags/1/acknowledge", headers=headers, json={}), 403, "scope")
+
+
+def test_a_crash_is_still_problem_details(engine: Engine, clock: Clock, flags: dict[str, int], token: Token, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from riskmon.web.api import runs_store
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a secret detail of the server")
+
+    monkeypatch.setattr(runs_store, "runs", broken)
+    client = TestClient(create_app(api_settings(tmp_path), engine=engine, clock=clock), raise_server_exceptions=False)
+    r = client.get("/api/v1/ingest-runs", headers=token("risk1", "read"))
+    body = problem(r, 500, "server")
+    assert body["detail"] == "内部エラーが起きました。管理者に連絡してください" and "secret" not in r.text
