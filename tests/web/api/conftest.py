@@ -4,27 +4,17 @@ mounted at /api/v1 as ``riskmon serve`` serves it) and tokens issued through the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from riskmon.accounts.tokens import SCOPES, Tokens
-from riskmon.config import PathsConfig, Settings, WebConfig
 from riskmon.web.app import create_app
-from tests.helpers import ROOT
+from tests.web.api.api_support import Token, api_settings
 from tests.web.support import Clock
-
-Token = Callable[..., dict[str, str]]
-
-
-def api_settings(folder: Path, **web: Any) -> Settings:
-    """The shipped rules; reports and the inbox in the test's folder (never the working tree's var/)."""
-    paths = PathsConfig(rules=ROOT / "rules", reports=folder / "reports", outbox=folder / "outbox", inbox=folder / "inbox")
-    return Settings(paths=paths, web=WebConfig.model_validate({"api_burst": 1000, **web}))
 
 
 @pytest.fixture
@@ -43,14 +33,3 @@ def token(engine: Engine, clock: Clock) -> Token:
         return {"Authorization": f"Bearer {secret}"}
 
     return make
-
-
-def problem(response: Any, status: int, kind: str) -> dict[str, Any]:
-    """The response is problem details of ``kind`` with ``status``; returns the body."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"https://riskmon.invalid/problems/{kind}"
-    assert body["status"] == status
-    assert body["instance"] == response.request.url.path
-    return body

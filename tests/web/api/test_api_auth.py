@@ -17,7 +17,7 @@ from riskmon.errors import Refused
 from riskmon.review.users import actor
 from riskmon.store.tables import ApiToken, AuditEntry, User, table_of
 from riskmon.web.app import create_app
-from tests.web.api.conftest import Token, api_settings, problem
+from tests.web.api.api_support import Token, api_settings, problem
 from tests.web.support import Clock, login
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from riskmon.store.tables import AuditEntry, table_of
 from tests.helpers import error_report
-from tests.web.api.conftest import Token, problem
+from tests.web.api.api_support import Token, problem
 
 
 def test_a_json_array_goes_through_the_pipeline(api: TestClient, token: Token, engine: Engine) -> None:

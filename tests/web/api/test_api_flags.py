@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from riskmon.store.tables import AuditEntry, CaseEvent, table_of
-from tests.web.api.conftest import Token, problem
+from tests.web.api.api_support import Token, problem
 
 PO_001 = ("R01:C1", "R01:C2", "R02:C2")
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from riskmon.store.tables import AuditEntry, table_of
-from tests.web.api.conftest import Token, problem
+from tests.web.api.api_support import Token, problem
 
 
 def test_the_second_line_generates_and_everyone_but_the_first_downloads(api: TestClient, token: Token, engine: Engine) -> None:

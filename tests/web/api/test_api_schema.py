@@ -28,7 +28,7 @@ from riskmon.accounts.tokens import Tokens
 from riskmon.store.db import make_engine
 from riskmon.store.migrate import upgrade
 from riskmon.web.app import create_app
-from tests.web.api.conftest import api_settings
+from tests.web.api.api_support import api_settings
 from tests.web.pages_support import seed_pages
 from tests.web.support import Clock, seed
 
