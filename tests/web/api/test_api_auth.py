@@ -114,6 +114,8 @@ def test_the_rate_limit_is_per_token_with_retry_after(engine: Engine, clock: Clo
     assert r.headers["retry-after"] == "10"  # one request every 10 s at 6 a minute
     assert body["detail"] == "このトークンの要求が多すぎます。10秒後に再試行してください"
     assert client.get("/api/v1/flags", headers=second).status_code == 200  # another token has its own bucket
+    guess = {"Authorization": "Bearer rmt_guessed"}  # an invalid token has a bucket too: guessing is slowed
+    assert [client.get("/api/v1/flags", headers=guess).status_code for _ in range(3)] == [401, 401, 429]
 
 
 def test_openapi_is_served_without_a_token(api: TestClient) -> None:
