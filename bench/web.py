@@ -3,6 +3,7 @@
     python bench/web.py                          # 1M events, SQLite and PostgreSQL (make bench-web)
     python bench/web.py --events 100k            # a quick check
     python bench/web.py --backends sqlite --format json
+    python bench/web.py --api                    # the JSON API: 1,000 daily reports as one array vs a JSONL file (bench/web_api.py)
 
 For each backend: the evaluated store of bench/web_store.py (made once under var/bench/, then
 reused), ten accounts of every kind (office heads, 地域部, second-line risk officers, an auditor,
@@ -230,7 +231,13 @@ def main() -> None:
         "--think", type=float, default=0.0, help="seconds a user reads a page before the next click (0: back to back, the worst case)"
     )
     parser.add_argument("--format", default="table", choices=["table", "json"])
+    parser.add_argument("--api", action="store_true", help="instead: the JSON API's ingest of 1,000 daily reports (bench/web_api.py)")
     args = parser.parse_args()
+    if args.api:
+        from bench import web_api
+
+        web_api.report(web_api.run(1000))
+        return
     results = [run_backend(b, args.events, args.rounds, args.workers, args.think) for b in args.backends]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "web.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

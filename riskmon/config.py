@@ -90,6 +90,8 @@ class WebConfig(_Section):
     failure_window_minutes: int = Field(15, ge=1)  # failures older than this no longer count
     proxy_headers: bool = False  # trust X-Forwarded-For from forwarded_allow_ips (behind a reverse proxy)
     forwarded_allow_ips: str = "127.0.0.1"
+    api_rate_per_minute: int = Field(120, ge=1, le=100_000)  # JSON API requests per token per minute (a token bucket)
+    api_burst: int = Field(30, ge=1, le=10_000)  # how many of them may come at once
 
 
 #: a value rules may refer to as ``{config: section.key}``: a number, a word, or a list of them

@@ -8,7 +8,14 @@ of the database cannot be replayed. Its id, the first 12 hex digits of that hash
 is revoked, or when its user is deactivated (:func:`revoke_all`, called by 利用者管理).
 
 Every issue, revocation and refused use is appended to the hash-chained audit log with its
-channel (``cli`` for the operator's shell, ``api`` for a token) and the token id.
+channel (``cli`` for the operator's shell, ``api`` for a token) and the token id; a use of the
+JSON API (``/api/v1``, issue #14) is audited on each request too (:meth:`Tokens.authenticate`'s ``use``).
+
+Scopes (issue #14): a token may ``read``, ``ingest`` and/or ``review`` — a limit on top of its
+user's powers, never a power of its own, so a review token of a third-line user still cannot act.
+A *service token* is for another system: a user_admin issues it for a service account (a user of
+the users master like any other, whose unit and role riskmon decides), without that account's
+password, and the issuer is kept beside it.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ PREFIX = "rmt_"  # makes a leaked token recognisable in a log or a paste
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
 REF_LENGTH = 12
+SCOPES = ("read", "ingest", "review")
 
 
 class TokenRefused(UnknownUser):
@@ -40,6 +48,22 @@ class TokenRefused(UnknownUser):
 
     def __init__(self, ja: str, en: str) -> None:
         NotFound.__init__(self, ja, en)
+
+
+def parse_scopes(values: list[str] | tuple[str, ...] | str) -> frozenset[str]:
+    """``read``, ``ingest``, ``review`` (a list, or one comma-separated string); none, or an
+    unknown word, is refused with the words that are allowed."""
+    words = [w.strip() for v in ([values] if isinstance(values, str) else values) for w in v.split(",") if w.strip()]
+    unknown = [w for w in words if w not in SCOPES]
+    if unknown or not words:
+        shown = ", ".join(unknown) or "-"
+        raise Refused(f"スコープ「{shown}」は使えません。使えるスコープ：{', '.join(SCOPES)}",
+                      f"scope '{shown}' is not allowed; the scopes are {', '.join(SCOPES)}")  # fmt: skip
+    return frozenset(words)
+
+
+def scopes_text(scopes: frozenset[str]) -> str:
+    return ",".join(s for s in SCOPES if s in scopes)
 
 
 NO_TOKEN = TokenRefused(
@@ -63,6 +87,7 @@ class Caller:
     actor: Actor | None = None
     token: str | None = None  # the token's id (hash prefix), never the secret
     extra: dict[str, str] = field(default_factory=dict)  # e.g. the web session's hash prefix
+    scopes: frozenset[str] = frozenset(SCOPES)  # what the token allows (the shell: everything its powers allow)
 
     @property
     def via(self) -> dict[str, str]:
@@ -79,6 +104,8 @@ class TokenInfo:
     expires_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    scopes: frozenset[str] = frozenset(SCOPES)
+    issued_by: str | None = None
 
     def state(self, now: datetime) -> str:
         if self.revoked_at is not None:
@@ -98,7 +125,7 @@ def hash_token(secret: str) -> str:
 
 def _info(row: Any) -> TokenInfo:
     return TokenInfo(row["id_hash"][:REF_LENGTH], row["user_id"], row["name"], row["created_at"], row["expires_at"],
-                     row["last_used_at"], row["revoked_at"])  # fmt: skip
+                     row["last_used_at"], row["revoked_at"], frozenset(row["scopes"].split(",")), row["issued_by"])  # fmt: skip
 
 
 def revoke_all(conn: Connection, user_id: str, at: datetime) -> list[str]:
@@ -116,27 +143,45 @@ class Tokens:
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self.engine, self.clock = engine, clock
 
-    def issue(self, user_id: str, *, name: str = "", days: int = DEFAULT_DAYS,
-              proof: dict[str, Any] | None = None) -> tuple[str, TokenInfo]:  # fmt: skip
+    def issue(self, user_id: str, *, name: str = "", days: int = DEFAULT_DAYS, proof: dict[str, Any] | None = None,
+              scopes: frozenset[str] = frozenset(SCOPES), issued_by: str | None = None) -> tuple[str, TokenInfo]:  # fmt: skip
         """A new token for ``user_id``, whose password the caller has just checked (``proof`` says
-        how, for the audit log). Returns the secret — its only copy — and the token."""
+        how, for the audit log), or a service token a user_admin issues (``issued_by``, see
+        :meth:`issue_service`). Returns the secret — its only copy — and the token."""
         check_days(days)
+        parse_scopes(sorted(scopes))
         secret = PREFIX + secrets.token_urlsafe(32)
         now = self.clock()
         with self.engine.begin() as conn:
             who = actor(conn, user_id)
             row = {"id_hash": hash_token(secret), "user_id": who.user_id, "name": name.strip()[:100], "created_at": now,
-                   "expires_at": now + timedelta(days=days), "last_used_at": None, "revoked_at": None}  # fmt: skip
+                   "expires_at": now + timedelta(days=days), "last_used_at": None, "revoked_at": None,
+                   "scopes": scopes_text(scopes), "issued_by": issued_by}  # fmt: skip
             conn.execute(table_of(ApiToken).insert().values(**row))
             info = _info(row)
-            audit.append(conn, who.user_id, "token_created", f"user:{who.user_id}",
+            audit.append(conn, issued_by or who.user_id, "token_created", f"user:{who.user_id}",
                          {"channel": "cli", "token": info.id, "name": info.name, "expires_at": info.expires_at.isoformat(),
-                          **(proof or {})}, now)  # fmt: skip
+                          "scopes": row["scopes"], **({"service": "true"} if issued_by else {}), **(proof or {})}, now)  # fmt: skip
         return secret, info
 
-    def authenticate(self, secret: str) -> Caller:
+    def issue_service(self, caller: Caller, user_id: str, *, name: str, days: int, scopes: frozenset[str]) -> tuple[str, TokenInfo]:
+        """A service token for ``user_id`` (a service account: unit and role are riskmon's), issued
+        by a user_admin proven by their own token — never from the bare shell, so the audit log
+        always names a person. A refusal is audited."""
+        if caller.actor is None or not can_administer_users(caller.actor):
+            now = self.clock()
+            with self.engine.begin() as conn:
+                audit.append(conn, caller.name, "refused:token_created", f"user:{user_id}",
+                             {**caller.via, "reason": "only a user_admin issues service tokens"}, now)  # fmt: skip
+            raise Refused("サービス用トークンを発行できるのは user_admin だけです（自分のトークンで --token-file を指定してください）",
+                          "only a user_admin issues service tokens (pass your own token with --token-file)")  # fmt: skip
+        return self.issue(user_id, name=name, days=days, scopes=scopes, issued_by=caller.actor.user_id,
+                          proof={**caller.via, "issued_by": caller.actor.user_id})  # fmt: skip
+
+    def authenticate(self, secret: str, use: dict[str, str] | None = None) -> Caller:
         """The person a token belongs to, as a :class:`Caller` on channel ``api``; its last use is
-        recorded. A refused token is audited (under its id, if it names a stored token)."""
+        recorded. A refused token is audited (under its id, if it names a stored token); ``use``
+        (a JSON API request's method and path) audits an accepted use too, in the same transaction."""
         now = self.clock()
         digest = hash_token(secret.strip()) if secret.strip() else ""
         t = table_of(ApiToken)
@@ -156,9 +201,12 @@ class Tokens:
                              {"channel": "api", "token": ref, "reason": problem}, now)  # fmt: skip
             else:
                 conn.execute(update(t).where(t.c.id_hash == digest).values(last_used_at=now))
+                if use is not None:
+                    audit.append(conn, who.user_id, "token_used", f"token:{digest[:REF_LENGTH]}",
+                                 {"channel": "api", "token": digest[:REF_LENGTH], **use}, now)  # fmt: skip
         if who is None or row is None:
             raise TokenRefused(*BAD_TOKEN)
-        return Caller(who.user_id, "api", who, row["id_hash"][:REF_LENGTH])
+        return Caller(who.user_id, "api", who, row["id_hash"][:REF_LENGTH], scopes=frozenset(row["scopes"].split(",")))
 
     def listing(self, caller: Caller, user_id: str | None = None) -> list[TokenInfo]:
         """Tokens (never their secrets), newest first: the operator and a user_admin see anyone's,

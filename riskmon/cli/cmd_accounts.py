@@ -19,7 +19,7 @@ import typer
 from riskmon.accounts.admin import UserAdmin
 from riskmon.accounts.auth import Accounts
 from riskmon.accounts.sso import PASSWORDS_OFF_FOR_TOKENS
-from riskmon.accounts.tokens import DEFAULT_DAYS, MAX_DAYS, Tokens, check_days
+from riskmon.accounts.tokens import DEFAULT_DAYS, MAX_DAYS, SCOPES, Tokens, check_days, parse_scopes, scopes_text
 from riskmon.cli.common import TOKEN_FILE, AppContext, ExitCode, Format, app_context, caller, example, operator_name, print_json, table
 from riskmon.errors import RiskmonError
 
@@ -37,6 +37,10 @@ def register(users: typer.Typer) -> None:
         "riskmon users token create rmd.suzuki --name 'laptop' --expires-days 30",
         "printf '%s\n' \"$PASSWORD\" | riskmon users token create rmd.suzuki --password-stdin > ~/.riskmon-token",
     ))(token_create)  # fmt: skip
+    token.command("service", epilog=example(
+        "riskmon users token service svc.kikan --scope ingest --scope read --name '基幹システム' --expires-days 90 "
+        "--token-file ~/.riskmon-token > svc.token",
+    ))(token_service)  # fmt: skip
     token.command("list", epilog=example("riskmon users token list", "riskmon users token list rmd.suzuki --format json"))(token_list)
     token.command("revoke", epilog=example("riskmon users token revoke 3f2a9c1e0b7d", "riskmon users token revoke --all po001.sato"))(
         token_revoke
@@ -99,11 +103,13 @@ def token_create(
     name: str = typer.Option("", "--name", help="What the token is for (shown by token list)."),
     days: int = typer.Option(DEFAULT_DAYS, "--expires-days", help=f"Days until it expires (1 to {MAX_DAYS})."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read your password from the first line of standard input."),
+    scope: list[str] = typer.Option(list(SCOPES), "--scope", help="read, ingest or review (repeat; default: all three)."),
 ) -> None:
     """Create your personal API token after checking your password; it is printed once, on stdout."""
     app = app_context(ctx)
     try:
         check_days(days)
+        scopes = parse_scopes(scope)
     except RiskmonError as exc:
         app.fail(exc.text(app.lang), ExitCode.USAGE)
     if not app.settings.local_passwords:  # [sso] local_passwords = false: no password to prove it with
@@ -121,15 +127,45 @@ def token_create(
         app.fail(app.t("一時パスワードのままです。先に画面でログインしてパスワードを変更してください",
                        "your password is a one-time password: log in on the web and change it first"))  # fmt: skip
     try:
-        secret, info = Tokens(app.require_schema(), accounts.clock).issue(user_id, name=name, days=days,
+        secret, info = Tokens(app.require_schema(), accounts.clock).issue(user_id, name=name, days=days, scopes=scopes,
                                                                          proof={"session": result.session.ref})  # fmt: skip
     except RiskmonError as exc:
         app.fail(exc.text(app.lang))
-    app.err.print(app.t(f"トークン {info.id}（{info.expires_at:%Y-%m-%d} まで）。この一度だけ表示します。"
+    _shown_once(app, info.id, info.expires_at, secret)
+
+
+def _shown_once(app: AppContext, token_id: str, expires_at: datetime, secret: str) -> None:
+    """The secret on stdout (its only copy), what it is on stderr."""
+    app.err.print(app.t(f"トークン{token_id}（{expires_at:%Y-%m-%d}まで）。この一度だけ表示します。"
                         "chmod 600 のファイルに保存し --token-file か RISKMON_TOKEN で使ってください:",
-                        f"token {info.id} (until {info.expires_at:%Y-%m-%d}), shown only now; keep it in a chmod 600 file "
+                        f"token {token_id} (until {expires_at:%Y-%m-%d}), shown only now; keep it in a chmod 600 file "
                         "and use it with --token-file or RISKMON_TOKEN:"), markup=False)  # fmt: skip
     typer.echo(secret)
+
+
+def token_service(
+    ctx: typer.Context,
+    user_id: str = typer.Argument(..., help="The service account (a user of the users master: its unit and role are riskmon's)."),
+    name: str = typer.Option(..., "--name", help="Which system uses it (shown by token list)."),
+    days: int = typer.Option(..., "--expires-days", help=f"Days until it expires (1 to {MAX_DAYS}); required."),
+    scope: list[str] = typer.Option(..., "--scope", help="read, ingest or review (repeat)."),
+    token_file: Path | None = TOKEN_FILE,
+) -> None:
+    """A user_admin issues a service token for another system's service account (no password of
+    that account is involved); it is printed once, on stdout, and the issuer is kept with it."""
+    app = app_context(ctx)
+    try:
+        check_days(days)
+        scopes = parse_scopes(scope)
+    except RiskmonError as exc:
+        app.fail(exc.text(app.lang), ExitCode.USAGE)
+    tokens = Tokens(app.require_schema(), _accounts(app).clock)
+    who = caller(app, token_file, required=True)  # no or a bad token: the command cannot start (exit 2)
+    try:
+        secret, info = tokens.issue_service(who, user_id, name=name, days=days, scopes=scopes)
+    except RiskmonError as exc:
+        app.fail(exc.text(app.lang))
+    _shown_once(app, info.id, info.expires_at, secret)
 
 
 def token_list(
@@ -147,13 +183,15 @@ def token_list(
         app.fail(exc.text(app.lang))
     now = tokens.clock()
     rows: list[dict[str, Any]] = [{"id": t.id, "user_id": t.user_id, "name": t.name, "created_at": t.created_at, "expires_at": t.expires_at,
-             "last_used_at": t.last_used_at, "state": t.state(now)} for t in found]  # fmt: skip
+             "last_used_at": t.last_used_at, "state": t.state(now), "scopes": scopes_text(t.scopes),
+             "issued_by": t.issued_by} for t in found]  # fmt: skip
     if fmt is Format.json:
         print_json(rows)
         return
     cols = ["id", app.t("利用者", "user"), app.t("名前", "name"), app.t("期限", "expires"), app.t("最終利用", "last used"),
-            app.t("状態", "state")]  # fmt: skip
-    out = [(r["id"], r["user_id"], r["name"], app.local(r["expires_at"]), app.local(r["last_used_at"]), r["state"]) for r in rows]
+            app.t("状態", "state"), app.t("スコープ", "scopes")]  # fmt: skip
+    out = [(r["id"], r["user_id"], r["name"], app.local(r["expires_at"]), app.local(r["last_used_at"]), r["state"], r["scopes"])
+           for r in rows]  # fmt: skip
     app.out.print(table(app.t(f"トークン {len(out)} 件", f"{len(out)} tokens"), cols, out))
 
 

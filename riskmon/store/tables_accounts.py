@@ -64,3 +64,5 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime = tz(nullable=False)
     last_used_at: datetime | None = tz(nullable=True)
     revoked_at: datetime | None = tz(nullable=True)
+    scopes: str = Field(default="read,ingest,review", max_length=40)  # what the token may do on top of its user's powers (#14)
+    issued_by: str | None = Field(default=None, max_length=64)  # the user_admin who issued a service token; None: its owner

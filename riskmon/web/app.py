@@ -41,6 +41,7 @@ from riskmon.web import (
     routes_reports,
     routes_users,
 )
+from riskmon.web.api import create_api
 from riskmon.web.body_limit import BodyLimit
 from riskmon.web.csrf import CsrfRefused, csrf_guard
 from riskmon.web.deps import LoginRequired, PasswordChangeRequired, WebContext, language, render, templates_env
@@ -66,6 +67,7 @@ def create_app(source: Settings | Riskmon, *, engine: Engine | None = None, cloc
     app.add_middleware(BodyLimit, wider=routes_ingest.BODY_LIMITS)  # inside the security headers: the 413 page gets them too
     app.add_middleware(SecurityHeaders, https=settings.web.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/api/v1", create_api(app.state.ctx))  # tokens only, its own OpenAPI and problem details (issue #14)
     modules = (
         routes_auth,
         routes_queue,

@@ -71,7 +71,8 @@ def test_the_database_keeps_only_the_hash_and_the_audit_log_names_the_prefix(eng
     assert [r["id_hash"] for r in rows] == [hash_token(secret)] and secret not in repr(rows)
     assert info.id == hash_token(secret)[:REF_LENGTH] and info.expires_at == clock.now + timedelta(days=30)
     assert entries(engine, "token_created") == [("po1", "user:po1", {"channel": "cli", "token": info.id, "name": "laptop",
-                                                                     "expires_at": info.expires_at.isoformat()})]  # fmt: skip
+                                                                     "expires_at": info.expires_at.isoformat(),
+                                                                     "scopes": "read,ingest,review"})]  # fmt: skip
     with engine.connect() as conn:
         assert secret not in repr(conn.execute(select(table_of(AuditEntry))).all())
 

@@ -1,7 +1,7 @@
 """the cells of a record as written in its file, where the reader read them into another form (issue #14)
 
 Revision ID: 0024_raw_text
-Revises: 0022_ingest_uploader
+Revises: 0023_token_scopes
 Create Date: 2026-12-02 04:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_raw_text"
-down_revision = "0022_ingest_uploader"
+down_revision = "0023_token_scopes"
 branch_labels = None
 depends_on = None
 
