@@ -66,7 +66,7 @@ def test_the_exact_words_in_both_languages(cli: Cli, engine: Engine) -> None:
     theirs = flag_of(engine, "PO-001")
     assert shown(cli, "respond", theirs, "ja") == (ExitCode.ERROR, "", "<id>: フラグ <id> はありません\n")
     assert shown(cli, "respond", theirs, "en") == (ExitCode.ERROR, "", "<id>: flag <id> does not exist\n")
-    assert shown(cli, "history", theirs, "ja") == (ExitCode.ERROR, "", "エラー: フラグ <id> はありません\n")
+    assert shown(cli, "history", theirs, "ja") == (ExitCode.ERROR, "", "エラー：フラグ<id>はありません\n")
     assert shown(cli, "history", theirs, "en") == (ExitCode.ERROR, "", "error: flag <id> does not exist\n")
 
 

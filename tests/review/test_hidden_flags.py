@@ -85,7 +85,7 @@ def test_a_history_look_at_another_units_flag_is_refused_as_missing(engine: Engi
     with pytest.raises(policy.Refused) as missing:
         svc.history("po2", MISSING)
     assert last_audit(engine) == ("po2", "refused:history", f"flag:{MISSING}", f"flag {MISSING} does not exist")
-    assert (hidden.value.ja, hidden.value.en) == (f"フラグ {f} はありません", f"flag {f} does not exist")
+    assert (hidden.value.ja, hidden.value.en) == (f"フラグ{f}はありません", f"flag {f} does not exist")
     assert (missing.value.ja.replace(str(MISSING), str(f)), missing.value.en.replace(str(MISSING), str(f))) == (
         hidden.value.ja, hidden.value.en)  # fmt: skip
 

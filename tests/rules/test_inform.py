@@ -44,7 +44,7 @@ REASON = "inform_reason: {ja: 共同所管, en: joint ownership}\n"
         ),
         (
             "inform: audit_department\n" + REASON,
-            "r.yaml:13:9: リスト [...] で書いてください: audit_department / must be a list [...]: audit_department",
+            "r.yaml:13:9: リスト [...] で書いてください：audit_department / must be a list [...]: audit_department",
         ),
     ],
 )
