@@ -54,7 +54,7 @@ def scan(text: str, *, allow_aliases: bool) -> tuple[int, int, str] | None:
             if tag and tag != "!" and tag not in _PLAIN_TAGS:
                 tag = tag.replace("tag:yaml.org,2002:", "!!")
                 return (*where, msg(
-                    f"タグ{tag}は使えません（ルールファイルに書けるのは文字・数・真偽値・リスト・対応表だけです）",
+                    f"タグ「{tag}」は使えません（ルールファイルに書けるのは文字・数・真偽値・リスト・対応表だけです）",
                     f"the tag {tag} is not allowed (a rule file holds only text, numbers, booleans, lists and mappings)",
                 ))  # fmt: skip
             if isinstance(event, yaml.CollectionStartEvent):

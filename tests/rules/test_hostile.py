@@ -38,8 +38,8 @@ def _with_message(template: str) -> str:
 #: name → (file text, text at the refused line, Japanese words, English words)
 HOSTILE: dict[str, tuple[str, str, str, str]] = {
     "python_object_tag": (BASE.replace("description: d", "description: !!python/object/apply:os.system ['touch PWNED']"),
-                          "description:", "タグ !!python/object/apply:os.system は使えません", "is not allowed"),
-    "python_name_tag": (BASE + "enabled: !!python/name:os.system\n", "enabled:", "タグ !!python/name:os.system", "is not allowed"),
+                          "description:", "タグ「!!python/object/apply:os.system」は使えません", "is not allowed"),
+    "python_name_tag": (BASE + "enabled: !!python/name:os.system\n", "enabled:", "タグ「!!python/name:os.system」", "is not allowed"),
     "alias_bomb": (_bomb(9), "lol0:", "アンカー（&）とエイリアス（*）は使えません", "anchors (&) and aliases (*) are not allowed"),
     "merge_key_alias": ("base: &b {kind: match}\n" + BASE.replace("kind: deadline\n", "<<: *b\n"), "base:",
                         "アンカー（&）とエイリアス（*）は使えません", "are not allowed in rule files"),
