@@ -58,7 +58,7 @@ def _one(err: Any, loc: Path_, kind: str | None) -> tuple[Path_, str]:
         parent = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), None)
         allowed = _NESTED_KEYS.get(parent or "", ()) if len(loc) > 1 else sorted(KEYS.get(kind or "", ()))
         ja, en = hint(did_you_mean(name, allowed))
-        where_ja, where_en = (f" {kind}ルールでは", f"a key of a {kind} rule") if len(loc) == 1 else ("ここでは", "a key here")
+        where_ja, where_en = (f"{kind}ルールでは", f"a key of a {kind} rule") if len(loc) == 1 else ("ここでは", "a key here")
         return (*loc, "__key__"), msg(f"'{name}' は{where_ja}使えない項目です{ja}", f"'{name}' is not {where_en}{en}")
     if etype in ("literal_error", "enum"):
         return loc, _choice(value, re.findall(r"'([^']*)'", ctx.get("expected", "")), name)

@@ -39,7 +39,7 @@ REASON = "inform_reason: {ja: 共同所管, en: joint ownership}\n"
         ),
         (
             "infrom: [audit_department]\n",
-            "r.yaml:13:1: 'infrom' は deadline ルールでは使えない項目です（もしかして 'inform'？）"
+            "r.yaml:13:1: 'infrom' はdeadlineルールでは使えない項目です（もしかして 'inform'？）"
             " / 'infrom' is not a key of a deadline rule (did you mean 'inform'?)",
         ),
         (

@@ -66,7 +66,7 @@ def test_equal_or_ordered_levels_pass(tmp_path: Path) -> None:
          "r.yaml:15:15: 'categry' はこのイベントにない項目です（もしかして 'category'？） / 'categry' is not a field of this event (did you mean 'category'?)"),
         # OperatorFitsField
         ("when: {field: summary, above: 3}",
-         "r.yaml:15:31: 'summary' は数値ではないため above は使えません / 'summary' is not a number, so 'above' cannot be used"),
+         "r.yaml:15:31: 'summary' は数値ではないためaboveは使えません / 'summary' is not a number, so 'above' cannot be used"),
         # ValueFitsField: a Japanese label where the code is expected
         ("when: {field: category, is: 誤送付}",
          "r.yaml:15:29: '誤送付' はcategoryに使えません（もしかして 'misdelivery'？）。次のいずれか：benefit_error, collection_error, "
