@@ -98,7 +98,7 @@ class Riskmon:
         if self._engine is None:
             missing = self.missing_database()
             if missing is not None:
-                raise StoreError(f"データベースがありません: {missing}（riskmon db upgrade で作成します）",
+                raise StoreError(f"データベースがありません：{missing}（riskmon db upgrade で作成します）",
                                  f"no database at {missing} (riskmon db upgrade creates one)")  # fmt: skip
             self._engine = make_engine(self.settings.database_url)
         return self._engine
@@ -127,7 +127,7 @@ class Riskmon:
         if not self._schema_checked:
             if not migrate.is_up_to_date(engine):
                 url = redact(self.settings.database_url)
-                raise SchemaOutdated(f"データベースのスキーマが最新ではありません: {url}\n  riskmon db upgrade を実行してください",
+                raise SchemaOutdated(f"データベースのスキーマが最新ではありません：{url}\n  riskmon db upgrade を実行してください",
                                      f"the database schema is not up to date: {url}\n  run: riskmon db upgrade")  # fmt: skip
             self._schema_checked = True
         return engine
@@ -285,7 +285,7 @@ class Riskmon:
             return ReviewService(self.ready(), clock=self._clock, via=via, powers=self.settings.powers).history(viewer.user_id, flag_id)
         with self.ready().connect() as conn:
             if repository.get(conn, flag_id) is None:
-                raise policy.Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
+                raise policy.Refused(f"フラグ{flag_id}はありません", f"flag {flag_id} does not exist")
             return repository.history(conn, flag_id)
 
     def event_page(self, flt: queries.EventFilter, viewer: Actor | None = None) -> tuple[list[dict[str, Any]], int]:

@@ -417,13 +417,13 @@ def load_settings(path: str | Path | None = None) -> Settings:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: {exc}", f"{file}: TOML として読めません: {exc}") from exc
+        raise ConfigError(f"{file}: {exc}", f"{file}: TOML として読めません：{exc}") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{file}: not UTF-8 (byte {exc.start})", f"{file}: UTF-8 ではありません（{exc.start} バイト目）") from exc
+        raise ConfigError(f"{file}: not UTF-8 (byte {exc.start})", f"{file}: UTF-8ではありません（{exc.start}バイト目）") from exc
     except OSError as exc:
-        raise ConfigError(f"{file}: cannot be read: {exc.strerror}", f"{file}: 読めません: {exc.strerror}") from exc
+        raise ConfigError(f"{file}: cannot be read: {exc.strerror}", f"{file}: 読めません：{exc.strerror}") from exc
     try:
         return Settings.model_validate({**data, "base_dir": file.resolve().parent, "config_file": file.resolve()})
     except ValidationError as exc:
         lines = [f"{file}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise ConfigError("\n".join(lines), "設定ファイルに誤りがあります:\n" + "\n".join(lines)) from exc
+        raise ConfigError("\n".join(lines), "設定ファイルに誤りがあります：\n" + "\n".join(lines)) from exc

@@ -5,7 +5,10 @@ Had riskmon been running then, those cases' flags would have been raised in FY20
 the second line as each case closed — not left open into FY2025's committee packs. This script
 replays that, through the same ``riskmon.Riskmon`` and review service the CLI and the web use:
 
-1. the rules are evaluated as of the end of FY2024 and as of the end of its first following
+0. リスク統括部 puts the rule book and the config values in force: one risk officer records them
+   (the change records' baseline) and another approves them — four eyes, the recorder's own
+   approval refused — so no evaluation of the demo warns of unapproved changes;
+1. the rules are evaluated, as the nightly job (``job:nightly``), as of the end of FY2024 and as of the end of its first following
    quarter (flags of late steps of FY2024 cases appear only after the year ends);
 2. after each, リスク統括部 works the flags of FY2024's cases in the following business days, on
    the review service's clock: a flag whose case had closed by then is resolved with a note
@@ -29,13 +32,17 @@ from typing import Any
 import riskmon
 from riskmon.business_calendar import BusinessCalendar
 from riskmon.flags.store import FlagFilter
+from riskmon.review.policy import Refused
 from riskmon.review.service import ReviewService
+from riskmon.review.users import actor
 
 #: the end of FY2024 and of the quarter after it, 23:00 as the nightly evaluation
 CHECKPOINTS = ("2025-03-31T23:00", "2025-06-30T23:00")
 FY2025_START = "2025-04-01"
 PROPOSER, CONFIRMER = "rmd.suzuki", "rmd.tanaka"  # リスク統括部 (sample_events/users.csv)
 FOUR_EYES = ("high", "critical")
+NIGHTLY = "job:nightly"  # who an evaluation records changes as, as the scheduler's nightly job does
+APPROVAL_NOTE = "ルールブック（rules/*.yaml）と設定値を委員会資料と照合した（運用開始時の初回記録）"
 #: rule → (resolution, note) for a FY2024 case's flag once the case is closed
 NOTES: dict[str, tuple[str, str]] = {
     "R01": ("explained", "報告の遅れの経緯を確認し、発見当日中の報告を拠点に再周知した"),
@@ -106,18 +113,46 @@ def work(rm: riskmon.Riskmon, checkpoint: datetime) -> Counter[str]:
     return done
 
 
+def approve_rule_book(rm: riskmon.Riskmon) -> None:
+    """The rule book and config values in force, recorded by one risk officer and approved by
+    another through the change records (riskmon.review.changes): the recorder's own approval is
+    refused (four eyes). Changes recorded earlier are approved too; a second run finds none."""
+    with rm.ready().connect() as conn:
+        recorder, approver = actor(conn, PROPOSER), actor(conn, CONFIRMER)
+    recorded = rm.changes.record_as(recorder)
+    pending = rm.changes.find(only_unapproved=True)
+    print(f"> {PROPOSER} records the rule book and config values in force: {len(recorded)} change records, "
+          f"{len(pending)} not approved")  # fmt: skip
+    own = next((r for r in pending if r.changed_by == PROPOSER), None)
+    if own is not None:
+        try:
+            rm.changes.approve(own.id, recorder, APPROVAL_NOTE)
+        except Refused as refusal:
+            print(f"  {PROPOSER} approves change {own.id}: refused — {refusal.text('ja')}")
+        else:
+            raise SystemExit("the recorder approved their own change (four eyes not enforced)")
+    for record in pending:
+        try:
+            rm.changes.approve(record.id, approver, APPROVAL_NOTE)
+        except Refused as refusal:  # e.g. recorded by a name the users master does not know
+            print(f"  {CONFIRMER} approves change {record.id}: refused — {refusal.text('ja')}")
+    if pending:
+        print(f"  {CONFIRMER} approves them: {rm.changes.unapproved_count()} not approved")
+
+
 def main() -> None:
     with riskmon.Riskmon.from_config() as rm:
         cal = rm.calendar
         first = datetime.fromisoformat(CHECKPOINTS[0]).replace(tzinfo=cal.tz)
+        stored, bad = rm.load_users(Path("sample_events/users.csv"))
+        print(f"> users load sample_events/users.csv: {stored} users, {len(bad)} refused lines")
+        approve_rule_book(rm)
         if rm.flags(FlagFilter(status="all", limit=1)):
             print("> FY2024's history is already recorded (or the year evaluated): nothing to replay.")
             return
-        stored, bad = rm.load_users(Path("sample_events/users.csv"))
-        print(f"> users load sample_events/users.csv: {stored} users, {len(bad)} refused lines")
         for text in CHECKPOINTS:
             when = first if text == CHECKPOINTS[0] else datetime.fromisoformat(text).replace(tzinfo=cal.tz)
-            run = rm.evaluate(when)
+            run = rm.evaluate(when, changed_by=NIGHTLY)
             if run.errors:
                 raise SystemExit(f"evaluation as of {text} failed: {run.errors}")
             print(f"> evaluate as of {text}: {sum(run.per_rule.values())} flags")

@@ -133,7 +133,7 @@ def test_riskmon_offers_the_jobs(engine: Engine, tmp_path: Path) -> None:
         with pytest.raises(UnknownJob) as caught:
             rm.jobs.run("nightlly")
         assert isinstance(caught.value, riskmon.NotFound) and caught.value.text("en").startswith("unknown job: nightlly (nightly, ")
-        assert caught.value.text("ja").startswith("不明なジョブ: nightlly（nightly, ")
+        assert caught.value.text("ja").startswith("不明なジョブ：nightlly（nightly, ")
         assert rm.jobs.run("weekly_digest").status == "ok"  # as of the clock's now
         assert rm.jobs.run("monthly_publication", as_of=datetime(2025, 6, 3, 7, 30, tzinfo=TOKYO)).status == "skipped"
         runs = rm.jobs.list_runs()

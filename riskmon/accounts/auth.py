@@ -186,7 +186,7 @@ class Accounts:
 
     def _require_user(self, conn: Connection, user_id: str) -> None:
         if conn.execute(select(table_of(User).c.user_id).where(table_of(User).c.user_id == user_id)).first() is None:
-            raise NotFound(f"利用者 {user_id} は登録されていません（riskmon users load で登録します）",
+            raise NotFound(f"利用者{user_id}は登録されていません（riskmon users load で登録します）",
                            f"no user {user_id} (users are added with riskmon users load)")  # fmt: skip
 
     def _store_hash(self, conn: Connection, user_id: str, hashed: str, must_change: bool) -> None:

@@ -116,7 +116,7 @@ class TokenInfo:
 def check_days(days: int) -> None:
     """A token lives 1 to MAX_DAYS days: none is issued for ever."""
     if not 1 <= days <= MAX_DAYS:
-        raise Refused(f"有効期間は 1〜{MAX_DAYS} 日です（{days} は使えません）", f"--expires-days must be 1 to {MAX_DAYS} (not {days})")
+        raise Refused(f"有効期間は1〜{MAX_DAYS}日です（{days}は使えません）", f"--expires-days must be 1 to {MAX_DAYS} (not {days})")
 
 
 def hash_token(secret: str) -> str:

@@ -76,7 +76,7 @@ def record_anchor(bind: Engine | Connection, reason: str, pack_folder: Path | No
         if pack_folder is not None:
             (pack_folder / PACK_FILE).write_text(json.dumps(anchor.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise AuditError(f"監査アンカーを書けません: {target}: {exc}", f"cannot write the audit anchor to {target}: {exc}") from exc
+        raise AuditError(f"監査アンカーを書けません：{target}: {exc}", f"cannot write the audit anchor to {target}: {exc}") from exc
     return anchor
 
 
@@ -90,7 +90,7 @@ def load(database: str, settings: Settings | None = None) -> tuple[list[Anchor],
     try:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AuditError(f"監査アンカーを読めません: {target}: {exc}", f"cannot read the audit anchors {target}: {exc}") from exc
+        raise AuditError(f"監査アンカーを読めません：{target}: {exc}", f"cannot read the audit anchors {target}: {exc}") from exc
     for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():
             continue
@@ -118,14 +118,14 @@ def check(anchors: list[Anchor], chain_head: int, hashes: dict[int, str]) -> lis
         breaks.append(Break(chain_head + 1, "truncated",
                             f"the chain ends at seq {chain_head}, but the {a.reason} anchor of {a.at} recorded seq {a.seq}: "
                             f"entries {chain_head + 1}..{a.seq} were deleted",
-                            f"監査証跡は {chain_head} 番で終わっていますが、{a.at} のアンカー（{a.reason}）は {a.seq} 番まで"
-                            f"記録しています: {chain_head + 1}〜{a.seq} 番が削除されています"))  # fmt: skip
+                            f"監査証跡は{chain_head}番で終わっていますが、{a.at}のアンカー（{a.reason}）は{a.seq}番まで"
+                            f"記録しています：{chain_head + 1}〜{a.seq}番が削除されています"))  # fmt: skip
     for a in anchors:
         if 0 < a.seq <= chain_head and hashes.get(a.seq) != a.hash:
             breaks.append(Break(a.seq, "rewritten",
                                 f"the {a.reason} anchor of {a.at} recorded entry {a.seq} with hash {a.hash[:16]}…, "
                                 "which is no longer in the chain",
-                                f"{a.at} のアンカー（{a.reason}）が記録した {a.seq} 番のハッシュ "
-                                f"{a.hash[:16]}… が監査証跡にありません"))  # fmt: skip
+                                f"{a.at}のアンカー（{a.reason}）が記録した{a.seq}番のハッシュ"
+                                f"{a.hash[:16]}…が監査証跡にありません"))  # fmt: skip
             break
     return breaks

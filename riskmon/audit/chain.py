@@ -117,7 +117,7 @@ def scan(conn: Connection, key: bytes, want_hashes: set[int] | None = None,
         seq = row["seq"]
         if seq != expected_seq:
             res.breaks.append(Break(expected_seq, "deleted", f"entries {expected_seq}..{seq - 1} are missing",
-                                    f"{expected_seq}〜{seq - 1} 番の記録が削除されています"))  # fmt: skip
+                                    f"{expected_seq}〜{seq - 1}番の記録が削除されています"))  # fmt: skip
         if row["prev_hash"] != prev_hash:
             res.breaks.append(Break(seq, "reordered" if seq == expected_seq else "deleted",
                                     "does not follow the entry before it (its link to the previous hash is broken)",
@@ -135,7 +135,7 @@ def scan(conn: Connection, key: bytes, want_hashes: set[int] | None = None,
                 target.append([seq, seq])
         else:
             res.breaks.append(Break(seq, "edited", f"content does not match its hash ({row['action']} on {row['subject']})",
-                                    f"内容がハッシュと一致しません（{row['subject']} の {row['action']}）"))  # fmt: skip
+                                    f"内容がハッシュと一致しません（{row['subject']}の{row['action']}）"))  # fmt: skip
         if want_hashes and seq in want_hashes:
             res.hashes[seq] = row["hash"]
         if visit:
@@ -152,8 +152,8 @@ def scan(conn: Connection, key: bytes, want_hashes: set[int] | None = None,
     for lo, hi in unsigned:
         res.breaks.append(Break(lo, "unsigned", f"entries {lo}..{hi} are not signed with the audit key (a plain SHA-256 chain: "
                                 "recomputed by someone without the key)",
-                                f"{lo}〜{hi} 番の記録が監査キーで署名されていません"
-                                "（キーを持たない者が再計算した SHA-256 の連鎖）"))  # fmt: skip
+                                f"{lo}〜{hi}番の記録が監査キーで署名されていません"
+                                "（キーを持たない者が再計算した SHA-256の連鎖）"))  # fmt: skip
     res.breaks.sort(key=lambda b: b.seq)
     return res
 

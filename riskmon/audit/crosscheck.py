@@ -73,11 +73,11 @@ def case_events(conn: Connection, audited: AuditedCases) -> list[Break]:
             if ev is None and entry is not None:
                 breaks.append(Break(entry["seq"], "case_event",
                                     f"flag {flag_id}: audit entry {entry['seq']} ({entry['action']}) has no case event",
-                                    f"フラグ {flag_id}: 監査記録 {entry['seq']} 番（{entry['action']}）に対応する"
+                                    f"フラグ{flag_id}：監査記録{entry['seq']}番（{entry['action']}）に対応する"
                                     "対応履歴がありません"))  # fmt: skip
             elif entry is None and ev is not None:
                 breaks.append(Break(0, "case_event", f"flag {flag_id}: case event {ev['id']} ({ev['action']}) is not in the audit log",
-                                    f"フラグ {flag_id}: 対応履歴 {ev['id']}（{ev['action']}）が監査証跡にありません"))  # fmt: skip
+                                    f"フラグ{flag_id}：対応履歴{ev['id']}（{ev['action']}）が監査証跡にありません"))  # fmt: skip
             elif ev is not None and entry is not None and (
                 ev["actor"] != entry["actor"] or ev["action"] != entry["action"] or ev["at"] != entry["at"]
                 or _norm(_expected_payload(ev)) != _norm(entry["payload"])
@@ -85,8 +85,8 @@ def case_events(conn: Connection, audited: AuditedCases) -> list[Break]:
                 breaks.append(Break(entry["seq"], "case_event",
                                     f"flag {flag_id}: case event {ev['id']} ({ev['action']} by {ev['actor']}) differs from "
                                     f"audit entry {entry['seq']} ({entry['action']} by {entry['actor']})",
-                                    f"フラグ {flag_id}: 対応履歴 {ev['id']}（{ev['actor']} の {ev['action']}）が監査記録 "
-                                    f"{entry['seq']} 番（{entry['actor']} の {entry['action']}）と一致しません"))  # fmt: skip
+                                    f"フラグ{flag_id}：対応履歴{ev['id']}（{ev['actor']}の{ev['action']}）が監査記録"
+                                    f"{entry['seq']}番（{entry['actor']}の{entry['action']}）と一致しません"))  # fmt: skip
             else:
                 continue
             break  # one finding per flag: the rest of its story is out of step anyway
@@ -121,13 +121,13 @@ def flag_states(conn: Connection, audited: AuditedCases) -> list[Break]:
             want = f"{status}/{resolution}" if status in CLOSED else status
             breaks.append(Break(0, "flag_state",
                                 f"flag {f['id']}: stored case state {stored}, but its audited case events give {want}",
-                                f"フラグ {f['id']}: 保存されている状態は {stored} ですが、"
-                                f"監査された対応履歴からは {want} です"))  # fmt: skip
+                                f"フラグ{f['id']}：保存されている状態は{stored}ですが、"
+                                f"監査された対応履歴からは{want}です"))  # fmt: skip
         breaks += _engine_state(f, audited.runs)
     for flag_id in sorted(set(audited.by_flag) - seen):
         breaks.append(Break(audited.by_flag[flag_id][0]["seq"], "flag_state",
                             f"flag {flag_id} has audited case events but is missing from flags",
-                            f"フラグ {flag_id} は監査された対応履歴がありますが、flags にありません"))  # fmt: skip
+                            f"フラグ{flag_id}は監査された対応履歴がありますが、flags にありません"))  # fmt: skip
     return breaks
 
 
@@ -137,21 +137,21 @@ def _engine_state(f: RowMapping, runs: dict[int, datetime]) -> list[Break]:
     if as_of is None:
         en, ja = (
             f"its last evaluation run {f['last_run_id']} is not in the audit log",
-            f"最後の評価 {f['last_run_id']} が監査証跡にありません",
+            f"最後の評価{f['last_run_id']}が監査証跡にありません",
         )
     elif st == "open" and (f["cleared_at"] is not None or f["last_seen"] != as_of):
         en, ja = (
             f"status open, but run {f['last_run_id']} did not see it then",
-            f"状態は open ですが、評価 {f['last_run_id']} の時点と合いません",
+            f"状態は open ですが、評価{f['last_run_id']}の時点と合いません",
         )
     elif st in ("cleared", "retired") and (f["cleared_at"] != as_of or f["last_seen"] > as_of):
         done_en, done_ja = ("clear", "解消") if st == "cleared" else ("retire", "廃止")
         en, ja = (
             f"status {st}, but run {f['last_run_id']} did not {done_en} it",
-            f"状態は {st} ですが、評価 {f['last_run_id']} で{done_ja}されていません",
+            f"状態は{st}ですが、評価{f['last_run_id']}で{done_ja}されていません",
         )
     elif st not in ("open", "cleared", "retired"):
-        en, ja = f"unknown engine status {st!r}", f"不明な状態 {st!r}"
+        en, ja = f"unknown engine status {st!r}", f"不明な状態「{st}」"
     else:
         return []
-    return [Break(0, "engine_state", f"flag {fid}: {en}", f"フラグ {fid}: {ja}")]
+    return [Break(0, "engine_state", f"flag {fid}: {en}", f"フラグ{fid}：{ja}")]

@@ -80,7 +80,7 @@ def paths(settings: Settings | None = None) -> AuditPaths:
 def _checked(text: str, where: str) -> bytes:
     value = text.strip()
     if len(value) < MIN_KEY_CHARS:
-        raise AuditError(f"監査キーが短すぎます（{where}）: {MIN_KEY_CHARS} 文字以上が必要です",
+        raise AuditError(f"監査キーが短すぎます（{where}）：{MIN_KEY_CHARS}文字以上が必要です",
                          f"the audit key in {where} is too short: it needs at least {MIN_KEY_CHARS} characters")  # fmt: skip
     return value.encode()
 
@@ -99,13 +99,13 @@ def load_key(settings: Settings | None = None) -> bytes:
         key = _checked(path.read_text(encoding="utf-8"), str(path))
     except FileNotFoundError as exc:
         raise AuditError(
-            f"監査キーがありません: {path}（環境変数 {ENV_KEY} も未設定）。新しい環境なら riskmon db upgrade で作成されます。"
+            f"監査キーがありません：{path}（環境変数{ENV_KEY}も未設定）。新しい環境なら riskmon db upgrade で作成されます。"
             "既存のデータベースならバックアップからキーを戻してください",
             f"the audit key is missing: {path} (and {ENV_KEY} is not set). On a new installation riskmon db upgrade "
             "creates it; for an existing database restore the key from its backup",
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise AuditError(f"監査キーを読めません: {path}: {exc}", f"cannot read the audit key {path}: {exc}") from exc
+        raise AuditError(f"監査キーを読めません：{path}: {exc}", f"cannot read the audit key {path}: {exc}") from exc
     _key_cache[path] = (mtime, key)
     return key
 
@@ -125,6 +125,6 @@ def key_file_warning(settings: Settings | None = None) -> tuple[str, str] | None
         return None
     mode = stat.S_IMODE(p.key_file.stat().st_mode)
     if mode & 0o077:
-        return (f"監査キー {p.key_file} の権限が {mode:o} です。chmod 600 にしてください",
+        return (f"監査キー{p.key_file}の権限が{mode:o}です。chmod で600にしてください",
                 f"the audit key {p.key_file} has mode {mode:o}; make it 600 (chmod 600)")  # fmt: skip
     return None

@@ -47,16 +47,16 @@ def check(conn: Connection, settings: Settings | None = None) -> Verification:
     v.breaks += crosscheck.case_events(conn, audited) + crosscheck.flag_states(conn, audited)
     if not anchors:
         where = paths(settings).anchors_file
-        v.warnings.append((f"このデータベースのアンカーがまだありません（{where}）: 末尾の削除は検出できません。"
+        v.warnings.append((f"このデータベースのアンカーがまだありません（{where}）：末尾の削除は検出できません。"
                            "riskmon audit anchor で記録してください",
                            f"no anchor for this database yet ({where}): deleting the newest entries cannot be detected; "
                            "record one with riskmon audit anchor"))  # fmt: skip
     for line in unreadable:
-        v.warnings.append((f"読めないアンカー行: {line}", f"unreadable anchor line: {line}"))
+        v.warnings.append((f"読めないアンカー行：{line}", f"unreadable anchor line: {line}"))
     if chain.legacy:
         v.warnings.append(
             (
-                f"1〜{chain.legacy_until} 番は鍵導入前の旧形式（SHA-256 のみ）です",
+                f"1〜{chain.legacy_until}番は鍵導入前の旧形式（SHA-256のみ）です",
                 f"entries 1..{chain.legacy_until} predate the key (plain SHA-256, legacy)",
             )
         )
@@ -88,7 +88,7 @@ def ensure_key(engine: Engine, settings: Settings | None = None) -> KeySetup:
     if not p.key_from_env and not p.key_file.exists():
         with engine.connect() as conn:
             if anchor_file.any_recorded(conn, settings):
-                raise AuditError(f"監査キー {p.key_file} がありませんが、このデータベースの監査証跡はキー付きで記録されています。"
+                raise AuditError(f"監査キー{p.key_file}がありませんが、このデータベースの監査証跡はキー付きで記録されています。"
                                  "キーをバックアップから戻してください（新しいキーでは検証できません）",
                                  f"the audit key {p.key_file} is missing, but this database's audit log was kept with a key: "
                                  "restore it from its backup (a new key could not verify it)")  # fmt: skip

@@ -33,7 +33,7 @@ def _root(
     settings = load_settings(config)  # a ConfigError is reported by GuardedGroup with file and key
     chosen = lang or settings.display.lang
     if chosen not in ("ja", "en"):
-        raise CliError(f"--lang は ja か en です（{chosen!r} は使えません）", f"--lang must be ja or en, not {chosen!r}", ExitCode.USAGE)
+        raise CliError(f"--lang は ja か en です（{chosen!r}は使えません）", f"--lang must be ja or en, not {chosen!r}", ExitCode.USAGE)
     ctx.obj = AppContext(settings=settings, lang=chosen)  # type: ignore[arg-type]
     audit.configure(settings, chosen)  # type: ignore[arg-type]
 

@@ -79,12 +79,12 @@ def set_password(
     except RiskmonError as exc:
         app.fail(exc.text(app.lang))
     if issued is not None:
-        note = app.t(f"{user_id} の一時パスワード（この一度だけ表示します。初回ログイン時に変更が必要です）:",
+        note = app.t(f"{user_id}の一時パスワード（この一度だけ表示します。初回ログイン時に変更が必要です）：",
                      f"one-time password for {user_id} (shown only now; it must be changed at first login):")  # fmt: skip
         app.out.print(note, markup=False)
         typer.echo(issued)
     else:
-        app.out.print(app.t(f"{user_id} のパスワードを設定しました", f"password set for {user_id}"), markup=False)
+        app.out.print(app.t(f"{user_id}のパスワードを設定しました", f"password set for {user_id}"), markup=False)
 
 
 def revoke_sessions(ctx: typer.Context, user_id: str = typer.Argument(..., help="The user whose sessions end now.")) -> None:
@@ -94,7 +94,7 @@ def revoke_sessions(ctx: typer.Context, user_id: str = typer.Argument(..., help=
         n = _accounts(app).revoke_sessions(user_id, by=operator_name(), channel="cli")
     except RiskmonError as exc:
         app.fail(exc.text(app.lang))
-    app.out.print(app.t(f"{user_id} のセッション {n} 件を終了しました", f"{n} session(s) of {user_id} revoked"), markup=False)
+    app.out.print(app.t(f"{user_id}のセッション{n}件を終了しました", f"{n} session(s) of {user_id} revoked"), markup=False)
 
 
 def token_create(
@@ -118,7 +118,7 @@ def token_create(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt(app.t(f"{user_id} のパスワード", f"Password of {user_id}"), hide_input=True)
+        password = typer.prompt(app.t(f"{user_id}のパスワード", f"Password of {user_id}"), hide_input=True)
     result = accounts.login(user_id, password, "cli", channel="cli")  # the web's lockout applies here too
     if not result.ok or result.session is None:
         app.fail(result.message[1] if app.lang == "en" else result.message[0])
@@ -137,7 +137,7 @@ def token_create(
 def _shown_once(app: AppContext, token_id: str, expires_at: datetime, secret: str) -> None:
     """The secret on stdout (its only copy), what it is on stderr."""
     app.err.print(app.t(f"トークン{token_id}（{expires_at:%Y-%m-%d}まで）。この一度だけ表示します。"
-                        "chmod 600 のファイルに保存し --token-file か RISKMON_TOKEN で使ってください:",
+                        "権限600のファイルに保存し --token-file か RISKMON_TOKEN で使ってください：",
                         f"token {token_id} (until {expires_at:%Y-%m-%d}), shown only now; keep it in a chmod 600 file "
                         "and use it with --token-file or RISKMON_TOKEN:"), markup=False)  # fmt: skip
     typer.echo(secret)
@@ -192,7 +192,7 @@ def token_list(
             app.t("状態", "state"), app.t("スコープ", "scopes")]  # fmt: skip
     out = [(r["id"], r["user_id"], r["name"], app.local(r["expires_at"]), app.local(r["last_used_at"]), r["state"], r["scopes"])
            for r in rows]  # fmt: skip
-    app.out.print(table(app.t(f"トークン {len(out)} 件", f"{len(out)} tokens"), cols, out))
+    app.out.print(table(app.t(f"トークン{len(out)}件", f"{len(out)} tokens"), cols, out))
 
 
 def token_revoke(
@@ -211,5 +211,5 @@ def token_revoke(
         done = tokens.revoke(caller(app, token_file, required=False), token_id, user_id=all_of)
     except RiskmonError as exc:
         app.fail(exc.text(app.lang))
-    app.out.print(app.t(f"トークン {len(done)} 件を失効させました: {', '.join(done)}", f"{len(done)} token(s) revoked: {', '.join(done)}"),
+    app.out.print(app.t(f"トークン{len(done)}件を失効させました：{', '.join(done)}", f"{len(done)} token(s) revoked: {', '.join(done)}"),
                   markup=False)  # fmt: skip

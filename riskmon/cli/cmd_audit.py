@@ -36,16 +36,16 @@ def audit_verify(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "-
             raise typer.Exit(int(ExitCode.ERROR))
         return
     for ja, en in v.warnings:
-        app.err.print(app.t(f"注意: {ja}", f"warning: {en}"), markup=False, soft_wrap=True)
+        app.err.print(app.t(f"注意：{ja}", f"warning: {en}"), markup=False, soft_wrap=True)
     if v.intact:
-        app.out.print(app.t(f"監査証跡 {v.entries} 件（キー付き {v.keyed}・旧形式 {v.legacy}、アンカー {v.anchors} 件と照合）: 改ざんなし",
+        app.out.print(app.t(f"監査証跡{v.entries}件（キー付き{v.keyed}・旧形式{v.legacy}、アンカー{v.anchors}件と照合）：改ざんなし",
                             f"audit log: {v.entries} entries ({v.keyed} keyed, {v.legacy} legacy; "
                             f"checked against {v.anchors} anchors): chain intact"), soft_wrap=True)  # fmt: skip
         return
     for b in v.breaks:
         where = f"seq {b.seq}: " if b.seq else ""  # the cross-checks' findings concern a table row, not an entry
         app.err.print(f"{where}{b.problem}: {b.text(app.lang)}", markup=False, soft_wrap=True)
-    app.err.print(app.t(f"監査証跡に {len(v.breaks)} 件の問題があります", f"{len(v.breaks)} problems in the audit trail"))
+    app.err.print(app.t(f"監査証跡に{len(v.breaks)}件の問題があります", f"{len(v.breaks)} problems in the audit trail"))
     raise typer.Exit(int(ExitCode.ERROR))
 
 
@@ -70,11 +70,11 @@ def audit_anchor(
     if fmt is Format.json:
         print_json({**anchor.as_dict(), "recorded_in": where})
         return
-    app.out.print(app.t(f"監査証跡の先頭: seq {anchor.seq}\nハッシュ: {anchor.hash}\nデータベース: {anchor.database}\n日時: {anchor.at}",
+    app.out.print(app.t(f"監査証跡の先頭：seq {anchor.seq}\nハッシュ：{anchor.hash}\nデータベース：{anchor.database}\n日時：{anchor.at}",
                         f"audit chain head: seq {anchor.seq}\nhash: {anchor.hash}\ndatabase: {anchor.database}\nat: {anchor.at}"),
                   markup=False, soft_wrap=True)  # fmt: skip
     if where:
-        app.out.print(app.t(f"記録しました: {where}", f"recorded in {where}"), markup=False, soft_wrap=True)
+        app.out.print(app.t(f"記録しました：{where}", f"recorded in {where}"), markup=False, soft_wrap=True)
 
 
 def audit_upgrade_note(app: AppContext, setup: audit.KeySetup | None) -> None:
@@ -83,10 +83,10 @@ def audit_upgrade_note(app: AppContext, setup: audit.KeySetup | None) -> None:
         return
     key_file = audit.keys.paths(app.settings).key_file
     if setup.created:
-        app.out.print(app.t(f"監査キーを作成しました: {key_file}（データベースとは別にバックアップしてください）",
+        app.out.print(app.t(f"監査キーを作成しました：{key_file}（データベースとは別にバックアップしてください）",
                             f"created the audit key {key_file} (back it up apart from the database)"),
                       markup=False, soft_wrap=True)  # fmt: skip
     if setup.legacy_marked is not None:
-        app.out.print(app.t(f"既存の監査証跡は旧形式として {setup.legacy_marked - 1} 番まで引き継ぎ、以降はキー付きです",
+        app.out.print(app.t(f"既存の監査証跡は旧形式として{setup.legacy_marked - 1}番まで引き継ぎ、以降はキー付きです",
                             f"the existing audit log (entries up to {setup.legacy_marked - 1}) is kept as legacy; "
                             "entries from now on are keyed"), markup=False, soft_wrap=True)  # fmt: skip

@@ -89,7 +89,7 @@ def changes_list(
             for r in found]  # fmt: skip
     cols = [words(k, app) for k in ("change_id", "change_kind", "change_key", "change_change", "change_before", "change_after",
                                     "change_by", "change_at", "change_approved_by")]  # fmt: skip
-    app.out.print(table(app.t(f"{words('changes_title', app)} {len(rows)} 件", f"{len(rows)} {words('changes_title', app).lower()}"),
+    app.out.print(table(app.t(f"{words('changes_title', app)}{len(rows)}件", f"{len(rows)} {words('changes_title', app).lower()}"),
                         cols, rows))  # fmt: skip
 
 
@@ -111,7 +111,7 @@ def changes_show(
     app.require_schema()
     record = app.riskmon.changes.get(change_id, who.actor, via=who.via)
     if record is None:
-        app.fail(app.t(f"変更記録 {change_id} はありません", f"change record {change_id} does not exist"))
+        app.fail(app.t(f"変更記録{change_id}はありません", f"change record {change_id} does not exist"))
     if fmt is Format.json:
         print_json(_row_json(record))
         return
@@ -169,4 +169,4 @@ def changes_record(ctx: typer.Context, token_file: Path | None = TOKEN_FILE) -> 
     found = rm.changes.record_as(who.actor, via=who.via) if who.actor is not None else rm.changes.record(who.name)
     for r in found:
         app.out.print(f"{r.id}: {words(f'change_{r.change}', app)} {words(f'change_kind_{r.kind}', app)} {r.key}", markup=False)
-    app.out.print(app.t(f"{len(found)} 件の変更を記録しました", f"{len(found)} changes recorded"))
+    app.out.print(app.t(f"{len(found)}件の変更を記録しました", f"{len(found)} changes recorded"))

@@ -68,7 +68,7 @@ def events_list(
         for r in rows
     ]
     cols = ["event_id", app.t("種類", "type"), app.t("組織", "unit"), app.t("日時", "when"), app.t("概要", "summary")]
-    app.out.print(table(app.t(f"イベント {len(rows)}/{total} 件", f"{len(rows)} of {total} events"), cols, out))
+    app.out.print(table(app.t(f"イベント{len(rows)}/{total}件", f"{len(rows)} of {total} events"), cols, out))
 
 
 def events_show(
@@ -84,7 +84,7 @@ def events_show(
     names = app.riskmon.unit_names(app.lang)
     ev = app.riskmon.event(event_id, viewer)
     if ev is None:
-        app.fail(app.t(f"イベントがありません: {event_id}", f"no such event: {event_id}"))
+        app.fail(app.t(f"イベントがありません：{event_id}", f"no such event: {event_id}"))
     if fmt is Format.json:
         print_json(ev)
         return
@@ -139,4 +139,4 @@ def units_list(
         return
     out = [(r.unit_id, r.name(app.lang), label(r.unit_type, app.lang), label(r.line, app.lang), r.parent_unit_id or "") for r in rows]
     cols = ["unit_id", app.t("名称", "name"), app.t("種別", "type"), app.t("三線防御の区分", "line of defence"), app.t("上位", "parent")]
-    app.out.print(table(app.t(f"組織 {len(rows)} 件", f"{len(rows)} units"), cols, out))
+    app.out.print(table(app.t(f"組織{len(rows)}件", f"{len(rows)} units"), cols, out))

@@ -39,7 +39,7 @@ def recover_crashed(app: AppContext) -> None:
 def name_crashed(app: AppContext, crashed: Iterable[Crashed]) -> None:
     """Tell the user, on stderr, which runs were found dead and recorded as crashed."""
     for c in crashed:
-        text = app.t(f"{c.table} {c.run_id} は異常終了していました（{c.holder}: {c.why}）。crashed として記録しました",
+        text = app.t(f"{c.table} {c.run_id}は異常終了していました（{c.holder}: {c.why}）。crashed として記録しました",
                      f"{c.table} {c.run_id} had crashed ({c.holder}: {c.why}); recorded as crashed")  # fmt: skip
         app.err.print(text, markup=False, soft_wrap=True)
 
@@ -85,7 +85,7 @@ def jobs_run(
         near = vocab.guess(name, JOBS)
         hint_ja, hint_en = (f"もしかして '{near}'？ ", f"did you mean '{near}'? ") if near else ("", "")
         app.fail(
-            app.t(f"不明なジョブ: {name}（{hint_ja}{', '.join(JOBS)}）", f"unknown job: {name} ({hint_en}{', '.join(JOBS)})"),
+            app.t(f"不明なジョブ：{name}（{hint_ja}{', '.join(JOBS)}）", f"unknown job: {name} ({hint_en}{', '.join(JOBS)})"),
             ExitCode.USAGE,
         )
     when = parse_when(as_of, app) if as_of else datetime.now(app.settings.tz)

@@ -74,7 +74,7 @@ def flags_powers(ctx: typer.Context, flag_id: int = typer.Argument(...), token_f
         (app.t("実行できる操作", "actions open to you"), ", ".join(sorted(where.allowed)) or "-"),
     ]
     app.out.print(
-        table(app.t(f"フラグ {flag_id} の権限", f"powers on flag {flag_id}"), [app.t("項目", "item"), app.t("内容", "value")], rows)
+        table(app.t(f"フラグ{flag_id}の権限", f"powers on flag {flag_id}"), [app.t("項目", "item"), app.t("内容", "value")], rows)
     )
     if where.approval is not None:
         app.out.print(f"{label('exec_approve', app.lang)}: {app.local(where.approval.at)}", markup=False)

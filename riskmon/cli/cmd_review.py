@@ -262,7 +262,7 @@ def flags_history(
         return
     out = [(app.local(r["at"]), r["actor"], r["action"], f"{r['from_status'] or ''} → {r['to_status'] or ''}",
             ", ".join(f"{k}: {v}" for k, v in r["detail"].items() if v is not None)) for r in rows]  # fmt: skip
-    app.out.print(table(app.t(f"フラグ {flag_id} の経過", f"history of flag {flag_id}"),
+    app.out.print(table(app.t(f"フラグ{flag_id}の経過", f"history of flag {flag_id}"),
                         [app.t("日時", "when"), app.t("実施者", "who"), app.t("操作", "action"), app.t("状態", "status"),
                          app.t("内容", "detail")], out))  # fmt: skip
 
@@ -286,11 +286,11 @@ def escalate_cmd(
                     "digests": [str(f) for f in files], "mails": sent.messages})  # fmt: skip
         return
     if app.settings.notify.smtp_host:
-        app.out.print(app.t(f"メール {sent.messages} 通（通知 {sent.notifications} 件）を送信しました",
+        app.out.print(app.t(f"メール{sent.messages}通（通知{sent.notifications}件）を送信しました",
                             f"sent {sent.messages} e-mails ({sent.notifications} notifications)"))  # fmt: skip
     app.out.print(app.t(
-        f"通知 {result.notified} 件・エスカレーション {len(result.escalated)} 件・自動再オープン {len(reopened)} 件"
-        f"・ダイジェスト {len(files)} 通（{digests}）",
+        f"通知{result.notified}件・エスカレーション{len(result.escalated)}件・自動再オープン{len(reopened)}件"
+        f"・ダイジェスト{len(files)}通（{digests}）",
         f"{result.notified} notifications, {len(result.escalated)} escalations, {len(reopened)} reopened, "
         f"{len(files)} digests in {digests}",
     ))  # fmt: skip

@@ -73,11 +73,11 @@ def rules_check(ctx: typer.Context, path: Path | None = typer.Argument(None, hel
     book = load_rulebook(app, path)
     _report_problems(app, book)
     for w in book.warnings:  # worth knowing, not a reason to refuse the rules
-        app.err.print(app.t("警告", "warning") + f": {w}", markup=False, soft_wrap=True)
+        app.err.print(app.t("警告：", "warning: ") + str(w), markup=False, soft_wrap=True)
     if book.problems:
-        app.err.print(app.t(f"{len(book.problems)} 件の問題があります", f"{len(book.problems)} problems"))
+        app.err.print(app.t(f"{len(book.problems)}件の問題があります", f"{len(book.problems)} problems"))
         raise typer.Exit(int(ExitCode.ERROR))
-    app.out.print(app.t(f"ルール {len(book.rules)} 件: 問題なし", f"{len(book.rules)} rules: no problems"))
+    app.out.print(app.t(f"ルール{len(book.rules)}件：問題なし", f"{len(book.rules)} rules: no problems"))
 
 
 def rules_list(
@@ -105,7 +105,7 @@ def rules_list(
         ]  # fmt: skip
         cols = ["id", app.t("名称", "title"), app.t("種類", "kind"), app.t("対象", "event"), app.t("重大度", "severity"),
                 app.t("リスク区分", "risk"), app.t("担当", "owner"), app.t("根拠", "sources"), app.t("有効", "on")]  # fmt: skip
-        app.out.print(table(app.t(f"ルール {len(rows)} 件", f"{len(rows)} rules"), cols, rows))
+        app.out.print(table(app.t(f"ルール{len(rows)}件", f"{len(rows)} rules"), cols, rows))
     if book.problems:
         raise typer.Exit(int(ExitCode.ERROR))
 
@@ -171,17 +171,17 @@ def evaluate_cmd(
         _print_dry_run(app, result, when)
     else:
         rows = [(rid, n) for rid, n in sorted(result.per_rule.items())]
-        app.out.print(table(app.t(f"評価 run {result.run_id}（{app.local(when)} 時点）", f"run {result.run_id} as of {app.local(when)}"),
+        app.out.print(table(app.t(f"評価{result.run_id}（{app.local(when)}時点）", f"run {result.run_id} as of {app.local(when)}"),
                             [app.t("ルール", "rule"), app.t("該当", "flags")], rows))  # fmt: skip
         c = result.counts
         app.out.print(app.t(
-            f"新規 {c.get('raised', 0)}・継続 {c.get('updated', 0)}・再発 {c.get('reopened', 0)}"
-            f"・解消 {c.get('cleared', 0)}・廃止 {c.get('retired', 0)}（{result.duration_s:.1f} 秒）",
+            f"新規{c.get('raised', 0)}・継続{c.get('updated', 0)}・再発{c.get('reopened', 0)}"
+            f"・解消{c.get('cleared', 0)}・廃止{c.get('retired', 0)}（{result.duration_s:.1f}秒）",
             f"raised {c.get('raised', 0)}, updated {c.get('updated', 0)}, reopened {c.get('reopened', 0)}, "
             f"cleared {c.get('cleared', 0)}, retired {c.get('retired', 0)} ({result.duration_s:.1f} s)",
         ))  # fmt: skip
     if pending and fmt is not Format.json:  # JSON carries the count (unapproved_changes)
-        app.err.print(app.t(f"警告: 未承認のルール・設定の変更が {pending} 件あります（riskmon rules changes list --unapproved）",
+        app.err.print(app.t(f"警告：未承認のルール・設定の変更が{pending}件あります（riskmon rules changes list --unapproved）",
                             f"warning: {pending} rule or config changes are not approved "
                             "(riskmon rules changes list --unapproved)"))  # fmt: skip
     for rid, err in result.errors.items():
@@ -197,7 +197,7 @@ def _print_dry_run(app: AppContext, result: RunResult, when: datetime) -> None:
             for v in (f.values for f in result.flags)]  # fmt: skip
     cols = [app.t("ルール", "rule"), app.t("重大度", "severity"), app.t("担当", "owner"), app.t("対象", "subject"),
             app.t("内容", "message")]  # fmt: skip
-    app.out.print(table(app.t(f"試行評価（{app.local(when)} 時点）: {len(rows)} 件、何も保存していません",
+    app.out.print(table(app.t(f"試行評価（{app.local(when)}時点）：{len(rows)}件、何も保存していません",
                               f"dry run as of {app.local(when)}: {len(rows)} flags, nothing saved"), cols, rows))  # fmt: skip
 
 
@@ -256,7 +256,7 @@ def flags_list(
     ]  # fmt: skip
     cols = ["id", app.t("重大度", "severity"), app.t("ルール", "rule"), app.t("三線防御の区分", "line of defence"), app.t("担当", "owner"),
             app.t("初検知", "first seen"), app.t("内容", "message")]  # fmt: skip
-    app.out.print(table(app.t(f"フラグ {len(rows)}/{total} 件", f"{len(rows)} of {total} flags"), cols, table_rows))
+    app.out.print(table(app.t(f"フラグ{len(rows)}/{total}件", f"{len(rows)} of {total} flags"), cols, table_rows))
 
 
 def select_flags(app: AppContext, severity: str | None, line: str | None, unit: str | None, rule: str | None, status: str,
@@ -287,7 +287,7 @@ def flags_show(ctx: typer.Context, flag_id: int = typer.Argument(..., help="The 
     record = app.riskmon.visible_flag(flag_id, viewer)
     names = app.riskmon.unit_names(app.lang)
     if record is None:
-        app.fail(app.t(f"フラグがありません: {flag_id}", f"no such flag: {flag_id}"))
+        app.fail(app.t(f"フラグがありません：{flag_id}", f"no such flag: {flag_id}"))
     row, pending = record.as_row(), record.proposal
     if fmt is Format.json:  # the pending proposal's id is what `flags confirm --proposal` names
         print_json({**as_json(row), "proposal_id": pending.digest if pending else None})

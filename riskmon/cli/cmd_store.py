@@ -121,7 +121,7 @@ def ingest_cmd(
     app = app_context(ctx)
     missing = [p for p in paths if not p.exists()]
     if missing:
-        app.fail(app.t("見つかりません: ", "not found: ") + ", ".join(map(str, missing)), ExitCode.USAGE)
+        app.fail(app.t("見つかりません：", "not found: ") + ", ".join(map(str, missing)), ExitCode.USAGE)
     app.require_schema()
     recover_crashed(app)  # runs left 'running' by a dead process are marked crashed
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
@@ -168,24 +168,24 @@ def _print_report(app: AppContext, report: IngestReport) -> None:
     cols = [
         app.t("種類", "type"),
         app.t("取込", "accepted"),
-        app.t("重複(既存)", "duplicates"),
+        app.t("重複（既存）", "duplicates"),
         app.t("競合", "conflicts"),
         app.t("取込エラー", "rejected"),
     ]
-    app.out.print(table(app.t(f"取込結果 (run {report.run_id})", f"ingest run {report.run_id}"), cols, rows))
+    app.out.print(table(app.t(f"取込結果（run {report.run_id}）", f"ingest run {report.run_id}"), cols, rows))
     if report.encodings:  # what each file was read as: never a silent guess (riskmon.ingest.encodings)
         read_as = [(_display_path(source), label(code, app.lang)) for source, code in report.encodings.items()]
         app.out.print(table(None, [app.t("ファイル", "file"), app.t("文字コード", "read as")], read_as))
     for source, reason in report.skipped:  # recognised but not events (a users file)
         app.err.print(f"{_display_path(source)}: {reason.describe(app.lang)}", markup=False, soft_wrap=True)
     if report.rejections:
-        app.err.print(app.t("取り込めなかったレコード:", "rejected records:"))
+        app.err.print(app.t("取り込めなかったレコード：", "rejected records:"))
         for r in report.rejections:
             for line in format_reasons(r.source, r.line, r.reasons, app):
                 app.err.print(line, markup=False, soft_wrap=True)
         more = report.total_rejected - len(report.rejections)
         if more > 0:
-            app.err.print(app.t(f"…ほか {more} 件（riskmon rejects list）", f"... and {more} more (see riskmon rejects list)"))
+            app.err.print(app.t(f"…ほか{more}件（riskmon rejects list）", f"... and {more} more (see riskmon rejects list)"))
 
 
 def format_reasons(source: str, line: int, reasons: list[Reason], app: AppContext) -> list[str]:

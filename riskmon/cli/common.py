@@ -69,7 +69,7 @@ class AppContext:
         if missing is not None:
             ja, en = self.where_config()
             raise CliError(
-                f"データベースがありません: {missing}\n  {ja}\n"
+                f"データベースがありません：{missing}\n  {ja}\n"
                 "  riskmon のフォルダで実行するか --config で設定を指定してください。新しく作るときは riskmon db upgrade",
                 f"no database at {missing}\n  {en}\n"
                 "  run riskmon in its folder or name the config with --config; to create a new database: riskmon db upgrade",
@@ -84,10 +84,10 @@ class AppContext:
     def where_config(self) -> tuple[str, str]:
         """Which config file the settings came from, or where one was looked for."""
         if self.settings.config_file is not None:
-            return f"設定ファイル: {self.settings.config_file}", f"config: {self.settings.config_file}"
+            return f"設定ファイル：{self.settings.config_file}", f"config: {self.settings.config_file}"
         looked = DEFAULT_CONFIG.resolve()
         return (
-            f"設定ファイル {looked} がないため既定値を使いました（--config または RISKMON_CONFIG で指定できます）",
+            f"設定ファイル{looked}がないため既定値を使いました（--config または RISKMON_CONFIG で指定できます）",
             f"no config file at {looked}, so the defaults were used (name one with --config or RISKMON_CONFIG)",
         )
 
@@ -106,7 +106,7 @@ class AppContext:
         except SchemaOutdated:
             ja, en = self.where_config()
             raise CliError(
-                f"データベースのスキーマが最新ではありません: {redact(self.settings.database_url)}\n  {ja}\n"
+                f"データベースのスキーマが最新ではありません：{redact(self.settings.database_url)}\n  {ja}\n"
                 "  riskmon db upgrade を実行してください",
                 f"the database schema is not up to date: {redact(self.settings.database_url)}\n  {en}\n  run: riskmon db upgrade",
                 ExitCode.USAGE,
@@ -151,10 +151,10 @@ def _token_from(path: Path) -> str:
         mode = path.stat().st_mode
         secret = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise CliError(f"{path}: トークンファイルを読めません: {exc.strerror}", f"{path}: cannot read the token file: {exc.strerror}",
+        raise CliError(f"{path}: トークンファイルを読めません：{exc.strerror}", f"{path}: cannot read the token file: {exc.strerror}",
                        ExitCode.USAGE) from None  # fmt: skip
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CliError(f"{path}: トークンファイルが他の利用者にも読めます。chmod 600 {path} としてください",
+        raise CliError(f"{path}: トークンファイルが他の利用者にも読めます。「chmod 600 {path}」としてください",
                        f"{path}: the token file is readable by others; run chmod 600 {path}", ExitCode.USAGE)  # fmt: skip
     return secret
 
@@ -165,7 +165,7 @@ def caller(app: AppContext, token_file: Path | None, *, required: bool, user: st
     A token is never taken from the command line, where ``ps`` and the shell history would show it;
     ``--user`` is refused with the way to get a token."""
     if user is not None:
-        raise CliError(f"--user {user} は使えなくなりました（本人確認になりません）。{NO_TOKEN.ja}",
+        raise CliError(f"--user {user}は使えなくなりました（本人確認になりません）。{NO_TOKEN.ja}",
                        f"--user {user} is no longer accepted (it proves nothing). {NO_TOKEN.en}", ExitCode.USAGE)  # fmt: skip
     secret = _token_from(token_file) if token_file is not None else os.environ.get(TOKEN_ENV, "").strip()
     if not secret:
@@ -242,5 +242,5 @@ def parse_when(value: str | None, app: AppContext, *, end_of_day: bool = False) 
             return dt.replace(hour=23, minute=59, second=59) if end_of_day else dt
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        app.fail(app.t(f"日付/日時として読めません: {value}", f"not a date or date-time: {value}"), ExitCode.USAGE)
+        app.fail(app.t(f"日付/日時として読めません：{value}", f"not a date or date-time: {value}"), ExitCode.USAGE)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=app.settings.tz)

@@ -99,7 +99,7 @@ def classify(exc: BaseException, database_url: str | None = None) -> CliError | 
         where = redact(database_url) if database_url else ""
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
         return CliError(
-            f"データベースに接続できないか、操作に失敗しました: {where}\n  {detail}",
+            f"データベースに接続できないか、操作に失敗しました：{where}\n  {detail}",
             f"cannot use the database: {where}\n  {detail}",
             ExitCode.ERROR,
         )
@@ -112,7 +112,7 @@ def unreadable(path: str | Path, exc: BaseException) -> CliError:
     """A file the command was asked to read (or write) and could not: which file, and why in words."""
     if isinstance(exc, UnicodeDecodeError):
         return CliError(
-            f"{path}: UTF-8 ではありません（{exc.start} バイト目）。Excel の『CSV UTF-8』で保存し直してください",
+            f"{path}: UTF-8ではありません（{exc.start}バイト目）。Excel の『CSV UTF-8』で保存し直してください",
             f"{path}: not UTF-8 (byte {exc.start}). Save it again as 'CSV UTF-8' in Excel",
             ExitCode.ERROR,
         )
@@ -123,7 +123,7 @@ def unreadable(path: str | Path, exc: BaseException) -> CliError:
     if isinstance(exc, PermissionError):
         return CliError(f"{path}: 読み取り（書き込み）の権限がありません", f"{path}: permission denied", ExitCode.ERROR)
     reason = getattr(exc, "strerror", None) or errno.errorcode.get(getattr(exc, "errno", 0) or 0, "") or str(exc)
-    return CliError(f"{path}: 読み書きできません: {reason}", f"{path}: cannot be read or written: {reason}", ExitCode.ERROR)
+    return CliError(f"{path}: 読み書きできません：{reason}", f"{path}: cannot be read or written: {reason}", ExitCode.ERROR)
 
 
 @contextmanager
@@ -136,9 +136,9 @@ def reading(path: str | Path) -> Iterator[None]:
 
 
 def show(error: CliError, lang: Lang, console: Console | None = None) -> None:
-    """Print an error the one way riskmon prints errors: 「エラー: …」 on stderr."""
+    """Print an error the one way riskmon prints errors: 「エラー：…」 (``error: …``) on stderr."""
     err = console or Console(stderr=True, highlight=False)
-    err.print(f"[bold red]{msg('エラー', 'error', lang)}:[/] ", end="", markup=True)
+    err.print(msg("[bold red]エラー：[/]", "[bold red]error:[/] ", lang), end="", markup=True)
     err.print(error.text(lang), markup=False, soft_wrap=True)
 
 

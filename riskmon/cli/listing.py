@@ -30,7 +30,7 @@ def limit_option(table_default: int) -> Any:
 def effective_limit(limit: int | None, table_default: int, machine_readable: bool) -> int | None:
     """The number of rows to show; None = all of them."""
     if limit is not None and limit < 1:
-        raise CliError(f"--limit は 1 以上です（{limit} は使えません）", f"--limit must be 1 or more, not {limit}", ExitCode.USAGE)
+        raise CliError(f"--limit は1以上です（{limit}は使えません）", f"--limit must be 1 or more, not {limit}", ExitCode.USAGE)
     if limit is not None:
         return limit
     return None if machine_readable else table_default
@@ -41,7 +41,7 @@ def note_cut(app: AppContext, shown: int, total: int) -> None:
     if shown < total:
         app.err.print(
             app.t(
-                f"{total} 件中 {shown} 件を表示（すべて表示するには --limit {total}）",
+                f"{total}件中{shown}件を表示（すべて表示するには --limit {total}）",
                 f"showing {shown} of {total} (--limit {total} for all)",
             ),
             markup=False,

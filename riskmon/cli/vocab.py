@@ -57,9 +57,9 @@ def check(option: str, value: str | None, allowed: Iterable[str], *, aliases: Ma
     hint_ja, hint_en = (f"（もしかして '{near}'？）", f" (did you mean '{near}'?)") if near else ("", "")
     if len(choices) <= LIST_AT_MOST:
         values = ", ".join(choices) if choices else "-"
-        ja_list, en_list = f"。使える値: {values}", f"; allowed values: {values}"
+        ja_list, en_list = f"。使える値：{values}", f"; allowed values: {values}"
     else:
-        ja_list, en_list = f"。{len(choices)} 件の値があります{listing_ja}", f"; there are {len(choices)} values{listing_en}"
+        ja_list, en_list = f"。{len(choices)}件の値があります{listing_ja}", f"; there are {len(choices)} values{listing_en}"
     raise CliError(f"{option}: '{value}' はありません{hint_ja}{ja_list}", f"{option}: no such value '{value}'{hint_en}{en_list}",
                    ExitCode.USAGE)  # fmt: skip
 

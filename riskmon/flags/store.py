@@ -91,7 +91,7 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
     for flag_id, review, rule_id in restored:
         record_case_event(conn, "riskmon", flag_id, CaseAction.RESTORED, ReviewStatus(review), ReviewStatus(review),
                           {"why": "rule_restored", "rule_id": rule_id,
-                           "ja": f"ルール {rule_id} が再び評価され、条件が成り立っているため、フラグを再開しました",
+                           "ja": f"ルール{rule_id}が再び評価され、条件が成り立っているため、フラグを再開しました",
                            "en": f"rule {rule_id} is evaluated again and its condition holds: the flag is open again"}, as_of)  # fmt: skip
     gone = [r.id for r in existing.values() if r.status == FlagStatus.OPEN]
     if gone:
@@ -102,9 +102,9 @@ def save(conn: Connection, run_id: int, as_of: datetime, found: list[NewFlag], e
 
 _LEAVES = ("（エスカレーション・レビュー対象から外れます）", " (it leaves escalation and the review queues)")
 _RETIRED_WHY = {
-    "rule_removed": ("ルール {rule} がルールブックから削除されたため、このフラグを廃止しました" + _LEAVES[0],
+    "rule_removed": ("ルール{rule}がルールブックから削除されたため、このフラグを廃止しました" + _LEAVES[0],
                      "rule {rule} was removed from the rule book: this flag is retired" + _LEAVES[1]),
-    "rule_disabled": ("ルール {rule} が無効（enabled: false）にされたため、このフラグを廃止しました" + _LEAVES[0],
+    "rule_disabled": ("ルール{rule}が無効（enabled: false）にされたため、このフラグを廃止しました" + _LEAVES[0],
                       "rule {rule} was disabled (enabled: false): this flag is retired" + _LEAVES[1]),
 }  # fmt: skip
 

@@ -22,7 +22,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     # 1. handling
     "s_handling": ("1. 第二線による案件対応", "1. How the second line handled cases"),
     "handling_lead": (
-        "対象期間に検知されたフラグ {flags}件、うち完了 {closed}件。時間は営業日で数える（検知日から当該手続の日まで、同日は0）。",
+        "対象期間に検知されたフラグ{flags}件、うち完了{closed}件。時間は営業日で数える（検知日から当該手続の日まで、同日は0）。",
         "{flags} flags raised in the period, {closed} closed. Times are business days (from the day a flag was raised to "
         "the day of the step; the same day is 0).",
     ),
@@ -39,7 +39,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     # 2. sample
     "s_sample": ("2. 監査テスト用サンプル（層別抽出）", "2. Audit-test sample (stratified)"),
     "sample_size": (
-        "完了案件 {population}件から {size}件を抽出（指定 {requested}件、シード {seed}、{strata}層）。",
+        "完了案件{population}件から{size}件を抽出（指定{requested}件、シード{seed}、{strata}層）。",
         "{size} of {population} closed cases drawn ({requested} requested, seed {seed}, {strata} strata).",
     ),
     "sample_method": (
@@ -71,7 +71,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
         "obligations, so a requirement no rule cites does not appear here.",
     ),
     "coverage_lead": (
-        "要件 {requirements}件、うち対象期間に一度も検知がなかった要件 {never}件。",
+        "要件{requirements}件、うち対象期間に一度も検知がなかった要件{never}件。",
         "{requirements} requirements; {never} of them with no flag in the period.",
     ),
     "uncited": ("根拠の引用がない有効なルール", "Enabled rules citing no source"),
@@ -85,7 +85,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     # 4. acceptances
     "s_acceptances": ("4. リスク受容とその期限", "4. Risk acceptances and their end dates"),
     "acceptances_lead": (
-        "リスク受容 {total}件：期限切れ {expired}件、{days}日以内に期限 {expiring}件、期限内 {in_force}件。",
+        "リスク受容{total}件：期限切れ{expired}件、{days}日以内に期限{expiring}件、期限内{in_force}件。",
         "{total} risk acceptances: {expired} expired, {expiring} ending within {days} days, {in_force} in force.",
     ),
     "h_accepted_on": ("受容日", "Accepted on"),
@@ -114,7 +114,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     # 6. completeness
     "s_completeness": ("6. データの完全性", "6. Data completeness"),
     "daily_lead": (
-        "日次業務報告：対象拠点 {units}か所、営業日ごとに1件。提出率 {rate}（受領 {received}件／予定 {expected}件）。",
+        "日次業務報告：対象拠点{units}か所、営業日ごとに1件。提出率{rate}（受領{received}件／予定{expected}件）。",
         "Daily reports: {units} units owe one per business day. Submission rate {rate} ({received} received of {expected} expected).",
     ),
     "h_month": ("月", "Month"),
@@ -123,7 +123,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     "h_received": ("受領", "Received"),
     "h_rate": ("提出率（％）", "Rate (%)"),
     "rejects_lead": (
-        "取込を拒否したレコード {total}件（未処理 {unhandled}件）。ルールの対象にならなかったデータである。",
+        "取込を拒否したレコード{total}件（未処理{unhandled}件）。ルールの対象にならなかったデータである。",
         "{total} records rejected at ingest ({unhandled} not yet dealt with): data no rule saw.",
     ),
     "h_file": ("取込元", "Source"),
@@ -133,7 +133,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     # 7. publication
     "s_publication": ("7. 事務処理誤り報告と公表判断の照合", "7. Error reports reconciled with publication decisions"),
     "publication_lead": (
-        "対象期間に発見された事務処理誤り {reports}件：公表 {publish}件、非公表 {withhold}件、公表判断なし {undecided}件（発見月別）。",
+        "対象期間に発見された事務処理誤り{reports}件：公表{publish}件、非公表{withhold}件、公表判断なし{undecided}件（発見月別）。",
         "{reports} errors discovered in the period: {publish} to publish, {withhold} withheld, {undecided} with no "
         "decision (by month of discovery).",
     ),
@@ -149,8 +149,8 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     # 8. findings
     "s_findings": ("8. 監査指摘事項のフォローアップ", "8. Follow-up of audit findings"),
     "findings_lead": (
-        "対象期間の指摘 {reported}件。データ時点で改善確認前の指摘 {open}件、"
-        "うち期限超過の検知がある指摘 {overdue}件（R32 改善計画、R33 フォローアップ報告）。",
+        "対象期間の指摘{reported}件。データ時点で改善確認前の指摘{open}件、"
+        "うち期限超過の検知がある指摘{overdue}件（R32改善計画、R33フォローアップ報告）。",
         "{reported} findings reported in the period. {open} not yet confirmed as improved at the data date, {overdue} "
         "of them with an overdue flag (R32 improvement plan, R33 follow-up report).",
     ),
@@ -163,7 +163,7 @@ ASSURANCE: dict[str, tuple[str, str]] = {
     # 9. changes
     "s_changes": ("9. ルール・設定の変更と承認", "9. Rule and config changes and their approvers"),
     "changes_lead": (
-        "対象期間の変更 {total}件、うち承認なし {unapproved}件、変更者自身による承認 {self_approved}件。",
+        "対象期間の変更{total}件、うち承認なし{unapproved}件、変更者自身による承認{self_approved}件。",
         "{total} changes in the period: {unapproved} not approved, {self_approved} approved by the person who made them.",
     ),
     "h_kind": ("種別", "Kind"),

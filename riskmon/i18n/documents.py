@@ -162,7 +162,7 @@ REVIEW: dict[str, tuple[str, str]] = {
     "n_escalated": ("エスカレーション", "escalated"),
     "n_informed": ("通知（担当外）", "for information"),
     # the users master (riskmon users load, 利用者管理's upload): riskmon.review.users
-    "users_unknown_role": ("不明なロール「{value}」です{hint}。候補: {roles}", "unknown role '{value}'{hint}; valid roles: {roles}"),
+    "users_unknown_role": ("不明なロール「{value}」です{hint}。候補：{roles}", "unknown role '{value}'{hint}; valid roles: {roles}"),
     "users_did_you_mean": ("（もしかして「{guess}」？）", " (did you mean '{guess}'?)"),
     "users_bad_id": (
         "「{value}」は利用者IDに使えません。英字・数字・「.」「_」「-」だけで、英字か数字で始まる{max}文字以内にしてください",

@@ -223,7 +223,7 @@ WEB: dict[str, tuple[str, str]] = {
     "q_show": ("表示", "Show"),
     "q_open": ("未対応のみ", "Open only"),
     "q_all": ("すべて", "All"),
-    "q_where_why": ("場所: 項目: 理由", "file:line: field: reason"),
+    "q_where_why": ("場所：項目：理由", "file:line: field: reason"),
     "q_seen": ("検出回数", "Times seen"),
     "q_state": ("状態", "State"),
     "q_handled": ("対応済み", "Dealt with"),
@@ -291,7 +291,7 @@ WEB: dict[str, tuple[str, str]] = {
         "{file}: the file was not loaded; no user was stored",
     ),
     "u_load_fix_lines": (
-        "次の{n}行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）",
+        "次の{n}行を直してから、ファイル全体をもう一度読み込んでください（場所：項目：理由）",
         "Fix these {n} line(s), then load the whole file again (file:line: field: reason)",
     ),
     "u_ch_user_created": ("追加", "added"),

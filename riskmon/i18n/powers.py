@@ -35,7 +35,7 @@ POWERS_PAGES: dict[str, tuple[str, str]] = {
     "act_receipt": ("報告の受理を記録", "Record that the report was received"),
     "act_committee_decision": ("委員会の決定を記録", "Record the committee's decision"),
     "note_exec_approve": ("承認の所見（任意）", "Remarks on the approval (optional)"),
-    "note_receipt": ("受理した報告（例：常勤役員会 5月12日付議）", "The report received (e.g. tabled at the meeting of 12 May)"),
+    "note_receipt": ("受理した報告（例：常勤役員会5月12日付議）", "The report received (e.g. tabled at the meeting of 12 May)"),
     "note_committee_decision": ("決定の内容", "What the committee decided"),
     "governance_note": (
         "ガバナンスは報告の受理・委員会の決定を記録できます。フラグの状態は変わりません",

@@ -17,7 +17,7 @@ from __future__ import annotations
 PUBLICATION: dict[str, tuple[str, str]] = {
     # titles and the draft mark (the document is a draft until the 情報開示 decision publishes it)
     "title_monthly": ("事務処理誤り等（{month}分）の公表について", "Publication of processing errors etc. ({month})"),
-    "title_annual": ("{fy} 事務処理誤り等の状況", "Processing errors etc. in {fy}"),
+    "title_annual": ("{fy}事務処理誤り等の状況", "Processing errors etc. in {fy}"),
     "draft": ("（案）", " (draft)"),
     "colon": ("：", ": "),
     "as_of": ("データ時点", "Data as of"),

@@ -53,7 +53,7 @@ WEB_REPORTS: dict[str, tuple[str, str]] = {
     "rp_to": ("終了日", "To"),
     "rp_submit": ("作成する", "Generate"),
     "rp_bad_date": ("{field}：「{value}」は日付（YYYY-MM-DD）ではありません", "{field}: '{value}' is not a date (YYYY-MM-DD)"),
-    "rp_reversed": ("期間が逆です：開始日 {first} が終了日 {last} より後です", "the period is reversed: {first} is after {last}"),
+    "rp_reversed": ("期間が逆です：開始日{first}が終了日{last}より後です", "the period is reversed: {first} is after {last}"),
     "rp_done": ("作成しました", "Generated"),
     "rp_done_version": ("第{version}版として保存しました。", "Kept as version {version}."),
     "rp_done_unchanged": (

@@ -76,9 +76,9 @@ def weekly_digest(rm: JobHost, as_of: datetime) -> str:
         overdue = conn.execute(select(f).where(f.c.status == FlagStatus.OPEN, f.c.review_status.in_(OPEN_STATES),
                                                f.c.due_at < as_of)).mappings().all()  # fmt: skip
     day = as_of.astimezone(cal.tz).date()
-    lines = [f"# 常勤役員会向け週次ダイジェスト {day.isoformat()}", "", f"## 今週の critical / high（{len(new)} 件）", ""]
+    lines = [f"# 常勤役員会向け週次ダイジェスト（{day.isoformat()}）", "", f"## 今週の critical / high（{len(new)}件）", ""]
     lines += [f"- [{r['severity']}] {r['message_ja']}" for r in new]
-    lines += ["", f"## 期限超過（{len(overdue)} 件）", ""]
+    lines += ["", f"## 期限超過（{len(overdue)}件）", ""]
     by_line: dict[str, int] = {}
     for r in overdue:
         by_line[r["owner_line"]] = by_line.get(r["owner_line"], 0) + 1

@@ -76,7 +76,7 @@ def run_job(host: JobHost, name: str, as_of: datetime, *, trigger: str = "manual
     taken = claims.claim(engine, name, as_of, run_id, who, now) if trigger in FIRED else None
     if taken is not None:
         outcome = RunOutcome(name, "duplicate", f"fire time {as_of.isoformat()} is run {taken[0]} ({taken[1]})",
-                             (f"この実行時刻（{as_of.isoformat()}）は実行 {taken[0]} が担当しています（{taken[1]}）",
+                             (f"この実行時刻（{as_of.isoformat()}）は実行{taken[0]}が担当しています（{taken[1]}）",
                               f"this fire time ({as_of.isoformat()}) belongs to run {taken[0]} ({taken[1]})"))  # fmt: skip
     elif not locks.acquire(engine, name, who, now, lease):
         other = locks.holder_of(engine, name) or "?"

@@ -28,7 +28,7 @@ class UnknownJob(NotFound):
 
     def __init__(self, name: str) -> None:
         known = ", ".join(JOBS)
-        super().__init__(f"不明なジョブ: {name}（{known}）", f"unknown job: {name} ({known})")
+        super().__init__(f"不明なジョブ：{name}（{known}）", f"unknown job: {name} ({known})")
         self.name = name
 
 

@@ -176,18 +176,18 @@ def _require_other_person(conn: Connection, who: Actor, record: ChangeRecord) ->
     theirs. A change recorded by a job or the operator's shell (``job:…``, ``cli:…``) names no
     person of the users master, so any second-line user may approve it."""
     if record.changed_by == who.user_id:
-        raise Refused(f"変更 {record.id} は {who.user_id} 本人が記録したため承認できません（四つの目の原則）",
+        raise Refused(f"変更{record.id}は{who.user_id}本人が記録したため承認できません（四つの目の原則）",
                       f"change {record.id} was recorded by {who.user_id}, who cannot approve it (four eyes)")  # fmt: skip
     if ":" in record.changed_by:  # a user id never holds a colon (riskmon.review.users.USER_ID)
         return
     try:
         changer = actor(conn, record.changed_by, active_only=False)
     except UnknownUser:
-        raise Refused(f"変更を記録した {record.changed_by} が利用者マスタにないため、同一人物でないことを確かめられません",
+        raise Refused(f"変更を記録した{record.changed_by}が利用者マスタにないため、同一人物でないことを確かめられません",
                       f"{record.changed_by}, who recorded the change, is not in the users master, so four eyes cannot be "
                       "checked") from None  # fmt: skip
     if same_person(who, changer):
-        raise Refused(f"{who.user_id} と変更を記録した {record.changed_by} は同一人物のアカウントです。"
+        raise Refused(f"{who.user_id}と変更を記録した{record.changed_by}は同一人物のアカウントです。"
                       "別の第二線担当者が承認してください（四つの目の原則）",
                       f"{who.user_id} and {record.changed_by}, who recorded the change, are accounts of one person; another "
                       "second-line user must approve (four eyes)")  # fmt: skip
@@ -204,9 +204,9 @@ def approve(conn: Connection, change_id: int, who: Actor, note: str, *, at: date
         raise Refused("承認の説明（--note）が必要です（何を確かめたか）", "an approval needs a note (--note): what was checked")
     record = get_change(conn, change_id, lock=True)
     if record is None:
-        raise Refused(f"変更記録 {change_id} はありません", f"change record {change_id} does not exist")
+        raise Refused(f"変更記録{change_id}はありません", f"change record {change_id} does not exist")
     if record.approved_by is not None:
-        raise Refused(f"変更 {change_id} は {record.approved_by} が承認済みです",
+        raise Refused(f"変更{change_id}は{record.approved_by}が承認済みです",
                       f"change {change_id} is already approved by {record.approved_by}")  # fmt: skip
     _require_other_person(conn, who, record)
     when = at or datetime.now().astimezone()

@@ -49,7 +49,7 @@ def deliver(engine: Engine, config: NotifyConfig) -> Delivery:
                 continue
             msg = EmailMessage()
             msg["From"], msg["To"] = config.sender, ", ".join(sorted(to))
-            msg["Subject"] = f"[riskmon] {day} {unit}: {len(rows)} 件の通知 / notifications"
+            msg["Subject"] = f"[riskmon] {day} {unit}: {len(rows)}件の通知 / notifications"
             msg.set_content("\n\n---\n\n".join(f"{r['subject']}\n\n{r['body']}" for r in rows))
             smtp.send_message(msg)
             with engine.begin() as conn:

@@ -78,7 +78,7 @@ def require_owner(powers: PowersConfig, who: Actor, flag: FlagRecord, resolution
     elif resolution is Resolution.FALSE_POSITIVE:
         what_ja, what_en = ("却下", "dismiss it")
     raise Refused(
-        f"フラグ {flag.id} のリスク領域は「{domain_words(domain, 'ja')}」で、所管は{units_words(units, 'ja')}です。"
+        f"フラグ{flag.id}のリスク領域は「{domain_words(domain, 'ja')}」で、所管は{units_words(units, 'ja')}です。"
         f"{_unit_of(who, 'ja')}は{what_ja}を単独では行えません（閲覧・コメント・完了の提案はできます）",
         f"flag {flag.id} is in the {domain_words(domain, 'en')} domain, owned by {units_words(units, 'en')}; "
         f"{_unit_of(who, 'en')} cannot {what_en} alone (it may read, comment and propose a resolution)",
@@ -92,8 +92,8 @@ def check_pair(powers: PowersConfig, proposer: Actor | None, confirmer: Actor, f
     domain, units = domain_of(powers, flag), owners(powers, flag)
     by = proposer.user_id if proposer else "-"
     raise Refused(
-        f"フラグ {flag.id} のリスク領域は「{domain_words(domain, 'ja')}」で、所管は{units_words(units, 'ja')}です。"
-        f"提案者 {by} も承認者 {confirmer.user_id} も所管部署ではありません。二人のうち一人は{units_words(units, 'ja')}の担当者が必要です",
+        f"フラグ{flag.id}のリスク領域は「{domain_words(domain, 'ja')}」で、所管は{units_words(units, 'ja')}です。"
+        f"提案者{by}も承認者{confirmer.user_id}も所管部署ではありません。二人のうち一人は{units_words(units, 'ja')}の担当者が必要です",
         f"flag {flag.id} is in the {domain_words(domain, 'en')} domain, owned by {units_words(units, 'en')}; neither the "
         f"proposer {by} nor the confirmer {confirmer.user_id} belongs to it — one of the two must",
     )
@@ -130,7 +130,7 @@ def require_approval(powers: PowersConfig, flag: FlagRecord, p: Proposal, histor
     if needs_executive_approval(powers, flag, p.resolution) and approval_of(history, p) is None:
         raise Refused(
             f"重点三事案・事件・事故のリスク受容には役員の承認が必要です（目標は「根絶」、S1:2108）。"
-            f"提案 {p.digest} の役員承認がまだ記録されていません",
+            f"提案{p.digest}の役員承認がまだ記録されていません",
             f"accepting the risk of a priority incident or an incident/accident needs an executive's approval (the goal is "
             f"eradication, S1:2108); none is recorded for proposal {p.digest} yet",
         )
@@ -148,15 +148,15 @@ def check_executive_approval(powers: PowersConfig, who: Actor, flag: FlagRecord,
     if p is None or not needs_executive_approval(powers, flag, p.resolution):
         raise Refused("役員の承認を待つリスク受容の提案がありません", "there is no risk acceptance awaiting an executive's approval")
     if named is None:
-        raise Refused(f"承認する提案を指定してください（--proposal {p.digest}）。提案: {p.by} による"
-                      f"リスク受容「{p.note}」（期限 {p.until}）",
+        raise Refused(f"承認する提案を指定してください（--proposal {p.digest}）。提案：{p.by}による"
+                      f"リスク受容「{p.note}」（期限{p.until}）",
                       f"name the proposal you approve (--proposal {p.digest}); it is a risk acceptance by {p.by} "
                       f"until {p.until}: {p.note!r}")  # fmt: skip
     if named != p.digest:
-        raise Refused(f"指定された提案 {named} は承認待ちの提案 {p.digest} と一致しません。提案を読み直してから承認してください",
+        raise Refused(f"指定された提案{named}は承認待ちの提案{p.digest}と一致しません。提案を読み直してから承認してください",
                       f"proposal {named} is not the one awaiting approval ({p.digest}); read it again before approving")  # fmt: skip
     if approval_of(history, p) is not None:
-        raise Refused(f"提案 {p.digest} は既に役員が承認しています", f"proposal {p.digest} is already approved by an executive")
+        raise Refused(f"提案{p.digest}は既に役員が承認しています", f"proposal {p.digest} is already approved by an executive")
     return p
 
 

@@ -58,7 +58,7 @@ class Ladder:
 def _until(value: object) -> ReviewStatus:
     allowed = (ReviewStatus.ACKNOWLEDGED, ReviewStatus.RESOLVED)
     if value not in allowed:
-        raise ConfigError(f"[escalation] steps.until: {value!r} は acknowledged か resolved です",
+        raise ConfigError(f"[escalation] steps.until: {value!r}は acknowledged か resolved です",
                           f"[escalation] steps.until: {value!r} must be acknowledged or resolved")  # fmt: skip
     return ReviewStatus(str(value))
 

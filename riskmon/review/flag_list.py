@@ -66,7 +66,7 @@ def parse(args: Mapping[str, str], conn: Connection) -> FlagQuery:
     def refuse(name: str, value: str, allowed: list[str] | tuple[str, ...], near: str | None = None) -> None:
         shown = ", ".join(allowed[:12]) + (" …" if len(allowed) > 12 else "")
         ja, en = hint(near)
-        bad.append((name, f"「{value}」は使えない値です{ja}（使える値: {shown}）", f"'{value}' is not a known value{en} (known: {shown})"))
+        bad.append((name, f"「{value}」は使えない値です{ja}（使える値：{shown}）", f"'{value}' is not a known value{en} (known: {shown})"))
 
     def choice(name: str, allowed: list[str] | tuple[str, ...]) -> str:
         value = (args.get(name) or "").strip()
@@ -102,7 +102,7 @@ def parse(args: Mapping[str, str], conn: Connection) -> FlagQuery:
     fq.page = _number(args, "page", 1, bad)
     fq.per = _number(args, "per", 50, bad)
     if fq.per not in PAGE_SIZES:
-        bad.append(("per", f"表示件数は {', '.join(map(str, PAGE_SIZES))} のいずれかです",
+        bad.append(("per", f"表示件数は次のいずれかです：{', '.join(map(str, PAGE_SIZES))}",
                     f"rows per page must be one of {', '.join(map(str, PAGE_SIZES))}"))  # fmt: skip
         fq.per = 50
     return fq

@@ -93,7 +93,7 @@ class GovernanceActions(ABC):
             if not (text or "").strip():
                 raise Refused(f"{what[0]}の内容が空です", f"the text of the {action.value.replace('_', ' ')} is empty")
             if len(text) > MAX_TEXT:
-                raise Refused(f"{what[0]}の内容は {MAX_TEXT} 文字までです", f"at most {MAX_TEXT} characters")
+                raise Refused(f"{what[0]}の内容は{MAX_TEXT}文字までです", f"at most {MAX_TEXT} characters")
             return {}, {"text": text.strip(), "unit_id": who.unit_id}
 
         return self._run(

@@ -178,7 +178,7 @@ def why_not(actor: Actor, flag: FlagRecord, action: str, *, proposer: Actor | No
     if action == "response" and actor.line != Line.FIRST:  # the service's own rule (ReviewService.comment)
         return "回答（response）は第一線の担当部署が行います", "a response comes from the first-line owner"
     if action not in ACTIONS:
-        return f"不明な操作です: {action}", f"unknown action: {action}"
+        return f"不明な操作です：{action}", f"unknown action: {action}"
     return "このフラグの現在の状態では実行できません", "not possible in the flag's current state"
 
 

@@ -51,7 +51,7 @@ class Refused(errors.Refused):
 
 def missing(flag_id: int) -> Refused:
     """The one answer for a flag id that names no flag."""
-    return Refused(f"フラグ {flag_id} はありません", f"flag {flag_id} does not exist")
+    return Refused(f"フラグ{flag_id}はありません", f"flag {flag_id} does not exist")
 
 
 class Hidden(Refused):
@@ -124,7 +124,7 @@ def require_state(flag: FlagRecord, allowed: tuple[ReviewStatus, ...], action_en
     if flag.review_status not in allowed:
         now, ok_ja = label(flag.review_status), "、".join(label(s) for s in allowed)
         ok_en = ", ".join(s.value for s in allowed)
-        raise Refused(f"状態が「{now}」のため実行できません（可能な状態: {ok_ja}）",
+        raise Refused(f"状態が「{now}」のため実行できません（可能な状態：{ok_ja}）",
                       f"cannot {action_en} a flag that is {flag.review_status.value} (allowed: {ok_en})")  # fmt: skip
 
 
@@ -132,7 +132,7 @@ def check_resolution(resolution: str, note: str | None, until: object, duplicate
     """The resolution as the domain's value, or a refusal saying what is missing."""
     if resolution not in PROPOSABLE:
         names = ", ".join(r.value for r in PROPOSABLE)
-        raise Refused(f"解決区分は {names} のいずれかです", f"resolution must be one of {names}")
+        raise Refused(f"解決区分は次のいずれかです：{names}", f"resolution must be one of {names}")
     chosen = Resolution(resolution)
     if chosen is Resolution.RISK_ACCEPTED and until is None:
         raise Refused("リスク受容には期限（--until）が必要です", "accepting a risk needs an end date (--until)")
@@ -162,7 +162,7 @@ def require_pending_closure(flag: FlagRecord) -> Proposal:
         return p
     if flag.review_status in CLOSED_STATES:
         by = "、".join(flag.closed_by) or "-"
-        raise Refused(f"フラグ {flag.id} は既に「{label(flag.review_status)}」になっています（{by}）。承認する提案はありません",
+        raise Refused(f"フラグ{flag.id}は既に「{label(flag.review_status)}」になっています（{by}）。承認する提案はありません",
                       f"flag {flag.id} is already {flag.review_status.value} (by {', '.join(flag.closed_by) or '-'}); "
                       "there is nothing to confirm")  # fmt: skip
     raise Refused("承認待ちの完了の提案がありません", "there is no closure waiting for confirmation")
@@ -173,7 +173,7 @@ def require_no_pending_closure(flag: FlagRecord) -> None:
     second person must be able to trust that what they read is what they confirm."""
     p = pending_closure(flag)
     if p is not None:
-        raise Refused(f"{p.by} による完了（{label(p.resolution)}）が承認待ちです（提案 {p.digest}）。"
+        raise Refused(f"{p.by}による完了（{label(p.resolution)}）が承認待ちです（提案{p.digest}）。"
                       "新しい提案で置き換えることはできません。承認するか、別の第二線担当者と相談してください",
                       f"a closure by {p.by} ({p.resolution.value}) is awaiting confirmation (proposal {p.digest}); "
                       "a new proposal cannot replace it — confirm it, or discuss it with another second-line user")  # fmt: skip
@@ -193,22 +193,22 @@ def check_confirmation(confirmer: Actor, proposer: Actor | None, p: Proposal, na
     """Four eyes: the named proposal is the one on file, and a different person confirms it.
     Nobody is exempt — no role, no administrator — from any of these."""
     if named is None:
-        raise Refused(f"承認する提案を指定してください（--proposal {p.digest}）。提案: {p.by} による {label(p.resolution)}「{p.note}」",
+        raise Refused(f"承認する提案を指定してください（--proposal {p.digest}）。提案：{p.by}による{label(p.resolution)}「{p.note}」",
                       f"name the proposal you confirm (--proposal {p.digest}); it is {p.resolution.value} by {p.by}: "
                       f"{p.note!r}")  # fmt: skip
     if named != p.digest:
-        raise Refused(f"指定された提案 {named} は承認待ちの提案 {p.digest} と一致しません（内容が変わった可能性があります）。"
+        raise Refused(f"指定された提案{named}は承認待ちの提案{p.digest}と一致しません（内容が変わった可能性があります）。"
                       "提案を読み直してから承認してください",
                       f"proposal {named} is not the one awaiting confirmation ({p.digest}); it may have changed — "
                       "read it again before confirming")  # fmt: skip
     if p.by == confirmer.user_id:
         raise Refused("提案者本人は承認できません（四つの目の原則）", "the proposer cannot confirm their own closure (four eyes)")
     if proposer is None:
-        raise Refused(f"提案者 {p.by} が利用者マスタにないため、同一人物でないことを確かめられません。提案を取り下げて出し直してください",
+        raise Refused(f"提案者{p.by}が利用者マスタにないため、同一人物でないことを確かめられません。提案を取り下げて出し直してください",
                       f"the proposer {p.by} is not in the users master, so four eyes cannot be checked; withdraw the "
                       "proposal and propose again")  # fmt: skip
     if same_person(confirmer, proposer):
-        raise Refused(f"{confirmer.user_id} と提案者 {p.by} は同一人物のアカウントです。"
+        raise Refused(f"{confirmer.user_id}と提案者{p.by}は同一人物のアカウントです。"
                       "別の第二線担当者が承認してください（四つの目の原則）",
                       f"{confirmer.user_id} and the proposer {p.by} are accounts of one person; another second-line user "
                       "must confirm (four eyes)")  # fmt: skip

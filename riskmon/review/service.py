@@ -71,7 +71,7 @@ class BulkResult:
         if not self.beyond:
             return ""
         n = len(self.beyond)
-        return pick((f"一度に処理できるのは {BULK_LIMIT} 件までです。残りの {n} 件は処理していません（もう一度実行してください）",
+        return pick((f"一度に処理できるのは{BULK_LIMIT}件までです。残りの{n}件は処理していません（もう一度実行してください）",
                      f"at most {BULK_LIMIT} flags are done at a time; the other {n} were left untouched (run it again)"), lang)  # fmt: skip
 
 
@@ -93,7 +93,7 @@ class ReviewService(GovernanceActions):
         with self.engine.connect() as conn:
             found = policy.visible_flag(conn, actor(conn, user_id), flag_id)
         if found is None:
-            raise Refused(f"フラグ {flag_id} はありません（または閲覧できません）", f"flag {flag_id} does not exist or is not yours to see")
+            raise Refused(f"フラグ{flag_id}はありません（または閲覧できません）", f"flag {flag_id} does not exist or is not yours to see")
         return found
 
     def history(self, user_id: str, flag_id: int) -> list[CaseEventRecord]:
@@ -141,7 +141,7 @@ class ReviewService(GovernanceActions):
             except UnknownUser:
                 raise Refused(f"利用者 '{person}' は登録されていないか無効です", f"unknown or inactive user '{person}'") from None
             if not policy.can_see(target, flag) or target.line not in ACTING_LINES:
-                raise Refused(f"{person} にはこのフラグを担当させられません", f"{person} cannot be assigned this flag")
+                raise Refused(f"{person}にはこのフラグを担当させられません", f"{person} cannot be assigned this flag")
             changes: dict[str, Any] = {"review_status": ReviewStatus.IN_PROGRESS, "assignee": person}
             if flag.acknowledged_at is None:
                 changes["acknowledged_at"] = self.clock()
@@ -313,7 +313,7 @@ class ReviewService(GovernanceActions):
                 chosen = policy.check_resolution(resolution, note, until, duplicate_of, flag_id)
             domains.require_owner(self.powers, who, flag, chosen)  # only the domain's owner closes (S4:41)
             if kind is not CaseAction.DISMISS and duplicate_of is not None and repository.get(conn, duplicate_of) is None:
-                raise Refused(f"フラグ {duplicate_of} はありません", f"flag {duplicate_of} does not exist")
+                raise Refused(f"フラグ{duplicate_of}はありません", f"flag {duplicate_of} does not exist")
             proposal = _proposal(who, kind, chosen, note, until, duplicate_of, self.clock())
             if policy.needs_four_eyes(flag) or domains.needs_executive_approval(self.powers, flag, chosen):
                 awaiting = "confirmation by another second-line user" if policy.needs_four_eyes(flag) else "an executive's approval"
@@ -344,13 +344,13 @@ class ReviewService(GovernanceActions):
         if "proposal" in changes and "review_status" not in changes and action in (CaseAction.RESOLVE, CaseAction.DISMISS):
             p = Proposal.from_json(changes["proposal"])
             ja, en = (
-                f"別の第二線担当者の承認待ちです（四つの目）。提案 {p.digest}",
+                f"別の第二線担当者の承認待ちです（四つの目）。提案{p.digest}",
                 f"recorded; needs confirmation by another second-line user (four eyes): proposal {p.digest}",
             )
             if domains.needs_executive_approval(self.powers, flag, p.resolution):
                 ja, en = (f"{ja}。リスク受容には役員の承認も必要です", f"{en}; accepting this risk also needs an executive's approval")
                 if detail.get("awaiting") == "an executive's approval":
-                    ja, en = (f"役員の承認待ちです（重点三事案・事件・事故のリスク受容）。提案 {p.digest}",
+                    ja, en = (f"役員の承認待ちです（重点三事案・事件・事故のリスク受容）。提案{p.digest}",
                               f"recorded; accepting this risk needs an executive's approval: proposal {p.digest}")  # fmt: skip
         return Outcome(flag_id, True, to_status.value, ja, en)
 

@@ -80,7 +80,7 @@ def load_rules(path: Path, config: dict[str, Any], known_units: Iterable[str] | 
             if rule.id in seen:
                 other = seen[rule.id].file
                 book.problems.append(doc.at((*base, "id"), msg(
-                    f"id '{rule.id}' は {other} でも使われています", f"duplicate id '{rule.id}' (also in {other})"
+                    f"id '{rule.id}' は{other}でも使われています", f"duplicate id '{rule.id}' (also in {other})"
                 )))  # fmt: skip
                 continue
             seen[rule.id] = rule
@@ -97,7 +97,7 @@ def load_rules(path: Path, config: dict[str, Any], known_units: Iterable[str] | 
             if rule.id not in tested and rule.id in id_at:
                 doc, where = id_at[rule.id]
                 book.warnings.append(doc.at(where, msg(
-                    f"ルール {rule.id} にはテストがありません（{path / 'tests'} に追加してください）",
+                    f"ルール{rule.id}にはテストがありません（{path / 'tests'}に追加してください）",
                     f"rule {rule.id} has no test (add one under {path / 'tests'})",
                 )))  # fmt: skip
     return book

@@ -42,7 +42,7 @@ def parse(raw: Any, path: Path_) -> Parsed:
 
 def _node(raw: Any, path: Path_, out: Parsed) -> Condition | None:
     if not isinstance(raw, dict) or not raw:
-        out.findings.append((path, "条件は {field: …, 演算子: 値} か all / any / not で書いてください",
+        out.findings.append((path, "条件は「{field: …, 演算子: 値}」か「all / any / not」で書いてください",
                              "a condition is {field: ..., <operator>: value} or all / any / not"))  # fmt: skip
         return None
     combinator = [k for k in raw if k in COMBINATORS]
@@ -69,7 +69,7 @@ def _node(raw: Any, path: Path_, out: Parsed) -> Condition | None:
             ja_what, en_what = "field がありません", "'field' is missing"
         else:
             ja_what, en_what = (
-                f"条件は field と演算子1つで書いてください（演算子: {listed}）",
+                f"条件は field と演算子1つで書いてください（演算子：{listed}）",
                 f"a condition needs 'field' and one operator ({listed})",
             )
         out.findings.append(((*path, bad) if bad is not None else path, ja_what + ja, en_what + en))

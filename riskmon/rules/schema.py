@@ -41,20 +41,20 @@ def _period(raw: Any) -> Any:
         return raw
     listed = " | ".join(PERIOD_UNITS)
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in PERIOD_UNITS:
-        raise issue("period", f"期間は {{{listed}: 数}} の1つで書いてください", f"a period is one of {{{listed}: number}}")
+        raise issue("period", f"期間は「{{{listed}: 数}}」の1つで書いてください", f"a period is one of {{{listed}: number}}")
     unit, amount = next(iter(raw.items()))
     if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
-        raise issue("period_amount", f"0 以上の数で書いてください: {amount!r}", f"must be a number ≥ 0: {amount!r}", unit)
+        raise issue("period_amount", f"0以上の数で書いてください：{amount!r}", f"must be a number ≥ 0: {amount!r}", unit)
     return {"unit": unit, "amount": float(amount)}
 
 
 def _window(raw: Any) -> Any:
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in WINDOWS:
-        raise issue("window", "window は {rolling_days: 30} / {calendar: month} / {fiscal: quarter|half|year}",
+        raise issue("window", "window は「{rolling_days: 30}」「{calendar: month}」「{fiscal: quarter|half|year}」のいずれかです",
                     "window is {rolling_days: 30}, {calendar: month} or {fiscal: quarter|half|year}")  # fmt: skip
     key, value = next(iter(raw.items()))
     if key == "rolling_days" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise issue("window_days", f"1 以上の整数で書いてください: {value!r}", f"must be a whole number ≥ 1: {value!r}", key)
+        raise issue("window_days", f"1以上の整数で書いてください：{value!r}", f"must be a whole number ≥ 1: {value!r}", key)
     if (key == "calendar" and value != "month") or (key == "fiscal" and value not in ("quarter", "half", "year")):
         raise issue("window_part", "calendar は month、fiscal は quarter / half / year です",
                     "calendar takes month; fiscal takes quarter, half or year", key)  # fmt: skip
@@ -63,7 +63,7 @@ def _window(raw: Any) -> Any:
 
 def _condition(raw: Any) -> Any:
     if not isinstance(raw, dict) or not raw:
-        raise issue("condition", "条件は {field: …, 演算子: 値} か all / any / not で書いてください",
+        raise issue("condition", "条件は「{field: …, 演算子: 値}」か「all / any / not」で書いてください",
                     "a condition is {field: ..., <operator>: value} or all / any / not")  # fmt: skip
     return raw
 
@@ -78,7 +78,7 @@ def _time(raw: Any) -> Any:
     try:
         return time.fromisoformat(str(raw))
     except ValueError:
-        raise issue("time", f"時刻は HH:MM で書いてください: {raw!r}", f"a time is HH:MM: {raw!r}") from None
+        raise issue("time", f"時刻は HH:MM で書いてください：{raw!r}", f"a time is HH:MM: {raw!r}") from None
 
 
 def _listed(raw: Any) -> Any:
@@ -91,7 +91,7 @@ def _tiers(raw: Any) -> Any:
 
 def _number(raw: Any) -> Any:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise issue("number", f"数で書いてください（引用符なし、半角数字）: {raw!r}", f"must be a number (unquoted digits): {raw!r}")
+        raise issue("number", f"数で書いてください（引用符なし、半角数字）：{raw!r}", f"must be a number (unquoted digits): {raw!r}")
     return raw
 
 
@@ -104,7 +104,7 @@ def _event(raw: str) -> str:
         guess = did_you_mean(raw, VIEW_SPECS)
         ja, en = hint(guess)
         listed = ", ".join(VIEW_SPECS)
-        raise issue("event", f"'{raw}' は event に使えません{ja}。次のいずれか: {listed}",
+        raise issue("event", f"'{raw}' はeventに使えません{ja}。次のいずれか：{listed}",
                     f"'{raw}' is not a valid event{en}; one of: {listed}")  # fmt: skip
     return raw
 
@@ -282,12 +282,12 @@ class ThresholdSpec(RuleSpec):
         out = super().requirements(raw)
         measure = raw.get("measure", "count")
         if measure != "count" and "field" not in raw:
-            out.append(((), f"measure: {measure} には field が必要です", f"measure: {measure} needs a 'field'"))
+            out.append(((), f"measure: {measure}には field が必要です", f"measure: {measure} needs a 'field'"))
         if "warn" not in raw and "critical" not in raw:
             out.append(((), "warn か critical の少なくとも一方が必要です", "give 'warn', 'critical' or both"))
         if raw.get("threshold_on") in ("change_pct", "p_value") and "compare" not in raw:
             on = raw["threshold_on"]
-            out.append((("threshold_on",), f"threshold_on: {on} には compare が必要です", f"threshold_on: {on} needs 'compare'"))
+            out.append((("threshold_on",), f"threshold_on: {on}には compare が必要です", f"threshold_on: {on} needs 'compare'"))
         if raw.get("threshold_on") == "p_value" and "test" not in raw:
             out.append((("threshold_on",), "threshold_on: p_value には test: poisson が必要です",
                         "threshold_on: p_value needs 'test: poisson'"))  # fmt: skip

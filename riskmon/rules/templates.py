@@ -82,7 +82,7 @@ def _weight(value: Any) -> int:
 
 def _too_big(size: int) -> TemplateRefused:
     return TemplateRefused(
-        f"テンプレートが作る値が大きすぎます（約 {size:,} 文字。{MAX_VALUE_CHARS:,} 文字まで）",
+        f"テンプレートが作る値が大きすぎます（約{size:,}文字。{MAX_VALUE_CHARS:,}文字まで）",
         f"the template builds a value that is too large (about {size:,} characters; at most {MAX_VALUE_CHARS:,})",
     )
 
@@ -94,7 +94,7 @@ def _capped_range(*args: int) -> range:
     except OverflowError:
         size = MAX_LOOP_ITEMS + 1
     if size > MAX_LOOP_ITEMS:
-        raise TemplateRefused(f"range() は {MAX_LOOP_ITEMS:,} 個までです", f"range() is capped at {MAX_LOOP_ITEMS:,} items")
+        raise TemplateRefused(f"range() は{MAX_LOOP_ITEMS:,}個までです", f"range() is capped at {MAX_LOOP_ITEMS:,} items")
     return items
 
 
@@ -103,7 +103,7 @@ def _loop_items(value: Iterable[Any]) -> list[Any]:
     items: list[Any] = []
     for item in value:
         if len(items) == MAX_LOOP_ITEMS:
-            raise TemplateRefused(f"for ループは {MAX_LOOP_ITEMS:,} 回までです", f"a for loop is capped at {MAX_LOOP_ITEMS:,} iterations")
+            raise TemplateRefused(f"for ループは{MAX_LOOP_ITEMS:,}回までです", f"a for loop is capped at {MAX_LOOP_ITEMS:,} iterations")
         items.append(item)
     return items
 
@@ -157,7 +157,7 @@ class GuardedEnvironment(SandboxedEnvironment):
             if left.bit_length() * right > MAX_INT_BITS:
                 raise _too_big(left.bit_length() * right // 3)
         elif operator_ == "%" and isinstance(left, str) and _PRINTF_WIDTH.search(left):
-            raise TemplateRefused("% 書式の幅・精度は 3 桁までです", "a % format's width and precision take at most 3 digits")
+            raise TemplateRefused("% 書式の幅・精度は3桁までです", "a % format's width and precision take at most 3 digits")
         result = self.binop_table[operator_](left, right)
         if operator_ == "%" and isinstance(result, str) and len(result) > MAX_VALUE_CHARS:
             raise _too_big(len(result))
@@ -179,7 +179,7 @@ def parse(source: str) -> nodes.Template:
     Raises ``jinja2.TemplateSyntaxError`` for a syntax error."""
     if len(source) > MAX_TEMPLATE_CHARS:
         raise TemplateRefused(
-            f"テンプレートが長すぎます（{len(source):,} 文字。{MAX_TEMPLATE_CHARS:,} 文字まで）",
+            f"テンプレートが長すぎます（{len(source):,}文字。{MAX_TEMPLATE_CHARS:,}文字まで）",
             f"template too long ({len(source):,} characters; at most {MAX_TEMPLATE_CHARS:,})",
         )
     try:
@@ -207,14 +207,14 @@ def _check(node: nodes.Node) -> None:
     for kind, tag in _REFUSED_STATEMENTS.items():
         if isinstance(node, kind):
             raise TemplateRefused(
-                f"{{% {tag} %}} は使えません（使えるのは {{{{ … }}}}、{{% if %}}、入れ子でない {{% for %}} です）",
+                f"{{% {tag} %}}は使えません（使えるのは{{{{ … }}}}、{{% if %}}、入れ子でない{{% for %}}です）",
                 f"{{% {tag} %}} is not allowed (a template has {{{{ ... }}}}, {{% if %}} and un-nested {{% for %}} only)",
             )
     if isinstance(node, nodes.For) and (node.recursive or any(True for _ in node.find_all(nodes.For))):
         raise TemplateRefused("for ループは入れ子にできません", "for loops cannot be nested or recursive")
     if isinstance(node, nodes.Filter) and node.name not in ENV.filters:
         listed = ", ".join((*SAFE_FILTERS, *WAREKI_FILTERS))
-        raise TemplateRefused(f"フィルタ '{node.name}' は使えません（使えるもの: {listed}）",
+        raise TemplateRefused(f"フィルタ '{node.name}' は使えません（使えるもの：{listed}）",
                               f"the filter '{node.name}' is not allowed (allowed: {listed})")  # fmt: skip
     if isinstance(node, nodes.Call):
         callee = node.node
@@ -222,7 +222,7 @@ def _check(node: nodes.Node) -> None:
             isinstance(callee, nodes.Getattr) and callee.attr in SAFE_METHODS
         ):
             listed = ", ".join(sorted(SAFE_METHODS))
-            raise TemplateRefused(f"呼び出せるのは range() と文字列の {listed} だけです",
+            raise TemplateRefused(f"呼び出せるのは range() と文字列の{listed}だけです",
                                   f"only range() and the text methods {listed} can be called")  # fmt: skip
 
 
@@ -243,7 +243,7 @@ def render(template: Template, values: Mapping[str, Any]) -> str:
         total += len(chunk)
         if total > MAX_OUTPUT_CHARS:
             raise TemplateRefused(
-                f"展開結果が長すぎます（{MAX_OUTPUT_CHARS:,} 文字まで）",
+                f"展開結果が長すぎます（{MAX_OUTPUT_CHARS:,}文字まで）",
                 f"the rendered text is too long (at most {MAX_OUTPUT_CHARS:,} characters)",
             )
         out.append(chunk)

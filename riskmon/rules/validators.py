@@ -96,7 +96,7 @@ class OperatorFitsField(Validator):
             ftype = fields.get(at.leaf.field)
             if ftype is not None and at.leaf.op in NUMERIC_OPS and ftype not in NUMERIC:
                 f, op = at.leaf.field, at.leaf.op
-                yield at.op_path, f"'{f}' は数値ではないため {op} は使えません", f"'{f}' is not a number, so '{op}' cannot be used"
+                yield at.op_path, f"'{f}' は数値ではないため{op}は使えません", f"'{f}' is not a number, so '{op}' cannot be used"
 
 
 class ValueFitsField(Validator):
@@ -124,12 +124,12 @@ class ValueFitsField(Validator):
                 choices = sorted(ftype)
                 ja, en = hint(did_you_mean(value, choices))
                 listed = ", ".join(choices)
-                yield (path, f"'{value}' は {name} に使えません{ja}。次のいずれか: {listed}",
+                yield (path, f"'{value}' は{name}に使えません{ja}。次のいずれか：{listed}",
                        f"'{value}' is not a valid {name}{en}; one of: {listed}")  # fmt: skip
         elif ftype == "bool" and not isinstance(value, bool):
             yield path, f"'{name}' は true / false です", f"'{name}' is true or false"
         elif ftype in NUMERIC and (isinstance(value, bool) or not isinstance(value, int | float)):
-            yield path, f"'{name}' は数値です: {value!r}", f"'{name}' is a number: {value!r}"
+            yield path, f"'{name}' は数値です：{value!r}", f"'{name}' is a number: {value!r}"
 
 
 class ContainsLength(Validator):
@@ -144,7 +144,7 @@ class ContainsLength(Validator):
                 n, cap = f"{len(text):,}", MAX_CONTAINS_CHARS
                 yield (
                     at.op_path,
-                    f"contains の値が長すぎます（{n} 文字。判定エンジンの限界のため {cap} 文字まで）",
+                    f"contains の値が長すぎます（{n}文字。判定エンジンの限界のため{cap}文字まで）",
                     f"contains value too long ({n} characters; the decision engine takes at most {cap})",
                 )
 
@@ -207,7 +207,7 @@ class ThresholdLevels(Validator):
             d, c, w = spec.direction, spec.critical, spec.warn
             yield (
                 ("critical",),
-                f"direction: {d} では critical（{c}）は warn（{w}）{word_ja}にしてください（逆になっています）",
+                f"direction: {d}では critical（{c}）は warn（{w}）{word_ja}にしてください（逆になっています）",
                 f"with direction: {d}, critical ({c}) must be {word_en} warn ({w}): they are inverted",
             )
 
@@ -232,10 +232,10 @@ class Templates(Validator):
         try:
             names = meta.find_undeclared_variables(templates.parse(text))
         except TemplateSyntaxError as exc:
-            yield path, f"テンプレートの書き方の誤り: {exc.message}", f"template syntax error: {exc.message}"
+            yield path, f"テンプレートの書き方の誤り：{exc.message}", f"template syntax error: {exc.message}"
             return
         except templates.TemplateRefused as exc:
-            yield path, f"このテンプレートは使えません: {exc.ja}", f"template refused: {exc.en}"
+            yield path, f"このテンプレートは使えません：{exc.ja}", f"template refused: {exc.en}"
             return
         known = {*fields, *TEMPLATE_EXTRAS}
         for name in sorted(names - known):
@@ -246,7 +246,7 @@ class Templates(Validator):
         try:
             templates.render(templates.compile_template(text), {**{f: sample_value(t) for f, t in fields.items()}, **TEMPLATE_EXTRAS})
         except templates.TemplateRefused as exc:
-            yield path, f"このテンプレートは使えません: {exc.ja}", f"template refused: {exc.en}"
+            yield path, f"このテンプレートは使えません：{exc.ja}", f"template refused: {exc.en}"
         except Exception as exc:  # what the evaluation would record against the rule
             yield (path, f"テンプレートを見本の値で展開すると失敗します（{exc.__class__.__name__}: {exc}）",
                    f"the template fails with sample values ({exc.__class__.__name__}: {exc})")  # fmt: skip

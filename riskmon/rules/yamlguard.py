@@ -54,21 +54,21 @@ def scan(text: str, *, allow_aliases: bool) -> tuple[int, int, str] | None:
             if tag and tag != "!" and tag not in _PLAIN_TAGS:
                 tag = tag.replace("tag:yaml.org,2002:", "!!")
                 return (*where, msg(
-                    f"タグ {tag} は使えません（ルールファイルに書けるのは文字・数・真偽値・リスト・対応表だけです）",
+                    f"タグ「{tag}」は使えません（ルールファイルに書けるのは文字・数・真偽値・リスト・対応表だけです）",
                     f"the tag {tag} is not allowed (a rule file holds only text, numbers, booleans, lists and mappings)",
                 ))  # fmt: skip
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     return (*where, msg(
-                        f"入れ子が深すぎます（{MAX_DEPTH} 段まで）",
+                        f"入れ子が深すぎます（{MAX_DEPTH}段まで）",
                         f"nested too deeply (at most {MAX_DEPTH} levels)",
                     ))  # fmt: skip
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR_CHARS:
                 return (*where, msg(
-                    f"値が長すぎます（{len(event.value):,} 文字。{MAX_SCALAR_CHARS:,} 文字まで）",
+                    f"値が長すぎます（{len(event.value):,}文字。{MAX_SCALAR_CHARS:,}文字まで）",
                     f"value too long ({len(event.value):,} characters; at most {MAX_SCALAR_CHARS:,})",
                 ))  # fmt: skip
     except yaml.MarkedYAMLError:
@@ -112,6 +112,6 @@ def bad_numbers(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[A
         for i, value in enumerate(data):
             yield from bad_numbers(value, (*path, i))
     elif isinstance(data, int) and not isinstance(data, bool) and not INT_MIN <= data <= INT_MAX:
-        yield path, msg("整数が大きすぎます（64 ビットの範囲まで）", "integer out of range (at most 64 bits)")
+        yield path, msg("整数が大きすぎます（64ビットの範囲まで）", "integer out of range (at most 64 bits)")
     elif isinstance(data, float) and not math.isfinite(data):
-        yield path, msg(f"数として使えない値です: {data}", f"not a usable number: {data}")
+        yield path, msg(f"数として使えない値です：{data}", f"not a usable number: {data}")

@@ -63,18 +63,18 @@ def load(path: Path, *, allow_aliases: bool = False) -> tuple[Located | None, li
         size = path.stat().st_size
         if size > yamlguard.MAX_FILE_BYTES:
             return refuse(1, 1, msg(
-                f"ファイルが大きすぎます（{size:,} バイト。{yamlguard.MAX_FILE_BYTES:,} バイトまで）",
+                f"ファイルが大きすぎます（{size:,}バイト。{yamlguard.MAX_FILE_BYTES:,}バイトまで）",
                 f"file too large ({size:,} bytes; at most {yamlguard.MAX_FILE_BYTES:,})",
             ))  # fmt: skip
         raw = path.read_bytes()
     except OSError as exc:
-        return refuse(1, 1, msg(f"読めません: {exc.strerror}", f"cannot read: {exc.strerror}"))
+        return refuse(1, 1, msg(f"読めません：{exc.strerror}", f"cannot read: {exc.strerror}"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         return refuse(line, exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1, msg(
-            "UTF-8 ではありません。UTF-8 で保存し直してください", "not UTF-8: save the file as UTF-8",
+            "UTF-8ではありません。UTF-8で保存し直してください", "not UTF-8: save the file as UTF-8",
         ))  # fmt: skip
     breach = yamlguard.scan(text, allow_aliases=allow_aliases)
     if breach:
@@ -87,7 +87,7 @@ def load(path: Path, *, allow_aliases: bool = False) -> tuple[Located | None, li
         return Located(file, None, {}), []
     if allow_aliases and yamlguard.expanded_size(node) > yamlguard.MAX_EXPANDED_NODES:
         return refuse(1, 1, msg(
-            f"エイリアスを展開すると大きすぎます（{yamlguard.MAX_EXPANDED_NODES:,} 要素まで）",
+            f"エイリアスを展開すると大きすぎます（{yamlguard.MAX_EXPANDED_NODES:,}要素まで）",
             f"too large once its aliases are expanded (at most {yamlguard.MAX_EXPANDED_NODES:,} values)",
         ))  # fmt: skip
     positions: dict[Path_, Position] = {}
@@ -102,7 +102,7 @@ def load(path: Path, *, allow_aliases: bool = False) -> tuple[Located | None, li
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return refuse(line, col, f"使えない YAML 構文 / YAML not allowed here: {exc}")
     except ValueError:  # int() refuses more than 4,300 digits
-        return refuse(1, 1, msg("整数が大きすぎます（64 ビットの範囲まで）", "integer out of range (at most 64 bits)"))
+        return refuse(1, 1, msg("整数が大きすぎます（64ビットの範囲まで）", "integer out of range (at most 64 bits)"))
     doc = Located(file, data, positions)
     numbers = [doc.at(where, message) for where, message in yamlguard.bad_numbers(data)]
     return (None, numbers) if numbers else (doc, [])

@@ -56,7 +56,7 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
                     f"a space is needed after '{key}:' (write '{key}: value')",
                 ),
             )
-    return line, col, msg(f"YAML として読めません: {problem}", f"not valid YAML: {problem}")
+    return line, col, msg(f"YAML として読めません：{problem}", f"not valid YAML: {problem}")
 
 
 def _quoted_or_time(line: str) -> bool:

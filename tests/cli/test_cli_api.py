@@ -73,10 +73,10 @@ def cli(home: Path, *args: str) -> tuple[int, str]:
 
 def test_the_cli_uses_the_rule_folder_named_in_paths(folder: Path) -> None:
     rules = folder / "my_rules"
-    untested = (f"警告: {rules / 'r02_priority_incident.yaml'}:1:5: "
-                f"ルール R02 にはテストがありません（{rules / 'tests'} に追加してください）"
+    untested = (f"警告：{rules / 'r02_priority_incident.yaml'}:1:5: "
+                f"ルールR02にはテストがありません（{rules / 'tests'}に追加してください）"
                 f" / rule R02 has no test (add one under {rules / 'tests'})\n")  # fmt: skip
-    assert cli(folder, "rules", "check") == (0, untested + "ルール 1 件: 問題なし\n")
+    assert cli(folder, "rules", "check") == (0, untested + "ルール1件：問題なし\n")
     code, out = cli(folder, "--lang", "en", "rules", "list", "--format", "json")
     assert code == 0 and f'"file": "{folder / "my_rules" / "r02_priority_incident.yaml"}"' in out
 

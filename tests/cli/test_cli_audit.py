@@ -37,7 +37,7 @@ def test_db_upgrade_creates_the_key_and_anchor_and_verify_report_the_head(home: 
     key, anchors, db = home / "var" / "audit.key", home / "var" / "audit-anchors.jsonl", home / "var" / "riskmon.db"
     up = riskmon(home, "db", "upgrade")
     assert up.returncode == 0, up.stderr
-    assert f"監査キーを作成しました: {key}（データベースとは別にバックアップしてください）" in up.stdout
+    assert f"監査キーを作成しました：{key}（データベースとは別にバックアップしてください）" in up.stdout
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_text().strip()) == 64
     assert riskmon(home, "db", "upgrade").stdout.count("監査キー") == 0  # once only
     assert riskmon(home, "ingest", "units.csv").returncode == 0  # the run is audited: entry 1
@@ -65,9 +65,9 @@ def test_a_missing_key_is_a_clear_error_in_both_languages(home: Path) -> None:
     key = home / "var" / "audit.key"
     key.unlink()
     for args, expected in [
-        (["audit", "verify"], f"エラー: 監査キーがありません: {key}（環境変数 RISKMON_AUDIT_KEY も未設定）"),
+        (["audit", "verify"], f"エラー：監査キーがありません：{key}（環境変数RISKMON_AUDIT_KEYも未設定）"),
         (["--lang", "en", "audit", "verify"], f"error: the audit key is missing: {key} (and RISKMON_AUDIT_KEY is not set)"),
-        (["ingest", "units.csv"], f"エラー: 監査キーがありません: {key}"),  # any command that records stops before writing
+        (["ingest", "units.csv"], f"エラー：監査キーがありません：{key}"),  # any command that records stops before writing
         (["--lang", "en", "ingest", "units.csv"], f"error: the audit key is missing: {key}"),
     ]:
         res = riskmon(home, *args)
@@ -84,6 +84,6 @@ def test_a_short_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(audit.AuditError) as err:
         audit.load_key()
     assert (err.value.ja, err.value.en) == (
-        "監査キーが短すぎます（RISKMON_AUDIT_KEY）: 32 文字以上が必要です",
+        "監査キーが短すぎます（RISKMON_AUDIT_KEY）：32文字以上が必要です",
         "the audit key in RISKMON_AUDIT_KEY is too short: it needs at least 32 characters",
     )

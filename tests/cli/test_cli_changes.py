@@ -43,14 +43,14 @@ def test_the_evaluation_recorded_the_baseline_and_the_second_and_third_line_read
     assert [c.strip() for c in line.split("│")[1:-1]][1:7] == ["config value", "thresholds.many_customers", "baseline", "—", "30",
                                                               operator_name()]  # fmt: skip
     assert line.split("│")[-2].strip() == "not approved"
-    assert "ルール・設定の変更記録 85 件" in cli("rules", "changes", "list").stdout  # the operator's shell reads everything
+    assert "ルール・設定の変更記録85件" in cli("rules", "changes", "list").stdout  # the operator's shell reads everything
 
 
 def test_a_config_value_change_recorded_shown_and_approved_by_another_person(cli: Cli, tmp_path: Path) -> None:
     _lower_many_customers(tmp_path)
     recorded = cli("rules", "changes", "record", as_user="risk1")
     assert recorded.exit_code == 0, recorded.output
-    assert recorded.stdout == f"{BASELINE + 1}: 変更 設定値 thresholds.many_customers\n1 件の変更を記録しました\n"
+    assert recorded.stdout == f"{BASELINE + 1}: 変更 設定値 thresholds.many_customers\n1件の変更を記録しました\n"
     change = _json(cli("rules", "changes", "show", str(BASELINE + 1), "--format", "json", as_user="auditor"))
     assert isinstance(change, dict)
     assert {k: change[k] for k in ("kind", "key", "change", "before", "after", "diff", "changed_by", "approved_by")} == {
@@ -61,14 +61,14 @@ def test_a_config_value_change_recorded_shown_and_approved_by_another_person(cli
     assert shown.exit_code == 0 and "diff:\nthresholds.many_customers: 30 → 25\n" in shown.stdout
     own = cli("rules", "changes", "approve", str(BASELINE + 1), "--note", "確認", as_user="risk1")
     assert own.exit_code == 1
-    assert f"{BASELINE + 1}: 変更 {BASELINE + 1} は risk1 本人が記録したため承認できません（四つの目の原則）" in own.output
+    assert f"{BASELINE + 1}: 変更{BASELINE + 1}はrisk1本人が記録したため承認できません（四つの目の原則）" in own.output
     audit = cli("rules", "changes", "approve", str(BASELINE + 1), "--note", "確認", as_user="auditor")
     assert audit.exit_code == 1 and "第三線（監査部）・ガバナンスは変更記録を閲覧のみで、承認はできません" in audit.output
     done = cli("rules", "changes", "approve", str(BASELINE + 1), "--note", "委員会資料と照合", as_user="risk2")
     assert (done.exit_code, done.stdout) == (0, f"{BASELINE + 1}: 承認しました（config thresholds.many_customers）\n")
     pending = _json(cli("rules", "changes", "list", "--unapproved", "--format", "json", as_user="risk2"))
     assert isinstance(pending, list) and BASELINE + 1 not in [r["id"] for r in pending] and len(pending) == BASELINE
-    assert cli("rules", "changes", "record", as_user="risk1").stdout == "0 件の変更を記録しました\n"
+    assert cli("rules", "changes", "record", as_user="risk1").stdout == "0件の変更を記録しました\n"
 
 
 def test_the_first_line_is_refused_with_a_clear_message(cli: Cli) -> None:
@@ -82,7 +82,7 @@ def test_evaluation_never_fails_on_unapproved_changes_and_says_how_many(cli: Cli
     _lower_many_customers(tmp_path)
     result = cli("evaluate", "--as-of", "2025-04-11T12:00", as_user="risk1")
     assert result.exit_code == 0, result.output
-    assert f"警告: 未承認のルール・設定の変更が {BASELINE + 1} 件あります" in result.output
+    assert f"警告：未承認のルール・設定の変更が{BASELINE + 1}件あります" in result.output
     data = _json(cli("evaluate", "--as-of", "2025-04-11T12:00", "--format", "json"))
     assert isinstance(data, dict) and data["unapproved_changes"] == BASELINE + 1
     latest = _json(cli("rules", "changes", "list", "--from", "2000-01-01", "--format", "json"))

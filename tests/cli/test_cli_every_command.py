@@ -63,22 +63,22 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ],
     ("db", "status"): [Case(("db", "status"), ExitCode.USAGE, NO_DB, "empty")],
     ("ingest",): [
-        Case(("ingest", "nope.jsonl"), ExitCode.USAGE, "見つかりません: nope.jsonl"),
+        Case(("ingest", "nope.jsonl"), ExitCode.USAGE, "見つかりません：nope.jsonl"),
         Case(("ingest", str(ROOT / "sample_events" / "units.csv")), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("rejects", "list"): [
-        Case(("rejects", "list", "--limit", "0"), ExitCode.USAGE, "--limit は 1 以上です（0 は使えません）"),
+        Case(("rejects", "list", "--limit", "0"), ExitCode.USAGE, "--limit は1以上です（0は使えません）"),
         Case(("rejects", "list"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("events", "list"): [
         Case(("events", "list", "--type", "dialy_report"), ExitCode.USAGE, "'dialy_report' はありません（もしかして 'daily_report'？）"),
         Case(("events", "list", "--unit", "PO-0O1"), ExitCode.USAGE, "--unit: 'PO-0O1' はありません（もしかして 'PO-001'？）"),
-        Case(("events", "list", "--limit", "-1"), ExitCode.USAGE, "--limit は 1 以上です（-1 は使えません）"),
-        Case(("events", "list", "--since", "yesterday"), ExitCode.USAGE, "日付/日時として読めません: yesterday"),
+        Case(("events", "list", "--limit", "-1"), ExitCode.USAGE, "--limit は1以上です（-1は使えません）"),
+        Case(("events", "list", "--since", "yesterday"), ExitCode.USAGE, "日付/日時として読めません：yesterday"),
         Case(("events", "list"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("events", "show"): [
-        Case(("events", "show", "NOPE"), ExitCode.ERROR, "イベントがありません: NOPE"),
+        Case(("events", "show", "NOPE"), ExitCode.ERROR, "イベントがありません：NOPE"),
         Case(("events", "show", "E1"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("units", "list"): [
@@ -93,7 +93,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(
             ("sample", "generate", "--out", "users.csv", "--offices", "1", "--days", "1"),
             ExitCode.ERROR,
-            "users.csv: 読み書きできません: File exists",
+            "users.csv: 読み書きできません：File exists",
         ),
     ],
     ("rules", "check"): [
@@ -103,7 +103,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("rules", "list"): [Case(("rules", "list", "nope"), ExitCode.ERROR, "nope:1:1: 見つかりません")],
     ("rules", "test"): [Case(("rules", "test", "nope"), ExitCode.ERROR, "0 passed, 0 failed")],
     ("rules", "changes", "list"): [
-        Case(("rules", "changes", "list", "--from", "yesterday"), ExitCode.USAGE, "日付/日時として読めません: yesterday"),
+        Case(("rules", "changes", "list", "--from", "yesterday"), ExitCode.USAGE, "日付/日時として読めません：yesterday"),
         Case(
             ("rules", "changes", "list", "--from", "2026-04-02", "--to", "2026-04-01"),
             ExitCode.USAGE,
@@ -118,7 +118,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("rules", "changes", "list"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("rules", "changes", "show"): [
-        Case(("rules", "changes", "show", "999"), ExitCode.ERROR, "変更記録 999 はありません"),
+        Case(("rules", "changes", "show", "999"), ExitCode.ERROR, "変更記録999はありません"),
         Case(
             ("--lang", "en", "rules", "changes", "show", "1"),
             ExitCode.ERROR,
@@ -131,7 +131,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(
             ("rules", "changes", "approve", "999", "--note", "x"),
             ExitCode.ERROR,
-            "999: 変更記録 999 はありません",
+            "999: 変更記録999はありません",
             env={"RISKMON_TOKEN": "@risk1"},
         ),
         Case(
@@ -152,35 +152,35 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("rules", "changes", "record"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("evaluate",): [
-        Case(("evaluate", "--as-of", "tomorrow"), ExitCode.USAGE, "日付/日時として読めません: tomorrow"),
+        Case(("evaluate", "--as-of", "tomorrow"), ExitCode.USAGE, "日付/日時として読めません：tomorrow"),
         Case(("evaluate", "--rules", "nope"), ExitCode.ERROR, "ルールに問題があるため評価しません"),
         Case(("evaluate",), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("flags", "list"): [
         Case(("flags", "list", "--severity", "Critical"), ExitCode.USAGE, "--severity: 'Critical' はありません（もしかして 'critical'？）"),
-        Case(("flags", "list", "--line", "1"), ExitCode.USAGE, "使える値: first, second, third"),
+        Case(("flags", "list", "--line", "1"), ExitCode.USAGE, "使える値：first, second, third"),
         Case(
             ("flags", "list", "--status", "resolved"),
             ExitCode.USAGE,
-            "--status: 'resolved' はありません。使える値: open, cleared, retired, all",
+            "--status: 'resolved' はありません。使える値：open, cleared, retired, all",
         ),
         Case(("flags", "list", "--rule", "R1"), ExitCode.USAGE, "--rule: 'R1' はありません"),
         Case(("flags", "list", "--unit", "PO-999"), ExitCode.USAGE, "--unit: 'PO-999' はありません"),
-        Case(("flags", "list", "--limit", "0"), ExitCode.USAGE, "--limit は 1 以上です"),
+        Case(("flags", "list", "--limit", "0"), ExitCode.USAGE, "--limit は1以上です"),
         Case(("flags", "list"), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("flags", "show"): [
-        Case(("flags", "show", "999"), ExitCode.ERROR, "フラグがありません: 999"),
+        Case(("flags", "show", "999"), ExitCode.ERROR, "フラグがありません：999"),
         Case(("flags", "show", "abc"), ExitCode.USAGE, "Usage: riskmon flags show"),
     ],
     ("flags", "ack"): [
-        Case(("flags", "ack", "999"), ExitCode.ERROR, "999: フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"}),
+        Case(("flags", "ack", "999"), ExitCode.ERROR, "999: フラグ999はありません", env={"RISKMON_TOKEN": "@risk1"}),
         Case(("flags", "ack", "1"), ExitCode.USAGE, "APIトークンが無効です", env={"RISKMON_TOKEN": "rmt_not-a-token"}),
         Case(("flags", "ack", "1"), ExitCode.USAGE, "この操作には個人用APIトークンが必要です"),
-        Case(("flags", "ack", "1", "--user", "risk1"), ExitCode.USAGE, "--user risk1 は使えなくなりました（本人確認になりません）"),
+        Case(("flags", "ack", "1", "--user", "risk1"), ExitCode.USAGE, "--user risk1は使えなくなりました（本人確認になりません）"),
         Case(("flags", "ack", "1", "--token-file", "nope.token"), ExitCode.USAGE, "nope.token: トークンファイルを読めません"),
         Case(("flags", "ack", "--severity", "Critical"), ExitCode.USAGE, "もしかして 'critical'", env={"RISKMON_TOKEN": "@risk1"}),
-        Case(("flags", "ack", "1"), ExitCode.ERROR, "1: フラグ 1 はありません", env={"RISKMON_TOKEN": "@po2"}),
+        Case(("flags", "ack", "1"), ExitCode.ERROR, "1: フラグ1はありません", env={"RISKMON_TOKEN": "@po2"}),
         Case(("flags", "ack", "1"), ExitCode.USAGE, NO_DB, "empty", env={"RISKMON_TOKEN": "rmt_x"}),
     ],
     ("flags", "take"): [
@@ -190,17 +190,17 @@ CASES: dict[tuple[str, ...], list[Case]] = {
             "1: 利用者 'nobody' は登録されていないか無効です",
             env={"RISKMON_TOKEN": "@risk1"},
         ),
-        Case(("flags", "take", "999"), ExitCode.ERROR, "999: フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"}),
+        Case(("flags", "take", "999"), ExitCode.ERROR, "999: フラグ999はありません", env={"RISKMON_TOKEN": "@risk1"}),
     ],
     ("flags", "comment"): [
-        Case(("flags", "comment", "999", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})
+        Case(("flags", "comment", "999", "x"), ExitCode.ERROR, "フラグ999はありません", env={"RISKMON_TOKEN": "@risk1"})
     ],
-    ("flags", "respond"): [Case(("flags", "respond", "1", "x"), ExitCode.ERROR, "1: フラグ 1 はありません", env={"RISKMON_TOKEN": "@po2"})],
+    ("flags", "respond"): [Case(("flags", "respond", "1", "x"), ExitCode.ERROR, "1: フラグ1はありません", env={"RISKMON_TOKEN": "@po2"})],
     ("flags", "propose"): [
         Case(
             ("flags", "propose", "1", "--resolution", "fixed", "--note", "x"),
             ExitCode.ERROR,
-            "解決区分は remediated, explained, risk_accepted, duplicate のいずれかです",
+            "解決区分は次のいずれかです：remediated, explained, risk_accepted, duplicate",
             env={"RISKMON_TOKEN": "@po1"},
         ),
     ],
@@ -208,7 +208,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(
             ("flags", "resolve", "999", "--resolution", "remediated", "--note", "x"),
             ExitCode.ERROR,
-            "フラグ 999 はありません",
+            "フラグ999はありません",
             env={"RISKMON_TOKEN": "@risk1"},
         ),
         Case(
@@ -218,7 +218,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
             env={"RISKMON_TOKEN": "@risk1"},
         ),
     ],
-    ("flags", "confirm"): [Case(("flags", "confirm", "999"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk2"})],
+    ("flags", "confirm"): [Case(("flags", "confirm", "999"), ExitCode.ERROR, "フラグ999はありません", env={"RISKMON_TOKEN": "@risk2"})],
     ("flags", "dismiss"): [
         Case(("flags", "dismiss", "--reason", "x"), ExitCode.USAGE, "フラグ番号か絞り込み", env={"RISKMON_TOKEN": "@risk1"}),
         Case(
@@ -228,18 +228,18 @@ CASES: dict[tuple[str, ...], list[Case]] = {
             env={"RISKMON_TOKEN": "@risk1"},
         ),
     ],
-    ("flags", "powers"): [Case(("flags", "powers", "999"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})],
+    ("flags", "powers"): [Case(("flags", "powers", "999"), ExitCode.ERROR, "フラグ999はありません", env={"RISKMON_TOKEN": "@risk1"})],
     ("flags", "approve"): [Case(("flags", "approve", "1"), ExitCode.ERROR, "リスク受容の承認は役員", env={"RISKMON_TOKEN": "@risk1"})],
     ("flags", "receipt"): [Case(("flags", "receipt", "1", "x"), ExitCode.ERROR, "ガバナンス", env={"RISKMON_TOKEN": "@risk1"})],
     ("flags", "decision"): [
-        Case(("flags", "decision", "999", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@auditor"})
+        Case(("flags", "decision", "999", "x"), ExitCode.ERROR, "フラグ999はありません", env={"RISKMON_TOKEN": "@auditor"})
     ],
     ("flags", "reopen"): [
-        Case(("flags", "reopen", "999", "--reason", "x"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@risk1"})
+        Case(("flags", "reopen", "999", "--reason", "x"), ExitCode.ERROR, "フラグ999はありません", env={"RISKMON_TOKEN": "@risk1"})
     ],
     ("flags", "history"): [
-        Case(("flags", "history", "1"), ExitCode.ERROR, "エラー: フラグ 1 はありません", env={"RISKMON_TOKEN": "@po2"}),
-        Case(("flags", "history", "999"), ExitCode.ERROR, "フラグ 999 はありません", env={"RISKMON_TOKEN": "@auditor"}),
+        Case(("flags", "history", "1"), ExitCode.ERROR, "エラー：フラグ1はありません", env={"RISKMON_TOKEN": "@po2"}),
+        Case(("flags", "history", "999"), ExitCode.ERROR, "フラグ999はありません", env={"RISKMON_TOKEN": "@auditor"}),
         Case(
             ("--lang", "en", "flags", "history", "999"), ExitCode.ERROR, "error: flag 999 does not exist", env={"RISKMON_TOKEN": "@auditor"}
         ),
@@ -257,7 +257,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("users", "set-password"): [Case(("users", "set-password", "risk1", "--password-stdin"), ExitCode.USAGE, NO_DB, "empty")],
     ("users", "revoke-sessions"): [Case(("users", "revoke-sessions", "risk1"), ExitCode.USAGE, NO_DB, "empty")],
     ("users", "token", "create"): [
-        Case(("users", "token", "create", "risk1", "--expires-days", "0"), ExitCode.USAGE, "有効期間は 1〜366 日です（0 は使えません）"),
+        Case(("users", "token", "create", "risk1", "--expires-days", "0"), ExitCode.USAGE, "有効期間は1〜366日です（0は使えません）"),
         Case(("users", "token", "create", "risk1", "--password-stdin"), ExitCode.ERROR, "利用者IDまたはパスワードが正しくありません"),
     ],
     ("users", "token", "list"): [
@@ -275,13 +275,13 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ],
     ("serve",): [Case(("serve",), ExitCode.USAGE, NO_DB, "empty")],
     ("escalate",): [
-        Case(("escalate", "--as-of", "soon"), ExitCode.USAGE, "日付/日時として読めません: soon"),
+        Case(("escalate", "--as-of", "soon"), ExitCode.USAGE, "日付/日時として読めません：soon"),
         Case(("escalate",), ExitCode.USAGE, NO_DB, "empty"),
     ],
     ("review",): [
         Case(("review",), ExitCode.USAGE, "この操作には個人用APIトークンが必要です"),
         Case(("review", "--user", "nobody"), ExitCode.USAGE, "--user nobody は使えなくなりました"),
-        Case(("review", "--limit", "0"), ExitCode.USAGE, "--limit は 1 以上です", env={"RISKMON_TOKEN": "@risk1"}),
+        Case(("review", "--limit", "0"), ExitCode.USAGE, "--limit は1以上です", env={"RISKMON_TOKEN": "@risk1"}),
         Case(("review",), ExitCode.USAGE, NO_DB, "empty", env={"RISKMON_TOKEN": "rmt_x"}),
     ],
     ("report", "committee"): [
@@ -299,7 +299,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("scheduler", "run"): [Case(("scheduler", "run"), ExitCode.USAGE, NO_DB, "empty")],
     ("jobs", "list"): [Case(("jobs", "list"), ExitCode.USAGE, NO_DB, "empty")],
     ("jobs", "run"): [
-        Case(("jobs", "run", "nightlly"), ExitCode.USAGE, "不明なジョブ: nightlly（もしかして 'nightly'？ "),
+        Case(("jobs", "run", "nightlly"), ExitCode.USAGE, "不明なジョブ：nightlly（もしかして 'nightly'？ "),
         Case(("jobs", "run", "nightly"), ExitCode.USAGE, NO_DB, "empty"),
     ],
 }

@@ -49,7 +49,7 @@ def test_history_of_someone_elses_flag_is_refused_audited_and_no_traceback(cli: 
 def test_history_of_an_unknown_flag_is_refused_and_audited(cli: Cli, engine: Engine) -> None:
     result = cli("flags", "history", "4242", as_user="auditor")
     assert result.exit_code == ExitCode.ERROR
-    assert result.stderr == "エラー: フラグ 4242 はありません\n"
+    assert result.stderr == "エラー：フラグ4242はありません\n"
     assert [(a, s, p["reason"]) for a, s, p in _audit(engine, "refused:history")] == [("auditor", "flag:4242", "flag 4242 does not exist")]
 
 
@@ -114,7 +114,7 @@ def test_a_cut_table_says_n_of_m_on_stderr_in_both_languages(cli: Cli, engine: E
     assert open_flags >= 2
     result = cli("flags", "list", "--limit", "1")
     assert result.exit_code == 0
-    assert result.stderr == f"{open_flags} 件中 1 件を表示（すべて表示するには --limit {open_flags}）\n"
+    assert result.stderr == f"{open_flags}件中1件を表示（すべて表示するには --limit {open_flags}）\n"
     result = cli("--lang", "en", "events", "list", "--limit", "1")
     assert result.stderr == "showing 1 of 2 (--limit 2 for all)\n"
     result = cli("events", "list")
@@ -124,15 +124,15 @@ def test_a_cut_table_says_n_of_m_on_stderr_in_both_languages(cli: Cli, engine: E
 def test_json_and_csv_have_no_default_limit(cli: Cli, engine: Engine) -> None:
     events = write_jsonl(Path("more.jsonl"), [error_report(f"X{i}", f"CX{i}") for i in range(220)])
     assert cli("ingest", str(events)).exit_code == 0
-    assert cli("events", "list").stderr == "222 件中 50 件を表示（すべて表示するには --limit 222）\n"
+    assert cli("events", "list").stderr == "222件中50件を表示（すべて表示するには --limit 222）\n"
     assert len(json.loads(cli("events", "list", "--format", "json").stdout)) == 222
     cut = cli("events", "list", "--format", "json", "--limit", "3")
-    assert len(json.loads(cut.stdout)) == 3 and cut.stderr == "222 件中 3 件を表示（すべて表示するには --limit 222）\n"
+    assert len(json.loads(cut.stdout)) == 3 and cut.stderr == "222件中3件を表示（すべて表示するには --limit 222）\n"
     assert cli("evaluate", "--as-of", "2025-04-10T12:00").exit_code == 0
     with engine.connect() as conn:
         open_flags = len(conn.execute(select(table_of(Flag).c.id).where(table_of(Flag).c.status == "open")).all())
     assert open_flags > 200
-    assert cli("flags", "list").stderr == f"{open_flags} 件中 200 件を表示（すべて表示するには --limit {open_flags}）\n"
+    assert cli("flags", "list").stderr == f"{open_flags}件中200件を表示（すべて表示するには --limit {open_flags}）\n"
     as_json = cli("flags", "list", "--format", "json")
     assert len(json.loads(as_json.stdout)) == open_flags and as_json.stderr == ""
     as_csv = cli("flags", "list", "--format", "csv")
@@ -152,7 +152,7 @@ def test_review_json_carries_the_total(cli: Cli) -> None:
     assert full["total"] == len(full["items"]) >= 2
     cut = cli("review", "--as-of", "2025-04-10T13:00", "--format", "json", "--limit", "1", as_user="risk1")
     assert json.loads(cut.stdout)["total"] == full["total"] and len(json.loads(cut.stdout)["items"]) == 1
-    assert cut.stderr == f"{full['total']} 件中 1 件を表示（すべて表示するには --limit {full['total']}）\n"
+    assert cut.stderr == f"{full['total']}件中1件を表示（すべて表示するには --limit {full['total']}）\n"
 
 
 # -- outside a riskmon folder (the real executable) -----------------------------------------------
@@ -171,8 +171,8 @@ def test_outside_a_riskmon_folder_nothing_is_created_and_both_paths_are_named(tm
     proc = _riskmon(tmp_path, "events", "list")
     assert proc.returncode == ExitCode.USAGE and proc.stdout == ""
     assert proc.stderr == (
-        f"エラー: データベースがありません: {tmp_path}/var/riskmon.db\n"
-        f"  設定ファイル {tmp_path}/config.toml がないため既定値を使いました（--config または RISKMON_CONFIG で指定できます）\n"
+        f"エラー：データベースがありません：{tmp_path}/var/riskmon.db\n"
+        f"  設定ファイル{tmp_path}/config.tomlがないため既定値を使いました（--config または RISKMON_CONFIG で指定できます）\n"
         "  riskmon のフォルダで実行するか --config で設定を指定してください。新しく作るときは riskmon db upgrade\n"
     )
     proc = _riskmon(tmp_path, "--lang", "en", "flags", "list")
@@ -197,14 +197,14 @@ def test_a_config_naming_a_missing_database_names_the_config(tmp_path: Path) -> 
 
 def test_a_missing_or_unreadable_config_is_a_message(tmp_path: Path) -> None:
     proc = _riskmon(tmp_path, "--config", "nope.toml", "events", "list")
-    assert (proc.returncode, proc.stderr) == (ExitCode.USAGE, "エラー: nope.toml: 設定ファイルが見つかりません\n")
+    assert (proc.returncode, proc.stderr) == (ExitCode.USAGE, "エラー：nope.toml: 設定ファイルが見つかりません\n")
     (tmp_path / "config.toml").write_bytes("[display]\nlang = '日本'\n".encode("cp932"))
     proc = _riskmon(tmp_path, "--lang", "en", "events", "list")
     assert (proc.returncode, proc.stderr) == (ExitCode.USAGE, "error: config.toml: not UTF-8 (byte 18)\n")
     (tmp_path / "config.toml").unlink()
     (tmp_path / "config.toml").mkdir()
     proc = _riskmon(tmp_path, "events", "list")
-    assert (proc.returncode, proc.stderr) == (ExitCode.USAGE, "エラー: config.toml: 読めません: Is a directory\n")
+    assert (proc.returncode, proc.stderr) == (ExitCode.USAGE, "エラー：config.toml: 読めません：Is a directory\n")
 
 
 # -- a busy database -------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_a_locked_sqlite_database_is_a_message_and_exit_75(tmp_path: Path, monke
     assert result.exit_code == ExitCode.BUSY == 75, result.output
     db = tmp_path / "var" / "t.db"
     assert result.stderr == (
-        f"エラー: データベースが使用中です（sqlite:///{db}）。別の riskmon の処理が書き込み中です。"
+        f"エラー：データベースが使用中です（sqlite:///{db}）。別の riskmon の処理が書き込み中です。"
         "しばらく待ってから同じコマンドを再実行してください\n"
     )
     assert en.exit_code == ExitCode.BUSY

@@ -53,7 +53,7 @@ def test_another_units_flag_looks_exactly_like_a_missing_one(cli: Cli, engine: E
     theirs = flag_of(engine, "PO-001")
     hidden, missing = shown(cli, command, theirs, "ja"), shown(cli, command, MISSING, "ja")
     assert hidden == missing
-    assert hidden[0] == ExitCode.ERROR and "フラグ <id> はありません" in hidden[2]
+    assert hidden[0] == ExitCode.ERROR and "フラグ<id>はありません" in hidden[2]
     assert "PO-002" not in hidden[2] and "担当" not in hidden[2]
     action = AUDITED.get(command, command)
     assert refusals(engine, f"flag:{theirs}") == [
@@ -64,9 +64,9 @@ def test_another_units_flag_looks_exactly_like_a_missing_one(cli: Cli, engine: E
 
 def test_the_exact_words_in_both_languages(cli: Cli, engine: Engine) -> None:
     theirs = flag_of(engine, "PO-001")
-    assert shown(cli, "respond", theirs, "ja") == (ExitCode.ERROR, "", "<id>: フラグ <id> はありません\n")
+    assert shown(cli, "respond", theirs, "ja") == (ExitCode.ERROR, "", "<id>: フラグ<id>はありません\n")
     assert shown(cli, "respond", theirs, "en") == (ExitCode.ERROR, "", "<id>: flag <id> does not exist\n")
-    assert shown(cli, "history", theirs, "ja") == (ExitCode.ERROR, "", "エラー: フラグ <id> はありません\n")
+    assert shown(cli, "history", theirs, "ja") == (ExitCode.ERROR, "", "エラー：フラグ<id>はありません\n")
     assert shown(cli, "history", theirs, "en") == (ExitCode.ERROR, "", "error: flag <id> does not exist\n")
 
 

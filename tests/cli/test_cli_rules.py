@@ -25,7 +25,7 @@ def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
 
 def test_rules_check_passes_on_the_shipped_rules_and_fails_with_positions(cli: CliRunner, tmp_path: Path) -> None:
     code, out = invoke(cli, "rules", "check")
-    assert code == 0 and f"ルール {len(shipped())} 件: 問題なし" in out  # every shipped rule, however many
+    assert code == 0 and f"ルール{len(shipped())}件：問題なし" in out  # every shipped rule, however many
     path = tmp_path / "rules" / "r01_error_not_notified.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("stop: risk_notified_at", "stop: risk_notifed_at"), encoding="utf-8")
     code, out = invoke(cli, "rules", "check")

@@ -66,8 +66,8 @@ def test_a_bad_role_or_user_id_refuses_the_whole_file(load: Loader, engine: Engi
     assert result.exit_code == ExitCode.REJECTED
     assert result.stdout == ""
     assert result.stderr == (
-        f"users.csv:3: role: 不明なロール「superuser」です。候補: {ALL_ROLES}\n"
-        f"users.csv:4: role: 不明なロール「risk_oficer」です（もしかして「risk_officer」？）。候補: {ALL_ROLES}\n"
+        f"users.csv:3: role: 不明なロール「superuser」です。候補：{ALL_ROLES}\n"
+        f"users.csv:4: role: 不明なロール「risk_oficer」です（もしかして「risk_officer」？）。候補：{ALL_ROLES}\n"
         f"users.csv:5: user_id: 「=cmd|x」{ID_RULE_JA}\n"
         "利用者は1名も登録していません。ファイルを直して再度読み込んでください\n"
     )
@@ -96,7 +96,7 @@ def test_every_problem_of_a_line_is_named_in_field_order(load: Loader, engine: E
     assert result.exit_code == ExitCode.REJECTED
     assert result.stderr.splitlines() == [
         f"users.csv:2: user_id: 「@admin」{ID_RULE_JA}",
-        f"users.csv:2: role: 不明なロール「root」です。候補: {ALL_ROLES}",
+        f"users.csv:2: role: 不明なロール「root」です。候補：{ALL_ROLES}",
         f"users.csv:3: user_id: 「{'a' * 37}...」{ID_RULE_JA}",
         f"users.csv:4: user_id: 「-x」{ID_RULE_JA}",
         "users.csv:4: name: 必須項目がありません",

@@ -165,7 +165,7 @@ def test_changing_case_events_directly_is_detected(engine: Engine, flags: dict[s
     assert [b.problem for b in breaks] == ["case_event"]
     flag = flags["high"] if how == "insert" else flags["medium"]
     assert breaks[0].detail.startswith(f"flag {flag}: case event")
-    assert breaks[0].detail_ja.startswith(f"フラグ {flag}: 対応履歴")
+    assert breaks[0].detail_ja.startswith(f"フラグ{flag}：対応履歴")
 
 
 def test_postgresql_refuses_update_delete_and_truncate_of_the_audit_log(pg_engine: Engine) -> None:

@@ -32,7 +32,7 @@ def test_each_flag_has_its_own_outcome(engine: Engine, flags: dict[str, int]) ->
     assert svc.acknowledge("po1", medium).ok
     done = svc.bulk("po1", "acknowledge", [high, medium, high], "見ました")
     assert [(o.flag_id, o.ok) for o in done.outcomes] == [(high, True), (medium, False)]  # the repeated id is done once
-    assert done.outcomes[1].message_ja == "状態が「受領」のため実行できません（可能な状態: 未対応）"
+    assert done.outcomes[1].message_ja == "状態が「受領」のため実行できません（可能な状態：未対応）"
     assert (done.done, done.beyond, done.problems, done.forbidden) == (1, [], [], False)
     assert _status(engine, high) == "acknowledged"
 
@@ -42,8 +42,8 @@ def test_another_units_flag_answers_as_a_missing_one(engine: Engine, flags: dict
     high = flags["high"]
     done = svc.bulk("po2", "acknowledge", [high, MISSING])
     assert [(o.ok, o.message_ja, o.message_en) for o in done.outcomes] == [
-        (False, f"フラグ {high} はありません", f"flag {high} does not exist"),
-        (False, f"フラグ {MISSING} はありません", f"flag {MISSING} does not exist"),
+        (False, f"フラグ{high}はありません", f"flag {high} does not exist"),
+        (False, f"フラグ{MISSING}はありません", f"flag {MISSING} does not exist"),
     ]
     assert _status(engine, high) == "open"
     assert _refusals(engine, "po2") == [("refused:acknowledge", f"flag:{high}"), ("refused:acknowledge", f"flag:{MISSING}")]
@@ -54,7 +54,7 @@ def test_at_most_500_flags_are_tried_and_the_rest_are_reported(engine: Engine, f
     done = ReviewService(engine).bulk("po1", "acknowledge", ids)
     assert (BULK_LIMIT, len(done.outcomes), done.done, done.beyond) == (500, 500, 1, [MISSING + BULK_LIMIT - 1])
     assert done.beyond_text("en") == "at most 500 flags are done at a time; the other 1 were left untouched (run it again)"
-    assert done.beyond_text("ja").startswith("一度に処理できるのは 500 件までです。残りの 1 件")
+    assert done.beyond_text("ja").startswith("一度に処理できるのは500件までです。残りの1件")
 
 
 @pytest.mark.parametrize(

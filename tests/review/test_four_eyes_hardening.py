@@ -49,7 +49,7 @@ def test_a_first_line_proposal_cannot_overwrite_a_pending_closure(engine: Engine
     assert svc.resolve("risk1", f, "remediated", "是正を確認").ok
     before = case(engine, f)["proposal"]
     out = svc.propose("po1", f, "explained", "別の説明")
-    assert (out.ok, out.message_ja.startswith("risk1 による完了（是正済み）が承認待ちです")) == (False, True)
+    assert (out.ok, out.message_ja.startswith("risk1による完了（是正済み）が承認待ちです")) == (False, True)
     assert case(engine, f)["proposal"] == before
     assert refusals(engine, "propose")[0].startswith("a closure by risk1 (remediated) is awaiting confirmation")
 

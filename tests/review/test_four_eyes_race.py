@@ -112,7 +112,7 @@ def test_exactly_one_of_two_simultaneous_confirmations_wins(engine: Engine, pend
     assert won[0][2:] == ("resolved", "完了を承認しました", "closure confirmed")
     assert lost[0][2:] == (
         "",
-        f"フラグ {f} は既に「完了」になっています（risk1、{winner}）。承認する提案はありません",
+        f"フラグ{f}は既に「完了」になっています（risk1、{winner}）。承認する提案はありません",
         f"flag {f} is already resolved (by risk1, {winner}); there is nothing to confirm",
     )
     e, a, t = table_of(CaseEvent), table_of(AuditEntry), table_of(Flag)

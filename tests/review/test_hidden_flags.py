@@ -70,7 +70,7 @@ def test_another_units_flag_is_answered_as_a_missing_one_and_audited(engine: Eng
     missing = ACTIONS[action](svc, user, MISSING)
     missing_audit = last_audit(engine)
 
-    assert said(hidden, f) == said(missing, MISSING) == (False, "", "フラグ <id> はありません", "flag <id> does not exist")
+    assert said(hidden, f) == said(missing, MISSING) == (False, "", "フラグ<id>はありません", "flag <id> does not exist")
     assert case_state(engine, f) == before
     assert hidden_audit == (user, f"refused:{action}", f"flag:{f}", f"flag {f} is outside the units of {UNIT[user]}; answered as missing")
     assert missing_audit == (user, f"refused:{action}", f"flag:{MISSING}", f"flag {MISSING} does not exist")
@@ -85,7 +85,7 @@ def test_a_history_look_at_another_units_flag_is_refused_as_missing(engine: Engi
     with pytest.raises(policy.Refused) as missing:
         svc.history("po2", MISSING)
     assert last_audit(engine) == ("po2", "refused:history", f"flag:{MISSING}", f"flag {MISSING} does not exist")
-    assert (hidden.value.ja, hidden.value.en) == (f"フラグ {f} はありません", f"flag {f} does not exist")
+    assert (hidden.value.ja, hidden.value.en) == (f"フラグ{f}はありません", f"flag {f} does not exist")
     assert (missing.value.ja.replace(str(MISSING), str(f)), missing.value.en.replace(str(MISSING), str(f))) == (
         hidden.value.ja, hidden.value.en)  # fmt: skip
 
@@ -117,7 +117,7 @@ def test_bulk_answers_another_units_flag_as_missing_in_one_transaction_per_flag(
         done = svc.bulk("po2", "acknowledge", [flags["high"], MISSING, flags["medium"]])
     finally:
         event.remove(engine, "begin", listener)
-    assert [said(o, o.flag_id) for o in done.outcomes] == [(False, "", "フラグ <id> はありません", "flag <id> does not exist")] * 3
+    assert [said(o, o.flag_id) for o in done.outcomes] == [(False, "", "フラグ<id>はありません", "flag <id> does not exist")] * 3
     assert len(begun) == 1 + 3  # reading who acts, then one per flag (its check, its refusal's audit entry)
     t = table_of(AuditEntry)
     with engine.connect() as conn:

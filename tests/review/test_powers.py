@@ -70,7 +70,7 @@ def test_procurement_cannot_accept_the_risk_of_a_priority_incident(engine: Engin
     f = cases["priority"]
     out = svc.resolve("ppd1", f, "risk_accepted", "委託先で再発防止済み", until=UNTIL)
     assert not out.ok
-    assert out.message_ja == (f"フラグ {f} のリスク領域は「事務リスク」で、所管はリスク統括部です。"
+    assert out.message_ja == (f"フラグ{f}のリスク領域は「事務リスク」で、所管はリスク統括部です。"
                               "調達企画部はリスク受容を単独では行えません（閲覧・コメント・完了の提案はできます）")  # fmt: skip
     assert out.message_en == (f"flag {f} is in the administrative risk domain, owned by Risk Management Dept.; "
                               "Procurement Planning Dept. cannot accept its risk alone "

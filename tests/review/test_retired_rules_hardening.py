@@ -56,7 +56,7 @@ def test_flags_of_removed_and_disabled_rules_are_retired_and_leave_ladder_and_qu
     why_removed = events_of(engine, r02_flag)[-1]
     assert why_removed == ("retired", "open", "open", {
         "why": "rule_removed", "rule_id": "R02",
-        "ja": "ルール R02 がルールブックから削除されたため、このフラグを廃止しました（エスカレーション・レビュー対象から外れます）",
+        "ja": "ルールR02がルールブックから削除されたため、このフラグを廃止しました（エスカレーション・レビュー対象から外れます）",
         "en": "rule R02 was removed from the rule book: this flag is retired (it leaves escalation and the review queues)"})  # fmt: skip
     why_disabled = events_of(engine, flags["medium"])[-1]
     assert why_disabled[0] == "retired" and why_disabled[3]["why"] == "rule_disabled"

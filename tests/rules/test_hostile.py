@@ -38,12 +38,12 @@ def _with_message(template: str) -> str:
 #: name → (file text, text at the refused line, Japanese words, English words)
 HOSTILE: dict[str, tuple[str, str, str, str]] = {
     "python_object_tag": (BASE.replace("description: d", "description: !!python/object/apply:os.system ['touch PWNED']"),
-                          "description:", "タグ !!python/object/apply:os.system は使えません", "is not allowed"),
-    "python_name_tag": (BASE + "enabled: !!python/name:os.system\n", "enabled:", "タグ !!python/name:os.system", "is not allowed"),
+                          "description:", "タグ「!!python/object/apply:os.system」は使えません", "is not allowed"),
+    "python_name_tag": (BASE + "enabled: !!python/name:os.system\n", "enabled:", "タグ「!!python/name:os.system」", "is not allowed"),
     "alias_bomb": (_bomb(9), "lol0:", "アンカー（&）とエイリアス（*）は使えません", "anchors (&) and aliases (*) are not allowed"),
     "merge_key_alias": ("base: &b {kind: match}\n" + BASE.replace("kind: deadline\n", "<<: *b\n"), "base:",
                         "アンカー（&）とエイリアス（*）は使えません", "are not allowed in rule files"),
-    "deep_nesting": (BASE + "enabled: " + "[" * 100_000 + "]" * 100_000 + "\n", "enabled:", "入れ子が深すぎます（20 段まで）",
+    "deep_nesting": (BASE + "enabled: " + "[" * 100_000 + "]" * 100_000 + "\n", "enabled:", "入れ子が深すぎます（20段まで）",
                      "nested too deeply (at most 20 levels)"),
     "huge_file": (BASE + "# " + "x" * 1_100_000 + "\n", "id:", "ファイルが大きすぎます", "file too large"),
     "huge_string": (BASE.replace("description: d", "description: " + "長" * 50_000), "description:", "値が長すぎます",
@@ -51,7 +51,7 @@ HOSTILE: dict[str, tuple[str, str, str, str]] = {
     "huge_int": (BASE.replace("business_days: 1", "business_days: 123456789012345678901234567890"), "within:",
                  "整数が大きすぎます", "integer out of range"),
     "infinity": (BASE.replace("business_days: 1", "business_days: .inf"), "within:", "数として使えない値です", "not a usable number: inf"),
-    "unknown_key": (BASE + "exec: __import__('os').system('touch PWNED')\n", "exec:", "'exec' は deadline ルールでは使えない項目です",
+    "unknown_key": (BASE + "exec: __import__('os').system('touch PWNED')\n", "exec:", "'exec' はdeadlineルールでは使えない項目です",
                     "'exec' is not a key of a deadline rule"),
     "duplicate_key": (BASE + "severity: {default: info}\n", "severity: {default: info}", "2回書かれています", "is written twice"),
     "nul_character": (BASE.replace("description: d", "description: d\x00"), "description:", "YAML に書けない文字があります（U+0000）",
@@ -64,15 +64,15 @@ HOSTILE: dict[str, tuple[str, str, str, str]] = {
     "template_multiply": (_with_message("{{ 'x' * 4000000000 }}"), "message:", "テンプレートが作る値が大きすぎます",
                           "builds a value that is too large (about 4,000,000,000 characters"),
     "template_power": (_with_message("{{ 10 ** 100000000 }}"), "message:", "テンプレートが作る値が大きすぎます", "too large"),
-    "template_printf_width": (_with_message("{{ '%0999999999d' % 1 }}"), "message:", "% 書式の幅・精度は 3 桁までです",
+    "template_printf_width": (_with_message("{{ '%0999999999d' % 1 }}"), "message:", "% 書式の幅・精度は3桁までです",
                               "width and precision take at most 3 digits"),
     "template_nested_range": (_with_message("{% for a in range(1000) %}{% for b in range(1000) %}{% endfor %}{% endfor %}"),
                               "message:", "for ループは入れ子にできません", "for loops cannot be nested"),
-    "template_big_range": (_with_message("{% for a in range(100000000) %}{% endfor %}"), "message:", "range() は 1,000 個までです",
+    "template_big_range": (_with_message("{% for a in range(100000000) %}{% endfor %}"), "message:", "range() は1,000個までです",
                            "range() is capped at 1,000 items"),
     "template_center": (_with_message("{{ case_id|center(4000000000) }}"), "message:", "フィルタ 'center' は使えません",
                         "the filter 'center' is not allowed"),
-    "template_include": (_with_message("{% include '/etc/passwd' %}"), "message:", "{% include %} は使えません",
+    "template_include": (_with_message("{% include '/etc/passwd' %}"), "message:", "{% include %}は使えません",
                          "{% include %} is not allowed"),
     "template_output": (_with_message("{% for i in range(999) %}{{ case_id }}{% endfor %}"), "message:", "展開結果が長すぎます",
                         "the rendered text is too long (at most 2,000 characters)"),
@@ -118,15 +118,15 @@ def test_each_hostile_rule_file_is_refused_at_its_line_in_both_languages(name: s
 
 def test_a_file_that_is_not_utf8_is_refused_with_its_line(checked: tuple[Path, int, str, float]) -> None:
     _, _, output, _ = checked
-    assert "rules/not_utf8.yaml:2:13: UTF-8 ではありません。UTF-8 で保存し直してください / not UTF-8: save the file as UTF-8" in output
+    assert "rules/not_utf8.yaml:2:13: UTF-8ではありません。UTF-8で保存し直してください / not UTF-8: save the file as UTF-8" in output
 
 
 def test_all_of_them_are_refused_quickly_and_nothing_ran(checked: tuple[Path, int, str, float]) -> None:
     home, _, output, seconds = checked
-    assert f"{len(HOSTILE) + 1} 件の問題があります" in output
+    assert f"{len(HOSTILE) + 1}件の問題があります" in output
     # the harmless rule has no problem (only the warning that it has no test)
     assert [row for row in output.splitlines() if "rules/control.yaml" in row] == [
-        "警告: rules/control.yaml:1:5: ルール OK にはテストがありません（rules/tests に追加してください） / rule OK has no test (add one under rules/tests)"  # noqa: E501
+        "警告：rules/control.yaml:1:5: ルールOKにはテストがありません（rules/testsに追加してください） / rule OK has no test (add one under rules/tests)"  # noqa: E501
     ]
     assert seconds < 60  # about 3 s here; before, the bomb and the templates each ran for minutes
     assert not (home / "PWNED").exists() and not (home / "rules" / "PWNED").exists()
@@ -144,7 +144,7 @@ def test_rule_test_files_keep_aliases_but_not_a_bomb(tmp_path: Path) -> None:
     started = time.monotonic()
     doc, problems = load(bomb, allow_aliases=True)
     assert doc is None and [str(p) for p in problems] == [
-        f"{bomb}:1:1: エイリアスを展開すると大きすぎます（200,000 要素まで）"
+        f"{bomb}:1:1: エイリアスを展開すると大きすぎます（200,000要素まで）"
         " / too large once its aliases are expanded (at most 200,000 values)"
     ]
     assert time.monotonic() - started < 5

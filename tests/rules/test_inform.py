@@ -39,12 +39,12 @@ REASON = "inform_reason: {ja: 共同所管, en: joint ownership}\n"
         ),
         (
             "infrom: [audit_department]\n",
-            "r.yaml:13:1: 'infrom' は deadline ルールでは使えない項目です（もしかして 'inform'？）"
+            "r.yaml:13:1: 'infrom' はdeadlineルールでは使えない項目です（もしかして 'inform'？）"
             " / 'infrom' is not a key of a deadline rule (did you mean 'inform'?)",
         ),
         (
             "inform: audit_department\n" + REASON,
-            "r.yaml:13:9: リスト [...] で書いてください: audit_department / must be a list [...]: audit_department",
+            "r.yaml:13:9: リスト [...] で書いてください：audit_department / must be a list [...]: audit_department",
         ),
     ],
 )

@@ -37,7 +37,7 @@ def test_a_rule_without_a_test_is_a_warning_not_a_problem(tmp_path: Path) -> Non
     assert book.problems == []
     assert [r.id for r in book.rules] == ["A1", "B1"]
     assert [str(w).replace(str(tmp_path) + "/", "") for w in book.warnings] == [
-        "b.yaml:1:5: ルール B1 にはテストがありません（tests に追加してください） / rule B1 has no test (add one under tests)"
+        "b.yaml:1:5: ルールB1にはテストがありません（testsに追加してください） / rule B1 has no test (add one under tests)"
     ]
 
 

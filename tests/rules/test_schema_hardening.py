@@ -42,7 +42,7 @@ def test_the_good_rules_pass(tmp_path: Path) -> None:
 
 def test_a_threshold_written_as_text_is_refused_not_silently_disabled(tmp_path: Path) -> None:
     assert problems(tmp_path, THRESHOLD.replace("warn: 3", 'warn: "三"')) == [
-        "r.yaml:8:7: 数で書いてください（引用符なし、半角数字）: '三' / must be a number (unquoted digits): '三'"
+        "r.yaml:8:7: 数で書いてください（引用符なし、半角数字）：'三' / must be a number (unquoted digits): '三'"
     ]
 
 
@@ -66,17 +66,17 @@ def test_equal_or_ordered_levels_pass(tmp_path: Path) -> None:
          "r.yaml:15:15: 'categry' はこのイベントにない項目です（もしかして 'category'？） / 'categry' is not a field of this event (did you mean 'category'?)"),
         # OperatorFitsField
         ("when: {field: summary, above: 3}",
-         "r.yaml:15:31: 'summary' は数値ではないため above は使えません / 'summary' is not a number, so 'above' cannot be used"),
+         "r.yaml:15:31: 'summary' は数値ではないためaboveは使えません / 'summary' is not a number, so 'above' cannot be used"),
         # ValueFitsField: a Japanese label where the code is expected
         ("when: {field: category, is: 誤送付}",
-         "r.yaml:15:29: '誤送付' は category に使えません（もしかして 'misdelivery'？）。次のいずれか: benefit_error, collection_error, "
+         "r.yaml:15:29: '誤送付' はcategoryに使えません（もしかして 'misdelivery'？）。次のいずれか：benefit_error, collection_error, "
          "data_entry_error, document_loss, enrolment_error, misdelivery, misissuance, mistransmission, other, processing_delay, "
          "processing_omission, record_error / '誤送付' is not a valid category (did you mean 'misdelivery'?); one of: benefit_error, "
          "collection_error, data_entry_error, document_loss, enrolment_error, misdelivery, misissuance, mistransmission, other, "
          "processing_delay, processing_omission, record_error"),
         # ContainsLength
         ("when: {field: summary, contains: " + "あ" * 51 + "}",
-         "r.yaml:15:34: contains の値が長すぎます（51 文字。判定エンジンの限界のため 50 文字まで） / contains value too long (51 characters; the decision engine takes at most 50)"),
+         "r.yaml:15:34: contains の値が長すぎます（51文字。判定エンジンの限界のため50文字まで） / contains value too long (51 characters; the decision engine takes at most 50)"),
         # NamedFields
         ("subject: [case_ix]",
          "r.yaml:15:11: 'case_ix' はこのイベントにない項目です（もしかして 'case_id'？） / 'case_ix' is not a field of this event (did you mean 'case_id'?)"),
@@ -111,7 +111,7 @@ def test_a_knock_on_is_not_repeated(tmp_path: Path) -> None:
     # the unknown event would make every field and template name unknown too: one problem only
     text = DEADLINE.replace("event: error_report", "event: error_reprot") + "when: {field: category, is: misdelivery}\n"
     assert problems(tmp_path, text) == [
-        "r.yaml:5:8: 'error_reprot' は event に使えません（もしかして 'error_report'？）。次のいずれか: error_report, nonconformity, "
+        "r.yaml:5:8: 'error_reprot' はeventに使えません（もしかして 'error_report'？）。次のいずれか：error_report, nonconformity, "
         f"inspection_result, contract, daily_report, processing_time, {FEED_VIEWS} / 'error_reprot' is not a valid event (did you mean 'error_report'?); "
         f"one of: error_report, nonconformity, inspection_result, contract, daily_report, processing_time, {FEED_VIEWS}"
     ]  # fmt: skip

@@ -87,7 +87,7 @@ def test_a_refused_template_is_recorded_against_its_rule_and_the_run_completes(e
     run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", [error_report("E1", "C1", category="misissuance")]))
     result = evaluate(engine, [r01, noisy], datetime(2025, 4, 10, 12, 0, tzinfo=TOKYO), BusinessCalendar())
     assert list(result.errors) == ["R02"]
-    assert result.errors["R02"].startswith("TemplateRefused: 展開結果が長すぎます（2,000 文字まで）")
+    assert result.errors["R02"].startswith("TemplateRefused: 展開結果が長すぎます（2,000文字まで）")
     with engine.connect() as conn:
         assert [r.rule_id for r in conn.execute(select(table_of(Flag).c.rule_id))] == ["R01"]
         runs = table_of(EvaluationRun)

@@ -140,7 +140,7 @@ def test_a_database_that_stays_busy_raises_database_busy_after_the_timeout(db: P
     assert str(db) in caught.value.ja and str(db) in caught.value.en
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("ja", "エラー: データベースが使用中です"), ("en", "error: the database is busy")])
+@pytest.mark.parametrize(("lang", "expected"), [("ja", "エラー：データベースが使用中です"), ("en", "error: the database is busy")])
 def test_the_cli_says_the_database_is_busy_without_a_traceback(db: Path, units_file: Path, tmp_path: Path,
                                                                lang: str, expected: str) -> None:  # fmt: skip
     engine = make_engine(f"sqlite:///{db}?timeout=0.5")

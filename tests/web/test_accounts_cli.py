@@ -34,7 +34,7 @@ def credential(engine: Engine, user_id: str) -> dict[str, object]:
 def test_set_password_from_stdin_and_generated(engine: Engine, tmp_path: Path) -> None:
     seed(engine, tmp_path)
     r = cli(engine, "users", "set-password", "po1", "--password-stdin", stdin="a long enough passphrase\n")
-    assert (r.returncode, r.stdout.strip()) == (0, "po1 のパスワードを設定しました")
+    assert (r.returncode, r.stdout.strip()) == (0, "po1のパスワードを設定しました")
     cred = credential(engine, "po1")
     assert cred["must_change"] is False and str(cred["password_hash"]).startswith("$argon2id$")
     assert verify_password(str(cred["password_hash"]), "a long enough passphrase")

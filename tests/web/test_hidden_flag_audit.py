@@ -23,7 +23,7 @@ def refusals(engine: Engine, actor: str) -> list[tuple[str, str, str]]:
 def test_the_bulk_action_records_the_cli_s_reason(as_: Callable[[str], TestClient], engine: Engine, flags: dict[str, int]) -> None:
     other = flags["R01:C3"]
     r = post(as_("po1"), "/flags/bulk", {"ids": [str(other)], "bulk_action": "acknowledge"})
-    assert f"フラグ {other} はありません" in r.text and "担当ではありません" not in r.text
+    assert f"フラグ{other}はありません" in r.text and "担当ではありません" not in r.text
     hidden = f"flag {other} is outside the units of PO-001; answered as missing"  # what `riskmon flags ack` records
     assert refusals(engine, "po1") == [("refused:acknowledge", f"flag:{other}", hidden)]
 

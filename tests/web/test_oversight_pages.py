@@ -226,7 +226,7 @@ def test_only_the_second_line_may_generate_and_a_forged_form_is_refused_and_audi
 @pytest.mark.parametrize(("first", "last", "message"), [
     ("2025-13-01", "2025-04-30", "開始日：「2025-13-01」は日付（YYYY-MM-DD）ではありません"),
     ("", "2025-04-30", "開始日：「」は日付（YYYY-MM-DD）ではありません"),
-    ("2025-05-01", "2025-04-30", "期間が逆です：開始日 2025-05-01 が終了日 2025-04-30 より後です"),
+    ("2025-05-01", "2025-04-30", "期間が逆です：開始日2025-05-01が終了日2025-04-30より後です"),
 ])  # fmt: skip
 def test_a_bad_period_is_answered_on_the_form(make: Make, engine: Engine, first: str, last: str, message: str) -> None:
     r = post(make("risk1"), "/reports/committee", {"first": first, "last": last}, page="/reports")
@@ -281,7 +281,7 @@ def test_the_assurance_report_is_shown_and_downloaded(make: Make, engine: Engine
     assert md.headers["content-disposition"].startswith('attachment; filename="assurance_2025-04-01_2026-03-31.md"; filename*=UTF-8')
     assert md.text.startswith("# ") and md.text.strip() in html.replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
     bad = auditor.get("/audit/assurance?first=2026-04-01&last=2025-04-01")
-    assert bad.status_code == 400 and "期間が逆です：開始日 2026-04-01 が終了日 2025-04-01 より後です" in bad.text
+    assert bad.status_code == 400 and "期間が逆です：開始日2026-04-01が終了日2025-04-01より後です" in bad.text
     assert auditor.get("/audit/assurance?first=&last=").status_code == 400
     assert make("rd1").get("/audit/assurance?first=2025-04-01&last=2026-03-31").status_code == 403
 

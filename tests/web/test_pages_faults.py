@@ -56,7 +56,7 @@ def test_a_second_account_of_the_proposer_is_not_offered_confirm(as_: Callable[[
     assert "confirm" in offered(other.get(f"/flags/{high}").text)
     digest = pending_digest(engine, high)
     forged = post(twin, f"/flags/{high}/act", {"action": "confirm", "proposal": digest}, page=f"/flags/{high}")
-    assert forged.status_code == 403 and "risk1b と提案者 risk1 は同一人物のアカウントです" in forged.text
+    assert forged.status_code == 403 and "risk1bと提案者risk1は同一人物のアカウントです" in forged.text
     assert audit_actions(engine, "risk1b")[-1] == ("refused:confirm", f"flag:{high}")
     assert flag_row(engine, high)["review_status"] == "open"
 

@@ -220,7 +220,7 @@ def test_an_unknown_unit_is_named_with_the_nearest_one(as_: Callable[[str], Test
     problems = page.text.split('id="filter-problems"')[1].split("</div>")[0]
     assert page.status_code == 400
     assert (
-        "<li>担当部署: 「PO-01」は使えない値です（もしかして &#39;PO-001&#39;？）（使える値: AUD, EXE, PO-001, PO-002, RD01, RMD）</li>"
+        "<li>担当部署: 「PO-01」は使えない値です（もしかして &#39;PO-001&#39;？）（使える値：AUD, EXE, PO-001, PO-002, RD01, RMD）</li>"
         in problems
     )
     en = client.get("/flags?unit=PO-01&lang=en").text.split('id="filter-problems"')[1].split("</div>")[0]
@@ -293,9 +293,9 @@ def test_bulk_actions_report_each_item(as_: Callable[[str], TestClient], engine:
     assert r.status_code == 200
     summary = r.text.split('id="bulk-summary"')[1].split("</div>")[0]
     assert '<span id="bulk-done">1</span>' in summary and '<span id="bulk-failed">2</span>' in summary
-    assert f'<li data-failed="{own2}">#{own2}: 状態が「受領」のため実行できません（可能な状態: 未対応）' in summary
+    assert f'<li data-failed="{own2}">#{own2}: 状態が「受領」のため実行できません（可能な状態：未対応）' in summary
     # another office's flag answers exactly as a missing one: the list must not confirm it exists
-    assert f'<li data-failed="{other}">#{other}: フラグ {other} はありません</li>' in summary
+    assert f'<li data-failed="{other}">#{other}: フラグ{other}はありません</li>' in summary
     assert [flag_row(engine, i)["review_status"] for i in (own, own2, other)] == ["acknowledged", "acknowledged", "open"]
     empty = post(client, "/flags/bulk", {"bulk_action": "comment"})
     assert empty.status_code == 400 and "フラグを1件以上選んでください" in empty.text

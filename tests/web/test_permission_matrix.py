@@ -363,7 +363,7 @@ def test_a_pending_closure_cannot_be_overwritten(as_: Callable[[str], User_], en
     assert as_("risk1").post(f"/flags/{high}/act", {"action": "resolve", "resolution": "remediated", "note": "是正済み"}).status_code == 303
     pending = flag_row(engine, high)["proposal"]
     r = as_(who).post(f"/flags/{high}/act", {"action": action, "resolution": "explained", "note": "別の内容"})
-    assert r.status_code == 403 and f"承認待ちです（提案 {digest_of(engine, high)}）" in r.text
+    assert r.status_code == 403 and f"承認待ちです（提案{digest_of(engine, high)}）" in r.text
     assert flag_row(engine, high)["proposal"] == pending
     assert refusals(engine, who, f"flag:{high}") == [f"refused:{action}"]
 
@@ -380,7 +380,7 @@ def test_a_confirmation_naming_a_stale_proposal_is_refused(as_: Callable[[str], 
     assert service.withdraw("risk1", high, "内容を修正").ok
     assert service.resolve("risk1", high, "risk_accepted", "受容", until=NOW.date().replace(year=2026)).ok
     r = b.post(f"/flags/{high}/act", {"action": "confirm", "proposal": read[0]})
-    assert r.status_code == 400 and f"指定された提案 {read[0]} は承認待ちの提案 {digest_of(engine, high)} と一致しません" in r.text
+    assert r.status_code == 400 and f"指定された提案{read[0]}は承認待ちの提案{digest_of(engine, high)}と一致しません" in r.text
     assert flag_row(engine, high)["review_status"] == "open"
     assert refusals(engine, "risk2", f"flag:{high}") == ["refused:confirm"]
     assert b.post(f"/flags/{high}/act", {"action": "confirm"}).status_code == 400  # naming no proposal is refused too

@@ -62,7 +62,7 @@ def test_only_the_owning_domain_is_offered_closing(as_: Callable[[str], TestClie
     refused = post(ppd, f"/flags/{priority}/act", {"action": "resolve", "resolution": "risk_accepted", "note": "受容",
                                                    "until": "2025-09-30"}, page=f"/flags/{priority}")  # fmt: skip
     assert refused.status_code == 403
-    said = f"フラグ {priority} のリスク領域は「事務リスク」で、所管はリスク統括部です。調達企画部はリスク受容を単独では行えません"
+    said = f"フラグ{priority}のリスク領域は「事務リスク」で、所管はリスク統括部です。調達企画部はリスク受容を単独では行えません"
     assert said in refused.text
     assert audit_actions(engine, "ppd1")[-1] == ("refused:resolve", f"flag:{priority}")
     assert flag_row(engine, priority)["proposal"] is None
@@ -81,7 +81,7 @@ def test_accepting_the_risk_waits_for_the_executive(as_: Callable[[str], TestCli
     assert forged.status_code == 403 and "リスク受容の承認は役員" in forged.text
     assert audit_actions(engine, "rmc1")[-1] == ("refused:exec_approve", f"flag:{priority}")
     early = post(risk2, f"/flags/{priority}/act", {"action": "confirm", "proposal": digest}, page=f"/flags/{priority}")
-    assert early.status_code == 403 and f"提案 {digest} の役員承認がまだ記録されていません" in early.text
+    assert early.status_code == 403 and f"提案{digest}の役員承認がまだ記録されていません" in early.text
     done = post(executive, f"/flags/{priority}/act", {"action": "exec_approve", "proposal": digest, "note": "承認する"},
                 page=f"/flags/{priority}")  # fmt: skip
     assert done.status_code == 303

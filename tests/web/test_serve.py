@@ -48,7 +48,7 @@ def generated_password(config: Path, user: str) -> str:
     assert proc.returncode == 0, err
     lines = out.strip().splitlines()
     note = re.sub(r"\s+", "", "".join(lines[:-1]))  # rich wraps the note at the terminal's width
-    assert note == f"{user}の一時パスワード（この一度だけ表示します。初回ログイン時に変更が必要です）:"
+    assert note == f"{user}の一時パスワード（この一度だけ表示します。初回ログイン時に変更が必要です）："
     assert re.fullmatch(r"[a-zA-Z2-9]{16}", lines[-1])
     return lines[-1]
 

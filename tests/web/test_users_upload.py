@@ -148,7 +148,7 @@ def test_the_result_in_english(site: None, engine: Engine, make_client: Callable
 
 @pytest.mark.parametrize(("lang", "refused", "fix", "bad_line"), [
     ("", "users.csv: ファイルを読み込めませんでした。利用者は1名も登録していません",
-     "次の1行を直してから、ファイル全体をもう一度読み込んでください（場所: 項目: 理由）", BAD_LINE_JA),
+     "次の1行を直してから、ファイル全体をもう一度読み込んでください（場所：項目：理由）", BAD_LINE_JA),
     ("en", "users.csv: the file was not loaded; no user was stored",
      "Fix these 1 line(s), then load the whole file again (file:line: field: reason)", BAD_LINE_EN),
 ])  # fmt: skip
