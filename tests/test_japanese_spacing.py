@@ -39,6 +39,7 @@ _REPORTS = "the report commands' wording is another #13 branch's (the committee 
 _OTHER_BRANCH = "ingest, events and store messages were outside this branch (#13 wording of the system messages)"
 #: module → why its faults are still there; strict xfail, so fixing the module means deleting its line
 PENDING: dict[str, str] = {
+    "ingest/cells.py": "its strings are the regular expressions of the office date forms (年・月・日・時), not messages",
     "cli/cmd_reports.py": _REPORTS,
     "events/models.py": _OTHER_BRANCH,
     "events/reasons.py": _OTHER_BRANCH,

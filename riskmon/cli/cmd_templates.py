@@ -32,12 +32,12 @@ def templates_write(
     """
     app = app_context(ctx)
     if folder.exists() and not folder.is_dir():
-        app.fail(app.t(f"フォルダではありません: {folder}", f"not a folder: {folder}"), ExitCode.USAGE)
+        app.fail(app.t(f"フォルダではありません：{folder}", f"not a folder: {folder}"), ExitCode.USAGE)
     try:
         paths = write_templates(folder)
     except OSError as exc:
         what = exc.strerror or str(exc)
-        app.fail(app.t(f"テンプレートを書き込めません: {folder}（{what}）", f"cannot write the templates to {folder}: {what}"))
+        app.fail(app.t(f"テンプレートを書き込めません：{folder}（{what}）", f"cannot write the templates to {folder}: {what}"))
     if fmt is Format.json:
         print_json({"folder": str(folder), "files": [str(p) for p in paths]})
         return

@@ -64,7 +64,7 @@ def neither(line: int) -> Reason:
     return Reason(
         "",
         "encoding_unknown",
-        f"{line}行目が UTF-8 でも Shift_JIS（CP932）でも読めません。{_SAVE_JA}",
+        f"{line}行目がUTF-8でもShift_JIS（CP932）でも読めません。{_SAVE_JA}",
         f"line {line} is neither UTF-8 nor Shift_JIS (CP932); {_SAVE_EN}",
     )
 
@@ -84,7 +84,7 @@ def late_line(encoding: str, line: int, decided_at: int) -> Reason:
     return Reason(
         "",
         "encoding_mixed",
-        f"{line}行目が {ja_name}として読めません（{decided_at}行目からの内容で {ja_name}と判断しました）。"
+        f"{line}行目が{ja_name}として読めません（{decided_at}行目からの内容で{ja_name}と判断しました）。"
         f"文字コードが混在しています。{_SAVE_JA}",
         f"line {line} cannot be read as {en_name} (the file was recognised as {en_name} from line {decided_at} on);"
         f" it mixes encodings: {_SAVE_EN}",

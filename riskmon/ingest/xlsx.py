@@ -244,7 +244,7 @@ class XlsxSheet(SourceFile):
             record.problems.append(_uncached(field))
             return _ABSENT
         if data_type == "e":
-            record.problems.append(Reason(field, "xlsx_error", f"Excel のエラー値です: {value}", f"is an Excel error value: {value}"))
+            record.problems.append(Reason(field, "xlsx_error", f"Excelのエラー値です：{value}", f"is an Excel error value: {value}"))
             return _ABSENT
         if isinstance(value, str):
             if self.units or kind == "list":
@@ -333,7 +333,7 @@ def _number_for_date(field: str, value: float) -> Reason:
     return Reason(
         field,
         "xlsx_number_date",
-        f"日付ではなく数値 {value} が入っています。セルに日付として入力してください（例 2026/4/6）",
+        f"日付ではなく数値{value}が入っています。セルに日付として入力してください（例：2026/4/6）",
         f"holds the number {value}, not a date; enter it as a date (e.g. 2026-04-06)",
     )
 

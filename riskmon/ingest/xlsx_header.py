@@ -52,7 +52,7 @@ def read_header(cells: list[dict[str, Any]], sheet: str, *, units: bool = False)
         listed = "、".join(f"『{d}』" for d in doubled)
         out.failure = Reason(
             "", "xlsx_header",
-            f"見出し行に同じ列が2回あります: {listed}（どちらの列が正しいか決められないため、シートを読みません）",
+            f"見出し行に同じ列が2回あります：{listed}（どちらの列が正しいか決められないため、シートを読みません）",
             f"the header names a column twice: {', '.join(doubled)} (which one is meant cannot be told, so the sheet is not read)",
         )  # fmt: skip
     return out
@@ -85,7 +85,7 @@ def _unknown(names: list[str], kind: str | None, units: bool) -> Reason:
         en_parts.append(f"column '{name}' is not known" + (f" (did you mean '{guess}'?)" if guess else ""))
     if usable:
         of_ja, of_en = (f"（{label(kind, 'ja')}）", f" ({label(kind, 'en')})") if kind else ("", "")
-        ja_tail = f"。使える列{of_ja}: " + "、".join(usable)
+        ja_tail = f"。使える列{of_ja}：" + "、".join(usable)
         en_tail = f"; columns{of_en}: " + ", ".join(usable)
     else:
         ja_tail = "。使える列は種別ごとに決まっています（riskmon templates write で種別ごとの見本を書き出せます）"

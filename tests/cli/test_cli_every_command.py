@@ -86,7 +86,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("units", "list", "--type", "Pension_Office"), ExitCode.USAGE, "（もしかして 'pension_office'？）"),
         Case(("units", "list"), ExitCode.USAGE, NO_DB, "empty"),
     ],
-    ("templates", "write"): [Case(("templates", "write", "config.toml"), ExitCode.USAGE, "フォルダではありません: config.toml")],
+    ("templates", "write"): [Case(("templates", "write", "config.toml"), ExitCode.USAGE, "フォルダではありません：config.toml")],
     ("sample", "generate"): [
         Case(("sample", "generate", "--start", "2025-13-01"), ExitCode.USAGE, "--start: '2025-13-01' is not a date"),
         Case(("sample", "generate", "--offices", "0"), ExitCode.USAGE, "--offices"),

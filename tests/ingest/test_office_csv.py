@@ -119,7 +119,7 @@ def test_a_file_neither_utf8_nor_cp932_says_how_to_save_it(engine: Engine, units
     assert report.rejected == {"file": 1}
     [reject] = open_rejects(engine)
     assert reject["reasons"][0]["ja"].startswith(
-        "2行目が UTF-8 でも Shift_JIS（CP932）でも読めません。"
+        "2行目がUTF-8でもShift_JIS（CP932）でも読めません。"
         "Excel で『名前を付けて保存』を選び、ファイルの種類『CSV UTF-8（コンマ区切り）(*.csv)』で保存し直してください"
     )
 
@@ -136,7 +136,7 @@ def test_a_cp932_file_with_a_later_line_in_another_encoding_stops_there_with_the
     [reject] = open_rejects(engine)
     assert reject["reasons"][0]["code"] == "encoding_mixed"
     sjis = "Shift_JIS（CP932）"
-    assert reject["reasons"][0]["ja"].startswith(f"5行目が {sjis}として読めません（1行目からの内容で {sjis}と判断しました）")
+    assert reject["reasons"][0]["ja"].startswith(f"5行目が{sjis}として読めません（1行目からの内容で{sjis}と判断しました）")
 
 
 @pytest.fixture

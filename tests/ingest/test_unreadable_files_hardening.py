@@ -55,7 +55,7 @@ def test_a_csv_mixing_utf8_and_shift_jis_is_one_file_reject_and_the_folder_still
     [reject] = open_rejects(engine)
     assert (reject["line_no"], reject["kind"], reject["record_type"], reject["source_path"]) == (0, "file", "file", str(excel))
     assert reject["reasons"][0]["ja"] == (
-        "4行目が UTF-8として読めません（3行目からの内容で UTF-8と判断しました）。文字コードが混在しています。"
+        "4行目がUTF-8として読めません（3行目からの内容でUTF-8と判断しました）。文字コードが混在しています。"
         "Excel で『名前を付けて保存』を選び、ファイルの種類『CSV UTF-8（コンマ区切り）(*.csv)』で保存し直してください"
         "。3行目までは読み込みました（その分は取り込み済み、それ以降は未取込）。ファイルを直して再度取り込んでください"
     )

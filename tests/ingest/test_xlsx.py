@@ -73,7 +73,7 @@ def test_date_and_number_cells_are_taken_as_excel_stores_them(engine: Engine, un
         ("d3", date(2026, 4, 8), 10, 8, "text cells"),
     ]
     assert reasons(engine) == [("daily.xlsx:日次業務報告", 6, [
-        "business_date: 日付ではなく数値 46118 が入っています。セルに日付として入力してください（例 2026/4/6）",
+        "business_date: 日付ではなく数値46118が入っています。セルに日付として入力してください（例：2026/4/6）",
         "business_date: 必須項目がありません",
         "forms_processed: 整数ではありません: '8.5'",
     ])]  # fmt: skip
@@ -170,7 +170,7 @@ def test_formulas_are_read_by_their_saved_result_never_evaluated(engine: Engine,
             "forms_received: 数式の計算結果が保存されていません（Excel で開いて保存し直すか、値として貼り付けてください）",
             "forms_received: 必須項目がありません",
         ]),
-        ("daily.xlsx:日次業務報告", 4, ["suspected_errors: Excel のエラー値です: #DIV/0!", "suspected_errors: 必須項目がありません"]),
+        ("daily.xlsx:日次業務報告", 4, ["suspected_errors: Excelのエラー値です：#DIV/0!", "suspected_errors: 必須項目がありません"]),
     ]  # fmt: skip
 
 
@@ -188,7 +188,7 @@ def test_unknown_columns_are_one_reject_per_sheet_with_did_you_mean(engine: Engi
     assert report.accepted == {"unit": 6, "daily_report": 1} and report.rejected == {"file": 1}
     assert reasons(engine) == [("mixed.xlsx:事務処理誤り報告", 0, [
         ": 列『発見日』は使えません（もしかして『発見日時』？）、列『業務日』は使えません。"
-        "使える列（事務処理誤り報告）: イベントID、部署コード、種別、事案番号、発見日時、誤りの種類、"
+        "使える列（事務処理誤り報告）：イベントID、部署コード、種別、事案番号、発見日時、誤りの種類、"
         "影響を受けたお客様の数、個人情報の関与、概要、報告の種類、発生日時、業務分野、発見の経緯、発見部署、"
         "マイナンバーの関与、影響金額、委託先ID、契約番号。シートを読みません",
     ])]  # fmt: skip

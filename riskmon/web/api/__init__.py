@@ -17,7 +17,7 @@ from riskmon.web.api.ratelimit import Buckets
 from riskmon.web.deps import WebContext
 
 DESCRIPTION = """riskmon の JSON API。トークン（`Authorization: Bearer rmt_…`）で認証し、スコープ（read / ingest / review）と
-利用者の権限の両方が許すことだけができます。エラーは RFC 9457 の problem details（既定は日本語、`?lang=en` か
+利用者の権限の両方が許すことだけができます。エラーは RFC 9457のproblem details（既定は日本語、`?lang=en` か
 `Accept-Language: en` で英語）。 / riskmon's JSON API: see docs/api.md."""
 
 
