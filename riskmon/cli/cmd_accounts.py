@@ -107,11 +107,7 @@ def token_create(
 ) -> None:
     """Create your personal API token after checking your password; it is printed once, on stdout."""
     app = app_context(ctx)
-    try:
-        check_days(days)
-        scopes = parse_scopes(scope)
-    except RiskmonError as exc:
-        app.fail(exc.text(app.lang), ExitCode.USAGE)
+    scopes = _checked_scopes(app, days, scope)
     if not app.settings.local_passwords:  # [sso] local_passwords = false: no password to prove it with
         app.fail(app.t(*PASSWORDS_OFF_FOR_TOKENS))
     accounts = _accounts(app)
@@ -134,6 +130,15 @@ def token_create(
     _shown_once(app, info.id, info.expires_at, secret)
 
 
+def _checked_scopes(app: AppContext, days: int, scope: list[str]) -> frozenset[str]:
+    """A token's expiry and scopes as typed, or a usage error naming what is wrong (exit 2)."""
+    try:
+        check_days(days)
+        return parse_scopes(scope)
+    except RiskmonError as exc:
+        app.fail(exc.text(app.lang), ExitCode.USAGE)
+
+
 def _shown_once(app: AppContext, token_id: str, expires_at: datetime, secret: str) -> None:
     """The secret on stdout (its only copy), what it is on stderr."""
     app.err.print(app.t(f"トークン{token_id}（{expires_at:%Y-%m-%d}まで）。この一度だけ表示します。"
@@ -154,11 +159,7 @@ def token_service(
     """A user_admin issues a service token for another system's service account (no password of
     that account is involved); it is printed once, on stdout, and the issuer is kept with it."""
     app = app_context(ctx)
-    try:
-        check_days(days)
-        scopes = parse_scopes(scope)
-    except RiskmonError as exc:
-        app.fail(exc.text(app.lang), ExitCode.USAGE)
+    scopes = _checked_scopes(app, days, scope)
     tokens = Tokens(app.require_schema(), _accounts(app).clock)
     who = caller(app, token_file, required=True)  # no or a bad token: the command cannot start (exit 2)
     try:
