@@ -46,7 +46,7 @@ def test_only_a_user_admin_and_never_the_bare_shell(cli: Cli, tmp_path: Path) ->
     args = ["users", "token", "service", "svc1", "--name", "x", "--scope", "read", "--expires-days", "30"]
     refused = cli(*args, "--token-file", "risk.token")
     assert refused.exit_code == ExitCode.ERROR
-    assert refused.stderr == ("エラー: サービス用トークンを発行できるのは user_admin だけです"
+    assert refused.stderr == ("エラー：サービス用トークンを発行できるのは user_admin だけです"
                               "（自分のトークンで --token-file を指定してください）\n")  # fmt: skip
     assert cli(*args).exit_code == ExitCode.USAGE  # no token: the shell is nobody
 

@@ -103,7 +103,7 @@ def test_token_creation_says_what_to_do_when_local_passwords_are_off(tmp_path: P
     cfg = tmp_path / "config.toml"
     cfg.write_text(GOOD + "local_passwords = false\n", encoding="utf-8")
     env = {**os.environ, "RISKMON_CONFIG": str(cfg), "RISKMON_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    for lang, expected in (("ja", "エラー: このriskmonではローカルパスワードを使いません（[sso] local_passwords = false）。"
+    for lang, expected in (("ja", "エラー：このriskmonではローカルパスワードを使いません（[sso] local_passwords = false）。"
                                   "パスワードで本人を確かめる個人用APIトークンは発行できません。利用者管理の担当者（user_admin）に発行を依頼してください"),
                            ("en", "error: local passwords are off here ([sso] local_passwords = false), so no personal API token "
                                   "can be proven by a password; ask your user administrator (user_admin) to issue one")):  # fmt: skip
