@@ -110,7 +110,7 @@ def report_annual(
     token_file: Path | None = TOKEN_FILE,
     user: str | None = USER_GONE,
 ) -> None:
-    """Write the 年次公表 draft 「令和7年度 事務処理誤り等の状況（案）」 (Markdown, HTML, xlsx)."""
+    """Write the 年次公表 draft 「令和7年度事務処理誤り等の状況（案）」 (Markdown, HTML, xlsx)."""
     app = app_context(ctx)
     try:
         fy = monthly.fiscal_year_of(fiscal_year)

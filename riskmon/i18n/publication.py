@@ -1,5 +1,5 @@
 """The words of the 機構's publications: the 月次公表 「事務処理誤り等（令和7年5月分）の公表について」
-and the 年次公表 「令和7年度 事務処理誤り等の状況」 (S1:2090, S1:2642-2647; S2:366, S2:395).
+and the 年次公表 「令和7年度事務処理誤り等の状況」 (S1:2090, S1:2642-2647; S2:366, S2:395).
 
 A namespace of its own (``publication``) rather than more keys in ``report``: the publication is read
 by the public, the committee pack by the committee, and the two are worded apart. The seeds name the
@@ -83,6 +83,12 @@ PUBLICATION: dict[str, tuple[str, str]] = {
     "h_customers": ("影響お客様数", "Customers affected"),
     "h_amount": ("金額", "Amount (yen)"),
     "h_status": ("対応状況", "Status"),
+    "h_cause": ("発生原因", "Cause"),
+    "h_prevention": ("再発防止策", "Prevention measures"),
+    "of_which": (
+        "（うち金銭的影響あり{money}件、個人情報の関与あり{personal}件）",
+        " (with financial impact: {money}; personal information involved: {personal})",
+    ),
     "h_case": ("事案番号", "Case"),
     "h_count": ("件数", "Cases"),
     "h_reason": ("理由", "Reason"),

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from riskmon.business_calendar import BusinessCalendar, add_months, month_bounds
+from riskmon.events.enums import FINANCIAL_IMPACT_KINDS
 from riskmon.i18n import phrase
 from riskmon.i18n.dates import day_text, moment_text, month_text
 from riskmon.reports import kept
@@ -97,20 +98,26 @@ def case_list(cases: list[Case], lang: str) -> Section:
     """The published list, numbered in order of discovery: the case's 種類 (its category), then
     the 事象 its amount is of and its 制度; the xlsx has the two dates as dates."""
     head = [t(k, lang) for k in ("h_no", "h_kind", "h_event", "h_scheme", "h_date", "h_office", "h_summary", "h_customers",
-                                 "h_amount", "h_status")]  # fmt: skip
-    rows = [[n, *_what(c, lang), date_text(c, lang), office(c, lang), c.summary, c.customers, c.amount, status_text(c, lang)]
-            for n, c in enumerate(cases, 1)]  # fmt: skip
+                                 "h_amount", "h_status", "h_cause", "h_prevention")]  # fmt: skip
+    rows = [[n, *_what(c, lang), date_text(c, lang), office(c, lang), c.summary, c.customers, c.amount, status_text(c, lang),
+             *_why(c, lang)] for n, c in enumerate(cases, 1)]  # fmt: skip
     sheet_head = [t(k, lang) for k in ("h_no", "h_kind", "h_event", "h_scheme", "h_occurred", "h_discovered", "h_office", "h_summary",
-                                       "h_customers", "h_amount", "h_status")]  # fmt: skip
+                                       "h_customers", "h_amount", "h_status", "h_cause", "h_prevention")]  # fmt: skip
     sheet: list[list[Any]] = [sheet_head]
     sheet += [[n, *_what(c, lang), c.occurred or "", c.discovered, office(c, lang), c.summary, c.customers,
-               c.amount if c.amount is not None else "", status_text(c, lang)] for n, c in enumerate(cases, 1)]  # fmt: skip
+               c.amount if c.amount is not None else "", status_text(c, lang), *_why(c, lang)] for n, c in enumerate(cases, 1)]  # fmt: skip
     return Section(t("s_list", lang), head, rows, frozenset({0, 7, 8}), (t("amount_note", lang), *unrecorded_note(cases, lang)), sheet)
 
 
 def _what(case: Case, lang: str) -> list[str]:
     """種類, 事象, 制度 of a listed case."""
     return [tables.event_label(case, lang), tables.code_label(case.impact, lang), tables.code_label(case.scheme, lang)]
+
+
+def _why(case: Case, lang: str) -> list[str]:
+    """発生原因 and 再発防止策 of a listed case: the cause category as the 機構 words it
+    (「確認誤り等（人為的な誤り）」) and the measures recorded with the prevention step."""
+    return [tables.code_label(case.cause or "not_analysed", lang), case.prevention or "-"]
 
 
 def unrecorded_note(cases: list[Case], lang: str, *fields: str) -> tuple[str, ...]:
@@ -157,14 +164,21 @@ def undecided_section(cases: list[Case], lang: str) -> Section:
     return Section(t("s_undecided", lang), head, rows, frozenset({5}))
 
 
+#: the 事象 with money at stake (the 「うち金銭的影響あり」 of the summary line)
+_MONEY = frozenset(k.value for k in FINANCIAL_IMPACT_KINDS)
+
+
 def head(cases: list[Case], as_of: datetime, digest: str, cal: BusinessCalendar,
          lang: str) -> tuple[list[Case], list[Case], list[Case], list[str]]:  # fmt: skip
     """What the monthly and the annual draft both open with: the cases to publish, those withheld
-    and those still undecided, and the lines under the title (data date, count, data hash)."""
+    and those still undecided, and the lines under the title (data date, count with those with
+    money at stake and with personal information, data hash)."""
     published = [c for c in cases if c.published]
     colon = t("colon", lang)
+    money, personal = sum(c.impact in _MONEY for c in published), sum(c.personal_info for c in published)
     meta = [f"{t('as_of', lang)}{colon}{moment_text(as_of, cal.tz, lang)}",
-            f"{t('published_count', lang)}{colon}{t('count_unit', lang).format(n=len(published))}",
+            f"{t('published_count', lang)}{colon}{t('count_unit', lang).format(n=len(published))}"
+            + t("of_which", lang).format(money=money, personal=personal),
             f"{t('data_hash', lang)}{colon}{digest}"]  # fmt: skip
     return published, [c for c in cases if c.withheld], [c for c in cases if c.decision is None], meta
 

@@ -23,15 +23,17 @@ def withhold(case: str, when: str) -> dict[str, object]:
     return step(case, when, "publication_decided", unit_id="RMD", publication_decision="withhold", publication_reason=REASON)
 
 
-def done(case: str, responded: str, reported: str) -> list[dict[str, object]]:
-    return [step(case, responded, "customer_response_done"), step(case, reported, "prevention_set")]
+def done(case: str, responded: str, reported: str, **prevention: object) -> list[dict[str, object]]:
+    return [step(case, responded, "customer_response_done"), step(case, reported, "prevention_set", **prevention)]
 
 
 EVENTS: list[dict[str, object]] = [
     error_report("A", "A", occurred_at="2025-04-20T09:00:00", discovered_at="2025-04-25T10:00:00", affected_customers=3,
                  amount_impact_jpy=12000, impact_kind="underpayment", scheme="employees_pension", discovery_channel="customer_voice",
                  summary="通知書を別のお客様へ送付|再送"),
-    *done("A", "2025-04-28T10:00:00", "2025-05-10T10:00:00"), step("A", "2025-05-20T10:00:00", "closed"),
+    step("A", "2025-04-30T10:00:00", "cause_analyzed", cause_category="human_error"),
+    *done("A", "2025-04-28T10:00:00", "2025-05-10T10:00:00", note="送付前の宛名確認を二人で行う"),
+    step("A", "2025-05-20T10:00:00", "closed"),
     publish("A", "2025-06-05T10:00:00"),
     error_report("B", "B", unit_id="PO-002", report_kind="incident", category="document_loss", discovered_at="2025-05-02T09:00:00",
                  affected_customers=2, impact_kind="no_financial_impact", scheme="other", discovery_channel="daily_report",

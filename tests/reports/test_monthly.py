@@ -41,7 +41,7 @@ JUNE_END = datetime(2025, 6, 30, 23, 59, 59, tzinfo=TOKYO)
 @pytest.fixture
 def cases(engine: Engine, units_file: Path, tmp_path: Path) -> Engine:
     report = run(engine, units_file, write_jsonl(tmp_path / "e.jsonl", EVENTS))
-    assert (sum(report.accepted.values()), report.rejections) == (39, [])
+    assert (sum(report.accepted.values()), report.rejections) == (40, [])
     return engine
 
 
@@ -63,16 +63,17 @@ def test_the_month_is_the_cases_completed_in_it_by_their_later_step(cases: Engin
 
 def test_the_draft_lists_the_published_cases_as_the_kikou_does(cases: Engine, tmp_path: Path) -> None:
     md = write(cases, tmp_path)
-    head = ["# 事務処理誤り等（令和7年5月分）の公表について（案）", "", "- データ時点：令和7年6月30日23時59分", "- 公表件数：2件"]
+    head = ["# 事務処理誤り等（令和7年5月分）の公表について（案）", "", "- データ時点：令和7年6月30日23時59分",
+            "- 公表件数：2件（うち金銭的影響あり1件、個人情報の関与あり2件）"]  # fmt: skip
     assert md.split("\n")[:4] == head
     assert "公表しないと判断した事案が2件あります" in md and "公表判断が未了の事案が1件あります" in md
     assert section(md, "公表事案") == [
-        "| 番号 | 種類 | 事象 | 制度 | 発生（判明）年月日 | 拠点 | 概要 | 影響お客様数 | 金額 | 対応状況 |",
-        "|---:|---|---|---|---|---|---|---:|---:|---|",
+        "| 番号 | 種類 | 事象 | 制度 | 発生（判明）年月日 | 拠点 | 概要 | 影響お客様数 | 金額 | 対応状況 | 発生原因 | 再発防止策 |",
+        "|---:|---|---|---|---|---|---|---:|---:|---|---|---|",
         "| 1 | 誤送付 | 未払い | 厚生年金保険 | 令和7年4月20日（令和7年4月25日） | 札幌中央年金事務所 "
-        "| 通知書を別のお客様へ送付\\|再送 | 3 | 12,000 | 対応完了 |",
+        "| 通知書を別のお客様へ送付\\|再送 | 3 | 12,000 | 対応完了 | 確認誤り等（人為的な誤り） | 送付前の宛名確認を二人で行う |",
         "| 2 | 書類の紛失（事件） | 金銭的影響なし | その他 | 不明（令和7年5月2日） | 札幌東年金事務所 | =1+1 添付書類の紛失 | 2 | - "
-        "| お客様対応済み（再発防止策の徹底中） |",
+        "| お客様対応済み（再発防止策の徹底中） | 原因分析中 | - |",
         "金額はお客様への影響額（円）で、その事象（未払い・過払い・過徴収・未徴収・誤還付）の額です。",
     ]
     assert "報告に過払・未払の区分がないため" not in md and "業務区分" not in md  # the stand-ins and their apology are gone
@@ -136,9 +137,11 @@ def test_the_xlsx_has_dates_as_dates_and_text_that_never_runs(cases: Engine, tmp
     assert wb.sheetnames == ["公表事案", "事象別の件数・金額", "判明契機別の件数", "制度別の件数", "公表しない事案（理由別）",
                              "公表判断未了の事案（公表対象外・確認用）"]  # fmt: skip
     rows = [[c.value for c in r] for r in wb["公表事案"].iter_rows()]
-    assert rows[0] == ["番号", "種類", "事象", "制度", "発生年月日", "判明年月日", "拠点", "概要", "影響お客様数", "金額", "対応状況"]
+    assert rows[0] == ["番号", "種類", "事象", "制度", "発生年月日", "判明年月日", "拠点", "概要", "影響お客様数", "金額", "対応状況",
+                       "発生原因", "再発防止策"]  # fmt: skip
     assert rows[1] == [1, "誤送付", "未払い", "厚生年金保険", datetime(2025, 4, 20), datetime(2025, 4, 25), "札幌中央年金事務所",
-                       "通知書を別のお客様へ送付|再送", 3, 12000, "対応完了"]  # fmt: skip
+                       "通知書を別のお客様へ送付|再送", 3, 12000, "対応完了", "確認誤り等（人為的な誤り）",
+                       "送付前の宛名確認を二人で行う"]  # fmt: skip
     assert rows[2][4:6] == [None, datetime(2025, 5, 2)]
     impacts = [[c.value for c in r] for r in wb["事象別の件数・金額"].iter_rows()]
     assert impacts[1] == ["未払い", 1, 3, 12000] and impacts[-1] == ["合計", 2, 5, 12000]
@@ -161,10 +164,11 @@ def test_the_english_draft(cases: Engine, tmp_path: Path) -> None:
     assert md.split("\n")[0] == "# Publication of processing errors etc. (May 2025) (draft)"
     assert section(md, "Cases published")[:3] == [
         "| No. | Kind | Financial impact | Scheme | Occurred (discovered) | Office | Summary | Customers affected | Amount (yen) "
-        "| Status |",
-        "|---:|---|---|---|---|---|---|---:|---:|---|",
+        "| Status | Cause | Prevention measures |",
+        "|---:|---|---|---|---|---|---|---:|---:|---|---|---|",
         "| 1 | misdelivery | underpayment | Employees' Pension Insurance | 20 Apr 2025 (25 Apr 2025) | Sapporo "
-        "| 通知書を別のお客様へ送付\\|再送 | 3 | 12,000 | Completed |",
+        "| 通知書を別のお客様へ送付\\|再送 | 3 | 12,000 | Completed | checking errors and other human error "
+        "| 送付前の宛名確認を二人で行う |",
     ]
     assert section(md, "By financial impact")[2] == "| underpayment | 1 | 3 | 12,000 |"
     assert section(md, "By scheme")[3] == "| Employees' Pension Insurance | 1 | 3 |"
@@ -176,7 +180,8 @@ def test_the_annual_draft_counts_by_fiscal_year_of_occurrence_and_of_discovery(c
     assert as_of == datetime(2026, 4, 30, 23, 59, 59, tzinfo=TOKYO)
     annual.write(cases, 2025, as_of, CAL, tmp_path)
     md = (tmp_path / "annual.md").read_text(encoding="utf-8")
-    assert md.split("\n")[:4] == ["# 令和7年度 事務処理誤り等の状況（案）", "", "- データ時点：令和8年4月30日23時59分", "- 公表件数：5件"]
+    assert md.split("\n")[:4] == ["# 令和7年度事務処理誤り等の状況（案）", "", "- データ時点：令和8年4月30日23時59分",
+                                   "- 公表件数：5件（うち金銭的影響あり2件、個人情報の関与あり5件）"]  # A and G are 未払い
     # published: A 未払い (occurred FY2025), B 金銭的影響なし (no date), E and F 未記録 (FY2025, FY2024), G 未払い (FY2023)
     assert section(md, "発生年度別の件数") == [
         "| 事象 | 令和5年度 | 令和6年度 | 令和7年度 | 不明 | 合計 |", "|---|---:|---:|---:|---:|---:|",

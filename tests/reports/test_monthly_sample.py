@@ -71,12 +71,15 @@ def test_may_2025_as_the_demo_prints_it(sample_db: Engine, tmp_path: Path) -> No
     files = monthly.write(sample_db, 2025, 5, as_of, CAL, tmp_path)
     assert [f.name for f in files] == ["monthly.md", "monthly.html", "monthly.xlsx"]
     md = files[0].read_text(encoding="utf-8")
-    head = ["# 事務処理誤り等（令和7年5月分）の公表について（案）", "", "- データ時点：令和7年6月30日23時59分", "- 公表件数：24件"]
-    assert md.split("\n")[:4] == head
-    assert "公表しないと判断した事案が5件あります" in md and "公表判断が未了の事案が2件あります" in md
     published = published_in(*month_bounds(2025, 5), as_of)
     assert len(published) == 24
     financial = [r for r in published if r["impact_kind"] != "no_financial_impact"]
+    personal = [r for r in published if r["personal_info_involved"]]
+    head = ["# 事務処理誤り等（令和7年5月分）の公表について（案）", "", "- データ時点：令和7年6月30日23時59分",
+            f"- 公表件数：24件（うち金銭的影響あり{len(financial)}件、個人情報の関与あり{len(personal)}件）"]  # fmt: skip
+    assert (len(financial), len(personal)) == (8, 6)  # the figures docs/reports.md quotes
+    assert md.split("\n")[:4] == head
+    assert "公表しないと判断した事案が5件あります" in md and "公表判断が未了の事案が2件あります" in md
     assert section(md, "事象別の件数・金額")[2:-1] == [
         *rows(published, "impact_kind", IMPACTS, amounts=True),
         *rows([{**r, "impact_kind": "*"} for r in financial], "impact_kind", [("*", "うち金銭的影響あり")], amounts=True),

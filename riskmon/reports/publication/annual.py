@@ -1,4 +1,4 @@
-"""The 年次公表 draft 「令和7年度 事務処理誤り等の状況（案）」 (S1:2090-2094, S1:2642-2647; S2:366, S2:395).
+"""The 年次公表 draft 「令和7年度事務処理誤り等の状況（案）」 (S1:2090-2094, S1:2642-2647; S2:366, S2:395).
 
 The year's publication gathers the cases of its twelve monthly publications — those whose お客様対応
 and 詳細報告 were completed between April and March (riskmon.reports.publication.cases), published

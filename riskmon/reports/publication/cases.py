@@ -60,6 +60,9 @@ class Case:
     closed: bool
     decision: str | None
     reason: str | None
+    personal_info: bool = False
+    cause: str | None = None  # 発生原因: the latest cause category recorded (riskmon.events.enums.CauseCategory)
+    prevention: str | None = None  # 再発防止策: the note of the latest prevention_set step
 
     @property
     def ready(self) -> date:
@@ -107,9 +110,22 @@ def completed_between(engine: Engine, first: date, last: date, as_of: AsOf | dat
                up.c.case_id.in_(select(steps.c.case_id)))
         .order_by(up.c.at, up.c.event_id)
     )  # fmt: skip
+    analysis = (
+        select(up.c.case_id, up.c.step, up.c.cause_category, up.c.note)
+        .where(up.c.step.in_([ErrorStep.CAUSE_ANALYZED.value, DETAILED_REPORT.value]), window.events_clause(up, up.c.at),
+               up.c.case_id.in_(select(steps.c.case_id)))
+        .order_by(up.c.at, up.c.event_id)
+    )  # fmt: skip
     with engine.connect() as conn:
         rows = list(conn.execute(q).mappings())
         latest = {d.case_id: (d.publication_decision, d.publication_reason) for d in conn.execute(decisions)}
+        cause: dict[str, str] = {}
+        prevention: dict[str, str] = {}
+        for a in conn.execute(analysis):  # in time order: the latest recorded wins
+            if a.cause_category:
+                cause[a.case_id] = a.cause_category
+            if a.step == DETAILED_REPORT.value and a.note:
+                prevention[a.case_id] = a.note
 
     def day(moment: datetime | None) -> date | None:
         return moment.astimezone(cal.tz).date() if moment is not None else None
@@ -123,6 +139,7 @@ def completed_between(engine: Engine, first: date, last: date, as_of: AsOf | dat
             office_en=r["name_en"] or r["name_ja"] or r["unit_id"], summary=r["summary"], customers=r["affected_customers"],
             amount=r["amount_impact_jpy"], impact=r["impact_kind"], scheme=r["scheme"], channel=r["discovery_channel"],
             responded=r["responded"].astimezone(cal.tz).date(), reported=r["reported"].astimezone(cal.tz).date(),
-            closed=r["closed"] is not None, decision=decision, reason=reason,
+            closed=r["closed"] is not None, decision=decision, reason=reason, personal_info=bool(r["personal_info_involved"]),
+            cause=cause.get(r["case_id"]), prevention=prevention.get(r["case_id"]),
         ))  # fmt: skip
     return sorted(out, key=lambda c: (c.discovered, c.case_id))
