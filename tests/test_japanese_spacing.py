@@ -128,3 +128,31 @@ def test_the_check_finds_the_english_spacing_and_spares_quotations(text: str, fo
 def test_no_catalogue_entry_is_spaced_the_english_way() -> None:
     bad = [f"{where}: {f}" for where, (ja, _en) in catalogue() for f in faults(ja)]
     assert bad == []
+
+
+def template_faults(path: Path) -> list[str]:
+    """The Japanese text of a Jinja template, line by line, with each ``{{ … }}`` read as a
+    placeholder and the tags and markup taken out: what a reader of the page or document sees."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = re.sub(r"<[^>]*>", "", re.sub(r"\{%.*?%\}", "", re.sub(r"\{\{.*?\}\}", "{x}", line)))
+        out += [f"{path.name}:{n}: {f}" for f in faults(text)]
+    return out
+
+
+TEMPLATES = sorted([*RISKMON.glob("web/templates/*.html"), *RISKMON.glob("reports/templates/*.j2")])
+
+
+def test_the_templates_are_found() -> None:
+    assert len(TEMPLATES) > 20 and any(p.name == "committee.md.j2" for p in TEMPLATES)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_no_template_spaces_japanese_the_english_way(path: Path) -> None:
+    assert template_faults(path) == []
+
+
+def test_the_template_check_reads_placeholders_through_markup(tmp_path: Path) -> None:
+    page = tmp_path / "t.html"
+    page.write_text("<p>フラグ {{ flag.id }} は<b>{{ n }} 件</b>です</p>\n<p>{{ t('x') }}：<code>{{ f }}</code></p>\n", encoding="utf-8")
+    assert [f.split(": ")[1] for f in template_faults(page)] == ["'グ {x}'", "'{x} は'", "'{x} 件'"]
