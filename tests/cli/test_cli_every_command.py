@@ -260,6 +260,12 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case(("users", "token", "create", "risk1", "--expires-days", "0"), ExitCode.USAGE, "有効期間は1〜366日です（0は使えません）"),
         Case(("users", "token", "create", "risk1", "--password-stdin"), ExitCode.ERROR, "利用者IDまたはパスワードが正しくありません"),
     ],
+    ("users", "token", "service"): [
+        Case(("users", "token", "service", "svc", "--name", "x", "--expires-days", "30", "--scope", "write"), ExitCode.USAGE,
+             "write"),
+        Case(("users", "token", "service", "svc", "--name", "x", "--expires-days", "30", "--scope", "read"), ExitCode.ERROR,
+             "サービス用トークンを発行できるのは user_admin だけです", env={"RISKMON_TOKEN": "@po1"}),
+    ],
     ("users", "token", "list"): [
         Case(
             ("users", "token", "list", "risk1"),
@@ -280,7 +286,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ],
     ("review",): [
         Case(("review",), ExitCode.USAGE, "この操作には個人用APIトークンが必要です"),
-        Case(("review", "--user", "nobody"), ExitCode.USAGE, "--user nobody は使えなくなりました"),
+        Case(("review", "--user", "nobody"), ExitCode.USAGE, "--user nobodyは使えなくなりました"),
         Case(("review", "--limit", "0"), ExitCode.USAGE, "--limit は1以上です", env={"RISKMON_TOKEN": "@risk1"}),
         Case(("review",), ExitCode.USAGE, NO_DB, "empty", env={"RISKMON_TOKEN": "rmt_x"}),
     ],
