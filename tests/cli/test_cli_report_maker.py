@@ -29,7 +29,7 @@ def test_a_token_names_its_person_and_the_shell_its_login(cli: Cli, engine: Engi
 def test_user_is_refused_and_nothing_is_kept(cli: Cli, engine: Engine) -> None:
     refused = cli("report", "annual", "--fy", "2025", "--user", "risk1")
     assert refused.exit_code == 2
-    assert "--user risk1 は使えなくなりました（本人確認になりません）。" in refused.output
+    assert "--user risk1は使えなくなりました（本人確認になりません）。" in refused.output
     assert _makers(engine) == []
 
 
