@@ -21,7 +21,11 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from riskmon.i18n import phrase
+from riskmon.web.api import problems
 from riskmon.web.deps import language, render
+
+#: where the JSON API lives (riskmon.web.api): its 413 is problem details, like its other errors
+API_PREFIX = "/api/"
 
 #: The largest users file 利用者管理 takes (1 MiB): a master of thousands of users fits.
 MAX_UPLOAD = 1024 * 1024
@@ -80,6 +84,13 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         request = Request(scope, receive)
+        if scope["path"].startswith(API_PREFIX):  # another system reads problem details, never a page
+            words = phrase("web", "too_large_body", "ja").replace("{max}", f"{limit:,}"), phrase(
+                "web", "too_large_body", "en"
+            ).replace("{max}", f"{limit:,}")
+            answer = problems.response(request, problems.ApiProblem("too-large", *words, headers={"Connection": "close"}))
+            await answer(scope, receive, send)
+            return
 
         def page() -> HTMLResponse:  # the session lookup and the page are blocking calls (the database)
             lang = language(request)

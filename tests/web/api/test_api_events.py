@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from riskmon.store.tables import AuditEntry, table_of
+from riskmon.web.body_limit import MAX_BODY
 from tests.helpers import error_report
 from tests.web.api.api_support import Token, problem
 
@@ -58,6 +59,17 @@ def test_bodies_the_api_refuses(api: TestClient, token: Token) -> None:
     units = b"unit_id,name_ja,name_en,unit_type,line,parent_unit_id,prefecture,active\nPO-9,x,x,pension_office,,,,true\n"
     body = problem(api.post("/api/v1/events", headers={**h, "Content-Type": "text/csv"}, content=units), 422, "validation")
     assert body["detail"] == "イベント以外（部署・利用者マスタ）はAPIでは取り込めません"
+
+
+def test_a_body_over_the_limit_is_problem_details_not_a_page(api: TestClient, token: Token) -> None:
+    """The request-body limit (riskmon.web.body_limit) answers the API in the API's shape."""
+    big = b"[" + b" " * (MAX_BODY + 1) + b"]"
+    r = api.post("/api/v1/events", headers={**token("risk1", "ingest"), "Content-Type": "application/json"}, content=big)
+    body = problem(r, 413, "too-large")
+    assert f"{MAX_BODY:,}" in body["detail"] and r.headers["connection"] == "close"
+    en = problem(api.post("/api/v1/events?lang=en", headers={**token("risk1", "ingest"), "Content-Type": "application/json"},
+                          content=big), 413, "too-large")  # fmt: skip
+    assert en["title"] == "the body is too large"
 
 
 def test_only_the_second_line_ingests(api: TestClient, token: Token) -> None:
