@@ -166,8 +166,9 @@ class Uploads:
         raise Refused(ja, en)
 
     # -- files ----------------------------------------------------------------------------------
-    def ingest(self, files: Sequence[Received], actor: Actor, via: Mapping[str, str]) -> Uploaded:
-        """Ingest the files ``actor`` sent, as ``riskmon ingest`` would, and audit who sent what."""
+    def ingest(self, files: Sequence[Received], actor: Actor, via: Mapping[str, str], action: str = "upload") -> Uploaded:
+        """Ingest the files ``actor`` sent, as ``riskmon ingest`` would, and audit who sent what
+        (``action``: ``upload`` from the 取込 page, ``api_ingest`` from the JSON API)."""
         self.require_upload(actor, via)
         if not files:
             raise UploadProblem("ファイルを選んでください", "choose a file to upload")
@@ -179,7 +180,7 @@ class Uploads:
             raise UploadProblem(f"一度に送れるのは{MAX_UPLOAD_BYTES:,}バイトまでです（{size:,}バイト）。ファイルを分けて送ってください",
                                 f"at most {MAX_UPLOAD_BYTES:,} bytes at once ({size:,} were sent); send the files in parts")  # fmt: skip
         named = _unique([(safe_name(f.name), f.data) for f in files])
-        return self._run(named, actor, via, "upload", upload_units(actor))
+        return self._run(named, actor, via, action, upload_units(actor))
 
     def _run(self, named: list[tuple[str, bytes]], actor: Actor, via: Mapping[str, str], action: str,
              units: frozenset[str] | None) -> Uploaded:  # fmt: skip

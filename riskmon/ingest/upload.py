@@ -1,4 +1,5 @@
-"""An ingest started by a person from the web (the 取込 page, the 日次業務報告 form; riskmon.app_ingest).
+"""An ingest started by a person from the web (the 取込 page, the 日次業務報告 form, the JSON API's
+POST /events; riskmon.app_ingest).
 
 The files go through the very pipeline ``riskmon ingest`` runs; what differs is said here, once:
 
@@ -34,8 +35,8 @@ def other_unit(unit_id: str, allowed: frozenset[str]) -> Reason:
     return Reason(
         "unit_id",
         "other_unit",
-        f"'{unit_id}'は自部署（{own}）ではありません。取込画面から送れるのは自部署の記録だけです",
-        f"'{unit_id}' is not your unit ({own_en}); the upload page takes your own unit's records only",
+        f"'{unit_id}'は自部署（{own}）ではありません。第一線が送れるのは自部署の記録だけです",
+        f"'{unit_id}' is not your unit ({own_en}); the first line sends its own units' records only",
     )
 
 

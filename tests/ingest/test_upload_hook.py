@@ -46,7 +46,7 @@ def test_an_upload_names_its_uploader_and_rejects_other_units_records(engine: En
     assert report.accepted == {"daily_report": 1} and report.rejected == {"daily_report": 2}
     where = [(r.line, [(x.field, x.code) for x in r.reasons]) for r in report.rejections]
     assert where == [(2, [("unit_id", "other_unit")]), (3, [("complaints", "greater_than_equal"), ("unit_id", "other_unit")])]
-    assert report.rejections[0].reasons[0].ja == "'PO-002'は自部署（PO-001）ではありません。取込画面から送れるのは自部署の記録だけです"
+    assert report.rejections[0].reasons[0].ja == "'PO-002'は自部署（PO-001）ではありません。第一線が送れるのは自部署の記録だけです"
     kept = tmp_path / "up" / str(report.run_id) / "e.jsonl"
     assert run_row(engine, report.run_id) == ("completed", "po1", [str(kept)])
     assert report.files == [str(kept)]

@@ -27,7 +27,7 @@ HEAD = "event_id,type,unit_id,case_id,discovered_at,category,affected_customers,
 GOOD = "UP1,error_report,PO-001,CU1,2025-04-09T10:00:00,misissuance,1,false,誤送付\n"
 OTHER = "UP2,error_report,PO-002,CU2,2025-04-09T10:00:00,misissuance,1,false,他部署の記録\n"
 BAD = "UP3,error_report,PO-001,CU3,2025-04-09T10:00:00,misisuance,1,false,分類の誤り\n"
-OTHER_JA = "e.csv:3: unit_id: 'PO-002'は自部署（PO-001）ではありません。取込画面から送れるのは自部署の記録だけです"
+OTHER_JA = "e.csv:3: unit_id: 'PO-002'は自部署（PO-001）ではありません。第一線が送れるのは自部署の記録だけです"
 BAD_JA = ("e.csv:4: category: 'misisuance' は使えません（もしかして 'misissuance'？）。次のいずれか: "
           "processing_delay, document_loss, misdelivery, mistransmission, misissuance, benefit_error, collection_error, enrolment_error, "
           "record_error, data_entry_error, processing_omission, other")  # fmt: skip

@@ -19,7 +19,8 @@ from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from starlette.concurrency import run_in_threadpool
 
-from riskmon import audit
+from riskmon.app_ingest import Received, UploadProblem
+from riskmon.events.reasons import where as place
 from riskmon.ingest.files import classify
 from riskmon.review import permissions
 from riskmon.web.api import runs_store
@@ -30,7 +31,8 @@ from riskmon.web.api.schemas import EventOut, IngestOut, RejectList, RejectOut, 
 router = APIRouter()
 Id = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 MEDIA_SUFFIX = {"application/json": "json", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
-                "application/x-jsonlines": "jsonl", "text/csv": "csv"}  # fmt: skip
+                "application/x-jsonlines": "jsonl", "text/csv": "csv",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}  # fmt: skip
 BODY_DOC = {
     "requestBody": {
         "required": True,
@@ -54,22 +56,28 @@ def _lines_of(body: bytes) -> bytes:
 
 
 def _ingest(who: ApiUser, request: Request, body: bytes, suffix: str) -> dict[str, Any]:
+    """The body as one uploaded file, through the 取込 page's service (riskmon.app_ingest): the same
+    pipeline and quarantine, the file kept under ``[paths] uploads``/<run>/, the sender on the run, a
+    first-line token's records for other units rejected with the unit named, audited ``api_ingest``."""
     ctx = ctx_of(request)
     lang = who.lang
-    stamp = ctx.clock().strftime("%Y%m%dT%H%M%S%f")
+    name = f"api-{who.caller.token}-{ctx.clock().strftime('%Y%m%dT%H%M%S%f')}.{suffix}"
     with tempfile.TemporaryDirectory(prefix="riskmon-api-") as folder:
-        path = Path(folder) / f"api-{who.caller.token}-{stamp}.{suffix}"
-        path.write_bytes(body)
-        if classify(path).role in ("units", "users"):
+        probe = Path(folder) / name
+        probe.write_bytes(body[:65536] if suffix != "xlsx" else body)
+        if classify(probe).role in ("units", "users"):
             raise ApiProblem("validation", "イベント以外（部署・利用者マスタ）はAPIでは取り込めません",
                              "only events are ingested through the API (not the units or users master)",
                              errors=[(["body"], "イベントの列（type）がありません", "no type column")])  # fmt: skip
-        report = ctx.rm.ingest([path])
+    try:
+        done = ctx.rm.uploads.ingest([Received(name, body)], who.actor, {**who.via}, action="api_ingest")
+    except UploadProblem as exc:
+        raise ApiProblem("validation", exc.ja, exc.en) from exc
+    report = done.report
     summary = report.as_dict()
-    with ctx.engine.begin() as conn:
-        audit.append(conn, who.user_id, "api_ingest", f"ingest:{report.run_id}", {**who.via, "totals": summary["totals"]}, ctx.clock())
-    rejects = [RejectOut(source=r.source, line=r.line, kind=r.kind, record_type=r.record_type, event_id=r.event_id,
-                         text=f"{r.source}:{r.line}: " + "; ".join(x.describe("en" if lang == "en" else "ja") for x in r.reasons),
+    rejects = [RejectOut(source=done.shown(r.source), line=r.line, kind=r.kind, record_type=r.record_type, event_id=r.event_id,
+                         text=f"{place(done.shown(r.source), r.line)}: " + "; ".join(x.describe("en" if lang == "en" else "ja")
+                                                                              for x in r.reasons),
                          reasons=[x.as_dict() for x in r.reasons]) for r in report.rejections]  # fmt: skip
     return {"run_id": report.run_id, "status": report.status, "totals": summary["totals"], "by_type": summary["by_type"],
             "rejects": rejects}  # fmt: skip
@@ -80,12 +88,12 @@ def _ingest(who: ApiUser, request: Request, body: bytes, suffix: str) -> dict[st
 async def post_events(request: Request, who: Ingester) -> Any:
     """Events through the ingest pipeline; the second line (a service account is one) sends them —
     the first line uses the 取込 page, where only its own units' events are taken."""
-    if permissions.read_only(who.actor) or who.actor.line == "first":
-        raise ApiProblem("forbidden", "APIでの取込は第二線（サービス用アカウントを含む）だけができます",
-                         "only the second line (service accounts included) ingests through the API")  # fmt: skip
+    if permissions.read_only(who.actor):
+        raise ApiProblem("forbidden", "APIでの取込は第一線と第二線（サービス用アカウントを含む）だけができます",
+                         "only the first and second lines (service accounts included) ingest through the API")  # fmt: skip
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in MEDIA_SUFFIX:
-        kinds = "application/json, application/x-ndjson, text/csv"
+        kinds = "application/json, application/x-ndjson, text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         raise ApiProblem("media-type", f"本文の形式「{media or '-'}」は使えません。使える形式：{kinds}",
                          f"the body type '{media or '-'}' is not accepted; send {kinds}")  # fmt: skip
     body = await request.body()

@@ -14,8 +14,9 @@ Token = Callable[..., dict[str, str]]
 
 
 def api_settings(folder: Path, **web: Any) -> Settings:
-    """The shipped rules; reports and the inbox in the test's folder (never the working tree's var/)."""
-    paths = PathsConfig(rules=ROOT / "rules", reports=folder / "reports", outbox=folder / "outbox", inbox=folder / "inbox")
+    """The shipped rules; reports, the inbox and the uploads in the test's folder (never the working tree's var/)."""
+    paths = PathsConfig(rules=ROOT / "rules", reports=folder / "reports", outbox=folder / "outbox", inbox=folder / "inbox",
+                        uploads=folder / "uploads")
     return Settings(paths=paths, web=WebConfig.model_validate({"api_burst": 1000, **web}))
 
 
