@@ -214,7 +214,8 @@ def render(request: Request, template: str, lang: str, status: int = 200, *, get
            "changes": who is not None and changes.can_read(who),
            "reports": who is not None and oversight.may_read_reports(who),
            "audit": who is not None and oversight.may_read_audit(who),
-           "upload": who is not None and ingest.may_upload(who), "daily": who is not None and ingest.may_report_daily(who)}  # fmt: skip
+           "upload": who is not None and ingest.may_upload(who), "daily": who is not None and ingest.may_report_daily(who),
+           "password": ctx.accounts.local_passwords}  # fmt: skip
     switch = language_links(request, get_url)
 
     def query(**params: Any) -> str:

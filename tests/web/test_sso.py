@@ -204,6 +204,7 @@ def test_local_passwords_off(sso_client: Callable[..., TestClient], engine: Engi
     assert client.get("/").status_code == 303
     assert [(a, p["reason"]) for a, _, p in audit(engine, "login_refused")] == [("po1", "local passwords are off")]
     assert through_provider(client, "sub-po1").status_code == 303
+    assert 'href="/password"' not in client.get("/").text  # no password to change: the menu does not offer it
     password_page = client.get("/password")
     assert password_page.status_code == 404 and "このriskmonではシングルサインオンでログインするため" in password_page.text
 
@@ -211,7 +212,8 @@ def test_local_passwords_off(sso_client: Callable[..., TestClient], engine: Engi
 def test_local_passwords_on_keep_password_login(sso_client: Callable[..., TestClient]) -> None:
     client = sso_client()
     assert login(client, "po1").status_code == 303  # type: ignore[attr-defined]
-    assert "(po1, PO-001)" in client.get("/").text
+    home = client.get("/").text
+    assert "(po1, PO-001)" in home and 'href="/password"' in home
 
 
 def test_logout_ends_the_session_and_goes_to_the_provider(sso_client: Callable[..., TestClient], engine: Engine, issuer: str) -> None:
