@@ -47,7 +47,7 @@ from riskmon.ingest.pipeline import IngestReport, ingest
 from riskmon.ingest.upload import Upload
 from riskmon.reports.safe_cells import csv_row
 from riskmon.review.users import Actor
-from riskmon.store import queries
+from riskmon.store import ingest_runs, queries
 from riskmon.store.tables import IngestRun, table_of
 
 if TYPE_CHECKING:
@@ -202,6 +202,13 @@ class Uploads:
         with rm.ready().begin() as conn:
             audit.append(conn, actor.user_id, action, f"ingest:{report.run_id}", {"files": kept, **totals, **via}, rm.now())
         return done
+
+    # -- the runs, newest first (the JSON API's ingest-runs) --------------------------------------
+    def runs(self, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        return ingest_runs.runs(self._rm.ready(), limit, offset)
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        return ingest_runs.run(self._rm.ready(), run_id)
 
     # -- the rejects of a run, to fix and send again ---------------------------------------------
     def require_run(self, run_id: int, actor: Actor) -> None:

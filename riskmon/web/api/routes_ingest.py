@@ -23,7 +23,6 @@ from riskmon.app_ingest import Received, UploadProblem
 from riskmon.events.reasons import where as place
 from riskmon.ingest.files import classify
 from riskmon.review import permissions
-from riskmon.web.api import runs_store
 from riskmon.web.api.auth import ApiUser, Ingester, Reader, ctx_of
 from riskmon.web.api.problems import ApiProblem, documented
 from riskmon.web.api.schemas import EventOut, IngestOut, RejectList, RejectOut, RunList, RunOut
@@ -123,14 +122,14 @@ def _quarantine(request: Request, who: ApiUser) -> None:
 def list_runs(request: Request, who: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 50,
               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Any:  # fmt: skip
     _quarantine(request, who)
-    rows, total = runs_store.runs(ctx_of(request).engine, limit, offset)
+    rows, total = ctx_of(request).rm.uploads.runs(limit, offset)
     return {"items": [RunOut(**r) for r in rows], "total": total}
 
 
 @router.get("/ingest-runs/{run_id}", response_model=RunOut, responses=documented("forbidden", "not-found"))
 def get_run(request: Request, run_id: Id, who: Reader) -> Any:
     _quarantine(request, who)
-    found = runs_store.run(ctx_of(request).engine, run_id)
+    found = ctx_of(request).rm.uploads.run(run_id)
     if found is None:
         raise ApiProblem("not-found", f"取込{run_id}はありません", f"ingest run {run_id} does not exist")
     return found
@@ -141,7 +140,7 @@ def run_rejects(request: Request, run_id: Id, who: Reader, open_only: bool = Fal
                 per: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:  # fmt: skip
     _quarantine(request, who)
     ctx = ctx_of(request)
-    if runs_store.run(ctx.engine, run_id) is None:
+    if ctx.rm.uploads.run(run_id) is None:
         raise ApiProblem("not-found", f"取込{run_id}はありません", f"ingest run {run_id} does not exist")
     rows, total, shown = ctx.rm.pages.rejects(file="", run=run_id, open_only=open_only, per=per, page=page)
     return {"items": jsonable_encoder(rows), "total": total, "page": shown}

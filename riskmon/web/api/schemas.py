@@ -47,6 +47,7 @@ class RunOut(BaseModel):
     conflicts: int
     rejected: int
     error: str | None
+    uploaded_by: str | None = None  # who sent it from the 取込 page or the API (None: the operator's riskmon ingest)
 
 
 class RunList(BaseModel):

@@ -160,12 +160,12 @@ def test_a_service_token_is_issued_by_a_user_admin_only(engine: Engine, clock: C
 
 def test_a_crash_is_still_problem_details(engine: Engine, clock: Clock, flags: dict[str, int], token: Token, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    from riskmon.web.api import runs_store
+    from riskmon.store import ingest_runs
 
     def broken(*args: object) -> None:
         raise RuntimeError("a secret detail of the server")
 
-    monkeypatch.setattr(runs_store, "runs", broken)
+    monkeypatch.setattr(ingest_runs, "runs", broken)
     client = TestClient(create_app(api_settings(tmp_path), engine=engine, clock=clock), raise_server_exceptions=False)
     r = client.get("/api/v1/ingest-runs", headers=token("risk1", "read"))
     body = problem(r, 500, "server")

@@ -88,6 +88,8 @@ def test_the_first_line_ingests_its_own_units_records_only(api: TestClient, toke
     t = table_of(IngestRun)
     with engine.connect() as conn:
         assert conn.execute(select(t.c.uploaded_by).where(t.c.id == body["run_id"])).scalar_one() == "po1"
+    run = api.get(f"/api/v1/ingest-runs/{body['run_id']}", headers=token("risk1", "read")).json()
+    assert (run["uploaded_by"], run["accepted"], run["rejected"]) == ("po1", 1, 1)
 
 
 def test_a_workbook_body_is_read_by_sheet_and_row(api: TestClient, token: Token) -> None:

@@ -1,5 +1,5 @@
-"""Ingest runs as the API lists them: no library reader listed runs before (the CLI prints one
-run's summary as it ends), so this is the one read of ``ingest_runs``, newest first."""
+"""Ingest runs, newest first, as the JSON API lists them (through ``rm.uploads``): the one read of
+``ingest_runs`` besides the pipeline's own bookkeeping (the CLI prints one run's summary as it ends)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sqlalchemy import Engine, func, select
 
 from riskmon.store.tables import IngestRun, table_of
 
-COLUMNS = ("id", "started_at", "finished_at", "status", "sources", "accepted", "duplicates", "conflicts", "rejected", "error")
+COLUMNS = ("id", "started_at", "finished_at", "status", "sources", "accepted", "duplicates", "conflicts", "rejected", "error",
+           "uploaded_by")
 
 
 def runs(engine: Engine, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
