@@ -153,12 +153,13 @@ def test_monthly_publication_shows_hostile_text_as_text(hostile: Engine, tmp_pat
         return {"event_id": f"{case}-{name}", "type": "error_update", "unit_id": "PO-001", "case_id": case, "at": when, "step": name,
                 **kw}  # fmt: skip
 
-    def settled(case: str) -> list[dict[str, object]]:
-        return [step(case, "2025-05-13T10:00:00", "customer_response_done"), step(case, "2025-05-20T10:00:00", "prevention_set")]
+    def settled(case: str, **prevention: str) -> list[dict[str, object]]:
+        return [step(case, "2025-05-13T10:00:00", "customer_response_done"),
+                step(case, "2025-05-20T10:00:00", "prevention_set", **prevention)]  # fmt: skip
 
     undecided = "=C3|<b>z</b>"
     events = [
-        *settled(CASE_ID), step(CASE_ID, "2025-05-25T10:00:00", "publication_decided", publication_decision="publish",
+        *settled(CASE_ID, note=SUMMARY), step(CASE_ID, "2025-05-25T10:00:00", "publication_decided", publication_decision="publish",
                                 publication_reason="公表"),
         error_report("E2", "C2", discovered_at="2025-05-12T11:00:00"), *settled("C2"),
         step("C2", "2025-05-25T10:00:00", "publication_decided", publication_decision="withhold", publication_reason=REASON),
@@ -172,7 +173,8 @@ def test_monthly_publication_shows_hostile_text_as_text(hostile: Engine, tmp_pat
     unit = '=HYPERLINK("http://evil.example/","x")\\|&lt;script&gt;alert(1)&lt;/script&gt;'
     summary = '@SUM(1)"&gt;&lt;img src=x onerror=alert(1)&gt;\\*bold\\* \\[link\\](http://evil.example/)'
     assert [line for line in md.splitlines() if line.startswith("| 1 |")] == [
-        f"| 1 | 誤送付 | 不明（令和7年5月12日） | {unit} | {summary} | 1 | - | お客様対応済み（再発防止策の徹底中） |"
+        f"| 1 | 誤送付 | 未記録 | 未記録 | 不明（令和7年5月12日） | {unit} | {summary} | 1 | - | お客様対応済み（再発防止策の徹底中） "
+        f"| 原因分析中 | {summary} |"  # the 再発防止策 someone typed is text too
     ]
     assert '| &lt;script&gt;alert(1)&lt;/script&gt;\\|"&gt;&lt;img src=x onerror=alert(1)&gt; | 1 |' in md
     assert f"| =C3\\|&lt;b&gt;z&lt;/b&gt; | 誤送付 | 不明（令和7年5月14日） | {unit} | {summary} |" in md
