@@ -85,8 +85,8 @@ def _ingest(who: ApiUser, request: Request, body: bytes, suffix: str) -> dict[st
 @router.post("/events", response_model=IngestOut, openapi_extra=BODY_DOC,
              responses=documented("validation", "forbidden", "media-type"))  # fmt: skip
 async def post_events(request: Request, who: Ingester) -> Any:
-    """Events through the ingest pipeline; the second line (a service account is one) sends them —
-    the first line uses the 取込 page, where only its own units' events are taken."""
+    """Events through the ingest pipeline, as from the 取込 page: the second line (a service account
+    is one) sends any unit's, the first line its own units' only; the third line sends none."""
     if permissions.read_only(who.actor):
         raise ApiProblem("forbidden", "APIでの取込は第一線と第二線（サービス用アカウントを含む）だけができます",
                          "only the first and second lines (service accounts included) ingest through the API")  # fmt: skip
