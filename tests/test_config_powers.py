@@ -51,4 +51,4 @@ def test_a_bad_powers_section_is_a_config_error(tmp_path: Path, toml: str, says:
         load_settings(path)
     assert says in str(caught.value)
     assert str(caught.value).startswith(f"{path}: powers.")
-    assert caught.value.ja.startswith("設定ファイルに誤りがあります:")
+    assert caught.value.ja.startswith("設定ファイルに誤りがあります：")

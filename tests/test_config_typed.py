@@ -37,7 +37,7 @@ def test_an_unknown_key_in_every_section_is_refused(tmp_path: Path, section: str
     with pytest.raises(ConfigError) as caught:
         load_settings(cfg)
     assert str(caught.value) == f"{cfg}: {where}: Extra inputs are not permitted"
-    assert caught.value.text("ja") == f"設定ファイルに誤りがあります:\n{cfg}: {where}: Extra inputs are not permitted"
+    assert caught.value.text("ja") == f"設定ファイルに誤りがあります：\n{cfg}: {where}: Extra inputs are not permitted"
     assert isinstance(caught.value, RiskmonError)
 
 

@@ -25,7 +25,8 @@ REFUSED_LIST = ROOT / "riskmon" / "accounts" / "common_passwords.txt"
 
 SECRET_NAME = r"[A-Za-z_]*(?:password|passwd|pwd|secret|passphrase)[A-Za-z_]*"
 LOOKS_LIKE_A_PASSWORD = [
-    re.compile(rf"(?i)\b{SECRET_NAME}['\"]?\s*(?::\s*[\w\[\]| .]+)?\s*[:=]\s*f?(['\"])(?!\1)[^'\"\n]{{3,}}\1"),  # password = "…"
+    # password = "…"; not a name ending in _env, which holds the NAME of an environment variable ([sso] client_secret_env)
+    re.compile(rf"(?i)\b{SECRET_NAME}(?<!_env)['\"]?\s*(?::\s*[\w\[\]| .]+)?\s*[:=]\s*f?(['\"])(?!\1)[^'\"\n]{{3,}}\1"),
     re.compile(r"(?i)set_password\(\s*[^,()]+,\s*f?['\"]"),  # set_password(user, "…")
     re.compile(r"(?i)--(?:password|passwd)(?:=|\s+)(?!-)['\"]?[^\s'\"$-]"),  # --password VALUE
     re.compile(r"(?i)\b(?:echo|printf)\s+(['\"])(?![%$])[^'\"]+\1.*--password-stdin"),  # echo '…' | … --password-stdin
@@ -55,6 +56,7 @@ def test_nothing_shipped_or_documented_contains_a_password() -> None:
     [
         'DEFAULT_PASSWORD = "Welcome-2024!"',
         "admin_password: str = 'riskmon-admin'",
+        'client_secret = "s3cr3t-value"',
         '    {"password": "demo-demo-demo"}',
         'accounts.set_password("rmd.suzuki", "changeme-please")',
         "riskmon users set-password po001.sato --password Secret12345",
@@ -74,6 +76,7 @@ def test_the_scan_finds_a_written_password(line: str) -> None:
         "riskmon users set-password po001.sato --generate",
         "secret = passwords.generate_password() if password is None else password",
         '"password": ("パスワード", "Password"),',
+        'client_secret_env = "RISKMON_SSO_CLIENT_SECRET"   # the NAME of the variable; the secret is in the environment',
     ],
 )
 def test_the_scan_leaves_what_is_no_password(line: str) -> None:

@@ -41,14 +41,14 @@ def test_bad_filters_are_422_naming_each_field(api: TestClient, token: Token) ->
     assert body["detail"] == "the filters have problems; see errors"
     assert [(e["field"], e["loc"]) for e in body["errors"]] == [("since", ["query", "since"]), ("per", ["query", "per"])]
     ja = problem(api.get("/api/v1/flags?per=7", headers=token("risk1", "read")), 422, "validation")
-    assert ja["errors"] == [{"loc": ["query", "per"], "field": "per", "reason": "表示件数は 25, 50, 100 のいずれかです"}]
+    assert ja["errors"] == [{"loc": ["query", "per"], "field": "per", "reason": "表示件数は次のいずれかです：25, 50, 100"}]
 
 
 def test_another_units_flag_is_missing_to_the_first_line(api: TestClient, token: Token, flags: dict[str, int], engine: Engine) -> None:
     other = flags["R01:C3"]
     body = problem(api.get(f"/api/v1/flags/{other}", headers=token("po1", "read")), 404, "not-found")
-    assert body["detail"] == f"フラグ {other} はありません"  # the policy's answer for a missing flag
-    assert problem(api.get("/api/v1/flags/999", headers=token("po1", "read")), 404, "not-found")["detail"] == "フラグ 999 はありません"
+    assert body["detail"] == f"フラグ{other}はありません"  # the policy's answer for a missing flag
+    assert problem(api.get("/api/v1/flags/999", headers=token("po1", "read")), 404, "not-found")["detail"] == "フラグ999はありません"
     problem(api.post(f"/api/v1/flags/{other}/acknowledge", headers=token("po1", "review"), json={}), 404, "not-found")
     t = table_of(AuditEntry)
     with engine.connect() as conn:
@@ -89,7 +89,7 @@ def test_the_third_line_is_read_only(api: TestClient, token: Token, flags: dict[
 def test_four_eyes_across_two_tokens(api: TestClient, token: Token, flags: dict[str, int]) -> None:
     f = flags["R01:C3"]
     r = api.post(f"/api/v1/flags/{f}/resolve", headers=token("risk1"), json={"note": "対応済み", "resolution": "remediated"})
-    assert r.json()["message"].startswith("別の第二線担当者の承認待ちです（四つの目）。提案 ")
+    assert r.json()["message"].startswith("別の第二線担当者の承認待ちです（四つの目）。提案")
     proposal = api.get(f"/api/v1/flags/{f}", headers=token("risk1")).json()["proposal_id"]
     assert r.json()["message"].endswith(proposal)
     problem(api.post(f"/api/v1/flags/{f}/confirm", headers=token("risk1"), json={"proposal": proposal}), 403, "forbidden")
